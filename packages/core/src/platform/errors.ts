@@ -1,0 +1,92 @@
+/** Stable reasons every adapter reports failures with. */
+export const PLATFORM_ERROR_CODES = [
+  "NotFound",
+  "AlreadyExists",
+  "PermissionDenied",
+  "IsADirectory",
+  "NotADirectory",
+  "NotEmpty",
+  "Interrupted",
+  "TimedOut",
+  "Unsupported",
+  "Unknown",
+] as const;
+
+export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
+
+export interface PlatformErrorDetails {
+  path?: string;
+  syscall?: string;
+  cause?: unknown;
+}
+
+export class PlatformError extends Error {
+  override readonly name = "PlatformError";
+  readonly code: PlatformErrorCode;
+  readonly path: string | undefined;
+  readonly syscall: string | undefined;
+
+  constructor(code: PlatformErrorCode, message: string, details: PlatformErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.path = details.path;
+    this.syscall = details.syscall;
+  }
+}
+
+export function isPlatformError(error: unknown, code?: PlatformErrorCode): error is PlatformError {
+  return error instanceof PlatformError && (code === undefined || error.code === code);
+}
+
+const BY_ERRNO: Record<string, PlatformErrorCode> = {
+  ENOENT: "NotFound",
+  EEXIST: "AlreadyExists",
+  EACCES: "PermissionDenied",
+  EPERM: "PermissionDenied",
+  EISDIR: "IsADirectory",
+  ENOTDIR: "NotADirectory",
+  ENOTEMPTY: "NotEmpty",
+  EINTR: "Interrupted",
+  ETIMEDOUT: "TimedOut",
+  ENOSYS: "Unsupported",
+  ENOTSUP: "Unsupported",
+  EOPNOTSUPP: "Unsupported",
+};
+
+/** Deno reports errors as classes under Deno.errors; their names are stable. */
+const BY_ERROR_NAME: Record<string, PlatformErrorCode> = {
+  NotFound: "NotFound",
+  AlreadyExists: "AlreadyExists",
+  PermissionDenied: "PermissionDenied",
+  NotCapable: "PermissionDenied",
+  IsADirectory: "IsADirectory",
+  NotADirectory: "NotADirectory",
+  DirectoryNotEmpty: "NotEmpty",
+  Interrupted: "Interrupted",
+  TimedOut: "TimedOut",
+  NotSupported: "Unsupported",
+  AbortError: "Interrupted",
+  TimeoutError: "TimedOut",
+};
+
+/** Maps any runtime's error (errno-style `code` or Deno error class) onto a PlatformError. */
+export function toPlatformError(error: unknown, details: { path?: string; syscall?: string } = {}): PlatformError {
+  if (error instanceof PlatformError) return error;
+  const e = error as { code?: unknown; name?: unknown; message?: unknown; errno?: unknown } | null;
+  const errno = typeof e?.code === "string" ? e.code : undefined;
+  const name = typeof e?.name === "string" ? e.name : undefined;
+  const code: PlatformErrorCode =
+    (errno && BY_ERRNO[errno]) || (name && BY_ERROR_NAME[name]) || "Unknown";
+  const what = details.syscall ? `${details.syscall}${details.path ? ` '${details.path}'` : ""}` : details.path ?? "operation";
+  const original = typeof e?.message === "string" ? e.message : String(error);
+  return new PlatformError(code, `${code}: ${what} failed: ${original}`, { ...details, cause: error });
+}
+
+/** Runs an async operation and rethrows its failure as a PlatformError naming the call. */
+export async function mapErrors<T>(syscall: string, path: string | undefined, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    throw toPlatformError(error, path === undefined ? { syscall } : { syscall, path });
+  }
+}
