@@ -1,0 +1,1 @@
+export { QuantityError, parseQuantity, parseCpu, parseBytes, formatCpu, formatBytes, parseBandwidth, formatBandwidth } from "./quantity.ts";
