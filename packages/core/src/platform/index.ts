@@ -6,3 +6,6 @@ export { failedChild } from "./failed-child.ts";
 export { readAll, readAllText, concatBytes, toBytes } from "./streams.ts";
 export { run } from "./run.ts";
 export type { RunOptions, RunResult } from "./run.ts";
+export { systemClock } from "./clock.ts";
+export type { Clock } from "./clock.ts";
+export { ManualClock } from "./manual-clock.ts";

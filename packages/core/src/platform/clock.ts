@@ -1,0 +1,33 @@
+/** The one notion of time core uses: anything that waits or reads the time takes a Clock, so tests can control it. */
+export interface Clock {
+  /** Milliseconds; only differences are meaningful. */
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when the signal aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
+}
+
+/** Real time: performance.now() (monotonic) where available, Date.now() otherwise; sleeps on setTimeout. */
+export const systemClock: Clock = {
+  now: typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now(),
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(abortReason(signal!));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  },
+};
