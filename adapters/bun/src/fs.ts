@@ -1,0 +1,156 @@
+// Bun.file/Bun.write read and write files; node:fs/promises and node:os only for what Bun has no native API for
+// (mkdir, readDir, stat/lstat, rename, remove, realPath, symlink, makeTempDir, statfs, append/mode writes, tmpdir).
+import { appendFile, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink, writeFile } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
+import { PlatformError, mapErrors, toPlatformError } from "@aral/core";
+import { fileSinkToWritable } from "./file-sink-stream.ts";
+
+export function createFileSystem(): FileSystem {
+  return {
+    readFile: (path) => call("readFile", path, (p) => Bun.file(p).bytes()),
+    readTextFile: (path) => call("readTextFile", path, (p) => Bun.file(p).text()),
+    writeFile: async (path, data, opts) => {
+      checkWriteInput(data, opts);
+      return call("writeFile", path, (p) => writeData(p, data, opts));
+    },
+    stat: (path) => call("stat", path, async (p) => toFileInfo(await stat(p))),
+    lstat: (path) => call("lstat", path, async (p) => toFileInfo(await lstat(p))),
+    exists: async (path) => exists(checkPath(path)),
+    mkdir: (path, opts) => call("mkdir", path, async (p) => {
+      await mkdir(p, { recursive: opts?.recursive === true });
+    }),
+    readDir: (path) => call("readDir", path, async (p) => {
+      const entries = await readdir(p, { withFileTypes: true });
+      return entries.map((entry): DirEntry => ({
+        name: entry.name,
+        isFile: entry.isFile(),
+        isDirectory: entry.isDirectory(),
+        isSymlink: entry.isSymbolicLink(),
+      }));
+    }),
+    remove: (path, opts) => call("remove", path, (p) => remove(p, opts?.recursive === true)),
+    rename: async (from, to) => {
+      checkPath(to, "rename target");
+      return call("rename", from, (p) => rename(p, to));
+    },
+    realPath: (path) => call("realPath", path, (p) => realpath(p)),
+    symlink: async (target, path) => {
+      checkPath(target, "symlink target");
+      return call("symlink", path, (p) => symlink(target, p));
+    },
+    makeTempDir: async (opts) => makeTempDir(opts?.prefix),
+    openRead: (path) => call("openRead", path, openRead),
+    openWrite: (path) => call("openWrite", path, openWrite),
+    diskUsage: (path) => call("diskUsage", path, diskUsage),
+  };
+}
+
+/** Validates the path (a bad one is a TypeError, never a lookup), then maps every failure to a PlatformError. */
+async function call<T>(syscall: string, path: string, op: (path: string) => Promise<T>): Promise<T> {
+  checkPath(path);
+  return mapErrors(syscall, path, () => op(path));
+}
+
+function checkPath(path: unknown, name = "path"): string {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`${name} must be a non-empty string, got ${path === "" ? "an empty string" : typeof path}`);
+  }
+  if (path.includes("\0")) throw new TypeError(`${name} must not contain a NUL character: ${JSON.stringify(path)}`);
+  return path;
+}
+
+function toFileInfo(stats: Stats): FileInfo {
+  return {
+    isFile: stats.isFile(),
+    isDirectory: stats.isDirectory(),
+    isSymlink: stats.isSymbolicLink(),
+    size: stats.size,
+    mtime: stats.mtime ?? null,
+    mode: stats.mode & 0o7777,
+  };
+}
+
+function checkWriteInput(data: unknown, opts: WriteFileOptions = {}): void {
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    throw new TypeError(`writeFile data must be a string or Uint8Array, got ${typeof data}`);
+  }
+  if (opts.mode !== undefined && !(Number.isInteger(opts.mode) && opts.mode >= 0 && opts.mode <= 0o7777)) {
+    throw new TypeError(`writeFile mode must be an integer between 0 and 0o7777, got ${opts.mode}`);
+  }
+}
+
+async function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
+  // Bun.write has no append, and ignores `mode` (Bun 1.4.5): node:fs/promises covers those two cases.
+  if (opts.append) return appendFile(path, data, opts.mode === undefined ? {} : { mode: opts.mode });
+  if (opts.mode !== undefined) return writeFile(path, data, { mode: opts.mode });
+  // createPath: false — like every other runtime, a missing parent directory is NotFound, not created silently.
+  await Bun.write(path, data, { createPath: false });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    const failure = toPlatformError(error, { syscall: "exists", path });
+    if (failure.code === "NotFound" || failure.code === "NotADirectory") return false;
+    throw failure;
+  }
+}
+
+async function remove(path: string, recursive: boolean): Promise<void> {
+  if (recursive) return rm(path, { recursive: true });
+  // node's rm refuses every directory without `recursive`; the contract removes an empty one.
+  const info = await lstat(path);
+  if (info.isDirectory()) await rmdir(path);
+  else await unlink(path);
+}
+
+async function makeTempDir(prefix = "aral-"): Promise<string> {
+  if (typeof prefix !== "string" || /[/\\\0]/.test(prefix)) {
+    throw new TypeError(`makeTempDir prefix must be a string without path separators or NUL, got ${JSON.stringify(prefix)}`);
+  }
+  const parent = tmpdir();
+  return mapErrors("makeTempDir", parent, () => mkdtemp(join(parent, prefix)));
+}
+
+async function openRead(path: string): Promise<ReadableStream<Uint8Array>> {
+  const file = Bun.file(path);
+  // Bun.file(missing).stream() only fails on the first read: check up front so the promise rejects instead.
+  const info = await file.stat();
+  if (info.isDirectory()) {
+    throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: it is a directory`, { syscall: "openRead", path });
+  }
+  const reader = file.stream().getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(toPlatformError(error, { syscall: "read", path }));
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
+async function openWrite(path: string): Promise<WritableStream<Uint8Array>> {
+  // Bun's FileSink neither truncates an existing file nor reports a missing parent before writing:
+  // Bun.write creates or truncates it first, with errors (NotFound, IsADirectory…) surfacing here.
+  await Bun.write(path, "", { createPath: false });
+  return fileSinkToWritable(Bun.file(path).writer(), { syscall: "write", path });
+}
+
+async function diskUsage(path: string): Promise<DiskUsage> {
+  const info = await statfs(path);
+  return {
+    total: info.blocks * info.bsize,
+    free: info.bfree * info.bsize,
+    available: info.bavail * info.bsize,
+  };
+}

@@ -1,0 +1,34 @@
+// Bun has no native API for pid, cwd, exit or uncaught-error hooks: they come from Bun's `process` global (no node: import).
+import type { ProcessApi, UncaughtKind } from "@aral/core";
+import { spawn } from "./spawn.ts";
+
+export function createProcessApi(): ProcessApi {
+  return {
+    spawn,
+    get pid() {
+      return process.pid;
+    },
+    cwd: () => process.cwd(),
+    // Bun.argv is [bun, script, ...user args]
+    argv: Bun.argv.slice(2),
+    execPath: process.execPath,
+    exit: (code?: number) => process.exit(code),
+    onUncaught,
+  };
+}
+
+function onUncaught(handler: (error: unknown, kind: UncaughtKind) => void): () => void {
+  if (typeof handler !== "function") throw new TypeError(`onUncaught handler must be a function, got ${typeof handler}`);
+  // While these listeners exist Bun, like Node, reports the error to them instead of crashing.
+  const onException = (error: unknown) => handler(error, "exception");
+  const onRejection = (reason: unknown) => handler(reason, "rejection");
+  process.on("uncaughtException", onException);
+  process.on("unhandledRejection", onRejection);
+  let subscribed = true;
+  return () => {
+    if (!subscribed) return;
+    subscribed = false;
+    process.off("uncaughtException", onException);
+    process.off("unhandledRejection", onRejection);
+  };
+}

@@ -1,0 +1,14 @@
+// Bun has no native os/arch API: process.platform/process.arch come from Bun's process global (no node: import).
+import type { RuntimeInfo } from "@aral/core";
+
+const OS_NAMES: Record<string, string> = { win32: "windows" };
+
+export function runtimeInfo(): RuntimeInfo {
+  return {
+    name: "bun",
+    version: Bun.version,
+    os: OS_NAMES[process.platform] ?? process.platform,
+    arch: process.arch,
+    cpus: navigator.hardwareConcurrency,
+  };
+}

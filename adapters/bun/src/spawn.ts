@@ -1,0 +1,105 @@
+// Bun.spawn runs the child; node:fs (existsSync) and node:os (signal numbers) only to explain failures Bun reports tersely.
+import { existsSync } from "node:fs";
+import { constants } from "node:os";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
+import { PlatformError, failedChild } from "@aral/core";
+import { fileSinkToWritable } from "./file-sink-stream.ts";
+
+const STDIO_MODES: readonly StdioMode[] = ["pipe", "inherit", "null"];
+const KILL_SIGNALS: readonly ProcessSignal[] = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"];
+const BUN_STDIO = { pipe: "pipe", inherit: "inherit", null: "ignore" } as const;
+
+export function spawn(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+  checkSpawnInput(command, args, opts);
+  const stdin = opts.stdin ?? "null";
+  const stdout = opts.stdout ?? "pipe";
+  const stderr = opts.stderr ?? "pipe";
+  let child: Bun.Subprocess<"pipe" | "inherit" | "ignore", "pipe" | "inherit" | "ignore", "pipe" | "inherit" | "ignore">;
+  try {
+    child = Bun.spawn([command, ...args], {
+      cwd: opts.cwd,
+      env: childEnv(opts),
+      stdin: BUN_STDIO[stdin],
+      stdout: BUN_STDIO[stdout],
+      stderr: BUN_STDIO[stderr],
+    });
+  } catch (error) {
+    // Bun throws synchronously when the command (or the cwd) cannot be used; the contract settles `status` instead.
+    return failedChild(explainStartFailure(error, command, opts.cwd), command);
+  }
+
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  const kill = (signal: ProcessSignal = "SIGTERM") => {
+    if (!KILL_SIGNALS.includes(signal)) {
+      throw new TypeError(`kill signal must be one of ${KILL_SIGNALS.join(", ")}, got ${JSON.stringify(signal)}`);
+    }
+    if (!hasExited()) child.kill(signal);
+  };
+
+  const onAbort = () => kill("SIGTERM");
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+
+  const status = child.exited.then((): ExitStatus => {
+    opts.signal?.removeEventListener("abort", onAbort);
+    return toExitStatus(child.exitCode, child.signalCode);
+  });
+
+  return {
+    pid: child.pid,
+    stdin: stdin === "pipe" && child.stdin ? fileSinkToWritable(child.stdin as Bun.FileSink, { syscall: "write", path: `${command} stdin` }) : null,
+    stdout: stdout === "pipe" ? (child.stdout as ReadableStream<Uint8Array>) : null,
+    stderr: stderr === "pipe" ? (child.stderr as ReadableStream<Uint8Array>) : null,
+    status,
+    kill,
+  };
+}
+
+function checkSpawnInput(command: unknown, args: unknown, opts: SpawnOptions): void {
+  if (typeof command !== "string" || command === "") {
+    throw new TypeError(`spawn command must be a non-empty string, got ${command === "" ? "an empty string" : typeof command}`);
+  }
+  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
+    throw new TypeError(`spawn args must be an array of strings, got ${JSON.stringify(args)}`);
+  }
+  for (const name of ["stdin", "stdout", "stderr"] as const) {
+    const mode = opts[name];
+    if (mode !== undefined && !STDIO_MODES.includes(mode)) {
+      throw new TypeError(`spawn ${name} must be one of ${STDIO_MODES.join(", ")}, got ${JSON.stringify(mode)}`);
+    }
+  }
+  for (const [key, value] of Object.entries(opts.env ?? {})) {
+    if (typeof value !== "string") throw new TypeError(`spawn env.${key} must be a string, got ${typeof value}`);
+  }
+}
+
+/** The parent's environment with opts.env on top, or with clearEnv only opts.env (Bun still finds the command on the parent PATH). */
+function childEnv(opts: SpawnOptions): Record<string, string> {
+  if (opts.clearEnv) return { ...opts.env };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(Bun.env)) if (value !== undefined) env[key] = value;
+  return { ...env, ...opts.env };
+}
+
+function explainStartFailure(error: unknown, command: string, cwd: string | undefined): unknown {
+  // Bun reports a missing cwd as ENOENT of the command; name the directory instead.
+  if (cwd !== undefined && (error as { code?: unknown })?.code === "ENOENT" && !existsSync(cwd)) {
+    return new PlatformError("NotFound", `NotFound: spawn '${command}' failed: working directory '${cwd}' does not exist`, {
+      syscall: "spawn",
+      path: cwd,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function toExitStatus(code: number | null, signal: string | number | null): ExitStatus {
+  if (signal !== null) return { code: null, signal: signalName(signal), success: false };
+  return { code, signal: null, success: code === 0 };
+}
+
+function signalName(signal: string | number): string {
+  if (typeof signal === "string") return signal;
+  const entry = Object.entries(constants.signals).find(([, number]) => number === signal);
+  return entry ? entry[0] : `SIG${signal}`;
+}
