@@ -9,3 +9,4 @@ export type { RunOptions, RunResult } from "./run.ts";
 export { systemClock } from "./clock.ts";
 export type { Clock } from "./clock.ts";
 export { ManualClock } from "./manual-clock.ts";
+export { mapReadableErrors, mapWritableErrors } from "./map-stream-errors.ts";

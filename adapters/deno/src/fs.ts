@@ -1,0 +1,86 @@
+import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
+import { PlatformError, isPlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/core";
+// Deno.* has no statfs; Deno's Node compatibility layer does. Used for diskUsage only.
+import { statfs } from "node:fs/promises";
+
+function toFileInfo(info: Deno.FileInfo): FileInfo {
+  return {
+    isFile: info.isFile,
+    isDirectory: info.isDirectory,
+    isSymlink: info.isSymlink,
+    size: info.size,
+    mtime: info.mtime,
+    // Deno reports the whole st_mode; the contract wants the permission bits only.
+    mode: info.mode === null ? null : info.mode & 0o7777,
+  };
+}
+
+async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
+  const file = await Deno.open(path, { read: true });
+  // Opening a directory for reading succeeds on Unix; fail here, like readFile does, not at the first read.
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await file.stat()).isDirectory;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  if (isDirectory) {
+    file.close();
+    throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: the path is a directory`, { syscall: "openRead", path });
+  }
+  return mapReadableErrors(file.readable, "read", path);
+}
+
+export function createFileSystem(): FileSystem {
+  return {
+    readFile: (path) => mapErrors("readFile", path, () => Deno.readFile(path)),
+    readTextFile: (path) => mapErrors("readTextFile", path, () => Deno.readTextFile(path)),
+    writeFile: (path, data, opts: WriteFileOptions = {}) =>
+      mapErrors("writeFile", path, () =>
+        Deno.writeFile(path, toBytes(data), {
+          append: opts.append ?? false,
+          create: true,
+          ...(opts.mode === undefined ? {} : { mode: opts.mode }),
+        }),
+      ),
+    stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
+    lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
+    async exists(path) {
+      try {
+        await mapErrors("stat", path, () => Deno.stat(path));
+        return true;
+      } catch (error) {
+        // A path below a regular file cannot exist either.
+        if (isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory")) return false;
+        throw error;
+      }
+    },
+    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false })),
+    readDir: (path) =>
+      mapErrors("readDir", path, async () => {
+        const entries: DirEntry[] = [];
+        for await (const entry of Deno.readDir(path)) {
+          entries.push({ name: entry.name, isFile: entry.isFile, isDirectory: entry.isDirectory, isSymlink: entry.isSymlink });
+        }
+        return entries;
+      }),
+    remove: (path, opts = {}) => mapErrors("remove", path, () => Deno.remove(path, { recursive: opts.recursive ?? false })),
+    rename: (from, to) => mapErrors("rename", from, () => Deno.rename(from, to)),
+    realPath: (path) => mapErrors("realPath", path, () => Deno.realPath(path)),
+    symlink: (target, path) => mapErrors("symlink", path, () => Deno.symlink(target, path)),
+    makeTempDir: (opts = {}) =>
+      mapErrors("makeTempDir", opts.prefix, () => Deno.makeTempDir(opts.prefix === undefined ? {} : { prefix: opts.prefix })),
+    openRead: (path) => mapErrors("openRead", path, () => openReadable(path)),
+    openWrite: (path) =>
+      mapErrors("openWrite", path, async () => {
+        const file = await Deno.open(path, { write: true, create: true, truncate: true });
+        return mapWritableErrors(file.writable, "write", path);
+      }),
+    diskUsage: (path) =>
+      mapErrors("diskUsage", path, async (): Promise<DiskUsage> => {
+        const s = await statfs(path);
+        return { total: s.blocks * s.bsize, free: s.bfree * s.bsize, available: s.bavail * s.bsize };
+      }),
+  };
+}

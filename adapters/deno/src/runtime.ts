@@ -1,0 +1,14 @@
+import type { RuntimeInfo } from "@aral/core";
+
+/** Deno.build.arch uses Rust target names; the contract uses Node's ("x64", "arm64"). */
+const ARCH_NAMES: Record<string, string> = { x86_64: "x64", aarch64: "arm64" };
+
+export function createRuntimeInfo(): RuntimeInfo {
+  return {
+    name: "deno",
+    version: Deno.version.deno,
+    os: Deno.build.os,
+    arch: ARCH_NAMES[Deno.build.arch] ?? Deno.build.arch,
+    cpus: navigator.hardwareConcurrency,
+  };
+}

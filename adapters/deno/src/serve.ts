@@ -1,0 +1,59 @@
+import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/core";
+import { PlatformError, toPlatformError } from "@aral/core";
+
+function validate(handler: RequestHandler, hostname: string, port: number): void {
+  if (typeof handler !== "function") throw new TypeError(`serve: handler must be a function, got ${typeof handler}`);
+  if (typeof hostname !== "string" || hostname === "") throw new TypeError(`serve: hostname must be a non-empty string, got ${JSON.stringify(hostname)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`serve: port must be an integer from 0 to 65535, got ${String(port)}`);
+}
+
+function urlHost(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
+  const { hostname = "127.0.0.1", port = 0, signal } = opts;
+  validate(handler, hostname, port);
+  if (signal?.aborted) {
+    throw new PlatformError("Interrupted", `Interrupted: serve on ${hostname}:${port} was aborted before it started`, { syscall: "serve", cause: signal.reason });
+  }
+
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname,
+      port,
+      onListen() {}, // Deno would print "Listening on …" otherwise
+      // A throwing handler answers 500 and the server keeps running.
+      onError: () => new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain" } }),
+      handler: (request) => handler(request),
+    });
+  } catch (error) {
+    throw toPlatformError(error, { syscall: "serve", path: `${hostname}:${port}` });
+  }
+
+  let closing: Promise<void> | undefined;
+  const onAbort = () => void close();
+  // shutdown() stops accepting, closes idle keep-alive connections and lets in-flight requests finish.
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      signal?.removeEventListener("abort", onAbort);
+      await server.shutdown();
+      await server.finished;
+    })();
+    return closing;
+  }
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  const bound = server.addr;
+  return {
+    hostname: bound.hostname,
+    port: bound.port,
+    url: `http://${urlHost(bound.hostname)}:${bound.port}`,
+    close,
+  };
+}
+
+export function createNetApi(): NetApi {
+  return { fetch: globalThis.fetch.bind(globalThis), serve };
+}

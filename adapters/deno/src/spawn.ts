@@ -1,0 +1,91 @@
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
+import { failedChild, toPlatformError } from "@aral/core";
+
+const STDIO_MODES: Record<StdioMode, "piped" | "inherit" | "null"> = { pipe: "piped", inherit: "inherit", null: "null" };
+const KILL_SIGNALS: readonly string[] = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"];
+
+function stdio(name: string, mode: StdioMode | undefined, fallback: StdioMode): "piped" | "inherit" | "null" {
+  const chosen = mode ?? fallback;
+  const mapped = Object.hasOwn(STDIO_MODES, chosen) ? STDIO_MODES[chosen] : undefined;
+  if (!mapped) throw new TypeError(`spawn: ${name} must be "pipe", "inherit" or "null", got ${JSON.stringify(chosen)}`);
+  return mapped;
+}
+
+function validate(command: string, args: string[], opts: SpawnOptions): void {
+  if (typeof command !== "string" || command === "") throw new TypeError(`spawn: command must be a non-empty string, got ${JSON.stringify(command)}`);
+  if (!Array.isArray(args) || args.some((a) => typeof a !== "string")) throw new TypeError(`spawn(${command}): args must be an array of strings`);
+  for (const [key, value] of Object.entries(opts.env ?? {})) {
+    if (typeof value !== "string") throw new TypeError(`spawn(${command}): env.${key} must be a string, got ${typeof value}`);
+  }
+}
+
+/** Deno reports a signal death as code 128+n plus the signal; the contract wants code null then. */
+function toExitStatus(status: Deno.CommandStatus): ExitStatus {
+  if (status.signal !== null) return { code: null, signal: status.signal, success: false };
+  return { code: status.code, signal: null, success: status.code === 0 };
+}
+
+function isAlreadyTerminated(error: unknown): boolean {
+  return error instanceof TypeError && /already terminated/i.test(error.message);
+}
+
+export function spawn(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+  validate(command, args, opts);
+  const options: Deno.CommandOptions = {
+    args,
+    clearEnv: opts.clearEnv ?? false,
+    stdin: stdio("stdin", opts.stdin, "null"),
+    stdout: stdio("stdout", opts.stdout, "pipe"),
+    stderr: stdio("stderr", opts.stderr, "pipe"),
+  };
+  if (opts.cwd !== undefined) options.cwd = opts.cwd;
+  if (opts.env !== undefined) options.env = opts.env;
+
+  let child: Deno.ChildProcess;
+  try {
+    // A missing command, a missing cwd or a non-executable file throws here, synchronously.
+    child = new Deno.Command(command, options).spawn();
+  } catch (error) {
+    return failedChild(error, command);
+  }
+
+  let exited = false;
+  const kill = (signal: ProcessSignal = "SIGTERM"): void => {
+    if (!KILL_SIGNALS.includes(signal)) {
+      throw new TypeError(`kill: unsupported signal ${JSON.stringify(signal)}, expected one of ${KILL_SIGNALS.join(", ")}`);
+    }
+    if (exited) return;
+    try {
+      child.kill(signal);
+    } catch (error) {
+      // The child can exit between our check and the kill; that is the documented no-op.
+      if (isAlreadyTerminated(error)) return;
+      throw toPlatformError(error, { syscall: "kill", path: command });
+    }
+  };
+
+  // Our own abort handling rather than Deno's `signal` option: Deno ignores an already-aborted signal.
+  const abortSignal = opts.signal;
+  const onAbort = () => kill("SIGTERM");
+  if (abortSignal?.aborted) onAbort();
+  else abortSignal?.addEventListener("abort", onAbort, { once: true });
+
+  const status = child.status.then(
+    (raw) => toExitStatus(raw),
+    (error) => {
+      throw toPlatformError(error, { syscall: "wait", path: command });
+    },
+  ).finally(() => {
+    exited = true;
+    abortSignal?.removeEventListener("abort", onAbort);
+  });
+
+  return {
+    pid: child.pid,
+    stdin: options.stdin === "piped" ? child.stdin : null,
+    stdout: options.stdout === "piped" ? child.stdout : null,
+    stderr: options.stderr === "piped" ? child.stderr : null,
+    status,
+    kill,
+  };
+}

@@ -1,0 +1,69 @@
+import { isPlatformError } from "@aral/core";
+import { platform } from "../src/index.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+
+const { net } = platform;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("serve: real port, request body, streaming response, 500 on a throwing handler", async () => {
+  const server = await net.serve(async (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/throw") throw new Error("handler bug");
+    if (path === "/echo") return new Response(`got ${await request.text()}`);
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        for (const part of ["a", "b", "c"]) {
+          controller.enqueue(new TextEncoder().encode(part));
+          await delay(5);
+        }
+        controller.close();
+      },
+    });
+    return new Response(body);
+  });
+  try {
+    assert(server.port > 0, "port");
+    assertEquals([server.hostname, server.url], ["127.0.0.1", `http://127.0.0.1:${server.port}`]);
+    const failed = await net.fetch(`${server.url}/throw`);
+    assertEquals(failed.status, 500);
+    await failed.body?.cancel();
+    assertEquals(await (await net.fetch(`${server.url}/echo`, { method: "POST", body: "ping" })).text(), "got ping");
+    assertEquals(await (await net.fetch(`${server.url}/stream`)).text(), "abc");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("serve: close() lets an in-flight slow request finish, then refuses; close twice is fine", async () => {
+  let started!: () => void;
+  const inFlight = new Promise<void>((resolve) => (started = resolve));
+  const server = await net.serve(async () => {
+    started();
+    await delay(300);
+    return new Response("slow but complete");
+  });
+  const response = net.fetch(server.url).then((r) => r.text());
+  await inFlight;
+  const t0 = performance.now();
+  const closed = server.close();
+  assertEquals(await response, "slow but complete");
+  await closed;
+  assert(performance.now() - t0 >= 250, "close() resolved before the in-flight request finished");
+  await server.close();
+  await assertRejects(() => net.fetch(server.url), (e) => e instanceof TypeError, "connection after close");
+});
+
+Deno.test("serve: aborting the signal closes the server; a used port is a PlatformError", async () => {
+  const controller = new AbortController();
+  const server = await net.serve(() => new Response("ok"), { signal: controller.signal });
+  await assertRejects(
+    () => net.serve(() => new Response("x"), { port: server.port }),
+    (e) => isPlatformError(e) && e.syscall === "serve",
+    "port in use",
+  );
+  controller.abort();
+  await server.close();
+  await assertRejects(() => net.fetch(server.url), (e) => e instanceof TypeError, "connection after abort");
+  await assertRejects(() => net.serve(() => new Response("x"), { signal: AbortSignal.abort() }), (e) => isPlatformError(e, "Interrupted"), "pre-aborted");
+  await assertRejects(() => net.serve(() => new Response("x"), { port: 70000 }), (e) => e instanceof TypeError && e.message.includes("port"), "bad port");
+});
