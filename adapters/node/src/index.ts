@@ -1,1 +1,35 @@
-export {};
+import type { Platform } from "@aral/core";
+import { createNodeEnv } from "./env.ts";
+import { createNodeFileSystem } from "./fs.ts";
+import { createPooledFetch } from "./net.ts";
+import type { FetchPoolOptions } from "./net.ts";
+import { createNodeProcess } from "./process.ts";
+import { nodeRuntimeInfo } from "./runtime.ts";
+import { serveNode } from "./serve.ts";
+import { createNodeSignals } from "./signals.ts";
+import { createNodeUsage } from "./usage.ts";
+
+export { createPooledFetch } from "./net.ts";
+export type { FetchPoolOptions, PooledFetch } from "./net.ts";
+export { serveNode } from "./serve.ts";
+export { spawnNode } from "./spawn.ts";
+
+export interface NodePlatformOptions {
+  /** Connection pool of `net.fetch` (undici Agent, keep-alive per origin). */
+  fetch?: FetchPoolOptions;
+}
+
+/** The Platform on node:* APIs, cross-spawn and undici. Creating it opens nothing and starts no timer. */
+export function createPlatform(options: NodePlatformOptions = {}): Platform {
+  return {
+    runtime: nodeRuntimeInfo(),
+    fs: createNodeFileSystem(),
+    process: createNodeProcess(),
+    env: createNodeEnv(),
+    signals: createNodeSignals(),
+    net: { fetch: createPooledFetch(options.fetch), serve: serveNode },
+    usage: createNodeUsage(),
+  };
+}
+
+export const platform: Platform = createPlatform();

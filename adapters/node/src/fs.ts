@@ -1,0 +1,220 @@
+import type { Stats } from "node:fs";
+import fsp from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { PlatformError, mapErrors, toBytes, toPlatformError } from "@aral/core";
+import type { DirEntry, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
+import { plainBytes } from "./node-streams.ts";
+
+const READ_CHUNK_BYTES = 64 * 1024;
+
+function checkPath(value: unknown, what = "path"): asserts value is string {
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(`fs: ${what} must be a non-empty string, got ${value === "" ? "an empty string" : typeof value}`);
+  }
+}
+
+function fileInfo(stats: Stats): FileInfo {
+  return {
+    isFile: stats.isFile(),
+    isDirectory: stats.isDirectory(),
+    isSymlink: stats.isSymbolicLink(),
+    size: stats.size,
+    mtime: stats.mtime ?? null,
+    mode: process.platform === "win32" ? null : stats.mode & 0o7777,
+  };
+}
+
+async function readFile(file: string): Promise<Uint8Array> {
+  checkPath(file);
+  return plainBytes(await mapErrors("readFile", file, () => fsp.readFile(file)));
+}
+
+async function writeFile(file: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
+  checkPath(file);
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    throw new TypeError(`fs.writeFile('${file}'): data must be a Uint8Array or a string, got ${typeof data}`);
+  }
+  const options = { flag: opts.append ? "a" : "w", ...(opts.mode === undefined ? {} : { mode: opts.mode }) };
+  await mapErrors("writeFile", file, () => fsp.writeFile(file, toBytes(data), options));
+}
+
+async function exists(file: string): Promise<boolean> {
+  checkPath(file);
+  try {
+    await fsp.stat(file);
+    return true;
+  } catch (error) {
+    const mapped = toPlatformError(error, { syscall: "exists", path: file });
+    if (mapped.code === "NotFound" || mapped.code === "NotADirectory") return false;
+    throw mapped;
+  }
+}
+
+async function readDir(dir: string): Promise<DirEntry[]> {
+  checkPath(dir);
+  const entries = await mapErrors("readDir", dir, () => fsp.readdir(dir, { withFileTypes: true }));
+  return entries.map((entry) => ({
+    name: entry.name,
+    isFile: entry.isFile(),
+    isDirectory: entry.isDirectory(),
+    isSymlink: entry.isSymbolicLink(),
+  }));
+}
+
+async function remove(target: string, opts: { recursive?: boolean } = {}): Promise<void> {
+  checkPath(target);
+  await mapErrors("remove", target, async () => {
+    if (opts.recursive) return fsp.rm(target, { recursive: true, force: false });
+    const stats = await fsp.lstat(target);
+    if (!stats.isDirectory()) return fsp.unlink(target);
+    try {
+      await fsp.rmdir(target);
+    } catch (error) {
+      // POSIX allows EEXIST for a non-empty directory
+      if ((error as { code?: string }).code === "EEXIST") {
+        throw new PlatformError("NotEmpty", `NotEmpty: remove '${target}' failed: directory not empty`, { syscall: "remove", path: target, cause: error });
+      }
+      throw error;
+    }
+  });
+}
+
+async function makeTempDir(opts: { prefix?: string } = {}): Promise<string> {
+  const prefix = opts.prefix ?? "aral-";
+  if (typeof prefix !== "string" || /[\\/]/.test(prefix) || prefix.includes("\0")) {
+    throw new TypeError(`fs.makeTempDir: prefix must be a plain name without path separators, got ${JSON.stringify(prefix)}`);
+  }
+  const base = path.join(os.tmpdir(), prefix);
+  return mapErrors("makeTempDir", base, () => fsp.mkdtemp(base));
+}
+
+async function openRead(file: string): Promise<ReadableStream<Uint8Array>> {
+  checkPath(file);
+  const handle = await mapErrors("openRead", file, async () => {
+    const opened = await fsp.open(file, "r");
+    // open(2) succeeds on a directory; reading it would fail only later, inside the stream
+    const stats = await opened.stat().catch(async (error: unknown) => {
+      await opened.close();
+      throw error;
+    });
+    if (stats.isDirectory()) {
+      await opened.close();
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: "EISDIR" });
+    }
+    return opened;
+  });
+  return readHandle(handle, file);
+}
+
+function readHandle(handle: FileHandle, file: string): ReadableStream<Uint8Array> {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const buffer = new Uint8Array(READ_CHUNK_BYTES);
+          const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK_BYTES, null);
+          if (bytesRead === 0) {
+            await close();
+            controller.close();
+            return;
+          }
+          controller.enqueue(bytesRead === READ_CHUNK_BYTES ? buffer : buffer.subarray(0, bytesRead));
+        } catch (error) {
+          await close().catch(() => {});
+          controller.error(toPlatformError(error, { syscall: "read", path: file }));
+        }
+      },
+      cancel: close,
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+async function openWrite(file: string): Promise<WritableStream<Uint8Array>> {
+  checkPath(file);
+  const handle = await mapErrors("openWrite", file, () => fsp.open(file, "w"));
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (!(chunk instanceof Uint8Array)) {
+        throw new TypeError(`fs.openWrite('${file}'): expected a Uint8Array chunk, got ${typeof chunk}`);
+      }
+      await mapErrors("write", file, async () => {
+        let offset = 0;
+        while (offset < chunk.byteLength) {
+          const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset, null);
+          offset += bytesWritten;
+        }
+      });
+    },
+    close: () => mapErrors("close", file, close),
+    abort: () => close().catch(() => {}),
+  });
+}
+
+async function diskUsage(target: string) {
+  checkPath(target);
+  const stats = await mapErrors("diskUsage", target, () => fsp.statfs(target));
+  return {
+    total: stats.blocks * stats.bsize,
+    free: stats.bfree * stats.bsize,
+    available: stats.bavail * stats.bsize,
+  };
+}
+
+export function createNodeFileSystem(): FileSystem {
+  return {
+    readFile,
+    async readTextFile(file) {
+      return new TextDecoder().decode(await readFile(file));
+    },
+    writeFile,
+    async stat(file) {
+      checkPath(file);
+      return fileInfo(await mapErrors("stat", file, () => fsp.stat(file)));
+    },
+    async lstat(file) {
+      checkPath(file);
+      return fileInfo(await mapErrors("lstat", file, () => fsp.lstat(file)));
+    },
+    exists,
+    async mkdir(dir, opts = {}) {
+      checkPath(dir);
+      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true }));
+    },
+    readDir,
+    remove,
+    async rename(from, to) {
+      checkPath(from, "from");
+      checkPath(to, "to");
+      await mapErrors("rename", from, () => fsp.rename(from, to));
+    },
+    async realPath(file) {
+      checkPath(file);
+      return mapErrors("realPath", file, () => fsp.realpath(file));
+    },
+    async symlink(target, link) {
+      checkPath(target, "target");
+      checkPath(link);
+      await mapErrors("symlink", link, () => fsp.symlink(target, link));
+    },
+    makeTempDir,
+    openRead,
+    openWrite,
+    diskUsage,
+  };
+}

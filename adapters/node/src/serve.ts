@@ -1,0 +1,161 @@
+import http from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { toPlatformError } from "@aral/core";
+import type { RequestHandler, Server, ServeOptions } from "@aral/core";
+import { readableToWeb } from "./node-streams.ts";
+
+const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
+
+function checkServeArguments(handler: unknown, opts: ServeOptions): { hostname: string; port: number } {
+  if (typeof handler !== "function") throw new TypeError(`serve: handler must be a function, got ${typeof handler}`);
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const port = opts.port ?? 0;
+  if (typeof hostname !== "string" || hostname === "") throw new TypeError(`serve: hostname must be a non-empty string, got ${JSON.stringify(hostname)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`serve: port must be an integer from 0 to 65535, got ${String(port)}`);
+  return { hostname, port };
+}
+
+function reportHandlerError(error: unknown): void {
+  console.error("serve: request handler failed:", error);
+}
+
+function toRequest(req: IncomingMessage, base: string, signal: AbortSignal): Request {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", req.headers.host ? `http://${req.headers.host}` : base);
+  } catch {
+    url = new URL(req.url ?? "/", base);
+  }
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  const method = req.method ?? "GET";
+  if (BODYLESS_METHODS.has(method)) return new Request(url, { method, headers, signal });
+  const body = readableToWeb(req, "request body");
+  return new Request(url, { method, headers, signal, body, duplex: "half" } as RequestInit);
+}
+
+/** Resolves true when the chunk promise settles within the current turn of the event loop. */
+function settlesNow(promise: Promise<unknown>): Promise<boolean> {
+  return Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+}
+
+function waitWritable(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse, closing: boolean): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (closing) res.setHeader("connection", "close");
+
+  if (response.body === null || req.method === "HEAD") {
+    await response.body?.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  res.once("close", () => void reader.cancel().catch(() => {})); // the client went away
+  try {
+    let next = reader.read();
+    // a body that is already there goes out with the headers; a slow one gets its headers now
+    if (!(await settlesNow(next))) res.flushHeaders();
+    for (;;) {
+      const { done, value } = await next;
+      if (done || res.destroyed) break;
+      if (!res.write(value)) await waitWritable(res);
+      next = reader.read();
+    }
+    res.end();
+  } catch (error) {
+    reportHandlerError(error);
+    res.destroy(); // the status line is out: truncating is the only honest signal left
+  }
+}
+
+const internalError = () => new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+
+export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
+  const { hostname, port } = checkServeArguments(handler, opts);
+  const requestsPerSocket = new Map<Socket, number>();
+  let closing = false;
+
+  const server = http.createServer((req, res) => {
+    const socket = req.socket;
+    requestsPerSocket.set(socket, (requestsPerSocket.get(socket) ?? 0) + 1);
+    const aborter = new AbortController();
+    let finished = false;
+    const settle = () => {
+      if (finished) return;
+      finished = true;
+      if (!res.writableFinished) aborter.abort(); // closed before the response completed
+      const left = (requestsPerSocket.get(socket) ?? 1) - 1;
+      if (!requestsPerSocket.has(socket)) return;
+      requestsPerSocket.set(socket, left);
+      if (closing && left === 0) socket.end(); // keep-alive socket whose last response went out
+    };
+    res.once("finish", settle);
+    res.once("close", settle);
+
+    void (async () => {
+      let response: Response;
+      try {
+        const result: unknown = await handler(toRequest(req, base, aborter.signal));
+        if (!(result instanceof Response)) throw new TypeError(`serve: handler must return a Response, got ${result === null ? "null" : typeof result}`);
+        response = result;
+      } catch (error) {
+        reportHandlerError(error);
+        response = internalError();
+      }
+      await writeResponse(response, req, res, closing);
+    })().catch((error: unknown) => {
+      reportHandlerError(error);
+      res.destroy();
+    });
+  });
+  server.on("connection", (socket: Socket) => {
+    requestsPerSocket.set(socket, 0);
+    socket.once("close", () => requestsPerSocket.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    throw toPlatformError(error, { syscall: "serve", path: `${hostname}:${port}` });
+  });
+  server.on("error", reportHandlerError);
+
+  const address = server.address();
+  const boundPort = typeof address === "object" && address !== null ? address.port : port;
+  const base = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${boundPort}`;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      closing = true;
+      opts.signal?.removeEventListener("abort", close);
+      server.close(() => resolve()); // called once every connection is gone
+      for (const [socket, requests] of requestsPerSocket) if (requests === 0) socket.destroy();
+    });
+    return closed;
+  };
+  if (opts.signal?.aborted) void close();
+  else opts.signal?.addEventListener("abort", close, { once: true });
+
+  return { hostname, port: boundPort, url: base, close };
+}

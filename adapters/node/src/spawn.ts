@@ -1,0 +1,141 @@
+import type { ChildProcess as NodeChild, StdioOptions } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import crossSpawn from "cross-spawn";
+import { PlatformError, failedChild, toPlatformError } from "@aral/core";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
+import { readableToWeb, writableToWeb } from "./node-streams.ts";
+
+const STDIO_MODES: readonly string[] = ["pipe", "inherit", "null"];
+const KILL_SIGNALS: readonly string[] = ["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"];
+
+function nodeStdio(mode: StdioMode | undefined, fallback: StdioMode, name: string): "pipe" | "inherit" | "ignore" {
+  const chosen = mode ?? fallback;
+  if (!STDIO_MODES.includes(chosen)) {
+    throw new TypeError(`spawn: ${name} must be one of ${STDIO_MODES.join(", ")}, got ${JSON.stringify(chosen)}`);
+  }
+  return chosen === "null" ? "ignore" : chosen;
+}
+
+function checkArguments(command: unknown, args: unknown, opts: SpawnOptions): void {
+  if (typeof command !== "string" || command === "") throw new TypeError(`spawn: command must be a non-empty string, got ${JSON.stringify(command)}`);
+  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
+    throw new TypeError(`spawn '${command}': args must be an array of strings`);
+  }
+  if (opts.cwd !== undefined && (typeof opts.cwd !== "string" || opts.cwd === "")) throw new TypeError(`spawn '${command}': cwd must be a non-empty string`);
+  for (const [key, value] of Object.entries(opts.env ?? {})) {
+    if (typeof value !== "string") throw new TypeError(`spawn '${command}': env.${key} must be a string, got ${typeof value}`);
+  }
+}
+
+/**
+ * With clearEnv and no PATH of its own, the child's environment cannot locate a bare command name;
+ * the contract allows looking it up on the parent's PATH instead.
+ */
+function resolveOnParentPath(command: string): string {
+  if (command.includes("/") || command.includes("\\")) return command;
+  const extensions = process.platform === "win32" ? (process.env["PATHEXT"] ?? ".EXE;.CMD;.BAT;.COM").split(";") : [""];
+  for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    for (const extension of extensions) {
+      const candidate = path.join(dir, command + extension);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return command;
+}
+
+function childEnv(opts: SpawnOptions): Record<string, string | undefined> {
+  return opts.clearEnv ? { ...opts.env } : { ...process.env, ...opts.env };
+}
+
+/** A start failure names the real culprit: a missing cwd also surfaces as ENOENT. */
+function startError(error: unknown, command: string, cwd: string | undefined): PlatformError {
+  if ((error as { code?: string }).code === "ENOENT" && cwd !== undefined && !existsSync(cwd)) {
+    return new PlatformError("NotFound", `NotFound: spawn '${command}' failed: working directory '${cwd}' does not exist`, {
+      syscall: "spawn",
+      path: cwd,
+      cause: error,
+    });
+  }
+  return toPlatformError(error, { syscall: "spawn", path: command });
+}
+
+export function spawnNode(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+  checkArguments(command, args, opts);
+  const stdio: StdioOptions = [
+    nodeStdio(opts.stdin, "null", "stdin"),
+    nodeStdio(opts.stdout, "pipe", "stdout"),
+    nodeStdio(opts.stderr, "pipe", "stderr"),
+  ];
+  const env = childEnv(opts);
+  const file = opts.clearEnv && env["PATH"] === undefined ? resolveOnParentPath(command) : command;
+
+  let child: NodeChild;
+  try {
+    child = crossSpawn(file, args, { cwd: opts.cwd, env, stdio, windowsHide: true });
+  } catch (error) {
+    return failedChild(startError(error, command, opts.cwd), command);
+  }
+  if (child.pid === undefined) return startFailure(child, command, opts.cwd);
+  return startedChild(child, command, opts.signal);
+}
+
+/** libuv knows synchronously that the start failed; node reports the error on the next tick. */
+function startFailure(child: NodeChild, command: string, cwd: string | undefined): ChildProcess {
+  for (const stream of [child.stdin, child.stdout, child.stderr]) {
+    stream?.on("error", () => {});
+    stream?.destroy();
+  }
+  const status = new Promise<ExitStatus>((_resolve, reject) => {
+    child.once("error", (error) => reject(startError(error, command, cwd)));
+  });
+  status.catch(() => {}); // the caller may look at status only later
+  return { pid: 0, stdin: null, stdout: null, stderr: null, status, kill() {} };
+}
+
+function startedChild(child: NodeChild, command: string, signal: AbortSignal | undefined): ChildProcess {
+  let exited = false;
+  const abort = () => kill("SIGTERM");
+  const status = new Promise<ExitStatus>((resolve, reject) => {
+    child.once("exit", (code, signalName) => {
+      exited = true;
+      signal?.removeEventListener("abort", abort);
+      resolve({ code: signalName ? null : code, signal: signalName ?? null, success: code === 0 && !signalName });
+    });
+    // cross-spawn on Windows reports a missing command this way, after the shell started;
+    // any other 'error' (a failed kill) must still never crash the process
+    child.on("error", (error) => {
+      if (String((error as { syscall?: unknown }).syscall ?? "").startsWith("spawn")) {
+        exited = true;
+        reject(toPlatformError(error, { syscall: "spawn", path: command }));
+      }
+    });
+  });
+  status.catch(() => {});
+
+  function kill(name: ProcessSignal = "SIGTERM"): void {
+    if (!KILL_SIGNALS.includes(name)) {
+      throw new TypeError(`kill: unsupported signal ${JSON.stringify(name)} (expected one of ${KILL_SIGNALS.join(", ")})`);
+    }
+    if (!exited) child.kill(name); // node ignores ESRCH (exited meanwhile)
+  }
+
+  if (signal?.aborted) kill("SIGTERM");
+  else signal?.addEventListener("abort", abort, { once: true });
+
+  return {
+    pid: child.pid ?? 0,
+    stdin: child.stdin ? writableToWeb(child.stdin, "stdin") : null,
+    stdout: child.stdout ? readableToWeb(child.stdout, "stdout") : null,
+    stderr: child.stderr ? readableToWeb(child.stderr, "stderr") : null,
+    status,
+    kill,
+  };
+}
