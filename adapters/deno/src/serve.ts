@@ -1,5 +1,5 @@
 import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/core";
-import { PlatformError, toPlatformError } from "@aral/core";
+import { toPlatformError } from "@aral/core";
 
 function validate(handler: RequestHandler, hostname: string, port: number): void {
   if (typeof handler !== "function") throw new TypeError(`serve: handler must be a function, got ${typeof handler}`);
@@ -14,9 +14,6 @@ function urlHost(hostname: string): string {
 export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
   const { hostname = "127.0.0.1", port = 0, signal } = opts;
   validate(handler, hostname, port);
-  if (signal?.aborted) {
-    throw new PlatformError("Interrupted", `Interrupted: serve on ${hostname}:${port} was aborted before it started`, { syscall: "serve", cause: signal.reason });
-  }
 
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -43,7 +40,9 @@ export async function serve(handler: RequestHandler, opts: ServeOptions = {}): P
     })();
     return closing;
   }
-  signal?.addEventListener("abort", onAbort, { once: true });
+  // Like the other adapters, an already-aborted signal yields a server that is closed at once.
+  if (signal?.aborted) void close();
+  else signal?.addEventListener("abort", onAbort, { once: true });
 
   const bound = server.addr;
   return {

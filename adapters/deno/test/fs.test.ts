@@ -42,6 +42,7 @@ Deno.test("fs writeFile append and mode, stat vs lstat of a symlink", () =>
     await fs.writeFile(`${dir}/f`, "ab", { mode: 0o600 });
     await fs.writeFile(`${dir}/f`, new Uint8Array([99]), { append: true });
     assertEquals(await fs.readTextFile(`${dir}/f`), "abc");
+    await assertRejects(() => fs.writeFile(`${dir}/m`, "x", { mode: 0o10000 }), (e) => e instanceof TypeError && e.message.includes("mode"), "bad mode");
     const info = await fs.stat(`${dir}/f`);
     assertEquals([info.isFile, info.isDirectory, info.isSymlink, info.size, info.mode], [true, false, false, 3, 0o600]);
     await fs.symlink(`${dir}/f`, `${dir}/link`);
