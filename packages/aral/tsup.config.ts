@@ -1,2 +1,2 @@
 import { tsupPreset } from "../../scripts/tsup-preset.ts";
-export default tsupPreset();
+export default tsupPreset(["src/node.ts", "src/deno.ts", "src/bun.ts"]);

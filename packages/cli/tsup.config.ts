@@ -1,2 +1,2 @@
 import { tsupPreset } from "../../scripts/tsup-preset.ts";
-export default tsupPreset();
+export default tsupPreset(["src/index.ts", "src/bin.ts"]);

@@ -1,0 +1,15 @@
+import type { Platform } from "@aral/core";
+import type { Output } from "../output.ts";
+
+/** `aral info [--json]`: the detected runtime and the adapter in use. */
+export function info(platform: Platform, args: string[], output: Output): number {
+  const { name, version, os, arch, cpus } = platform.runtime;
+  const details = { runtime: name, version, os, arch, cpus, adapter: `@aral/adapter-${name}`, pid: platform.process.pid, cwd: platform.process.cwd() };
+  if (args.includes("--json")) {
+    output.out(JSON.stringify(details));
+    return 0;
+  }
+  const width = Math.max(...Object.keys(details).map((k) => k.length));
+  for (const [key, value] of Object.entries(details)) output.out(`${key.padEnd(width)}  ${value}`);
+  return 0;
+}

@@ -1,0 +1,32 @@
+import type { Platform } from "@aral/core";
+import { check } from "./commands/check.ts";
+import { info } from "./commands/info.ts";
+import type { Output } from "./output.ts";
+import { consoleOutput } from "./output.ts";
+
+const USAGE = `usage: aral <command> [options]
+
+commands:
+  check <manifest> [--json]   validate a manifest (JSON, JSONC or YAML) and print the effective configuration
+  info [--json]               print the detected runtime, version, OS and the adapter in use
+  help                        this text`;
+
+/** Runs one `aral` command; resolves to the process exit code. */
+export async function main(platform: Platform, argv: string[], output: Output = consoleOutput): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "check":
+      return check(platform, args, output);
+    case "info":
+      return info(platform, args, output);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      output.out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      output.err(`aral: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,13 @@
+export type LifecycleErrorCode = "StartupFailed" | "StartupTimeout" | "NotRunning" | "NoPlatform";
+
+/** A lifecycle operation that could not be carried out; `code` says which way it failed. */
+export class LifecycleError extends Error {
+  override readonly name = "LifecycleError";
+  constructor(
+    readonly code: LifecycleErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,455 @@
+import type { Platform, Server, ShutdownSignal } from "../platform/contract.ts";
+import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
+import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
+import type { Logger, LogSink } from "../logging/index.ts";
+import { createLogger, parseLogLevel } from "../logging/index.ts";
+import type { AuditLog } from "../logging/index.ts";
+import { HealthMonitor, healthHandler } from "../health/index.ts";
+import type { HealthCheck, HealthCheckOptions, HealthReport } from "../health/index.ts";
+import { RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
+import type { RuntimeMetrics } from "../metrics/index.ts";
+import { ResourceManager, describeEnforcement } from "../resources/index.ts";
+import type { AllocationRequest, Lease } from "../resources/index.ts";
+import { TaskQueue } from "../tasks/index.ts";
+import type { TaskOptions } from "../tasks/index.ts";
+import { RuntimeErrorHandler } from "../resilience/index.ts";
+import type { RuntimeStatus } from "./status.ts";
+import { canTransition } from "./status.ts";
+import { LifecycleError } from "./errors.ts";
+import { Listeners } from "./listeners.ts";
+import { CloseRegistry } from "./closers.ts";
+import type { Closable } from "./closers.ts";
+import { withDeadline } from "./deadline.ts";
+import { exitCodeFor } from "./exit-code.ts";
+
+/** What `new AralRuntime(config)` accepts: nothing, the `layers.runtime` fields, a whole manifest, or a manifest path. */
+export type RuntimeInput = RuntimeOptions | Manifest | string | undefined;
+
+export interface RuntimeDeps {
+  /** The runtime to run on. `import { AralRuntime } from "aral"` supplies the detected one. */
+  platform?: Platform;
+  logger?: Logger;
+  logSink?: LogSink;
+  audit?: AuditLog;
+  /** Environment for ARAL_* overrides; defaults to the process environment. */
+  env?: Record<string, string>;
+  /** Install SIGINT/SIGTERM handlers that stop gracefully (default true). */
+  handleSignals?: boolean;
+  /** Route uncaught exceptions and unhandled rejections to the critical-error path (default: as handleSignals). */
+  handleUncaught?: boolean;
+  /** Exit the process after a stop that a signal or a critical error started (default true). */
+  exitAfterSignal?: boolean;
+}
+
+export interface StopReport {
+  readonly graceful: boolean;
+  /** True when the shutdown timeout passed or a forced stop cut the drain short. */
+  readonly forced: boolean;
+  readonly reason: string;
+  readonly durationMs: number;
+  readonly tasks: { finished: number; aborted: number; returned: number };
+  readonly closed: string[];
+  /** What was still closing when the deadline passed. */
+  readonly abandoned: string[];
+  readonly errors: { name: string; message: string }[];
+}
+
+/** One run, from start() to stop(): everything it acquired, released together. */
+interface Session {
+  readonly config: RuntimeConfig;
+  readonly startedAt: number;
+  readonly closers: CloseRegistry;
+  readonly resources: ResourceManager;
+  readonly tasks: TaskQueue;
+  readonly health: HealthMonitor;
+  readonly errors: RuntimeErrorHandler;
+  server?: Server;
+}
+
+/**
+ * The agent runtime (the seed's ProcessManager): lifecycle, config, resources, task queue, health,
+ * metrics and the critical-error path, on whatever Platform it is handed.
+ *
+ * Concurrency, as documented in lifecycle/README.md:
+ * - start() while starting returns the same promise; while running, resolves at once.
+ * - stop() while starting waits for the start to settle, then stops.
+ * - stop() while stopping returns the same promise; stop(false) then forces the stop in progress.
+ * - start() or restart() while stopping waits for that stop, then starts.
+ */
+export class AralRuntime {
+  readonly instanceId: string = crypto.randomUUID();
+  readonly platform: Platform;
+  readonly logger: Logger;
+  readonly #input: RuntimeInput;
+  readonly #deps: RuntimeDeps;
+  readonly #requests = new RequestStats();
+  readonly #hooks = {
+    start: new Listeners<[]>(),
+    stop: new Listeners<[StopReport]>(),
+    error: new Listeners<[Error]>(),
+  };
+  readonly #checks = new Map<string, { check: HealthCheck; options?: HealthCheckOptions }>();
+  #status: RuntimeStatus = "created";
+  #restartCount = 0;
+  #session: Session | undefined;
+  #lastConfig: RuntimeConfig | undefined;
+  #lastError: Error | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<StopReport> | undefined;
+  #force: AbortController | undefined;
+  #signalsSeen = 0;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
+    if (!deps.platform) {
+      throw new LifecycleError("NoPlatform", 'AralRuntime needs a Platform: import { AralRuntime } from "aral" (which picks the adapter for this runtime), or pass { platform } as the second argument');
+    }
+    this.platform = deps.platform;
+    this.#input = config;
+    this.#deps = deps;
+    const env = deps.env ?? this.platform.env.toObject();
+    this.logger =
+      deps.logger ??
+      createLogger({
+        level: env["ARAL_LOG_LEVEL"] ? parseLogLevel(env["ARAL_LOG_LEVEL"]) : "info",
+        ...(deps.logSink ? { sink: deps.logSink } : {}),
+        bindings: { instanceId: this.instanceId },
+      });
+  }
+
+  getStatus(): RuntimeStatus {
+    return this.#status;
+  }
+
+  get restartCount(): number {
+    return this.#restartCount;
+  }
+
+  /** The effective configuration of the current (or last) run; undefined before the first start. */
+  get config(): RuntimeConfig | undefined {
+    return this.#session?.config ?? this.#lastConfig;
+  }
+
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /** Live when running and every liveness check passes. */
+  isHealthy(): boolean {
+    return this.#status === "running" && this.#session !== undefined && this.#session.health.isLive();
+  }
+
+  /** Ready to take work: running, readiness checks passing, and no stop begun. */
+  isReady(): boolean {
+    return this.#status === "running" && this.#session !== undefined && this.#session.health.isReady();
+  }
+
+  onStart(callback: () => void | Promise<void>): () => void {
+    return this.#hooks.start.add(callback);
+  }
+
+  onStop(callback: (report: StopReport) => void | Promise<void>): () => void {
+    return this.#hooks.stop.add(callback);
+  }
+
+  onError(callback: (error: Error) => void | Promise<void>): () => void {
+    return this.#hooks.error.add(callback);
+  }
+
+  /** A health check that lives across restarts. */
+  addHealthCheck(name: string, check: HealthCheck, options?: HealthCheckOptions): void {
+    this.#checks.set(name, options ? { check, options } : { check });
+    this.#session?.health.register(name, check, options);
+  }
+
+  /** Something the current run must close when it stops (a server, a connection, a timer). */
+  register(name: string, closable: Closable): void {
+    this.#running("register").closers.add(name, closable);
+  }
+
+  /** Reserves resources against the manifest's limits; rejects with ResourceLimitError beyond them. */
+  allocate(request: AllocationRequest): Promise<Lease> {
+    return this.#running("allocate").resources.allocate(request);
+  }
+
+  /** Runs work on the runtime's task queue: counted, prioritized, drained on stop. */
+  submit<T>(task: (signal: AbortSignal) => Promise<T>, options?: TaskOptions): Promise<T> {
+    const session = this.#running("submit");
+    const started = performance.now();
+    const result = session.tasks.add(task, options);
+    result.then(
+      () => this.#requests.record(performance.now() - started, true),
+      () => this.#requests.record(performance.now() - started, false),
+    );
+    return result;
+  }
+
+  /** Retries `fn` with the manifest's errorHandling policy. */
+  executeWithRetry<T>(fn: () => Promise<T>, context: string): Promise<T> {
+    return this.#running("executeWithRetry").errors.executeWithRetry(fn, context);
+  }
+
+  get tasks(): TaskQueue {
+    return this.#running("tasks").tasks;
+  }
+
+  get resources(): ResourceManager {
+    return this.#running("resources").resources;
+  }
+
+  get health(): HealthMonitor {
+    return this.#running("health").health;
+  }
+
+  /** The URL of the health/metrics server, when the manifest enables it. */
+  get healthUrl(): string | undefined {
+    return this.#session?.server?.url;
+  }
+
+  healthReport(): HealthReport | undefined {
+    return this.#session?.health.report();
+  }
+
+  metrics(): RuntimeMetrics {
+    const session = this.#session;
+    return collectRuntimeMetrics({
+      startTime: session?.startedAt ?? performance.now(),
+      restartCount: this.#restartCount,
+      usage: this.platform.usage,
+      requests: this.#requests,
+      ...(session ? { health: session.health } : {}),
+    });
+  }
+
+  start(): Promise<void> {
+    if (this.#status === "running") return Promise.resolve();
+    if (this.#starting) return this.#starting;
+    const pendingStop = this.#stopping;
+    this.#starting = (async () => {
+      if (pendingStop) await pendingStop.catch(() => {});
+      if (this.#status === "running") return;
+      await this.#start();
+    })().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  stop(graceful = true): Promise<StopReport> {
+    if (this.#stopping) {
+      if (!graceful) this.#force?.abort(new Error("forced stop requested"));
+      return this.#stopping;
+    }
+    const pendingStart = this.#starting;
+    this.#stopping = (async () => {
+      if (pendingStart) await pendingStart.catch(() => {});
+      return this.#stop(graceful, graceful ? "stop requested" : "forced stop requested");
+    })().finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop(true);
+    this.#restartCount++;
+    this.logger.info("runtime restarting", { event: "lifecycle.restart", restartCount: this.#restartCount });
+    await this.start();
+  }
+
+  async #start(): Promise<void> {
+    this.#transition("starting");
+    const closers = new CloseRegistry();
+    let config: RuntimeConfig | undefined;
+    try {
+      config = await this.#loadConfig();
+      this.#lastConfig = config;
+      const timeoutMs = config.lifecycle.startupTimeout;
+      const session = await withDeadline(
+        this.#initialize(config, closers),
+        timeoutMs,
+        () => new LifecycleError("StartupTimeout", `Runtime did not start within lifecycle.startupTimeout (${timeoutMs} ms)`),
+      );
+      this.#session = session;
+      this.#transition("running");
+    } catch (cause) {
+      const outcome = await closers.closeAll();
+      const error =
+        cause instanceof LifecycleError ? cause : new LifecycleError("StartupFailed", `Runtime failed to start: ${messageOf(cause)}`, { cause });
+      this.#lastError = error;
+      this.#unsubscribeAll();
+      this.#transition("failed", { error: serializeError(error), released: outcome.closed });
+      await this.#hooks.error.emit(error);
+      throw error;
+    }
+  }
+
+  async #loadConfig(): Promise<RuntimeConfig> {
+    const env = this.#deps.env ?? this.platform.env.toObject();
+    const input = typeof this.#input === "string" ? await loadManifest(this.platform, this.#input) : this.#input;
+    const config = resolveRuntimeConfig(input, env);
+    if (config.logging?.level && !this.#deps.logger && !env["ARAL_LOG_LEVEL"]) this.logger.level = config.logging.level;
+    return config;
+  }
+
+  async #initialize(config: RuntimeConfig, closers: CloseRegistry): Promise<Session> {
+    const resources = new ResourceManager(config.resources);
+    closers.add("resource events", resources.onEvent((event) => {
+      this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
+      void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
+    }));
+    for (const field of describeEnforcement(config.resources, this.platform)) {
+      this.logger.debug("resource field", { event: "resources.enforcement", ...field });
+    }
+
+    const tasks = new TaskQueue(config.tasks ?? {});
+    closers.add("task queue", () => tasks.shutdown({ timeoutMs: 0 }));
+
+    const health = new HealthMonitor({
+      interval: config.lifecycle.healthcheck.interval,
+      timeout: config.lifecycle.healthcheck.timeout,
+      instanceId: this.instanceId,
+      logger: this.logger,
+    });
+    health.register("runtime", () => this.#status === "running" || this.#status === "starting", { kind: "liveness" });
+    for (const [name, { check, options }] of this.#checks) health.register(name, check, options);
+    if (config.lifecycle.healthcheck.enabled) health.start();
+    closers.add("health checks", () => health.stop());
+
+    const errors = new RuntimeErrorHandler({
+      maxRetries: config.errorHandling.maxRetries,
+      backoffMs: config.errorHandling.backoffMs,
+      maxBackoffMs: config.errorHandling.maxBackoffMs,
+      backoffStrategy: config.errorHandling.backoffStrategy,
+      logger: this.logger,
+      shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
+    });
+
+    const session: Session = { config, startedAt: performance.now(), closers, resources, tasks, health, errors };
+    if (config.health?.enabled) {
+      const handler = healthHandler({ monitor: health, metrics: () => this.metrics() });
+      session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
+      closers.add("health server", session.server);
+      this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
+    }
+
+    this.#installProcessHandlers(errors);
+    const failures = await this.#hooks.start.emit();
+    if (failures.length) throw failures[0];
+    return session;
+  }
+
+  #installProcessHandlers(errors: RuntimeErrorHandler): void {
+    const handleSignals = this.#deps.handleSignals ?? true;
+    if (handleSignals) {
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        this.#unsubscribe.push(this.platform.signals.on(signal, () => this.#onSignal(signal)));
+      }
+    }
+    if (this.#deps.handleUncaught ?? handleSignals) {
+      this.#unsubscribe.push(
+        this.platform.process.onUncaught((error, kind) => {
+          void errors.handleCriticalError(error instanceof Error ? error : new Error(`${kind}: ${messageOf(error)}`));
+        }),
+      );
+    }
+  }
+
+  #onSignal(signal: ShutdownSignal): void {
+    this.#signalsSeen++;
+    if (this.#signalsSeen > 1) {
+      this.logger.warn("second signal: forcing stop", { event: "lifecycle.signal", signal });
+      void this.stop(false);
+      return;
+    }
+    this.logger.info("signal received: stopping gracefully", { event: "lifecycle.signal", signal });
+    void this.#stopAfter(`signal ${signal}`, undefined, signal);
+  }
+
+  /** A stop the runtime started itself (signal, critical error): stop, then exit with a code that says how it went. */
+  async #stopAfter(reason: string, cause?: unknown, signal?: ShutdownSignal): Promise<void> {
+    const report = await this.stop(true);
+    const clean = cause === undefined && !report.forced && report.errors.length === 0;
+    const code = exitCodeFor({ clean, ...(signal ? { signal } : {}), signalExitCode: this.config?.lifecycle.signalExitCode ?? false });
+    this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
+    if (this.#deps.exitAfterSignal ?? true) this.platform.process.exit(code);
+  }
+
+  async #stop(graceful: boolean, reason: string): Promise<StopReport> {
+    const session = this.#session;
+    const started = performance.now();
+    if (!session || this.#status !== "running") {
+      return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { finished: 0, aborted: 0, returned: 0 }, closed: [], abandoned: [], errors: [] };
+    }
+    this.#transition("stopping", { graceful });
+    session.health.setAccepting(false);
+    const force = (this.#force = new AbortController());
+    const timeoutMs = session.config.lifecycle.shutdownTimeout;
+    const timer = setTimeout(() => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)), timeoutMs);
+    const errors: { name: string; message: string }[] = [];
+    try {
+      const drainMs = graceful ? timeoutMs : 0;
+      const tasks = await raceForce(session.tasks.shutdown({ timeoutMs: drainMs }), force.signal, () => session.tasks.shutdown({ timeoutMs: 0 }));
+      const outcome = await session.closers.closeAll(force.signal);
+      for (const failure of outcome.failed) errors.push({ name: failure.name, message: messageOf(failure.error) });
+      this.#unsubscribeAll();
+      this.#session = undefined;
+      const report: StopReport = {
+        graceful,
+        forced: force.signal.aborted || !graceful,
+        reason: force.signal.aborted ? `${reason}; ${messageOf(force.signal.reason)}` : reason,
+        durationMs: Math.round(performance.now() - started),
+        tasks,
+        closed: outcome.closed,
+        abandoned: outcome.abandoned,
+        errors,
+      };
+      this.#transition("stopped", { ...report });
+      for (const failure of await this.#hooks.stop.emit(report)) {
+        this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
+      }
+      return report;
+    } finally {
+      clearTimeout(timer);
+      this.#force = undefined;
+      this.#signalsSeen = 0;
+    }
+  }
+
+  #running(operation: string): Session {
+    if (this.#status !== "running" || !this.#session) {
+      throw new LifecycleError("NotRunning", `${operation}() needs a running runtime; status is '${this.#status}' (call start() first)`);
+    }
+    return this.#session;
+  }
+
+  #unsubscribeAll(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  #transition(to: RuntimeStatus, details: Record<string, unknown> = {}): void {
+    const from = this.#status;
+    if (!canTransition(from, to)) throw new Error(`internal: illegal lifecycle transition ${from} → ${to}`);
+    this.#status = to;
+    const level = to === "failed" ? "error" : "info";
+    this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
+    void this.#deps.audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
+  }
+}
+
+function raceForce<T>(work: Promise<T>, force: AbortSignal, onForce: () => Promise<T>): Promise<T> {
+  if (force.aborted) return onForce();
+  return new Promise<T>((resolve, reject) => {
+    const forced = () => onForce().then(resolve, reject);
+    force.addEventListener("abort", forced, { once: true });
+    work.then(resolve, reject).finally(() => force.removeEventListener("abort", forced));
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function serializeError(error: Error): { name: string; message: string; cause?: string } {
+  return error.cause === undefined ? { name: error.name, message: error.message } : { name: error.name, message: error.message, cause: messageOf(error.cause) };
+}

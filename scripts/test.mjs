@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// The whole test run: typecheck, build, package checks, unit tests, the seed's tests on each runtime,
+// the conformance suite's self-test against mutant adapters, and the runtime matrix.
+// Every step runs even if an earlier one failed; the last line sums them up as "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { root, runtimes } from "./runtimes.mjs";
+
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const pnpm = ["npx", "-y", "pnpm@12.21.0"];
+const packages = ["packages/core", "adapters/node", "adapters/deno", "adapters/bun", "conformance", "packages/aral", "packages/cli"];
+
+/** Counts from the runner's own closing line, when it prints one. */
+const parsers = {
+  vitest: (out) => {
+    const m = /Tests\s+(?:(\d+) failed \| )?(\d+) passed(?: \| (\d+) skipped)?/.exec(out);
+    return m && { failed: +(m[1] ?? 0), passed: +m[2], skipped: +(m[3] ?? 0) };
+  },
+  summary: (out) => {
+    const all = [...out.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)];
+    const m = all.at(-1);
+    return m && { passed: +m[1], failed: +m[2], skipped: +(m[3] ?? 0) };
+  },
+  bunTest: (out) => {
+    const p = /^\s*(\d+) pass$/m.exec(out), f = /^\s*(\d+) fail$/m.exec(out);
+    return p && { passed: +p[1], failed: +(f?.[1] ?? 0), skipped: 0 };
+  },
+  denoTest: (out) => {
+    const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(out);
+    return m && { passed: +m[1], failed: +m[2], skipped: 0 };
+  },
+};
+
+const steps = [
+  { name: "typecheck (tsc)", cmd: [bin("tsc"), "-p", "tsconfig.json", "--noEmit"] },
+  { name: "typecheck (deno check)", cmd: [bin("deno"), "check", "adapters/deno/src/index.ts", "packages/aral/src/deno.ts", "conformance/src/cli.ts"] },
+  { name: "build (tsup: ESM + CJS + types)", cmd: [...pnpm, "-r", "--workspace-concurrency=1", "run", "build"] },
+  ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", dir] })),
+  ...packages.map((dir) => ({ name: `attw ${dir}`, cmd: [bin("attw"), "--pack", ".", "--profile", "esm-only", "--format", "table-flipped"], cwd: dir })),
+  { name: "deno publish --dry-run (JSR)", cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty"] },
+  { name: "unit tests (vitest, Node)", cmd: [bin("vitest"), "run"], parse: "vitest" },
+  { name: "seed tests (deno test)", cmd: [bin("deno"), "test", "-A", "packages/aral/test/seed.test.ts"], parse: "denoTest" },
+  { name: "seed tests (bun test)", cmd: [bin("bun"), "test", "--conditions=source", "packages/aral/test/seed.test.ts"], parse: "bunTest" },
+  ...["node24", "deno", "bun"].map((rt) => ({
+    name: `conformance self-test: mutant adapters (${runtimes[rt].label})`,
+    cmd: [runtimes[rt].exec, ...(rt.startsWith("node") ? ["--conditions=source"] : runtimes[rt].args), "conformance/test/mutants.ts"],
+    parse: "summary",
+    when: () => existsSync(join(root, "conformance/test/mutants.ts")),
+  })),
+  { name: "runtime matrix (conformance × adapters × runtimes)", cmd: [process.execPath, "scripts/matrix.mjs"], parse: "summary" },
+];
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedSteps = [];
+for (const step of steps) {
+  if (step.when && !step.when()) {
+    console.log(`\n## ${step.name}: skipped (not present yet)`);
+    continue;
+  }
+  console.log(`\n## ${step.name}`);
+  const started = Date.now();
+  const [cmd, ...args] = step.cmd;
+  const run = spawnSync(cmd, args, { cwd: join(root, step.cwd ?? "."), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
+  const out = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+  process.stdout.write(out.length > 20_000 ? `…(${out.length - 20_000} characters cut; rerun the step to see all)\n${out.slice(-20_000)}` : out);
+  const counts = step.parse ? parsers[step.parse](out) : null;
+  const ok = run.status === 0;
+  const c = counts ?? { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 };
+  if (!ok && c.failed === 0) c.failed = 1;
+  totals.passed += c.passed;
+  totals.failed += c.failed;
+  totals.skipped += c.skipped;
+  if (!ok) failedSteps.push(step.name);
+  console.log(`## ${ok ? "ok" : "FAILED"}: ${step.name} (${((Date.now() - started) / 1000).toFixed(1)} s; ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""})`);
+}
+console.log(`\nfailed steps: ${failedSteps.length ? failedSteps.join("; ") : "none"}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedSteps.length ? 1 : 0);
