@@ -5,7 +5,7 @@ import type { Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
-import { PlatformError, mapErrors, toPlatformError } from "@aral/core";
+import { PlatformError, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 export function createFileSystem(): FileSystem {
@@ -124,19 +124,7 @@ async function openRead(path: string): Promise<ReadableStream<Uint8Array>> {
   if (info.isDirectory()) {
     throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: it is a directory`, { syscall: "openRead", path });
   }
-  const reader = file.stream().getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        controller.error(toPlatformError(error, { syscall: "read", path }));
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
+  return mapReadableErrors(file.stream(), "read", path);
 }
 
 async function openWrite(path: string): Promise<WritableStream<Uint8Array>> {

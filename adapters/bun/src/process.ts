@@ -1,5 +1,6 @@
 // Bun has no native API for pid, cwd, exit or uncaught-error hooks: they come from Bun's `process` global (no node: import).
 import type { ProcessApi, UncaughtKind } from "@aral/core";
+import { toPlatformError } from "@aral/core";
 import { spawn } from "./spawn.ts";
 
 export function createProcessApi(): ProcessApi {
@@ -8,11 +9,20 @@ export function createProcessApi(): ProcessApi {
     get pid() {
       return process.pid;
     },
-    cwd: () => process.cwd(),
+    cwd: () => {
+      try {
+        return process.cwd();
+      } catch (error) {
+        throw toPlatformError(error, { syscall: "cwd" }); // e.g. the directory was removed
+      }
+    },
     // Bun.argv is [bun, script, ...user args]
     argv: Bun.argv.slice(2),
     execPath: process.execPath,
-    exit: (code?: number) => process.exit(code),
+    exit: (code = 0) => {
+      if (!Number.isInteger(code) || code < 0 || code > 255) throw new TypeError(`exit: code must be an integer from 0 to 255, got ${String(code)}`);
+      return process.exit(code);
+    },
     onUncaught,
   };
 }

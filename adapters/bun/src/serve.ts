@@ -15,6 +15,8 @@ export async function serve(handler: RequestHandler, opts: ServeOptions = {}): P
       hostname,
       port,
       development: false,
+      // Bun turns SO_REUSEPORT on when development is false: a port in use would be shared silently, not refused.
+      reusePort: false,
       // Bun's default idleTimeout (10 s) would cut off a handler that is slow to answer; close() ends idle connections.
       idleTimeout: 0,
       async fetch(request) {
