@@ -1,0 +1,147 @@
+import type { Clock } from "../platform/clock.ts";
+import { systemClock } from "../platform/clock.ts";
+import type { ResilienceLogger } from "./logger.ts";
+import { consoleLogger, describeError } from "./logger.ts";
+import { resolveRetryOptions, runWithRetry } from "./retry.ts";
+import type { ResolvedRetryOptions, RetryAttempt, RetryEvent, RetryOptions } from "./retry.ts";
+import { requireFunction, requireNonNegative } from "./validate.ts";
+
+export interface CriticalErrorInfo {
+  context: string;
+  /** 1 for the first critical error this handler saw, 2 for the next, … */
+  sequence: number;
+}
+
+/** A monitor told about every critical error (it may be async; it is given monitorTimeoutMs to finish). */
+export type CriticalErrorListener = (error: unknown, info: CriticalErrorInfo) => void | Promise<void>;
+
+export interface RuntimeErrorHandlerOptions extends Omit<RetryOptions, "signal" | "clock"> {
+  logger?: ResilienceLogger;
+  clock?: Clock;
+  /** Called once, on the first critical error, after monitors were notified: the graceful stop. */
+  shutdown?: (reason: unknown) => Promise<void> | void;
+  /** How long handleCriticalError waits for monitors before moving on to shutdown. Default 5000 ms. */
+  monitorTimeoutMs?: number;
+}
+
+/**
+ * The seed's RuntimeErrorHandler: retries with backoff under one configuration, and the critical-error path
+ * (log with context → notify monitors → graceful shutdown), which never throws.
+ */
+export class RuntimeErrorHandler {
+  readonly retryConfig: Readonly<ResolvedRetryOptions>;
+  readonly #options: RuntimeErrorHandlerOptions;
+  readonly #logger: ResilienceLogger;
+  readonly #clock: Clock;
+  readonly #shutdown: ((reason: unknown) => Promise<void> | void) | undefined;
+  readonly #monitorTimeoutMs: number;
+  readonly #listeners = new Set<CriticalErrorListener>();
+  #criticalCount = 0;
+  #shutdownDone: Promise<void> | undefined;
+
+  constructor(options: RuntimeErrorHandlerOptions = {}) {
+    if (options.shutdown !== undefined) requireFunction("shutdown", options.shutdown);
+    this.#monitorTimeoutMs = requireNonNegative("monitorTimeoutMs", options.monitorTimeoutMs ?? 5000);
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? consoleLogger;
+    this.#options = { ...options, clock: this.#clock };
+    this.retryConfig = Object.freeze(this.#withLogging(resolveRetryOptions(this.#options)));
+    this.#shutdown = options.shutdown;
+  }
+
+  /** How many critical errors this handler has handled. */
+  get criticalErrors(): number {
+    return this.#criticalCount;
+  }
+
+  /** Retries `fn` with this handler's configuration, overridden by `options`; logs every failed attempt. */
+  async executeWithRetry<T>(
+    fn: (attempt: RetryAttempt) => Promise<T>,
+    context: string,
+    options?: RetryOptions,
+  ): Promise<T> {
+    const resolved = options === undefined ? this.retryConfig : this.#withLogging(resolveRetryOptions({ ...this.#options, ...options }));
+    try {
+      return await runWithRetry(fn, context, resolved, options?.signal);
+    } catch (error) {
+      this.#log("error", `${context} failed`, { context, error: describeError(error) });
+      throw error;
+    }
+  }
+
+  /** Registers a monitor for critical errors; returns the function that unregisters it. */
+  onCritical(listener: CriticalErrorListener): () => void {
+    requireFunction("listener", listener);
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Logs the error with its context, notifies every monitor, then runs the shutdown given at construction
+   * (once, however many critical errors arrive). Never throws: monitor and shutdown failures are logged.
+   */
+  async handleCriticalError(error: unknown, context = "critical error"): Promise<void> {
+    const sequence = ++this.#criticalCount;
+    this.#log("error", `Critical error: ${context}`, { context, sequence, error: describeError(error) });
+    await this.#notifyMonitors(error, { context, sequence });
+    if (this.#shutdown && !this.#shutdownDone) this.#shutdownDone = this.#runShutdown(error);
+    await this.#shutdownDone;
+  }
+
+  async #notifyMonitors(error: unknown, info: CriticalErrorInfo): Promise<void> {
+    if (this.#listeners.size === 0) return;
+    const timer = new AbortController();
+    const calls = [...this.#listeners].map(async (listener) => {
+      try {
+        await listener(error, info);
+      } catch (monitorError) {
+        this.#log("error", "Critical error monitor failed", { context: info.context, error: describeError(monitorError) });
+      }
+    });
+    const timedOut = this.#clock.sleep(this.#monitorTimeoutMs, timer.signal).then(
+      () => "timeout" as const,
+      () => "done" as const,
+    );
+    const outcome = await Promise.race([Promise.all(calls).then(() => "done" as const), timedOut]);
+    timer.abort();
+    if (outcome === "timeout") {
+      this.#log("warn", `Critical error monitors did not finish within ${this.#monitorTimeoutMs} ms; continuing`, {
+        context: info.context,
+      });
+    }
+  }
+
+  async #runShutdown(reason: unknown): Promise<void> {
+    try {
+      await this.#shutdown!(reason);
+    } catch (shutdownError) {
+      this.#log("error", "Graceful shutdown after a critical error failed", { error: describeError(shutdownError) });
+    }
+  }
+
+  #withLogging(resolved: ResolvedRetryOptions): ResolvedRetryOptions {
+    const userOnRetry = resolved.onRetry;
+    return {
+      ...resolved,
+      onRetry: (event: RetryEvent) => {
+        this.#log("warn", `${event.context} failed (attempt ${event.attempt} of ${resolved.maxRetries}), retrying in ${Math.round(event.delayMs)} ms`, {
+          context: event.context,
+          attempt: event.attempt,
+          delayMs: event.delayMs,
+          error: describeError(event.error),
+        });
+        userOnRetry?.(event);
+      },
+    };
+  }
+
+  #log(level: "warn" | "error", message: string, fields: Record<string, unknown>): void {
+    try {
+      this.#logger[level](message, fields);
+    } catch {
+      // A broken logger must not turn error handling into a second failure.
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import type { Clock } from "../platform/clock.ts";
+import { systemClock } from "../platform/clock.ts";
+import { nextDelay, validateBackoff } from "./backoff.ts";
+import type { BackoffOptions, BackoffStrategy, JitterMode } from "./backoff.ts";
+import { NonRetryableError, RuntimeError, TimeoutError } from "./errors.ts";
+import { abortReason, NEVER_ABORTED } from "./never-aborted.ts";
+import { requireFunction, requireInteger, requirePositive } from "./validate.ts";
+
+/** What each call of the retried function is told. */
+export interface RetryAttempt {
+  /** 1 for the first call, 2 for the first retry, … */
+  attempt: number;
+  /** Aborted when the caller's signal aborts or the time budget runs out. */
+  signal: AbortSignal;
+}
+
+/** Emitted after a failed attempt, just before sleeping for the next one. */
+export interface RetryEvent {
+  context: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  error: unknown;
+  /** How long we sleep before attempt + 1. */
+  delayMs: number;
+  /** Time since the first call started. */
+  elapsedMs: number;
+}
+
+export interface RetryOptions {
+  /** Total calls, as the seed counts them: 3 → at most three calls. Integer 1–10, default 3. */
+  maxRetries?: number;
+  /** First delay, default 1000 ms. */
+  backoffMs?: number;
+  /** Upper bound of any delay, default 30000 ms. */
+  maxBackoffMs?: number;
+  /** Default "exponential" (backoffMs × 2^(n-1)); "linear" (backoffMs × n); "constant". */
+  backoffStrategy?: BackoffStrategy;
+  /** Default "full". */
+  jitter?: JitterMode;
+  /** Total time allowed for all attempts and sleeps; the running attempt's signal aborts when it runs out. */
+  budgetMs?: number;
+  /** Aborts the running attempt's signal and any sleep; executeWithRetry then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Return false to fail at once with the error itself. NonRetryableError always fails at once. */
+  retryable?: (error: unknown, attempt: number) => boolean;
+  onRetry?: (event: RetryEvent) => void;
+  clock?: Clock;
+  /** Uniform random in [0, 1) for jitter; default Math.random. */
+  random?: () => number;
+}
+
+/** RetryOptions checked once and filled with defaults (reused by policies and RuntimeErrorHandler). */
+export interface ResolvedRetryOptions extends BackoffOptions {
+  maxRetries: number;
+  budgetMs: number | undefined;
+  retryable: ((error: unknown, attempt: number) => boolean) | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+  clock: Clock;
+}
+
+export const RETRY_DEFAULTS = {
+  maxRetries: 3,
+  backoffMs: 1000,
+  maxBackoffMs: 30_000,
+  backoffStrategy: "exponential",
+  jitter: "full",
+} as const;
+
+export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
+  const maxRetries = requireInteger("maxRetries", options.maxRetries ?? RETRY_DEFAULTS.maxRetries, 1, 10);
+  const backoffMs = options.backoffMs ?? RETRY_DEFAULTS.backoffMs;
+  const maxBackoffMs = options.maxBackoffMs ?? Math.max(RETRY_DEFAULTS.maxBackoffMs, typeof backoffMs === "number" ? backoffMs : 0);
+  const strategy = options.backoffStrategy ?? RETRY_DEFAULTS.backoffStrategy;
+  const jitter = options.jitter ?? RETRY_DEFAULTS.jitter;
+  validateBackoff({ strategy, backoffMs, maxBackoffMs, jitter });
+  if (options.budgetMs !== undefined) requirePositive("budgetMs", options.budgetMs);
+  if (options.retryable !== undefined) requireFunction("retryable", options.retryable);
+  if (options.onRetry !== undefined) requireFunction("onRetry", options.onRetry);
+  if (options.random !== undefined) requireFunction("random", options.random);
+  return {
+    maxRetries,
+    backoffMs,
+    maxBackoffMs,
+    strategy,
+    jitter,
+    budgetMs: options.budgetMs,
+    retryable: options.retryable,
+    onRetry: options.onRetry,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+  };
+}
+
+/**
+ * Calls `fn` until it succeeds, at most `maxRetries` times in all, sleeping with backoff in between.
+ * Exhaustion rejects with a RuntimeError ("<context> failed after N attempts") carrying every attempt's error;
+ * a NonRetryableError or an error `retryable` refuses rejects at once with that error itself.
+ */
+export function executeWithRetry<T>(
+  fn: (attempt: RetryAttempt) => Promise<T>,
+  context: string,
+  options: RetryOptions = {},
+): Promise<T> {
+  let resolved: ResolvedRetryOptions;
+  try {
+    if (typeof fn !== "function") throw new TypeError(`executeWithRetry needs a function to call, got ${typeof fn}`);
+    if (typeof context !== "string") throw new TypeError(`executeWithRetry needs a context string, got ${typeof context}`);
+    resolved = resolveRetryOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return runWithRetry(fn, context, resolved, options.signal);
+}
+
+/** executeWithRetry with options already resolved: the hot path. */
+export async function runWithRetry<T>(
+  fn: (attempt: RetryAttempt) => Promise<T>,
+  context: string,
+  options: ResolvedRetryOptions,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (signal?.aborted) throw abortReason(signal);
+  const { clock, budgetMs } = options;
+  const budget = budgetMs === undefined ? undefined : startBudget(clock, budgetMs, context, signal);
+  const attemptSignal = budget?.signal ?? signal ?? NEVER_ABORTED;
+  const started = budget ? budget.started : clock.now();
+  let errors: unknown[] | undefined;
+  let previousDelay: number | undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn({ attempt, signal: attemptSignal });
+      } catch (error) {
+        (errors ??= []).push(error);
+        if (signal?.aborted) throw abortReason(signal);
+        if (budget?.signal.aborted) throw budgetExhausted(context, budgetMs!, errors);
+        if (error instanceof NonRetryableError) throw error;
+        if (options.retryable && !options.retryable(error, attempt)) throw error;
+        if (attempt >= options.maxRetries) {
+          throw new RuntimeError(`${context} failed after ${attempt} attempts`, { context, cause: error, attempts: errors });
+        }
+        const delayMs = nextDelay(options, attempt, previousDelay);
+        previousDelay = delayMs;
+        const elapsedMs = clock.now() - started;
+        if (budget && elapsedMs + delayMs >= budgetMs!) throw budgetExhausted(context, budgetMs!, errors);
+        options.onRetry?.({ context, attempt, error, delayMs, elapsedMs });
+        if (delayMs > 0) await clock.sleep(delayMs, signal);
+      }
+    }
+  } finally {
+    budget?.stop();
+  }
+}
+
+function budgetExhausted(context: string, budgetMs: number, errors: unknown[]): RuntimeError {
+  return new RuntimeError(`${context} failed after ${errors.length} attempts (time budget of ${budgetMs} ms exhausted)`, {
+    context,
+    cause: errors[errors.length - 1],
+    attempts: errors,
+    reason: "budget",
+  });
+}
+
+interface Budget {
+  readonly signal: AbortSignal;
+  readonly started: number;
+  stop(): void;
+}
+
+/** A signal that aborts (with a TimeoutError) when the budget runs out or the caller's signal aborts. */
+function startBudget(clock: Clock, budgetMs: number, context: string, outer: AbortSignal | undefined): Budget {
+  const controller = new AbortController();
+  const timer = new AbortController();
+  const onOuterAbort = (): void => controller.abort(abortReason(outer!));
+  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  clock.sleep(budgetMs, timer.signal).then(
+    () => controller.abort(new TimeoutError(budgetMs, `${context} (retry budget)`)),
+    () => {},
+  );
+  return {
+    signal: controller.signal,
+    started: clock.now(),
+    stop() {
+      timer.abort();
+      outer?.removeEventListener("abort", onOuterAbort);
+    },
+  };
+}
