@@ -1,0 +1,188 @@
+import type { Clock } from "../platform/clock.ts";
+import { systemClock } from "../platform/clock.ts";
+import { ConnectionLimitError, NetworkTimeoutError } from "./errors.ts";
+import { parseBandwidth } from "./quantity.ts";
+import { Semaphore } from "./semaphore.ts";
+import { TokenBucket } from "./token-bucket.ts";
+
+export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+export interface LimitedFetchOptions {
+  /** The fetch to wrap, normally `platform.net.fetch`. */
+  fetch: FetchFunction;
+  /** Most requests in flight at once; a request holds its slot until its response body is consumed or cancelled. */
+  connections?: number;
+  /** Default per-request timeout in ms, covering the whole exchange (headers and body). */
+  timeout?: number;
+  /** Cap on body bytes (requests and responses together): bits per second, or a quantity such as "100Mbps". */
+  bandwidth?: number | string;
+  /** With all slots busy: wait in FIFO order (default) or fail at once with ConnectionLimitError. */
+  waitForSlot?: boolean;
+  clock?: Clock;
+}
+
+export interface LimitedFetch extends FetchFunction {
+  /** Requests holding a slot. */
+  readonly active: number;
+  /** Requests waiting for a slot. */
+  readonly waiting: number;
+}
+
+/**
+ * Wraps a fetch with a connection limit, a default timeout and a bandwidth cap. Connection pooling per host
+ * is not done here: it belongs to each adapter's fetch (undici's pool on Node, the runtime's keep-alive elsewhere).
+ */
+export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
+  const { fetch: innerFetch, timeout, waitForSlot = true } = options;
+  const clock = options.clock ?? systemClock;
+  if (typeof innerFetch !== "function") throw new TypeError("createLimitedFetch: options.fetch must be a function");
+  if (timeout !== undefined && !(timeout > 0 && Number.isFinite(timeout))) throw new RangeError(`createLimitedFetch: timeout must be a positive number of ms, got ${timeout}`);
+  const slots = options.connections === undefined ? null : new Semaphore(options.connections);
+  const bitsPerSecond = options.bandwidth === undefined ? undefined : parseBandwidth(options.bandwidth);
+  if (bitsPerSecond === 0) throw new RangeError("createLimitedFetch: bandwidth must be more than 0");
+  const bucket = bitsPerSecond === undefined ? null : new TokenBucket(bitsPerSecond / 8, { clock });
+
+  const limited = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = describeUrl(input);
+    const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+    const controller = new AbortController();
+    let timedOut: NetworkTimeoutError | null = null;
+    const timer = new AbortController();
+    const finish = (): void => {
+      timer.abort();
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    };
+    const onCallerAbort = (): void => controller.abort(callerSignal!.reason);
+    if (callerSignal?.aborted) throw callerSignal.reason;
+    callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+
+    let release: () => void = () => {};
+    try {
+      if (slots) {
+        if (waitForSlot) {
+          release = await slots.acquire(controller.signal);
+        } else {
+          const slot = slots.tryAcquire();
+          if (!slot) throw new ConnectionLimitError(url, slots.limit);
+          release = slot;
+        }
+      }
+      if (timeout !== undefined) {
+        clock.sleep(timeout, timer.signal).then(
+          () => {
+            timedOut = new NetworkTimeoutError(url, timeout);
+            controller.abort(timedOut);
+          },
+          () => {},
+        );
+      }
+      const failure = (error: unknown): unknown => timedOut ?? error;
+      let request = new Request(input, { ...init, signal: controller.signal });
+      if (bucket && request.body) {
+        const body = passThrough(request.body, bucket, { signal: controller.signal, failure, onEnd: () => {} });
+        request = new Request(request, { body, duplex: "half" } as RequestInit);
+      }
+      const response = await innerFetch(request);
+      if (!response.body) {
+        release();
+        finish();
+        return response;
+      }
+      const done = (): void => {
+        release();
+        finish();
+      };
+      const body = passThrough(response.body, bucket, { signal: controller.signal, failure, onEnd: done });
+      const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      Object.defineProperty(wrapped, "url", { value: response.url });
+      Object.defineProperty(wrapped, "redirected", { value: response.redirected });
+      return wrapped;
+    } catch (error) {
+      release();
+      finish();
+      throw timedOut ?? error;
+    }
+  };
+
+  return Object.defineProperties(limited, {
+    active: { get: () => slots?.active ?? 0 },
+    waiting: { get: () => slots?.waiting ?? 0 },
+  }) as LimitedFetch;
+
+}
+
+interface BodyContext {
+  /** Aborts when the caller aborts or the timeout fires; the body then errors with `failure()`. */
+  readonly signal: AbortSignal;
+  failure(error: unknown): unknown;
+  /** Runs once when the body ends, fails or is cancelled. */
+  onEnd(): void;
+}
+
+/**
+ * Pulls `source` one chunk at a time, optionally through the token bucket (chunks cut to the bucket's burst size).
+ * A pull-based ReadableStream rather than a TransformStream so that cancellation reaches `onEnd` on every runtime.
+ */
+function passThrough(source: ReadableStream<Uint8Array>, tokens: TokenBucket | null, context: BodyContext): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    context.signal.removeEventListener("abort", onAbort);
+    context.onEnd();
+  };
+  let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const onAbort = (): void => {
+    if (ended) return;
+    end();
+    const error = context.failure(context.signal.reason);
+    streamController?.error(error);
+    reader.cancel(error).catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        streamController = controller;
+        if (context.signal.aborted) onAbort();
+        else context.signal.addEventListener("abort", onAbort, { once: true });
+      },
+      async pull(controller) {
+        if (ended) return;
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            end();
+            controller.close();
+            return;
+          }
+          if (!tokens) {
+            controller.enqueue(value);
+            return;
+          }
+          for (let offset = 0; offset < value.byteLength; offset += tokens.capacity) {
+            const piece = value.subarray(offset, offset + tokens.capacity);
+            await tokens.take(piece.byteLength, context.signal);
+            if (ended) return;
+            controller.enqueue(piece);
+          }
+        } catch (error) {
+          if (ended) return;
+          end();
+          controller.error(context.failure(error));
+        }
+      },
+      async cancel(reason) {
+        end();
+        await reader.cancel(reason).catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function describeUrl(input: RequestInfo | URL): string {
+  if (typeof input === "string") return input;
+  if (input instanceof URL) return input.href;
+  return input.url;
+}

@@ -1,0 +1,38 @@
+import { StorageEscapeError } from "./errors.ts";
+
+/** True for "/x", "\\x", "C:\\x", "C:/x" and "//server/share". */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:/.test(path);
+}
+
+/** Splits a relative path into normal segments, refusing absolute paths and `..` that climbs above the root. */
+export function relativeSegments(relPath: string, root: string): string[] {
+  if (typeof relPath !== "string") throw new StorageEscapeError(String(relPath), root, "path must be a string");
+  if (relPath.includes("\0")) throw new StorageEscapeError(relPath, root, "path contains a NUL byte");
+  if (isAbsolutePath(relPath)) throw new StorageEscapeError(relPath, root, "absolute paths are not allowed, give a path relative to the root");
+  const segments: string[] = [];
+  for (const part of relPath.split(/[\\/]+/)) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (segments.length === 0) throw new StorageEscapeError(relPath, root, "'..' leads above the root");
+      segments.pop();
+    } else {
+      segments.push(part);
+    }
+  }
+  return segments;
+}
+
+export function joinPath(root: string, segments: readonly string[]): string {
+  if (segments.length === 0) return root;
+  const base = root.endsWith("/") || root.endsWith("\\") ? root.slice(0, -1) : root;
+  return `${base}/${segments.join("/")}`;
+}
+
+/** Is `path` the root itself or inside it? Both must be canonical (realPath) paths. */
+export function isInside(path: string, root: string): boolean {
+  const normal = (p: string): string => p.replace(/\\/g, "/").replace(/\/+$/, "");
+  const p = normal(path);
+  const r = normal(root);
+  return p === r || p.startsWith(r === "" ? "/" : `${r}/`);
+}
