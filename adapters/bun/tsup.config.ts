@@ -1,2 +1,3 @@
 import { tsupPreset } from "../../scripts/tsup-preset.ts";
-export default tsupPreset();
+// The node:* modules Bun has no native API for stay imports (the preset bundles for a neutral platform).
+export default tsupPreset(["src/index.ts"], ["node:fs", "node:fs/promises", "node:os", "node:path"]);
