@@ -1,0 +1,114 @@
+import { REDACTED, type KeyRedactor } from "./redact.ts";
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+const MAX_DEPTH = 12;
+const MAX_ARRAY_ITEMS = 1000;
+
+/**
+ * Turns anything a caller may log into plain JSON data without ever throwing: secrets redacted at
+ * any depth, circular references as "[Circular]", BigInt as a decimal string, errors as pino's
+ * `err` serializer shapes them, Map/Set as object/array, functions and symbols dropped, too-deep
+ * nesting as "[Object]"/"[Array]", throwing getters as "[Unreadable: …]".
+ */
+export function toJsonValue(value: unknown, redact: KeyRedactor): JsonValue | undefined {
+  return convert(value, redact, new Set<object>(), 0);
+}
+
+function convert(value: unknown, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue | undefined {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    case "bigint":
+      return value.toString();
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (ancestors.has(object)) return "[Circular]";
+  if (depth >= MAX_DEPTH) return Array.isArray(object) ? "[Array]" : "[Object]";
+  ancestors.add(object);
+  try {
+    return convertObject(object, redact, ancestors, depth + 1);
+  } catch (error) {
+    return `[Unreadable: ${describe(error)}]`;
+  } finally {
+    ancestors.delete(object);
+  }
+}
+
+function convertObject(object: object, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue | undefined {
+  if (object instanceof Error) return convertError(object, redact, ancestors, depth);
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString();
+  if (Array.isArray(object)) {
+    const items = object.slice(0, MAX_ARRAY_ITEMS).map((item) => convert(item, redact, ancestors, depth) ?? null);
+    if (object.length > MAX_ARRAY_ITEMS) items.push(`[… ${object.length - MAX_ARRAY_ITEMS} more]`);
+    return items;
+  }
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+    return `[${object.constructor.name}(${object.byteLength} bytes)]`;
+  }
+  if (object instanceof Map) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of object) putEntry(out, String(key), item, redact, ancestors, depth);
+    return out;
+  }
+  if (object instanceof Set) return convert([...object], redact, ancestors, depth - 1);
+  if (object instanceof URL) return object.href;
+  if (object instanceof RegExp) return String(object);
+  const toJSON = (object as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return convert(toJSON.call(object), redact, ancestors, depth);
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(object)) putEntry(out, key, readProperty(object, key), redact, ancestors, depth);
+  return out;
+}
+
+/** Shaped like pino's `err` serializer: type, message, stack, then own fields (code, path, …), cause. */
+function convertError(error: Error, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue {
+  const out: Record<string, JsonValue> = {
+    type: readProperty(error, "name") === undefined ? error.constructor.name : String(readProperty(error, "name")),
+    message: String(readProperty(error, "message") ?? ""),
+  };
+  const stack = readProperty(error, "stack");
+  if (typeof stack === "string") out.stack = stack;
+  for (const key of Object.keys(error)) {
+    if (key === "cause" || key === "errors" || key in out) continue;
+    putEntry(out, key, readProperty(error, key), redact, ancestors, depth);
+  }
+  const cause = readProperty(error, "cause");
+  if (cause !== undefined) putEntry(out, "cause", cause, redact, ancestors, depth);
+  const errors = readProperty(error, "errors");
+  if (Array.isArray(errors)) putEntry(out, "aggregateErrors", errors, redact, ancestors, depth);
+  return out;
+}
+
+function putEntry(out: Record<string, JsonValue>, key: string, item: unknown, redact: KeyRedactor, ancestors: Set<object>, depth: number): void {
+  if (redact(key)) {
+    out[key] = REDACTED;
+    return;
+  }
+  const converted = convert(item, redact, ancestors, depth);
+  if (converted !== undefined) out[key] = converted;
+}
+
+function readProperty(object: object, key: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch (error) {
+    return `[Unreadable: ${describe(error)}]`;
+  }
+}
+
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return "unknown error";
+  }
+}

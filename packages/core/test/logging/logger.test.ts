@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { LogLevelError, createLogger, memorySink, parseLogLevel, type LogLevel } from "../../src/logging/index.ts";
+
+describe("createLogger line format (pino-compatible)", () => {
+  it("writes one JSON object per line with pino's numeric level, epoch-ms time, bindings, fields and msg", () => {
+    const sink = memorySink();
+    const before = Date.now();
+    const log = createLogger({ sink, bindings: { instanceId: "abc" } });
+    log.info("started", { port: 8080 });
+    expect(sink.lines).toHaveLength(1);
+    const line = sink.lines[0]!;
+    expect(line.includes("\n")).toBe(false);
+    const record = JSON.parse(line);
+    expect(Object.keys(record)).toEqual(["level", "time", "instanceId", "port", "msg"]);
+    expect(record).toMatchObject({ level: 30, instanceId: "abc", port: 8080, msg: "started" });
+    expect(Number.isInteger(record.time)).toBe(true);
+    expect(record.time).toBeGreaterThanOrEqual(before - 5);
+    expect(record.time).toBeLessThanOrEqual(Date.now() + 5);
+  });
+
+  it("maps debug/info/warn/error to 20/30/40/50 and filters below the level", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink, level: "debug" });
+    for (const level of ["debug", "info", "warn", "error"] as LogLevel[]) log[level](level);
+    expect(sink.records.map((r) => [r.level, r.msg])).toEqual([[20, "debug"], [30, "info"], [40, "warn"], [50, "error"]]);
+    sink.clear();
+    log.level = "warn";
+    log.debug("no");
+    log.info("no");
+    log.warn("yes");
+    expect(sink.records.map((r) => r.msg)).toEqual(["yes"]);
+    expect(log.isLevelEnabled("info")).toBe(false);
+    expect(log.isLevelEnabled("error")).toBe(true);
+    log.level = "silent";
+    log.error("dropped");
+    expect(sink.lines).toHaveLength(1);
+  });
+
+  it("defaults to info and rejects a bad level with a typed error", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink });
+    expect(log.level).toBe("info");
+    log.debug("hidden");
+    expect(sink.lines).toHaveLength(0);
+    expect(() => createLogger({ level: "verbose" as LogLevel })).toThrow(LogLevelError);
+    expect(() => {
+      log.level = "loud" as LogLevel;
+    }).toThrow(/Invalid log level "loud"/);
+  });
+
+  it("child loggers add bindings without changing the parent, and inherit the level at creation", () => {
+    const sink = memorySink();
+    const root = createLogger({ sink, level: "debug", bindings: { instanceId: "i-1" } });
+    const child = root.child({ component: "health" });
+    const grandchild = child.child({ check: "db", component: "health.db" });
+    root.level = "error";
+    child.debug("from child");
+    grandchild.info("from grandchild");
+    root.info("filtered");
+    expect(sink.records).toEqual([
+      expect.objectContaining({ instanceId: "i-1", component: "health", msg: "from child", level: 20 }),
+      expect.objectContaining({ instanceId: "i-1", component: "health.db", check: "db", msg: "from grandchild" }),
+    ]);
+    expect(root.bindings).toEqual({ instanceId: "i-1" });
+  });
+
+  it("takes the time from the injected clock", async () => {
+    const clock = new ManualClock(5);
+    const sink = memorySink();
+    const log = createLogger({ sink, clock });
+    log.info("a");
+    await clock.advance(1500);
+    log.info("b");
+    const [a, b] = sink.records;
+    expect((b!.time as number) - (a!.time as number)).toBe(1500);
+  });
+
+  it("keeps level/time/msg owned by the line: colliding fields are renamed with a leading underscore", () => {
+    const sink = memorySink();
+    createLogger({ sink }).warn("real", { msg: "fake", level: "x", time: 1 });
+    expect(sink.records[0]).toMatchObject({ level: 40, msg: "real", _msg: "fake", _level: "x", _time: 1 });
+  });
+});
+
+describe("field serialization", () => {
+  it("serializes errors like pino's err serializer, with code, own fields and cause", () => {
+    const sink = memorySink();
+    const root = new Error("disk gone");
+    const error = Object.assign(new TypeError("write failed", { cause: root }), { code: "EIO", path: "/data/x" });
+    createLogger({ sink }).error("boom", { err: error });
+    const err = sink.records[0]!.err as Record<string, unknown>;
+    expect(err).toMatchObject({ type: "TypeError", message: "write failed", code: "EIO", path: "/data/x" });
+    expect(err.stack).toMatch(/TypeError: write failed/);
+    expect(err.cause).toMatchObject({ type: "Error", message: "disk gone" });
+  });
+
+  it("an Error passed as the fields becomes { err }", () => {
+    const sink = memorySink();
+    createLogger({ sink }).error("failed", new RangeError("too big") as never);
+    expect(sink.records[0]).toMatchObject({ msg: "failed", err: { type: "RangeError", message: "too big" } });
+  });
+
+  it("redacts secret keys at any depth, case-insensitive, plus configured keys", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink, redact: ["ssn"], bindings: { apiKey: "k-1" } });
+    log.info("request", {
+      headers: { Authorization: "Bearer abc", Cookie: "sid=1", "X-API-KEY": "x", accept: "json" },
+      user: { name: "ann", password: "hunter2", passwd: "p", nested: [{ accessToken: "t", SSN: "123" }] },
+      db_credentials: { user: "u" },
+      clientSecret: "s",
+      api_key: "k",
+    });
+    const line = sink.lines[0]!;
+    for (const secret of ["abc", "sid=1", "hunter2", "k-1", '"t"', "123", '"s"', '"u"']) expect(line).not.toContain(secret);
+    const r = sink.records[0]!;
+    expect(r).toMatchObject({
+      apiKey: "[REDACTED]",
+      headers: { Authorization: "[REDACTED]", Cookie: "[REDACTED]", "X-API-KEY": "[REDACTED]", accept: "json" },
+      user: { name: "ann", password: "[REDACTED]", passwd: "[REDACTED]", nested: [{ accessToken: "[REDACTED]", SSN: "[REDACTED]" }] },
+      db_credentials: "[REDACTED]",
+      clientSecret: "[REDACTED]",
+      api_key: "[REDACTED]",
+    });
+  });
+
+  it("survives circular references, BigInt, throwing getters, odd values and a throwing sink", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink });
+    const loop: Record<string, unknown> = { name: "loop" };
+    loop.self = loop;
+    loop.list = [loop, 1];
+    const hostile = {
+      get bad() {
+        throw new Error("getter exploded");
+      },
+    };
+    const shared = { v: 1 };
+    log.info("odd", {
+      loop,
+      big: 2n ** 70n,
+      hostile,
+      nan: Number.NaN,
+      when: new Date(0),
+      map: new Map([["a", 1]]),
+      set: new Set([1, 2]),
+      fn: () => 1,
+      undef: undefined,
+      bytes: new Uint8Array(4),
+      twice: [shared, shared],
+    });
+    const r = sink.records[0]!;
+    expect(r).toMatchObject({
+      loop: { name: "loop", self: "[Circular]", list: ["[Circular]", 1] },
+      big: "1180591620717411303424",
+      hostile: { bad: "[Unreadable: getter exploded]" },
+      nan: "NaN",
+      when: "1970-01-01T00:00:00.000Z",
+      map: { a: 1 },
+      set: [1, 2],
+      bytes: "[Uint8Array(4 bytes)]",
+      twice: [{ v: 1 }, { v: 1 }],
+    });
+    expect("fn" in r || "undef" in r).toBe(false);
+
+    const throwing = createLogger({
+      sink: () => {
+        throw new Error("sink down");
+      },
+    });
+    expect(() => throwing.error("still fine", { loop })).not.toThrow();
+    const proxy = new Proxy({}, { ownKeys: () => { throw new Error("no keys"); } });
+    expect(() => log.info("proxy", { proxy })).not.toThrow();
+    expect(sink.records[1]).toMatchObject({ proxy: "[Unreadable: no keys]" });
+  });
+});
+
+describe("parseLogLevel", () => {
+  it("accepts the levels case-insensitively, 'warning', and falls back on empty", () => {
+    expect(parseLogLevel("DEBUG")).toBe("debug");
+    expect(parseLogLevel(" warning ")).toBe("warn");
+    expect(parseLogLevel("silent")).toBe("silent");
+    expect(parseLogLevel(undefined)).toBe("info");
+    expect(parseLogLevel("", "error")).toBe("error");
+  });
+
+  it("rejects anything else with LogLevelError naming the value", () => {
+    expect(() => parseLogLevel("trace")).toThrow(LogLevelError);
+    expect(() => parseLogLevel("trace")).toThrow('Invalid log level "trace": expected one of debug, info, warn, error, silent');
+    try {
+      parseLogLevel(30);
+    } catch (error) {
+      expect(error).toBeInstanceOf(LogLevelError);
+      expect((error as LogLevelError).value).toBe(30);
+    }
+    expect.assertions(4);
+  });
+});
