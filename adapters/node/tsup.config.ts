@@ -1,2 +1,5 @@
 import { tsupPreset } from "../../scripts/tsup-preset.ts";
-export default tsupPreset();
+// node:* built-ins stay imports (the preset bundles for a neutral platform)
+export default tsupPreset(["src/index.ts"], [
+  "node:child_process", "node:fs", "node:fs/promises", "node:http", "node:net", "node:os", "node:path", "node:process", "node:stream",
+]);

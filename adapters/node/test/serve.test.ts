@@ -1,0 +1,202 @@
+import http from "node:http";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { PlatformError } from "@aral/core";
+import type { Server } from "@aral/core";
+import { createPlatform, createPooledFetch } from "../src/index.ts";
+
+const platform = createPlatform();
+const { serve, fetch } = platform.net;
+const servers: Server[] = [];
+
+async function start(handler: (req: Request) => Response | Promise<Response>, opts: { signal?: AbortSignal } = {}): Promise<Server> {
+  const server = await serve(handler, opts);
+  servers.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  vi.restoreAllMocks();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("serve", () => {
+  it("binds 127.0.0.1 on an ephemeral port and round-trips a streamed request body", async () => {
+    const server = await start(async (req) => {
+      const url = new URL(req.url);
+      const headers = new Headers({ "x-method": req.method, "x-query": url.searchParams.get("q") ?? "" });
+      headers.append("set-cookie", "a=1");
+      headers.append("set-cookie", "b=2");
+      return new Response(req.body, { status: 201, statusText: "Made", headers });
+    });
+    expect(server.hostname).toBe("127.0.0.1");
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    const chunks = ["one ", "two ", "three"];
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = chunks.shift();
+        if (next === undefined) return controller.close();
+        await sleep(5);
+        controller.enqueue(new TextEncoder().encode(next));
+      },
+    });
+    const response = await fetch(`${server.url}/echo?q=x`, { method: "PUT", body, duplex: "half" } as RequestInit);
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(201);
+    expect(response.statusText).toBe("Made");
+    expect(response.headers.get("x-method")).toBe("PUT");
+    expect(response.headers.get("x-query")).toBe("x");
+    expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+    expect(await response.text()).toBe("one two three");
+  });
+
+  it("answers 500 when the handler throws or returns no Response, and keeps serving", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const server = await start((req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/throw") throw new Error("boom");
+      if (path === "/wrong") return "not a response" as unknown as Response;
+      return new Response("fine");
+    });
+    expect((await fetch(`${server.url}/throw`)).status).toBe(500);
+    expect((await fetch(`${server.url}/wrong`)).status).toBe(500);
+    expect(await (await fetch(`${server.url}/ok`)).text()).toBe("fine");
+    expect(logged).toHaveBeenCalledTimes(2);
+  });
+
+  it("sends headers of a slow streaming body before the body ends", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const server = await start(() => new Response(new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode("first;"));
+        await released;
+        controller.enqueue(new TextEncoder().encode("last"));
+        controller.close();
+      },
+    })));
+    const response = await fetch(server.url); // would hang here if headers waited for the whole body
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("first;");
+    release();
+    let rest = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toBe("last");
+  });
+
+  it("close() lets an in-flight slow request finish, refuses new connections, and is idempotent", async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const server = await start(async () => {
+      entered();
+      await sleep(300);
+      return new Response("x".repeat(100_000));
+    });
+    const slow = fetch(server.url).then(async (r) => ({ status: r.status, length: (await r.text()).length }));
+    await inHandler;
+    const t0 = performance.now();
+    let closedAt = 0;
+    const closing = server.close().then(() => (closedAt = performance.now()));
+    const again = server.close();
+    await expect(createPooledFetch()(server.url)).rejects.toThrow();
+    expect(await slow).toEqual({ status: 200, length: 100_000 });
+    await Promise.all([closing, again]);
+    expect(closedAt - t0).toBeGreaterThanOrEqual(250);
+  });
+
+  it("close() does not wait for idle keep-alive sockets", async () => {
+    const server = await start(() => new Response("hi"));
+    const pooled = createPooledFetch({ keepAliveTimeoutMs: 60_000 });
+    expect(await (await pooled(server.url)).text()).toBe("hi");
+    const t0 = performance.now();
+    await server.close();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await pooled.close();
+  });
+
+  it("a keep-alive socket whose response headers were out before close() is ended once it is done", async () => {
+    const server = await start((req) => {
+      if (new URL(req.url).pathname !== "/slow") return new Response("ok");
+      return new Response(new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode("head;"));
+          await sleep(200);
+          controller.enqueue(new TextEncoder().encode("tail"));
+          controller.close();
+        },
+      }));
+    });
+    const pooled = createPooledFetch({ connectionsPerOrigin: 1, keepAliveTimeoutMs: 60_000 });
+    await (await pooled(server.url)).text(); // socket now open and reused below
+    const response = await pooled(`${server.url}/slow`); // headers (keep-alive) are out
+    const t0 = performance.now();
+    const closing = server.close();
+    expect(await response.text()).toBe("head;tail");
+    await closing;
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await pooled.close();
+  });
+
+  it("aborting opts.signal closes the server", async () => {
+    const controller = new AbortController();
+    const server = await start(() => new Response("ok"), { signal: controller.signal });
+    expect((await fetch(server.url)).status).toBe(200);
+    controller.abort();
+    await server.close();
+    await expect(createPooledFetch()(server.url)).rejects.toThrow();
+  });
+
+  it("aborts request.signal when the client goes away", async () => {
+    let aborted!: () => void;
+    const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
+    const server = await start((req) => {
+      req.signal.addEventListener("abort", () => aborted());
+      return new Promise<Response>(() => {}); // never answers
+    });
+    const client = new AbortController();
+    const pending = fetch(server.url, { signal: client.signal }).catch(() => "aborted");
+    await sleep(50);
+    client.abort();
+    expect(await pending).toBe("aborted");
+    await sawAbort;
+  });
+
+  it("a taken port is a PlatformError, a bad port a TypeError", async () => {
+    const server = await start(() => new Response("ok"));
+    const error = await serve(() => new Response("no"), { port: server.port }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlatformError);
+    expect((error as PlatformError).message).toMatch(/EADDRINUSE/);
+    await expect(serve(() => new Response("no"), { port: 70_000 })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("pooled fetch", () => {
+  it("limits sockets per origin, per-origin overrides win", async () => {
+    const sockets = new Set<unknown>();
+    const server = http.createServer((_req, res) => setTimeout(() => res.end("ok"), 20));
+    server.on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const one = createPooledFetch({ connectionsPerOrigin: 1 });
+      await Promise.all([1, 2, 3, 4].map(async () => (await one(origin)).text()));
+      expect(sockets.size).toBe(1);
+      await one.close();
+      sockets.clear();
+      const two = createPooledFetch({ connectionsPerOrigin: 1, originConnections: { [origin]: 2 } });
+      await Promise.all([1, 2, 3, 4].map(async () => (await two(origin)).text()));
+      expect(sockets.size).toBe(2);
+      await two.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("rejects bad pool settings with a TypeError naming them", () => {
+    expect(() => createPooledFetch({ connectionsPerOrigin: 0 })).toThrow(/connectionsPerOrigin/);
+    expect(() => createPooledFetch({ originConnections: { "not a url": 2 } })).toThrow(/not a url/);
+  });
+});
