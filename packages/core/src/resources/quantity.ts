@@ -35,7 +35,8 @@ export function parseQuantity(input: string | number): number {
     throw new QuantityError(input, "expected a number with an optional suffix: m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent (e.g. 500m, 2Gi, 1e3)");
   }
   const [, digits = "", exponent, suffix = ""] = match;
-  const value = exponent ? Number(digits + exponent) : Number(digits) * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
+  // Millis divide rather than multiply by 1e-3, so "7m" is exactly 7/1000 (the nearest double to 0.007).
+  const value = exponent ? Number(digits + exponent) : suffix === "m" ? Number(digits) / 1000 : Number(digits) * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
   if (!Number.isFinite(value)) throw new QuantityError(input, "is too large");
   return value;
 }
