@@ -1,1 +1,14 @@
-export {};
+export { ConfigError, isConfigError, formatIssue } from "./errors.ts";
+export type { ConfigIssue, ConfigErrorCode } from "./errors.ts";
+export { manifestSchema, runtimeSchema, SUPPORTED_MANIFEST_VERSIONS } from "./schema.ts";
+export type { Manifest, ManifestInput, RuntimeOptions, RuntimeConfig } from "./schema.ts";
+export { validateManifest, validateRuntimeOptions } from "./validate.ts";
+export { parseManifest, parseManifestText } from "./parse.ts";
+export { formatForPath, MANIFEST_EXTENSIONS, MANIFEST_FORMATS } from "./formats.ts";
+export type { ManifestFormat } from "./formats.ts";
+export { loadManifest } from "./load.ts";
+export { applyEnvOverrides, resolveRuntimeConfig, isManifestShaped } from "./resolve.ts";
+export { ENV_OVERRIDES, RESERVED_ENV_VARIABLES, RESERVED_ENV_PREFIXES } from "./env-variables.ts";
+export type { EnvOverride } from "./env-variables.ts";
+export type { EnvOverrideOptions } from "./env.ts";
+export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_ID } from "./json-schema.ts";

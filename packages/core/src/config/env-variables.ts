@@ -1,0 +1,59 @@
+import type { z } from "zod";
+import type { PathSegment } from "./path.ts";
+import { manifestSchema, runtimeSchema } from "./schema.ts";
+import { arrayElement, objectShape } from "./schema-walk.ts";
+
+/** One ARAL_* variable and the field it overrides. */
+export interface EnvOverride {
+  variable: string;
+  /** Path inside `layers.runtime` (or, with `manifestOnly`, inside the manifest). */
+  path: readonly PathSegment[];
+  /** Only a whole manifest has this field (`aral.profile`). */
+  manifestOnly?: boolean;
+  /** The leaf schema, for coercion by type. */
+  schema: z.core.$ZodType;
+}
+
+/**
+ * ARAL_* variables the runtime and its tools read for other purposes; never treated as field overrides.
+ * ARAL_MANIFEST: manifest path · ARAL_ADAPTER: adapter module to load · ARAL_INSTANCE_ID: instance id
+ * handed down by a supervisor · ARAL_SUPERVISOR: set in a supervised child · ARAL_RESTART_COUNT:
+ * restarts so far, from the supervisor.
+ */
+export const RESERVED_ENV_VARIABLES: readonly string[] = ["ARAL_MANIFEST", "ARAL_ADAPTER", "ARAL_INSTANCE_ID", "ARAL_SUPERVISOR", "ARAL_RESTART_COUNT"];
+/** Prefixes left to tests and the conformance suite. */
+export const RESERVED_ENV_PREFIXES: readonly string[] = ["ARAL_CONFORMANCE_", "ARAL_TEST_"];
+
+/** camelCase → CAMEL_CASE: "errorHandling" → "ERROR_HANDLING", "maxBackoffMs" → "MAX_BACKOFF_MS". */
+export function toEnvSegment(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** Names that would read wrongly if generated ("ARAL_VERSION" looks like the manifest version). */
+const RENAMED: Record<string, string> = { ARAL_VERSION: "ARAL_PLATFORM_VERSION" };
+
+function collect(schema: z.core.$ZodType, path: PathSegment[], into: EnvOverride[]): void {
+  const shape = objectShape(schema);
+  if (shape && !arrayElement(schema)) {
+    for (const [key, child] of Object.entries(shape)) collect(child, [...path, key], into);
+    return;
+  }
+  const generated = `ARAL_${path.map((segment) => toEnvSegment(String(segment))).join("_")}`;
+  into.push({ variable: RENAMED[generated] ?? generated, path, schema });
+}
+
+function buildTable(): EnvOverride[] {
+  const table: EnvOverride[] = [];
+  collect(runtimeSchema, [], table);
+  const level = table.find((entry) => entry.variable === "ARAL_LOGGING_LEVEL")!;
+  const format = table.find((entry) => entry.variable === "ARAL_LOGGING_FORMAT")!;
+  table.push({ ...level, variable: "ARAL_LOG_LEVEL" }, { ...format, variable: "ARAL_LOG_FORMAT" });
+  const profile = objectShape(objectShape(manifestSchema)!.aral!)!.profile!;
+  table.push({ variable: "ARAL_PROFILE", path: ["aral", "profile"], manifestOnly: true, schema: profile });
+  const names = new Set(table.map((entry) => entry.variable));
+  if (names.size !== table.length) throw new Error("config: two fields map to the same ARAL_* variable");
+  return table;
+}
+
+/** Every ARAL_* field override, generated from the schema (see config/README.md for the table). */
+export const ENV_OVERRIDES: readonly EnvOverride[] = buildTable();

@@ -1,0 +1,36 @@
+import { ConfigError } from "./errors.ts";
+
+export type ManifestFormat = "json" | "jsonc" | "yaml";
+
+export const MANIFEST_FORMATS: readonly ManifestFormat[] = ["json", "jsonc", "yaml"];
+
+/** Extension → format. `.json5` is deliberately absent: JSON5 is more than comments and trailing commas. */
+const BY_EXTENSION: Record<string, ManifestFormat> = {
+  ".json": "json",
+  ".jsonc": "jsonc",
+  ".yaml": "yaml",
+  ".yml": "yaml",
+};
+
+export const MANIFEST_EXTENSIONS = Object.keys(BY_EXTENSION);
+
+/** The format of a manifest file by its extension (case-insensitive); anything else is a ConfigError "unsupported-format". */
+export function formatForPath(path: string): ManifestFormat {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  const dot = name.lastIndexOf(".");
+  const extension = dot <= 0 ? "" : name.slice(dot).toLowerCase();
+  const format = Object.prototype.hasOwnProperty.call(BY_EXTENSION, extension) ? BY_EXTENSION[extension] : undefined;
+  if (format) return format;
+  throw new ConfigError(
+    "unsupported-format",
+    [
+      {
+        path: "",
+        value: extension === "" ? name : extension,
+        expected: `a file ending in ${MANIFEST_EXTENSIONS.join(", ")}`,
+        message: extension === "" ? "the manifest file has no extension" : `unsupported manifest extension ${JSON.stringify(extension)}`,
+      },
+    ],
+    { source: path },
+  );
+}

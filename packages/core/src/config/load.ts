@@ -1,0 +1,26 @@
+import type { Platform } from "../platform/contract.ts";
+import { ConfigError } from "./errors.ts";
+import { formatForPath } from "./formats.ts";
+import { parseManifest } from "./parse.ts";
+import type { Manifest } from "./schema.ts";
+
+/**
+ * Reads a manifest file through the platform's fs, picks the format by extension, parses and validates it.
+ * A file that cannot be read is a ConfigError "unreadable" whose cause is the PlatformError (e.g. NotFound).
+ */
+export async function loadManifest(platform: Pick<Platform, "fs">, path: string): Promise<Manifest> {
+  const format = formatForPath(path);
+  let text: string;
+  try {
+    text = await platform.fs.readTextFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new ConfigError(
+      "unreadable",
+      [{ path: "", value: path, expected: "a readable manifest file", message: `cannot read the file${typeof code === "string" ? ` (${code})` : ""}: ${reason}` }],
+      { source: path, cause: error },
+    );
+  }
+  return parseManifest(text, format, path);
+}

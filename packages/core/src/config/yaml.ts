@@ -1,0 +1,45 @@
+import { parseDocument } from "yaml";
+import { ConfigError } from "./errors.ts";
+import { lineAndColumn } from "./jsonc.ts";
+
+/**
+ * YAML 1.2 (core schema) to plain data. Duplicate keys, several documents and any other parse error are
+ * syntax errors with line/column; aliases are expanded with the library's limit (no billion-laughs).
+ * The yaml library defines a `__proto__` key as an own property, so it cannot pollute.
+ */
+export function parseYaml(text: string, source?: string): unknown {
+  const document = parseDocument(text, { schema: "core", uniqueKeys: true, merge: false, prettyErrors: false, logLevel: "silent" });
+  const sourceOption = source === undefined ? {} : { source };
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      "syntax",
+      document.errors.map((error) => {
+        const { line, column } = lineAndColumn(text, error.pos[0]);
+        const near = text.slice(error.pos[0], Math.min(error.pos[1], error.pos[0] + 20)).split("\n")[0]!;
+        return {
+          path: "",
+          value: near,
+          expected: "valid YAML",
+          message: firstLine(error.message),
+          line,
+          column,
+        };
+      }),
+      sourceOption,
+    );
+  }
+  try {
+    const value = document.toJS({ maxAliasCount: 100 }) as unknown;
+    // An empty file is `null` in YAML; report it like any other non-object root.
+    return value;
+  } catch (error) {
+    throw new ConfigError("syntax", [{ path: "", value: "", expected: "valid YAML", message: firstLine(String((error as Error).message ?? error)) }], {
+      ...sourceOption,
+      cause: error,
+    });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]!.trim();
+}
