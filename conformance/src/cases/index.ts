@@ -1,0 +1,25 @@
+import type { ConformanceCase } from "../harness/case.ts";
+import { envCases } from "./env.ts";
+import { fetchServeCases } from "./fetch-serve.ts";
+import { fsStreamCases } from "./fs-streams.ts";
+import { fsCases } from "./fs.ts";
+import { processCases } from "./process.ts";
+import { runtimeCases } from "./runtime.ts";
+import { signalCases } from "./signals.ts";
+import { spawnCases } from "./spawn.ts";
+import { usageCases } from "./usage.ts";
+
+/** Every case of the suite, in the order they run. Later areas append their lists here. */
+export const allCases: readonly ConformanceCase[] = [
+  ...runtimeCases,
+  ...fsCases,
+  ...fsStreamCases,
+  ...processCases,
+  ...spawnCases,
+  ...envCases,
+  ...signalCases,
+  ...fetchServeCases,
+  ...usageCases,
+];
+
+export { envCases, fetchServeCases, fsCases, fsStreamCases, processCases, runtimeCases, signalCases, spawnCases, usageCases };

@@ -1,0 +1,59 @@
+import { atLeast, atMost, ok } from "../harness/assert.ts";
+import { defineCases } from "../harness/case.ts";
+
+const MiB = 1024 * 1024;
+
+export const usageCases = defineCases([
+  {
+    name: "usage: memory() reports byte counts (rss > 1 MiB, heapUsed ≤ heapTotal)",
+    capability: "usage",
+    run({ platform }) {
+      const m = platform.usage.memory();
+      for (const key of ["rss", "heapUsed", "heapTotal", "external"] as const) {
+        ok(typeof m[key] === "number" && Number.isFinite(m[key]) && m[key] >= 0, `memory().${key} must be a finite number ≥ 0, got ${m[key]}`);
+      }
+      atLeast(m.rss, MiB, "memory().rss in bytes");
+      atMost(m.rss, 2 ** 50, "memory().rss in bytes");
+      atLeast(m.heapUsed, 1, "memory().heapUsed in bytes");
+    },
+  },
+  {
+    name: "usage: memory() rises while 64 MiB of filled Uint8Arrays are kept alive",
+    capability: "usage",
+    timeoutMs: 20_000,
+    run({ platform }) {
+      const before = platform.usage.memory();
+      const kept: Uint8Array[] = [];
+      for (let i = 0; i < 64; i++) {
+        const block = new Uint8Array(MiB);
+        for (let j = 0; j < block.length; j += 4096) block[j] = (i + j) & 0xff;
+        block.fill(i + 1, 0, 1024);
+        kept.push(block);
+      }
+      const after = platform.usage.memory();
+      let checksum = 0;
+      for (const block of kept) checksum += block[0]! + block[block.length - 4096]!;
+      ok(checksum > 0, "the kept blocks are alive");
+      const rise = Math.max(after.rss - before.rss, after.external - before.external, after.heapUsed - before.heapUsed);
+      atLeast(rise, 32 * MiB, `memory() rise in bytes (rss ${before.rss}→${after.rss}, external ${before.external}→${after.external}, heapUsed ${before.heapUsed}→${after.heapUsed})`);
+    },
+  },
+  {
+    name: "usage: cpu() userMicros rises by the CPU time of a ~200 ms busy loop (in microseconds)",
+    capability: "usage",
+    run({ platform }) {
+      const before = platform.usage.cpu();
+      ok(Number.isFinite(before.userMicros) && before.userMicros >= 0 && Number.isFinite(before.systemMicros) && before.systemMicros >= 0, `cpu() must be finite, non-negative numbers, got ${JSON.stringify(before)}`);
+      const start = performance.now();
+      let spin = 0;
+      while (performance.now() - start < 200) spin += Math.sqrt(spin + 1);
+      const wallMs = performance.now() - start;
+      const after = platform.usage.cpu();
+      ok(spin > 0, "busy loop ran");
+      const userRise = after.userMicros - before.userMicros;
+      atLeast(after.systemMicros, before.systemMicros, "cpu().systemMicros is cumulative (never decreases)");
+      atLeast(userRise, 50_000, `cpu().userMicros rise over a ${Math.round(wallMs)} ms busy loop`);
+      atMost(userRise, wallMs * 1000 * Math.max(1, platform.runtime.cpus) + 100_000, `cpu().userMicros rise over a ${Math.round(wallMs)} ms busy loop (microseconds, not nanoseconds)`);
+    },
+  },
+]);

@@ -1,0 +1,49 @@
+import type { ChildProcess, Platform, SpawnOptions } from "@aral/core";
+
+/** One contract rule, checked against the platform under test. */
+export interface ConformanceCase {
+  /** Unique, reads as a sentence: "fs: readFile of a missing file rejects NotFound". */
+  name: string;
+  /** What the case needs ("fs", "process.spawn", "signals", …); `--skip <capability>` skips it. */
+  capability: string;
+  /** Default 15 000 ms: a hanging adapter fails the case instead of hanging the suite. */
+  timeoutMs?: number;
+  run(ctx: ConformanceContext): void | Promise<void>;
+}
+
+export interface ConformanceContext {
+  platform: Platform;
+  /** Module specifier or absolute path of the adapter under test (fixture children load it). */
+  adapter: string;
+  /** A fresh directory, removed (recursively) after the case. */
+  tempDir(): Promise<string>;
+  /** Registers a cleanup; cleanups run after the case, last first, even when it failed or timed out. */
+  defer(cleanup: () => unknown): void;
+  /**
+   * Starts a child of the same runtime running conformance/src/fixtures/<name>.ts (or the built
+   * .js), which loads the adapter under test. Killed after the case if still running.
+   */
+  spawnFixture(name: string, args?: string[], opts?: SpawnOptions): ChildProcess;
+  /** Ends the case as skipped, with a reason. */
+  skip(reason: string): never;
+}
+
+export type CaseOutcome = "passed" | "failed" | "skipped";
+
+export interface CaseResult {
+  name: string;
+  capability: string;
+  outcome: CaseOutcome;
+  /** Why it failed or was skipped. */
+  message?: string;
+  durationMs: number;
+}
+
+export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
+  for (const c of cases) {
+    if (!c.name || !c.capability || typeof c.run !== "function") {
+      throw new TypeError(`defineCases: every case needs a name, a capability and run(); got ${JSON.stringify(c.name ?? null)}`);
+    }
+  }
+  return cases;
+}

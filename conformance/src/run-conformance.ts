@@ -1,0 +1,48 @@
+import type { AdapterModule, Platform } from "@aral/core";
+import type { ConformanceCase } from "./harness/case.ts";
+import { runCases } from "./harness/runner.ts";
+import type { RunSummary } from "./harness/runner.ts";
+import { allCases } from "./cases/index.ts";
+
+export interface RunConformanceOptions {
+  /** Module specifier or absolute path of the adapter (fixture children import it). */
+  adapter: string;
+  /** The platform under test; default: the adapter's createPlatform(). */
+  platform?: Platform;
+  /** Only cases whose name or capability contains this substring. */
+  filter?: string;
+  /** Capability → reason; those cases are reported as skipped with the reason. */
+  skip?: ReadonlyMap<string, string> | Record<string, string>;
+  /** Receives each output line; default console.log. Pass `() => {}` to stay quiet. */
+  output?: (line: string) => void;
+  /** Default: every case of the suite. */
+  cases?: readonly ConformanceCase[];
+}
+
+export type ConformanceSummary = RunSummary;
+
+/** Runs the suite against one adapter and reports TAP through `output`. */
+export async function runConformance(options: RunConformanceOptions): Promise<ConformanceSummary> {
+  if (typeof options.adapter !== "string" || options.adapter.length === 0) {
+    throw new TypeError("runConformance: `adapter` must be the module specifier or absolute path of the adapter under test");
+  }
+  const platform = options.platform ?? (await loadAdapter(options.adapter)).createPlatform();
+  const skip = options.skip instanceof Map ? options.skip : new Map(Object.entries(options.skip ?? {}));
+  return runCases(options.cases ?? allCases, {
+    platform,
+    adapter: options.adapter,
+    skip,
+    ...(options.filter === undefined ? {} : { filter: options.filter }),
+    ...(options.output === undefined ? {} : { output: options.output }),
+  });
+}
+
+/** Imports an adapter module and checks that it exports createPlatform(). */
+export async function loadAdapter(specifier: string): Promise<AdapterModule> {
+  const importable = specifier.startsWith("/") ? `file://${encodeURI(specifier)}` : specifier;
+  const module = (await import(importable)) as Partial<AdapterModule>;
+  if (typeof module.createPlatform !== "function") {
+    throw new TypeError(`${specifier} does not export createPlatform(): it is not an ARAL Platform adapter`);
+  }
+  return module as AdapterModule;
+}
