@@ -53,7 +53,7 @@ export function compose(...policies: Policy[]): Policy {
   if (policies.length === 0) {
     return { execute: (fn, signal) => fn(signal ?? new AbortController().signal) };
   }
-  return policies.reduceRight<Policy>((inner, outer) => ({
+  return policies.reduceRight((inner, outer) => ({
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
       return outer.execute((s) => inner.execute(fn, s), signal);
     },

@@ -1,0 +1,83 @@
+/** An item the buffer can hold; `live` false means it was removed in place (cancelled) and is skipped. */
+export interface BufferItem {
+  readonly priority: number;
+  live: boolean;
+}
+
+interface Level<T> {
+  readonly priority: number;
+  items: T[];
+  head: number;
+}
+
+/**
+ * Priority levels, highest first, each a FIFO. Removal is lazy (mark the item dead) so cancelling a queued task
+ * is O(1); dead items are dropped when they reach the front.
+ */
+export class PriorityBuffer<T extends BufferItem> {
+  /** Sorted by priority, highest first; few levels in practice, so a linear scan is fastest. */
+  #levels: Level<T>[] = [];
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  push(item: T): void {
+    let level: Level<T> | undefined;
+    for (const candidate of this.#levels) {
+      if (candidate.priority === item.priority) {
+        level = candidate;
+        break;
+      }
+    }
+    if (!level) {
+      level = { priority: item.priority, items: [], head: 0 };
+      let index = 0;
+      while (index < this.#levels.length && this.#levels[index]!.priority > item.priority) index++;
+      this.#levels.splice(index, 0, level);
+    }
+    level.items.push(item);
+    this.#size++;
+  }
+
+  /** Marks a queued item as removed; it will be skipped. */
+  remove(item: T): void {
+    if (!item.live) return;
+    item.live = false;
+    this.#size--;
+  }
+
+  /** The next live item (highest priority, oldest first), or undefined. */
+  shift(): T | undefined {
+    if (this.#size === 0) return undefined;
+    for (const level of this.#levels) {
+      while (level.head < level.items.length) {
+        const item = level.items[level.head]!;
+        level.items[level.head] = undefined as unknown as T;
+        level.head++;
+        if (level.head === level.items.length) {
+          level.items = [];
+          level.head = 0;
+        } else if (level.head > 1024 && level.head * 2 > level.items.length) {
+          level.items = level.items.slice(level.head);
+          level.head = 0;
+        }
+        if (item.live) {
+          item.live = false;
+          this.#size--;
+          return item;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Removes and returns every live item, highest priority first. */
+  drain(): T[] {
+    const out: T[] = [];
+    for (let item = this.shift(); item; item = this.shift()) out.push(item);
+    this.#levels = [];
+    return out;
+  }
+}

@@ -1,0 +1,494 @@
+import type { Clock } from "../platform/clock.ts";
+import { systemClock } from "../platform/clock.ts";
+import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
+import { LatencyTracker } from "./latency.ts";
+import { PriorityBuffer } from "./priority-buffer.ts";
+import { resolvePriority } from "./priority.ts";
+import type { ShutdownReport, TaskFunction, TaskHandle, TaskOptions, TaskQueueStats } from "./types.ts";
+
+export interface TaskQueueOptions {
+  /** Tasks running at once. Integer ≥ 1 or Infinity; default 1. */
+  concurrency?: number;
+  /** Tasks that may wait in the queue (running ones excluded). Default Infinity. */
+  maxQueued?: number;
+  /** When the queue is full: "reject" add() with QueueFullError (default), or "wait" for room. */
+  overflow?: "reject" | "wait";
+  /** Timeout for tasks that set none. Default: none. */
+  defaultTimeoutMs?: number;
+  /** Start paused (nothing runs until resume()). */
+  paused?: boolean;
+  clock?: Clock;
+}
+
+const WAITING = 0;
+const QUEUED = 1;
+const RUNNING = 2;
+const DONE = 3;
+
+interface Entry {
+  readonly id: string;
+  readonly fn: TaskFunction<unknown>;
+  readonly options: TaskOptions;
+  readonly priority: number;
+  readonly timeoutMs: number | undefined;
+  readonly userSignal: AbortSignal | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  /** Called once the task is in the queue or running (enqueue() waits for it). */
+  admitted: ((id: string) => void) | undefined;
+  phase: number;
+  /** In the priority buffer and not removed (PriorityBuffer's lazy removal flag). */
+  live: boolean;
+  /** The caller's promise has been settled; later outcomes are ignored. */
+  answered: boolean;
+  /** Running when shutdown() began: its outcome counts in the shutdown report. */
+  inShutdown: boolean;
+  acceptedAt: number;
+  startedAt: number;
+  controller: AbortController | undefined;
+  timer: AbortController | undefined;
+  onUserAbort: (() => void) | undefined;
+}
+
+/**
+ * A priority task queue that never loses a task: every accepted task's promise settles, and every accepted task
+ * ends up exactly one of completed / failed / timedOut / cancelled / returned / aborted.
+ */
+export class TaskQueue {
+  readonly concurrency: number;
+  readonly maxQueued: number;
+  readonly overflow: "reject" | "wait";
+  readonly #defaultTimeoutMs: number | undefined;
+  readonly #clock: Clock;
+  readonly #buffer = new PriorityBuffer<Entry>();
+  #waiters: Entry[] = [];
+  readonly #running = new Set<Entry>();
+  /** Shared signal for running tasks without a timeout or caller signal: aborted only by shutdown. */
+  readonly #shutdownController = new AbortController();
+  #paused: boolean;
+  #closed = false;
+  #nextId = 1;
+  #idleWaiters: Array<() => void> = [];
+  #shutdown: Promise<ShutdownReport> | undefined;
+  #shutdownPending = 0;
+  #shutdownFinished = 0;
+  #shutdownDrained: (() => void) | undefined;
+  readonly #waitLatency = new LatencyTracker();
+  readonly #runLatency = new LatencyTracker();
+  #accepted = 0;
+  #completed = 0;
+  #failed = 0;
+  #timedOut = 0;
+  #cancelled = 0;
+  #returned = 0;
+  #aborted = 0;
+  #rejected = 0;
+
+  constructor(options: TaskQueueOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TaskQueueConfigError("options", `TaskQueue options must be an object, got ${String(options)}`);
+    }
+    const concurrency = options.concurrency ?? 1;
+    if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+      throw new TaskQueueConfigError("concurrency", `concurrency must be an integer >= 1 or Infinity, got ${String(concurrency)}`);
+    }
+    const maxQueued = options.maxQueued ?? Infinity;
+    if (!(maxQueued === Infinity || (Number.isInteger(maxQueued) && maxQueued >= 0))) {
+      throw new TaskQueueConfigError("maxQueued", `maxQueued must be an integer >= 0 or Infinity, got ${String(maxQueued)}`);
+    }
+    const overflow = options.overflow ?? "reject";
+    if (overflow !== "reject" && overflow !== "wait") {
+      throw new TaskQueueConfigError("overflow", `overflow must be "reject" or "wait", got ${JSON.stringify(overflow)}`);
+    }
+    if (options.defaultTimeoutMs !== undefined) checkTimeout("defaultTimeoutMs", options.defaultTimeoutMs);
+    this.concurrency = concurrency;
+    this.maxQueued = maxQueued;
+    this.overflow = overflow;
+    this.#defaultTimeoutMs = options.defaultTimeoutMs;
+    this.#paused = options.paused === true;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Accepts a task and returns its outcome. Never left pending: see ShutdownError for tasks the queue gives back. */
+  add<T>(fn: TaskFunction<T>, options: TaskOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#submit(fn as TaskFunction<unknown>, options, resolve as (value: unknown) => void, reject, undefined);
+    });
+  }
+
+  /**
+   * Like add(), but resolves as soon as the task is accepted into the queue: with overflow "wait" the producer
+   * waits here for room. Rejects (QueueFullError, ShutdownError, TaskCancelledError) if it never gets in.
+   */
+  enqueue<T>(fn: TaskFunction<T>, options: TaskOptions = {}): Promise<TaskHandle<T>> {
+    let resolveResult!: (value: T) => void;
+    let rejectResult!: (error: unknown) => void;
+    const result = new Promise<T>((resolve, reject) => {
+      resolveResult = resolve;
+      rejectResult = reject;
+    });
+    // A task refused before admission rejects both promises; the caller only ever saw the first.
+    result.catch(() => {});
+    return new Promise<TaskHandle<T>>((admit, refuse) => {
+      let admitted = false;
+      this.#submit(
+        fn as TaskFunction<unknown>,
+        options,
+        resolveResult as (value: unknown) => void,
+        (error) => {
+          if (!admitted) refuse(error);
+          rejectResult(error);
+        },
+        (id) => {
+          admitted = true;
+          admit({ id, result });
+        },
+      );
+    });
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#pump();
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Queued (and waiting) tasks not yet started. */
+  get size(): number {
+    return this.#buffer.size + this.#waiters.length;
+  }
+
+  /** Running tasks, including timed-out ones that have not settled yet. */
+  get pending(): number {
+    return this.#running.size;
+  }
+
+  /** Resolves when nothing is queued, waiting or running. */
+  onIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Stops intake: add() rejects with ShutdownError from now on; accepted tasks carry on. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Rejects every task not yet started with ShutdownError ("returned"); returns how many. Running tasks carry on. */
+  clear(): number {
+    const returned = this.#returnUnstarted();
+    this.#checkIdle();
+    return returned;
+  }
+
+  /**
+   * Graceful stop: stops intake, returns unstarted tasks (ShutdownError), lets running tasks finish within
+   * `timeoutMs`, then aborts the rest (their signal, and ShutdownError to their callers).
+   */
+  shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
+    if (this.#shutdown) return this.#shutdown;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    try {
+      checkTimeout("timeoutMs", timeoutMs, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#closed = true;
+    this.#shutdown = this.#runShutdown(timeoutMs);
+    return this.#shutdown;
+  }
+
+  stats(): TaskQueueStats {
+    return {
+      queued: this.#buffer.size,
+      waiting: this.#waiters.length,
+      running: this.#running.size,
+      paused: this.#paused,
+      closed: this.#closed,
+      accepted: this.#accepted,
+      completed: this.#completed,
+      failed: this.#failed,
+      timedOut: this.#timedOut,
+      cancelled: this.#cancelled,
+      returned: this.#returned,
+      aborted: this.#aborted,
+      rejected: this.#rejected,
+      wait: this.#waitLatency.stats(),
+      run: this.#runLatency.stats(),
+    };
+  }
+
+  async #runShutdown(timeoutMs: number): Promise<ShutdownReport> {
+    const returned = this.#returnUnstarted();
+    for (const entry of this.#running) {
+      if (entry.answered) continue;
+      entry.inShutdown = true;
+      this.#shutdownPending++;
+    }
+    if (this.#shutdownPending > 0) {
+      const timer = new AbortController();
+      const drained = new Promise<void>((resolve) => {
+        this.#shutdownDrained = resolve;
+      });
+      await Promise.race([drained, this.#clock.sleep(timeoutMs, timer.signal).catch(() => {})]);
+      timer.abort();
+      this.#shutdownDrained = undefined;
+    }
+    let aborted = 0;
+    for (const entry of [...this.#running]) {
+      if (entry.answered) continue;
+      const error = new ShutdownError(entry.id, "aborted", entry.fn, entry.options);
+      this.#answer(entry);
+      this.#aborted++;
+      aborted++;
+      (entry.controller ?? this.#shutdownController).abort(error);
+      entry.reject(error);
+    }
+    if (aborted > 0) this.#shutdownController.abort(new ShutdownError("*", "aborted", () => undefined, {}));
+    this.#checkIdle();
+    return { finished: this.#shutdownFinished, aborted, returned };
+  }
+
+  #submit(
+    fn: TaskFunction<unknown>,
+    options: TaskOptions,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+    admitted: ((id: string) => void) | undefined,
+  ): void {
+    let id: string;
+    let priority: number;
+    let timeoutMs: number | undefined;
+    try {
+      if (typeof fn !== "function") throw new TaskQueueConfigError("fn", `add() needs a task function, got ${typeof fn}`);
+      if (options === null || typeof options !== "object") {
+        throw new TaskQueueConfigError("options", `task options must be an object, got ${String(options)}`);
+      }
+      if (options.id !== undefined && (typeof options.id !== "string" || options.id === "")) {
+        throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${String(options.id)}`);
+      }
+      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+        throw new TaskQueueConfigError("signal", "task signal must be an AbortSignal");
+      }
+      priority = resolvePriority(options.priority);
+      timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+      if (options.timeoutMs !== undefined) checkTimeout("timeoutMs", options.timeoutMs);
+      id = options.id ?? `task-${this.#nextId++}`;
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (this.#closed) {
+      this.#rejected++;
+      reject(new ShutdownError(id, "closed", fn, options));
+      return;
+    }
+    const entry: Entry = {
+      id,
+      fn,
+      options,
+      priority,
+      timeoutMs,
+      userSignal: options.signal,
+      resolve,
+      reject,
+      admitted,
+      phase: WAITING,
+      live: false,
+      answered: false,
+      inShutdown: false,
+      acceptedAt: this.#clock.now(),
+      startedAt: 0,
+      controller: undefined,
+      timer: undefined,
+      onUserAbort: undefined,
+    };
+    const canStart = !this.#paused && this.#running.size < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
+    if (!canStart && this.#buffer.size + this.#waiters.length >= this.maxQueued && this.overflow === "reject") {
+      this.#rejected++;
+      reject(new QueueFullError(this.maxQueued, id));
+      return;
+    }
+    this.#accepted++;
+    if (entry.userSignal) {
+      if (entry.userSignal.aborted) {
+        this.#answer(entry);
+        this.#cancelled++;
+        reject(new TaskCancelledError(id, "queued", entry.userSignal.reason));
+        return;
+      }
+      const onUserAbort = (): void => this.#onUserAbort(entry);
+      entry.onUserAbort = onUserAbort;
+      entry.userSignal.addEventListener("abort", onUserAbort, { once: true });
+    }
+    if (canStart) {
+      this.#admit(entry);
+      this.#start(entry);
+    } else if (this.#buffer.size < this.maxQueued && this.#waiters.length === 0) {
+      this.#admit(entry);
+      entry.phase = QUEUED;
+      entry.live = true;
+      this.#buffer.push(entry);
+    } else {
+      this.#waiters.push(entry);
+    }
+  }
+
+  #admit(entry: Entry): void {
+    const admitted = entry.admitted;
+    if (admitted) {
+      entry.admitted = undefined;
+      admitted(entry.id);
+    }
+  }
+
+  #start(entry: Entry): void {
+    entry.phase = RUNNING;
+    this.#running.add(entry);
+    entry.startedAt = this.#clock.now();
+    this.#waitLatency.record(entry.startedAt - entry.acceptedAt);
+    let signal = this.#shutdownController.signal;
+    if (entry.timeoutMs !== undefined || entry.userSignal) {
+      entry.controller = new AbortController();
+      signal = entry.controller.signal;
+      if (entry.timeoutMs !== undefined) {
+        const timer = new AbortController();
+        entry.timer = timer;
+        const timeoutMs = entry.timeoutMs;
+        this.#clock.sleep(timeoutMs, timer.signal).then(() => this.#onTimeout(entry, timeoutMs), () => {});
+      }
+    }
+    let result: unknown;
+    try {
+      result = entry.fn(signal);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    Promise.resolve(result).then(
+      (value) => this.#onSettled(entry, true, value),
+      (error: unknown) => this.#onSettled(entry, false, error),
+    );
+  }
+
+  #onSettled(entry: Entry, ok: boolean, outcome: unknown): void {
+    entry.phase = DONE;
+    this.#running.delete(entry);
+    this.#runLatency.record(this.#clock.now() - entry.startedAt);
+    entry.timer?.abort();
+    if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
+    if (!entry.answered) {
+      this.#answer(entry);
+      if (ok) {
+        this.#completed++;
+        entry.resolve(outcome);
+      } else if (entry.userSignal?.aborted) {
+        this.#cancelled++;
+        entry.reject(new TaskCancelledError(entry.id, "running", outcome));
+      } else {
+        this.#failed++;
+        entry.reject(outcome);
+      }
+    }
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  #onTimeout(entry: Entry, timeoutMs: number): void {
+    if (entry.phase !== RUNNING || entry.answered) return;
+    const error = new TaskTimeoutError(entry.id, timeoutMs);
+    this.#answer(entry);
+    this.#timedOut++;
+    entry.controller!.abort(error);
+    entry.reject(error);
+  }
+
+  #onUserAbort(entry: Entry): void {
+    const reason = entry.userSignal!.reason;
+    if (entry.phase === RUNNING) {
+      entry.controller!.abort(reason);
+      return;
+    }
+    if (entry.answered || entry.phase === DONE) return;
+    if (entry.phase === QUEUED) this.#buffer.remove(entry);
+    else this.#waiters = this.#waiters.filter((w) => w !== entry);
+    entry.phase = DONE;
+    this.#answer(entry);
+    this.#cancelled++;
+    entry.reject(new TaskCancelledError(entry.id, "queued", reason));
+    this.#admitWaiters();
+    this.#checkIdle();
+  }
+
+  /** Marks the caller's promise as settled (exactly once per task) and credits the shutdown report. */
+  #answer(entry: Entry): void {
+    entry.answered = true;
+    if (entry.inShutdown && this.#shutdownDrained) {
+      this.#shutdownFinished++;
+      if (--this.#shutdownPending === 0) this.#shutdownDrained();
+    }
+  }
+
+  #pump(): void {
+    while (!this.#paused && this.#running.size < this.concurrency) {
+      // Waiters only remain with an empty buffer when maxQueued is 0: they go straight to a free slot.
+      const next = this.#buffer.shift() ?? this.#waiters.shift();
+      if (!next) break;
+      this.#admit(next);
+      this.#start(next);
+      this.#admitWaiters();
+    }
+    this.#admitWaiters();
+  }
+
+  #admitWaiters(): void {
+    while (this.#waiters.length > 0 && this.#buffer.size < this.maxQueued) {
+      const entry = this.#waiters.shift()!;
+      entry.phase = QUEUED;
+      entry.live = true;
+      this.#buffer.push(entry);
+      this.#admit(entry);
+    }
+  }
+
+  #returnUnstarted(): number {
+    const unstarted = [...this.#waiters, ...this.#buffer.drain()];
+    this.#waiters = [];
+    for (const entry of unstarted) {
+      entry.phase = DONE;
+      entry.live = false;
+      if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
+      this.#answer(entry);
+      this.#returned++;
+      entry.reject(new ShutdownError(entry.id, "returned", entry.fn, entry.options));
+    }
+    return unstarted.length;
+  }
+
+  #isIdle(): boolean {
+    return this.#running.size === 0 && this.#buffer.size === 0 && this.#waiters.length === 0;
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function checkTimeout(option: string, value: unknown, allowZero = false): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} (milliseconds), got ${String(value)}`);
+  }
+}
