@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createLimitedFetch } from "../../src/resources/network.ts";
+import { ConnectionLimitError, NetworkTimeoutError } from "../../src/resources/errors.ts";
+import { TokenBucket } from "../../src/resources/token-bucket.ts";
+import { Semaphore } from "../../src/resources/semaphore.ts";
+import { ManualClock } from "../../src/platform/manual-clock.ts";
+
+let server: Server;
+let base: string;
+const arrivals: string[] = [];
+const held = new Map<string, ServerResponse>();
+
+function handler(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? "/", "http://x");
+  const id = url.searchParams.get("id") ?? "";
+  if (url.pathname === "/hold") {
+    arrivals.push(id);
+    held.set(id, res);
+    return;
+  }
+  if (url.pathname === "/slow") {
+    const timer = setTimeout(() => res.end("late"), Number(url.searchParams.get("ms") ?? 500));
+    res.on("close", () => clearTimeout(timer));
+    return;
+  }
+  if (url.pathname === "/bytes") {
+    const n = Number(url.searchParams.get("n"));
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(n) });
+    res.end(Buffer.alloc(n, 0x61));
+    return;
+  }
+  if (url.pathname === "/echo-length") {
+    let length = 0;
+    req.on("data", (chunk: Buffer) => (length += chunk.length));
+    req.on("end", () => res.end(String(length)));
+    return;
+  }
+  if (url.pathname === "/empty") {
+    res.writeHead(204).end();
+    return;
+  }
+  res.writeHead(404).end();
+}
+
+function release(id: string, body = `done ${id}`): void {
+  held.get(id)!.end(body);
+  held.delete(id);
+}
+
+async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+beforeAll(async () => {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  for (const res of held.values()) res.end();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("createLimitedFetch", () => {
+  it("runs at most `connections` requests at once; waiters start in FIFO order as slots free up", async () => {
+    arrivals.length = 0;
+    const limited = createLimitedFetch({ fetch, connections: 2 });
+    const responses = ["a", "b", "c", "d"].map((id) => limited(`${base}/hold?id=${id}`));
+    await until(() => arrivals.length === 2);
+    expect(arrivals).toEqual(["a", "b"]);
+    expect(limited.active).toBe(2);
+    expect(limited.waiting).toBe(2);
+
+    release("b");
+    const b = await responses[1]!;
+    // The slot is held until the body is consumed.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(arrivals).toEqual(["a", "b"]);
+    expect(await b.text()).toBe("done b");
+    await until(() => arrivals.length === 3);
+    expect(arrivals).toEqual(["a", "b", "c"]);
+
+    release("a");
+    expect(await (await responses[0]!).text()).toBe("done a");
+    await until(() => arrivals.length === 4);
+    expect(arrivals).toEqual(["a", "b", "c", "d"]);
+    release("c");
+    release("d");
+    await Promise.all(responses.slice(2).map(async (r) => (await r).text()));
+    expect(limited.active).toBe(0);
+  });
+
+  it("fails fast with ConnectionLimitError when told not to wait", async () => {
+    arrivals.length = 0;
+    const limited = createLimitedFetch({ fetch, connections: 1, waitForSlot: false });
+    const first = limited(`${base}/hold?id=only`);
+    await until(() => arrivals.length === 1);
+    const error = await limited(`${base}/bytes?n=1`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionLimitError);
+    expect(error).toMatchObject({ limit: 1, url: `${base}/bytes?n=1` });
+    release("only");
+    await (await first).text();
+    expect(await (await limited(`${base}/bytes?n=3`)).text()).toBe("aaa");
+  });
+
+  it("a cancelled body, a body-less response and a failed request all give their slot back", async () => {
+    const limited = createLimitedFetch({ fetch, connections: 1 });
+    const big = await limited(`${base}/bytes?n=1000000`);
+    expect(limited.active).toBe(1);
+    await big.body!.cancel();
+    expect(limited.active).toBe(0);
+    const empty = await limited(`${base}/empty`);
+    expect(empty.status).toBe(204);
+    expect(limited.active).toBe(0);
+    await expect(limited("http://127.0.0.1:1/refused")).rejects.toThrow();
+    expect(limited.active).toBe(0);
+    const ok = await limited(`${base}/bytes?n=2`);
+    expect(ok.url).toBe(`${base}/bytes?n=2`);
+    expect(await ok.text()).toBe("aa");
+  });
+
+  it("times out a request with NetworkTimeoutError naming the URL and the ms", async () => {
+    const limited = createLimitedFetch({ fetch, connections: 1, timeout: 100 });
+    const started = Date.now();
+    const error = await limited(`${base}/slow?ms=2000`).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(error).toBeInstanceOf(NetworkTimeoutError);
+    expect(error).toMatchObject({ url: `${base}/slow?ms=2000`, timeoutMs: 100 });
+    expect((error as Error).message).toContain("100 ms");
+    expect(limited.active).toBe(0);
+    expect(await (await limited(`${base}/slow?ms=10`)).text()).toBe("late");
+  });
+
+  it("composes the caller's signal with the timeout: the caller's abort reason wins", async () => {
+    const limited = createLimitedFetch({ fetch, timeout: 5000 });
+    const controller = new AbortController();
+    const pending = limited(`${base}/slow?ms=2000`, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("user cancelled")), 30);
+    await expect(pending).rejects.toThrow("user cancelled");
+  });
+
+  it("caps response bodies at the bandwidth (token bucket) and delivers every byte", async () => {
+    // 2 Mbps = 250 000 bytes/s; 100 000 bytes minus the 12 500-byte burst take at least 0.35 s.
+    const limited = createLimitedFetch({ fetch, bandwidth: "2Mbps" });
+    const started = performance.now();
+    const body = new Uint8Array(await (await limited(`${base}/bytes?n=100000`)).arrayBuffer());
+    const elapsed = performance.now() - started;
+    expect(body.byteLength).toBe(100_000);
+    expect(body.every((b) => b === 0x61)).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(330);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
+  it("caps request bodies at the bandwidth too", async () => {
+    const limited = createLimitedFetch({ fetch, bandwidth: "2Mbps" });
+    const started = performance.now();
+    const response = await limited(`${base}/echo-length`, { method: "POST", body: new Uint8Array(100_000) });
+    const elapsed = performance.now() - started;
+    expect(await response.text()).toBe("100000");
+    expect(elapsed).toBeGreaterThanOrEqual(330);
+  });
+
+  it("rejects bad options by name", () => {
+    expect(() => createLimitedFetch({ fetch, connections: 0 })).toThrow(/at least 1/);
+    expect(() => createLimitedFetch({ fetch, timeout: -5 })).toThrow(/timeout/);
+    expect(() => createLimitedFetch({ fetch, bandwidth: "100MBps" })).toThrow(/100MBps/);
+    expect(() => createLimitedFetch({ fetch: undefined as never })).toThrow(/fetch/);
+  });
+});
+
+describe("TokenBucket and Semaphore", () => {
+  it("lets a burst through, then paces takers in arrival order at the rate", async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket(1000, { capacity: 100, clock });
+    await bucket.take(100);
+    const done: string[] = [];
+    const first = bucket.take(500).then(() => done.push("first"));
+    const second = bucket.take(500).then(() => done.push("second"));
+    await clock.advance(499);
+    expect(done).toEqual([]);
+    await clock.advance(1);
+    expect(done).toEqual(["first"]);
+    await clock.advance(499);
+    expect(done).toEqual(["first"]);
+    await clock.advance(1);
+    await Promise.all([first, second]);
+    expect(done).toEqual(["first", "second"]);
+  });
+
+  it("an aborted take returns its tokens", async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket(1000, { capacity: 1000, clock });
+    await bucket.take(1000);
+    const controller = new AbortController();
+    const aborted = bucket.take(1000, controller.signal);
+    controller.abort(new Error("stop"));
+    await expect(aborted).rejects.toThrow("stop");
+    let done = false;
+    const next = bucket.take(500).then(() => (done = true));
+    await clock.advance(500);
+    await next;
+    expect(done).toBe(true);
+  });
+
+  it("the semaphore hands a freed slot to the oldest waiter and release is idempotent", async () => {
+    const sem = new Semaphore(1);
+    const r1 = await sem.acquire();
+    const order: number[] = [];
+    const w2 = sem.acquire().then((r) => (order.push(2), r));
+    const w3 = sem.acquire().then((r) => (order.push(3), r));
+    r1();
+    r1();
+    const r2 = await w2;
+    expect(sem.active).toBe(1);
+    expect(sem.tryAcquire()).toBeNull();
+    r2();
+    (await w3)();
+    expect(order).toEqual([2, 3]);
+    expect(sem.active).toBe(0);
+  });
+});
