@@ -1,1 +1,5 @@
-export {};
+export { HealthMonitor } from "./monitor.ts";
+export type { CheckKind, CheckOutcome, CheckResult, HealthCheck, HealthMonitorOptions, HealthReport, HealthStatus, RegisterOptions } from "./monitor.ts";
+export { HealthCheckError } from "./errors.ts";
+export { healthHandler } from "./handler.ts";
+export type { HealthHandlerOptions } from "./handler.ts";

@@ -1,1 +1,11 @@
-export {};
+export { MetricsRegistry } from "./registry.ts";
+export { Counter } from "./counter.ts";
+export { Gauge } from "./gauge.ts";
+export { Histogram } from "./histogram.ts";
+export type { Labels, MetricType } from "./metric.ts";
+export { MetricsError } from "./errors.ts";
+export { PROMETHEUS_CONTENT_TYPE, METRIC_NAME, LABEL_NAME, escapeHelp, escapeLabelValue } from "./exposition.ts";
+export { RequestStats } from "./request-stats.ts";
+export type { RequestStatsOptions } from "./request-stats.ts";
+export { collectRuntimeMetrics, setRuntimeGauges } from "./runtime-metrics.ts";
+export type { RuntimeMetrics, RuntimeMetricsSources, HealthSource } from "./runtime-metrics.ts";

@@ -1,0 +1,254 @@
+import { systemClock, type Clock } from "../platform/clock.ts";
+import type { Logger } from "../logging/logger.ts";
+import { wallTime } from "../logging/wall-time.ts";
+import { HealthCheckError } from "./errors.ts";
+
+export type CheckKind = "liveness" | "readiness" | "both";
+export type CheckOutcome = boolean | void | { ok: boolean; detail?: unknown };
+/** A check passes unless it throws, returns false or { ok: false }, or outlives its timeout. */
+export type HealthCheck = (context: { signal: AbortSignal }) => CheckOutcome | Promise<CheckOutcome>;
+
+export interface CheckResult {
+  ok: boolean;
+  kind: CheckKind;
+  durationMs: number;
+  error?: string;
+  detail?: unknown;
+  /** null until the check has run once. */
+  lastRun: Date | null;
+}
+
+export type HealthStatus = "pass" | "fail" | "warn";
+
+export interface HealthReport {
+  /** fail: a liveness check failed; warn: live but not ready (stopping, or readiness failing/pending); pass otherwise. */
+  status: HealthStatus;
+  live: boolean;
+  ready: boolean;
+  checks: Record<string, CheckResult>;
+  lastCheck: Date | null;
+  uptimeMs: number;
+  instanceId: string;
+}
+
+export interface HealthMonitorOptions {
+  /** Milliseconds between the end of one run of the checks and the start of the next. */
+  interval: number;
+  /** Default per-check timeout in milliseconds. */
+  timeout: number;
+  clock?: Clock;
+  logger?: Logger;
+  instanceId?: string;
+  /** When the runtime started (epoch ms or Date), for uptime. Default: construction time. */
+  startTime?: number | Date;
+}
+
+export interface RegisterOptions {
+  kind?: CheckKind;
+  timeoutMs?: number;
+}
+
+interface Registered {
+  check: HealthCheck;
+  kind: CheckKind;
+  timeoutMs: number;
+  result: CheckResult;
+}
+
+/** Named checks run on an interval with a timeout each; liveness and readiness derived from them. */
+export class HealthMonitor {
+  readonly instanceId: string;
+  readonly #interval: number;
+  readonly #timeout: number;
+  readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
+  readonly #startTime: number;
+  readonly #checks = new Map<string, Registered>();
+  #accepting = true;
+  #lastCheck: Date | null = null;
+  #running: Promise<void> | undefined;
+  #loop: AbortController | undefined;
+
+  constructor(options: HealthMonitorOptions) {
+    if (options === null || typeof options !== "object") throw new HealthCheckError("HealthMonitor needs options { interval, timeout }", "", "invalid-option");
+    this.#interval = positive("interval", options.interval);
+    this.#timeout = positive("timeout", options.timeout);
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+    this.instanceId = options.instanceId ?? "";
+    const start = options.startTime;
+    this.#startTime = start === undefined ? wallTime(this.#clock) : start instanceof Date ? start.getTime() : start;
+  }
+
+  register(name: string, check: HealthCheck, options: RegisterOptions = {}): void {
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new HealthCheckError(`Health check name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`, String(name), "invalid-name");
+    }
+    if (this.#checks.has(name)) throw new HealthCheckError(`Health check "${name}" is already registered`, name, "duplicate");
+    if (typeof check !== "function") throw new HealthCheckError(`Health check "${name}" must be a function, got ${typeof check}`, name, "invalid-check");
+    const kind = options.kind ?? "both";
+    if (!["liveness", "readiness", "both"].includes(kind)) {
+      throw new HealthCheckError(`Health check "${name}": kind must be "liveness", "readiness" or "both", got ${JSON.stringify(kind)}`, name, "invalid-option");
+    }
+    const timeoutMs = options.timeoutMs === undefined ? this.#timeout : positive(`timeoutMs of "${name}"`, options.timeoutMs);
+    this.#checks.set(name, { check, kind, timeoutMs, result: { ok: false, kind, durationMs: 0, lastRun: null } });
+  }
+
+  /** Removes a check; returns whether it existed. */
+  unregister(name: string): boolean {
+    return this.#checks.delete(name);
+  }
+
+  /** Runs every check now (concurrently). A call while a run is in progress joins that run. */
+  runChecks(): Promise<void> {
+    this.#running ??= this.#runAll().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /** Runs the checks at once, then `interval` ms after each run ends, until stop(). */
+  start(): void {
+    if (this.#loop) return;
+    const loop = new AbortController();
+    this.#loop = loop;
+    void (async () => {
+      while (!loop.signal.aborted) {
+        await this.runChecks();
+        try {
+          await this.#clock.sleep(this.#interval, loop.signal);
+        } catch {
+          return;
+        }
+      }
+    })();
+  }
+
+  /** Stops the schedule (a run in progress finishes on its own). */
+  stop(): void {
+    this.#loop?.abort();
+    this.#loop = undefined;
+  }
+
+  get running(): boolean {
+    return this.#loop !== undefined;
+  }
+
+  /** false as soon as a stop begins: readiness fails at once, liveness is unaffected. */
+  setAccepting(accepting: boolean): void {
+    if (this.#accepting !== accepting) this.#logger?.info(accepting ? "accepting work: ready" : "not accepting work: not ready", { accepting });
+    this.#accepting = accepting;
+  }
+
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  /** No liveness check failed its latest run (a check not yet run does not count against it). */
+  isLive(): boolean {
+    for (const entry of this.#checks.values()) {
+      if (entry.kind !== "readiness" && entry.result.lastRun !== null && !entry.result.ok) return false;
+    }
+    return true;
+  }
+
+  /** Accepting work, and every readiness check has run and passed its latest run. */
+  isReady(): boolean {
+    if (!this.#accepting) return false;
+    for (const entry of this.#checks.values()) {
+      if (entry.kind !== "liveness" && !entry.result.ok) return false;
+    }
+    return true;
+  }
+
+  /** Every check that has run passed its latest run. */
+  isHealthy(): boolean {
+    for (const entry of this.#checks.values()) if (entry.result.lastRun !== null && !entry.result.ok) return false;
+    return true;
+  }
+
+  report(): HealthReport {
+    const live = this.isLive();
+    const ready = this.isReady();
+    const checks: Record<string, CheckResult> = {};
+    for (const [name, entry] of this.#checks) checks[name] = { ...entry.result };
+    return {
+      status: !live ? "fail" : ready ? "pass" : "warn",
+      live,
+      ready,
+      checks,
+      lastCheck: this.#lastCheck,
+      uptimeMs: Math.max(0, wallTime(this.#clock) - this.#startTime),
+      instanceId: this.instanceId,
+    };
+  }
+
+  async #runAll(): Promise<void> {
+    await Promise.all([...this.#checks].map(([name, entry]) => this.#runOne(name, entry)));
+    this.#lastCheck = new Date(wallTime(this.#clock));
+  }
+
+  async #runOne(name: string, entry: Registered): Promise<void> {
+    const started = this.#clock.now();
+    const controller = new AbortController();
+    const timeout = new AbortController();
+    let outcome: { ok: boolean; error?: string; detail?: unknown };
+    try {
+      const timedOut = this.#clock.sleep(entry.timeoutMs, timeout.signal).then(
+        () => {
+          controller.abort(new Error(`timed out after ${entry.timeoutMs} ms`));
+          return { ok: false, error: `timed out after ${entry.timeoutMs} ms` };
+        },
+        () => new Promise<never>(() => {}), // cancelled because the check settled first
+      );
+      const checked = (async () => interpret(await entry.check({ signal: controller.signal })))();
+      checked.catch(() => {}); // a check that fails after its timeout must not surface as unhandled
+      outcome = await Promise.race([checked, timedOut]);
+    } catch (error) {
+      outcome = { ok: false, error: describe(error) };
+    } finally {
+      timeout.abort();
+    }
+    const previous = entry.result;
+    if (this.#checks.get(name) !== entry) return; // unregistered meanwhile
+    entry.result = {
+      ok: outcome.ok,
+      kind: entry.kind,
+      durationMs: Math.max(0, this.#clock.now() - started),
+      ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+      lastRun: new Date(wallTime(this.#clock)),
+    };
+    if (previous.lastRun === null ? !outcome.ok : previous.ok !== outcome.ok) {
+      if (outcome.ok) this.#logger?.info("health check passing", { check: name, kind: entry.kind });
+      else this.#logger?.warn("health check failing", { check: name, kind: entry.kind, error: outcome.error });
+    }
+  }
+}
+
+function interpret(outcome: CheckOutcome): { ok: boolean; error?: string; detail?: unknown } {
+  if (outcome === undefined || outcome === true) return { ok: true };
+  if (outcome === false) return { ok: false, error: "check returned false" };
+  if (outcome !== null && typeof outcome === "object" && typeof outcome.ok === "boolean") {
+    return outcome.ok
+      ? { ok: true, detail: outcome.detail }
+      : { ok: false, error: typeof outcome.detail === "string" ? outcome.detail : "check returned ok: false", detail: outcome.detail };
+  }
+  return { ok: false, error: `check returned an unexpected value (${outcome === null ? "null" : typeof outcome}); expected boolean, undefined or { ok }` };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  try {
+    return String(error);
+  } catch {
+    return "unknown error";
+  }
+}
+
+function positive(what: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new HealthCheckError(`HealthMonitor: ${what} must be a positive number of milliseconds, got ${JSON.stringify(value) ?? String(value)}`, what, "invalid-option");
+  }
+  return value;
+}

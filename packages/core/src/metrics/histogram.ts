@@ -1,0 +1,59 @@
+import { MetricsError } from "./errors.ts";
+import { formatValue } from "./exposition.ts";
+import { Metric, checkNumber, type Labels } from "./metric.ts";
+
+interface HistogramSeries {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** Observations counted into cumulative `le` buckets, with `_sum` and `_count`. */
+export class Histogram extends Metric<HistogramSeries> {
+  readonly type = "histogram" as const;
+  /** Upper bounds, ascending, without +Inf. */
+  readonly buckets: readonly number[];
+
+  constructor(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []) {
+    super(name, help, labelNames, ["le"]);
+    if (!Array.isArray(buckets) || buckets.length === 0) throw new MetricsError(`Histogram ${name}: buckets must be a non-empty array of numbers`, name);
+    const bounds = buckets.filter((b) => b !== Number.POSITIVE_INFINITY);
+    bounds.forEach((bound, i) => {
+      if (typeof bound !== "number" || !Number.isFinite(bound)) throw new MetricsError(`Histogram ${name}: bucket ${JSON.stringify(bound)} is not a finite number`, name);
+      if (i > 0 && bound <= bounds[i - 1]!) throw new MetricsError(`Histogram ${name}: buckets must be strictly increasing (${bounds[i - 1]} then ${bound})`, name);
+    });
+    this.buckets = Object.freeze([...bounds]);
+  }
+
+  protected newSeries(): HistogramSeries {
+    return { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+  }
+
+  observe(value: number, labels?: Labels): void {
+    checkNumber(this.name, "observation", value);
+    const series = this.seriesFor(labels);
+    const index = this.buckets.findIndex((bound) => value <= bound);
+    if (index >= 0) series.counts[index]!++;
+    series.sum += value;
+    series.count++;
+  }
+
+  /** Count and sum so far for these labels. */
+  get(labels?: Labels): { count: number; sum: number } {
+    const series = this.seriesFor(labels);
+    return { count: series.count, sum: series.sum };
+  }
+
+  protected renderSeries(values: readonly string[], series: HistogramSeries): string[] {
+    const lines: string[] = [];
+    let cumulative = 0;
+    this.buckets.forEach((bound, i) => {
+      cumulative += series.counts[i]!;
+      lines.push(this.sample("_bucket", values, cumulative, ["le", formatValue(bound)]));
+    });
+    lines.push(this.sample("_bucket", values, series.count, ["le", "+Inf"]));
+    lines.push(this.sample("_sum", values, series.sum));
+    lines.push(this.sample("_count", values, series.count));
+    return lines;
+  }
+}

@@ -1,0 +1,79 @@
+import { MetricsError } from "./errors.ts";
+import { LABEL_NAME, escapeHelp, formatLabels, formatValue } from "./exposition.ts";
+
+export type Labels = Record<string, string | number>;
+export type MetricType = "counter" | "gauge" | "histogram";
+
+/** What every metric shares: name, help, label names, and one series per label-value combination. */
+export abstract class Metric<Series> {
+  abstract readonly type: MetricType;
+  readonly #series = new Map<string, { values: string[]; series: Series }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+    reservedLabels: readonly string[] = [],
+  ) {
+    const seen = new Set<string>();
+    for (const label of labelNames) {
+      if (typeof label !== "string" || !LABEL_NAME.test(label) || label.startsWith("__")) {
+        throw new MetricsError(`Metric ${name}: invalid label name ${JSON.stringify(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`, name);
+      }
+      if (reservedLabels.includes(label)) throw new MetricsError(`Metric ${name}: label name "${label}" is reserved for this metric type`, name);
+      if (seen.has(label)) throw new MetricsError(`Metric ${name}: duplicate label name "${label}"`, name);
+      seen.add(label);
+    }
+  }
+
+  protected abstract newSeries(): Series;
+  protected abstract renderSeries(labelValues: readonly string[], series: Series): string[];
+
+  /** The series for these labels, created on first use. */
+  protected seriesFor(labels: Labels | undefined): Series {
+    const values = this.#labelValues(labels ?? {});
+    const key = JSON.stringify(values);
+    let entry = this.#series.get(key);
+    if (!entry) {
+      entry = { values, series: this.newSeries() };
+      this.#series.set(key, entry);
+    }
+    return entry.series;
+  }
+
+  /** Forgets every series (label combinations included). */
+  reset(): void {
+    this.#series.clear();
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
+    if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
+    for (const { values, series } of this.#series.values()) lines.push(...this.renderSeries(values, series));
+    return lines.join("\n") + "\n";
+  }
+
+  protected sample(suffix: string, labelValues: readonly string[], value: number, extra?: [string, string]): string {
+    return `${this.name}${suffix}${formatLabels(this.labelNames, labelValues, extra)} ${formatValue(value)}`;
+  }
+
+  #labelValues(labels: Labels): string[] {
+    for (const key of Object.keys(labels)) {
+      if (!this.labelNames.includes(key)) {
+        throw new MetricsError(`Metric ${this.name}: unknown label "${key}" (declared: ${this.labelNames.join(", ") || "none"})`, this.name);
+      }
+    }
+    return this.labelNames.map((label) => {
+      const value = labels[label];
+      if (value === undefined) throw new MetricsError(`Metric ${this.name}: missing value for label "${label}"`, this.name);
+      return String(value);
+    });
+  }
+}
+
+export function checkNumber(metric: string, what: string, value: unknown): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new MetricsError(`Metric ${metric}: ${what} must be a number, got ${JSON.stringify(value) ?? String(value)}`, metric);
+  }
+  return value;
+}
