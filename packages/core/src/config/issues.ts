@@ -77,6 +77,10 @@ export function toConfigIssues(root: z.core.$ZodType, input: unknown, zodIssues:
         break;
       }
       case "invalid_value": {
+        if (value === undefined) {
+          issues.push({ path: full(path), value, expected: expectedHere() ?? "a value", message: "is required" });
+          break;
+        }
         const options = issue.values.map((option) => describeValue(option)).join(", ");
         issues.push({ path: full(path), value, expected: expectedHere() ?? `one of ${options}`, message: `must be one of ${options}` });
         break;

@@ -2,12 +2,14 @@ import type { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { toConfigIssues } from "./issues.ts";
 import type { PathSegment } from "./path.ts";
+import { toPlainData } from "./plain-data.ts";
 import { manifestSchema, runtimeSchema, type Manifest, type RuntimeConfig } from "./schema.ts";
 
 function validate<S extends z.ZodType>(schema: S, value: unknown, source: string | undefined, prefix: readonly PathSegment[]): z.output<S> {
-  const result = schema.safeParse(value);
+  const plain = toPlainData(value, source);
+  const result = schema.safeParse(plain);
   if (result.success) return result.data;
-  throw new ConfigError("invalid", toConfigIssues(schema, value, result.error.issues, prefix), source === undefined ? {} : { source });
+  throw new ConfigError("invalid", toConfigIssues(schema, plain, result.error.issues, prefix), source === undefined ? {} : { source });
 }
 
 /**
