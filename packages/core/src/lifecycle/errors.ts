@@ -3,11 +3,10 @@ export type LifecycleErrorCode = "StartupFailed" | "StartupTimeout" | "NotRunnin
 /** A lifecycle operation that could not be carried out; `code` says which way it failed. */
 export class LifecycleError extends Error {
   override readonly name = "LifecycleError";
-  constructor(
-    readonly code: LifecycleErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly code: LifecycleErrorCode;
+
+  constructor(code: LifecycleErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.code = code;
   }
 }

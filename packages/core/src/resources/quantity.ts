@@ -7,11 +7,14 @@
 
 export class QuantityError extends Error {
   override readonly name = "QuantityError";
-  constructor(
-    readonly input: unknown,
-    readonly reason: string,
-  ) {
+  readonly input: unknown;
+  readonly reason: string;
+
+  // No parameter properties: Node's type stripping (22/24) cannot run them.
+  constructor(input: unknown, reason: string) {
     super(`Invalid quantity ${JSON.stringify(input)}: ${reason}`);
+    this.input = input;
+    this.reason = reason;
   }
 }
 
