@@ -26,11 +26,12 @@ export function parseJson(text: string, options: JsonParseOptions): unknown {
 
 class JsonParser {
   private offset = 0;
+  private readonly text: string;
+  private readonly options: JsonParseOptions;
 
-  constructor(
-    private readonly text: string,
-    private readonly options: JsonParseOptions,
-  ) {
+  constructor(text: string, options: JsonParseOptions) {
+    this.text = text;
+    this.options = options;
     if (text.charCodeAt(0) === 0xfeff) this.offset = 1;
   }
 

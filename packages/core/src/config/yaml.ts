@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { ConfigError } from "./errors.ts";
 import { lineAndColumn } from "./jsonc.ts";
 
@@ -8,8 +8,18 @@ import { lineAndColumn } from "./jsonc.ts";
  * The yaml library defines a `__proto__` key as an own property, so it cannot pollute.
  */
 export function parseYaml(text: string, source?: string): unknown {
-  const document = parseDocument(text, { schema: "core", uniqueKeys: true, merge: false, prettyErrors: false, logLevel: "silent" });
+  const documents = parseAllDocuments(text, { schema: "core", uniqueKeys: true, merge: false, prettyErrors: false, logLevel: "silent" });
   const sourceOption = source === undefined ? {} : { source };
+  if (documents.length === 0) return null; // an empty stream (no document at all) is YAML's null, like an empty file
+  if (documents.length > 1) {
+    const { line, column } = lineAndColumn(text, documents[1]!.range[0]);
+    throw new ConfigError(
+      "syntax",
+      [{ path: "", value: text.slice(documents[1]!.range[0], documents[1]!.range[0] + 20).split("\n")[0]!, expected: "exactly one YAML document", message: "the file holds more than one YAML document", line, column }],
+      sourceOption,
+    );
+  }
+  const document = documents[0]!;
   if (document.errors.length > 0) {
     throw new ConfigError(
       "syntax",
