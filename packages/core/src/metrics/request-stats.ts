@@ -86,7 +86,7 @@ export class RequestStats {
     let errors = 0;
     let latencySum = 0;
     for (const slot of this.#slots) {
-      if (slot.start + this.#slotMs <= oldest) continue;
+      if (slot.start <= oldest) continue; // slots are counted whole, so the window is windowMs minus up to one slot
       count += slot.count;
       errors += slot.errors;
       latencySum += slot.latencySum;
