@@ -2,6 +2,10 @@
  * The Platform contract: everything core needs from a JavaScript runtime.
  * Adapters map it onto their runtime; core builds every behaviour on top of it.
  * Every method's behaviour is pinned by @aral/conformance.
+ *
+ * Failures of the runtime (a missing file, a busy port, a command that cannot start) are reported as
+ * PlatformError with a stable `code`. Misuse by the caller (a path that is not a string, an unknown
+ * stdio mode, a port outside 0–65535) throws a TypeError naming the bad argument, on every adapter.
  */
 
 export type RuntimeName = "node" | "deno" | "bun" | (string & {});

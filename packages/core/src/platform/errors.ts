@@ -8,6 +8,7 @@ export const PLATFORM_ERROR_CODES = [
   "NotEmpty",
   "Interrupted",
   "TimedOut",
+  "AddrInUse",
   "Unsupported",
   "Unknown",
 ] as const;
@@ -48,6 +49,7 @@ const BY_ERRNO: Record<string, PlatformErrorCode> = {
   ENOTEMPTY: "NotEmpty",
   EINTR: "Interrupted",
   ETIMEDOUT: "TimedOut",
+  EADDRINUSE: "AddrInUse",
   ENOSYS: "Unsupported",
   ENOTSUP: "Unsupported",
   EOPNOTSUPP: "Unsupported",
@@ -64,6 +66,7 @@ const BY_ERROR_NAME: Record<string, PlatformErrorCode> = {
   DirectoryNotEmpty: "NotEmpty",
   Interrupted: "Interrupted",
   TimedOut: "TimedOut",
+  AddrInUse: "AddrInUse",
   NotSupported: "Unsupported",
   AbortError: "Interrupted",
   TimeoutError: "TimedOut",
