@@ -5,66 +5,99 @@ export type ResourceKind = "cpu" | "memory" | "storage" | "connections";
 /** An allocation asked for more than the limit leaves. */
 export class ResourceLimitError extends Error {
   override readonly name = "ResourceLimitError";
+  readonly resource: ResourceKind;
+  /** Amount asked for, in the kind's base unit (cores, bytes, connections). */
+  readonly requested: number;
+  /** What was still free under the limit when the request came. */
+  readonly available: number;
+  readonly limit: number;
+  /** The same three numbers as quantities a human reads ("200Mi", "500m"). */
+  readonly display: { requested: string; available: string; limit: string };
+
   constructor(
-    readonly resource: ResourceKind,
-    /** Amount asked for, in the kind's base unit (cores, bytes, connections). */
-    readonly requested: number,
-    /** What was still free under the limit when the request came. */
-    readonly available: number,
-    readonly limit: number,
-    /** The same three numbers as quantities a human reads ("200Mi", "500m"). */
-    readonly display: { requested: string; available: string; limit: string },
+    resource: ResourceKind,
+    requested: number,
+    available: number,
+    limit: number,
+    display: { requested: string; available: string; limit: string },
   ) {
     super(
       `Resource limit exceeded: ${resource} requested ${display.requested}, available ${display.available} of limit ${display.limit}`,
     );
+    this.resource = resource;
+    this.requested = requested;
+    this.available = available;
+    this.limit = limit;
+    this.display = display;
   }
 }
 
 /** An allocate() argument that is not a valid request (unknown kind, malformed or negative quantity). */
 export class ResourceRequestError extends Error {
   override readonly name = "ResourceRequestError";
+  /** The offending key of the request, e.g. "memory" or the unknown "gpu". */
+  readonly resource: string;
+  readonly value: unknown;
+  readonly reason: string;
+
   constructor(
-    /** The offending key of the request, e.g. "memory" or the unknown "gpu". */
-    readonly resource: string,
-    readonly value: unknown,
-    readonly reason: string,
+    resource: string,
+    value: unknown,
+    reason: string,
     options?: { cause?: unknown },
   ) {
     super(`Invalid resource request ${resource}=${JSON.stringify(value)}: ${reason}`, options);
+    this.resource = resource;
+    this.value = value;
+    this.reason = reason;
   }
 }
 
 /** A `resources` configuration field that cannot be used. */
 export class ResourceConfigError extends Error {
   override readonly name = "ResourceConfigError";
+  /** Dotted field path, e.g. "resources.memory.limit". */
+  readonly path: string;
+  readonly value: unknown;
+  readonly reason: string;
+
   constructor(
-    /** Dotted field path, e.g. "resources.memory.limit". */
-    readonly path: string,
-    readonly value: unknown,
-    readonly reason: string,
+    path: string,
+    value: unknown,
+    reason: string,
     options?: { cause?: unknown },
   ) {
     super(`Invalid ${path}=${JSON.stringify(value)}: ${reason}`, options);
+    this.path = path;
+    this.value = value;
+    this.reason = reason;
   }
 }
 
 /** New work refused because the runtime is degraded with the "reject" fallback policy. */
 export class ResourceDegradedError extends Error {
   override readonly name = "ResourceDegradedError";
-  constructor(readonly reasons: readonly string[]) {
+  readonly reasons: readonly string[];
+
+  constructor(reasons: readonly string[]) {
     super(`Runtime degraded (${reasons.join(", ")}): new work is rejected until usage falls`);
+    this.reasons = reasons;
   }
 }
 
 /** Every connection slot is busy and the limiter was told not to wait. */
 export class ConnectionLimitError extends Error {
   override readonly name = "ConnectionLimitError";
+  readonly url: string;
+  readonly limit: number;
+
   constructor(
-    readonly url: string,
-    readonly limit: number,
+    url: string,
+    limit: number,
   ) {
     super(`Connection limit reached: ${limit} concurrent requests already in flight, refusing ${url}`);
+    this.url = url;
+    this.limit = limit;
   }
 }
 
@@ -73,36 +106,57 @@ export class NetworkTimeoutError extends Error {
   override readonly name = "NetworkTimeoutError";
   /** Same code as PlatformError's, so generic handling of timeouts can match on it. */
   readonly code = "TimedOut";
+  readonly url: string;
+  readonly timeoutMs: number;
+
   constructor(
-    readonly url: string,
-    readonly timeoutMs: number,
+    url: string,
+    timeoutMs: number,
   ) {
     super(`Request to ${url} timed out after ${timeoutMs} ms`);
+    this.url = url;
+    this.timeoutMs = timeoutMs;
   }
 }
 
 /** A storage path that would leave its root (absolute, `..` beyond the root, or a symlink pointing outside). */
 export class StorageEscapeError extends Error {
   override readonly name = "StorageEscapeError";
+  readonly path: string;
+  readonly root: string;
+  readonly reason: string;
+
   constructor(
-    readonly path: string,
-    readonly root: string,
-    readonly reason: string,
+    path: string,
+    root: string,
+    reason: string,
   ) {
     super(`Storage path ${JSON.stringify(path)} escapes root ${root}: ${reason}`);
+    this.path = path;
+    this.root = root;
+    this.reason = reason;
   }
 }
 
 /** A write that would take storage past `maxSize`. Raised before anything is written. */
 export class StorageQuotaError extends Error {
   override readonly name = "StorageQuotaError";
+  readonly path: string;
+  /** Bytes the write would add. */
+  readonly requested: number;
+  readonly used: number;
+  readonly maxSize: number;
+
   constructor(
-    readonly path: string,
-    /** Bytes the write would add. */
-    readonly requested: number,
-    readonly used: number,
-    readonly maxSize: number,
+    path: string,
+    requested: number,
+    used: number,
+    maxSize: number,
   ) {
     super(`Storage quota exceeded: writing ${path} needs ${requested} more bytes, ${used} of ${maxSize} used`);
+    this.path = path;
+    this.requested = requested;
+    this.used = used;
+    this.maxSize = maxSize;
   }
 }

@@ -73,7 +73,7 @@ export interface Storage {
   cleanupEphemeral(): Promise<void>;
   /** Removes ephemeral files last modified more than `ms` ago; returns their relative paths. */
   cleanupOlderThan(ms: number): Promise<string[]>;
-  /** Disk space of each root, with `warning` at or past the warn ratio. */
+  /** Disk space under the persistent root and the ephemeral parent directory, with `warning` at or past the warn ratio. */
   checkDisk(): Promise<DiskReport[]>;
 }
 
@@ -218,6 +218,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     return area;
   };
 
+  const ephemeralParentReal = await fs.realPath(ephemeralParent);
   const persistent = await makeArea("persistent", persistentDir);
   const ephemeral = await makeArea("ephemeral", joinPath(ephemeralParent, [ephemeralName]));
 
@@ -264,7 +265,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     },
     async checkDisk() {
       const reports: DiskReport[] = [];
-      for (const root of [persistent.root, ephemeral.root]) {
+      // The ephemeral area is gone after cleanupEphemeral(); its parent lives on the same disk.
+      for (const root of [persistent.root, ephemeralParentReal]) {
         const d = await fs.diskUsage(root);
         const usedRatio = d.total > 0 ? 1 - d.available / d.total : 0;
         reports.push({ root, total: d.total, available: d.available, usedRatio, warning: usedRatio >= diskWarnRatio });

@@ -116,7 +116,7 @@ describe("createStorage", () => {
 
   it("reports disk space of each root with a warning threshold", async () => {
     const reports = await storage.checkDisk();
-    expect(reports.map((r) => r.root)).toEqual([`${base}/data`, `${base}/tmp/instance`]);
+    expect(reports.map((r) => r.root)).toEqual([`${base}/data`, `${base}/tmp`]);
     for (const r of reports) {
       expect(r.total).toBeGreaterThan(0);
       expect(r.usedRatio).toBeGreaterThanOrEqual(0);
