@@ -8,6 +8,7 @@ type UncaughtHandler = (error: unknown, kind: UncaughtKind) => void;
  * While at least one handler is subscribed, global "error" and "unhandledrejection" events are
  * cancelled (preventDefault keeps Deno alive) and handed to every handler. The global listeners are
  * installed with the first subscription and removed with the last, so Deno's default returns.
+ * A handler that itself throws ends the process, as the original error would have without it.
  */
 function createUncaughtSubscriptions(): (handler: UncaughtHandler) => () => void {
   const handlers = new Set<{ handler: UncaughtHandler }>();
