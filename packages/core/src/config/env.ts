@@ -140,7 +140,11 @@ export function attributeToEnv(error: unknown, applied: readonly AppliedOverride
   if (!(error instanceof ConfigError) || applied.length === 0) return error;
   let touched = false;
   const issues = error.issues.map((issue) => {
-    const override = applied.find((candidate) => issue.path === candidate.path || issue.path.startsWith(`${candidate.path}[`));
+    const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf(".")));
+    // exact field first; then a sibling, for cross-field rules (request vs limit, backoffMs vs maxBackoffMs)
+    const override =
+      applied.find((candidate) => issue.path === candidate.path || issue.path.startsWith(`${candidate.path}[`)) ??
+      applied.find((candidate) => parentOf(issue.path) === parentOf(candidate.path));
     if (!override) return issue;
     touched = true;
     return { ...issue, variable: override.variable };
