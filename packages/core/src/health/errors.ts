@@ -1,11 +1,13 @@
+export type HealthCheckErrorReason = "duplicate" | "invalid-name" | "invalid-check" | "invalid-option";
+
 export class HealthCheckError extends Error {
   override readonly name = "HealthCheckError";
-  constructor(
-    message: string,
-    /** The check (or option) the problem is about. */
-    readonly check: string,
-    readonly reason: "duplicate" | "invalid-name" | "invalid-check" | "invalid-option" | "unknown",
-  ) {
+  /** The check (or option) the problem is about. */
+  readonly check: string;
+  readonly reason: HealthCheckErrorReason;
+  constructor(message: string, check: string, reason: HealthCheckErrorReason) {
     super(message);
+    this.check = check;
+    this.reason = reason;
   }
 }

@@ -35,13 +35,14 @@ export interface AuditLogOptions {
   continueFrom?: { seq: number; hash: string };
 }
 
+export type AuditErrorReason = "invalid-type" | "invalid-data" | "invalid-continuation" | "closed" | "broken-chain";
+
 export class AuditError extends Error {
   override readonly name = "AuditError";
-  constructor(
-    message: string,
-    readonly reason: "invalid-type" | "invalid-data" | "invalid-continuation" | "closed" | "broken-chain",
-  ) {
+  readonly reason: AuditErrorReason;
+  constructor(message: string, reason: AuditErrorReason) {
     super(message);
+    this.reason = reason;
   }
 }
 

@@ -20,11 +20,10 @@ export interface FileSink extends LogSink {
 
 export class FileSinkError extends Error {
   override readonly name = "FileSinkError";
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
+  readonly path: string;
+  constructor(path: string, message: string) {
     super(message);
+    this.path = path;
   }
 }
 

@@ -17,4 +17,4 @@ export { canonicalJson } from "./canonical-json.ts";
 export { sha256Hex } from "./sha256.ts";
 export { wallTime } from "./wall-time.ts";
 export { AuditLog, AuditError, GENESIS_HASH, verifyAuditLog, openFileAuditLog, hashRecordBody } from "./audit.ts";
-export type { AuditRecord, AuditLogOptions, AuditVerification, VerifyAuditOptions } from "./audit.ts";
+export type { AuditRecord, AuditLogOptions, AuditVerification, VerifyAuditOptions, AuditErrorReason } from "./audit.ts";

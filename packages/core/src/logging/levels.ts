@@ -14,8 +14,10 @@ export const LEVEL_VALUES: Readonly<Record<LogThreshold, number>> = {
 
 export class LogLevelError extends Error {
   override readonly name = "LogLevelError";
-  constructor(readonly value: unknown) {
+  readonly value: unknown;
+  constructor(value: unknown) {
     super(`Invalid log level ${JSON.stringify(value) ?? String(value)}: expected one of debug, info, warn, error, silent`);
+    this.value = value;
   }
 }
 

@@ -1,10 +1,9 @@
 export class MetricsError extends Error {
   override readonly name = "MetricsError";
-  constructor(
-    message: string,
-    /** The metric (or label) name the problem is about. */
-    readonly metric: string,
-  ) {
+  /** The metric (or label) name the problem is about. */
+  readonly metric: string;
+  constructor(message: string, metric: string) {
     super(message);
+    this.metric = metric;
   }
 }

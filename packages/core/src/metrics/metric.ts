@@ -9,12 +9,14 @@ export abstract class Metric<Series> {
   abstract readonly type: MetricType;
   readonly #series = new Map<string, { values: string[]; series: Series }>();
 
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly string[],
-    reservedLabels: readonly string[] = [],
-  ) {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+
+  constructor(name: string, help: string, labelNames: readonly string[], reservedLabels: readonly string[] = []) {
+    this.name = name;
+    this.help = help;
+    this.labelNames = Object.freeze([...labelNames]);
     const seen = new Set<string>();
     for (const label of labelNames) {
       if (typeof label !== "string" || !LABEL_NAME.test(label) || label.startsWith("__")) {
