@@ -100,6 +100,11 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
       if (finished) return;
       finished = true;
       if (!res.writableFinished) aborter.abort(); // closed before the response completed
+      else if (!req.complete) {
+        // the handler left (part of) the body unread: discard it, or the keep-alive socket stalls
+        req.removeAllListeners("data");
+        req.resume();
+      }
       const left = (requestsPerSocket.get(socket) ?? 1) - 1;
       if (!requestsPerSocket.has(socket)) return;
       requestsPerSocket.set(socket, left);

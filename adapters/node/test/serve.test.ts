@@ -139,6 +139,15 @@ describe("serve", () => {
     await pooled.close();
   });
 
+  it("a request body the handler never reads does not stall the keep-alive connection", async () => {
+    const server = await start(() => new Response("ok"));
+    const pooled = createPooledFetch({ connectionsPerOrigin: 1 });
+    for (let i = 0; i < 3; i++) {
+      expect(await (await pooled(server.url, { method: "POST", body: new Uint8Array(1_000_000) })).text()).toBe("ok");
+    }
+    await pooled.close();
+  });
+
   it("aborting opts.signal closes the server", async () => {
     const controller = new AbortController();
     const server = await start(() => new Response("ok"), { signal: controller.signal });
