@@ -160,7 +160,7 @@ describe("scheduling", () => {
     m.start();
     await new Promise((r) => setTimeout(r, 150));
     m.stop();
-    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(runs).toBeGreaterThanOrEqual(2); // at 0 and 40 ms at least, even on a loaded machine
     expect(runs).toBeLessThanOrEqual(5);
     const after = runs;
     await new Promise((r) => setTimeout(r, 100));

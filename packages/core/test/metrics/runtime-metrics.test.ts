@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/platform/manual-clock.ts";
 import type { UsageApi } from "../../src/platform/contract.ts";
 import { HealthMonitor } from "../../src/health/index.ts";
+import { wallTime } from "../../src/logging/index.ts";
 import { MetricsError, MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../../src/metrics/index.ts";
 import { promtoolCheck, promtoolMissing } from "./promtool.ts";
 
@@ -51,7 +52,7 @@ describe("collectRuntimeMetrics", () => {
     const health = new HealthMonitor({ interval: 1000, timeout: 100, clock });
     let ok = true;
     health.register("db", () => ok);
-    const startTime = Date.now();
+    const startTime = wallTime(clock); // the clock's reading pinned to epoch ms
     const sources = { startTime, restartCount: 2, usage, requests, health, clock, diskUsage: () => 4096 };
 
     collectRuntimeMetrics(sources); // primes the CPU sample (pinned clock ↔ Date.now at first read)
@@ -62,8 +63,7 @@ describe("collectRuntimeMetrics", () => {
     await health.runChecks();
     const m = collectRuntimeMetrics(sources);
     expect(m.cpuUsage).toBeCloseTo(25, 6);
-    expect(m.uptime).toBeGreaterThanOrEqual(2000);
-    expect(m.uptime).toBeLessThan(2100);
+    expect(m.uptime).toBe(2000);
     expect(m).toMatchObject({ restartCount: 2, memoryUsage: 50 * 2 ** 20, diskUsage: 4096, averageLatency: 50, errorRate: 0.5, isHealthy: true });
     expect(m.requestsPerSecond).toBe(1);
     expect(m.lastHealthCheck).toBeInstanceOf(Date);
