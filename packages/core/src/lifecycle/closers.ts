@@ -30,14 +30,11 @@ export class CloseRegistry {
     this.#closed = true;
     const outcome: CloseOutcome = { closed: [], failed: [], abandoned: [] };
     const items = this.#items.splice(0).reverse();
-    for (const [index, item] of items.entries()) {
-      if (signal?.aborted) {
-        outcome.abandoned.push(...items.slice(index).map((i) => i.name));
-        for (const rest of items.slice(index)) void Promise.resolve().then(rest.close).catch(() => {});
-        break;
-      }
+    for (const item of items) {
       try {
-        const result = await raceAbort(Promise.resolve().then(item.close), signal);
+        // Past the deadline each remaining closer still runs, but only one that finishes at once counts as closed.
+        const closing = Promise.resolve().then(item.close);
+        const result = signal?.aborted ? await raceTick(closing) : await raceAbort(closing, signal);
         if (result === ABORTED) outcome.abandoned.push(item.name);
         else outcome.closed.push(item.name);
       } catch (error) {
@@ -57,6 +54,14 @@ function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | ty
     const onAbort = () => resolve(ABORTED);
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Resolves ABORTED unless `promise` settles before the next macrotask. */
+function raceTick<T>(promise: Promise<T>): Promise<T | typeof ABORTED> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(ABORTED), 0);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
   });
 }
 

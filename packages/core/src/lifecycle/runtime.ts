@@ -1,12 +1,13 @@
 import type { Platform, Server, ShutdownSignal } from "../platform/contract.ts";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
 import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
-import type { Logger, LogSink } from "../logging/index.ts";
+import type { Logger, LogSinkLike } from "../logging/index.ts";
 import { createLogger, parseLogLevel } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
-import type { HealthCheck, HealthCheckOptions, HealthReport } from "../health/index.ts";
-import { RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
+import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
+import { MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
+import { systemClock } from "../platform/clock.ts";
 import type { RuntimeMetrics } from "../metrics/index.ts";
 import { ResourceManager, describeEnforcement } from "../resources/index.ts";
 import type { AllocationRequest, Lease } from "../resources/index.ts";
@@ -29,7 +30,7 @@ export interface RuntimeDeps {
   /** The runtime to run on. `import { AralRuntime } from "aral"` supplies the detected one. */
   platform?: Platform;
   logger?: Logger;
-  logSink?: LogSink;
+  logSink?: LogSinkLike;
   audit?: AuditLog;
   /** Environment for ARAL_* overrides; defaults to the process environment. */
   env?: Record<string, string>;
@@ -37,7 +38,7 @@ export interface RuntimeDeps {
   handleSignals?: boolean;
   /** Route uncaught exceptions and unhandled rejections to the critical-error path (default: as handleSignals). */
   handleUncaught?: boolean;
-  /** Exit the process after a stop that a signal or a critical error started (default true). */
+  /** Exit the process after a stop that a signal or a critical error started (default: lifecycle.exitOnSignal, true). */
   exitAfterSignal?: boolean;
 }
 
@@ -83,6 +84,7 @@ export class AralRuntime {
   readonly #input: RuntimeInput;
   readonly #deps: RuntimeDeps;
   readonly #requests = new RequestStats();
+  readonly #metricsRegistry = new MetricsRegistry();
   readonly #hooks = {
     start: new Listeners<[]>(),
     stop: new Listeners<[StopReport]>(),
@@ -92,6 +94,8 @@ export class AralRuntime {
   #status: RuntimeStatus = "created";
   #restartCount = 0;
   #session: Session | undefined;
+  /** What the start in progress has acquired so far: released if it fails. */
+  #startingClosers: CloseRegistry | undefined;
   #lastConfig: RuntimeConfig | undefined;
   #lastError: Error | undefined;
   #starting: Promise<void> | undefined;
@@ -164,7 +168,11 @@ export class AralRuntime {
 
   /** Something the current run must close when it stops (a server, a connection, a timer). */
   register(name: string, closable: Closable): void {
-    this.#running("register").closers.add(name, closable);
+    const closers = this.#status === "starting" ? this.#startingClosers : this.#session?.closers;
+    if (!closers || (this.#status !== "running" && this.#status !== "starting")) {
+      throw new LifecycleError("NotRunning", `register() needs a starting or running runtime; status is '${this.#status}' (call start() first)`);
+    }
+    closers.add(name, closable);
   }
 
   /** Reserves resources against the manifest's limits; rejects with ResourceLimitError beyond them. */
@@ -210,15 +218,24 @@ export class AralRuntime {
     return this.#session?.health.report();
   }
 
+  /** The seed's RuntimeMetrics, sampled now (CPU % is measured since the previous sample). */
   metrics(): RuntimeMetrics {
     const session = this.#session;
     return collectRuntimeMetrics({
-      startTime: session?.startedAt ?? performance.now(),
+      startTime: session?.startedAt ?? Date.now(),
       restartCount: this.#restartCount,
       usage: this.platform.usage,
       requests: this.#requests,
-      ...(session ? { health: session.health } : {}),
+      health: session?.health ?? NOT_RUNNING,
+      clock: systemClock,
+      registry: this.#metricsRegistry,
     });
+  }
+
+  /** Prometheus text exposition of the runtime's metrics (what GET /metrics serves). */
+  prometheusMetrics(): string {
+    this.metrics();
+    return this.#metricsRegistry.render();
   }
 
   start(): Promise<void> {
@@ -259,7 +276,7 @@ export class AralRuntime {
 
   async #start(): Promise<void> {
     this.#transition("starting");
-    const closers = new CloseRegistry();
+    const closers = (this.#startingClosers = new CloseRegistry());
     let config: RuntimeConfig | undefined;
     try {
       config = await this.#loadConfig();
@@ -281,6 +298,8 @@ export class AralRuntime {
       this.#transition("failed", { error: serializeError(error), released: outcome.closed });
       await this.#hooks.error.emit(error);
       throw error;
+    } finally {
+      this.#startingClosers = undefined;
     }
   }
 
@@ -288,7 +307,14 @@ export class AralRuntime {
     const env = this.#deps.env ?? this.platform.env.toObject();
     const input = typeof this.#input === "string" ? await loadManifest(this.platform, this.#input) : this.#input;
     const config = resolveRuntimeConfig(input, env);
-    if (config.logging?.level && !this.#deps.logger && !env["ARAL_LOG_LEVEL"]) this.logger.level = config.logging.level;
+    if (!this.#deps.logger) this.logger.level = config.logging.level;
+    const { name, version } = this.platform.runtime;
+    if (config.platform !== "auto" && config.platform !== name) {
+      this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, { event: "config.platform", expected: config.platform, actual: name });
+    }
+    if (config.version && compareVersions(version, config.version) < 0) {
+      this.logger.warn(`manifest asks for ${config.platform} ≥ ${config.version}; this is ${name} ${version}`, { event: "config.version", expected: config.version, actual: version });
+    }
     return config;
   }
 
@@ -302,7 +328,8 @@ export class AralRuntime {
       this.logger.debug("resource field", { event: "resources.enforcement", ...field });
     }
 
-    const tasks = new TaskQueue(config.tasks ?? {});
+    const { concurrency, maxQueued, overflow, timeout } = config.tasks;
+    const tasks = new TaskQueue({ concurrency, maxQueued, overflow, ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }) });
     closers.add("task queue", () => tasks.shutdown({ timeoutMs: 0 }));
 
     const health = new HealthMonitor({
@@ -310,6 +337,7 @@ export class AralRuntime {
       timeout: config.lifecycle.healthcheck.timeout,
       instanceId: this.instanceId,
       logger: this.logger,
+      startTime: Date.now(),
     });
     health.register("runtime", () => this.#status === "running" || this.#status === "starting", { kind: "liveness" });
     for (const [name, { check, options }] of this.#checks) health.register(name, check, options);
@@ -325,24 +353,24 @@ export class AralRuntime {
       shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
     });
 
-    const session: Session = { config, startedAt: performance.now(), closers, resources, tasks, health, errors };
+    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors };
     if (config.health?.enabled) {
-      const handler = healthHandler({ monitor: health, metrics: () => this.metrics() });
+      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics() });
       session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
       closers.add("health server", session.server);
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
     }
 
-    this.#installProcessHandlers(errors);
+    this.#installProcessHandlers(errors, config);
     const failures = await this.#hooks.start.emit();
     if (failures.length) throw failures[0];
     return session;
   }
 
-  #installProcessHandlers(errors: RuntimeErrorHandler): void {
+  #installProcessHandlers(errors: RuntimeErrorHandler, config: RuntimeConfig): void {
     const handleSignals = this.#deps.handleSignals ?? true;
     if (handleSignals) {
-      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      for (const signal of config.lifecycle.shutdownSignals) {
         this.#unsubscribe.push(this.platform.signals.on(signal, () => this.#onSignal(signal)));
       }
     }
@@ -372,7 +400,7 @@ export class AralRuntime {
     const clean = cause === undefined && !report.forced && report.errors.length === 0;
     const code = exitCodeFor({ clean, ...(signal ? { signal } : {}), signalExitCode: this.config?.lifecycle.signalExitCode ?? false });
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
-    if (this.#deps.exitAfterSignal ?? true) this.platform.process.exit(code);
+    if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) this.platform.process.exit(code);
   }
 
   async #stop(graceful: boolean, reason: string): Promise<StopReport> {
@@ -388,8 +416,7 @@ export class AralRuntime {
     const timer = setTimeout(() => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)), timeoutMs);
     const errors: { name: string; message: string }[] = [];
     try {
-      const drainMs = graceful ? timeoutMs : 0;
-      const tasks = await raceForce(session.tasks.shutdown({ timeoutMs: drainMs }), force.signal, () => session.tasks.shutdown({ timeoutMs: 0 }));
+      const tasks = await session.tasks.shutdown({ timeoutMs: graceful ? timeoutMs : 0, signal: force.signal });
       const outcome = await session.closers.closeAll(force.signal);
       for (const failure of outcome.failed) errors.push({ name: failure.name, message: messageOf(failure.error) });
       this.#unsubscribeAll();
@@ -437,13 +464,17 @@ export class AralRuntime {
   }
 }
 
-function raceForce<T>(work: Promise<T>, force: AbortSignal, onForce: () => Promise<T>): Promise<T> {
-  if (force.aborted) return onForce();
-  return new Promise<T>((resolve, reject) => {
-    const forced = () => onForce().then(resolve, reject);
-    force.addEventListener("abort", forced, { once: true });
-    work.then(resolve, reject).finally(() => force.removeEventListener("abort", forced));
-  });
+const NOT_RUNNING = { isHealthy: () => false, report: () => ({ lastCheck: null }) };
+
+/** Compares dotted numeric versions ("22.23.3" vs "20"): negative, zero or positive. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function messageOf(error: unknown): string {

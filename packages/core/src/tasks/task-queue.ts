@@ -196,7 +196,7 @@ export class TaskQueue {
    * Graceful stop: stops intake, returns unstarted tasks (ShutdownError), lets running tasks finish within
    * `timeoutMs`, then aborts the rest (their signal, and ShutdownError to their callers).
    */
-  shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
+  shutdown(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ShutdownReport> {
     if (this.#shutdown) return this.#shutdown;
     const timeoutMs = options.timeoutMs ?? 10_000;
     try {
@@ -205,7 +205,7 @@ export class TaskQueue {
       return Promise.reject(error);
     }
     this.#closed = true;
-    this.#shutdown = this.#runShutdown(timeoutMs);
+    this.#shutdown = this.#runShutdown(timeoutMs, options.signal);
     return this.#shutdown;
   }
 
@@ -229,7 +229,8 @@ export class TaskQueue {
     };
   }
 
-  async #runShutdown(timeoutMs: number): Promise<ShutdownReport> {
+  /** `force` aborting ends the drain early, as if the timeout had passed (a forced stop). */
+  async #runShutdown(timeoutMs: number, force: AbortSignal | undefined): Promise<ShutdownReport> {
     const returned = this.#returnUnstarted();
     for (const entry of this.#running) {
       if (entry.answered) continue;
@@ -241,7 +242,11 @@ export class TaskQueue {
       const drained = new Promise<void>((resolve) => {
         this.#shutdownDrained = resolve;
       });
+      const stopWaiting = () => timer.abort();
+      force?.addEventListener("abort", stopWaiting, { once: true });
+      if (force?.aborted) timer.abort();
       await Promise.race([drained, this.#clock.sleep(timeoutMs, timer.signal).catch(() => {})]);
+      force?.removeEventListener("abort", stopWaiting);
       timer.abort();
       this.#shutdownDrained = undefined;
     }

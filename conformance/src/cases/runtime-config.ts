@@ -1,0 +1,100 @@
+import { ConfigError, LifecycleError } from "@aral/core";
+import { equal, match, ok, rejects } from "../harness/assert.ts";
+import { defineCases } from "../harness/case.ts";
+import { runtimeFor } from "./runtime-helpers.ts";
+
+const JSONC_MANIFEST = `// the seed's configuration example, comments and all
+{
+  "aral": { "version": "1.0", "profile": "ARAL-CORE" },
+  "layers": {
+    "runtime": {
+      "resources": {
+        "cpu": { "limit": "2000m", "request": "500m" },   // 2 CPU cores max
+        "memory": { "limit": "2Gi", "request": "512Mi" }, // 2GB max
+      },
+      "lifecycle": { "startupTimeout": 30000, "shutdownTimeout": 4321 },
+      "errorHandling": { "maxRetries": 3, "backoffStrategy": "exponential" },
+    },
+  },
+}
+`;
+
+const YAML_MANIFEST = `aral:
+  version: "1.0"
+  profile: ARAL-CORE
+layers:
+  runtime:
+    resources:
+      memory: { limit: 64Mi }
+    lifecycle:
+      shutdownTimeout: 1234
+`;
+
+export const runtimeConfigCases = defineCases([
+  {
+    name: "config: a JSONC manifest with // comments and trailing commas, read through the platform, configures the runtime",
+    capability: "runtime.config",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/agent.manifest.jsonc`;
+      await ctx.platform.fs.writeFile(path, JSONC_MANIFEST);
+      const { runtime } = runtimeFor(ctx, path);
+      await runtime.start();
+      equal(runtime.config?.lifecycle.shutdownTimeout, 4321, "lifecycle.shutdownTimeout");
+      equal(runtime.config?.resources.memory?.limit, "2Gi", "resources.memory.limit");
+      equal(runtime.config?.lifecycle.healthcheck.interval, 10_000, "default healthcheck.interval");
+    },
+  },
+  {
+    name: "config: a YAML manifest configures the runtime, and its memory limit is enforced",
+    capability: "runtime.config",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/agent.yaml`;
+      await ctx.platform.fs.writeFile(path, YAML_MANIFEST);
+      const { runtime } = runtimeFor(ctx, path);
+      await runtime.start();
+      equal(runtime.config?.lifecycle.shutdownTimeout, 1234, "lifecycle.shutdownTimeout");
+      await rejects(() => runtime.allocate({ memory: "65Mi" }), { message: /Resource limit exceeded/ }, "allocate beyond the YAML limit");
+    },
+  },
+  {
+    name: "config: ARAL_* variables override manifest fields",
+    capability: "runtime.config",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { lifecycle: { shutdownTimeout: 1000 } }, { env: { ARAL_LIFECYCLE_SHUTDOWN_TIMEOUT: "2500", ARAL_RESOURCES_MEMORY_LIMIT: "10Mi" } });
+      await runtime.start();
+      equal(runtime.config?.lifecycle.shutdownTimeout, 2500, "lifecycle.shutdownTimeout");
+      await rejects(() => runtime.allocate({ memory: "11Mi" }), { message: /Resource limit exceeded/ }, "allocate beyond the overridden limit");
+    },
+  },
+  {
+    name: "config: an invalid manifest fails the start with a ConfigError naming the field path, value and expectation",
+    capability: "runtime.config",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/bad.json`;
+      await ctx.platform.fs.writeFile(path, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { errorHandling: { maxRetries: 11 }, resources: { memory: { limit: "2GB" } } } } }));
+      const { runtime } = runtimeFor(ctx, path);
+      const error = (await rejects(() => runtime.start(), { instance: LifecycleError }, "start() with a bad manifest")) as LifecycleError;
+      equal(runtime.getStatus(), "failed", "status");
+      const cause = error.cause as ConfigError;
+      ok(cause instanceof ConfigError, `cause is a ConfigError (got ${String(cause)})`);
+      const paths = cause.issues.map((i) => i.path).sort();
+      ok(paths.includes("layers.runtime.errorHandling.maxRetries"), `issues name maxRetries (got ${paths.join(", ")})`);
+      ok(paths.includes("layers.runtime.resources.memory.limit"), `issues name memory.limit (got ${paths.join(", ")})`);
+      const retries = cause.issues.find((i) => i.path === "layers.runtime.errorHandling.maxRetries")!;
+      equal(retries.value, 11, "the bad value");
+      match(retries.expected, /1.*10/, "the expectation");
+    },
+  },
+  {
+    name: "config: a missing manifest file fails the start with a ConfigError whose cause is PlatformError NotFound",
+    capability: "runtime.config",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/missing.yaml`;
+      const { runtime } = runtimeFor(ctx, path);
+      const error = (await rejects(() => runtime.start(), { instance: LifecycleError }, "start()")) as LifecycleError;
+      const cause = error.cause as ConfigError;
+      ok(cause instanceof ConfigError, "cause is a ConfigError");
+      equal((cause.cause as { code?: string }).code, "NotFound", "the platform error's code");
+    },
+  },
+]);

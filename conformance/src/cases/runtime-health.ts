@@ -1,0 +1,47 @@
+import { equal, match, ok, rejects } from "../harness/assert.ts";
+import { defineCases } from "../harness/case.ts";
+import { runtimeFor } from "./runtime-helpers.ts";
+
+export const runtimeHealthCases = defineCases([
+  {
+    name: "health: endpoints over real HTTP on 127.0.0.1 — live, ready, report, Prometheus metrics; gone after stop",
+    capability: "runtime.health",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { health: { enabled: true, port: 0 }, lifecycle: { healthcheck: { interval: 50, timeout: 100 } } });
+      let dependencyUp = true;
+      runtime.addHealthCheck("dependency", () => dependencyUp, { kind: "readiness" });
+      await runtime.start();
+      const base = runtime.healthUrl;
+      ok(base, "healthUrl is set");
+      match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "healthUrl");
+      const get = (path: string) => ctx.platform.net.fetch(`${base}${path}`);
+      equal((await get("/health/live")).status, 200, "GET /health/live");
+      equal((await get("/health/ready")).status, 200, "GET /health/ready");
+      const report = (await (await get("/health")).json()) as { instanceId: string; checks: Record<string, { ok: boolean }> };
+      equal(report.instanceId, runtime.instanceId, "report.instanceId");
+      equal(report.checks["dependency"]?.ok, true, "report.checks.dependency.ok");
+      const metrics = await get("/metrics");
+      match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/, "metrics content-type");
+      match(await metrics.text(), /^aral_uptime_seconds \d/m, "metrics body");
+      dependencyUp = false;
+      await new Promise((r) => setTimeout(r, 250));
+      equal((await get("/health/ready")).status, 503, "GET /health/ready with a failing readiness check");
+      equal((await get("/health/live")).status, 200, "GET /health/live (a readiness check does not affect liveness)");
+      await runtime.stop();
+      await rejects(() => get("/health/live"), {}, "GET after stop");
+    },
+  },
+  {
+    name: "health: a hung check counts as failed after its timeout",
+    capability: "runtime.health",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { lifecycle: { healthcheck: { interval: 50, timeout: 100 } } });
+      runtime.addHealthCheck("hangs", () => new Promise<boolean>(() => {}), { kind: "liveness" });
+      await runtime.start();
+      await new Promise((r) => setTimeout(r, 400));
+      const check = runtime.healthReport()?.checks["hangs"];
+      equal(check?.ok, false, "the hung check's result");
+      equal(runtime.isHealthy(), false, "isHealthy()");
+    },
+  },
+]);

@@ -1,0 +1,35 @@
+import { AralRuntime, memorySink } from "@aral/core";
+import type { MemorySink, RuntimeDeps, RuntimeInput } from "@aral/core";
+import type { ConformanceContext } from "../harness/case.ts";
+
+/**
+ * An AralRuntime on the platform under test, in this process: no signal or uncaught handlers (they
+ * belong to the suite's process), logs kept in memory, stopped after the case.
+ */
+export function runtimeFor(ctx: ConformanceContext, config?: RuntimeInput, deps: RuntimeDeps = {}): { runtime: AralRuntime; log: MemorySink } {
+  const log = memorySink();
+  const runtime = new AralRuntime(config, { platform: ctx.platform, logSink: log, handleSignals: false, handleUncaught: false, exitAfterSignal: false, ...deps });
+  ctx.defer(() => runtime.stop(false));
+  return { runtime, log };
+}
+
+/** The lifecycle transitions a runtime logged, as "from→to". */
+export function transitions(log: MemorySink): string[] {
+  return log.records.filter((r) => r["event"] === "lifecycle.transition").map((r) => `${r["from"]}→${r["to"]}`);
+}
+
+/** A task that takes `ms` unless its signal aborts first. */
+export function sleepTask(ms: number, value = "done") {
+  return (signal: AbortSignal) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(value), ms);
+      signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    });
+}
+
+/** A promise with its resolve function outside, for hooks that must wait on the case. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,214 @@
+import { LifecycleError } from "@aral/core";
+import { atLeast, atMost, deepEqual, equal, match, ok, rejects } from "../harness/assert.ts";
+import { defineCases } from "../harness/case.ts";
+import { deferred, runtimeFor, sleepTask, transitions } from "./runtime-helpers.ts";
+
+export const runtimeLifecycleCases = defineCases([
+  {
+    name: "runtime: start() then stop(true) walks created → starting → running → stopping → stopped, logging each with the instance id",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx);
+      equal(runtime.getStatus(), "created", "status before start");
+      await runtime.start();
+      equal(runtime.getStatus(), "running", "status after start");
+      ok(runtime.isHealthy(), "isHealthy() while running");
+      await runtime.stop(true);
+      equal(runtime.getStatus(), "stopped", "status after stop");
+      equal(runtime.isHealthy(), false, "isHealthy() after stop");
+      deepEqual(transitions(log), ["created→starting", "starting→running", "running→stopping", "stopping→stopped"], "logged transitions");
+      for (const record of log.records.filter((r) => r["event"] === "lifecycle.transition")) {
+        equal(record["instanceId"], runtime.instanceId, "instanceId on a transition record");
+      }
+    },
+  },
+  {
+    name: "runtime: every instance has its own id",
+    capability: "runtime.lifecycle",
+    run(ctx) {
+      const ids = new Set([runtimeFor(ctx).runtime.instanceId, runtimeFor(ctx).runtime.instanceId, runtimeFor(ctx).runtime.instanceId]);
+      equal(ids.size, 3, "distinct instance ids");
+    },
+  },
+  {
+    name: "runtime: start() twice at once starts once; start() while running resolves at once",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx);
+      let starts = 0;
+      runtime.onStart(() => void starts++);
+      const first = runtime.start();
+      const second = runtime.start();
+      equal(first, second, "the second start() returns the first one's promise");
+      await Promise.all([first, second]);
+      await runtime.start();
+      equal(starts, 1, "onStart calls");
+      deepEqual(transitions(log), ["created→starting", "starting→running"], "transitions");
+    },
+  },
+  {
+    name: "runtime: stop() during start() waits for the start, then stops; both resolve",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx);
+      const gate = deferred();
+      runtime.onStart(() => gate.promise);
+      const starting = runtime.start();
+      equal(runtime.getStatus(), "starting", "status during start");
+      const stopping = runtime.stop();
+      gate.resolve();
+      await starting;
+      const report = await stopping;
+      equal(runtime.getStatus(), "stopped", "final status");
+      equal(report.forced, false, "report.forced");
+      deepEqual(transitions(log), ["created→starting", "starting→running", "running→stopping", "stopping→stopped"], "transitions");
+    },
+  },
+  {
+    name: "runtime: stop() twice returns the same stop; onStop runs once; stop() when stopped is a no-op",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx);
+      let stops = 0;
+      runtime.onStop(() => void stops++);
+      await runtime.start();
+      const a = runtime.stop();
+      const b = runtime.stop();
+      equal(a, b, "the second stop() returns the first one's promise");
+      await a;
+      const again = await runtime.stop();
+      match(again.reason, /nothing to stop/, "reason of a stop when already stopped");
+      equal(stops, 1, "onStop calls");
+      equal(runtime.getStatus(), "stopped", "status");
+    },
+  },
+  {
+    name: "runtime: restart() stops and starts again and counts it; restart() while stopping waits for that stop",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx);
+      await runtime.start();
+      await runtime.restart();
+      equal(runtime.getStatus(), "running", "status after restart");
+      equal(runtime.restartCount, 1, "restartCount");
+      const stopping = runtime.stop();
+      const restarting = runtime.restart();
+      await Promise.all([stopping, restarting]);
+      equal(runtime.getStatus(), "running", "status after restart during a stop");
+      equal(runtime.restartCount, 2, "restartCount");
+      equal(runtime.metrics().restartCount, 2, "metrics().restartCount");
+      equal(transitions(log).filter((t) => t === "starting→running").length, 3, "number of starts");
+    },
+  },
+  {
+    name: "runtime: a failing start ends in 'failed' with the cause, releases what it acquired, and can start again",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx);
+      let released = false;
+      const errors: Error[] = [];
+      runtime.onError((e) => void errors.push(e));
+      const off = runtime.onStart(() => {
+        runtime.register("probe", () => void (released = true));
+        throw new Error("database unreachable");
+      });
+      const error = await rejects(() => runtime.start(), { instance: LifecycleError, message: /database unreachable/ }, "start()");
+      equal((error as LifecycleError).code, "StartupFailed", "LifecycleError.code");
+      equal(((error as Error).cause as Error).message, "database unreachable", "cause");
+      equal(runtime.getStatus(), "failed", "status");
+      ok(released, "the resource registered during the failed start was released");
+      equal(errors.length, 1, "onError calls");
+      off();
+      await runtime.start();
+      equal(runtime.getStatus(), "running", "status after a second start");
+    },
+  },
+  {
+    name: "runtime: a start slower than lifecycle.startupTimeout fails with StartupTimeout",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { lifecycle: { startupTimeout: 150 } });
+      runtime.onStart(() => new Promise((resolve) => setTimeout(resolve, 2_000)));
+      const started = Date.now();
+      const error = await rejects(() => runtime.start(), { instance: LifecycleError, message: /startupTimeout \(150 ms\)/ }, "start()");
+      equal((error as LifecycleError).code, "StartupTimeout", "code");
+      atMost(Date.now() - started, 1_500, "ms until start() rejected");
+      equal(runtime.getStatus(), "failed", "status");
+    },
+  },
+  {
+    name: "runtime: work needs a running runtime (allocate/submit before start reject with NotRunning)",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx);
+      const a = await rejects(async () => runtime.allocate({ memory: "1Mi" }), { instance: LifecycleError, message: /allocate\(\) needs a running runtime/ }, "allocate()");
+      equal((a as LifecycleError).code, "NotRunning", "code");
+      await rejects(async () => runtime.submit(async () => 1), { instance: LifecycleError }, "submit()");
+    },
+  },
+  {
+    name: "runtime: stop(true) lets running tasks finish and returns queued ones with ShutdownError; nothing is lost",
+    capability: "runtime.lifecycle",
+    timeoutMs: 20_000,
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { tasks: { concurrency: 2 }, lifecycle: { shutdownTimeout: 5_000 } });
+      await runtime.start();
+      const results = Array.from({ length: 6 }, () => runtime.submit(sleepTask(150)).then(() => "completed", (e: Error) => e.name));
+      await new Promise((r) => setTimeout(r, 30));
+      const report = await runtime.stop(true);
+      const outcomes = await Promise.all(results);
+      deepEqual(outcomes.filter((o) => o === "completed").length, 2, "tasks completed (the two running ones)");
+      deepEqual(outcomes.filter((o) => o === "ShutdownError").length, 4, "tasks returned with ShutdownError");
+      deepEqual(report.tasks, { finished: 2, aborted: 0, returned: 4 }, "report.tasks");
+      equal(report.forced, false, "report.forced");
+    },
+  },
+  {
+    name: "runtime: stop(false) aborts running tasks at once",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { tasks: { concurrency: 1 } });
+      await runtime.start();
+      const started = Date.now();
+      const running = runtime.submit(sleepTask(5_000)).then(() => "completed", (e: Error) => e.name);
+      await new Promise((r) => setTimeout(r, 30));
+      const report = await runtime.stop(false);
+      equal(await running, "ShutdownError", "outcome of the running task");
+      equal(report.tasks.aborted, 1, "report.tasks.aborted");
+      equal(report.forced, true, "report.forced");
+      atMost(Date.now() - started, 2_000, "ms until the forced stop finished");
+    },
+  },
+  {
+    name: "runtime: past lifecycle.shutdownTimeout the stop completes anyway and names what it abandoned",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { lifecycle: { shutdownTimeout: 200 } });
+      await runtime.start();
+      runtime.register("stuck connection", () => new Promise(() => {}));
+      runtime.register("good connection", () => undefined);
+      const started = Date.now();
+      const report = await runtime.stop(true);
+      const took = Date.now() - started;
+      atLeast(took, 150, "ms the stop waited");
+      atMost(took, 2_000, "ms the stop took");
+      equal(report.forced, true, "report.forced");
+      deepEqual(report.abandoned, ["stuck connection"], "report.abandoned");
+      ok(report.closed.includes("good connection"), `closed includes the closable registered before it (closed: ${report.closed.join(", ")})`);
+      equal(runtime.getStatus(), "stopped", "status");
+    },
+  },
+  {
+    name: "runtime: readiness goes false as soon as a stop begins",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx);
+      await runtime.start();
+      ok(runtime.isReady(), "ready while running");
+      let readyDuringStop: boolean | undefined;
+      runtime.register("probe", () => void (readyDuringStop = runtime.healthReport()?.ready));
+      await runtime.stop(true);
+      equal(readyDuringStop, false, "readiness seen while stopping");
+    },
+  },
+]);

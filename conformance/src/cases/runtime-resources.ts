@@ -1,0 +1,34 @@
+import { ResourceLimitError } from "@aral/core";
+import { equal, rejects } from "../harness/assert.ts";
+import { defineCases } from "../harness/case.ts";
+import { runtimeFor } from "./runtime-helpers.ts";
+
+export const runtimeResourceCases = defineCases([
+  {
+    name: "resources: the seed's test — allocate({ memory: '200Mi' }) over a 100Mi limit rejects 'Resource limit exceeded'",
+    capability: "runtime.resources",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { resources: { memory: { limit: "100Mi" } } });
+      await runtime.start();
+      const error = (await rejects(() => runtime.allocate({ memory: "200Mi" }), { instance: ResourceLimitError, message: /Resource limit exceeded/ }, "allocate")) as ResourceLimitError;
+      equal(error.resource, "memory", "error.resource");
+      equal(error.limit, 100 * 2 ** 20, "error.limit (bytes)");
+    },
+  },
+  {
+    name: "resources: leases count against the limit until released; concurrent allocations never overshoot",
+    capability: "runtime.resources",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { resources: { memory: { limit: "100Mi" }, cpu: { limit: "2" } } });
+      await runtime.start();
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => runtime.allocate({ memory: "20Mi", cpu: "100m" })));
+      const granted = outcomes.filter((o) => o.status === "fulfilled");
+      equal(granted.length, 5, "leases granted out of 10 concurrent 20Mi requests against 100Mi");
+      await rejects(() => runtime.allocate({ memory: "1Mi" }), { instance: ResourceLimitError }, "allocate when full");
+      for (const o of granted) (o as PromiseFulfilledResult<{ release(): void }>).value.release();
+      const again = await runtime.allocate({ memory: "100Mi" });
+      again.release();
+      again.release();
+    },
+  },
+]);
