@@ -1,4 +1,6 @@
+import { signalsFromProcess, usageFromProcess } from "@aral/core";
 import type { Platform } from "@aral/core";
+import process from "node:process";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";
 import { createPooledFetch } from "./net.ts";
@@ -6,8 +8,6 @@ import type { FetchPoolOptions } from "./net.ts";
 import { createNodeProcess } from "./process.ts";
 import { nodeRuntimeInfo } from "./runtime.ts";
 import { serveNode } from "./serve.ts";
-import { createNodeSignals } from "./signals.ts";
-import { createNodeUsage } from "./usage.ts";
 
 export { createPooledFetch } from "./net.ts";
 export type { FetchPoolOptions, PooledFetch } from "./net.ts";
@@ -26,9 +26,9 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     fs: createNodeFileSystem(),
     process: createNodeProcess(),
     env: createNodeEnv(),
-    signals: createNodeSignals(),
+    signals: signalsFromProcess(process),
     net: { fetch: createPooledFetch(options.fetch), serve: serveNode },
-    usage: createNodeUsage(),
+    usage: usageFromProcess(process),
   };
 }
 

@@ -10,3 +10,5 @@ export { systemClock } from "./clock.ts";
 export type { Clock } from "./clock.ts";
 export { ManualClock } from "./manual-clock.ts";
 export { mapReadableErrors, mapWritableErrors } from "./map-stream-errors.ts";
+export { onUncaughtFromProcess, signalsFromProcess, usageFromProcess } from "./process-object.ts";
+export type { ProcessObject } from "./process-object.ts";
