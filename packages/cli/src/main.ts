@@ -1,4 +1,5 @@
 import type { Platform } from "@aral/core";
+import { audit } from "./commands/audit.ts";
 import { check } from "./commands/check.ts";
 import { info } from "./commands/info.ts";
 import type { Output } from "./output.ts";
@@ -9,6 +10,7 @@ const USAGE = `usage: aral <command> [options]
 commands:
   check <manifest> [--json]   validate a manifest (JSON, JSONC or YAML) and print the effective configuration
   info [--json]               print the detected runtime, version, OS and the adapter in use
+  audit verify <file> [--json] check the hash chain of an audit log (tampering, deletions, reordering)
   help                        this text`;
 
 /** Runs one `aral` command; resolves to the process exit code. */
@@ -19,6 +21,8 @@ export async function main(platform: Platform, argv: string[], output: Output = 
       return check(platform, args, output);
     case "info":
       return info(platform, args, output);
+    case "audit":
+      return audit(platform, args, output);
     case undefined:
     case "help":
     case "--help":

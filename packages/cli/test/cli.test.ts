@@ -1,0 +1,101 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AuditLog, memorySink } from "@aral/core";
+import { createPlatform } from "@aral/adapter-node";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/main.ts";
+
+const platform = createPlatform();
+const dir = mkdtempSync(join(tmpdir(), "aral-cli-"));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+async function aral(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(platform, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("aral check", () => {
+  it("accepts the seed's JSONC example and prints the effective configuration with defaults", async () => {
+    const path = file("ok.jsonc", `{ "aral": { "version": "1.0" }, "layers": { "runtime": { "resources": { "cpu": { "limit": "2000m" } } } } } // ok`);
+    const result = await aral("check", path);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("valid ARAL manifest");
+    expect(result.out).toContain('"shutdownTimeout": 10000');
+  });
+
+  it("lists every error with its field path, bad value and expectation, and exits 1", async () => {
+    const path = file("bad.yaml", `aral: { version: "1.0" }\nlayers:\n  runtime:\n    errorHandling: { maxRetries: 0 }\n    resources: { memory: { limit: 2GB } }\n`);
+    const result = await aral("check", path);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("2 problems");
+    expect(result.err).toMatch(/layers\.runtime\.errorHandling\.maxRetries: .*got 0/);
+    expect(result.err).toMatch(/layers\.runtime\.resources\.memory\.limit: .*got "2GB"/);
+  });
+
+  it("--json gives machines the issues", async () => {
+    const path = file("bad.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: -5 } } } }));
+    const result = await aral("check", path, "--json");
+    expect(result.code).toBe(1);
+    const parsed = JSON.parse(result.out) as { ok: boolean; errors: { path: string; value: unknown }[] };
+    expect(parsed.ok).toBe(false);
+    expect(parsed.errors).toEqual([expect.objectContaining({ path: "layers.runtime.lifecycle.shutdownTimeout", value: -5 })]);
+  });
+
+  it("a missing file is an error that names it, not a crash", async () => {
+    const result = await aral("check", join(dir, "nope.yaml"));
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("nope.yaml");
+  });
+
+  it("without a path prints usage and exits 2", async () => {
+    expect((await aral("check")).code).toBe(2);
+  });
+});
+
+describe("aral info / help / unknown", () => {
+  it("info --json names the runtime and adapter", async () => {
+    const result = await aral("info", "--json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ runtime: "node", adapter: "@aral/adapter-node", version: process.versions.node });
+  });
+
+  it("an unknown command exits 2 with usage", async () => {
+    const result = await aral("frobnicate");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("unknown command 'frobnicate'");
+  });
+});
+
+describe("aral audit verify", () => {
+  it("accepts an intact chain and finds a tampered record", async () => {
+    const sink = memorySink();
+    const log = new AuditLog({ sink });
+    await log.append("lifecycle.transition", { from: "created", to: "starting" });
+    await log.append("resources.allocate", { memory: 1024 });
+    await log.append("lifecycle.transition", { from: "starting", to: "running" });
+    await log.flush();
+    const intact = file("audit.log", sink.lines.join("\n") + "\n");
+    expect((await aral("audit", "verify", intact)).code).toBe(0);
+    const tampered = file("tampered.log", sink.lines.join("\n").replace('"memory":1024', '"memory":1') + "\n");
+    const result = await aral("audit", "verify", tampered);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("broken at line 2");
+  });
+});
+
+describe("the built aral binary", () => {
+  const bin = join(import.meta.dirname, "..", "dist", "bin.js");
+  it.skipIf(!existsSync(bin))("runs as a real process (skipped until `pnpm -r run build` has built dist/bin.js)", () => {
+    const run = spawnSync(process.execPath, [bin, "info", "--json"], { encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ runtime: "node" });
+  });
+});
