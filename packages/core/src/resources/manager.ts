@@ -69,7 +69,7 @@ export class ResourceManager {
   readonly #limits: Record<ResourceKind, number | null>;
   readonly #requests: ResourceAmounts;
   readonly #allocated: ResourceAmounts = zero();
-  readonly #leases = new Set<number>();
+  readonly #leases = new Map<number, HeldLease>();
   readonly #listeners = new Set<ResourceEventListener>();
   #nextId = 1;
 
@@ -104,7 +104,7 @@ export class ResourceManager {
     }
     for (const kind of RESOURCE_KINDS) this.#allocated[kind] += amounts[kind];
     const lease = this.#lease(amounts);
-    this.#emit({ type: "allocated", leaseId: lease.id, amounts, allocated: { ...this.#allocated } });
+    if (this.#listeners.size) this.#emit({ type: "allocated", leaseId: lease.id, amounts: lease.amounts, allocated: { ...this.#allocated } });
     return lease;
   }
 
@@ -134,35 +134,17 @@ export class ResourceManager {
 
   /** Releases every lease still held (used when the runtime stops). */
   releaseAll(): void {
-    for (const release of [...this.#releasers.values()]) release();
+    for (const lease of [...this.#leases.values()]) lease.release();
   }
 
-  readonly #releasers = new Map<number, () => void>();
-
   #lease(amounts: ResourceAmounts): Lease {
-    const id = this.#nextId++;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      for (const kind of RESOURCE_KINDS) this.#allocated[kind] = Math.max(0, this.#allocated[kind] - amounts[kind]);
-      this.#leases.delete(id);
-      this.#releasers.delete(id);
-      this.#emit({ type: "released", leaseId: id, amounts, allocated: { ...this.#allocated } });
-    };
-    this.#leases.add(id);
-    this.#releasers.set(id, release);
-    const frozen = Object.freeze({ ...amounts });
-    return {
-      id,
-      amounts: frozen,
-      get released() {
-        return released;
-      },
-      release,
-      [disposeSymbol]: release,
-      [asyncDisposeSymbol]: async () => release(),
-    };
+    const lease = new HeldLease(this.#nextId++, amounts, (held) => {
+      for (const kind of RESOURCE_KINDS) this.#allocated[kind] = Math.max(0, this.#allocated[kind] - held.amounts[kind]);
+      this.#leases.delete(held.id);
+      if (this.#listeners.size) this.#emit({ type: "released", leaseId: held.id, amounts: held.amounts, allocated: { ...this.#allocated } });
+    });
+    this.#leases.set(lease.id, lease);
+    return lease;
   }
 
   #emit(event: ResourceEvent): void {
@@ -173,6 +155,39 @@ export class ResourceManager {
         // A broken listener (e.g. a failing log sink) must not change the outcome of an allocation.
       }
     }
+  }
+}
+
+/** A lease as a class (not an object literal with closures): allocate/release is a hot path. */
+class HeldLease implements Lease {
+  readonly id: number;
+  readonly amounts: Readonly<ResourceAmounts>;
+  #released = false;
+  readonly #onRelease: (lease: HeldLease) => void;
+
+  constructor(id: number, amounts: ResourceAmounts, onRelease: (lease: HeldLease) => void) {
+    this.id = id;
+    this.amounts = Object.freeze(amounts);
+    this.#onRelease = onRelease;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** An arrow property, so `lease.release` can be handed around as a callback. */
+  readonly release = (): void => {
+    if (this.#released) return;
+    this.#released = true;
+    this.#onRelease(this);
+  };
+
+  [disposeSymbol](): void {
+    this.release();
+  }
+
+  async [asyncDisposeSymbol](): Promise<void> {
+    this.release();
   }
 }
 
@@ -203,12 +218,28 @@ function parseAmount(kind: ResourceKind, value: unknown): number {
     }
     return value;
   }
+  if (typeof value === "string") {
+    const cached = (kind === "cpu" ? CPU_CACHE : BYTES_CACHE).get(value);
+    if (cached !== undefined) return cached;
+  }
   try {
-    return kind === "cpu" ? parseCpu(value as string | number) : parseBytes(value as string | number);
+    const amount = kind === "cpu" ? parseCpu(value as string | number) : parseBytes(value as string | number);
+    if (typeof value === "string") remember(kind === "cpu" ? CPU_CACHE : BYTES_CACHE, value, amount);
+    return amount;
   } catch (error) {
     if (error instanceof QuantityError) throw new ResourceRequestError(kind, value, error.reason, { cause: error });
     throw error;
   }
+}
+
+/** Parsed quantity strings: callers repeat the same few ("1Mi", "500m"), and parsing is most of allocate's cost. */
+const CPU_CACHE = new Map<string, number>();
+const BYTES_CACHE = new Map<string, number>();
+const CACHE_SIZE = 256;
+
+function remember(cache: Map<string, number>, text: string, amount: number): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(text, amount);
 }
 
 function definedOnly(amounts: ResourceAmounts): Partial<ResourceAmounts> {

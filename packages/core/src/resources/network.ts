@@ -49,7 +49,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     let timedOut: NetworkTimeoutError | null = null;
     const timer = new AbortController();
     const finish = (): void => {
-      timer.abort();
+      timer.abort(TIMER_DONE);
       callerSignal?.removeEventListener("abort", onCallerAbort);
     };
     const onCallerAbort = (): void => controller.abort(callerSignal!.reason);
@@ -77,12 +77,15 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
         );
       }
       const failure = (error: unknown): unknown => timedOut ?? error;
-      let request = new Request(input, { ...init, signal: controller.signal });
-      if (bucket && request.body) {
-        const body = passThrough(request.body, bucket, { signal: controller.signal, failure, onEnd: () => {} });
-        request = new Request(request, { body, duplex: "half" } as RequestInit);
+      let response: Response;
+      if (bucket && (init?.body != null || (input instanceof Request && input.body))) {
+        // Normalising through Request turns any body (string, FormData, Blob, stream) into one stream to pace.
+        const request = new Request(input, { ...init, signal: controller.signal });
+        const body = passThrough(request.body!, bucket, { signal: controller.signal, failure, onEnd: () => {} });
+        response = await innerFetch(new Request(request, { body, duplex: "half" } as RequestInit));
+      } else {
+        response = await innerFetch(input, { ...init, signal: controller.signal });
       }
-      const response = await innerFetch(request);
       if (!response.body) {
         release();
         finish();
@@ -180,6 +183,9 @@ function passThrough(source: ReadableStream<Uint8Array>, tokens: TokenBucket | n
     { highWaterMark: 0 },
   );
 }
+
+/** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */
+const TIMER_DONE: unknown = Symbol("request finished");
 
 function describeUrl(input: RequestInfo | URL): string {
   if (typeof input === "string") return input;
