@@ -194,13 +194,17 @@ export class TaskQueue {
 
   /**
    * Graceful stop: stops intake, returns unstarted tasks (ShutdownError), lets running tasks finish within
-   * `timeoutMs`, then aborts the rest (their signal, and ShutdownError to their callers).
+   * `timeoutMs` (or until `signal` aborts, whichever comes first), then aborts the rest (their signal, and
+   * ShutdownError to their callers). Calling it again returns the same report.
    */
   shutdown(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ShutdownReport> {
     if (this.#shutdown) return this.#shutdown;
     const timeoutMs = options.timeoutMs ?? 10_000;
     try {
       checkTimeout("timeoutMs", timeoutMs, true);
+      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+        throw new TaskQueueConfigError("signal", "shutdown signal must be an AbortSignal");
+      }
     } catch (error) {
       return Promise.reject(error);
     }

@@ -261,6 +261,27 @@ describe("TaskQueue", () => {
     await Promise.all(tasks);
   });
 
+  it("shutdown stops waiting as soon as its signal aborts", async () => {
+    const clock = new ManualClock();
+    const queue = new TaskQueue({ concurrency: 1, clock });
+    let taskSignal: AbortSignal | undefined;
+    const running = track(queue.add((signal) => {
+      taskSignal = signal;
+      return untilAborted(signal);
+    }));
+    const force = new AbortController();
+    const report = track(queue.shutdown({ timeoutMs: 60_000, signal: force.signal }));
+    await clock.advance(10);
+    expect(report.settled).toBe(false);
+    force.abort(new Error("shutdownTimeout passed"));
+    await settle();
+    expect(report.value).toEqual({ finished: 0, aborted: 1, returned: 0 });
+    expect(taskSignal!.aborted).toBe(true);
+    expect(running.error).toMatchObject({ name: "ShutdownError", outcome: "aborted" });
+    expect(clock.pendingSleeps).toBe(0);
+    await expect(new TaskQueue().shutdown({ signal: "soon" as never })).rejects.toMatchObject({ option: "signal" });
+  });
+
   it("treats a synchronous throw or a plain value from the task like a rejection or a resolution", async () => {
     const queue = new TaskQueue();
     await expect(queue.add(() => { throw new Error("sync"); })).rejects.toThrow("sync");
