@@ -48,27 +48,26 @@ export class PriorityBuffer<T extends BufferItem> {
     this.#size--;
   }
 
-  /** The next live item (highest priority, oldest first), or undefined. */
+  /** The next live item (highest priority, oldest first), or undefined. Empty levels are dropped. */
   shift(): T | undefined {
-    if (this.#size === 0) return undefined;
-    for (const level of this.#levels) {
+    while (this.#size > 0 && this.#levels.length > 0) {
+      const level = this.#levels[0]!;
       while (level.head < level.items.length) {
         const item = level.items[level.head]!;
         level.items[level.head] = undefined as unknown as T;
         level.head++;
-        if (level.head === level.items.length) {
-          level.items = [];
-          level.head = 0;
-        } else if (level.head > 1024 && level.head * 2 > level.items.length) {
+        if (level.head > 1024 && level.head * 2 > level.items.length) {
           level.items = level.items.slice(level.head);
           level.head = 0;
         }
         if (item.live) {
           item.live = false;
           this.#size--;
+          if (level.head === level.items.length) this.#levels.shift();
           return item;
         }
       }
+      this.#levels.shift();
     }
     return undefined;
   }
