@@ -8,6 +8,11 @@ import { runtimeCases } from "./runtime.ts";
 import { signalCases } from "./signals.ts";
 import { spawnCases } from "./spawn.ts";
 import { usageCases } from "./usage.ts";
+import { runtimeLifecycleCases } from "./runtime-lifecycle.ts";
+import { runtimeConfigCases } from "./runtime-config.ts";
+import { runtimeHealthCases } from "./runtime-health.ts";
+import { runtimeResourceCases } from "./runtime-resources.ts";
+import { runtimeSignalCases } from "./runtime-signals.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -20,6 +25,12 @@ export const allCases: readonly ConformanceCase[] = [
   ...signalCases,
   ...fetchServeCases,
   ...usageCases,
+  // core's behaviour on the platform under test
+  ...runtimeLifecycleCases,
+  ...runtimeConfigCases,
+  ...runtimeHealthCases,
+  ...runtimeResourceCases,
+  ...runtimeSignalCases,
 ];
 
 export { envCases, fetchServeCases, fsCases, fsStreamCases, processCases, runtimeCases, signalCases, spawnCases, usageCases };
