@@ -61,6 +61,13 @@ function section(field: string, value: unknown, keys: readonly string[]): Record
   return value as Record<string, unknown>;
 }
 
+const RESOLVED = new WeakSet<object>();
+
+/** True only for what resolveResources returned: a manifest's resources section with string quantities is not resolved. */
+export function isResolvedResources(value: unknown): value is ResolvedResources {
+  return typeof value === "object" && value !== null && RESOLVED.has(value);
+}
+
 /** Parses and checks every resource field; a bad one throws ResourceConfigError naming its path. */
 export function resolveResources(config: ResourcesConfig | undefined, prefix = "resources"): ResolvedResources {
   const top = section(prefix, config, ["cpu", "memory", "storage", "network"]);
@@ -99,5 +106,6 @@ export function resolveResources(config: ResourcesConfig | undefined, prefix = "
       throw new ResourceConfigError(`${prefix}.${kind}.request`, (kind === "cpu" ? cpu : memory).request, `must not exceed ${prefix}.${kind}.limit`);
     }
   }
+  RESOLVED.add(resolved);
   return resolved;
 }

@@ -10,7 +10,7 @@ export {
   StorageQuotaError,
 } from "./errors.ts";
 export type { ResourceKind } from "./errors.ts";
-export { resolveResources } from "./config.ts";
+export { resolveResources, isResolvedResources } from "./config.ts";
 export type { ResourcesConfig, ResolvedResources } from "./config.ts";
 export { ResourceManager, RESOURCE_KINDS } from "./manager.ts";
 export type { AllocationRequest, Lease, ResourceAmounts, ResourceUsage, ResourceKindUsage, ResourceEvent, ResourceEventListener } from "./manager.ts";

@@ -1,5 +1,5 @@
 import { formatBytes, formatCpu, parseBytes, parseCpu, QuantityError } from "./quantity.ts";
-import { resolveResources } from "./config.ts";
+import { isResolvedResources, resolveResources } from "./config.ts";
 import type { ResolvedResources, ResourcesConfig } from "./config.ts";
 import { ResourceLimitError, ResourceRequestError } from "./errors.ts";
 import type { ResourceKind } from "./errors.ts";
@@ -74,7 +74,7 @@ export class ResourceManager {
   #nextId = 1;
 
   constructor(resources: ResourcesConfig | ResolvedResources | undefined = {}) {
-    this.config = isResolved(resources) ? resources : resolveResources(resources);
+    this.config = isResolvedResources(resources) ? resources : resolveResources(resources);
     this.#limits = {
       cpu: this.config.cpu.limit ?? null,
       memory: this.config.memory.limit ?? null,
@@ -191,10 +191,6 @@ class HeldLease implements Lease {
   }
 }
 
-function isResolved(value: unknown): value is ResolvedResources {
-  const v = value as ResolvedResources | undefined;
-  return !!v && typeof v.cpu === "object" && typeof v.cpu.throttling === "boolean" && typeof v.network === "object" && typeof v.storage === "object" && typeof v.memory === "object";
-}
 
 function parseRequest(request: AllocationRequest): ResourceAmounts {
   if (request === null || typeof request !== "object" || Array.isArray(request)) {

@@ -95,8 +95,9 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
         release();
         finish();
       };
-      const body = passThrough(response.body, bucket, { signal: controller.signal, failure, onEnd: done });
-      const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      const context: BodyContext = { signal: controller.signal, failure, onEnd: done };
+      if (!bucket) return trackConsumption(response, context);
+      const wrapped = new Response(passThrough(response.body, bucket, context), { status: response.status, statusText: response.statusText, headers: response.headers });
       Object.defineProperty(wrapped, "url", { value: response.url });
       Object.defineProperty(wrapped, "redirected", { value: response.redirected });
       return wrapped;
@@ -182,6 +183,63 @@ function passThrough(source: ReadableStream<Uint8Array>, tokens: TokenBucket | n
     },
     { highWaterMark: 0 },
   );
+}
+
+const BODY_METHODS = ["arrayBuffer", "text", "json", "blob", "formData", "bytes"] as const;
+const bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, "body")?.get;
+
+/**
+ * Without a bandwidth cap the response itself is returned, so the runtime's fast paths for arrayBuffer()/text()
+ * stay (a wrapping stream tripled the cost of a small request on Deno). Its body methods and `body` are shadowed
+ * on the instance to learn when the body has been consumed or cancelled.
+ */
+function trackConsumption(response: Response, context: BodyContext): Response {
+  if (!bodyGetter) {
+    const wrapped = new Response(passThrough(response.body!, null, context), { status: response.status, statusText: response.statusText, headers: response.headers });
+    Object.defineProperty(wrapped, "url", { value: response.url });
+    Object.defineProperty(wrapped, "redirected", { value: response.redirected });
+    return wrapped;
+  }
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    context.signal.removeEventListener("abort", end);
+    context.onEnd();
+  };
+  // Timed out or aborted: the runtime errors the body itself; the slot is free either way.
+  context.signal.addEventListener("abort", end, { once: true });
+  let tracked: ReadableStream<Uint8Array> | null | undefined;
+  const proto = Response.prototype as unknown as Record<string, ((this: Response) => Promise<unknown>) | undefined>;
+  for (const name of BODY_METHODS) {
+    const original = proto[name];
+    if (typeof original !== "function") continue;
+    Object.defineProperty(response, name, {
+      configurable: true,
+      writable: true,
+      value: async function consume(): Promise<unknown> {
+        try {
+          return await original.call(response);
+        } catch (error) {
+          throw context.failure(error);
+        } finally {
+          // Once the caller has taken `body` as a stream, that stream decides when the body has ended.
+          if (tracked === undefined) end();
+        }
+      },
+    });
+  }
+  Object.defineProperty(response, "body", {
+    configurable: true,
+    get(): ReadableStream<Uint8Array> | null {
+      if (tracked === undefined) {
+        const original = bodyGetter.call(response) as ReadableStream<Uint8Array> | null;
+        tracked = original && !ended ? passThrough(original, null, { ...context, onEnd: end }) : original;
+      }
+      return tracked;
+    },
+  });
+  return response;
 }
 
 /** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */

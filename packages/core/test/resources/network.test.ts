@@ -38,6 +38,17 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
     req.on("end", () => res.end(String(length)));
     return;
   }
+  if (url.pathname === "/stall") {
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.write("first part;");
+    const timer = setTimeout(() => res.end("rest"), 2000);
+    res.on("close", () => clearTimeout(timer));
+    return;
+  }
+  if (url.pathname === "/json") {
+    res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    return;
+  }
   if (url.pathname === "/empty") {
     res.writeHead(204).end();
     return;
@@ -138,6 +149,41 @@ describe("createLimitedFetch", () => {
     expect((error as Error).message).toContain("100 ms");
     expect(limited.active).toBe(0);
     expect(await (await limited(`${base}/slow?ms=10`)).text()).toBe("late");
+  });
+
+  it("the timeout also covers a body that stalls: the read fails with NetworkTimeoutError and the slot is freed", async () => {
+    const limited = createLimitedFetch({ fetch, connections: 1, timeout: 150 });
+    const response = await limited(`${base}/stall`);
+    expect(response.status).toBe(200);
+    expect(limited.active).toBe(1);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(limited.active).toBe(0);
+    await expect(response.text()).rejects.toBeInstanceOf(NetworkTimeoutError);
+
+    const streamed = await limited(`${base}/stall`);
+    const reader = streamed.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("first part;");
+    await expect(reader.read()).rejects.toBeInstanceOf(NetworkTimeoutError);
+    expect(limited.active).toBe(0);
+  });
+
+  it("keeps the runtime's own response (url, headers, json()) and frees the slot after each way of reading it", async () => {
+    const limited = createLimitedFetch({ fetch, connections: 1 });
+    const first = await limited(`${base}/json`);
+    expect(first).toBeInstanceOf(Response);
+    expect(first.url).toBe(`${base}/json`);
+    expect(first.headers.get("content-type")).toBe("application/json");
+    expect(await first.json()).toEqual({ ok: true });
+    expect(first.bodyUsed).toBe(true);
+    expect(limited.active).toBe(0);
+    const second = await limited(`${base}/bytes?n=5`);
+    let text = "";
+    for await (const chunk of second.body as unknown as AsyncIterable<Uint8Array>) text += new TextDecoder().decode(chunk);
+    expect(text).toBe("aaaaa");
+    expect(limited.active).toBe(0);
+    const third = await limited(`${base}/bytes?n=4`);
+    expect(new Uint8Array(await third.arrayBuffer())).toHaveLength(4);
+    expect(limited.active).toBe(0);
   });
 
   it("composes the caller's signal with the timeout: the caller's abort reason wins", async () => {

@@ -40,6 +40,10 @@ const server = createServer((req, res) => {
   if (url.pathname === "/slow") {
     const t = setTimeout(() => res.end("late"), 2000);
     res.on("close", () => clearTimeout(t));
+  } else if (url.pathname === "/stall") {
+    res.write("first;");
+    const t = setTimeout(() => res.end("rest"), 2000);
+    res.on("close", () => clearTimeout(t));
   } else if (url.pathname === "/echo-length") {
     let n = 0;
     req.on("data", (c: Uint8Array) => (n += c.length));
@@ -85,6 +89,25 @@ await check("limited fetch: timeout names URL and ms", async () => {
   const error = await limited(`${base}/slow`).catch((e: unknown) => e);
   assert(error instanceof NetworkTimeoutError && error.url === `${base}/slow`, `got ${String(error)}`);
   assert(limited.active === 0, "slot still held after timeout");
+});
+
+await check("limited fetch: a stalled body times out and frees its slot; text()/json()/streams free theirs", async () => {
+  const limited = createLimitedFetch({ fetch, connections: 1, timeout: 150 });
+  const stalled = await limited(`${base}/stall`);
+  await new Promise((r) => setTimeout(r, 250));
+  assert(limited.active === 0, "slot held past the timeout");
+  const error = await stalled.text().catch((e: unknown) => e);
+  assert(error instanceof NetworkTimeoutError, `stalled body gave ${String(error)}`);
+  const r1 = await limited(`${base}/bytes?n=3`);
+  assert(r1 instanceof Response && r1.url === `${base}/bytes?n=3`, "response identity lost");
+  assert((await r1.text()) === "aaa" && limited.active === 0, "text() did not free the slot");
+  const r2 = await limited(`${base}/bytes?n=2`);
+  const reader = r2.body!.getReader();
+  while (!(await reader.read()).done);
+  assert(limited.active === 0, "reading the stream did not free the slot");
+  const r3 = await limited(`${base}/bytes?n=2`);
+  await r3.body!.cancel();
+  assert(limited.active === 0, "cancel did not free the slot");
 });
 
 await check("limited fetch: bandwidth caps request and response bodies", async () => {
