@@ -16,8 +16,8 @@ function checkServeArguments(handler: unknown, opts: ServeOptions): { hostname: 
   return { hostname, port };
 }
 
-function reportHandlerError(error: unknown): void {
-  console.error("serve: request handler failed:", error);
+function reportError(error: unknown, what = "request handler failed"): void {
+  console.error(`serve: ${what}:`, error);
 }
 
 function toRequest(req: IncomingMessage, base: string, signal: AbortSignal): Request {
@@ -79,7 +79,7 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
     }
     res.end();
   } catch (error) {
-    reportHandlerError(error);
+    reportError(error, "response body failed");
     res.destroy(); // the status line is out: truncating is the only honest signal left
   }
 }
@@ -93,6 +93,7 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
 
   const server = http.createServer((req, res) => {
     const socket = req.socket;
+    track(socket);
     requestsPerSocket.set(socket, (requestsPerSocket.get(socket) ?? 0) + 1);
     const aborter = new AbortController();
     let finished = false;
@@ -120,19 +121,23 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
         if (!(result instanceof Response)) throw new TypeError(`serve: handler must return a Response, got ${result === null ? "null" : typeof result}`);
         response = result;
       } catch (error) {
-        reportHandlerError(error);
+        reportError(error);
         response = internalError();
       }
       await writeResponse(response, req, res, closing);
     })().catch((error: unknown) => {
-      reportHandlerError(error);
+      reportError(error);
       res.destroy();
     });
   });
-  server.on("connection", (socket: Socket) => {
+  // every connection, so close() can end the idle ones; 'request' tracks too where a node
+  // emulation (Bun) emits no 'connection'
+  function track(socket: Socket): void {
+    if (requestsPerSocket.has(socket)) return;
     requestsPerSocket.set(socket, 0);
     socket.once("close", () => requestsPerSocket.delete(socket));
-  });
+  }
+  server.on("connection", track);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -143,7 +148,7 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
   }).catch((error: unknown) => {
     throw toPlatformError(error, { syscall: "serve", path: `${hostname}:${port}` });
   });
-  server.on("error", reportHandlerError);
+  server.on("error", (error) => reportError(error, "server error"));
 
   const address = server.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : port;
