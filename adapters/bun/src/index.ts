@@ -6,6 +6,7 @@ import { runtimeInfo } from "./runtime.ts";
 import { serve } from "./serve.ts";
 import { createSignalsApi } from "./signals.ts";
 import { createUsageApi } from "./usage.ts";
+import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Bun. Creating it starts no timers and registers no listeners. */
 export function createPlatform(): Platform {
@@ -17,6 +18,7 @@ export function createPlatform(): Platform {
     signals: createSignalsApi(),
     net: { fetch: globalThis.fetch, serve },
     usage: createUsageApi(),
+    workers: createWorkersApi(),
   };
 }
 

@@ -6,6 +6,7 @@ import { createRuntimeInfo } from "./runtime.ts";
 import { createNetApi } from "./serve.ts";
 import { createSignalsApi } from "./signals.ts";
 import { createUsageApi } from "./usage.ts";
+import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Deno's own APIs. Creating it starts no timers and installs no listeners. */
 export function createPlatform(): Platform {
@@ -17,6 +18,7 @@ export function createPlatform(): Platform {
     signals: createSignalsApi(),
     net: createNetApi(),
     usage: createUsageApi(),
+    workers: createWorkersApi(),
   };
 }
 

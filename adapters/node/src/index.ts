@@ -8,6 +8,7 @@ import type { FetchPoolOptions } from "./net.ts";
 import { createNodeProcess } from "./process.ts";
 import { nodeRuntimeInfo } from "./runtime.ts";
 import { serveNode } from "./serve.ts";
+import { createNodeWorkers } from "./workers.ts";
 
 export { createPooledFetch } from "./net.ts";
 export type { FetchPoolOptions, PooledFetch } from "./net.ts";
@@ -29,6 +30,7 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     signals: signalsFromProcess(process),
     net: { fetch: createPooledFetch(options.fetch), serve: serveNode },
     usage: usageFromProcess(process),
+    workers: createNodeWorkers(),
   };
 }
 

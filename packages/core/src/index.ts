@@ -8,3 +8,4 @@ export * from "./resilience/index.ts";
 export * from "./tasks/index.ts";
 export * from "./lifecycle/index.ts";
 export * from "./supervisor/index.ts";
+export * from "./workers/index.ts";

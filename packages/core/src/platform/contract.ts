@@ -194,6 +194,47 @@ export interface UsageApi {
   cpu(): CpuUsage;
 }
 
+export interface SpawnWorkerOptions {
+  /** Shown in the runtime's diagnostics (thread name, error messages). */
+  name?: string;
+}
+
+/**
+ * A running worker (Web Worker semantics): messages are structured-clone data in both directions.
+ * Events, on every adapter:
+ * - an uncaught error (or unhandled rejection) in the worker ends it: onError, then onExit(1);
+ * - a module that cannot be found: onError with PlatformError `NotFound`, then onExit(1) — `spawn()`
+ *   itself does not throw for it (the module loads asynchronously on every runtime);
+ * - the worker ending itself: onExit(its exit code) where the runtime tells (Node, Bun; Deno has no
+ *   notification for a worker that calls `close()` itself);
+ * - terminate(): onExit(null).
+ * onExit fires exactly once; nothing fires after it. Messages the worker posted before it ended may
+ * still arrive before onExit.
+ */
+export interface WorkerHandle {
+  readonly name: string;
+  /** Throws (DataCloneError) when the message cannot be cloned; a no-op once the worker is gone. */
+  postMessage(message: unknown): void;
+  /** Returns unsubscribe. */
+  onMessage(listener: (message: unknown) => void): () => void;
+  /** Returns unsubscribe. */
+  onError(listener: (error: Error) => void): () => void;
+  /** Fires once when the worker is gone: crashed, exited or terminated. Returns unsubscribe. */
+  onExit(listener: (code: number | null) => void): () => void;
+  /** Stops the worker at once (running code is cut off); resolves when it is gone. Idempotent. */
+  terminate(): Promise<void>;
+}
+
+export interface WorkersApi {
+  /**
+   * Starts a worker running `module` (an ES module; a URL, or a path — relative paths resolve
+   * against cwd()). The module sees Web worker globals: `postMessage`, `addEventListener("message")`,
+   * `onmessage`, `self`. An adapter that cannot run workers throws PlatformError `Unsupported`.
+   * A `module` that is not a string or URL throws TypeError.
+   */
+  spawn(module: string | URL, opts?: SpawnWorkerOptions): WorkerHandle;
+}
+
 export interface Platform {
   readonly runtime: RuntimeInfo;
   readonly fs: FileSystem;
@@ -202,6 +243,8 @@ export interface Platform {
   readonly signals: SignalsApi;
   readonly net: NetApi;
   readonly usage: UsageApi;
+  /** Threads for CPU-heavy work (Web Workers; Node: worker_threads). */
+  readonly workers: WorkersApi;
 }
 
 /** What an adapter module exports. A third-party adapter is any module with `createPlatform`. */

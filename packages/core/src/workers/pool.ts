@@ -1,0 +1,410 @@
+import type { Clock } from "../platform/clock.ts";
+import { systemClock } from "../platform/clock.ts";
+import type { Platform, WorkerHandle } from "../platform/contract.ts";
+import { PlatformError } from "../platform/errors.ts";
+import { asyncDisposeSymbol } from "../resources/dispose-symbols.ts";
+import {
+  WorkerCrashedError,
+  WorkerPoolConfigError,
+  WorkerPoolTerminatedError,
+  WorkerStartError,
+  WorkerTaskCancelledError,
+  WorkerTaskError,
+  WorkerTaskTimeoutError,
+} from "./errors.ts";
+import { PROTOCOL_TAG, deserializeError, isProtocolMessage } from "./protocol.ts";
+import type { PoolToWorker, WorkerToPool } from "./protocol.ts";
+import { workerPoolSize } from "./size.ts";
+
+export interface WorkerPoolOptions {
+  /** Number of workers. Honoured as given (you may want more than the cores for blocking work). */
+  size?: number;
+  /** Without `size`: the CPU limit ("2000m", 1.5) the pool is sized from — whole cores, at least 1, at most the machine's cores. */
+  cpuLimit?: string | number;
+  /** Worker names are `<name>-1`, `<name>-2`, … Default "aral-worker". */
+  name?: string;
+  /** How long a new worker may take to load and call defineWorker(). Default 30 000 ms. */
+  startTimeoutMs?: number;
+  clock?: Clock;
+}
+
+export interface WorkerRunOptions {
+  /** Aborting cancels the task: a queued task leaves the queue, a running one has its worker terminated and replaced. */
+  signal?: AbortSignal;
+  /** Limit on the task's running time (queue time not counted); past it the worker is terminated and replaced. */
+  timeoutMs?: number;
+}
+
+export interface WorkerPoolStats {
+  /** The most workers the pool runs at once. */
+  readonly size: number;
+  /** Workers alive now (starting, idle or busy). */
+  readonly workers: number;
+  readonly starting: number;
+  readonly idle: number;
+  readonly busy: number;
+  readonly queued: number;
+  /** Tasks that returned a value. */
+  readonly completed: number;
+  /** Tasks that rejected for any reason. */
+  readonly failed: number;
+  /** Workers that died while running or waiting for work. */
+  readonly crashed: number;
+  /** Workers started to replace one that crashed, timed out or was cancelled. */
+  readonly replaced: number;
+  readonly terminated: boolean;
+}
+
+/** The part of the Platform the pool needs. */
+export type WorkerPoolPlatform = Pick<Platform, "workers" | "runtime">;
+
+interface Task {
+  readonly id: number;
+  readonly data: unknown;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  slot?: Slot;
+  settled: boolean;
+  /** Aborted once the task settles: cancels its timeout sleep. */
+  readonly timer: AbortController;
+  /** Cancels the timeout sleep and detaches the abort listener. */
+  cleanup(): void;
+}
+
+interface Slot {
+  readonly name: string;
+  readonly handle: WorkerHandle;
+  state: "starting" | "idle" | "busy" | "gone";
+  task?: Task;
+  /** What the worker itself reported just before dying (defineWorker's crash message). */
+  crashReport?: Error;
+  /** What the platform reported (onError). */
+  platformError?: Error;
+  startTimer?: AbortController;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+
+/**
+ * A fixed-size pool of workers for CPU-heavy tasks. The worker module calls defineWorker(handler);
+ * run(data) sends `data` to an idle worker (FIFO queue while all are busy) and resolves with the
+ * handler's result. Workers start on demand; a worker that crashes is replaced and the task it ran
+ * rejects with WorkerCrashedError. terminate() ends every worker: nothing keeps the process alive after.
+ */
+export class WorkerPool<In = unknown, Out = unknown> {
+  readonly size: number;
+  /** The worker module, as given. */
+  readonly module: string;
+  readonly #moduleSpecifier: string | URL;
+  readonly #platform: WorkerPoolPlatform;
+  readonly #clock: Clock;
+  readonly #namePrefix: string;
+  readonly #startTimeoutMs: number;
+  readonly #slots = new Set<Slot>();
+  readonly #queue: Task[] = [];
+  #nextTaskId = 0;
+  #nextWorker = 0;
+  /** After a worker failed to start, no new worker starts until one is ready or run() is called again (no spawn loop). */
+  #spawnBlocked = false;
+  #terminated = false;
+  #terminating: Promise<void> | undefined;
+  #counts = { completed: 0, failed: 0, crashed: 0, replaced: 0 };
+  /** start() callers waiting for every worker to be ready. */
+  #startWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
+
+  constructor(platform: WorkerPoolPlatform, module: string | URL, options: WorkerPoolOptions = {}) {
+    if (typeof module !== "string" && !(module instanceof URL)) {
+      throw new WorkerPoolConfigError("module", module, "a module path or URL");
+    }
+    if (typeof module === "string" && module.trim() === "") throw new WorkerPoolConfigError("module", module, "a non-empty module path or URL");
+    if (typeof platform?.workers?.spawn !== "function") {
+      throw new PlatformError("Unsupported", "Unsupported: this platform has no workers (platform.workers.spawn is missing)", { syscall: "spawnWorker" });
+    }
+    const { size, cpuLimit, name = "aral-worker", startTimeoutMs = DEFAULT_START_TIMEOUT_MS, clock = systemClock } = options;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 1024)) {
+      throw new WorkerPoolConfigError("size", size, "a whole number of workers from 1 to 1024");
+    }
+    if (typeof name !== "string" || name === "") throw new WorkerPoolConfigError("name", name, "a non-empty string");
+    if (!(typeof startTimeoutMs === "number" && startTimeoutMs > 0 && Number.isFinite(startTimeoutMs))) {
+      throw new WorkerPoolConfigError("startTimeoutMs", startTimeoutMs, "a positive, finite number of milliseconds");
+    }
+    this.size = size ?? workerPoolSize(cpuLimit, platform.runtime.cpus);
+    this.module = module instanceof URL ? module.href : module;
+    this.#moduleSpecifier = module;
+    this.#platform = platform;
+    this.#clock = clock;
+    this.#namePrefix = name;
+    this.#startTimeoutMs = startTimeoutMs;
+  }
+
+  /** Runs one task on a worker and resolves with what the worker's handler returned. */
+  run(data: In, options: WorkerRunOptions = {}): Promise<Out> {
+    const id = ++this.#nextTaskId;
+    if (this.#terminated) return Promise.reject(new WorkerPoolTerminatedError(id, "after"));
+    const { signal, timeoutMs } = options ?? {};
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      return Promise.reject(new WorkerPoolConfigError("timeoutMs", timeoutMs, "a positive, finite number of milliseconds"));
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      return Promise.reject(new WorkerPoolConfigError("signal", signal, "an AbortSignal"));
+    }
+    if (signal?.aborted) {
+      this.#counts.failed++;
+      return Promise.reject(new WorkerTaskCancelledError(id, "queued", signal.reason));
+    }
+    return new Promise<Out>((resolve, reject) => {
+      const timer = new AbortController();
+      const onAbort = (): void => this.#cancel(task, signal!.reason);
+      const task: Task = {
+        id,
+        data,
+        timeoutMs,
+        signal,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        settled: false,
+        timer,
+        cleanup: () => {
+          timer.abort();
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(task);
+      this.#spawnBlocked = false;
+      this.#dispatch();
+    });
+  }
+
+  /**
+   * Starts every worker now (workers otherwise start on demand) and resolves once all are ready, so the
+   * first tasks do not wait for module loading. Rejects with WorkerStartError when a worker fails to start.
+   */
+  start(): Promise<void> {
+    if (this.#terminated) return Promise.reject(new WorkerPoolTerminatedError(null, "after"));
+    // Registered first: a spawn that fails at once must reject this call.
+    const ready = new Promise<void>((resolve, reject) => this.#startWaiters.push({ resolve, reject }));
+    this.#spawnBlocked = false;
+    while (this.#slots.size < this.size && !this.#spawnBlocked) this.#spawn();
+    this.#settleStartWaiters();
+    return ready;
+  }
+
+  /** Rejects queued and running tasks with WorkerPoolTerminatedError and terminates every worker. Idempotent. */
+  terminate(): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    this.#terminated = true;
+    for (const task of this.#queue.splice(0)) this.#settle(task, { error: new WorkerPoolTerminatedError(task.id, "queued") });
+    const stopping: Promise<void>[] = [];
+    for (const slot of this.#slots) {
+      if (slot.task) this.#settle(slot.task, { error: new WorkerPoolTerminatedError(slot.task.id, "running") });
+      this.#retire(slot);
+      stopping.push(slot.handle.terminate().catch(() => {}));
+    }
+    this.#slots.clear();
+    this.#settleStartWaiters(new WorkerPoolTerminatedError(null, "running"));
+    this.#terminating = Promise.all(stopping).then(() => {});
+    return this.#terminating;
+  }
+
+  [asyncDisposeSymbol](): Promise<void> {
+    return this.terminate();
+  }
+
+  stats(): WorkerPoolStats {
+    let starting = 0;
+    let idle = 0;
+    let busy = 0;
+    for (const slot of this.#slots) {
+      if (slot.state === "starting") starting++;
+      else if (slot.state === "idle") idle++;
+      else if (slot.state === "busy") busy++;
+    }
+    return {
+      size: this.size,
+      workers: starting + idle + busy,
+      starting,
+      idle,
+      busy,
+      queued: this.#queue.length,
+      ...this.#counts,
+      terminated: this.#terminated,
+    };
+  }
+
+  #dispatch(): void {
+    if (this.#terminated) return;
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (slot.state === "idle") this.#start(slot, this.#queue.shift()!);
+    }
+    let starting = 0;
+    for (const slot of this.#slots) if (slot.state === "starting") starting++;
+    while (!this.#spawnBlocked && this.#queue.length > starting && this.#slots.size < this.size) {
+      this.#spawn();
+      starting++;
+    }
+  }
+
+  #spawn(): void {
+    const name = `${this.#namePrefix}-${++this.#nextWorker}`;
+    let handle: WorkerHandle;
+    try {
+      handle = this.#platform.workers.spawn(this.#moduleSpecifier, { name });
+    } catch (error) {
+      this.#startFailed(name, error);
+      return;
+    }
+    const slot: Slot = { name, handle, state: "starting", startTimer: new AbortController() };
+    this.#slots.add(slot);
+    handle.onMessage((message) => this.#onMessage(slot, message));
+    handle.onError((error) => {
+      slot.platformError ??= error;
+    });
+    handle.onExit((code) => this.#onExit(slot, code));
+    this.#clock.sleep(this.#startTimeoutMs, slot.startTimer!.signal).then(
+      () => {
+        if (slot.state !== "starting") return;
+        slot.platformError ??= new Error(`it did not call defineWorker() within ${this.#startTimeoutMs} ms`);
+        this.#retire(slot);
+        void handle.terminate().catch(() => {});
+        this.#startFailed(name, slot.platformError);
+      },
+      () => {},
+    );
+  }
+
+  #onMessage(slot: Slot, message: unknown): void {
+    if (slot.state === "gone" || !isProtocolMessage(message)) return;
+    const m = message as WorkerToPool;
+    if (m.kind === "ready") {
+      if (slot.state !== "starting") return;
+      slot.startTimer?.abort();
+      slot.state = "idle";
+      this.#spawnBlocked = false;
+      this.#settleStartWaiters();
+      this.#dispatch();
+    } else if (m.kind === "result") {
+      const task = slot.task;
+      if (!task || task.id !== m.id) return;
+      slot.task = undefined;
+      slot.state = "idle";
+      this.#settle(task, m.ok ? { value: m.value } : { error: new WorkerTaskError(task.id, slot.name, m.error) });
+      this.#dispatch();
+    } else if (m.kind === "crash") {
+      slot.crashReport = deserializeError(m.error);
+    }
+  }
+
+  #onExit(slot: Slot, code: number | null): void {
+    if (slot.state === "gone") return;
+    const wasStarting = slot.state === "starting";
+    const task = slot.task;
+    this.#retire(slot);
+    if (this.#terminated) return;
+    const cause = slot.crashReport ?? slot.platformError;
+    if (wasStarting) {
+      this.#startFailed(slot.name, cause ?? new Error(code === null ? "it exited" : `it exited with code ${code}`));
+      return;
+    }
+    this.#counts.crashed++;
+    if (task) this.#settle(task, { error: new WorkerCrashedError(task.id, slot.name, code, cause) });
+    this.#replace();
+  }
+
+  /** A worker never became ready: the queue waits for the others, or fails when none is left. */
+  #startFailed(name: string, cause: unknown): void {
+    if (this.#terminated) return;
+    this.#spawnBlocked = true;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.#settleStartWaiters(new WorkerStartError(this.module, name, reason, cause));
+    if (this.#slots.size > 0) return;
+    for (const task of this.#queue.splice(0)) this.#settle(task, { error: new WorkerStartError(this.module, name, reason, cause) });
+  }
+
+  /** Settles start() callers: with `failure`, or once all workers are up and none is still starting. */
+  #settleStartWaiters(failure?: Error): void {
+    if (this.#startWaiters.length === 0) return;
+    if (!failure) {
+      for (const slot of this.#slots) if (slot.state === "starting") return;
+      if (this.#slots.size < this.size) return;
+    }
+    for (const waiter of this.#startWaiters.splice(0)) {
+      if (failure) waiter.reject(failure);
+      else waiter.resolve();
+    }
+  }
+
+  #start(slot: Slot, task: Task): void {
+    slot.state = "busy";
+    slot.task = task;
+    task.slot = slot;
+    const message: PoolToWorker = { aral: PROTOCOL_TAG, kind: "task", id: task.id, data: task.data };
+    try {
+      slot.handle.postMessage(message);
+    } catch (error) {
+      // The data cannot be cloned (DataCloneError): the task fails, the worker stays usable.
+      slot.task = undefined;
+      slot.state = "idle";
+      this.#settle(task, { error });
+      return;
+    }
+    if (task.timeoutMs !== undefined) {
+      const timeoutMs = task.timeoutMs;
+      this.#clock.sleep(timeoutMs, task.timer.signal).then(
+        () => this.#interrupt(task, new WorkerTaskTimeoutError(task.id, timeoutMs)),
+        () => {},
+      );
+    }
+  }
+
+  #cancel(task: Task, reason: unknown): void {
+    if (task.settled) return;
+    const queuedAt = this.#queue.indexOf(task);
+    if (queuedAt >= 0) {
+      this.#queue.splice(queuedAt, 1);
+      this.#settle(task, { error: new WorkerTaskCancelledError(task.id, "queued", reason) });
+      return;
+    }
+    this.#interrupt(task, new WorkerTaskCancelledError(task.id, "running", reason));
+  }
+
+  /** Ends a running task early: CPU-bound code cannot be interrupted, so its worker is terminated and replaced. */
+  #interrupt(task: Task, error: Error): void {
+    const slot = task.slot;
+    if (task.settled || !slot || slot.task !== task) return;
+    this.#settle(task, { error });
+    this.#retire(slot);
+    void slot.handle.terminate().catch(() => {});
+    this.#replace();
+  }
+
+  #replace(): void {
+    if (this.#terminated) return;
+    this.#counts.replaced++;
+    this.#spawn();
+    this.#dispatch();
+  }
+
+  #retire(slot: Slot): void {
+    slot.state = "gone";
+    slot.task = undefined;
+    slot.startTimer?.abort();
+    this.#slots.delete(slot);
+  }
+
+  #settle(task: Task, outcome: { value: unknown } | { error: unknown }): void {
+    if (task.settled) return;
+    task.settled = true;
+    task.cleanup();
+    if ("value" in outcome) {
+      this.#counts.completed++;
+      task.resolve(outcome.value);
+    } else {
+      this.#counts.failed++;
+      task.reject(outcome.error);
+    }
+  }
+}
