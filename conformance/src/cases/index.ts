@@ -13,6 +13,7 @@ import { runtimeConfigCases } from "./runtime-config.ts";
 import { runtimeHealthCases } from "./runtime-health.ts";
 import { runtimeResourceCases } from "./runtime-resources.ts";
 import { runtimeSignalCases } from "./runtime-signals.ts";
+import { workerCases } from "./workers.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -31,6 +32,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeHealthCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
+  ...workerCases,
 ];
 
 export { envCases, fetchServeCases, fsCases, fsStreamCases, processCases, runtimeCases, signalCases, spawnCases, usageCases };
