@@ -105,7 +105,7 @@ export function describeEnforcement(resources: ResourcesConfig | ResolvedResourc
       field: "network.connections",
       value: r.network.connections === undefined ? null : String(r.network.connections),
       status: "enforced",
-      how: "at most this many requests in flight through the runtime's limited fetch (callers wait in FIFO order); allocate({ connections }) counts against it; pooling per host is the adapter's fetch",
+      how: `at most this many requests in flight through the runtime's limited fetch (${r.network.overflow === "reject" ? "more fail fast with ConnectionLimitError" : "callers wait in FIFO order"}); allocate({ connections }) counts against it; pooling per host is the adapter's fetch`,
     },
     {
       field: "network.timeout",

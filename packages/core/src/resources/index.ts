@@ -11,12 +11,11 @@ export {
 } from "./errors.ts";
 export type { ResourceKind } from "./errors.ts";
 export { resolveResources, isResolvedResources } from "./config.ts";
-export type { ResourcesConfig, ResolvedResources } from "./config.ts";
+export type { ResourcesConfig, ResolvedResources, FallbackPolicy } from "./config.ts";
 export { ResourceManager, RESOURCE_KINDS } from "./manager.ts";
 export type { AllocationRequest, Lease, ResourceAmounts, ResourceUsage, ResourceKindUsage, ResourceEvent, ResourceEventListener } from "./manager.ts";
 export { ResourceMonitor, createResourceMonitor } from "./monitor.ts";
 export type {
-  FallbackPolicy,
   DegradedReason,
   UsageSource,
   MonitorThresholds,

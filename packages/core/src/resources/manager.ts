@@ -44,7 +44,7 @@ export type ResourceUsage = Record<ResourceKind, ResourceKindUsage> & { readonly
 export type ResourceEvent =
   | { readonly type: "allocated"; readonly leaseId: number; readonly amounts: Readonly<ResourceAmounts>; readonly allocated: Readonly<ResourceAmounts> }
   | { readonly type: "released"; readonly leaseId: number; readonly amounts: Readonly<ResourceAmounts>; readonly allocated: Readonly<ResourceAmounts> }
-  | { readonly type: "denied"; readonly request: Readonly<Partial<ResourceAmounts>>; readonly error: ResourceLimitError };
+  | { readonly type: "denied"; readonly request: Readonly<Partial<ResourceAmounts>>; readonly reason: string; readonly error: ResourceLimitError };
 
 export type ResourceEventListener = (event: ResourceEvent) => void;
 
@@ -98,7 +98,7 @@ export class ResourceManager {
           available: FORMAT[kind](available),
           limit: FORMAT[kind](limit),
         });
-        this.#emit({ type: "denied", request: definedOnly(amounts), error });
+        if (this.#listeners.size) this.#emit({ type: "denied", request: definedOnly(amounts), reason: error.message, error });
         throw error;
       }
     }

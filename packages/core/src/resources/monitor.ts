@@ -2,9 +2,10 @@ import type { Clock } from "../platform/clock.ts";
 import { systemClock } from "../platform/clock.ts";
 import type { CpuUsage, DiskUsage, MemoryUsage } from "../platform/contract.ts";
 import { ResourceDegradedError } from "./errors.ts";
+import type { FallbackPolicy, ResolvedResources } from "./config.ts";
 
 /** What the runtime does while degraded: refuse new work, shed low-priority tasks, or ask for a restart. */
-export type FallbackPolicy = "reject" | "shed" | "restart";
+export type { FallbackPolicy } from "./config.ts";
 
 export type DegradedReason = "memory" | "cpu" | "disk";
 
@@ -36,6 +37,8 @@ export interface ResourceMonitorOptions {
   /** Directories whose disk is watched (the storage roots). */
   storageRoots?: readonly string[];
   thresholds?: MonitorThresholds;
+  /** Bytes written against `storage.maxSize` (e.g. from Storage.usage()); counts toward the disk threshold. */
+  storageQuota?: () => { total: number; maxSize: number | null };
   /** A reason clears only once usage is this fraction below its threshold. Default 0.05. */
   hysteresis?: number;
   fallback?: FallbackPolicy;
@@ -50,6 +53,8 @@ export interface ResourceSample {
   /** `percent`: share of the whole machine (cpu-time delta / wall delta / cores × 100); `cores`: cores busy. */
   readonly cpu: { readonly percent: number; readonly cores: number; readonly limit: number | null; readonly ratio: number | null };
   readonly disk: readonly { readonly root: string; readonly total: number; readonly available: number; readonly usedRatio: number }[];
+  /** Bytes written against storage.maxSize, when a storageQuota source is given. */
+  readonly quota?: { readonly used: number; readonly maxSize: number | null; readonly ratio: number | null };
 }
 
 export type MonitorEvent =
@@ -220,8 +225,10 @@ export class ResourceMonitor {
         disk.push({ root, total: d.total, available: d.available, usedRatio: d.total > 0 ? 1 - d.available / d.total : 0 });
       }
     }
+    const q = this.#options.storageQuota?.();
     return {
       at,
+      ...(q ? { quota: { used: q.total, maxSize: q.maxSize, ratio: q.maxSize ? q.total / q.maxSize : null } } : {}),
       memory: { ...memory, used, limit: memoryLimit, ratio: memoryLimit ? used / memoryLimit : null },
       cpu: { percent: (cores / this.#cores) * 100, cores, limit: cpuLimit, ratio: cpuLimit ? cores / cpuLimit : null },
       disk,
@@ -233,7 +240,9 @@ export class ResourceMonitor {
     const previousReasons = this.reasons;
     this.#update("memory", sample.memory.ratio, this.#thresholds.memory);
     this.#update("cpu", sample.cpu.ratio, this.#thresholds.cpu);
-    const diskRatio = sample.disk.length ? Math.max(...sample.disk.map((d) => d.usedRatio)) : null;
+    const ratios = sample.disk.map((d) => d.usedRatio);
+    if (sample.quota?.ratio != null) ratios.push(sample.quota.ratio);
+    const diskRatio = ratios.length ? Math.max(...ratios) : null;
     this.#update("disk", diskRatio, this.#thresholds.disk);
     for (const d of sample.disk) {
       if (d.usedRatio >= this.#thresholds.disk && !this.#warnedRoots.has(d.root)) {
@@ -295,18 +304,21 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A monitor configured from the manifest's resources: memory and CPU limits, throttling, the storage roots. */
-export function createResourceMonitor(
-  source: UsageSource,
-  resources: { cpu: { limit?: number; throttling: boolean }; memory: { limit?: number }; storage: { persistent?: string; ephemeral?: string } },
-  options: Omit<ResourceMonitorOptions, "memoryLimit" | "cpuLimit" | "throttling" | "storageRoots"> & { storageRoots?: readonly string[] } = {},
-): ResourceMonitor {
-  const roots = options.storageRoots ?? [resources.storage.persistent, resources.storage.ephemeral].filter((r): r is string => typeof r === "string");
+/**
+ * A monitor configured from the resolved manifest section: memory and CPU limits, throttling, the storage roots,
+ * `monitor.interval/thresholds/hysteresis` and `fallback`. Explicit options win over the manifest.
+ */
+export function createResourceMonitor(source: UsageSource, resources: ResolvedResources, options: ResourceMonitorOptions = {}): ResourceMonitor {
+  const roots = [resources.storage.persistent, resources.storage.ephemeral].filter((r): r is string => typeof r === "string");
   return new ResourceMonitor(source, {
-    ...options,
     memoryLimit: resources.memory.limit,
     cpuLimit: resources.cpu.limit,
     throttling: resources.cpu.throttling,
     storageRoots: roots,
+    intervalMs: resources.monitor.interval,
+    hysteresis: resources.monitor.hysteresis,
+    fallback: resources.fallback,
+    ...options,
+    thresholds: { ...resources.monitor.thresholds, ...options.thresholds },
   });
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { describeEnforcement, RESOURCE_FIELDS } from "../../src/resources/enforcement.ts";
-import { resolveResources } from "../../src/resources/config.ts";
+import { isResolvedResources, resolveResources } from "../../src/resources/config.ts";
+import { createResourceMonitor } from "../../src/resources/monitor.ts";
+import { ResourceManager } from "../../src/resources/manager.ts";
+import { validateRuntimeOptions } from "../../src/config/index.ts";
 import { ResourceConfigError } from "../../src/resources/errors.ts";
 
 const platform = { runtime: { name: "node", version: "20.20.2", os: "linux", arch: "x64", cpus: 2 } };
@@ -50,13 +53,27 @@ describe("describeEnforcement", () => {
 });
 
 describe("resolveResources", () => {
-  it("parses the seed's examples into base units", () => {
+  it("parses the seed's examples into base units, with defaults for the runtime's own fields", () => {
     expect(resolveResources(seed)).toEqual({
       cpu: { limit: 2, request: 0.5, throttling: true },
       memory: { limit: 2 * 2 ** 30, request: 512 * 2 ** 20, swap: false },
-      storage: { persistent: "/data", ephemeral: "/tmp", maxSize: 10 * 2 ** 30 },
-      network: { bandwidth: 1e8, connections: 1000, timeout: 30000 },
+      storage: { persistent: "/data", ephemeral: "/tmp", maxSize: 10 * 2 ** 30, cleanup: { onStop: true } },
+      network: { bandwidth: 1e8, connections: 1000, timeout: 30000, overflow: "wait" },
+      fallback: "reject",
+      monitor: { enabled: true, interval: 5000, thresholds: { memory: 0.9, cpu: 1, disk: 0.9 }, hysteresis: 0.05 },
     });
+  });
+
+  it("accepts the resources section as the config area validates it (extras, toggles as booleans)", () => {
+    const runtime = validateRuntimeOptions({ resources: { ...seed, fallback: "shed", monitor: { interval: 250, thresholds: { cpu: 0.8 } } } });
+    expect(isResolvedResources(runtime.resources)).toBe(false);
+    const resolved = resolveResources(runtime.resources);
+    expect(isResolvedResources(resolved)).toBe(true);
+    expect(resolveResources(resolved)).toBe(resolved);
+    expect(resolved).toMatchObject({ cpu: { limit: 2, throttling: true }, fallback: "shed", monitor: { interval: 250, thresholds: { cpu: 0.8 } } });
+    const monitor = createResourceMonitor({ usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 0 }), cpu: () => ({ userMicros: 0, systemMicros: 0 }) } }, resolved);
+    expect(monitor.policy).toBe("shed");
+    expect(new ResourceManager(runtime.resources).usage().memory.limit).toBe(2 * 2 ** 30);
   });
 
   it.each([
@@ -70,6 +87,9 @@ describe("resolveResources", () => {
     [{ storage: { persistent: "" } }, "resources.storage.persistent"],
     [{ gpu: {} }, "resources.gpu"],
     [{ memory: { limit: "1Gi", request: "2Gi" } }, "resources.memory.request"],
+    [{ fallback: "panic" }, "resources.fallback"],
+    [{ monitor: { thresholds: { memory: 1.5 } } }, "resources.monitor.thresholds.memory"],
+    [{ network: { overflow: "drop" } }, "resources.network.overflow"],
   ])("rejects %j naming %s", (config, path) => {
     try {
       resolveResources(config as never);
