@@ -132,6 +132,17 @@ describe("ResourceMonitor (scripted usage)", () => {
     expect(events).toEqual(["disk-warning", "degraded:disk", "recovered"]);
   });
 
+  it("counts storage written against maxSize toward the disk threshold", async () => {
+    const { source } = scripted();
+    let used = 500;
+    const monitor = new ResourceMonitor(source, { storageQuota: () => ({ total: used, maxSize: 1000 }), fallback: "shed" });
+    expect((await monitor.sample()).quota).toEqual({ used: 500, maxSize: 1000, ratio: 0.5 });
+    expect(monitor.degraded).toBe(false);
+    used = 950;
+    await monitor.sample();
+    expect(monitor.reasons).toEqual(["disk"]);
+  });
+
   it("samples every interval after start() and nothing runs after stop()", async () => {
     const clock = new ManualClock();
     const { source } = scripted();
