@@ -12,7 +12,10 @@ export interface LimitedFetchOptions {
   fetch: FetchFunction;
   /** Most requests in flight at once; a request holds its slot until its response body is consumed or cancelled. */
   connections?: number;
-  /** Default per-request timeout in ms, covering the whole exchange (headers and body). */
+  /**
+   * Default per-request timeout in ms, covering the whole exchange (headers and body) from the moment the request
+   * has a slot; time spent queueing for a slot is bounded by the caller's own signal, not by this.
+   */
   timeout?: number;
   /** Cap on body bytes (requests and responses together): bits per second, or a quantity such as "100Mbps". */
   bandwidth?: number | string;

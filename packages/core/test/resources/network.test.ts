@@ -110,6 +110,23 @@ describe("createLimitedFetch", () => {
     expect(limited.active).toBe(0);
   });
 
+  it("a caller that aborts while queued leaves the queue without taking a slot", async () => {
+    arrivals.length = 0;
+    const limited = createLimitedFetch({ fetch, connections: 1 });
+    const first = limited(`${base}/hold?id=q1`);
+    await until(() => arrivals.length === 1);
+    const controller = new AbortController();
+    const queued = limited(`${base}/hold?id=never`, { signal: controller.signal });
+    expect(limited.waiting).toBe(1);
+    controller.abort(new Error("not waiting any longer"));
+    await expect(queued).rejects.toThrow("not waiting any longer");
+    expect(limited.waiting).toBe(0);
+    release("q1");
+    await (await first).text();
+    expect(arrivals).toEqual(["q1"]);
+    expect(limited.active).toBe(0);
+  });
+
   it("fails fast with ConnectionLimitError when told not to wait", async () => {
     arrivals.length = 0;
     const limited = createLimitedFetch({ fetch, connections: 1, waitForSlot: false });
