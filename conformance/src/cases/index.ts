@@ -13,6 +13,10 @@ import { runtimeConfigCases } from "./runtime-config.ts";
 import { runtimeHealthCases } from "./runtime-health.ts";
 import { runtimeResourceCases } from "./runtime-resources.ts";
 import { runtimeSignalCases } from "./runtime-signals.ts";
+import { resourcesStorageCases } from "./resources-storage.ts";
+import { resourcesNetworkCases } from "./resources-network.ts";
+import { resourcesMonitorCases } from "./resources-monitor.ts";
+import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
@@ -32,6 +36,10 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeHealthCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
+  ...resourcesStorageCases,
+  ...resourcesNetworkCases,
+  ...resourcesMonitorCases,
+  ...resilienceCases,
   ...workerCases,
 ];
 

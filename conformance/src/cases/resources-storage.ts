@@ -1,0 +1,208 @@
+import { QuantityError, StorageEscapeError, StorageQuotaError, createStorage } from "@aral/core";
+import type { Storage } from "@aral/core";
+import { bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
+import { defineCases } from "../harness/case.ts";
+import type { ConformanceContext } from "../harness/case.ts";
+import { patternedBytes, sleep } from "../harness/helpers.ts";
+
+const CAPABILITY = "resources.storage";
+
+/** A storage over two fresh roots inside one temp dir; `outside` is a sibling directory no write may reach. */
+async function storageFor(ctx: ConformanceContext, maxSize?: number | string): Promise<{ storage: Storage; base: string; outside: string }> {
+  const base = await ctx.tempDir();
+  const outside = `${base}/outside`;
+  await ctx.platform.fs.mkdir(outside);
+  const storage = await createStorage(ctx.platform, { persistent: `${base}/persistent`, ephemeral: `${base}/ephemeral`, ...(maxSize === undefined ? {} : { maxSize }) });
+  return { storage, base, outside };
+}
+
+async function names(ctx: ConformanceContext, dir: string): Promise<string[]> {
+  return (await ctx.platform.fs.readDir(dir)).map((e) => e.name).sort();
+}
+
+export const resourcesStorageCases = defineCases([
+  {
+    name: "storage: a write/read round trip stays inside the persistent root, on real files",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage } = await storageFor(ctx);
+      const bytes = patternedBytes(70_000, 11);
+      await storage.persistent.writeFile("deep/er/data.bin", bytes);
+      await storage.persistent.writeFile("./notes/../hello.txt", "hello ARAL");
+      bytesEqual(await storage.persistent.readFile("deep/er/data.bin"), bytes, "bytes read back through the storage");
+      bytesEqual(await ctx.platform.fs.readFile(`${storage.persistent.root}/deep/er/data.bin`), bytes, "bytes read straight from the platform file system");
+      equal(await ctx.platform.fs.readTextFile(`${storage.persistent.root}/hello.txt`), "hello ARAL", "'./notes/../hello.txt' lands at <root>/hello.txt");
+      equal(await storage.persistent.resolve("deep/er/data.bin"), `${storage.persistent.root}/deep/er/data.bin`, "resolve()");
+      deepEqual((await storage.persistent.list()).map((e) => e.name), ["deep", "hello.txt"], "list() of the root (no temp files left behind; notes/.. never created notes)");
+      equal(storage.usage().persistent, bytes.byteLength + "hello ARAL".length, "usage().persistent counts the bytes written");
+    },
+  },
+  {
+    name: "storage: '..' above the root and absolute paths reject with StorageEscapeError; nothing is created outside",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage, base, outside } = await storageFor(ctx);
+      for (const [path, what] of [
+        ["../outside/x.txt", "'..' out of the root"],
+        ["a/../../outside/x.txt", "'..' that climbs back out"],
+        ["..", "'..' alone"],
+        [`${outside}/x.txt`, "an absolute path"],
+        ["/etc/passwd", "an absolute system path"],
+        ["a\0b", "a NUL byte"],
+      ] as const) {
+        const error = (await rejects(() => storage.persistent.writeFile(path, "escaped"), { instance: StorageEscapeError }, `writeFile(${JSON.stringify(path)}): ${what}`)) as StorageEscapeError;
+        equal(error.path, path, `StorageEscapeError.path for ${what}`);
+        equal(error.root, storage.persistent.root, `StorageEscapeError.root for ${what}`);
+        await rejects(() => storage.ephemeral.readFile(path), { instance: StorageEscapeError }, `ephemeral.readFile(${JSON.stringify(path)}): ${what}`);
+      }
+      await rejects(() => storage.persistent.remove("."), { instance: StorageEscapeError }, "remove('.') of the root itself");
+      deepEqual(await names(ctx, outside), [], "files in the outside directory");
+      deepEqual(await names(ctx, base), ["ephemeral", "outside", "persistent"], "entries of the base directory");
+      equal(storage.usage().total, 0, "usage after refused writes");
+    },
+  },
+  {
+    name: "storage: a symlink (made by the platform) pointing outside the root is refused for write, read and list; one pointing inside works",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage, outside } = await storageFor(ctx);
+      const root = storage.persistent.root;
+      await ctx.platform.fs.writeFile(`${outside}/secret.txt`, "not yours");
+      await ctx.platform.fs.symlink(outside, `${root}/link`);
+      await ctx.platform.fs.symlink(`${outside}/secret.txt`, `${root}/secret-link.txt`);
+      await ctx.platform.fs.symlink(`${outside}/not-there-yet.txt`, `${root}/dangling.txt`);
+      await rejects(() => storage.persistent.writeFile("link/evil.txt", "x"), { instance: StorageEscapeError }, "write through a directory symlink to outside");
+      await rejects(() => storage.persistent.writeFile("link/sub/evil.txt", "x"), { instance: StorageEscapeError }, "write below a directory symlink to outside");
+      await rejects(() => storage.persistent.readFile("link/secret.txt"), { instance: StorageEscapeError }, "read through a directory symlink");
+      await rejects(() => storage.persistent.readTextFile("secret-link.txt"), { instance: StorageEscapeError }, "read of a file symlink to outside");
+      await rejects(() => storage.persistent.writeFile("secret-link.txt", "overwritten"), { instance: StorageEscapeError }, "write onto a file symlink to outside");
+      await rejects(() => storage.persistent.writeFile("dangling.txt", "created?"), { instance: StorageEscapeError }, "write through a dangling symlink to outside");
+      await rejects(() => storage.persistent.list("link"), { instance: StorageEscapeError }, "list() of a symlinked directory outside");
+      equal(await ctx.platform.fs.readTextFile(`${outside}/secret.txt`), "not yours", "the outside file is untouched");
+      deepEqual(await names(ctx, outside), ["secret.txt"], "files in the outside directory (nothing created)");
+
+      await storage.persistent.writeFile("real/inside.txt", "inside");
+      await ctx.platform.fs.symlink(`${root}/real`, `${root}/alias`);
+      equal(await storage.persistent.readTextFile("alias/inside.txt"), "inside", "read through a symlink that stays inside");
+      await storage.persistent.writeFile("alias/second.txt", "second");
+      equal(await ctx.platform.fs.readTextFile(`${root}/real/second.txt`), "second", "write through a symlink that stays inside");
+    },
+  },
+  {
+    name: "storage: a write that would pass maxSize throws StorageQuotaError before writing — no file, old content intact, usage unchanged",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage } = await storageFor(ctx, 1000);
+      equal(storage.maxSize, 1000, "maxSize in bytes");
+      const first = patternedBytes(600, 1);
+      await storage.persistent.writeFile("a.bin", first);
+      equal(storage.usage().total, 600, "usage after 600 bytes");
+
+      const error = (await rejects(() => storage.ephemeral.writeFile("b.bin", patternedBytes(500, 2)), { instance: StorageQuotaError }, "a 500-byte write over 600 used of 1000")) as StorageQuotaError;
+      equal(error.requested, 500, "StorageQuotaError.requested");
+      equal(error.used, 600, "StorageQuotaError.used");
+      equal(error.maxSize, 1000, "StorageQuotaError.maxSize");
+      equal(await ctx.platform.fs.exists(`${storage.ephemeral.root}/b.bin`), false, "the refused file exists");
+      deepEqual(await names(ctx, storage.ephemeral.root), [], "ephemeral root after the refused write (no temp file either)");
+      deepEqual(storage.usage(), { persistent: 600, ephemeral: 0, total: 600, maxSize: 1000 }, "usage after the refused write");
+
+      await rejects(() => storage.persistent.writeFile("a.bin", patternedBytes(1001, 3)), { instance: StorageQuotaError }, "overwriting a.bin with 1001 bytes");
+      bytesEqual(await ctx.platform.fs.readFile(`${storage.persistent.root}/a.bin`), first, "a.bin after the refused overwrite");
+      equal(storage.usage().total, 600, "usage after the refused overwrite");
+    },
+  },
+  {
+    name: "storage: overwriting counts only the difference, appends count their bytes, both areas share one quota",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage } = await storageFor(ctx, "1000");
+      await storage.persistent.writeFile("a.bin", patternedBytes(600));
+      await storage.persistent.writeFile("a.bin", patternedBytes(900));
+      equal(storage.usage().total, 900, "usage after overwriting 600 bytes with 900 (difference +300)");
+      await storage.persistent.writeFile("a.bin", patternedBytes(100));
+      equal(storage.usage().total, 100, "usage after shrinking a.bin to 100");
+      await storage.ephemeral.writeFile("tmp.bin", patternedBytes(800));
+      deepEqual(storage.usage(), { persistent: 100, ephemeral: 800, total: 900, maxSize: 1000 }, "usage across both areas");
+      await storage.persistent.writeFile("a.bin", "x".repeat(100), { append: true });
+      equal((await ctx.platform.fs.stat(`${storage.persistent.root}/a.bin`)).size, 200, "a.bin size after an append");
+      equal(storage.usage().total, 1000, "usage at exactly maxSize");
+      await rejects(() => storage.persistent.writeFile("a.bin", "y", { append: true }), { instance: StorageQuotaError }, "a one-byte append at the quota");
+      equal((await ctx.platform.fs.stat(`${storage.persistent.root}/a.bin`)).size, 200, "a.bin size after the refused append");
+      await storage.ephemeral.remove("tmp.bin");
+      equal(storage.usage().total, 200, "usage after remove()");
+      await storage.persistent.writeFile("b.bin", patternedBytes(800));
+      equal(storage.usage().total, 1000, "the freed bytes can be written again");
+      deepEqual(await storage.refreshUsage(), { persistent: 1000, ephemeral: 0, total: 1000, maxSize: 1000 }, "refreshUsage() recounted from disk");
+    },
+  },
+  {
+    name: "storage: concurrent writes never overshoot maxSize together",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage } = await storageFor(ctx, 1000);
+      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => storage.persistent.writeFile(`f${i}.bin`, patternedBytes(300, i + 1))));
+      const written = outcomes.filter((o) => o.status === "fulfilled").length;
+      equal(written, 3, "writes of 300 bytes that fit in 1000");
+      for (const o of outcomes) if (o.status === "rejected") ok(o.reason instanceof StorageQuotaError, `a refused write rejects with StorageQuotaError (got ${String(o.reason)})`);
+      equal((await storage.refreshUsage()).total, 900, "bytes on disk");
+    },
+  },
+  {
+    name: "storage: cleanupEphemeral() removes the instance's ephemeral files and directory; persistent files stay",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage, base } = await storageFor(ctx);
+      await storage.ephemeral.writeFile("scratch/a.tmp", "a");
+      await storage.ephemeral.writeFile("b.tmp", "bb");
+      await storage.persistent.writeFile("keep.txt", "keep");
+      const ephemeralRoot = storage.ephemeral.root;
+      ok(ephemeralRoot.startsWith(`${(await ctx.platform.fs.realPath(base))}/ephemeral/`), `the instance's ephemeral directory is inside the configured ephemeral root (got ${ephemeralRoot})`);
+      equal(storage.usage().ephemeral, 3, "ephemeral usage before cleanup");
+      await storage.cleanupEphemeral();
+      equal(await ctx.platform.fs.exists(ephemeralRoot), false, "the ephemeral directory exists after cleanup");
+      equal(await ctx.platform.fs.exists(`${base}/ephemeral`), true, "the configured (shared) ephemeral parent survives");
+      equal(await ctx.platform.fs.readTextFile(`${storage.persistent.root}/keep.txt`), "keep", "the persistent file");
+      deepEqual(storage.usage(), { persistent: 4, ephemeral: 0, total: 4, maxSize: null }, "usage after cleanup");
+      await storage.cleanupEphemeral();
+    },
+  },
+  {
+    name: "storage: cleanupOlderThan(ms) removes only ephemeral files older than ms (real mtimes), in subdirectories too",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage } = await storageFor(ctx);
+      await storage.ephemeral.writeFile("old.tmp", "old!");
+      await storage.ephemeral.writeFile("nested/old.tmp", "old too");
+      const oldWritten = Date.now();
+      await sleep(800);
+      const newStarted = Date.now();
+      await storage.ephemeral.writeFile("new.tmp", "new");
+      await storage.ephemeral.writeFile("nested/new.tmp", "new too");
+      await storage.persistent.writeFile("old-but-persistent.txt", "stays");
+      // The cutoff falls halfway between the two batches, however long the writes took.
+      const ageMs = Date.now() - newStarted + (newStarted - oldWritten) / 2;
+      const removed = await storage.cleanupOlderThan(ageMs);
+      deepEqual(removed, ["nested/old.tmp", "old.tmp"], `files removed by cleanupOlderThan(${Math.round(ageMs)})`);
+      deepEqual(await names(ctx, storage.ephemeral.root), ["nested", "new.tmp"], "ephemeral root after the age cleanup");
+      deepEqual(await names(ctx, `${storage.ephemeral.root}/nested`), ["new.tmp"], "nested directory after the age cleanup");
+      equal(storage.usage().ephemeral, "new".length + "new too".length, "ephemeral usage after the age cleanup");
+      equal(await ctx.platform.fs.exists(`${storage.persistent.root}/old-but-persistent.txt`), true, "persistent file");
+    },
+  },
+  {
+    name: "storage: bad options and inputs fail with typed errors naming them",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const base = await ctx.tempDir();
+      await rejects(() => createStorage(ctx.platform, { persistent: "", ephemeral: `${base}/e` }), { instance: TypeError, message: /persistent/ }, "an empty persistent root");
+      await rejects(() => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: "  " }), { instance: TypeError, message: /ephemeral/ }, "a blank ephemeral root");
+      await rejects(() => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e`, maxSize: "10GB" }), { instance: QuantityError, message: /10GB/ }, "maxSize '10GB'");
+      await rejects(() => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e`, ephemeralDirName: "a/b" }), { instance: TypeError, message: /ephemeralDirName/ }, "an ephemeralDirName with a slash");
+      const storage = await createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e` });
+      await rejects(() => storage.cleanupOlderThan(-1), { instance: RangeError, message: /-1/ }, "cleanupOlderThan(-1)");
+      await rejects(() => storage.cleanupOlderThan(Number.NaN), { instance: RangeError }, "cleanupOlderThan(NaN)");
+      await rejects(() => storage.persistent.writeFile(42 as unknown as string, "x"), { instance: StorageEscapeError, message: /must be a string/ }, "a number as path");
+      await rejects(() => storage.persistent.readFile("missing.txt"), { code: "NotFound" }, "readFile of a missing file (PlatformError NotFound)");
+    },
+  },
+]);
