@@ -26,9 +26,10 @@ const parsers = {
     const p = /^\s*(\d+) pass$/m.exec(out), f = /^\s*(\d+) fail$/m.exec(out);
     return p && { passed: +p[1], failed: +(f?.[1] ?? 0), skipped: 0 };
   },
+  // "ok | 1 passed (2 steps) | 0 failed": with describe/it, the steps are the tests.
   denoTest: (out) => {
-    const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(out);
-    return m && { passed: +m[1], failed: +m[2], skipped: 0 };
+    const m = /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/.exec(out);
+    return m && { passed: +(m[2] ?? m[1]), failed: +(m[4] ?? m[3]), skipped: 0 };
   },
 };
 

@@ -58,19 +58,21 @@ export class TaskCancelledError extends Error {
 export class ShutdownError extends Error {
   override readonly name = "ShutdownError";
   readonly taskId: string;
-  readonly outcome: "returned" | "aborted" | "closed";
+  readonly outcome: "returned" | "aborted" | "closed" | "shed";
   /** The task function, so the caller can resubmit it. */
   readonly task: TaskFunction<unknown>;
   /** The options it was added with. */
   readonly options: TaskOptions;
 
-  constructor(taskId: string, outcome: "returned" | "aborted" | "closed", task: TaskFunction<unknown>, options: TaskOptions) {
+  constructor(taskId: string, outcome: "returned" | "aborted" | "closed" | "shed", task: TaskFunction<unknown>, options: TaskOptions) {
     const what =
       outcome === "returned"
         ? "was returned unstarted because the queue was cleared or shut down"
         : outcome === "aborted"
           ? "was aborted: still running when the shutdown deadline passed"
-          : "was not accepted: the queue is closed";
+          : outcome === "shed"
+            ? "was returned unstarted: low-priority work was shed while resources are exhausted"
+            : "was not accepted: the queue is closed";
     super(`Task '${taskId}' ${what}`);
     this.taskId = taskId;
     this.outcome = outcome;

@@ -79,4 +79,25 @@ export class PriorityBuffer<T extends BufferItem> {
     this.#levels = [];
     return out;
   }
+
+  /** Removes and returns every live item whose priority is below `priority`, highest first. */
+  drainBelow(priority: number): T[] {
+    const out: T[] = [];
+    const kept: Level<T>[] = [];
+    for (const level of this.#levels) {
+      if (level.priority >= priority) {
+        kept.push(level);
+        continue;
+      }
+      for (let i = level.head; i < level.items.length; i++) {
+        const item = level.items[i]!;
+        if (!item.live) continue;
+        item.live = false;
+        this.#size--;
+        out.push(item);
+      }
+    }
+    this.#levels = kept;
+    return out;
+  }
 }

@@ -4,7 +4,7 @@ import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError
 import { LatencyTracker } from "./latency.ts";
 import { PriorityBuffer } from "./priority-buffer.ts";
 import { resolvePriority } from "./priority.ts";
-import type { ShutdownReport, TaskFunction, TaskHandle, TaskOptions, TaskQueueStats } from "./types.ts";
+import type { PriorityName, ShutdownReport, TaskFunction, TaskHandle, TaskOptions, TaskQueueStats } from "./types.ts";
 
 export interface TaskQueueOptions {
   /** Tasks running at once. Integer ≥ 1 or Infinity; default 1. */
@@ -190,6 +190,24 @@ export class TaskQueue {
     const returned = this.#returnUnstarted();
     this.#checkIdle();
     return returned;
+  }
+
+  /**
+   * Load shedding: rejects every queued task with a priority below `below` (default "normal") with ShutdownError
+   * outcome "shed", so its caller can resubmit it later; returns how many. Running and waiting tasks carry on.
+   */
+  shed(below: number | PriorityName = "normal"): number {
+    const threshold = resolvePriority(below);
+    const shed = this.#buffer.drainBelow(threshold);
+    for (const entry of shed) {
+      entry.phase = DONE;
+      if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
+      this.#answer(entry);
+      this.#returned++;
+      entry.reject(new ShutdownError(entry.id, "shed", entry.fn, entry.options));
+    }
+    this.#checkIdle();
+    return shed.length;
   }
 
   /**

@@ -289,3 +289,22 @@ describe("TaskQueue", () => {
     expect(queue.stats()).toMatchObject({ failed: 1, completed: 1 });
   });
 });
+
+describe("TaskQueue.shed", () => {
+  it("returns queued tasks below the threshold with ShutdownError 'shed' and keeps the rest in order", async () => {
+    const queue = new TaskQueue({ concurrency: 1, paused: true });
+    const ran: string[] = [];
+    const task = (name: string) => async () => void ran.push(name);
+    const low = queue.add(task("low"), { priority: "low" });
+    const normal = queue.add(task("normal"), { priority: "normal" });
+    const high = queue.add(task("high"), { priority: "high" });
+    const low2 = queue.add(task("low2"), { priority: -5 });
+    expect(queue.shed("normal")).toBe(2);
+    await expect(low).rejects.toMatchObject({ name: "ShutdownError", outcome: "shed" });
+    await expect(low2).rejects.toMatchObject({ name: "ShutdownError", outcome: "shed" });
+    queue.resume();
+    await Promise.all([normal, high]);
+    expect(ran).toEqual(["high", "normal"]);
+    expect(queue.stats()).toMatchObject({ returned: 2, completed: 2, queued: 0 });
+  });
+});
