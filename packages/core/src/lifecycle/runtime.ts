@@ -9,8 +9,8 @@ import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions }
 import { MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
 import { systemClock } from "../platform/clock.ts";
 import type { RuntimeMetrics } from "../metrics/index.ts";
-import { ResourceManager, describeEnforcement } from "../resources/index.ts";
-import type { AllocationRequest, Lease } from "../resources/index.ts";
+import { ResourceManager, createLimitedFetch, createResourceMonitor, createStorage, describeEnforcement, resolveResources } from "../resources/index.ts";
+import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
 import { RuntimeErrorHandler } from "../resilience/index.ts";
@@ -64,6 +64,10 @@ interface Session {
   readonly tasks: TaskQueue;
   readonly health: HealthMonitor;
   readonly errors: RuntimeErrorHandler;
+  /** platform.net.fetch under the manifest's network limits (connections, timeout, bandwidth). */
+  readonly fetch: LimitedFetch;
+  monitor?: ResourceMonitor;
+  storage?: Storage;
   server?: Server;
 }
 
@@ -184,7 +188,9 @@ export class AralRuntime {
   submit<T>(task: (signal: AbortSignal) => Promise<T>, options?: TaskOptions): Promise<T> {
     const session = this.#running("submit");
     const started = performance.now();
-    const result = session.tasks.add(task, options);
+    // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
+    const admitted = session.monitor && (session.monitor.degraded || session.monitor.throttled) ? session.monitor.admit(options?.signal) : undefined;
+    const result = admitted ? admitted.then(() => session.tasks.add(task, options)) : session.tasks.add(task, options);
     result.then(
       () => this.#requests.record(performance.now() - started, true),
       () => this.#requests.record(performance.now() - started, false),
@@ -207,6 +213,21 @@ export class AralRuntime {
 
   get health(): HealthMonitor {
     return this.#running("health").health;
+  }
+
+  /** fetch with the manifest's network limits: at most `connections` in flight, a default `timeout`, the `bandwidth` cap. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    return this.#running("fetch").fetch(input, init);
+  }
+
+  /** The persistent and ephemeral storage roots with the maxSize quota; undefined unless storage.persistent is set. */
+  get storage(): Storage | undefined {
+    return this.#running("storage").storage;
+  }
+
+  /** The live resource monitor; undefined when monitoring is off or nothing is limited. */
+  get monitor(): ResourceMonitor | undefined {
+    return this.#running("monitor").monitor;
   }
 
   /** The URL of the health/metrics server, when the manifest enables it. */
@@ -319,14 +340,24 @@ export class AralRuntime {
   }
 
   async #initialize(config: RuntimeConfig, closers: CloseRegistry): Promise<Session> {
-    const resources = new ResourceManager(config.resources);
+    const resolved = resolveResources(config.resources);
+    const resources = new ResourceManager(resolved);
     closers.add("resource events", resources.onEvent((event) => {
       this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
       void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
     }));
-    for (const field of describeEnforcement(config.resources, this.platform)) {
-      this.logger.debug("resource field", { event: "resources.enforcement", ...field });
+    for (const field of describeEnforcement(resolved, this.platform)) {
+      if (field.value !== null) this.logger.info(`resources.${field.field}: ${field.status}`, { event: "resources.enforcement", ...field });
     }
+    const { network } = resolved;
+    const fetch = createLimitedFetch({
+      fetch: this.platform.net.fetch,
+      ...(network.connections === undefined ? {} : { connections: network.connections }),
+      ...(network.timeout === undefined ? {} : { timeout: network.timeout }),
+      ...(network.bandwidth === undefined ? {} : { bandwidth: network.bandwidth }),
+      waitForSlot: config.resources.network.overflow !== "reject",
+    });
+    const storage = await this.#openStorage(config, closers);
 
     const { concurrency, maxQueued, overflow, timeout } = config.tasks;
     const tasks = new TaskQueue({ concurrency, maxQueued, overflow, ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }) });
@@ -353,7 +384,9 @@ export class AralRuntime {
       shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
     });
 
-    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors };
+    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors, fetch, ...(storage ? { storage } : {}) };
+    const monitor = this.#startMonitor(config, resolved, session);
+    if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
       const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics() });
       session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
@@ -365,6 +398,46 @@ export class AralRuntime {
     const failures = await this.#hooks.start.emit();
     if (failures.length) throw failures[0];
     return session;
+  }
+
+  async #openStorage(config: RuntimeConfig, closers: CloseRegistry): Promise<Storage | undefined> {
+    const { persistent, ephemeral, maxSize, cleanup } = config.resources.storage;
+    if (persistent === undefined) return undefined;
+    const ephemeralRoot = ephemeral ?? (await this.platform.fs.makeTempDir({ prefix: "aral-ephemeral-" }));
+    const storage = await createStorage(this.platform, { persistent, ephemeral: ephemeralRoot, ...(maxSize === undefined ? {} : { maxSize }) });
+    if (cleanup.maxAge !== undefined) {
+      const maxAge = cleanup.maxAge;
+      const timer = setInterval(() => {
+        storage.cleanupOlderThan(maxAge).then(
+          (removed) => removed.length && this.logger.info("ephemeral files expired", { event: "storage.cleanup", removed }),
+          (error: unknown) => this.logger.warn("ephemeral cleanup failed", { event: "storage.cleanup", error }),
+        );
+      }, Math.min(maxAge, 60_000));
+      closers.add("ephemeral cleanup timer", () => clearInterval(timer));
+    }
+    if (cleanup.onStop) closers.add("ephemeral files", () => storage.cleanupEphemeral());
+    return storage;
+  }
+
+  /** Samples memory, CPU and disk against the limits; applies the fallback policy while exhausted. */
+  #startMonitor(config: RuntimeConfig, resolved: ReturnType<typeof resolveResources>, session: Session): ResourceMonitor | undefined {
+    const limited = resolved.memory.limit !== undefined || resolved.cpu.limit !== undefined || session.storage !== undefined;
+    if (!config.resources.monitor.enabled || !limited) return undefined;
+    const monitor = createResourceMonitor(this.platform, resolved, session.storage ? { storageQuota: () => ({ total: session.storage!.usage().total, maxSize: session.storage!.maxSize }) } : {});
+    session.closers.add("resource monitor events", monitor.onEvent((event) => {
+      if (event.type === "sample") return;
+      const level = event.type === "degraded" || event.type === "disk-warning" || event.type === "error" ? "warn" : "info";
+      this.logger[level](`resources ${event.type}`, { event: `resources.${event.type}`, ...("reasons" in event ? { reasons: event.reasons } : {}) });
+      void this.#deps.audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
+      if (event.type === "degraded" && event.policy === "shed") {
+        const shed = session.tasks.shed("normal");
+        if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
+      }
+      if (event.type === "restart-requested" && this.#status === "running") void this.restart();
+    }));
+    monitor.start();
+    session.closers.add("resource monitor", () => monitor.stop());
+    return monitor;
   }
 
   #installProcessHandlers(errors: RuntimeErrorHandler, config: RuntimeConfig): void {
