@@ -186,13 +186,17 @@ export class ResourceMonitor {
     this.#loop = { controller, done: run() };
   }
 
-  /** Stops sampling and waits for the loop to end; waiters for admission are let through. */
+  /**
+   * Stops sampling and waits for the loop to end; waiters for admission are let through (also when the
+   * throttle came from sample() calls on a monitor that was never started).
+   */
   async stop(): Promise<void> {
     const loop = this.#loop;
-    if (!loop) return;
-    this.#loop = null;
-    loop.controller.abort();
-    await loop.done;
+    if (loop) {
+      this.#loop = null;
+      loop.controller.abort();
+      await loop.done;
+    }
     this.#setThrottled(false, this.#last);
   }
 

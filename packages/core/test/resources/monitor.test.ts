@@ -89,6 +89,24 @@ describe("ResourceMonitor (scripted usage)", () => {
     expect(events).toEqual(["degraded:cpu", "throttled", "recovered", "unthrottled"]);
   });
 
+  it("stop() lets admission waiters through even when the throttle came from sample() without start()", async () => {
+    const clock = new ManualClock();
+    const { state, source } = scripted(1);
+    const monitor = new ResourceMonitor(source, { cpuLimit: 0.1, throttling: true, fallback: "shed", clock });
+    await monitor.sample();
+    await clock.advance(1000);
+    state.cpuMicros += 1_000_000;
+    await monitor.sample();
+    expect(monitor.throttled).toBe(true);
+    let admitted = false;
+    const waiting = monitor.admit().then(() => (admitted = true));
+    await monitor.stop();
+    await waiting;
+    expect(admitted).toBe(true);
+    expect(monitor.throttled).toBe(false);
+    expect(monitor.running).toBe(false);
+  });
+
   it("without throttling, CPU over the limit degrades but never holds admission", async () => {
     const clock = new ManualClock();
     const { state, source } = scripted(2);
