@@ -258,6 +258,36 @@ export const resourcesNetworkCases = defineCases([
     },
   },
   {
+    name: "network: under a bandwidth cap, the caller's abort and the timeout both end a body mid-stream and free the slot",
+    capability: CAPABILITY,
+    timeoutMs: 30_000,
+    async run(ctx) {
+      const body = patternedBytes(100_000, 17);
+      const server = await serve(ctx, () => new Response(body));
+      const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, bandwidth: "800kbps", timeout: 10_000 });
+      const caller = new AbortController();
+      const reason = new Error("caller stopped reading");
+      const reader = (await limited(`${server.url}/paced`, { signal: caller.signal })).body!.getReader();
+      ok(!(await reader.read()).done, "a first chunk arrives");
+      equal(limited.active, 1, "limited.active while the body is read");
+      caller.abort(reason);
+      const error = await rejects(async () => {
+        for (;;) if ((await reader.read()).done) return "ended";
+      }, {}, "reading on after the caller aborted");
+      equal(error, reason, "the read rejects with the caller's reason");
+      await settle();
+      equal(limited.active, 0, "limited.active after the abort");
+
+      const short = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, bandwidth: "800kbps", timeout: 300 });
+      const started = performance.now();
+      const response = await short(`${server.url}/too-slow`);
+      await rejects(() => response.arrayBuffer(), { instance: NetworkTimeoutError, message: "/too-slow" }, "a paced 100 kB body (≈ 1 s) under a 300 ms timeout");
+      atLeast(performance.now() - started, 250, "ms until the timeout");
+      await settle();
+      equal(short.active, 0, "limited.active after the timeout");
+    },
+  },
+  {
     name: "network: bad createLimitedFetch options fail with typed errors naming them",
     capability: CAPABILITY,
     run(ctx) {
