@@ -1,6 +1,6 @@
 // Bun has no native API for pid, cwd, exit or uncaught-error hooks: they come from Bun's `process` global (no node: import).
-import type { ProcessApi, UncaughtKind } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { ProcessApi } from "@aral/core";
+import { onUncaughtFromProcess, toPlatformError } from "@aral/core";
 import { spawn } from "./spawn.ts";
 
 export function createProcessApi(): ProcessApi {
@@ -23,22 +23,6 @@ export function createProcessApi(): ProcessApi {
       if (!Number.isInteger(code) || code < 0 || code > 255) throw new TypeError(`exit: code must be an integer from 0 to 255, got ${String(code)}`);
       return process.exit(code);
     },
-    onUncaught,
-  };
-}
-
-function onUncaught(handler: (error: unknown, kind: UncaughtKind) => void): () => void {
-  if (typeof handler !== "function") throw new TypeError(`onUncaught handler must be a function, got ${typeof handler}`);
-  // While these listeners exist Bun, like Node, reports the error to them instead of crashing.
-  const onException = (error: unknown) => handler(error, "exception");
-  const onRejection = (reason: unknown) => handler(reason, "rejection");
-  process.on("uncaughtException", onException);
-  process.on("unhandledRejection", onRejection);
-  let subscribed = true;
-  return () => {
-    if (!subscribed) return;
-    subscribed = false;
-    process.off("uncaughtException", onException);
-    process.off("unhandledRejection", onRejection);
+    onUncaught: onUncaughtFromProcess(process),
   };
 }
