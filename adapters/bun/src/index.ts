@@ -1,11 +1,10 @@
 import type { Platform } from "@aral/core";
+import { signalsFromProcess, usageFromProcess } from "@aral/core";
 import { createEnvApi } from "./env.ts";
 import { createFileSystem } from "./fs.ts";
 import { createProcessApi } from "./process.ts";
 import { runtimeInfo } from "./runtime.ts";
 import { serve } from "./serve.ts";
-import { createSignalsApi } from "./signals.ts";
-import { createUsageApi } from "./usage.ts";
 import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Bun. Creating it starts no timers and registers no listeners. */
@@ -15,9 +14,10 @@ export function createPlatform(): Platform {
     fs: createFileSystem(),
     process: createProcessApi(),
     env: createEnvApi(),
-    signals: createSignalsApi(),
+    // Bun has no native signal, memory or CPU-time API: these come from its `process` global, shaped by core.
+    signals: signalsFromProcess(process),
     net: { fetch: globalThis.fetch, serve },
-    usage: createUsageApi(),
+    usage: usageFromProcess(process),
     workers: createWorkersApi(),
   };
 }
