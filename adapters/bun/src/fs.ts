@@ -1,11 +1,10 @@
 // Bun.file/Bun.write read and write files; node:fs/promises and node:os only for what Bun has no native API for
 // (mkdir, readDir, stat/lstat, rename, remove, realPath, symlink, makeTempDir, statfs, append/mode writes, tmpdir).
 import { appendFile, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink, writeFile } from "node:fs/promises";
-import type { Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
-import { PlatformError, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
+import type { DirEntry, DiskUsage, FileSystem, WriteFileOptions } from "@aral/core";
+import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 export function createFileSystem(): FileSystem {
@@ -16,8 +15,8 @@ export function createFileSystem(): FileSystem {
       checkWriteInput(data, opts);
       return call("writeFile", path, (p) => writeData(p, data, opts));
     },
-    stat: (path) => call("stat", path, async (p) => toFileInfo(await stat(p))),
-    lstat: (path) => call("lstat", path, async (p) => toFileInfo(await lstat(p))),
+    stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
+    lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
     exists: async (path) => exists(checkPath(path)),
     mkdir: (path, opts) => call("mkdir", path, async (p) => {
       await mkdir(p, { recursive: opts?.recursive === true });
@@ -62,16 +61,6 @@ function checkPath(path: unknown, name = "path"): string {
   return path;
 }
 
-function toFileInfo(stats: Stats): FileInfo {
-  return {
-    isFile: stats.isFile(),
-    isDirectory: stats.isDirectory(),
-    isSymlink: stats.isSymbolicLink(),
-    size: stats.size,
-    mtime: stats.mtime ?? null,
-    mode: stats.mode & 0o7777,
-  };
-}
 
 function checkWriteInput(data: unknown, opts: WriteFileOptions = {}): void {
   if (typeof data !== "string" && !(data instanceof Uint8Array)) {

@@ -1,11 +1,10 @@
-import type { Stats } from "node:fs";
 import fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { PlatformError, mapErrors, toBytes, toPlatformError } from "@aral/core";
-import type { DirEntry, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
+import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/core";
+import type { DirEntry, FileSystem, WriteFileOptions } from "@aral/core";
 import { plainBytes } from "./node-streams.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -16,16 +15,6 @@ function checkPath(value: unknown, what = "path"): asserts value is string {
   }
 }
 
-function fileInfo(stats: Stats): FileInfo {
-  return {
-    isFile: stats.isFile(),
-    isDirectory: stats.isDirectory(),
-    isSymlink: stats.isSymbolicLink(),
-    size: stats.size,
-    mtime: stats.mtime ?? null,
-    mode: process.platform === "win32" ? null : stats.mode & 0o7777,
-  };
-}
 
 async function readFile(file: string): Promise<Uint8Array> {
   checkPath(file);
@@ -185,11 +174,11 @@ export function createNodeFileSystem(): FileSystem {
     writeFile,
     async stat(file) {
       checkPath(file);
-      return fileInfo(await mapErrors("stat", file, () => fsp.stat(file)));
+      return fileInfoFromStats(await mapErrors("stat", file, () => fsp.stat(file)), process.platform !== "win32");
     },
     async lstat(file) {
       checkPath(file);
-      return fileInfo(await mapErrors("lstat", file, () => fsp.lstat(file)));
+      return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
     exists,
     async mkdir(dir, opts = {}) {

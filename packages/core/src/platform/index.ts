@@ -12,3 +12,5 @@ export { ManualClock } from "./manual-clock.ts";
 export { mapReadableErrors, mapWritableErrors } from "./map-stream-errors.ts";
 export { onUncaughtFromProcess, signalsFromProcess, usageFromProcess } from "./process-object.ts";
 export type { ProcessObject } from "./process-object.ts";
+export { fileInfoFromStats } from "./file-info.ts";
+export type { StatsLike } from "./file-info.ts";
