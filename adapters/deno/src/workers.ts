@@ -1,37 +1,13 @@
-import { createWorkerHandle, errorFromWorkerEvent, resolveWorkerModuleUrl, toPlatformError, workerModulePath } from "@aral/core";
-import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "@aral/core";
-
-let workerCount = 0;
+import { workersOnThreads } from "@aral/core";
+import type { WorkersApi } from "@aral/core";
+import { Worker } from "node:worker_threads";
 
 /**
- * Deno's Web Workers (module workers, the parent's permissions). Deno ends a worker on an uncaught
- * error and has no exit event: the error event is where the handle reports onError then onExit(1).
+ * Deno's node:worker_threads, not its Web Workers: Deno 2.9's Worker.terminate() does not stop a
+ * worker running synchronous code (the thread keeps spinning and keeps the process alive —
+ * denoland/deno#35657), which would defeat task timeouts and WorkerPool.terminate(). The bootstrap
+ * gives the thread Web worker globals, so worker modules are the same as on Bun.
  */
 export function createWorkersApi(): WorkersApi {
-  return {
-    spawn(module: string | URL, opts: SpawnWorkerOptions = {}): WorkerHandle {
-      const url = resolveWorkerModuleUrl(module, Deno.cwd());
-      const name = opts.name ?? `worker-${++workerCount}`;
-      let worker: Worker;
-      try {
-        worker = new Worker(url.href, { type: "module", name });
-      } catch (error) {
-        throw toPlatformError(error, { syscall: "spawnWorker", path: workerModulePath(url) });
-      }
-      const controls = createWorkerHandle(name, {
-        post: (message) => worker.postMessage(message),
-        terminate: () => worker.terminate(),
-      });
-      worker.addEventListener("message", (event) => controls.message(event.data));
-      worker.addEventListener("messageerror", () => controls.error(new DOMException(`a message from worker '${name}' could not be deserialized`, "DataCloneError")));
-      worker.addEventListener("error", (event) => {
-        // Unprevented, Deno rethrows the worker's error in this (the parent) thread.
-        event.preventDefault();
-        controls.error(errorFromWorkerEvent(event, url));
-        worker.terminate();
-        controls.exit(1);
-      });
-      return controls.handle;
-    },
-  };
+  return workersOnThreads({ Worker, bootstrap: () => new URL("./worker-bootstrap.ts", import.meta.url), cwd: () => Deno.cwd() });
 }

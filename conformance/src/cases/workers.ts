@@ -7,6 +7,7 @@ import {
   WorkerTaskTimeoutError,
   workerPoolSize,
 } from "@aral/core";
+import { readAllText } from "@aral/core";
 import type { Platform, WorkerHandle } from "@aral/core";
 import { assertPlatformError, atLeast, deepEqual, equal, fail, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
@@ -204,6 +205,20 @@ export const workerCases = defineCases([
       const stats = workers.stats();
       equal(stats.workers, 0, "stats().workers after terminate()");
       equal(stats.terminated, true, "stats().terminated");
+    },
+  },
+  {
+    name: "workers: after terminate() nothing keeps the process alive, even a worker stuck in synchronous code",
+    capability: "workers",
+    timeoutMs: 30_000,
+    async run(ctx) {
+      const child = ctx.spawnFixture("worker-pool-exit", [], { stdout: "pipe", stderr: "pipe" });
+      const output = readAllText(child.stdout!);
+      const errors = readAllText(child.stderr!);
+      const exited = await Promise.race([child.status, new Promise<"alive">((resolve) => setTimeout(() => resolve("alive"), 12_000))]);
+      if (exited === "alive") fail(`the process was still alive 12 s after it terminated its pool (stdout: ${JSON.stringify(await Promise.race([output, "…"]))})`);
+      equal(exited.code, 0, `exit code (stderr: ${(await errors).slice(0, 400)})`);
+      match(await output, /terminated WorkerPoolTerminatedError/, "the fixture's output");
     },
   },
   {

@@ -19,3 +19,7 @@ export { errorFromWorkerEvent } from "./error-event.ts";
 export type { WorkerErrorEventLike } from "./error-event.ts";
 export { PROTOCOL_TAG as WORKER_PROTOCOL_TAG } from "./protocol.ts";
 export type { SerializedError, PoolToWorker, WorkerToPool } from "./protocol.ts";
+export { installWorkerScope } from "./worker-scope.ts";
+export type { ParentPortLike, WorkerScopeHooks } from "./worker-scope.ts";
+export { workersOnThreads } from "./worker-threads.ts";
+export type { WorkerThreadLike, WorkerThreadConstructor, WorkerThreadsOptions } from "./worker-threads.ts";
