@@ -14,6 +14,8 @@ import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage }
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
 import { RuntimeErrorHandler } from "../resilience/index.ts";
+import { WorkerPool } from "../workers/index.ts";
+import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
 import { canTransition } from "./status.ts";
 import { LifecycleError } from "./errors.ts";
@@ -223,6 +225,19 @@ export class AralRuntime {
   /** The persistent and ephemeral storage roots with the maxSize quota; undefined unless storage.persistent is set. */
   get storage(): Storage | undefined {
     return this.#running("storage").storage;
+  }
+
+  /**
+   * A pool of workers running `module` (written with defineWorker), sized from resources.cpu.limit
+   * (2000m → 2, 500m → 1, never more than the machine's cores) unless `options.size` says otherwise;
+   * terminated when the runtime stops.
+   */
+  createWorkerPool<In = unknown, Out = unknown>(module: string | URL, options: WorkerPoolOptions = {}): WorkerPool<In, Out> {
+    const session = this.#running("createWorkerPool");
+    const cpuLimit = session.config.resources.cpu.limit;
+    const pool = new WorkerPool<In, Out>(this.platform, module, { ...(cpuLimit === undefined ? {} : { cpuLimit }), ...options });
+    session.closers.add(`worker pool ${pool.module}`, () => pool.terminate());
+    return pool;
   }
 
   /** The live resource monitor; undefined when monitoring is off or nothing is limited. */

@@ -14,7 +14,8 @@ type Command =
   | { kind: "pause" }
   | { kind: "resume" }
   | { kind: "tick"; ms: number }
-  | { kind: "clear" };
+  | { kind: "clear" }
+  | { kind: "shed" };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 5, arbitrary: fc.record({
@@ -30,6 +31,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "resume" as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("tick" as const), ms: fc.integer({ min: 1, max: 40 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: "clear" as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: "shed" as const }) },
 );
 
 type Outcome = "completed" | "failed" | "timedOut" | "cancelled" | "returned" | "aborted" | "refused";
@@ -40,7 +42,8 @@ function classify(result: { ok: boolean; error?: unknown }): Outcome {
   if (error instanceof TaskTimeoutError) return "timedOut";
   if (error instanceof TaskCancelledError) return "cancelled";
   if (error instanceof QueueFullError) return "refused";
-  if (error instanceof ShutdownError) return error.outcome === "closed" ? "refused" : error.outcome;
+  // shed tasks are returned unstarted, like cleared ones (stats count them as returned)
+  if (error instanceof ShutdownError) return error.outcome === "closed" ? "refused" : error.outcome === "shed" ? "returned" : error.outcome;
   return "failed";
 }
 
@@ -100,6 +103,9 @@ describe("TaskQueue accounting (property)", () => {
                 break;
               case "clear":
                 queue.clear();
+                break;
+              case "shed":
+                queue.shed("normal");
                 break;
             }
             await settle();
