@@ -289,6 +289,10 @@ export class AralRuntime {
   }
 
   stop(graceful = true): Promise<StopReport> {
+    return this.#requestStop(graceful, graceful ? "stop requested" : "forced stop requested");
+  }
+
+  #requestStop(graceful: boolean, reason: string): Promise<StopReport> {
     if (this.#stopping) {
       if (!graceful) this.#force?.abort(new Error("forced stop requested"));
       return this.#stopping;
@@ -296,7 +300,7 @@ export class AralRuntime {
     const pendingStart = this.#starting;
     this.#stopping = (async () => {
       if (pendingStart) await pendingStart.catch(() => {});
-      return this.#stop(graceful, graceful ? "stop requested" : "forced stop requested");
+      return this.#stop(graceful, reason);
     })().finally(() => {
       this.#stopping = undefined;
     });
@@ -484,7 +488,7 @@ export class AralRuntime {
 
   /** A stop the runtime started itself (signal, critical error): stop, then exit with a code that says how it went. */
   async #stopAfter(reason: string, cause?: unknown, signal?: ShutdownSignal): Promise<void> {
-    const report = await this.stop(true);
+    const report = await this.#requestStop(true, reason);
     const clean = cause === undefined && !report.forced && report.errors.length === 0;
     const code = exitCodeFor({ clean, ...(signal ? { signal } : {}), signalExitCode: this.config?.lifecycle.signalExitCode ?? false });
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
