@@ -1,7 +1,10 @@
 import { defineConfig } from "tsup";
 
-/** The one npm build every package uses: ESM + CJS + types, node: specifiers kept as written. */
-export function tsupPreset(entry: string[] = ["src/index.ts"], external: string[] = []) {
+/**
+ * The one npm build every package uses: ESM + CJS + types. It bundles for a neutral platform, so every
+ * node:* built-in is kept as an import (the adapters that use them name why in their sources).
+ */
+export function tsupPreset(entry: string[] = ["src/index.ts"], external: (string | RegExp)[] = []) {
   return defineConfig({
     entry,
     format: ["esm", "cjs"],
@@ -11,6 +14,6 @@ export function tsupPreset(entry: string[] = ["src/index.ts"], external: string[
     target: "es2022",
     platform: "neutral",
     removeNodeProtocol: false,
-    external,
+    external: [/^node:/, ...external],
   });
 }

@@ -1,3 +1,3 @@
 import { tsupPreset } from "../../scripts/tsup-preset.ts";
-// The two Node-compat modules Deno's adapter uses (no Deno.* API exists for them) stay imports.
-export default tsupPreset(["src/index.ts"], ["node:process", "node:fs/promises"]);
+// worker-bootstrap is the first module of every worker thread, loaded by URL next to the adapter's module.
+export default tsupPreset(["src/index.ts", "src/worker-bootstrap.ts"]);

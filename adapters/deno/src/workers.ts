@@ -9,5 +9,7 @@ import { Worker } from "node:worker_threads";
  * gives the thread Web worker globals, so worker modules are the same as on Bun.
  */
 export function createWorkersApi(): WorkersApi {
-  return workersOnThreads({ Worker, bootstrap: () => new URL("./worker-bootstrap.ts", import.meta.url), cwd: () => Deno.cwd() });
+  // next to this module: the .ts source, or worker-bootstrap.js in the npm build
+  const bootstrap = () => new URL(import.meta.url.endsWith(".ts") ? "./worker-bootstrap.ts" : "./worker-bootstrap.js", import.meta.url);
+  return workersOnThreads({ Worker, bootstrap, cwd: () => Deno.cwd() });
 }
