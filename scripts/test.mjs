@@ -37,7 +37,7 @@ const steps = [
   { name: "typecheck (tsc)", cmd: [bin("tsc"), "-p", "tsconfig.json", "--noEmit"] },
   { name: "typecheck (deno check)", cmd: [bin("deno"), "check", "adapters/deno/src/index.ts", "packages/aral/src/deno.ts", "conformance/src/cli.ts"] },
   { name: "build (tsup: ESM + CJS + types)", cmd: [...pnpm, "-r", "--workspace-concurrency=1", "run", "build"] },
-  ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", dir] })),
+  ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", "--pack", "npm", dir] })),
   ...packages.map((dir) => ({ name: `attw ${dir}`, cmd: [bin("attw"), "--pack", ".", "--profile", "esm-only", "--format", "table-flipped"], cwd: dir })),
   // Per member: one type-check program per package, so the Node, Deno and Bun adapters' global types never meet.
   // --allow-slow-types: the config types are inferred from the zod schema (JSR accepts them, scoring them lower).
