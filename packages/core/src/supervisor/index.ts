@@ -1,1 +1,12 @@
-export {};
+export { Supervisor } from "./supervisor.ts";
+export type { SupervisorOptions, RestartPolicy, SupervisorLogger, OutputLine } from "./options.ts";
+export type { SupervisorState, SupervisorEvents, SupervisorEventName, ExitReason, StopResult, SupervisorOutcome } from "./events.ts";
+export { SupervisorConfigError, SupervisorStateError, CrashLoopError } from "./errors.ts";
+export { childEnvironment } from "./child-environment.ts";
+export type { ChildEnvironmentOptions } from "./child-environment.ts";
+export { runtimeCommand, nodeHeapFlag, SUPERVISED_RUNTIMES } from "./runtime-command.ts";
+export type { RuntimeCommandOptions, SupervisedRuntime } from "./runtime-command.ts";
+export { childUsageSupported, readChildUsage, parseVmRss } from "./child-usage.ts";
+export type { ChildUsage } from "./child-usage.ts";
+export { supervisorSettingsFromManifest, memoryLimitFromManifest } from "./manifest-settings.ts";
+export type { SupervisorManifestSettings } from "./manifest-settings.ts";

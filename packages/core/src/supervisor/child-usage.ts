@@ -1,0 +1,47 @@
+import type { Platform } from "../platform/contract.ts";
+
+/** One sample of a child's resource use, read from Linux's /proc. */
+export interface ChildUsage {
+  readonly pid: number;
+  /** Resident set size (VmRSS) in bytes. */
+  readonly rssBytes: number;
+  /** Cumulative CPU time of the child's main process, in microseconds (from /proc/<pid>/schedstat), or null. */
+  readonly cpuMicros: number | null;
+}
+
+/**
+ * The Platform has no per-child usage API, so the supervisor reads Linux's /proc/<pid>/status through
+ * platform.fs — runtime-neutral, but Linux-only: elsewhere `childUsageSupported` is false and no limit is
+ * enforced by sampling.
+ */
+export function childUsageSupported(platform: Pick<Platform, "runtime">): boolean {
+  return platform.runtime.os === "linux";
+}
+
+/** VmRSS of /proc/<pid>/status in bytes; null when the line is missing (a zombie that has not been reaped). */
+export function parseVmRss(statusText: string): number | null {
+  const match = /^VmRSS:\s+(\d+)\s+kB\s*$/m.exec(statusText);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+/** Reads one sample; null once the process is gone (or is a zombie). Other read failures are thrown. */
+export async function readChildUsage(platform: Pick<Platform, "fs">, pid: number): Promise<ChildUsage | null> {
+  let status: string;
+  try {
+    status = await platform.fs.readTextFile(`/proc/${pid}/status`);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === "NotFound") return null;
+    throw error;
+  }
+  const rssBytes = parseVmRss(status);
+  if (rssBytes === null) return null;
+  let cpuMicros: number | null = null;
+  try {
+    // First field: nanoseconds spent on a CPU (no clock-tick size to guess, unlike /proc/<pid>/stat).
+    const onCpuNanos = Number((await platform.fs.readTextFile(`/proc/${pid}/schedstat`)).split(" ")[0]);
+    if (Number.isFinite(onCpuNanos)) cpuMicros = Math.round(onCpuNanos / 1000);
+  } catch {
+    // schedstat is optional in some kernels; the CPU figure is reported only, never enforced
+  }
+  return { pid, rssBytes, cpuMicros };
+}

@@ -1,0 +1,93 @@
+import type { RuntimeConfig } from "../config/schema.ts";
+import type { Clock } from "../platform/clock.ts";
+import { SupervisorConfigError } from "./errors.ts";
+import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "./runtime-command.ts";
+
+export interface RestartPolicy {
+  /** Most restarts allowed within `windowMs`; one more needed means a crash loop. */
+  maxRestarts: number;
+  windowMs: number;
+  /** First wait before a restart; doubles with each restart within the window, up to `maxBackoffMs`. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** "failure" (default): a child that exits 0 on its own has finished, not crashed. "always": restart it too. */
+  restartOn?: "failure" | "always";
+}
+
+/** The little the supervisor needs from a logger; the logging area's Logger satisfies it. */
+export interface SupervisorLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface OutputLine {
+  readonly stream: "stdout" | "stderr";
+  readonly line: string;
+  readonly pid: number;
+}
+
+export interface SupervisorOptions {
+  command: string;
+  args?: string[];
+  cwd?: string;
+  /** The exact environment of the child (see childEnvironment); ARAL_SUPERVISOR and ARAL_RESTART_COUNT are added. */
+  env: Record<string, string>;
+  runtime: SupervisedRuntime;
+  /** The agent's `layers.runtime`; informational here (runtimeCommand and supervisorSettingsFromManifest read it). */
+  manifest?: RuntimeConfig;
+  restart: RestartPolicy;
+  /** After SIGTERM, how long the child may take before SIGKILL. */
+  shutdownTimeoutMs: number;
+  /** Resident memory past which the child is stopped and restarted (Linux only: sampled from /proc). */
+  memoryLimitBytes?: number;
+  /** Default 1000. */
+  sampleIntervalMs?: number;
+  /** Each line the child writes; without it lines go to logger.info. */
+  onOutput?: (output: OutputLine) => void;
+  logger?: SupervisorLogger;
+  clock?: Clock;
+}
+
+function fail(option: string, expected: string, got: unknown): never {
+  const shown = typeof got === "number" ? String(got) : got === undefined ? "undefined" : JSON.stringify(got) ?? typeof got;
+  throw new SupervisorConfigError(option, `Supervisor: ${option} must be ${expected}, got ${shown}`);
+}
+
+function nonNegative(option: string, value: unknown, integer = false): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    fail(option, integer ? "a non-negative integer" : "a non-negative number of milliseconds", value);
+  }
+}
+
+export function validateSupervisorOptions(options: SupervisorOptions): void {
+  if (options === null || typeof options !== "object") fail("options", "an object", options);
+  if (typeof options.command !== "string" || options.command === "") fail("command", "a non-empty string", options.command);
+  if (options.args !== undefined && (!Array.isArray(options.args) || options.args.some((arg) => typeof arg !== "string"))) {
+    fail("args", "an array of strings", options.args);
+  }
+  if (options.cwd !== undefined && (typeof options.cwd !== "string" || options.cwd === "")) fail("cwd", "a non-empty string", options.cwd);
+  if (options.env === null || typeof options.env !== "object" || Array.isArray(options.env)) fail("env", "an object of strings", options.env);
+  for (const [name, value] of Object.entries(options.env)) {
+    if (typeof value !== "string") fail(`env.${name}`, "a string", value);
+  }
+  if (!SUPERVISED_RUNTIMES.includes(options.runtime)) fail("runtime", `one of ${SUPERVISED_RUNTIMES.join(", ")}`, options.runtime);
+  const restart = options.restart;
+  if (restart === null || typeof restart !== "object") fail("restart", "an object { maxRestarts, windowMs, backoffMs, maxBackoffMs }", restart);
+  nonNegative("restart.maxRestarts", restart.maxRestarts, true);
+  nonNegative("restart.windowMs", restart.windowMs);
+  nonNegative("restart.backoffMs", restart.backoffMs);
+  nonNegative("restart.maxBackoffMs", restart.maxBackoffMs);
+  if (restart.maxBackoffMs < restart.backoffMs) fail("restart.maxBackoffMs", `at least restart.backoffMs (${restart.backoffMs})`, restart.maxBackoffMs);
+  if (restart.restartOn !== undefined && restart.restartOn !== "failure" && restart.restartOn !== "always") {
+    fail("restart.restartOn", `"failure" or "always"`, restart.restartOn);
+  }
+  nonNegative("shutdownTimeoutMs", options.shutdownTimeoutMs);
+  if (options.memoryLimitBytes !== undefined && !(typeof options.memoryLimitBytes === "number" && Number.isFinite(options.memoryLimitBytes) && options.memoryLimitBytes > 0)) {
+    fail("memoryLimitBytes", "a positive number of bytes", options.memoryLimitBytes);
+  }
+  if (options.sampleIntervalMs !== undefined && !(typeof options.sampleIntervalMs === "number" && Number.isFinite(options.sampleIntervalMs) && options.sampleIntervalMs > 0)) {
+    fail("sampleIntervalMs", "a positive number of milliseconds", options.sampleIntervalMs);
+  }
+  if (options.onOutput !== undefined && typeof options.onOutput !== "function") fail("onOutput", "a function", typeof options.onOutput);
+}
