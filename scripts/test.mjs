@@ -67,7 +67,7 @@ for (const step of steps) {
   const run = spawnSync(cmd, args, { cwd: join(root, step.cwd ?? "."), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
   const out = `${run.stdout ?? ""}${run.stderr ?? ""}`;
   process.stdout.write(out.length > 20_000 ? `…(${out.length - 20_000} characters cut; rerun the step to see all)\n${out.slice(-20_000)}` : out);
-  const counts = step.parse ? parsers[step.parse](out) : null;
+  const counts = step.parse ? parsers[step.parse](out.replace(/\x1b\[[0-9;]*m/g, "")) : null;
   const ok = run.status === 0;
   const c = counts ?? { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 };
   if (!ok && c.failed === 0) c.failed = 1;
