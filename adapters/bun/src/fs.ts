@@ -2,7 +2,7 @@
 // (mkdir, readDir, stat/lstat, rename, remove, realPath, symlink, makeTempDir, statfs, append/mode writes, tmpdir).
 import { appendFile, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { sep } from "node:path";
 import type { DirEntry, DiskUsage, FileSystem, WriteFileOptions } from "@aral/core";
 import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
@@ -11,13 +11,10 @@ export function createFileSystem(): FileSystem {
   return {
     readFile: (path) => call("readFile", path, (p) => Bun.file(p).bytes()),
     readTextFile: (path) => call("readTextFile", path, (p) => Bun.file(p).text()),
-    writeFile: async (path, data, opts) => {
-      checkWriteInput(data, opts);
-      return call("writeFile", path, (p) => writeData(p, data, opts));
-    },
+    writeFile: (path, data, opts) => call("writeFile", path, (p) => writeData(p, data, opts)),
     stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
     lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
-    exists: async (path) => exists(checkPath(path)),
+    exists,
     mkdir: (path, opts) => call("mkdir", path, async (p) => {
       await mkdir(p, { recursive: opts?.recursive === true });
     }),
@@ -31,44 +28,19 @@ export function createFileSystem(): FileSystem {
       }));
     }),
     remove: (path, opts) => call("remove", path, (p) => remove(p, opts?.recursive === true)),
-    rename: async (from, to) => {
-      checkPath(to, "rename target");
-      return call("rename", from, (p) => rename(p, to));
-    },
+    rename: (from, to) => call("rename", from, (p) => rename(p, to)),
     realPath: (path) => call("realPath", path, (p) => realpath(p)),
-    symlink: async (target, path) => {
-      checkPath(target, "symlink target");
-      return call("symlink", path, (p) => symlink(target, p));
-    },
-    makeTempDir: async (opts) => makeTempDir(opts?.prefix),
+    symlink: (target, path) => call("symlink", path, (p) => symlink(target, p)),
+    makeTempDir: (opts) => makeTempDir(opts?.prefix),
     openRead: (path) => call("openRead", path, openRead),
     openWrite: (path) => call("openWrite", path, openWrite),
     diskUsage: (path) => call("diskUsage", path, diskUsage),
   };
 }
 
-/** Validates the path (a bad one is a TypeError, never a lookup), then maps every failure to a PlatformError. */
-async function call<T>(syscall: string, path: string, op: (path: string) => Promise<T>): Promise<T> {
-  checkPath(path);
+/** Maps every failure to a PlatformError naming the call and the path. */
+function call<T>(syscall: string, path: string, op: (path: string) => Promise<T>): Promise<T> {
   return mapErrors(syscall, path, () => op(path));
-}
-
-function checkPath(path: unknown, name = "path"): string {
-  if (typeof path !== "string" || path === "") {
-    throw new TypeError(`${name} must be a non-empty string, got ${path === "" ? "an empty string" : typeof path}`);
-  }
-  if (path.includes("\0")) throw new TypeError(`${name} must not contain a NUL character: ${JSON.stringify(path)}`);
-  return path;
-}
-
-
-function checkWriteInput(data: unknown, opts: WriteFileOptions = {}): void {
-  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-    throw new TypeError(`writeFile data must be a string or Uint8Array, got ${typeof data}`);
-  }
-  if (opts.mode !== undefined && !(Number.isInteger(opts.mode) && opts.mode >= 0 && opts.mode <= 0o7777)) {
-    throw new TypeError(`writeFile mode must be an integer between 0 and 0o7777, got ${opts.mode}`);
-  }
 }
 
 async function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
@@ -99,11 +71,9 @@ async function remove(path: string, recursive: boolean): Promise<void> {
 }
 
 async function makeTempDir(prefix = "aral-"): Promise<string> {
-  if (typeof prefix !== "string" || /[/\\\0]/.test(prefix)) {
-    throw new TypeError(`makeTempDir prefix must be a string without path separators or NUL, got ${JSON.stringify(prefix)}`);
-  }
   const parent = tmpdir();
-  return mapErrors("makeTempDir", parent, () => mkdtemp(join(parent, prefix)));
+  // not join(): with an empty prefix it would drop the separator and create the directory next to tmpdir
+  return mapErrors("makeTempDir", parent, () => mkdtemp(`${parent}${sep}${prefix}`));
 }
 
 async function openRead(path: string): Promise<ReadableStream<Uint8Array>> {

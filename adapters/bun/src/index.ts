@@ -1,5 +1,5 @@
 import type { Platform } from "@aral/core";
-import { signalsFromProcess, usageFromProcess } from "@aral/core";
+import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
 import { createEnvApi } from "./env.ts";
 import { createFileSystem } from "./fs.ts";
 import { createProcessApi } from "./process.ts";
@@ -9,7 +9,7 @@ import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Bun. Creating it starts no timers and registers no listeners. */
 export function createPlatform(): Platform {
-  return {
+  return guardPlatform({
     runtime: runtimeInfo(),
     fs: createFileSystem(),
     process: createProcessApi(),
@@ -19,7 +19,7 @@ export function createPlatform(): Platform {
     net: { fetch: globalThis.fetch, serve },
     usage: usageFromProcess(process),
     workers: createWorkersApi(),
-  };
+  });
 }
 
 export const platform: Platform = createPlatform();

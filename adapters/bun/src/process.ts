@@ -19,10 +19,7 @@ export function createProcessApi(): ProcessApi {
     // Bun.argv is [bun, script, ...user args]
     argv: Bun.argv.slice(2),
     execPath: process.execPath,
-    exit: (code = 0) => {
-      if (!Number.isInteger(code) || code < 0 || code > 255) throw new TypeError(`exit: code must be an integer from 0 to 255, got ${String(code)}`);
-      return process.exit(code);
-    },
+    exit: (code = 0) => process.exit(code),
     onUncaught: onUncaughtFromProcess(process),
   };
 }

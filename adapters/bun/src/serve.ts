@@ -3,11 +3,7 @@ import type { RequestHandler, ServeOptions, Server } from "@aral/core";
 import { PlatformError, toPlatformError } from "@aral/core";
 
 export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
-  if (typeof handler !== "function") throw new TypeError(`serve handler must be a function, got ${typeof handler}`);
-  const hostname = opts.hostname ?? "127.0.0.1";
-  const port = opts.port ?? 0;
-  if (typeof hostname !== "string" || hostname === "") throw new TypeError(`serve hostname must be a non-empty string, got ${JSON.stringify(hostname)}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`serve port must be an integer from 0 to 65535, got ${port}`);
+  const { hostname = "127.0.0.1", port = 0 } = opts;
 
   let server: Bun.Server<undefined>;
   try {

@@ -1,7 +1,7 @@
 import type { EnvApi } from "@aral/core";
 import { toPlatformError } from "@aral/core";
 
-/** Deno.env throws on missing --allow-env or a key/value Deno rejects (empty, "=" or NUL). */
+/** Deno.env throws on missing --allow-env (bad keys and values never get here: the guard rejects them). */
 function guarded<T>(syscall: string, key: string | undefined, op: () => T): T {
   try {
     return op();

@@ -32,18 +32,11 @@ async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
   return mapReadableErrors(file.readable, "read", path);
 }
 
-function checkMode(mode: number | undefined): void {
-  if (mode !== undefined && !(Number.isInteger(mode) && mode >= 0 && mode <= 0o7777)) {
-    throw new TypeError(`writeFile: mode must be an integer from 0 to 0o7777, got ${String(mode)}`);
-  }
-}
-
 export function createFileSystem(): FileSystem {
   return {
     readFile: (path) => mapErrors("readFile", path, () => Deno.readFile(path)),
     readTextFile: (path) => mapErrors("readTextFile", path, () => Deno.readTextFile(path)),
     async writeFile(path, data, opts: WriteFileOptions = {}) {
-      checkMode(opts.mode); // outside mapErrors: a bad argument stays a TypeError
       const options: Deno.WriteFileOptions = { append: opts.append ?? false, create: true };
       if (opts.mode !== undefined) options.mode = opts.mode;
       await mapErrors("writeFile", path, () => Deno.writeFile(path, toBytes(data), options));

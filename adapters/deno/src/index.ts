@@ -1,3 +1,4 @@
+import { guardPlatform } from "@aral/core";
 import type { Platform } from "@aral/core";
 import { createFileSystem } from "./fs.ts";
 import { createEnvApi } from "./env.ts";
@@ -10,7 +11,7 @@ import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Deno's own APIs. Creating it starts no timers and installs no listeners. */
 export function createPlatform(): Platform {
-  return {
+  return guardPlatform({
     runtime: createRuntimeInfo(),
     fs: createFileSystem(),
     process: createProcessApi(),
@@ -19,7 +20,7 @@ export function createPlatform(): Platform {
     net: createNetApi(),
     usage: createUsageApi(),
     workers: createWorkersApi(),
-  };
+  });
 }
 
 export const platform: Platform = createPlatform();

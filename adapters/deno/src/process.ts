@@ -24,7 +24,6 @@ function createUncaughtSubscriptions(): (handler: UncaughtHandler) => () => void
     deliver(event.reason, "rejection");
   };
   return (handler) => {
-    if (typeof handler !== "function") throw new TypeError(`onUncaught: handler must be a function, got ${typeof handler}`);
     if (handlers.size === 0) {
       globalThis.addEventListener("error", onError);
       globalThis.addEventListener("unhandledrejection", onRejection);
@@ -64,12 +63,7 @@ export function createProcessApi(): ProcessApi {
         throw toPlatformError(error, { syscall: "execPath" });
       }
     },
-    exit(code?: number): never {
-      if (code !== undefined && (!Number.isInteger(code) || code < 0 || code > 255)) {
-        throw new TypeError(`exit: code must be an integer from 0 to 255, got ${String(code)}`);
-      }
-      return Deno.exit(code);
-    },
+    exit: (code?: number): never => Deno.exit(code),
     onUncaught: createUncaughtSubscriptions(),
   };
 }

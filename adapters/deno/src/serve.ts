@@ -1,19 +1,12 @@
 import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/core";
 import { toPlatformError } from "@aral/core";
 
-function validate(handler: RequestHandler, hostname: string, port: number): void {
-  if (typeof handler !== "function") throw new TypeError(`serve: handler must be a function, got ${typeof handler}`);
-  if (typeof hostname !== "string" || hostname === "") throw new TypeError(`serve: hostname must be a non-empty string, got ${JSON.stringify(hostname)}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`serve: port must be an integer from 0 to 65535, got ${String(port)}`);
-}
-
 function urlHost(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
   const { hostname = "127.0.0.1", port = 0, signal } = opts;
-  validate(handler, hostname, port);
 
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

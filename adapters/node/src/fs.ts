@@ -9,29 +9,16 @@ import { plainBytes } from "./node-streams.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;
 
-function checkPath(value: unknown, what = "path"): asserts value is string {
-  if (typeof value !== "string" || value === "") {
-    throw new TypeError(`fs: ${what} must be a non-empty string, got ${value === "" ? "an empty string" : typeof value}`);
-  }
-}
-
-
 async function readFile(file: string): Promise<Uint8Array> {
-  checkPath(file);
   return plainBytes(await mapErrors("readFile", file, () => fsp.readFile(file)));
 }
 
 async function writeFile(file: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
-  checkPath(file);
-  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-    throw new TypeError(`fs.writeFile('${file}'): data must be a Uint8Array or a string, got ${typeof data}`);
-  }
   const options = { flag: opts.append ? "a" : "w", ...(opts.mode === undefined ? {} : { mode: opts.mode }) };
   await mapErrors("writeFile", file, () => fsp.writeFile(file, toBytes(data), options));
 }
 
 async function exists(file: string): Promise<boolean> {
-  checkPath(file);
   try {
     await fsp.stat(file);
     return true;
@@ -43,7 +30,6 @@ async function exists(file: string): Promise<boolean> {
 }
 
 async function readDir(dir: string): Promise<DirEntry[]> {
-  checkPath(dir);
   const entries = await mapErrors("readDir", dir, () => fsp.readdir(dir, { withFileTypes: true }));
   return entries.map((entry) => ({
     name: entry.name,
@@ -54,7 +40,6 @@ async function readDir(dir: string): Promise<DirEntry[]> {
 }
 
 async function remove(target: string, opts: { recursive?: boolean } = {}): Promise<void> {
-  checkPath(target);
   await mapErrors("remove", target, async () => {
     if (opts.recursive) return fsp.rm(target, { recursive: true, force: false });
     const stats = await fsp.lstat(target);
@@ -72,16 +57,12 @@ async function remove(target: string, opts: { recursive?: boolean } = {}): Promi
 }
 
 async function makeTempDir(opts: { prefix?: string } = {}): Promise<string> {
-  const prefix = opts.prefix ?? "aral-";
-  if (typeof prefix !== "string" || /[\\/]/.test(prefix) || prefix.includes("\0")) {
-    throw new TypeError(`fs.makeTempDir: prefix must be a plain name without path separators, got ${JSON.stringify(prefix)}`);
-  }
-  const base = path.join(os.tmpdir(), prefix);
+  // not path.join: with an empty prefix it would drop the separator and create the directory next to tmpdir
+  const base = `${os.tmpdir()}${path.sep}${opts.prefix ?? "aral-"}`;
   return mapErrors("makeTempDir", base, () => fsp.mkdtemp(base));
 }
 
 async function openRead(file: string): Promise<ReadableStream<Uint8Array>> {
-  checkPath(file);
   const handle = await mapErrors("openRead", file, async () => {
     const opened = await fsp.open(file, "r");
     // open(2) succeeds on a directory; reading it would fail only later, inside the stream
@@ -129,7 +110,6 @@ function readHandle(handle: FileHandle, file: string): ReadableStream<Uint8Array
 }
 
 async function openWrite(file: string): Promise<WritableStream<Uint8Array>> {
-  checkPath(file);
   const handle = await mapErrors("openWrite", file, () => fsp.open(file, "w"));
   let closed = false;
   const close = async () => {
@@ -156,7 +136,6 @@ async function openWrite(file: string): Promise<WritableStream<Uint8Array>> {
 }
 
 async function diskUsage(target: string) {
-  checkPath(target);
   const stats = await mapErrors("diskUsage", target, () => fsp.statfs(target));
   return {
     total: stats.blocks * stats.bsize,
@@ -173,32 +152,24 @@ export function createNodeFileSystem(): FileSystem {
     },
     writeFile,
     async stat(file) {
-      checkPath(file);
       return fileInfoFromStats(await mapErrors("stat", file, () => fsp.stat(file)), process.platform !== "win32");
     },
     async lstat(file) {
-      checkPath(file);
       return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
     exists,
     async mkdir(dir, opts = {}) {
-      checkPath(dir);
       await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true }));
     },
     readDir,
     remove,
     async rename(from, to) {
-      checkPath(from, "from");
-      checkPath(to, "to");
       await mapErrors("rename", from, () => fsp.rename(from, to));
     },
     async realPath(file) {
-      checkPath(file);
       return mapErrors("realPath", file, () => fsp.realpath(file));
     },
     async symlink(target, link) {
-      checkPath(target, "target");
-      checkPath(link);
       await mapErrors("symlink", link, () => fsp.symlink(target, link));
     },
     makeTempDir,

@@ -1,4 +1,4 @@
-import { signalsFromProcess, usageFromProcess } from "@aral/core";
+import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
 import type { Platform } from "@aral/core";
 import process from "node:process";
 import { createNodeEnv } from "./env.ts";
@@ -7,13 +7,11 @@ import { createPooledFetch } from "./net.ts";
 import type { FetchPoolOptions } from "./net.ts";
 import { createNodeProcess } from "./process.ts";
 import { nodeRuntimeInfo } from "./runtime.ts";
-import { serveNode } from "./serve.ts";
+import { serveNode as serveUnchecked } from "./serve.ts";
 import { createNodeWorkers } from "./workers.ts";
 
 export { createPooledFetch } from "./net.ts";
 export type { FetchPoolOptions, PooledFetch } from "./net.ts";
-export { serveNode } from "./serve.ts";
-export { spawnNode } from "./spawn.ts";
 
 export interface NodePlatformOptions {
   /** Connection pool of `net.fetch` (undici Agent, keep-alive per origin). */
@@ -22,16 +20,21 @@ export interface NodePlatformOptions {
 
 /** The Platform on node:* APIs, cross-spawn and undici. Creating it opens nothing and starts no timer. */
 export function createPlatform(options: NodePlatformOptions = {}): Platform {
-  return {
+  return guardPlatform({
     runtime: nodeRuntimeInfo(),
     fs: createNodeFileSystem(),
     process: createNodeProcess(),
     env: createNodeEnv(),
     signals: signalsFromProcess(process),
-    net: { fetch: createPooledFetch(options.fetch), serve: serveNode },
+    net: { fetch: createPooledFetch(options.fetch), serve: serveUnchecked },
     usage: usageFromProcess(process),
     workers: createNodeWorkers(),
-  };
+  });
 }
 
 export const platform: Platform = createPlatform();
+
+/** `net.serve` on its own, with the platform's argument checks. */
+export const serveNode: Platform["net"]["serve"] = platform.net.serve;
+/** `process.spawn` on its own, with the platform's argument checks. */
+export const spawnNode: Platform["process"]["spawn"] = platform.process.spawn;

@@ -16,10 +16,7 @@ export function createNodeProcess(): ProcessApi {
     get execPath() {
       return process.execPath;
     },
-    exit(code?: number): never {
-      if (code !== undefined && !Number.isInteger(code)) throw new TypeError(`process.exit: code must be an integer, got ${String(code)}`);
-      return process.exit(code);
-    },
+    exit: (code?: number): never => process.exit(code),
     onUncaught: onUncaughtFromProcess(process),
   };
 }

@@ -7,15 +7,6 @@ import { readableToWeb } from "./node-streams.ts";
 
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
 
-function checkServeArguments(handler: unknown, opts: ServeOptions): { hostname: string; port: number } {
-  if (typeof handler !== "function") throw new TypeError(`serve: handler must be a function, got ${typeof handler}`);
-  const hostname = opts.hostname ?? "127.0.0.1";
-  const port = opts.port ?? 0;
-  if (typeof hostname !== "string" || hostname === "") throw new TypeError(`serve: hostname must be a non-empty string, got ${JSON.stringify(hostname)}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`serve: port must be an integer from 0 to 65535, got ${String(port)}`);
-  return { hostname, port };
-}
-
 function reportError(error: unknown, what = "request handler failed"): void {
   console.error(`serve: ${what}:`, error);
 }
@@ -87,7 +78,7 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
 const internalError = () => new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
 
 export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
-  const { hostname, port } = checkServeArguments(handler, opts);
+  const { hostname = "127.0.0.1", port = 0 } = opts;
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
 

@@ -14,3 +14,4 @@ export { onUncaughtFromProcess, signalsFromProcess, usageFromProcess } from "./p
 export type { ProcessObject } from "./process-object.ts";
 export { fileInfoFromStats } from "./file-info.ts";
 export type { StatsLike } from "./file-info.ts";
+export { guardPlatform } from "./guard.ts";
