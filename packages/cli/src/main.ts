@@ -2,6 +2,7 @@ import type { Platform } from "@aral/core";
 import { audit } from "./commands/audit.ts";
 import { check } from "./commands/check.ts";
 import { info } from "./commands/info.ts";
+import { run } from "./commands/run.ts";
 import type { Output } from "./output.ts";
 import { consoleOutput } from "./output.ts";
 
@@ -11,6 +12,7 @@ commands:
   check <manifest> [--json]   validate a manifest (JSON, JSONC or YAML) and print the effective configuration
   info [--json]               print the detected runtime, version, OS and the adapter in use
   audit verify <file> [--json] check the hash chain of an audit log (tampering, deletions, reordering)
+  run [options] <entry> [-- args…] run an agent supervised (restarts, crash-loop stop, limits); aral run --help
   help                        this text`;
 
 /** Runs one `aral` command; resolves to the process exit code. */
@@ -23,6 +25,8 @@ export async function main(platform: Platform, argv: string[], output: Output = 
       return info(platform, args, output);
     case "audit":
       return audit(platform, args, output);
+    case "run":
+      return run(platform, args, output);
     case undefined:
     case "help":
     case "--help":

