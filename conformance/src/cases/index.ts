@@ -8,6 +8,7 @@ import { runtimeCases } from "./runtime.ts";
 import { signalCases } from "./signals.ts";
 import { spawnCases } from "./spawn.ts";
 import { usageCases } from "./usage.ts";
+import { misuseCases } from "./misuse.ts";
 import { runtimeLifecycleCases } from "./runtime-lifecycle.ts";
 import { runtimeConfigCases } from "./runtime-config.ts";
 import { runtimeHealthCases } from "./runtime-health.ts";
@@ -30,6 +31,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...signalCases,
   ...fetchServeCases,
   ...usageCases,
+  ...misuseCases,
   // core's behaviour on the platform under test
   ...runtimeLifecycleCases,
   ...runtimeConfigCases,
