@@ -19,6 +19,7 @@ import { resourcesNetworkCases } from "./resources-network.ts";
 import { resourcesMonitorCases } from "./resources-monitor.ts";
 import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
+import { supervisorCases } from "./supervisor.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -43,6 +44,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...resourcesMonitorCases,
   ...resilienceCases,
   ...workerCases,
+  ...supervisorCases,
 ];
 
 export { envCases, fetchServeCases, fsCases, fsStreamCases, processCases, runtimeCases, signalCases, spawnCases, usageCases };
