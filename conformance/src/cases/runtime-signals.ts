@@ -96,6 +96,7 @@ export const runtimeSignalCases = defineCases([
       deepEqual(status, { code: 1, signal: null, success: false }, "exit status");
       const records = output.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
       ok(records.some((r) => (r["level"] as number) >= 50 && JSON.stringify(r).includes("agent crashed on purpose")), "an error-level log record names the crash");
+      ok(output.includes("fixture onError agent crashed on purpose"), "the runtime's onError hooks were told about the crash");
       const transitions = records.filter((r) => r["event"] === "lifecycle.transition").map((r) => `${r["from"]}→${r["to"]}`);
       ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `graceful stop transitions logged (got ${transitions.join(", ")})`);
       assertAccounted(parseReport(output));

@@ -162,6 +162,7 @@ export class AralRuntime {
     return this.#hooks.stop.add(callback);
   }
 
+  /** Called for a failed start and for every critical error (uncaught exception, unhandled rejection). */
   onError(callback: (error: Error) => void | Promise<void>): () => void {
     return this.#hooks.error.add(callback);
   }
@@ -413,6 +414,7 @@ export class AralRuntime {
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
     }
 
+    closers.add("critical error listener", errors.onCritical(async (error) => void (await this.#hooks.error.emit(error instanceof Error ? error : new Error(messageOf(error))))));
     this.#installProcessHandlers(errors, config);
     const failures = await this.#hooks.start.emit();
     if (failures.length) throw failures[0];
