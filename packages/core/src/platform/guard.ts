@@ -6,7 +6,8 @@ import { guardProcess } from "./guard-process.ts";
 import { guardSignals } from "./guard-signals.ts";
 import { guardWorkers } from "./guard-workers.ts";
 
-const guarded = new WeakSet<Platform>();
+/** A registered symbol, so a platform guarded by another copy of @aral/core (src and dist side by side) counts too. */
+const GUARDED = Symbol.for("@aral/core.guardedPlatform");
 
 /**
  * Validates what callers pass to a Platform, once, for every adapter: each method checks its
@@ -21,7 +22,7 @@ const guarded = new WeakSet<Platform>();
  * Guarding a guarded platform returns it unchanged.
  */
 export function guardPlatform(platform: Platform): Platform {
-  if (guarded.has(platform)) return platform;
+  if ((platform as { [GUARDED]?: unknown })[GUARDED] === true) return platform;
   const result = Object.defineProperties(
     {
       runtime: platform.runtime,
@@ -36,7 +37,7 @@ export function guardPlatform(platform: Platform): Platform {
   ) as Platform;
   // a third-party adapter written before workers existed may have none
   if (platform.workers !== undefined) (result as { workers: Platform["workers"] }).workers = guardWorkers(platform.workers);
-  guarded.add(result);
+  Object.defineProperty(result, GUARDED, { value: true });
   return result;
 }
 

@@ -302,6 +302,16 @@ describe("guardPlatform: shape", () => {
     expect((guarded as unknown as { extra: number }).extra).toBe(2);
   });
 
+  it("recognizes a platform guarded by another copy of core; a spread copy (fs replaced, say) is guarded again", async () => {
+    const { platform, calls } = fakePlatform();
+    const byOtherCopy = { ...platform };
+    Object.defineProperty(byOtherCopy, Symbol.for("@aral/core.guardedPlatform"), { value: true });
+    expect(guardPlatform(byOtherCopy)).toBe(byOtherCopy);
+    const respread = guardPlatform({ ...guardPlatform(platform), fs: platform.fs });
+    await expect(respread.fs.readFile("")).rejects.toThrow(TypeError);
+    expect(calls).toEqual([]);
+  });
+
   it("a platform without workers stays without", () => {
     const { platform } = fakePlatform();
     const { workers: _workers, ...rest } = platform;
