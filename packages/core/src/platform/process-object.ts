@@ -1,8 +1,9 @@
 /**
  * Platform pieces built on a Node-style `process` object, which Node, Bun and Deno's node:process
- * all offer. Core never touches `process` itself: the adapter hands its own in.
+ * all offer. Core never touches `process` itself: the adapter hands its own in. Arguments are
+ * checked by guardPlatform, not here.
  */
-import type { ProcessApi, ShutdownSignal, SignalsApi, UncaughtKind, UsageApi } from "./contract.ts";
+import type { ProcessApi, SignalsApi, UncaughtKind, UsageApi } from "./contract.ts";
 
 // any[]: Node's and Bun's overloaded on/off only accept a listener taking anything
 type Listener = (...args: any[]) => void;
@@ -15,16 +16,10 @@ export interface ProcessObject {
   cpuUsage(): { user: number; system: number };
 }
 
-const SHUTDOWN_SIGNALS: readonly ShutdownSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
 /** A signal listener on the process replaces the signal's default action (ending the process). */
 export function signalsFromProcess(proc: Pick<ProcessObject, "on" | "off">): SignalsApi {
   return {
     on(signal, handler) {
-      if (!SHUTDOWN_SIGNALS.includes(signal)) {
-        throw new TypeError(`signals.on: signal must be one of ${SHUTDOWN_SIGNALS.join(", ")}, got ${JSON.stringify(signal)}`);
-      }
-      if (typeof handler !== "function") throw new TypeError(`signals.on('${signal}'): handler must be a function, got ${typeof handler}`);
       // one listener per subscription, so the same handler subscribed twice unsubscribes independently
       const listener = () => handler();
       proc.on(signal, listener);
@@ -51,7 +46,6 @@ export function onUncaughtFromProcess(proc: Pick<ProcessObject, "on" | "off">): 
   const onException = (error: unknown) => deliver(error, "exception");
   const onRejection = (reason: unknown) => deliver(reason, "rejection");
   return (handler) => {
-    if (typeof handler !== "function") throw new TypeError(`process.onUncaught: handler must be a function, got ${typeof handler}`);
     const subscription = { handler };
     if (subscriptions.size === 0) {
       proc.on("uncaughtException", onException);
