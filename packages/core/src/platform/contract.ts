@@ -5,7 +5,8 @@
  *
  * Failures of the runtime (a missing file, a busy port, a command that cannot start) are reported as
  * PlatformError with a stable `code`. Misuse by the caller (a path that is not a string, an unknown
- * stdio mode, a port outside 0–65535) throws a TypeError naming the bad argument, on every adapter.
+ * stdio mode, a port outside 0–65535) throws a TypeError naming the bad argument, on every adapter:
+ * adapters return `guardPlatform({...})` (platform/guard.ts), which checks every argument once, in core.
  */
 
 export type RuntimeName = "node" | "deno" | "bun" | (string & {});
