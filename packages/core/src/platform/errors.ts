@@ -55,7 +55,7 @@ const BY_ERRNO: Record<string, PlatformErrorCode> = {
   EOPNOTSUPP: "Unsupported",
 };
 
-/** Deno reports errors as classes under Deno.errors; their names are stable. */
+/** Deno reports errors as classes in its `errors` namespace; their names are stable. */
 const BY_ERROR_NAME: Record<string, PlatformErrorCode> = {
   NotFound: "NotFound",
   AlreadyExists: "AlreadyExists",

@@ -14,7 +14,7 @@ let defined = false;
 /**
  * Makes the current worker module answer a WorkerPool: each task's `data` goes to `handler`, its
  * return value (or what it throws) goes back to the pool. Call it once, at the top of the module the
- * pool spawns; the same module runs unchanged on Node, Deno and Bun. Values must be structured-clone data.
+ * pool spawns; the same module runs unchanged on Node, Deno and Bun (values must be structured-clone data).
  */
 export function defineWorker<In = unknown, Out = unknown>(handler: WorkerHandler<In, Out>): void {
   if (typeof handler !== "function") throw new TypeError(`defineWorker: handler must be a function, got ${typeof handler}`);

@@ -12,7 +12,7 @@ export interface ParentPortLike {
 }
 
 export interface WorkerScopeHooks {
-  /** Ends this thread (process.exit inside a worker thread). */
+  /** Ends this thread (the exit of a worker thread, not of the process). */
   exit(code: number): void;
   /** Observes an uncaught error or unhandled rejection without handling it (the thread still dies). */
   observeUncaught(listener: (error: unknown, kind: "exception" | "rejection") => void): void;
