@@ -1,5 +1,5 @@
 import type { Platform } from "../platform/contract.ts";
-import { isResolvedResources, resolveResources } from "./config.ts";
+import { resolveResources } from "./config.ts";
 import type { ResolvedResources, ResourcesConfig } from "./config.ts";
 import { formatBandwidth, formatBytes, formatCpu } from "./quantity.ts";
 
@@ -26,7 +26,7 @@ export const RESOURCE_FIELDS = [
  * no field is silently ignored. In-process enforcement is cooperative; hard OS limits need the supervisor.
  */
 export function describeEnforcement(resources: ResourcesConfig | ResolvedResources | undefined, platform: Pick<Platform, "runtime">): FieldEnforcement[] {
-  const r = isResolvedResources(resources) ? resources : resolveResources(resources);
+  const r = resolveResources(resources);
   const cores = platform.runtime.cpus;
   const runtime = `${platform.runtime.name} ${platform.runtime.version}`;
   const fmt = <T>(value: T | undefined, format: (v: T) => string): string | null => (value === undefined ? null : format(value));

@@ -53,27 +53,6 @@ export class ResourceRequestError extends Error {
   }
 }
 
-/** A `resources` configuration field that cannot be used. */
-export class ResourceConfigError extends Error {
-  override readonly name = "ResourceConfigError";
-  /** Dotted field path, e.g. "resources.memory.limit". */
-  readonly path: string;
-  readonly value: unknown;
-  readonly reason: string;
-
-  constructor(
-    path: string,
-    value: unknown,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`Invalid ${path}=${JSON.stringify(value)}: ${reason}`, options);
-    this.path = path;
-    this.value = value;
-    this.reason = reason;
-  }
-}
-
 /** New work refused because the runtime is degraded with the "reject" fallback policy. */
 export class ResourceDegradedError extends Error {
   override readonly name = "ResourceDegradedError";

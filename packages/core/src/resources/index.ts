@@ -2,7 +2,6 @@ export { QuantityError, parseQuantity, parseCpu, parseBytes, formatCpu, formatBy
 export {
   ResourceLimitError,
   ResourceRequestError,
-  ResourceConfigError,
   ResourceDegradedError,
   ConnectionLimitError,
   NetworkTimeoutError,

@@ -1,5 +1,5 @@
 import { formatBytes, formatCpu, parseBytes, parseCpu, QuantityError } from "./quantity.ts";
-import { isResolvedResources, resolveResources } from "./config.ts";
+import { resolveResources } from "./config.ts";
 import type { ResolvedResources, ResourcesConfig } from "./config.ts";
 import { ResourceLimitError, ResourceRequestError } from "./errors.ts";
 import type { ResourceKind } from "./errors.ts";
@@ -74,7 +74,7 @@ export class ResourceManager {
   #nextId = 1;
 
   constructor(resources: ResourcesConfig | ResolvedResources | undefined = {}) {
-    this.config = isResolvedResources(resources) ? resources : resolveResources(resources);
+    this.config = resolveResources(resources);
     this.#limits = {
       cpu: this.config.cpu.limit ?? null,
       memory: this.config.memory.limit ?? null,

@@ -4,7 +4,7 @@ import { isResolvedResources, resolveResources } from "../../src/resources/confi
 import { createResourceMonitor } from "../../src/resources/monitor.ts";
 import { ResourceManager } from "../../src/resources/manager.ts";
 import { validateRuntimeOptions } from "../../src/config/index.ts";
-import { ResourceConfigError } from "../../src/resources/errors.ts";
+import { ConfigError } from "../../src/config/errors.ts";
 
 const platform = { runtime: { name: "node", version: "20.20.2", os: "linux", arch: "x64", cpus: 2 } };
 
@@ -60,7 +60,7 @@ describe("resolveResources", () => {
       storage: { persistent: "/data", ephemeral: "/tmp", maxSize: 10 * 2 ** 30, cleanup: { onStop: true } },
       network: { bandwidth: 1e8, connections: 1000, timeout: 30000, overflow: "wait" },
       fallback: "reject",
-      monitor: { enabled: true, interval: 5000, thresholds: { memory: 0.9, cpu: 1, disk: 0.9 }, hysteresis: 0.05 },
+      monitor: { enabled: true, interval: 5000, thresholds: { memory: 0.9, cpu: 0.9, disk: 0.9 }, hysteresis: 0.05 },
     });
   });
 
@@ -95,8 +95,8 @@ describe("resolveResources", () => {
       resolveResources(config as never);
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(ResourceConfigError);
-      expect((error as ResourceConfigError).path).toBe(path);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues.map((issue) => issue.path)).toContain(path);
       expect((error as Error).message).toContain(path);
     }
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ResourceManager } from "../../src/resources/manager.ts";
 import type { ResourceEvent } from "../../src/resources/manager.ts";
-import { ResourceConfigError, ResourceLimitError, ResourceRequestError } from "../../src/resources/errors.ts";
+import { ResourceLimitError, ResourceRequestError } from "../../src/resources/errors.ts";
+import { ConfigError } from "../../src/config/errors.ts";
 
 const Mi = 2 ** 20;
 
@@ -69,7 +70,7 @@ describe("ResourceManager", () => {
     const manager = new ResourceManager({ cpu: { limit: "2000m", request: "500m" }, memory: { limit: "2Gi", request: "512Mi" } });
     expect(manager.reserved()).toEqual({ cpu: 0.5, memory: 512 * Mi, storage: 0, connections: 0 });
     expect(manager.usage().cpu).toMatchObject({ limit: 2, request: 0.5 });
-    expect(() => new ResourceManager({ memory: { limit: "1Gi", request: "2Gi" } })).toThrow(ResourceConfigError);
+    expect(() => new ResourceManager({ memory: { limit: "1Gi", request: "2Gi" } })).toThrow(ConfigError);
     expect(() => new ResourceManager({ memory: { limit: "2GB" } })).toThrow(/resources\.memory\.limit/);
   });
 
