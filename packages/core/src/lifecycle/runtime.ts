@@ -1,8 +1,8 @@
 import type { Platform, Server, ShutdownSignal } from "../platform/contract.ts";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
 import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
-import type { Logger, LogSinkLike } from "../logging/index.ts";
-import { createLogger, parseLogLevel } from "../logging/index.ts";
+import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
+import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
 import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
@@ -97,6 +97,7 @@ export class AralRuntime {
     error: new Listeners<[Error]>(),
   };
   readonly #checks = new Map<string, { check: HealthCheck; options?: HealthCheckOptions }>();
+  #defaultSink: LogSink = consoleSink();
   #status: RuntimeStatus = "created";
   #restartCount = 0;
   #session: Session | undefined;
@@ -122,7 +123,8 @@ export class AralRuntime {
       deps.logger ??
       createLogger({
         level: env["ARAL_LOG_LEVEL"] ? parseLogLevel(env["ARAL_LOG_LEVEL"]) : "info",
-        ...(deps.logSink ? { sink: deps.logSink } : {}),
+        // the default sink follows logging.format once the manifest is loaded
+        sink: deps.logSink ?? { write: (line) => this.#defaultSink.write(line) },
         bindings: { instanceId: this.instanceId },
       });
   }
@@ -349,6 +351,7 @@ export class AralRuntime {
     const input = typeof this.#input === "string" ? await loadManifest(this.platform, this.#input) : this.#input;
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
+    this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
       this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, { event: "config.platform", expected: config.platform, actual: name });

@@ -18,3 +18,4 @@ export { sha256Hex } from "./sha256.ts";
 export { wallTime } from "./wall-time.ts";
 export { AuditLog, AuditError, GENESIS_HASH, verifyAuditLog, openFileAuditLog, hashRecordBody } from "./audit.ts";
 export type { AuditRecord, AuditLogOptions, AuditVerification, VerifyAuditOptions, AuditErrorReason } from "./audit.ts";
+export { prettySink, prettyLine } from "./pretty-sink.ts";

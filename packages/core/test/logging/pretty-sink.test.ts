@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logging/logger.ts";
+import { prettyLine, prettySink } from "../../src/logging/pretty-sink.ts";
+
+describe("prettySink", () => {
+  it("turns the logger's JSON lines into time, level, message and key=value fields, secrets still redacted", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ sink: prettySink((line) => lines.push(line)), bindings: { instanceId: "i-1" } });
+    logger.warn("disk almost full", { root: "/data", usedRatio: 0.93, token: "s3cret" });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  disk almost full {2}instanceId=i-1 root=\/data usedRatio=0\.93 token=\[REDACTED\]$/);
+  });
+
+  it("passes a line that is not JSON through unchanged", () => {
+    expect(prettyLine("plain text")).toBe("plain text");
+  });
+});
