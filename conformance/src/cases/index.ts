@@ -14,6 +14,7 @@ import { runtimeConfigCases } from "./runtime-config.ts";
 import { runtimeHealthCases } from "./runtime-health.ts";
 import { runtimeResourceCases } from "./runtime-resources.ts";
 import { runtimeSignalCases } from "./runtime-signals.ts";
+import { runtimeResilienceCases } from "./runtime-resilience.ts";
 import { resourcesStorageCases } from "./resources-storage.ts";
 import { resourcesNetworkCases } from "./resources-network.ts";
 import { resourcesMonitorCases } from "./resources-monitor.ts";
@@ -39,6 +40,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeHealthCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
+  ...runtimeResilienceCases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,
   ...resourcesMonitorCases,

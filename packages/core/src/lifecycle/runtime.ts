@@ -13,7 +13,8 @@ import { ResourceManager, createLimitedFetch, createResourceMonitor, createStora
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
-import { RuntimeErrorHandler } from "../resilience/index.ts";
+import { CircuitBreakerRegistry, CircuitOpenError, RuntimeErrorHandler } from "../resilience/index.ts";
+import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/index.ts";
 import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
@@ -91,6 +92,9 @@ export class AralRuntime {
   readonly #deps: RuntimeDeps;
   readonly #requests = new RequestStats();
   readonly #metricsRegistry = new MetricsRegistry();
+  /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
+  readonly #breakers = new CircuitBreakerRegistry();
+  readonly #observedBreakers = new Set<string>();
   readonly #hooks = {
     start: new Listeners<[]>(),
     stop: new Listeners<[StopReport]>(),
@@ -206,6 +210,34 @@ export class AralRuntime {
   /** Retries `fn` with the manifest's errorHandling policy. */
   executeWithRetry<T>(fn: () => Promise<T>, context: string): Promise<T> {
     return this.#running("executeWithRetry").errors.executeWithRetry(fn, context);
+  }
+
+  /** The circuit breaker of one external dependency, configured by errorHandling.circuitBreaker. */
+  circuitBreaker(dependency: string): CircuitBreaker {
+    const { threshold, timeout, halfOpenProbes } = this.#running("circuitBreaker").config.errorHandling.circuitBreaker;
+    const breaker = this.#breakers.get(dependency, { threshold, timeout, halfOpenProbes });
+    if (!this.#observedBreakers.has(dependency)) {
+      this.#observedBreakers.add(dependency);
+      breaker.onStateChange((change) => {
+        this.logger.warn(`circuit ${change.name}: ${change.from} → ${change.to}`, { event: "resilience.circuit", ...change });
+        void this.#deps.audit?.append("resilience.circuit", { ...change });
+      });
+    }
+    return breaker;
+  }
+
+  /**
+   * Calls an external dependency the way the manifest says: each attempt through the dependency's circuit
+   * breaker (when errorHandling.circuitBreaker.enabled), retried with backoff; an open circuit fails at once.
+   */
+  callDependency<T>(dependency: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const session = this.#running("callDependency");
+    const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
+    return session.errors.executeWithRetry(
+      ({ signal }) => (breaker ? breaker.execute(fn, signal) : fn(signal)),
+      dependency,
+      { retryable: (error) => !(error instanceof CircuitOpenError) },
+    );
   }
 
   get tasks(): TaskQueue {
@@ -403,6 +435,7 @@ export class AralRuntime {
       backoffMs: config.errorHandling.backoffMs,
       maxBackoffMs: config.errorHandling.maxBackoffMs,
       backoffStrategy: config.errorHandling.backoffStrategy,
+      jitter: config.errorHandling.jitter,
       logger: this.logger,
       shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
     });
