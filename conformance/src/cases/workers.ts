@@ -23,9 +23,12 @@ function pool(ctx: ConformanceContext, size: number): WorkerPool {
   return created;
 }
 
-/** Resolves with the first value `take` accepts, or rejects after `ms`. */
+/**
+ * Resolves with the first value `take` accepts, or rejects after `ms`. A case may await several of these in
+ * turn; one it never reaches (an earlier one failed the case) must not become an unhandled rejection.
+ */
 function waitFor<T>(what: string, ms: number, subscribe: (take: (value: T) => void) => () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+  const waiting = new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
       reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
@@ -36,6 +39,8 @@ function waitFor<T>(what: string, ms: number, subscribe: (take: (value: T) => vo
       resolve(value);
     });
   });
+  waiting.catch(() => {});
+  return waiting;
 }
 
 function spawnRaw(platform: Platform, module: string | URL, ctx: ConformanceContext): WorkerHandle {
