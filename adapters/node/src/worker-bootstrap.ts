@@ -3,4 +3,12 @@ import { bootWorkerThread } from "@aral/core";
 import process from "node:process";
 import { parentPort, workerData } from "node:worker_threads";
 
-bootWorkerThread({ parentPort, workerData, process }, "@aral/adapter-node");
+bootWorkerThread(
+  {
+    parentPort,
+    workerData,
+    exit: (code) => process.exit(code),
+    onUncaughtMonitor: (listener) => void process.on("uncaughtExceptionMonitor", listener),
+  },
+  "@aral/adapter-node",
+);

@@ -1,14 +1,14 @@
 import type { ParentPortLike } from "./worker-scope.ts";
 import { installWorkerScope } from "./worker-scope.ts";
 
-/** What a worker thread's bootstrap module hands in from node:worker_threads and node:process. */
+/** What a worker thread's bootstrap hands in: node:worker_threads' port and data, and two hooks of its thread. */
 export interface WorkerThreadHost {
   parentPort: ParentPortLike | null;
   workerData: unknown;
-  process: {
-    exit(code: number): void;
-    on(event: "uncaughtExceptionMonitor", listener: (error: Error, origin: string) => void): unknown;
-  };
+  /** Ends this thread. */
+  exit(code: number): void;
+  /** Observes uncaught errors without handling them (Node's "uncaughtExceptionMonitor"); `origin` as Node names it. */
+  onUncaughtMonitor(listener: (error: Error, origin: string) => void): void;
 }
 
 /**
@@ -21,10 +21,10 @@ export function bootWorkerThread(host: WorkerThreadHost, adapter: string): void 
     throw new Error(`worker-bootstrap: run only by ${adapter}'s workers.spawn (no parentPort or module)`);
   }
   const scope = installWorkerScope(host.parentPort, {
-    exit: (code) => host.process.exit(code),
+    exit: (code) => host.exit(code),
     // A monitor only observes: the thread still dies of the error, as a Web Worker does.
     observeUncaught: (listener) =>
-      host.process.on("uncaughtExceptionMonitor", (error, origin) => listener(error, origin === "unhandledRejection" ? "rejection" : "exception")),
+      host.onUncaughtMonitor((error, origin) => listener(error, origin === "unhandledRejection" ? "rejection" : "exception")),
   });
   import(moduleUrl).then(() => scope.loaded());
 }
