@@ -1,5 +1,5 @@
-import { childEnvironment, CrashLoopError, Supervisor } from "@aral/core";
-import type { OutputLine, SupervisedRuntime, SupervisorEventName, SupervisorEvents, SupervisorOptions } from "@aral/core";
+import { childEnvironment, CrashLoopError, Supervisor } from "@aral/supervisor";
+import type { OutputLine, SupervisedRuntime, SupervisorEventName, SupervisorEvents, SupervisorOptions } from "@aral/supervisor";
 import { deepEqual, equal, ok } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";

@@ -7,5 +7,4 @@ export * from "./metrics/index.ts";
 export * from "./resilience/index.ts";
 export * from "./tasks/index.ts";
 export * from "./lifecycle/index.ts";
-export * from "./supervisor/index.ts";
 export * from "./workers/index.ts";

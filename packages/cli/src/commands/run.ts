@@ -1,15 +1,7 @@
-import {
-  childEnvironment,
-  ConfigError,
-  isPlatformError,
-  loadManifest,
-  resolveRuntimeConfig,
-  runtimeCommand,
-  SUPERVISED_RUNTIMES,
-  Supervisor,
-  supervisorSettingsFromManifest,
-} from "@aral/core";
-import type { Platform, RuntimeConfig, SupervisedRuntime, SupervisorOutcome } from "@aral/core";
+import { ConfigError, isPlatformError, loadManifest, resolveRuntimeConfig } from "@aral/core";
+import type { Platform, RuntimeConfig } from "@aral/core";
+import { childEnvironment, runtimeCommand, SUPERVISED_RUNTIMES, Supervisor, supervisorSettingsFromManifest } from "@aral/supervisor";
+import type { SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
 import type { Output } from "../output.ts";
 
 const USAGE = "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]… <entry> [-- args…]";

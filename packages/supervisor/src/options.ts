@@ -1,5 +1,5 @@
-import type { RuntimeConfig } from "../config/schema.ts";
-import type { Clock } from "../platform/clock.ts";
+import type { RuntimeConfig } from "@aral/core";
+import type { Clock } from "@aral/core";
 import { SupervisorConfigError } from "./errors.ts";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "./runtime-command.ts";
 

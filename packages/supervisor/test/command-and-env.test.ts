@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { resolveRuntimeConfig } from "../../src/config/resolve.ts";
-import { parseVmRss } from "../../src/supervisor/child-usage.ts";
-import { childEnvironment } from "../../src/supervisor/child-environment.ts";
-import { SupervisorConfigError } from "../../src/supervisor/errors.ts";
-import { supervisorSettingsFromManifest } from "../../src/supervisor/manifest-settings.ts";
-import { nodeHeapFlag, runtimeCommand } from "../../src/supervisor/runtime-command.ts";
+import { resolveRuntimeConfig } from "@aral/core";
+import { parseVmRss } from "../src/child-usage.ts";
+import { childEnvironment } from "../src/child-environment.ts";
+import { SupervisorConfigError } from "../src/errors.ts";
+import { supervisorSettingsFromManifest } from "../src/manifest-settings.ts";
+import { nodeHeapFlag, runtimeCommand } from "../src/runtime-command.ts";
 
 describe("childEnvironment", () => {
   const parent = {

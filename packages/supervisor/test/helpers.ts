@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Platform } from "../../src/platform/contract.ts";
-import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import type { OutputLine, SupervisorLogger, SupervisorOptions } from "../../src/supervisor/options.ts";
-import type { SupervisorEventName, SupervisorEvents } from "../../src/supervisor/events.ts";
+import type { Platform } from "@aral/core";
+import { Supervisor } from "../src/supervisor.ts";
+import type { OutputLine, SupervisorLogger, SupervisorOptions } from "../src/options.ts";
+import type { SupervisorEventName, SupervisorEvents } from "../src/events.ts";
 
-const adapter = await import("../../../../adapters/node/src/index.ts");
+const adapter = await import("../../../adapters/node/src/index.ts");
 export const platform: Platform = adapter.createPlatform();
 
 export function fixture(name: string): string {

@@ -1,6 +1,6 @@
-import { systemClock, type Clock } from "../platform/clock.ts";
-import type { ChildProcess, ExitStatus, Platform } from "../platform/contract.ts";
-import { baseDelay } from "../resilience/backoff.ts";
+import { systemClock, type Clock } from "@aral/core";
+import type { ChildProcess, ExitStatus, Platform } from "@aral/core";
+import { baseDelay } from "@aral/core";
 import { childUsageSupported, readChildUsage } from "./child-usage.ts";
 import { CrashLoopError, SupervisorStateError } from "./errors.ts";
 import type { ExitReason, StopResult, SupervisorEventName, SupervisorEvents, SupervisorOutcome, SupervisorState } from "./events.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { isPlatformError } from "../../src/platform/errors.ts";
-import { childEnvironment } from "../../src/supervisor/child-environment.ts";
-import { CrashLoopError, SupervisorConfigError, SupervisorStateError } from "../../src/supervisor/errors.ts";
-import { Supervisor } from "../../src/supervisor/supervisor.ts";
+import { isPlatformError } from "@aral/core";
+import { childEnvironment } from "../src/child-environment.ts";
+import { CrashLoopError, SupervisorConfigError, SupervisorStateError } from "../src/errors.ts";
+import { Supervisor } from "../src/supervisor.ts";
 import { fixture, platform, processGone, quietLogger, supervise } from "./helpers.ts";
 
 describe("Supervisor: restarts and crash loops (real node children)", () => {

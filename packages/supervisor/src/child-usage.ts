@@ -1,4 +1,4 @@
-import type { Platform } from "../platform/contract.ts";
+import type { Platform } from "@aral/core";
 
 /** One sample of a child's resource use, read from Linux's /proc. */
 export interface ChildUsage {

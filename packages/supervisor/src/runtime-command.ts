@@ -1,4 +1,4 @@
-import type { RuntimeConfig } from "../config/schema.ts";
+import type { RuntimeConfig } from "@aral/core";
 import { SupervisorConfigError } from "./errors.ts";
 import { memoryLimitFromManifest } from "./manifest-settings.ts";
 
