@@ -1,4 +1,5 @@
-import { createWorkerHandle, errorFromWorkerEvent, resolveWorkerModuleUrl, toPlatformError, workerModulePath } from "@aral/core";
+import { createWorkerHandle, errorFromWorkerEvent, resolveWorkerModuleUrl, workerModulePath } from "@aral/core/workers";
+import { toPlatformError } from "@aral/core";
 import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "@aral/core";
 
 let workerCount = 0;

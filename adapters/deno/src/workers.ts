@@ -1,4 +1,4 @@
-import { workersOnThreads } from "@aral/core";
+import { workersOnThreads } from "@aral/core/workers";
 import type { WorkersApi } from "@aral/core";
 import { Worker } from "node:worker_threads";
 

@@ -1,4 +1,5 @@
-import { PlatformError, workersOnThreads } from "@aral/core";
+import { PlatformError } from "@aral/core";
+import { workersOnThreads } from "@aral/core/workers";
 import type { WorkersApi } from "@aral/core";
 import process from "node:process";
 import { pathToFileURL } from "node:url";

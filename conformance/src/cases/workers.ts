@@ -1,12 +1,5 @@
-import {
-  WORKER_PROTOCOL_TAG,
-  WorkerCrashedError,
-  WorkerPool,
-  WorkerPoolTerminatedError,
-  WorkerTaskError,
-  WorkerTaskTimeoutError,
-  workerPoolSize,
-} from "@aral/core";
+import { WORKER_PROTOCOL_TAG, WorkerPool, workerPoolSize } from "@aral/core/workers";
+import { WorkerCrashedError, WorkerPoolTerminatedError, WorkerTaskError, WorkerTaskTimeoutError } from "@aral/core";
 import { readAllText } from "@aral/core";
 import type { Platform, WorkerHandle } from "@aral/core";
 import { assertPlatformError, atLeast, deepEqual, equal, fail, match, ok, rejects } from "../harness/assert.ts";
