@@ -18,7 +18,7 @@ async function signalChild(ctx: ConformanceContext, signal: ShutdownSignal, mode
   return { lines: lines(await out.done), status };
 }
 
-export const signalCases = defineCases([
+export const signalCases: ConformanceCase[] = defineCases([
   ...(["SIGTERM", "SIGINT", "SIGHUP"] as const).map((signal): ConformanceCase => ({
     name: `signals: a child subscribed with signals.on("${signal}") runs its handler and exits 0`,
     capability: "signals",

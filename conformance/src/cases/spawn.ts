@@ -7,7 +7,7 @@ import { chunksOf, collectText, patternedBytes, statusWithin, writeAllAndClose }
 
 const EXIT_WAIT_MS = 8_000;
 
-export const spawnCases = defineCases([
+export const spawnCases: ConformanceCase[] = defineCases([
   {
     name: "process.spawn: a child echoes stdin to stdout through the web streams, byte-exact",
     capability: "process.spawn",

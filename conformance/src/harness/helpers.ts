@@ -14,7 +14,7 @@ export function patternedBytes(size: number, seed = 7): Uint8Array<ArrayBuffer> 
   return bytes;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with the promise, or fails the case with `what` if it takes longer than `ms`. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
