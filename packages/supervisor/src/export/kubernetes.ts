@@ -94,9 +94,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
   if (stopSignal(config) !== "SIGTERM") {
     notes.notExpressible("lifecycle.shutdownSignals", `the kubelet stops a container with SIGTERM (or the image's STOPSIGNAL), which this manifest does not treat as a stop request: give the image STOPSIGNAL ${stopSignal(config) ?? "(none listed)"}`);
   }
-  for (const field of ["backoffMs", "maxBackoffMs"] as const) {
-    if (notes.written(`errorHandling.${field}`)) notes.notExpressible(`errorHandling.${field}`, "container restarts follow the kubelet's own backoff (10 s doubling to 5 min); the agent's in-process retries still use it");
-  }
+  notes.notExpressible("errorHandling.maxBackoffMs", `container restarts follow the kubelet's own backoff (10 s doubling to 5 min), not ${config.errorHandling.backoffMs} … ${config.errorHandling.maxBackoffMs} ms as under aral run; the agent's in-process retries still use them`);
   if (notes.written("health.enabled") && !config.health.enabled) notes.approximated("health.enabled", "set to true in the container (ARAL_HEALTH_ENABLED): the probes need the health endpoints");
   if (notes.written("health.hostname")) notes.approximated("health.hostname", "replaced by the pod's IP (ARAL_HEALTH_HOSTNAME from status.podIP): the kubelet probes that address");
   if (options.healthPort !== undefined && config.health.port !== 0 && config.health.port !== healthPort) notes.approximated("health.port", `replaced by --health-port ${healthPort}`);
