@@ -6,7 +6,7 @@ import { createLimitedFetch } from "../../src/resources/network.ts";
 import { ConnectionLimitError, NetworkTimeoutError } from "../../src/resources/errors.ts";
 import { TokenBucket } from "../../src/resources/token-bucket.ts";
 import { Semaphore } from "../../src/resources/semaphore.ts";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 
 let server: Server;
 let base: string;
