@@ -1,4 +1,4 @@
-import type { Platform, RequestHandler, Server } from "@aral/core";
+import type { Platform, RequestHandler, Server } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";

@@ -1,4 +1,4 @@
-import { readAll } from "@aral/core";
+import { readAll } from "@aral/platform";
 import { bytesEqual, checkError, equal, fail, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { chunksOf, joinPath, patternedBytes } from "../harness/helpers.ts";

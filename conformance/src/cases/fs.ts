@@ -1,4 +1,4 @@
-import { PLATFORM_ERROR_CODES } from "@aral/core";
+import { PLATFORM_ERROR_CODES } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { joinPath, patternedBytes } from "../harness/helpers.ts";

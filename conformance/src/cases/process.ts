@@ -1,4 +1,4 @@
-import { readAll, readAllText } from "@aral/core";
+import { readAll, readAllText } from "@aral/platform";
 import { deepEqual, equal, ok } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { lines, statusWithin } from "../harness/helpers.ts";

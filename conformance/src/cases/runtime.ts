@@ -1,4 +1,4 @@
-import { detectRuntime } from "@aral/core";
+import { detectRuntime } from "@aral/platform";
 import { atLeast, equal, match, ok } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
 

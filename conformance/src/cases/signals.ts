@@ -1,5 +1,5 @@
-import { readAll } from "@aral/core";
-import type { ShutdownSignal } from "@aral/core";
+import { readAll } from "@aral/platform";
+import type { ShutdownSignal } from "@aral/platform";
 import { deepEqual } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceCase, ConformanceContext } from "../harness/case.ts";

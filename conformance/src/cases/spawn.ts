@@ -1,6 +1,6 @@
-import { readAll, readAllText } from "@aral/core";
+import { readAll, readAllText } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
-import type { ProcessSignal } from "@aral/core";
+import type { ProcessSignal } from "@aral/platform";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceCase, ConformanceContext } from "../harness/case.ts";
 import { chunksOf, collectText, patternedBytes, statusWithin, writeAllAndClose } from "../harness/helpers.ts";

@@ -1,4 +1,4 @@
-import type { ChildProcess, Platform, SpawnOptions } from "@aral/core";
+import type { ChildProcess, Platform, SpawnOptions } from "@aral/platform";
 
 /** One contract rule, checked against the platform under test. */
 export interface ConformanceCase {

@@ -1,4 +1,4 @@
-import type { ChildProcess, ExitStatus } from "@aral/core";
+import type { ChildProcess, ExitStatus } from "@aral/platform";
 import { fail } from "./assert.ts";
 
 /** Bytes that differ from position to position (not zeros), so shifted, lost or repeated chunks show. */

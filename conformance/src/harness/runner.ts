@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import { describeError, isPlatformErrorLike } from "./assert.ts";
 import type { CaseResult, ConformanceCase } from "./case.ts";
 import { SkipSignal, createCaseScope } from "./context.ts";

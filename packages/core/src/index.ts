@@ -34,8 +34,6 @@ export type { Logger, LogFields, LogLevel, LogSinkLike, AuditLog } from "./loggi
 export { WorkerTaskError, WorkerCrashedError, WorkerStartError, WorkerTaskTimeoutError, WorkerTaskCancelledError, WorkerPoolTerminatedError } from "./workers/index.ts";
 export type { WorkerPool, WorkerPoolOptions } from "./workers/index.ts";
 
-export { PlatformError, isPlatformError } from "./platform/index.ts";
-export type { Platform, PlatformErrorCode } from "./platform/index.ts";
-
-// Until the platform contract moves to its own package (@aral/platform), the adapter kit is still here.
-export * from "./platform/index.ts";
+// From @aral/platform: what a user of AralRuntime meets (the adapter kit is @aral/platform's own).
+export { PlatformError, isPlatformError, PLATFORM_ERROR_CODES } from "./platform.ts";
+export type { Platform, PlatformErrorCode, PlatformErrorDetails, RuntimeName, RuntimeInfo, Clock } from "./platform.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPlatformError } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import { childEnvironment } from "../src/child-environment.ts";
 import { CrashLoopError, SupervisorConfigError, SupervisorStateError } from "../src/errors.ts";
 import { Supervisor } from "../src/supervisor.ts";
