@@ -53,8 +53,9 @@ const steps = [
   ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", "--pack", "npm", dir] })),
   ...packages.map((dir) => ({ name: `attw ${dir}`, cmd: [bin("attw"), "--pack", ".", "--profile", "esm-only", "--format", "table-flipped"], cwd: dir })),
   { name: "types in a stock Node project (@tsconfig/node20, skipLibCheck: false)", cmd: [process.execPath, "scripts/check-consumer-types.mjs"] },
-  // The whole workspace at once (what `deno publish` at the root does; adapter-bun has its own type-check program),
-  // then each member. --allow-slow-types only where slowTypes says why.
+  // The whole workspace at once (what `deno publish` at the root does), then each member. adapters/bun/deno.json has
+  // compilerOptions of its own (types: @types/bun), which gives it its own type-check program: bun-types redefine
+  // globals such as URL, which must not meet the Node and Deno adapters. --allow-slow-types only where slowTypes says.
   { name: "deno publish --dry-run (JSR, workspace)", cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty", ...slowTypes("packages/core")] },
   ...packages.map((dir) => ({ name: `deno publish --dry-run (JSR) ${dir}`, cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty", ...slowTypes(dir)], cwd: dir })),
   { name: "unit tests (vitest, Node)", cmd: [bin("vitest"), "run"], parse: "vitest" },
