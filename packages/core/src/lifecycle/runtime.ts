@@ -253,7 +253,7 @@ export class AralRuntime {
   }
 
   /** fetch with the manifest's network limits: at most `connections` in flight, a default `timeout`, the `bandwidth` cap. */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     return this.#running("fetch").fetch(input, init);
   }
 

@@ -5,7 +5,7 @@ import { parseBandwidth } from "./quantity.ts";
 import { Semaphore } from "./semaphore.ts";
 import { TokenBucket } from "./token-bucket.ts";
 
-export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface LimitedFetchOptions {
   /** The fetch to wrap, normally `platform.net.fetch`. */
@@ -45,7 +45,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   if (bitsPerSecond === 0) throw new RangeError("createLimitedFetch: bandwidth must be more than 0");
   const bucket = bitsPerSecond === undefined ? null : new TokenBucket(bitsPerSecond / 8, { clock });
 
-  const limited = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const limited = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = describeUrl(input);
     const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const controller = new AbortController();
@@ -248,7 +248,7 @@ function trackConsumption(response: Response, context: BodyContext): Response {
 /** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */
 const TIMER_DONE: unknown = Symbol("request finished");
 
-function describeUrl(input: RequestInfo | URL): string {
+function describeUrl(input: string | URL | Request): string {
   if (typeof input === "string") return input;
   if (input instanceof URL) return input.href;
   return input.url;
