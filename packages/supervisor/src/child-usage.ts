@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 
 /** One sample of a child's resource use, read from Linux's /proc. */
 export interface ChildUsage {

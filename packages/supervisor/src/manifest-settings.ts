@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
-import { parseBytes } from "@aral/core";
+import { parseBytes } from "@aral/core/resources";
 
 /** `resources.memory.limit` in bytes, or undefined when the manifest sets none. */
 export function memoryLimitFromManifest(manifest: RuntimeConfig): number | undefined {

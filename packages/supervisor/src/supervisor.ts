@@ -1,6 +1,6 @@
-import { systemClock, type Clock } from "@aral/core";
-import type { ChildProcess, ExitStatus, Platform } from "@aral/core";
-import { baseDelay } from "@aral/core";
+import { systemClock, type Clock } from "@aral/platform";
+import type { ChildProcess, ExitStatus, Platform } from "@aral/platform";
+import { baseDelay } from "@aral/core/resilience";
 import { childUsageSupported, readChildUsage } from "./child-usage.ts";
 import { CrashLoopError, SupervisorStateError } from "./errors.ts";
 import type { ExitReason, StopResult, SupervisorEventName, SupervisorEvents, SupervisorOutcome, SupervisorState } from "./events.ts";

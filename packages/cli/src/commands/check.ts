@@ -1,4 +1,5 @@
-import { ConfigError, loadManifest, resolveRuntimeConfig } from "@aral/core";
+import { ConfigError } from "@aral/core";
+import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
