@@ -62,10 +62,12 @@ const JOIN_SCRIPT =
  * it before the agent runs one instruction), then execs setsid (own session and process group) and setpriv
  * --pdeathsig SIGTERM (the kernel signals the agent when the supervisor dies). The pid stays the agent's.
  */
-export function isolatedCommand(plan: IsolationPlan, procsFiles: readonly string[], command: string, args: readonly string[]): { command: string; args: string[] } {
+export function isolatedCommand(plan: IsolationPlan, procsFiles: readonly string[], command: string, args: readonly string[], env: Readonly<Record<string, string>>): { command: string; args: string[] } {
   const prefix = [...(plan.setsid ? [plan.setsid] : []), ...(plan.setpriv ? [plan.setpriv, "--pdeathsig", "SIGTERM", "--"] : [])];
   if (procsFiles.length === 0 && prefix.length === 0) return { command, args: [...args] };
-  return { command: "/bin/sh", args: ["-c", JOIN_SCRIPT, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args] };
+  // The shell exports PWD; the agent's environment stays exactly what the supervisor gives it.
+  const script = env["PWD"] === undefined ? `unset PWD; ${JOIN_SCRIPT}` : JOIN_SCRIPT;
+  return { command: "/bin/sh", args: ["-c", script, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args] };
 }
 
 let reaping: Promise<string[]> | undefined;

@@ -12,10 +12,9 @@ import { CrashLoopError, SupervisorStateError } from "./errors.ts";
 import type { ExitReason, StopResult, SupervisorEventName, SupervisorEvents, SupervisorOutcome, SupervisorState } from "./events.ts";
 import { validateSupervisorOptions, type SupervisorLogger, type SupervisorOptions } from "./options.ts";
 import { forwardLines } from "./output-lines.ts";
+import { DEFAULT_TERMINATION_MARGIN_MS } from "./manifest-settings.ts";
 
 const DEFAULT_SAMPLE_INTERVAL_MS = 1_000;
-/** Default kill deadline past the agent's own shutdownTimeout: time for its forced stop and stop report. */
-export const TERMINATION_GRACE_MARGIN_MS = 2_000;
 /** Reasons already said loudly in this process: a fleet of instances says each once. */
 const announced = new Set<string>();
 /** After the child exits, how long its output pipes may take to drain (a grandchild can hold them open). */
@@ -105,7 +104,7 @@ export class Supervisor {
 
   /** After SIGTERM, when everything left in the instance is SIGKILLed. */
   get terminationGracePeriodMs(): number {
-    return this.#options.terminationGracePeriodMs ?? this.#options.shutdownTimeoutMs + TERMINATION_GRACE_MARGIN_MS;
+    return this.#options.terminationGracePeriodMs ?? this.#options.shutdownTimeoutMs + DEFAULT_TERMINATION_MARGIN_MS;
   }
 
   /** Subscribes to an event; returns unsubscribe. */
@@ -297,7 +296,7 @@ export class Supervisor {
     // A command that cannot be found is spawned as is, so the Platform reports NotFound as it always did.
     const resolved = await findExecutable(this.#platform, this.#options.command, env["PATH"] ?? this.#platform.env.get("PATH") ?? "");
     const isolated = resolved !== undefined && this.#platform.runtime.os === "linux";
-    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? []) : { command: this.#options.command, args: args ?? [] };
+    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env) : { command: this.#options.command, args: args ?? [] };
     const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: "null", stdout: "pipe", stderr: "pipe" });
     const pid = child.pid;
     const onOutput = this.#options.onOutput ?? ((output) => this.#logger.info(output.line, { stream: output.stream, pid: output.pid }));
