@@ -18,7 +18,7 @@ export interface EnforcementReport {
   readonly pids: LimitEnforcement;
   /** What a stop ends: the whole cgroup, the agent's process group, or only the agent's own process. */
   readonly containment: "cgroup" | "process group" | "agent only";
-  /** Whether the agent gets SIGTERM from the kernel when the supervisor dies (Linux PR_SET_PDEATHSIG). */
+  /** Whether the agent gets one SIGTERM when the supervisor dies (a watcher in its session sees the supervisor's pipe close). */
   readonly supervisorDeath: "signal" | "not detected";
 }
 

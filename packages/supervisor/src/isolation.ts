@@ -10,10 +10,11 @@ export interface IsolationPlan {
   /** Usable cgroups, or undefined (then `cgroupReason` says why). */
   readonly host: CgroupHost | undefined;
   readonly cgroupReason?: string;
-  /** util-linux `setsid`: the agent gets its own session and process group (a terminal's Ctrl-C stays out). */
+  /**
+   * util-linux `setsid`: the agent gets its own session and process group (a terminal's Ctrl-C stays out), and
+   * a watcher in that group sends it one SIGTERM when the supervisor dies (see isolatedCommand).
+   */
   readonly setsid: string | undefined;
-  /** util-linux `setpriv`: the agent gets SIGTERM from the kernel when the supervisor dies. */
-  readonly setpriv: string | undefined;
 }
 
 export interface IsolationOptions {
@@ -45,29 +46,39 @@ export async function findExecutable(platform: Pick<Platform, "fs">, name: strin
 
 export async function planIsolation(platform: Pick<Platform, "fs" | "runtime">, options: IsolationOptions = {}): Promise<IsolationPlan> {
   if (platform.runtime.os !== "linux") {
-    return { host: undefined, cgroupReason: `cgroups exist only on Linux (this is ${platform.runtime.os})`, setsid: undefined, setpriv: undefined };
+    return { host: undefined, cgroupReason: `cgroups exist only on Linux (this is ${platform.runtime.os})`, setsid: undefined };
   }
-  const path = options.path ?? DEFAULT_PATH;
-  const [setsid, setpriv] = await Promise.all([findExecutable(platform, "setsid", path), findExecutable(platform, "setpriv", path)]);
-  if (options.cgroups === "off") return { host: undefined, cgroupReason: "cgroups turned off", setsid, setpriv };
+  const setsid = await findExecutable(platform, "setsid", options.path ?? DEFAULT_PATH);
+  if (options.cgroups === "off") return { host: undefined, cgroupReason: "cgroups turned off", setsid };
   const detection = await detectCgroups(platform, options.cgroupParent !== undefined ? { parent: options.cgroupParent } : {});
-  return "host" in detection ? { host: detection.host, setsid, setpriv } : { host: undefined, cgroupReason: detection.unusable, setsid, setpriv };
+  return "host" in detection ? { host: detection.host, setsid } : { host: undefined, cgroupReason: detection.unusable, setsid };
 }
 
 const JOIN_SCRIPT =
   'while [ "$#" -gt 0 ] && [ "$1" != -- ]; do echo $$ > "$1" || { echo "aral: cannot join cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
 
 /**
+ * Runs in the agent's new session, then becomes the agent (same pid). A watcher forked first holds the
+ * supervisor's stdin pipe, on which nothing is ever written: when the supervisor dies the kernel closes it,
+ * the watcher reads EOF and sends the agent exactly one SIGTERM. (PR_SET_PDEATHSIG fires once per exiting
+ * thread of a multi-threaded parent: several SIGTERMs, which an agent counts as "force the stop".) The
+ * agent's pid cannot be reused while the watcher lives in the session it leads. The agent gets /dev/null as stdin.
+ */
+const WATCH_SCRIPT =
+  'agent=$$; exec 3<&0; ( trap "" INT TERM HUP; while read -r _ <&3; do :; done; kill -TERM "$agent" 2>/dev/null ) & exec 3<&- "$@" </dev/null';
+
+/**
  * The command line that runs `command args` isolated: a tiny shell joins the instance cgroup (the pid is in
- * it before the agent runs one instruction), then execs setsid (own session and process group) and setpriv
- * --pdeathsig SIGTERM (the kernel signals the agent when the supervisor dies). The pid stays the agent's.
+ * it before the agent runs one instruction), then execs setsid (own session and process group) and the
+ * supervisor-death watcher (WATCH_SCRIPT). The pid stays the agent's. Spawn it with stdin "pipe" and keep
+ * that pipe open, unwritten, until the agent has exited.
  */
 export function isolatedCommand(plan: IsolationPlan, procsFiles: readonly string[], command: string, args: readonly string[], env: Readonly<Record<string, string>>): { command: string; args: string[] } {
-  const prefix = [...(plan.setsid ? [plan.setsid] : []), ...(plan.setpriv ? [plan.setpriv, "--pdeathsig", "SIGTERM", "--"] : [])];
-  if (procsFiles.length === 0 && prefix.length === 0) return { command, args: [...args] };
   // The shell exports PWD; the agent's environment stays exactly what the supervisor gives it.
-  const script = env["PWD"] === undefined ? `unset PWD; ${JOIN_SCRIPT}` : JOIN_SCRIPT;
-  return { command: "/bin/sh", args: ["-c", script, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args] };
+  const unsetPwd = env["PWD"] === undefined ? "unset PWD; " : "";
+  const prefix = plan.setsid ? [plan.setsid, "/bin/sh", "-c", unsetPwd + WATCH_SCRIPT, "aral-agent"] : [];
+  if (procsFiles.length === 0 && prefix.length === 0) return { command, args: [...args] };
+  return { command: "/bin/sh", args: ["-c", unsetPwd + JOIN_SCRIPT, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args] };
 }
 
 let reaping: Promise<string[]> | undefined;
@@ -101,6 +112,6 @@ export function enforcementReport(
     cpuRequest: limitStatus(limits.cpuRequestCores !== undefined, enforced?.cpuRequest ?? false, false),
     pids: limitStatus(limits.pidsLimit !== undefined, enforced?.pids ?? false, false),
     containment: cgroup ? "cgroup" : plan.setsid ? "process group" : "agent only",
-    supervisorDeath: plan.setpriv ? "signal" : "not detected",
+    supervisorDeath: plan.setsid ? "signal" : "not detected",
   };
 }

@@ -168,6 +168,9 @@ export class Supervisor {
       await this.#drain(run.output);
       const escalated = run.termination ? await run.termination : false;
       await this.#removeCgroup(run);
+      // Only now: closing the watcher's pipe while the agent ran would read as "the supervisor died".
+      // abort, not close: nobody reads the pipe any more, and a close could wait for a flush that never comes.
+      void run.child.stdin?.abort().catch(() => undefined);
       this.#run = undefined;
       this.#usage = undefined;
       const status = "status" in ended ? ended.status : undefined;
@@ -297,7 +300,9 @@ export class Supervisor {
     const resolved = await findExecutable(this.#platform, this.#options.command, env["PATH"] ?? this.#platform.env.get("PATH") ?? "");
     const isolated = resolved !== undefined && this.#platform.runtime.os === "linux";
     const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env) : { command: this.#options.command, args: args ?? [] };
-    const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: "null", stdout: "pipe", stderr: "pipe" });
+    // With the supervisor-death watcher the child's stdin is a pipe nothing is written to: it closes when we die.
+    const watched = isolated && plan.setsid !== undefined;
+    const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: watched ? "pipe" : "null", stdout: "pipe", stderr: "pipe" });
     const pid = child.pid;
     const onOutput = this.#options.onOutput ?? ((output) => this.#logger.info(output.line, { stream: output.stream, pid: output.pid }));
     const forward = (stream: ReadableStream<Uint8Array> | null, name: "stdout" | "stderr"): Promise<void> =>
@@ -312,7 +317,7 @@ export class Supervisor {
       output: Promise.all([forward(child.stdout, "stdout"), forward(child.stderr, "stderr")]).then(() => undefined),
       sampling: new AbortController(),
       cgroup,
-      processGroup: isolated && plan.setsid !== undefined && pid > 0,
+      processGroup: watched && pid > 0,
       memoryExceeded: false,
     };
   }

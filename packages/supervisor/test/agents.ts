@@ -11,7 +11,8 @@ export const AGENT_RUNTIMES = {
   node: { command: process.execPath, args: [fixture("kernel-agent.mjs")] },
   deno: { command: denoBinary, args: ["run", "-A", fixture("kernel-agent.mjs")] },
   bun: { command: bunBinary, args: [fixture("kernel-agent.mjs")] },
-  python3: { command: "python3", args: [fixture("kernel-agent.py")] },
+  // The system python3 when there is one: a pyenv shim first runs a bash script, seconds on a loaded box.
+  python3: { command: existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3", args: [fixture("kernel-agent.py")] },
 } as const;
 export type AgentRuntime = keyof typeof AGENT_RUNTIMES;
 export const AGENT_RUNTIME_NAMES = Object.keys(AGENT_RUNTIMES) as AgentRuntime[];

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { systemClock } from "@aral/core";
 import { detectCgroups } from "../src/cgroup/detect.ts";
 import { reapLeftoverCgroups } from "../src/cgroup/reap.ts";
@@ -10,6 +10,8 @@ import { AGENT_RUNTIME_NAMES, AGENT_RUNTIMES, agentEnv, bunBinary, type AgentRun
 import { fixture, platform, supervise } from "./helpers.ts";
 
 const MiB = 1024 * 1024;
+// Four runtimes at once on a shared, loaded box: generous per-test deadlines (each test polls for its own event).
+vi.setConfig({ testTimeout: 90_000 });
 
 /** Why the kernel tests cannot run here, or undefined when they can (root and a cgroup hierarchy with memory). */
 async function cgroupsUnavailable(): Promise<string | undefined> {
