@@ -164,9 +164,9 @@ describe("no orphans and one signal per stop (every runtime, process group and p
     await until("agent ready", () => output.includes("agent says: ready"), 20_000);
     process.kill(-supervisor.pid!, "SIGINT");
     process.kill(-supervisor.pid!, "SIGINT");
-    await new Promise((resolve) => supervisor.once("exit", resolve));
+    const exit = await new Promise((resolve) => supervisor.once("exit", (code, signal) => resolve({ code, signal })));
+    expect({ exit, output }).toMatchObject({ exit: { code: 0, signal: null }, output: expect.stringMatching(/finished \{"state":"stopped","code":0,"signal":null,"escalated":false/) });
     expect(readFileSync(marker, "utf8")).toBe("drained signals=1");
-    expect(output).toMatch(/finished \{"state":"stopped","code":0,"signal":null,"escalated":false/);
   });
 
   it.concurrent.each(AGENT_RUNTIME_NAMES)("%s: SIGKILL comes later than the agent's shutdownTimeout — its forced stop and stop report happen first", async (runtime) => {
