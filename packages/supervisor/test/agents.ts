@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { fixture } from "./helpers.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const denoBinary = existsSync(`${repo}node_modules/deno/deno`) ? `${repo}node_modules/deno/deno` : `${repo}node_modules/.bin/deno`;
+export const denoBinary = existsSync(`${repo}node_modules/deno/deno`) ? `${repo}node_modules/deno/deno` : `${repo}node_modules/.bin/deno`;
 export const bunBinary = `${repo}node_modules/.bin/bun`;
 
 /** The same test agent under each runtime the issue names: Node, Deno, Bun (kernel-agent.mjs) and python3 (kernel-agent.py). */

@@ -154,7 +154,7 @@ describe("Supervisor: memory limit (Linux /proc sampling, the fallback without c
 });
 
 describe("Supervisor: what the child sees and says", () => {
-  it("the child gets only the least-privilege environment plus ARAL_SUPERVISOR and ARAL_RESTART_COUNT", async () => {
+  it("the child gets only the least-privilege environment plus ARAL_SUPERVISOR, ARAL_RESTART_COUNT and ARAL_SUPERVISOR_PID", async () => {
     const parent = {
       PATH: process.env["PATH"] ?? "/usr/bin:/bin",
       HOME: "/home/agent",
@@ -176,6 +176,7 @@ describe("Supervisor: what the child sees and says", () => {
       AGENT_MODE: "batch",
       ARAL_SUPERVISOR: "1",
       ARAL_RESTART_COUNT: "0",
+      ARAL_SUPERVISOR_PID: String(process.pid),
     });
   });
 
