@@ -118,6 +118,7 @@ export class Supervisor {
   /** Spawns the child and supervises it until stop(), a crash loop, a start failure, or (restartOn "failure") a clean exit. */
   start(): void {
     if (this.#state !== "idle") throw new SupervisorStateError(this.#state, `Supervisor.start: already started (state "${this.#state}")`);
+    this.#setState("running");
     void this.#supervise().catch((error: unknown) => {
       this.#logger.error("supervisor: internal failure", { error: error instanceof Error ? error.message : String(error) });
       this.#finish({ state: "failed", code: null, signal: null, escalated: false, restarts: this.#restarts, error: error instanceof Error ? error : new Error(String(error)) });

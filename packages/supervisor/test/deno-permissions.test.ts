@@ -10,7 +10,7 @@ import { fixture, supervise } from "./helpers.ts";
 it("Deno: an AralRuntime agent whose manifest sets only storage.persistent starts under the supervisor's permission flags (no makeTempDir crash loop)", async () => {
   const persistent = mkdtempSync(join(tmpdir(), "aral-persistent-"));
   const manifest = resolveRuntimeConfig({ resources: { storage: { persistent } } });
-  const [command, ...args] = runtimeCommand("deno", fixture("storage-agent.ts"), { manifest, execPaths: { deno: denoBinary }, tempDir: tmpdir() });
+  const [command, ...args] = runtimeCommand("deno", fixture("storage-agent.mjs"), { manifest, execPaths: { deno: denoBinary }, tempDir: tmpdir() });
   const run = supervise("unused", {
     command: command!,
     args,
