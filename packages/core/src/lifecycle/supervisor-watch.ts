@@ -1,4 +1,4 @@
-import type { Platform } from "../platform/index.ts";
+import type { Platform } from "@aral/platform";
 
 /** How often a supervised runtime looks for its supervisor. */
 export const SUPERVISOR_POLL_MS = 1_000;
