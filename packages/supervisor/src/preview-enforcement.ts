@@ -2,7 +2,7 @@ import { systemClock, type Platform } from "@aral/core";
 import { childUsageSupported } from "./child-usage.ts";
 import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";
-import { instanceCgroupName } from "./cgroup/reap.ts";
+import { instanceCgroupName, removeEmptyParents } from "./cgroup/reap.ts";
 import type { EnforcementReport } from "./enforcement.ts";
 import { enforcementReport, planIsolation, type IsolationOptions } from "./isolation.ts";
 import type { SupervisorManifestSettings } from "./manifest-settings.ts";
@@ -34,7 +34,7 @@ export async function previewEnforcement(
     try {
       const probe = await InstanceCgroup.create(platform, systemClock, plan.host, instanceCgroupName(platform.process.pid, "check", 0), limits);
       enforced = probe.enforced;
-      await probe.remove();
+      if ((await probe.remove()) && options.cgroupParent === undefined) await removeEmptyParents(platform, plan.host);
     } catch (error) {
       if (!(error instanceof CgroupSetupError)) throw error;
       plan = { ...plan, host: undefined, cgroupReason: error.message };

@@ -4,7 +4,7 @@ import { baseDelay } from "@aral/core";
 import { childUsageSupported, readChildUsage, type ChildUsage } from "./child-usage.ts";
 import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";
-import { instanceCgroupName } from "./cgroup/reap.ts";
+import { instanceCgroupName, removeEmptyParents } from "./cgroup/reap.ts";
 import { describeEnforcement, type EnforcementReport } from "./enforcement.ts";
 import { enforcementReport, findExecutable, isolatedCommand, planIsolation, reapOnce, type IsolationPlan } from "./isolation.ts";
 import { signalProcesses } from "./signal-processes.ts";
@@ -341,8 +341,11 @@ export class Supervisor {
   }
 
   async #removeCgroup(run: Run): Promise<void> {
-    if (run.cgroup && !(await run.cgroup.remove())) {
+    if (!run.cgroup) return;
+    if (!(await run.cgroup.remove())) {
       this.#logger.warn("supervisor: could not remove the instance cgroup", { directories: run.cgroup.directories });
+    } else if (this.#options.cgroupParent === undefined && this.#plan?.host) {
+      await removeEmptyParents(this.#platform, this.#plan.host);
     }
   }
 

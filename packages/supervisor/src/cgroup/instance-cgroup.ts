@@ -205,10 +205,14 @@ async function tryWrite(platform: CgroupPlatform, path: string, value: string): 
 }
 
 async function makeDirectory(platform: CgroupPlatform, path: string): Promise<void> {
-  try {
-    await platform.fs.mkdir(path, { recursive: true });
-  } catch (error) {
-    throw new CgroupSetupError(path, error);
+  // A few tries: another supervisor may remove the empty `aral` parent between our mkdirs (removeEmptyParents).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await platform.fs.mkdir(path, { recursive: true });
+      return;
+    } catch (error) {
+      if (attempt >= 3 || (error as { code?: unknown }).code !== "NotFound") throw new CgroupSetupError(path, error);
+    }
   }
 }
 

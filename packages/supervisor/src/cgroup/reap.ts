@@ -42,3 +42,13 @@ export async function reapLeftoverCgroups(platform: Pick<Platform, "fs" | "proce
   }
   return reaped;
 }
+
+/**
+ * Removes the `aral` parent directories once no instance cgroup is left in them, so nothing of ours stays in
+ * the hierarchy (a cgroup with a child cannot be removed by whoever owns it). A non-empty one stays; a later
+ * instance creates it again. Not for a delegated parent given by the operator.
+ */
+export async function removeEmptyParents(platform: Pick<Platform, "fs">, host: CgroupHost): Promise<void> {
+  const parents = host.version === 2 ? [host.parent] : [...new Set(Object.values(host.parents))];
+  for (const parent of parents) await platform.fs.remove(parent).catch(() => undefined);
+}
