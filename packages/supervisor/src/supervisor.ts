@@ -273,7 +273,7 @@ export class Supervisor {
       const key = `${report.reason ?? ""}|${message}`;
       if (!announced.has(key)) {
         announced.add(key);
-        this.#logger.warn(`${message}. NOT kernel-enforced: ${report.reason ?? "no cgroups"}`, { enforcement: report });
+        this.#logger.warn(`${message}. These limits are NOT kernel-enforced: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)`, { enforcement: report });
       }
     } else {
       this.#logger.info(message, { enforcement: report });

@@ -51,6 +51,6 @@ function printEnforcement(output: Output, report: EnforcementReport): void {
   ];
   for (const [field, how] of rows) output.out(`  ${field}: ${how}`);
   if (report.mechanism === "none" && rows.some(([, how]) => how !== "unset" && how !== "kernel")) {
-    output.out(`  NOT kernel-enforced: ${report.reason ?? "no cgroups"}`);
+    output.out("  limits marked sampled or not enforced are NOT held by the kernel: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)");
   }
 }

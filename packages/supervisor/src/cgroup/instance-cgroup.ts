@@ -31,7 +31,8 @@ export class CgroupSetupError extends Error {
   override readonly name = "CgroupSetupError";
   readonly path: string;
   constructor(path: string, cause: unknown) {
-    super(`cannot set up the instance cgroup at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    // A PlatformError's message already names the path.
+    super(cause instanceof Error && cause.message.includes(path) ? `cannot set up the instance cgroup: ${cause.message}` : `cannot set up the instance cgroup at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.path = path;
   }
 }
