@@ -103,11 +103,16 @@ describe.skipIf(unavailable !== undefined)(`kernel-enforced limits per instance 
   });
 
   it.concurrent.each(AGENT_RUNTIME_NAMES)("%s: a grandchild is gone after stop, and so is the instance cgroup", async (runtime) => {
-    const run = superviseAgent(runtime, "grandchild", { shutdownTimeoutMs: 1_000 });
+    const run = superviseAgent(runtime, "grandchild", { shutdownTimeoutMs: 1_000, sampleIntervalMs: 100, pidsLimit: 256 });
     run.supervisor.start();
     await run.printed("grandchild ", 20_000);
     const grandchild = Number(run.lines.find((l) => l.line.startsWith("grandchild "))!.line.split(" ")[1]);
     expect(alive(grandchild)).toBe(true);
+    // Usage comes from the cgroup's own accounting: the whole instance (agent, grandchild, watcher).
+    await until("a cgroup usage sample counting agent, grandchild and watcher", () => (run.supervisor.usage?.pids ?? 0) >= 3, 10_000);
+    expect(run.supervisor.usage).toMatchObject({ source: "cgroup", pids: expect.any(Number), cpuMicros: expect.any(Number) });
+    expect(run.supervisor.usage!.rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(run.supervisor.enforcement).toMatchObject({ pids: "kernel", containment: "cgroup", supervisorDeath: "signal" });
     const cgroupName = readFileSync(`/proc/${grandchild}/cgroup`, "utf8").match(/memory:.*\/aral\/([^/\n]+)/)?.[1] ?? readFileSync(`/proc/${grandchild}/cgroup`, "utf8").match(/0::.*\/aral\/([^/\n]+)/)?.[1];
     expect(cgroupName).toMatch(new RegExp(`^${process.pid}-${runtime}-grandchild-\\d+$`));
     await run.supervisor.stop();
