@@ -39,7 +39,7 @@ export interface Recorded {
   printed(text: string, timeoutMs?: number): Promise<void>;
 }
 
-const EVENTS: SupervisorEventName[] = ["started", "exited", "restarting", "crash-loop", "escalated", "memory-exceeded", "usage"];
+const EVENTS: SupervisorEventName[] = ["started", "exited", "restarting", "crash-loop", "escalated", "memory-exceeded", "oom-killed", "usage", "enforcement"];
 
 /** A Supervisor running `node <fixture>` with small timeouts, every event and output line recorded. */
 export function supervise(fixtureName: string, overrides: Partial<SupervisorOptions> = {}): Recorded {
