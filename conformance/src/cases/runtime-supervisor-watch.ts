@@ -1,10 +1,10 @@
 import { equal, ok } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { within } from "../harness/helpers.ts";
 import { deferred, runtimeFor, sleepTask } from "./runtime-helpers.ts";
 import type { StopReport } from "@aral/core";
 
-export const runtimeSupervisorWatchCases = defineCases([
+export const runtimeSupervisorWatchCases: ConformanceCase[] = defineCases([
   {
     name: "runtime: under a supervisor (ARAL_SUPERVISOR_PID) that dies, it notices and stops gracefully by itself — the running task finishes",
     capability: "runtime.supervisor-watch",
