@@ -16,7 +16,7 @@ export function createFileSystem(): FileSystem {
     lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
     exists,
     mkdir: (path, opts) => call("mkdir", path, async (p) => {
-      await mkdir(p, { recursive: opts?.recursive === true });
+      await mkdir(p, { recursive: opts?.recursive === true, ...(opts?.mode !== undefined ? { mode: opts.mode } : {}) });
     }),
     readDir: (path) => call("readDir", path, async (p) => {
       const entries = await readdir(p, { withFileTypes: true });

@@ -53,7 +53,7 @@ export function createFileSystem(): FileSystem {
         throw error;
       }
     },
-    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false })),
+    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) })),
     readDir: (path) =>
       mapErrors("readDir", path, async () => {
         const entries: DirEntry[] = [];

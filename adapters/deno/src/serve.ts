@@ -1,5 +1,6 @@
 import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/core";
 import { toPlatformError } from "@aral/core";
+import { connectUnix, listenUnix } from "./unix-sockets.ts";
 
 function urlHost(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -47,5 +48,5 @@ export async function serve(handler: RequestHandler, opts: ServeOptions = {}): P
 }
 
 export function createNetApi(): NetApi {
-  return { fetch: globalThis.fetch.bind(globalThis), serve };
+  return { fetch: globalThis.fetch.bind(globalThis), serve, listenUnix, connectUnix };
 }

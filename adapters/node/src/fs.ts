@@ -159,7 +159,7 @@ export function createNodeFileSystem(): FileSystem {
     },
     exists,
     async mkdir(dir, opts = {}) {
-      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true }));
+      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }));
     },
     readDir,
     remove,

@@ -1,5 +1,7 @@
-import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
+import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/core";
 import type { Platform } from "@aral/core";
+import { chmod, unlink } from "node:fs/promises";
+import net from "node:net";
 import process from "node:process";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";
@@ -26,7 +28,7 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     process: createNodeProcess(),
     env: createNodeEnv(),
     signals: signalsFromProcess(process),
-    net: { fetch: createPooledFetch(options.fetch), serve: serveUnchecked },
+    net: { fetch: createPooledFetch(options.fetch), serve: serveUnchecked, ...unixSocketsFromNodeNet(net, { chmod, unlink }) },
     usage: usageFromProcess(process),
     workers: createNodeWorkers(),
   });

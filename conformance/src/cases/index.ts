@@ -21,6 +21,7 @@ import { resourcesMonitorCases } from "./resources-monitor.ts";
 import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
+import { unixSocketCases } from "./unix-sockets.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -32,6 +33,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...envCases,
   ...signalCases,
   ...fetchServeCases,
+  ...unixSocketCases,
   ...usageCases,
   ...misuseCases,
   // core's behaviour on the platform under test

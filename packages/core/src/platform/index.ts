@@ -15,3 +15,5 @@ export type { ProcessObject } from "./process-object.ts";
 export { fileInfoFromStats } from "./file-info.ts";
 export type { StatsLike } from "./file-info.ts";
 export { guardPlatform } from "./guard.ts";
+export { unixSocketsFromNodeNet, connectionFromSocket } from "./unix-sockets-node.ts";
+export type { NodeNetLike, NodeSocketLike, NodeUnixFs } from "./unix-sockets-node.ts";
