@@ -33,6 +33,8 @@ export class ControlResponseError extends Error {
 }
 
 export interface ControlCallOptions {
+  /** logs --follow: the result of the first answer, as soon as it arrives (before the stream ends). */
+  onResult?: (result: unknown) => void;
   /** logs --follow: each further line the fleet sends. */
   onMessage?: (message: unknown) => void;
   /** Aborting hangs up (ends a follow). */
@@ -61,6 +63,7 @@ export async function controlCall(platform: Pick<Platform, "net">, path: string,
         if (response === undefined) {
           response = message as ControlResponse;
           if (!response.ok || !options.onMessage) break;
+          options.onResult?.(response.result);
         } else options.onMessage?.(message);
       }
     } catch (error) {

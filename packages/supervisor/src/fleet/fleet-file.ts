@@ -249,11 +249,11 @@ export async function validateFleet(platform: Pick<Platform, "fs">, value: unkno
     const seen = new Map<string, number>();
     for (const [index, raw] of rawAgents.entries()) {
       const agent = await agentSpec(platform, issues, raw, index, dir, file);
-      if (!agent) continue;
-      const first = seen.get(agent.name);
-      if (first !== undefined) issues.add(`agents[${index}].name`, agent.name, "a name no other agent has", `duplicates agents[${first}].name`);
-      else seen.set(agent.name, index);
-      agents.push(agent);
+      const name = isObject(raw) && typeof raw["name"] === "string" ? raw["name"] : undefined;
+      const first = name === undefined ? undefined : seen.get(name);
+      if (first !== undefined) issues.add(`agents[${index}].name`, name, "a name no other agent has", `duplicates agents[${first}].name`);
+      else if (name !== undefined) seen.set(name, index);
+      if (agent) agents.push(agent);
     }
   }
   if (issues.list.length > 0) throw new ConfigError("invalid", issues.list, { source: file });

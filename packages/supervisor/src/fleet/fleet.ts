@@ -129,7 +129,14 @@ export class Fleet {
   /** Stops every agent in parallel and flushes their logs. Idempotent. */
   down(): Promise<void> {
     this.#down ??= (async () => {
-      await Promise.all([...this.#agents.values()].map((slot) => this.#stopAgent(slot)));
+      // Stop what runs now (an agent may be waiting for readiness), then whatever a start in flight adds.
+      await Promise.all(
+        [...this.#agents.values()].map(async (slot) => {
+          await this.#stopAgent(slot);
+          await slot.busy;
+          await this.#stopAgent(slot);
+        }),
+      );
       await Promise.all([...this.#agents.values()].map((slot) => slot.log.flush()));
     })();
     return this.#down;
@@ -180,6 +187,7 @@ export class Fleet {
     if (created.some((instance) => instance === undefined)) {
       return { agent: spec.name, ready: 0, instances: spec.instances, error: "cannot build the agent's command (see the log above)" };
     }
+    if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
     slot.instances = created as AgentInstance[];
     const results = await Promise.all(slot.instances.map((instance) => instance.start()));
     const ready = results.filter(Boolean).length;
