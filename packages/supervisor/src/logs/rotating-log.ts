@@ -58,6 +58,11 @@ export class RotatingLog {
     return [...rotated, this.path];
   }
 
+  /** Bytes queued in memory, not yet on disk (bounded by highWaterBytes plus what a producer wrote before pausing). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   /** The first write failure (disk full, permission), once one happened; lines keep queueing and are retried. */
   get failure(): unknown {
     return this.#failure;
