@@ -38,6 +38,8 @@ interface AgentSlot {
   instances: AgentInstance[];
   /** One restart/reload/stop of an agent at a time. */
   busy: Promise<unknown>;
+  /** Why the agent could not be started at all (no instance exists), shown by status(). */
+  startError?: string;
 }
 
 /**
@@ -80,7 +82,20 @@ export class Fleet {
     return slots.flatMap((slot) =>
       slot.instances.length > 0
         ? slot.instances.map((instance) => instance.status())
-        : [{ agent: slot.spec.name, instance: 0, pid: null, state: "stopped" as const, restarts: 0, uptimeMs: null, memoryBytes: null, cpuSeconds: null, enforcement: {} }],
+        : [
+            {
+              agent: slot.spec.name,
+              instance: 0,
+              pid: null,
+              state: slot.startError === undefined ? ("stopped" as const) : ("failed" as const),
+              restarts: 0,
+              uptimeMs: null,
+              memoryBytes: null,
+              cpuSeconds: null,
+              enforcement: {},
+              ...(slot.startError !== undefined ? { error: slot.startError } : {}),
+            },
+          ],
     );
   }
 
@@ -179,12 +194,14 @@ export class Fleet {
     const { spec } = slot;
     if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
     const missing = await this.#missingEntry(spec);
+    slot.startError = missing;
     if (missing) {
       this.#options.logger.error(`${spec.name}: cannot start: ${missing}`);
       return { agent: spec.name, ready: 0, instances: spec.instances, error: missing };
     }
     const created = Array.from({ length: spec.instances }, (_, index) => this.#newInstance(slot, index));
     if (created.some((instance) => instance === undefined)) {
+      slot.startError = "cannot build the agent's command";
       return { agent: spec.name, ready: 0, instances: spec.instances, error: "cannot build the agent's command (see the log above)" };
     }
     if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
