@@ -1,5 +1,5 @@
-import type { Platform } from "@aral/core";
-import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/core";
+import type { Platform } from "@aral/platform";
+import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
 import { chmod, unlink } from "node:fs/promises";
 import net from "node:net";
 import { createEnvApi } from "./env.ts";

@@ -1,5 +1,5 @@
-import type { UnixConnection, UnixListener, UnixListenOptions } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { UnixConnection, UnixListener, UnixListenOptions } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 
 function connection(conn: Deno.UnixConn): UnixConnection {
   let closed = false;

@@ -1,5 +1,5 @@
-import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/core";
-import type { Platform } from "@aral/core";
+import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
+import type { Platform } from "@aral/platform";
 import { chmod, unlink } from "node:fs/promises";
 import net from "node:net";
 import process from "node:process";

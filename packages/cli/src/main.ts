@@ -1,6 +1,7 @@
 import type { Platform } from "@aral/core";
 import { audit } from "./commands/audit.ts";
 import { check } from "./commands/check.ts";
+import { exportCommand } from "./commands/export.ts";
 import { info } from "./commands/info.ts";
 import { run } from "./commands/run.ts";
 import { up } from "./commands/up.ts";
@@ -24,6 +25,7 @@ commands:
   reload <agent>              replace an agent's instances one by one, each once its replacement is ready (no downtime)
   stop <agent>                stop an agent's instances (it stays in the fleet; aral restart starts it)
   down                        stop every agent and end aral up
+  export kubernetes|systemd --manifest <file> [options]  deploy the agent: Kubernetes YAML or systemd units; aral export --help
   help                        this text`;
 
 /** Runs one `aral` command; resolves to the process exit code. */
@@ -50,6 +52,8 @@ export async function main(platform: Platform, argv: string[], output: Output = 
       return agentCommand(command, platform, args, output);
     case "down":
       return down(platform, args, output);
+    case "export":
+      return exportCommand(platform, args, output);
     case undefined:
     case "help":
     case "--help":

@@ -10,6 +10,7 @@ export { childUsageSupported, readChildUsage, parseVmRss } from "./child-usage.t
 export type { ChildUsage } from "./child-usage.ts";
 export { supervisorSettingsFromManifest, memoryLimitFromManifest } from "./manifest-settings.ts";
 export type { SupervisorManifestSettings } from "./manifest-settings.ts";
+export * from "./export/index.ts";
 export * from "./fleet/index.ts";
 export * from "./control/index.ts";
 export * from "./logs/index.ts";
