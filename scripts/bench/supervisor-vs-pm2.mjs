@@ -85,12 +85,17 @@ async function withAral(agents, work) {
   const up = spawn(process.execPath, [...aralArgs, "up", join(dir, "fleet.json")], { env, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   up.stderr.on("data", (chunk) => (err += chunk));
+  const exited = new Promise((resolve) => up.once("exit", resolve));
+  const died = exited.then(() => {
+    throw new Error(`aral up exited early:\n${err}`);
+  });
   try {
-    for (let i = 0; i < agents; i++) await waitForPid(BASE_PORT + i, undefined);
+    for (let i = 0; i < agents; i++) await Promise.race([waitForPid(BASE_PORT + i, undefined), died]);
     return await work(up.pid);
   } finally {
+    died.catch(() => {});
     up.kill("SIGTERM");
-    await new Promise((resolve) => up.once("exit", resolve));
+    await exited;
     rmSync(dir, { recursive: true, force: true });
     if (process.env.BENCH_VERBOSE) console.error(err);
   }
