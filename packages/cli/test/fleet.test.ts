@@ -272,3 +272,30 @@ describe.skipIf(aralCommand === undefined)("aral up: bad fleet files and aral do
     expect(readFileSync(join(dir, "logs", "solo.log"), "utf8")).toMatch(/bye solo#0 pid=\d+/);
   }, 60_000);
 });
+
+describe.skipIf(!runnable)("the fleet commands on Bun and Deno: aral up under Bun, aral ps and aral down under Deno", () => {
+  it("Bun serves the control socket; Deno's client lists the instances and takes the fleet down", async () => {
+    const name = `cross${process.pid}`;
+    const fleet = file("cross.json", JSON.stringify({ name, logs: { dir: "./cross-logs" }, agents: [{ name: "solo", runtime: "node", entry: "agent.mjs", ready: { line: "ready" } }] }));
+    const env = { ...process.env, PATH, ARAL_CONTROL_DIR: controlDir };
+    const upBun = spawn(bun, ["--conditions=source", sourceBin, "up", fleet], { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    upBun.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => upBun.once("exit", (code) => resolve(code)));
+    try {
+      await until("solo ready under Bun", () => (err.includes("solo: 1 instance(s) ready") ? true : undefined));
+      const denoAral = (...argv: string[]) => spawnSync(deno, ["run", "-A", sourceBin, ...argv], { cwd: dir, env: { ...env, NO_COLOR: "1" }, encoding: "utf8", timeout: 60_000 });
+      const ps = denoAral("ps", "--json", "--fleet", name);
+      expect(ps.status, ps.stderr).toBe(0);
+      const [solo] = (JSON.parse(ps.stdout) as { instances: Instance[] }).instances;
+      expect(solo).toMatchObject({ agent: "solo", instance: 0, state: "running" });
+      expect(alive(solo!.pid!)).toBe(true);
+      const down = denoAral("down", "--fleet", name);
+      expect(down.status, down.stderr).toBe(0);
+      expect(await exited).toBe(0);
+      expect(alive(solo!.pid!)).toBe(false);
+    } finally {
+      if (upBun.exitCode === null) upBun.kill("SIGKILL");
+    }
+  }, 90_000);
+});
