@@ -50,6 +50,8 @@ function primitives(files: Record<string, string | PlatformError>) {
         served.opts = opts;
         return { hostname: (opts as { hostname?: string }).hostname ?? "127.0.0.1", port: 8080, close: async () => void served.closes++ };
       },
+      listenUnix: () => Promise.reject(new Error("not used")),
+      connectUnix: () => Promise.reject(new Error("not used")),
     },
     usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }), cpu: () => ({ userMicros: 1, systemMicros: 1 }) },
   };

@@ -44,7 +44,7 @@ function fakePlatform() {
     },
     env: { get: record("env.get"), set: record("env.set"), delete: record("env.delete"), has: record("env.has"), toObject: () => ({ A: "1" }) },
     signals: { on: record("signals.on") },
-    net: { fetch, serve: record("net.serve") },
+    net: { fetch, serve: record("net.serve"), listenUnix: record("net.listenUnix"), connectUnix: record("net.connectUnix") },
     usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }), cpu: () => ({ userMicros: 1, systemMicros: 1 }) },
     workers: { spawn: record("workers.spawn") },
   } as unknown as Platform;
