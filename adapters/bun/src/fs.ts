@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { sep } from "node:path";
 import type { DirEntry, DiskUsage, FileSystem, WriteFileOptions } from "@aral/core";
 import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
+import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 export function createFileSystem(): FileSystem {
   return {
-    readFile: (path) => call("readFile", path, (p) => Bun.file(p).bytes()),
+    readFile: (path, opts) => call("readFile", path, (p) => (opts?.noFollow ? readFileNoFollow(p) : Bun.file(p).bytes())),
     readTextFile: (path) => call("readTextFile", path, (p) => Bun.file(p).text()),
     writeFile: (path, data, opts) => call("writeFile", path, (p) => writeData(p, data, opts)),
     stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
@@ -35,6 +36,7 @@ export function createFileSystem(): FileSystem {
     openRead: (path) => call("openRead", path, openRead),
     openWrite: (path) => call("openWrite", path, openWrite),
     diskUsage: (path) => call("diskUsage", path, diskUsage),
+    openDir: (path) => call("openDir", path, openDirHandle),
   };
 }
 

@@ -472,7 +472,13 @@ export class AralRuntime {
       }, Math.min(maxAge, 60_000));
       closers.add("ephemeral cleanup timer", () => clearInterval(timer));
     }
-    if (cleanup.onStop) closers.add("ephemeral files", () => storage.cleanupEphemeral());
+    if (cleanup.onStop) {
+      closers.add("ephemeral files", async () => {
+        await storage.cleanupEphemeral();
+        // The temp directory made above for want of a configured root is this instance's too: leave nothing behind.
+        if (ephemeral === undefined) await this.platform.fs.remove(ephemeralRoot);
+      });
+    }
     return storage;
   }
 

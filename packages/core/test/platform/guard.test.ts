@@ -23,7 +23,7 @@ function fakePlatform() {
     status: Promise.resolve({ code: 0, signal: null, success: true }),
     kill: (signal) => void calls.push({ method: "kill", args: [signal] }),
   };
-  const fsMethods = ["readFile", "readTextFile", "writeFile", "stat", "lstat", "exists", "mkdir", "readDir", "remove", "rename", "realPath", "symlink", "makeTempDir", "openRead", "openWrite", "diskUsage"];
+  const fsMethods = ["readFile", "readTextFile", "writeFile", "stat", "lstat", "exists", "mkdir", "readDir", "remove", "rename", "realPath", "symlink", "makeTempDir", "openRead", "openWrite", "diskUsage", "openDir"];
   const fetch = (() => Promise.resolve(new Response("x"))) as unknown as typeof globalThis.fetch;
   const platform = {
     runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1 },
@@ -64,7 +64,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-const PATH_METHODS = ["readFile", "readTextFile", "stat", "lstat", "exists", "readDir", "realPath", "openRead", "openWrite", "diskUsage"] as const;
+const PATH_METHODS = ["readFile", "readTextFile", "stat", "lstat", "exists", "readDir", "realPath", "openRead", "openWrite", "diskUsage", "openDir"] as const;
 
 describe("guardPlatform: fs", () => {
   it("rejects (does not throw) a bad path with a TypeError naming method and argument; the adapter never sees it", async () => {
