@@ -1,6 +1,6 @@
 import type { Clock } from "../platform/clock.ts";
 import { systemClock } from "../platform/clock.ts";
-import { ConnectionLimitError, NetworkTimeoutError } from "./errors.ts";
+import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError } from "./errors.ts";
 import { parseBandwidth } from "./quantity.ts";
 import { Semaphore } from "./semaphore.ts";
 import { TokenBucket } from "./token-bucket.ts";
@@ -47,6 +47,8 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
 
   const limited = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = describeUrl(input);
+    const scheme = schemeOf(url);
+    if (scheme !== "http:" && scheme !== "https:") throw new FetchSchemeError(url, scheme);
     const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const controller = new AbortController();
     let timedOut: NetworkTimeoutError | null = null;
@@ -248,8 +250,15 @@ function trackConsumption(response: Response, context: BodyContext): Response {
 /** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */
 const TIMER_DONE: unknown = Symbol("request finished");
 
+/** The URL's scheme, lower-cased with its colon; what a URL parser would read, without needing a base. */
+function schemeOf(url: string): string {
+  const match = /^\s*([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  return match ? `${match[1]!.toLowerCase()}:` : "(none)";
+}
+
 function describeUrl(input: RequestInfo | URL): string {
   if (typeof input === "string") return input;
+  if (input === null || typeof input !== "object") return String(input);
   if (input instanceof URL) return input.href;
   return input.url;
 }

@@ -260,11 +260,14 @@ describe("guardPlatform: env, signals, net, workers", () => {
     expect(calls.map((c) => c.args[0])).toEqual(["SIGHUP"]);
   });
 
-  it("net.serve rejects bad handler, port, hostname and signal; fetch is the adapter's own", async () => {
+  it("net.serve rejects bad handler, port, hostname and signal; fetch passes http(s) to the adapter and refuses every other scheme", async () => {
     const { platform, calls } = fakePlatform();
     const net = guardPlatform(platform).net;
     const ok = () => new Response("ok");
-    expect(net.fetch).toBe(platform.net.fetch);
+    expect(await (await net.fetch("http://127.0.0.1:1/x")).text()).toBe("x");
+    for (const url of ["file:///etc/passwd", "data:,x", "blob:null/1", "no-scheme"]) {
+      await expect(net.fetch(url)).rejects.toMatchObject({ name: "PlatformError", code: "Unsupported" });
+    }
     await expect(net.serve("x" as never)).rejects.toThrow("net.serve: handler must be a function, got string");
     await expect(net.serve(ok, { port: 70000 })).rejects.toThrow("net.serve: opts.port must be an integer from 0 to 65535, got 70000");
     await expect(net.serve(ok, { port: -1 })).rejects.toThrow("got -1");
