@@ -3,7 +3,7 @@
 // /proc/self/fd/<fd>; elsewhere the handle falls back to the canonical path at open time (pinned: false).
 import { constants } from "node:fs";
 import fsp from "node:fs/promises";
-import type { DirHandle } from "@aral/core";
+import type { DirHandle } from "@aral/platform";
 
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;

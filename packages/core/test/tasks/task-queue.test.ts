@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 import {
   PRIORITY_LEVELS,
   QueueFullError,
