@@ -444,7 +444,7 @@ export class AralRuntime {
     const monitor = this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
-      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics() });
+      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics(), exposeDetails: config.health.exposeDetails });
       session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
       closers.add("health server", session.server);
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
