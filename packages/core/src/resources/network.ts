@@ -1,5 +1,5 @@
 import type { Clock } from "@aral/platform";
-import { systemClock } from "@aral/platform";
+import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError } from "./errors.ts";
 import { parseBandwidth } from "./quantity.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -39,7 +39,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   const { fetch: innerFetch, timeout, waitForSlot = true } = options;
   const clock = options.clock ?? systemClock;
   if (typeof innerFetch !== "function") throw new TypeError("createLimitedFetch: options.fetch must be a function");
-  if (timeout !== undefined && !(timeout > 0 && Number.isFinite(timeout))) throw new RangeError(`createLimitedFetch: timeout must be a positive number of ms, got ${timeout}`);
+  if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMER_MS)) throw new RangeError(`createLimitedFetch: timeout must be a finite number of ms > 0 and at most ${MAX_TIMER_MS}, got ${timeout}`);
   const slots = options.connections === undefined ? null : new Semaphore(options.connections);
   const bitsPerSecond = options.bandwidth === undefined ? undefined : parseBandwidth(options.bandwidth);
   if (bitsPerSecond === 0) throw new RangeError("createLimitedFetch: bandwidth must be more than 0");

@@ -1,5 +1,5 @@
 import type { Clock } from "@aral/platform";
-import { systemClock } from "@aral/platform";
+import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
 import { LatencyTracker } from "./latency.ts";
 import { PriorityBuffer } from "./priority-buffer.ts";
@@ -511,7 +511,7 @@ export class TaskQueue {
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} (milliseconds), got ${String(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > MAX_TIMER_MS) {
+    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${String(value)}`);
   }
 }
