@@ -1,6 +1,7 @@
 import type { Platform } from "@aral/core";
 import { audit } from "./commands/audit.ts";
 import { check } from "./commands/check.ts";
+import { exportCommand } from "./commands/export.ts";
 import { info } from "./commands/info.ts";
 import { run } from "./commands/run.ts";
 import type { Output } from "./output.ts";
@@ -17,6 +18,7 @@ commands:
                               (a head kept elsewhere); a rewrite that re-chains every hash only with
                               --key-file (logs written with that HMAC key). An empty log exits 1.
   run [options] <entry> [-- args…] run an agent supervised (restarts, crash-loop stop, limits); aral run --help
+  export kubernetes|systemd --manifest <file> [options]  deploy the agent: Kubernetes YAML or systemd units; aral export --help
   help                        this text`;
 
 /** Runs one `aral` command; resolves to the process exit code. */
@@ -31,6 +33,8 @@ export async function main(platform: Platform, argv: string[], output: Output = 
       return audit(platform, args, output);
     case "run":
       return run(platform, args, output);
+    case "export":
+      return exportCommand(platform, args, output);
     case undefined:
     case "help":
     case "--help":
