@@ -1,4 +1,6 @@
-import { CircuitOpenError, RuntimeError, createLimitedFetch, withTimeout } from "@aral/core";
+import { CircuitOpenError, RuntimeError } from "@aral/core";
+import { createLimitedFetch } from "@aral/core/resources";
+import { withTimeout } from "@aral/core/resilience";
 import { systemClock } from "@aral/platform";
 import { equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";

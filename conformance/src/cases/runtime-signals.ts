@@ -1,5 +1,6 @@
-import { readAll, verifyAuditLog } from "@aral/core";
-import type { ExitStatus, ProcessSignal } from "@aral/core";
+import { readAll } from "@aral/platform";
+import type { ExitStatus, ProcessSignal } from "@aral/platform";
+import { verifyAuditLog } from "@aral/core/logging";
 import { deepEqual, equal, fail, ok } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
