@@ -1,5 +1,6 @@
 import { readAll } from "@aral/platform";
 import type { ExitStatus, ProcessSignal } from "@aral/platform";
+import { verifyAuditLog } from "@aral/core/logging";
 import { deepEqual, equal, fail, ok } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
@@ -100,6 +101,21 @@ export const runtimeSignalCases = defineCases([
       const transitions = records.filter((r) => r["event"] === "lifecycle.transition").map((r) => `${r["from"]}→${r["to"]}`);
       ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `graceful stop transitions logged (got ${transitions.join(", ")})`);
       assertAccounted(parseReport(output));
+    },
+  },
+  {
+    name: "signals: the audit file sink is flushed before the exit a signal causes — the stopping and stopped records are on disk and the chain verifies",
+    capability: "runtime.signals",
+    async run(ctx) {
+      const audit = `${await ctx.tempDir()}/audit.log`;
+      const { status } = await signalAgent(ctx, ["tasks=4", "taskMs=30", `audit=${audit}`], ["SIGTERM"]);
+      equal(status.signal, null, "the agent exited by itself (not killed by the signal)");
+      const text = await ctx.platform.fs.readTextFile(audit);
+      const verification = await verifyAuditLog(text);
+      ok(verification.ok, `the audit log verifies (${JSON.stringify(verification)})`);
+      const transitions = text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; data: { from?: string; to?: string } })
+        .filter((r) => r.type === "lifecycle.transition").map((r) => `${r.data.from}→${r.data.to}`);
+      ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `stopping and stopped recorded in the audit file (got ${transitions.join(", ")})`);
     },
   },
 ]);

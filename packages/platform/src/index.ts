@@ -6,7 +6,7 @@ export { failedChild } from "./failed-child.ts";
 export { readAll, readAllText, concatBytes, toBytes } from "./streams.ts";
 export { run } from "./run.ts";
 export type { RunOptions, RunResult } from "./run.ts";
-export { systemClock } from "./clock.ts";
+export { MAX_TIMER_MS, systemClock } from "./clock.ts";
 export type { Clock } from "./clock.ts";
 export { ManualClock } from "./manual-clock.ts";
 export { mapReadableErrors, mapWritableErrors } from "./map-stream-errors.ts";

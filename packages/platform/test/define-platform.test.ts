@@ -27,7 +27,7 @@ function primitives(files: Record<string, string | PlatformError>) {
       readFile: async (path) => new TextEncoder().encode(lookup(path)),
       stat: async (path) => (lookup(path), dirInfo),
       writeFile: fail, lstat: fail, mkdir: fail, readDir: fail, remove: fail, rename: fail, realPath: fail,
-      symlink: fail, makeTempDir: fail, openRead: fail, openWrite: fail, diskUsage: fail,
+      symlink: fail, makeTempDir: fail, openRead: fail, openWrite: fail, diskUsage: fail, openDir: fail,
     },
     process: {
       spawn(command, args, opts) {

@@ -219,6 +219,7 @@ const health = strict(
     enabled: doc(z.boolean(), "Serve the health HTTP endpoints.").default(false),
     hostname: doc(z.string().min(1), "Interface the health endpoints listen on.").default("127.0.0.1"),
     port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.").default(0),
+    exposeDetails: doc(z.boolean(), "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).").default(false),
   },
   "Health HTTP endpoints.",
 );

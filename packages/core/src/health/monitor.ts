@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "@aral/platform";
+import { MAX_TIMER_MS, systemClock, type Clock } from "@aral/platform";
 import type { Logger } from "../logging/logger.ts";
 import { wallTime } from "../logging/wall-time.ts";
 import { HealthCheckError } from "./errors.ts";
@@ -247,8 +247,8 @@ function describe(error: unknown): string {
 }
 
 function positive(what: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new HealthCheckError(`HealthMonitor: ${what} must be a positive number of milliseconds, got ${JSON.stringify(value) ?? String(value)}`, what, "invalid-option");
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new HealthCheckError(`HealthMonitor: ${what} must be a finite number of milliseconds > 0 and at most ${MAX_TIMER_MS}, got ${JSON.stringify(value) ?? String(value)}`, what, "invalid-option");
   }
   return value;
 }

@@ -447,7 +447,7 @@ export class AralRuntime {
     const monitor = this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
-      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics() });
+      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics(), exposeDetails: config.health.exposeDetails });
       session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
       closers.add("health server", session.server);
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
@@ -475,7 +475,13 @@ export class AralRuntime {
       }, Math.min(maxAge, 60_000));
       closers.add("ephemeral cleanup timer", () => clearInterval(timer));
     }
-    if (cleanup.onStop) closers.add("ephemeral files", () => storage.cleanupEphemeral());
+    if (cleanup.onStop) {
+      closers.add("ephemeral files", async () => {
+        await storage.cleanupEphemeral();
+        // The temp directory made above for want of a configured root is this instance's too: leave nothing behind.
+        if (ephemeral === undefined) await this.platform.fs.remove(ephemeralRoot);
+      });
+    }
     return storage;
   }
 
@@ -542,7 +548,12 @@ export class AralRuntime {
     const clean = cause === undefined && !report.forced && report.errors.length === 0;
     const code = exitCodeFor({ clean, ...(signal ? { signal } : {}), signalExitCode: this.config?.lifecycle.signalExitCode ?? false });
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
-    if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) this.platform.process.exit(code);
+    if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
+      // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
+      await this.#deps.audit?.flush().catch((error: unknown) => this.logger.error("audit flush before exit failed", { event: "audit.flush", error }));
+      await this.logger.flush().catch(() => {});
+      this.platform.process.exit(code);
+    }
   }
 
   async #stop(graceful: boolean, reason: string): Promise<StopReport> {

@@ -1,5 +1,5 @@
 import type { Clock } from "@aral/platform";
-import { systemClock } from "@aral/platform";
+import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
 import { LatencyTracker } from "./latency.ts";
 import { PriorityBuffer } from "./priority-buffer.ts";
@@ -63,8 +63,6 @@ export class TaskQueue {
   readonly #buffer = new PriorityBuffer<Entry>();
   #waiters: Entry[] = [];
   readonly #running = new Set<Entry>();
-  /** Shared signal for running tasks without a timeout or caller signal: aborted only by shutdown. */
-  readonly #shutdownController = new AbortController();
   #paused: boolean;
   #closed = false;
   #nextId = 1;
@@ -279,10 +277,9 @@ export class TaskQueue {
       this.#answer(entry);
       this.#aborted++;
       aborted++;
-      (entry.controller ?? this.#shutdownController).abort(error);
+      entry.controller?.abort(error);
       entry.reject(error);
     }
-    if (aborted > 0) this.#shutdownController.abort(new ShutdownError("*", "aborted", () => undefined, {}));
     this.#checkIdle();
     return { finished: this.#shutdownFinished, aborted, returned };
   }
@@ -385,16 +382,15 @@ export class TaskQueue {
     this.#running.add(entry);
     entry.startedAt = this.#clock.now();
     this.#waitLatency.record(entry.startedAt - entry.acceptedAt);
-    let signal = this.#shutdownController.signal;
-    if (entry.timeoutMs !== undefined || entry.userSignal) {
-      entry.controller = new AbortController();
-      signal = entry.controller.signal;
-      if (entry.timeoutMs !== undefined) {
-        const timer = new AbortController();
-        entry.timer = timer;
-        const timeoutMs = entry.timeoutMs;
-        this.#clock.sleep(timeoutMs, timer.signal).then(() => this.#onTimeout(entry, timeoutMs), () => {});
-      }
+    // Every task gets its own signal, dropped when it settles: listeners a task adds and never removes go with
+    // it. (One signal shared by all tasks collected every such listener for the queue's life.)
+    entry.controller = new AbortController();
+    const signal = entry.controller.signal;
+    if (entry.timeoutMs !== undefined) {
+      const timer = new AbortController();
+      entry.timer = timer;
+      const timeoutMs = entry.timeoutMs;
+      this.#clock.sleep(timeoutMs, timer.signal).then(() => this.#onTimeout(entry, timeoutMs), () => {});
     }
     let result: unknown;
     try {
@@ -515,7 +511,7 @@ export class TaskQueue {
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} (milliseconds), got ${String(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > MAX_TIMER_MS) {
+    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${String(value)}`);
   }
 }
