@@ -6,7 +6,8 @@ import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging
 import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
 import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
-import { MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
+import { EventLoopLagSampler, MetricsRegistry, RequestStats, RuntimeFamilies, collectRuntimeMetrics } from "../metrics/index.ts";
+import type { FetchCounts, TaskCounts } from "../metrics/index.ts";
 import { systemClock } from "../platform/clock.ts";
 import type { RuntimeMetrics } from "../metrics/index.ts";
 import { ResourceManager, createLimitedFetch, createResourceMonitor, createStorage, describeEnforcement, resolveResources } from "../resources/index.ts";
@@ -51,7 +52,18 @@ export interface StopReport {
   readonly forced: boolean;
   readonly reason: string;
   readonly durationMs: number;
-  readonly tasks: { finished: number; aborted: number; returned: number };
+  /**
+   * Tasks of this run (since its start()): `accepted` = `finished` + `aborted` + `returned`. `finished` counts every
+   * task that reached its own outcome (completed, failed, timed out or cancelled); `drain` holds only what the stop's
+   * drain saw (the running tasks that finished or were aborted, the queued ones returned) — what `tasks` meant before.
+   */
+  readonly tasks: {
+    accepted: number;
+    finished: number;
+    aborted: number;
+    returned: number;
+    drain: { finished: number; aborted: number; returned: number };
+  };
   readonly closed: string[];
   /** What was still closing when the deadline passed. */
   readonly abandoned: string[];
@@ -69,6 +81,8 @@ interface Session {
   readonly errors: RuntimeErrorHandler;
   /** platform.net.fetch under the manifest's network limits (connections, timeout, bandwidth). */
   readonly fetch: LimitedFetch;
+  /** Timer-drift event-loop lag, sampled while health checks or the metrics server run. */
+  readonly lag: EventLoopLagSampler | undefined;
   monitor?: ResourceMonitor;
   storage?: Storage;
   server?: Server;
@@ -92,6 +106,9 @@ export class AralRuntime {
   readonly #deps: RuntimeDeps;
   readonly #requests = new RequestStats();
   readonly #metricsRegistry = new MetricsRegistry();
+  readonly #families = new RuntimeFamilies(this.#metricsRegistry);
+  /** Counts of the runs before the current one: counters keep rising across restarts. */
+  readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = { tasks: zeroTaskCounts(), fetch: { requests: 0, timeouts: 0 } };
   /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
   readonly #breakers = new CircuitBreakerRegistry();
   readonly #observedBreakers = new Set<string>();
@@ -219,6 +236,7 @@ export class AralRuntime {
     if (!this.#observedBreakers.has(dependency)) {
       this.#observedBreakers.add(dependency);
       breaker.onStateChange((change) => {
+        this.#families.breakerTransitions.inc({ dependency: change.name, to: change.to });
         this.logger.warn(`circuit ${change.name}: ${change.from} → ${change.to}`, { event: "resilience.circuit", ...change });
         void this.#deps.audit?.append("resilience.circuit", { ...change });
       });
@@ -233,11 +251,17 @@ export class AralRuntime {
   callDependency<T>(dependency: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
-    return session.errors.executeWithRetry(
+    const calls = this.#families.dependencyCalls;
+    const result = session.errors.executeWithRetry(
       ({ signal }) => (breaker ? breaker.execute(fn, signal) : fn(signal)),
       dependency,
       { retryable: (error) => !(error instanceof CircuitOpenError) },
     );
+    result.then(
+      () => calls.inc({ dependency, outcome: "success" }),
+      (error: unknown) => calls.inc({ dependency, outcome: error instanceof CircuitOpenError ? "rejected" : "failure" }),
+    );
+    return result;
   }
 
   get tasks(): TaskQueue {
@@ -289,9 +313,13 @@ export class AralRuntime {
     return this.#session?.health.report();
   }
 
-  /** The seed's RuntimeMetrics, sampled now (CPU % is measured since the previous sample). */
+  /**
+   * The seed's RuntimeMetrics, sampled now. cpuUsage is in percent of the CPU limit (resources.cpu.limit, else
+   * the machine's cores), measured since the previous sample (the first: since the process started).
+   */
   metrics(): RuntimeMetrics {
     const session = this.#session;
+    const cpuLimit = (session?.config ?? this.#lastConfig)?.resources.cpu.limit;
     return collectRuntimeMetrics({
       startTime: session?.startedAt ?? Date.now(),
       restartCount: this.#restartCount,
@@ -299,6 +327,7 @@ export class AralRuntime {
       requests: this.#requests,
       health: session?.health ?? NOT_RUNNING,
       clock: systemClock,
+      cpuCores: cpuLimit === undefined ? this.platform.runtime.cpus : resolveResources({ cpu: { limit: cpuLimit } }).cpu.limit!,
       registry: this.#metricsRegistry,
     });
   }
@@ -306,6 +335,34 @@ export class AralRuntime {
   /** Prometheus text exposition of the runtime's metrics (what GET /metrics serves). */
   prometheusMetrics(): string {
     this.metrics();
+    const session = this.#session;
+    const sample = session?.monitor?.lastSample;
+    this.#families.collect(
+      {
+        ...(session
+          ? {
+              tasks: { counts: taskCounts(session.tasks), byPriority: session.tasks.byPriority(), waiting: session.tasks.stats().waiting },
+              resources: session.resources.usage(),
+              health: session.health.report().checks,
+              fetch: { inFlight: session.fetch.inFlight, waiting: session.fetch.waiting, counts: { requests: session.fetch.requests, timeouts: session.fetch.timeouts } },
+            }
+          : {}),
+        ...(session?.monitor
+          ? {
+              monitor: {
+                memoryRatio: sample?.memory.ratio ?? null,
+                disk: sample?.disk ?? [],
+                degraded: session.monitor.degraded,
+                throttled: session.monitor.throttled,
+              },
+            }
+          : {}),
+        ...(session?.lag ? { eventLoopLag: session.lag.takeMax() } : {}),
+        breakers: this.#breakers.snapshot(),
+        runtime: this.platform.runtime,
+      },
+      this.#earlierRuns,
+    );
     return this.#metricsRegistry.render();
   }
 
@@ -350,11 +407,17 @@ export class AralRuntime {
   }
 
   async #start(): Promise<void> {
-    this.#transition("starting");
+    // The "runtime starting" record waits for the manifest: its logging.level applies from the first record.
+    const from = this.#status;
+    this.#transition("starting", {}, { log: false });
     const closers = (this.#startingClosers = new CloseRegistry());
     let config: RuntimeConfig | undefined;
     try {
-      config = await this.#loadConfig();
+      try {
+        config = await this.#loadConfig();
+      } finally {
+        this.#logTransition(from, "starting", {});
+      }
       this.#lastConfig = config;
       const timeoutMs = config.lifecycle.startupTimeout;
       const session = await withDeadline(
@@ -383,6 +446,10 @@ export class AralRuntime {
     const input = typeof this.#input === "string" ? await loadManifest(this.platform, this.#input) : this.#input;
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
+    this.#metricsRegistry.setConstantLabels({
+      agent: config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? "aral-agent",
+      instance_id: this.instanceId,
+    });
     this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
@@ -415,7 +482,14 @@ export class AralRuntime {
     const storage = await this.#openStorage(config, closers);
 
     const { concurrency, maxQueued, overflow, timeout } = config.tasks;
-    const tasks = new TaskQueue({ concurrency, maxQueued, overflow, ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }) });
+    const durations = this.#families.taskDuration;
+    const tasks = new TaskQueue({
+      concurrency,
+      maxQueued,
+      overflow,
+      ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }),
+      onRunSettled: (ms) => durations.observe(ms / 1000),
+    });
     closers.add("task queue", () => tasks.shutdown({ timeoutMs: 0 }));
 
     const health = new HealthMonitor({
@@ -436,11 +510,17 @@ export class AralRuntime {
       maxBackoffMs: config.errorHandling.maxBackoffMs,
       backoffStrategy: config.errorHandling.backoffStrategy,
       jitter: config.errorHandling.jitter,
+      onRetry: (event) => this.#families.retries.inc({ context: event.context }),
       logger: this.logger,
       shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
     });
 
-    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors, fetch, ...(storage ? { storage } : {}) };
+    const lag = config.health?.enabled || config.lifecycle.healthcheck.enabled ? new EventLoopLagSampler(systemClock) : undefined;
+    if (lag) {
+      lag.start();
+      closers.add("event-loop lag sampler", () => lag.stop());
+    }
+    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors, fetch, lag, ...(storage ? { storage } : {}) };
     const monitor = this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
@@ -537,7 +617,8 @@ export class AralRuntime {
     const session = this.#session;
     const started = performance.now();
     if (!session || this.#status !== "running") {
-      return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { finished: 0, aborted: 0, returned: 0 }, closed: [], abandoned: [], errors: [] };
+      const none = { finished: 0, aborted: 0, returned: 0 };
+      return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { accepted: 0, ...none, drain: none }, closed: [], abandoned: [], errors: [] };
     }
     this.#transition("stopping", { graceful });
     session.health.setAccepting(false);
@@ -546,8 +627,10 @@ export class AralRuntime {
     const timer = setTimeout(() => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)), timeoutMs);
     const errors: { name: string; message: string }[] = [];
     try {
-      const tasks = await session.tasks.shutdown({ timeoutMs: graceful ? timeoutMs : 0, signal: force.signal });
+      const drain = await session.tasks.shutdown({ timeoutMs: graceful ? timeoutMs : 0, signal: force.signal });
       const outcome = await session.closers.closeAll(force.signal);
+      const counts = taskCounts(session.tasks);
+      this.#prometheusBeforeSessionEnds(session, counts);
       for (const failure of outcome.failed) errors.push({ name: failure.name, message: messageOf(failure.error) });
       this.#unsubscribeAll();
       this.#session = undefined;
@@ -556,7 +639,13 @@ export class AralRuntime {
         forced: force.signal.aborted || !graceful,
         reason: force.signal.aborted ? `${reason}; ${messageOf(force.signal.reason)}` : reason,
         durationMs: Math.round(performance.now() - started),
-        tasks,
+        tasks: {
+          accepted: counts.accepted,
+          finished: counts.completed + counts.failed + counts.timedOut + counts.cancelled,
+          aborted: counts.aborted,
+          returned: counts.returned,
+          drain,
+        },
         closed: outcome.closed,
         abandoned: outcome.abandoned,
         errors,
@@ -584,14 +673,34 @@ export class AralRuntime {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 
-  #transition(to: RuntimeStatus, details: Record<string, unknown> = {}): void {
+  /** Adds a run's counts to the totals of earlier runs, so the counters keep rising after the session is gone. */
+  #prometheusBeforeSessionEnds(session: Session, counts: TaskCounts): void {
+    for (const key of Object.keys(counts) as (keyof TaskCounts)[]) this.#earlierRuns.tasks[key] += counts[key];
+    this.#earlierRuns.fetch.requests += session.fetch.requests;
+    this.#earlierRuns.fetch.timeouts += session.fetch.timeouts;
+  }
+
+  #transition(to: RuntimeStatus, details: Record<string, unknown> = {}, options: { log?: boolean } = {}): void {
     const from = this.#status;
     if (!canTransition(from, to)) throw new Error(`internal: illegal lifecycle transition ${from} → ${to}`);
     this.#status = to;
+    if (options.log !== false) this.#logTransition(from, to, details);
+  }
+
+  #logTransition(from: RuntimeStatus, to: RuntimeStatus, details: Record<string, unknown>): void {
     const level = to === "failed" ? "error" : "info";
     this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
     void this.#deps.audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
   }
+}
+
+function zeroTaskCounts(): TaskCounts {
+  return { accepted: 0, completed: 0, failed: 0, timedOut: 0, cancelled: 0, returned: 0, aborted: 0, rejected: 0 };
+}
+
+function taskCounts(queue: TaskQueue): TaskCounts {
+  const { accepted, completed, failed, timedOut, cancelled, returned, aborted, rejected } = queue.stats();
+  return { accepted, completed, failed, timedOut, cancelled, returned, aborted, rejected };
 }
 
 const NOT_RUNNING = { isHealthy: () => false, report: () => ({ lastCheck: null }) };

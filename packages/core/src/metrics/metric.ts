@@ -8,6 +8,7 @@ export type MetricType = "counter" | "gauge" | "histogram";
 export abstract class Metric<Series> {
   abstract readonly type: MetricType;
   readonly #series = new Map<string, { values: string[]; series: Series }>();
+  #constant: readonly (readonly [string, string])[] = [];
 
   readonly name: string;
   readonly help: string;
@@ -48,7 +49,9 @@ export abstract class Metric<Series> {
     this.#series.clear();
   }
 
-  render(): string {
+  /** `constant`: labels put on every sample (the registry's constant labels). */
+  render(constant: readonly (readonly [string, string])[] = []): string {
+    this.#constant = constant;
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
     if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
     for (const { values, series } of this.#series.values()) lines.push(...this.renderSeries(values, series));
@@ -56,7 +59,7 @@ export abstract class Metric<Series> {
   }
 
   protected sample(suffix: string, labelValues: readonly string[], value: number, extra?: [string, string]): string {
-    return `${this.name}${suffix}${formatLabels(this.labelNames, labelValues, extra)} ${formatValue(value)}`;
+    return `${this.name}${suffix}${formatLabels(this.labelNames, labelValues, extra, this.#constant)} ${formatValue(value)}`;
   }
 
   #labelValues(labels: Labels): string[] {
