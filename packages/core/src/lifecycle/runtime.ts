@@ -146,7 +146,8 @@ export class AralRuntime {
         level: env["ARAL_LOG_LEVEL"] ? parseLogLevel(env["ARAL_LOG_LEVEL"]) : "info",
         // the default sink follows logging.format once the manifest is loaded
         sink: deps.logSink ?? { write: (line) => this.#defaultSink.write(line) },
-        bindings: { instanceId: this.instanceId },
+        // pino's standard base fields, so pino tooling reads these lines as its own
+        bindings: { pid: this.platform.process.pid, hostname: this.platform.runtime.hostname, instanceId: this.instanceId },
       });
   }
 
