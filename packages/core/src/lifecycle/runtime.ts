@@ -5,7 +5,7 @@ import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
-import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
+import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import { EventLoopLagSampler, MetricsRegistry, RequestStats, RuntimeFamilies, collectRuntimeMetrics } from "../metrics/index.ts";
 import type { FetchCounts, TaskCounts } from "../metrics/index.ts";
 import { systemClock } from "../platform/clock.ts";
@@ -17,6 +17,8 @@ import type { TaskOptions } from "../tasks/index.ts";
 import { CircuitBreakerRegistry, CircuitOpenError, RuntimeErrorHandler } from "../resilience/index.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/index.ts";
+import { resolveTracingSettings } from "../tracing/settings.ts";
+import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
 import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
 import { canTransition } from "./status.ts";
@@ -130,6 +132,10 @@ export class AralRuntime {
   #stopping: Promise<StopReport> | undefined;
   #force: AbortController | undefined;
   #signalsSeen = 0;
+  /** Spans, when observability.tracing (or OTEL_TRACES_EXPORTER) asks for them; undefined costs one check per task. */
+  #tracing: RuntimeTracing | undefined;
+  /** The restart in progress: its span parents the stop and start spans. */
+  #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
@@ -215,9 +221,12 @@ export class AralRuntime {
   submit<T>(task: (signal: AbortSignal) => Promise<T>, options?: TaskOptions): Promise<T> {
     const session = this.#running("submit");
     const started = performance.now();
+    const traced = this.#tracing?.task(task, options);
+    if (traced) task = traced.fn as (signal: AbortSignal) => Promise<T>;
     // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
     const admitted = session.monitor && (session.monitor.degraded || session.monitor.throttled) ? session.monitor.admit(options?.signal) : undefined;
     const result = admitted ? admitted.then(() => session.tasks.add(task, options)) : session.tasks.add(task, options);
+    traced?.settled(result);
     result.then(
       () => this.#requests.record(performance.now() - started, true),
       () => this.#requests.record(performance.now() - started, false),
@@ -253,14 +262,33 @@ export class AralRuntime {
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
     const calls = this.#families.dependencyCalls;
+    const trace = this.#tracing?.dependency(dependency);
+    const retryable = (error: unknown) => !(error instanceof CircuitOpenError);
     const result = session.errors.executeWithRetry(
-      ({ signal }) => (breaker ? breaker.execute(fn, signal) : fn(signal)),
+      ({ signal, attempt }) => {
+        trace?.attempt(attempt, breaker?.state);
+        return breaker ? breaker.execute(fn, signal) : fn(signal);
+      },
       dependency,
-      { retryable: (error) => !(error instanceof CircuitOpenError) },
+      trace
+        ? {
+            retryable,
+            onRetry: (event) => {
+              this.#families.retries.inc({ context: event.context });
+              trace.retry(event);
+            },
+          }
+        : { retryable },
     );
     result.then(
-      () => calls.inc({ dependency, outcome: "success" }),
-      (error: unknown) => calls.inc({ dependency, outcome: error instanceof CircuitOpenError ? "rejected" : "failure" }),
+      () => {
+        calls.inc({ dependency, outcome: "success" });
+        trace?.end();
+      },
+      (error: unknown) => {
+        calls.inc({ dependency, outcome: error instanceof CircuitOpenError ? "rejected" : "failure" });
+        trace?.end(error);
+      },
     );
     return result;
   }
@@ -401,18 +429,29 @@ export class AralRuntime {
   }
 
   async restart(): Promise<void> {
-    await this.stop(true);
-    this.#restartCount++;
-    this.logger.info("runtime restarting", { event: "lifecycle.restart", restartCount: this.#restartCount });
-    await this.start();
+    const trace = (this.#restartTrace = this.#tracing?.phase("restarting", Date.now(), { "aral.restart_count": this.#restartCount + 1 }));
+    try {
+      await this.stop(true);
+      this.#restartCount++;
+      this.logger.info("runtime restarting", { event: "lifecycle.restart", restartCount: this.#restartCount });
+      await this.start();
+      trace?.end();
+    } catch (error) {
+      trace?.end(error);
+      throw error;
+    } finally {
+      if (this.#restartTrace === trace) this.#restartTrace = undefined;
+    }
   }
 
   async #start(): Promise<void> {
     // The "runtime starting" record waits for the manifest: its logging.level applies from the first record.
     const from = this.#status;
+    const startedAt = Date.now();
     this.#transition("starting", {}, { log: false });
     const closers = (this.#startingClosers = new CloseRegistry());
     let config: RuntimeConfig | undefined;
+    let trace: PhaseTrace | undefined;
     try {
       try {
         config = await this.#loadConfig();
@@ -420,6 +459,8 @@ export class AralRuntime {
         this.#logTransition(from, "starting", {});
       }
       this.#lastConfig = config;
+      await this.#startTracing(config);
+      trace = this.#tracing?.phase("starting", startedAt, { "aral.lifecycle.from": from, "aral.instance_id": this.instanceId }, this.#restartTrace);
       const timeoutMs = config.lifecycle.startupTimeout;
       const session = await withDeadline(
         this.#initialize(config, closers),
@@ -428,6 +469,7 @@ export class AralRuntime {
       );
       this.#session = session;
       this.#transition("running");
+      trace?.end(undefined, { "aral.lifecycle.to": "running" });
     } catch (cause) {
       const outcome = await closers.closeAll();
       const error =
@@ -435,11 +477,35 @@ export class AralRuntime {
       this.#lastError = error;
       this.#unsubscribeAll();
       this.#transition("failed", { error: serializeError(error), released: outcome.closed });
+      trace?.end(error, { "aral.lifecycle.to": "failed" });
+      await this.#flushTraces();
       await this.#hooks.error.emit(error);
       throw error;
     } finally {
       this.#startingClosers = undefined;
     }
+  }
+
+  /** Loads the tracing module and @opentelemetry/api on the first start that asks for traces; nothing otherwise. */
+  async #startTracing(config: RuntimeConfig): Promise<void> {
+    if (this.#tracing) return;
+    const settings = resolveTracingSettings(config, this.#deps.env ?? this.platform.env.toObject(), this.platform.runtime);
+    if (!settings) return;
+    const { createRuntimeTracing } = await import("../tracing/runtime-tracing.ts");
+    this.#tracing = await createRuntimeTracing(settings, {
+      fetch: (input, init) => this.platform.net.fetch(input, init),
+      onExportError: (error) => this.logger.warn("trace export failed", { event: "tracing.export", error: error.message }),
+    });
+    this.logger.info("tracing on", { event: "tracing.start", exporter: settings.exporter, ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}) });
+  }
+
+  /** Sends the spans ended so far, bounded so an unreachable collector cannot hold up a stop. */
+  async #flushTraces(): Promise<void> {
+    const tracing = this.#tracing;
+    if (!tracing) return;
+    const timer = new AbortController();
+    await Promise.race([tracing.flush(), systemClock.sleep(5_000, timer.signal).catch(() => {})]);
+    timer.abort();
   }
 
   async #loadConfig(): Promise<RuntimeConfig> {
@@ -499,6 +565,7 @@ export class AralRuntime {
       instanceId: this.instanceId,
       logger: this.logger,
       startTime: Date.now(),
+      ...(this.#tracing ? { onRound: (round: HealthRound) => this.#tracing?.healthRound(round) } : {}),
     });
     health.register("runtime", () => this.#status === "running" || this.#status === "starting", { kind: "liveness" });
     for (const [name, { check, options }] of this.#checks) health.register(name, check, options);
@@ -622,6 +689,7 @@ export class AralRuntime {
       return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { accepted: 0, ...none, drain: none }, closed: [], abandoned: [], errors: [] };
     }
     this.#transition("stopping", { graceful });
+    const trace = this.#tracing?.phase("stopping", Date.now(), { "aral.lifecycle.graceful": graceful, "aral.stop.reason": reason }, this.#restartTrace);
     session.health.setAccepting(false);
     const force = (this.#force = new AbortController());
     const timeoutMs = session.config.lifecycle.shutdownTimeout;
@@ -652,6 +720,8 @@ export class AralRuntime {
         errors,
       };
       this.#transition("stopped", { ...report });
+      trace?.end(undefined, { "aral.lifecycle.to": "stopped", "aral.stop.forced": report.forced, "aral.tasks.accepted": report.tasks.accepted, "aral.tasks.finished": report.tasks.finished, "aral.tasks.aborted": report.tasks.aborted, "aral.tasks.returned": report.tasks.returned });
+      await this.#flushTraces();
       for (const failure of await this.#hooks.stop.emit(report)) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
       }
