@@ -9,6 +9,7 @@ export abstract class Metric<Series> {
   abstract readonly type: MetricType;
   readonly #series = new Map<string, { values: string[]; series: Series }>();
   #constant: readonly (readonly [string, string])[] = [];
+  #unlabelled: { values: string[]; series: Series } | undefined;
 
   readonly name: string;
   readonly help: string;
@@ -34,6 +35,14 @@ export abstract class Metric<Series> {
 
   /** The series for these labels, created on first use. */
   protected seriesFor(labels: Labels | undefined): Series {
+    // Hot path (a histogram observed per task): the unlabelled series without building a key.
+    if (labels === undefined && this.labelNames.length === 0) {
+      if (this.#unlabelled === undefined) {
+        this.#unlabelled = this.#series.get("[]") ?? { values: [], series: this.newSeries() };
+        this.#series.set("[]", this.#unlabelled);
+      }
+      return this.#unlabelled.series;
+    }
     const values = this.#labelValues(labels ?? {});
     const key = JSON.stringify(values);
     let entry = this.#series.get(key);
@@ -47,6 +56,7 @@ export abstract class Metric<Series> {
   /** Forgets every series (label combinations included). */
   reset(): void {
     this.#series.clear();
+    this.#unlabelled = undefined;
   }
 
   /** `constant`: labels put on every sample (the registry's constant labels). */
