@@ -9,7 +9,7 @@ import { root, runtimes } from "./runtimes.mjs";
 
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const pnpm = ["npx", "-y", "pnpm@12.21.0"];
-const packages = ["packages/core", "packages/supervisor", "adapters/node", "adapters/deno", "adapters/bun", "conformance", "packages/aral", "packages/cli"];
+const packages = ["packages/platform", "packages/core", "packages/supervisor", "adapters/node", "adapters/deno", "adapters/bun", "conformance", "packages/aral", "packages/cli"];
 
 /** Counts from the runner's own closing line, when it prints one. */
 const parsers = {

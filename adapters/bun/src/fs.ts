@@ -3,8 +3,8 @@
 import { appendFile, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { sep } from "node:path";
-import type { DirEntry, DiskUsage, FileSystem, WriteFileOptions } from "@aral/core";
-import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
+import type { DirEntry, DiskUsage, FileSystem, WriteFileOptions } from "@aral/platform";
+import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors, toPlatformError } from "@aral/platform";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 export function createFileSystem(): FileSystem {

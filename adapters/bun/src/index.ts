@@ -1,5 +1,5 @@
-import type { Platform } from "@aral/core";
-import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
+import type { Platform } from "@aral/platform";
+import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
 import { createEnvApi } from "./env.ts";
 import { createFileSystem } from "./fs.ts";
 import { createProcessApi } from "./process.ts";

@@ -1,6 +1,6 @@
 // Bun has no native os/arch API: process.platform/process.arch come from Bun's process global; the host name from node:os.
 import { hostname } from "node:os";
-import type { RuntimeInfo } from "@aral/core";
+import type { RuntimeInfo } from "@aral/platform";
 
 const OS_NAMES: Record<string, string> = { win32: "windows" };
 

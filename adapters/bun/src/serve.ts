@@ -1,6 +1,6 @@
 // Bun.serve serves HTTP natively; no node: import here.
-import type { RequestHandler, ServeOptions, Server } from "@aral/core";
-import { PlatformError, toPlatformError } from "@aral/core";
+import type { RequestHandler, ServeOptions, Server } from "@aral/platform";
+import { PlatformError, toPlatformError } from "@aral/platform";
 
 export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
   const { hostname = "127.0.0.1", port = 0 } = opts;

@@ -1,8 +1,8 @@
 // Bun.spawn runs the child; node:fs (existsSync) and node:os (signal numbers) only to explain failures Bun reports tersely.
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
-import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions } from "@aral/core";
-import { PlatformError, failedChild } from "@aral/core";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions } from "@aral/platform";
+import { PlatformError, failedChild } from "@aral/platform";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 const BUN_STDIO = { pipe: "pipe", inherit: "inherit", null: "ignore" } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isPlatformError, readAllText, run } from "@aral/core";
+import { isPlatformError, readAllText, run } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
 const platform = createPlatform();

@@ -1,5 +1,5 @@
-import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
-import { PlatformError, isPlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/core";
+import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/platform";
+import { PlatformError, isPlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/platform";
 // Deno.* has no statfs; Deno's Node compatibility layer does. Used for diskUsage only.
 import { statfs } from "node:fs/promises";
 

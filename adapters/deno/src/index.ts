@@ -1,5 +1,5 @@
-import { guardPlatform } from "@aral/core";
-import type { Platform } from "@aral/core";
+import { guardPlatform } from "@aral/platform";
+import type { Platform } from "@aral/platform";
 import { createFileSystem } from "./fs.ts";
 import { createEnvApi } from "./env.ts";
 import { createProcessApi } from "./process.ts";

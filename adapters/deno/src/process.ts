@@ -1,5 +1,5 @@
-import type { ProcessApi, UncaughtKind } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { ProcessApi, UncaughtKind } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 import { spawn } from "./spawn.ts";
 
 type UncaughtHandler = (error: unknown, kind: UncaughtKind) => void;

@@ -1,5 +1,5 @@
-import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 
 function urlHost(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;

@@ -1,5 +1,5 @@
-import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
-import { failedChild, toPlatformError } from "@aral/core";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/platform";
+import { failedChild, toPlatformError } from "@aral/platform";
 
 const STDIO_MODES: Record<StdioMode, "piped" | "inherit" | "null"> = { pipe: "piped", inherit: "inherit", null: "null" };
 

@@ -1,5 +1,5 @@
 // The first module of every worker thread (loaded by URL from workers.ts); the work is core's bootWorkerThread.
-import { bootWorkerThread } from "@aral/core";
+import { bootWorkerThread } from "@aral/platform";
 import process from "node:process";
 import { parentPort, workerData } from "node:worker_threads";
 

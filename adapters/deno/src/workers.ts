@@ -1,5 +1,5 @@
-import { workersOnThreads } from "@aral/core";
-import type { WorkersApi } from "@aral/core";
+import { workersOnThreads } from "@aral/platform";
+import type { WorkersApi } from "@aral/platform";
 import { Worker } from "node:worker_threads";
 
 /**

@@ -1,4 +1,4 @@
-import { readAllText } from "@aral/core";
+import { readAllText } from "@aral/platform";
 import { platform } from "../src/index.ts";
 import { assert, assertEquals } from "./assert.ts";
 

@@ -1,4 +1,4 @@
-import { isPlatformError } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import { platform } from "../src/index.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 

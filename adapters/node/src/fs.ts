@@ -3,8 +3,8 @@ import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/core";
-import type { DirEntry, FileSystem, WriteFileOptions } from "@aral/core";
+import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/platform";
+import type { DirEntry, FileSystem, WriteFileOptions } from "@aral/platform";
 import { plainBytes } from "./node-streams.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;

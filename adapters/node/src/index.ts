@@ -1,5 +1,5 @@
-import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
-import type { Platform } from "@aral/core";
+import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
+import type { Platform } from "@aral/platform";
 import process from "node:process";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";

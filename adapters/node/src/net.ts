@@ -1,6 +1,6 @@
 import { Agent, Pool } from "undici";
 import type { Dispatcher } from "undici";
-import { detectRuntime } from "@aral/core";
+import { detectRuntime } from "@aral/platform";
 
 export interface FetchPoolOptions {
   /** Most sockets kept to one origin at a time (default: unlimited, as undici). */

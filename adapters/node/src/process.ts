@@ -1,6 +1,6 @@
 import process from "node:process";
-import { onUncaughtFromProcess } from "@aral/core";
-import type { ProcessApi } from "@aral/core";
+import { onUncaughtFromProcess } from "@aral/platform";
+import type { ProcessApi } from "@aral/platform";
 import { spawnNode } from "./spawn.ts";
 
 export function createNodeProcess(): ProcessApi {

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { toPlatformError } from "@aral/core";
-import type { RequestHandler, Server, ServeOptions } from "@aral/core";
+import { toPlatformError } from "@aral/platform";
+import type { RequestHandler, Server, ServeOptions } from "@aral/platform";
 import { readableToWeb } from "./node-streams.ts";
 
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);

@@ -3,8 +3,8 @@ import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import crossSpawn from "cross-spawn";
-import { PlatformError, failedChild, toPlatformError } from "@aral/core";
-import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
+import { PlatformError, failedChild, toPlatformError } from "@aral/platform";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/platform";
 import { readableToWeb, writableToWeb } from "./node-streams.ts";
 
 function nodeStdio(mode: StdioMode | undefined, fallback: StdioMode): "pipe" | "inherit" | "ignore" {

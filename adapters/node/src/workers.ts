@@ -1,5 +1,5 @@
-import { PlatformError, workersOnThreads } from "@aral/core";
-import type { WorkersApi } from "@aral/core";
+import { PlatformError, workersOnThreads } from "@aral/platform";
+import type { WorkersApi } from "@aral/platform";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";

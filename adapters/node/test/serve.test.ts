@@ -1,7 +1,7 @@
 import http from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PlatformError } from "@aral/core";
-import type { Server } from "@aral/core";
+import { PlatformError } from "@aral/platform";
+import type { Server } from "@aral/platform";
 import { createPlatform, createPooledFetch } from "../src/index.ts";
 
 const platform = createPlatform();

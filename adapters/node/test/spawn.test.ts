@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlatformError, readAllText, run } from "@aral/core";
+import { PlatformError, readAllText, run } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
 const platform = createPlatform();

@@ -1,4 +1,4 @@
-export * from "./platform/index.ts";
+export * from "./platform.ts";
 export * from "./resources/index.ts";
 export * from "./config/index.ts";
 export * from "./logging/index.ts";

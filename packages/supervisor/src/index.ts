@@ -10,3 +10,4 @@ export { childUsageSupported, readChildUsage, parseVmRss } from "./child-usage.t
 export type { ChildUsage } from "./child-usage.ts";
 export { supervisorSettingsFromManifest, memoryLimitFromManifest } from "./manifest-settings.ts";
 export type { SupervisorManifestSettings } from "./manifest-settings.ts";
+export * from "./export/index.ts";

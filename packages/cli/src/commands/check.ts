@@ -1,5 +1,6 @@
 import { ConfigError, loadManifest, resolveRuntimeConfig } from "@aral/core";
 import type { Platform } from "@aral/core";
+import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
 /** `aral check <manifest> [--json]`: validates a manifest and prints the effective configuration, or every error. */
@@ -28,12 +29,7 @@ export async function check(platform: Platform, args: string[], output: Output):
       return 1;
     }
     if (json) output.out(JSON.stringify({ ok: false, path, errors: error.issues }, null, 2));
-    else {
-      output.err(`${path}: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}`);
-      for (const issue of error.issues) {
-        output.err(`  ${issue.path || "(root)"}: ${issue.message} (got ${JSON.stringify(issue.value) ?? "undefined"}, expected ${issue.expected})`);
-      }
-    }
+    else printConfigIssues(output, path, error);
     return 1;
   }
 }

@@ -1,4 +1,4 @@
-import type { Platform, Server, ShutdownSignal } from "../platform/contract.ts";
+import type { Platform, Server, ShutdownSignal } from "@aral/platform";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
 import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
@@ -8,7 +8,7 @@ import { HealthMonitor, healthHandler } from "../health/index.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import { EventLoopLagSampler, MetricsRegistry, RequestStats, RuntimeFamilies, collectRuntimeMetrics } from "../metrics/index.ts";
 import type { FetchCounts, TaskCounts } from "../metrics/index.ts";
-import { systemClock } from "../platform/clock.ts";
+import { systemClock } from "@aral/platform";
 import type { RuntimeMetrics } from "../metrics/index.ts";
 import { ResourceManager, createLimitedFetch, createResourceMonitor, createStorage, describeEnforcement, resolveResources } from "../resources/index.ts";
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";

@@ -1,4 +1,4 @@
-import type { Clock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
 
 export interface EventLoopLagSample {
   /** Delay of the latest tick beyond its schedule, in ms. */

@@ -1,4 +1,4 @@
-import type { Platform } from "../platform/contract.ts";
+import type { Platform } from "@aral/platform";
 import { resolveResources } from "./config.ts";
 import type { ResolvedResources, ResourcesConfig } from "./config.ts";
 import { formatBandwidth, formatBytes, formatCpu } from "./quantity.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Platform } from "../../src/platform/contract.ts";
+import type { Platform } from "@aral/platform";
 import { HealthMonitor, healthHandler } from "../../src/health/index.ts";
 import { MetricsRegistry } from "../../src/metrics/index.ts";
 

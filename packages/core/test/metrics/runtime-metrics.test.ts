@@ -1,7 +1,7 @@
 import process from "node:process";
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
-import type { UsageApi } from "../../src/platform/contract.ts";
+import { ManualClock } from "@aral/platform";
+import type { UsageApi } from "@aral/platform";
 import { HealthMonitor } from "../../src/health/index.ts";
 import { wallTime } from "../../src/logging/index.ts";
 import { MetricsError, MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../../src/metrics/index.ts";

@@ -1,4 +1,4 @@
-import type { WorkerHandle } from "../platform/contract.ts";
+import type { WorkerHandle } from "../contract.ts";
 
 /** What an adapter tells the handle about its runtime's worker. */
 export interface WorkerHandleBackend {

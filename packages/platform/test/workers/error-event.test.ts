@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlatformError } from "../../src/platform/errors.ts";
+import { PlatformError } from "../../src/errors.ts";
 import { errorFromWorkerEvent } from "../../src/workers/error-event.ts";
 
 const module = new URL("file:///srv/app/worker.js");

@@ -1,5 +1,5 @@
-import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "../platform/contract.ts";
-import { toPlatformError } from "../platform/errors.ts";
+import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "../contract.ts";
+import { toPlatformError } from "../errors.ts";
 import { errorFromWorkerEvent } from "./error-event.ts";
 import { resolveWorkerModuleUrl, workerModulePath } from "./module-url.ts";
 import { createWorkerHandle } from "./worker-handle.ts";

@@ -1,4 +1,4 @@
-import { PlatformError } from "../platform/errors.ts";
+import { PlatformError } from "../errors.ts";
 import { workerModulePath } from "./module-url.ts";
 
 /** The fields of a Web `ErrorEvent` a worker's `error` event carries (Deno, Bun). */

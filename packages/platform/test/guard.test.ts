@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { guardPlatform } from "../../src/platform/guard.ts";
-import type { ChildProcess, Platform } from "../../src/platform/contract.ts";
+import { guardPlatform } from "../src/guard.ts";
+import type { ChildProcess, Platform } from "../src/contract.ts";
 
 /** A Platform whose every method records its call and answers "adapter:<method>"; nothing real runs. */
 function fakePlatform() {

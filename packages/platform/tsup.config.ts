@@ -1,0 +1,2 @@
+import { tsupPreset } from "../../scripts/tsup-preset.ts";
+export default tsupPreset();
