@@ -137,7 +137,7 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
       for (const span of spans) {
         expect(span.traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
-        expect(BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano)).toBe(true);
+        expect(BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano), `${span.name} ends before it starts`).toBe(true);
       }
       const named = (name: string) => spans.filter((span) => span.name === name);
       const tasks = named("aral.task");
@@ -167,8 +167,10 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         expect(round, "a health check span's parent is its round").toBeDefined();
         expect(check.traceId).toBe(round!.traceId);
         expect(attribute(check, "aral.health.check.name")).toBe("runtime");
-        expect(attribute(check, "aral.health.check.ok")).toBe(true);
+        expect(typeof attribute(check, "aral.health.check.ok")).toBe("boolean");
       }
+      // The "runtime" check fails in a round that overlaps the stop (it passes while starting or running only).
+      expect(checks.some((check) => attribute(check, "aral.health.check.ok") === true)).toBe(true);
       expect(named("aral.lifecycle.starting").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["running"]);
       expect(named("aral.lifecycle.stopping").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["stopped"]);
       expect(attribute(named("aral.lifecycle.stopping")[0]!, "aral.tasks.finished")).toBe(20);
