@@ -21,6 +21,8 @@ export interface RuntimeInfo {
   readonly arch: string;
   /** Logical CPU cores the machine offers this process. */
   readonly cpus: number;
+  /** The machine's host name (what pino writes as `hostname`); "" when the runtime may not read it. */
+  readonly hostname: string;
 }
 
 export interface FileInfo {

@@ -22,7 +22,7 @@ function primitives(files: Record<string, string | PlatformError>) {
   };
   const fail = () => Promise.reject(new PlatformError("Unsupported", "not in this fake"));
   const p: PlatformPrimitives = {
-    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1 },
+    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1, hostname: "test-host" },
     fs: {
       readFile: async (path) => new TextEncoder().encode(lookup(path)),
       stat: async (path) => (lookup(path), dirInfo),

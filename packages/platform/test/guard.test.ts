@@ -26,7 +26,7 @@ function fakePlatform() {
   const fsMethods = ["readFile", "readTextFile", "writeFile", "stat", "lstat", "exists", "mkdir", "readDir", "remove", "rename", "realPath", "symlink", "makeTempDir", "openRead", "openWrite", "diskUsage", "openDir"];
   const fetch = (() => Promise.resolve(new Response("x"))) as unknown as typeof globalThis.fetch;
   const platform = {
-    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1 },
+    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1, hostname: "test-host" },
     fs: Object.fromEntries(fsMethods.map((m) => [m, record(`fs.${m}`)])),
     process: {
       spawn: (...args: unknown[]) => {
