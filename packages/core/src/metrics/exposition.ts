@@ -23,7 +23,7 @@ export function formatValue(value: number): string {
 
 export function formatLabels(names: readonly string[], values: readonly string[], extra?: [string, string], constant: readonly (readonly [string, string])[] = []): string {
   const parts = constant.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
-  names.forEach((name, i) => parts.push(`${name}="${escapeLabelValue(values[i] ?? "")}"`));
+  for (const [i, name] of names.entries()) parts.push(`${name}="${escapeLabelValue(values[i] ?? "")}"`);
   if (extra) parts.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
   return parts.length === 0 ? "" : `{${parts.join(",")}}`;
 }

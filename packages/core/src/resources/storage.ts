@@ -119,7 +119,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
 
   const makeArea = async (name: "persistent" | "ephemeral", dir: string): Promise<StorageArea> => {
     const root = await fs.realPath(dir);
-    const escape = (relPath: string, why: string): StorageEscapeError => new StorageEscapeError(relPath, root, why);
+    const escapeError = (relPath: string, why: string): StorageEscapeError => new StorageEscapeError(relPath, root, why);
 
     /**
      * Opens the directory `segments` names and checks, through the descriptor, that what was opened is
@@ -131,7 +131,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         const handle = await fs.openDir(path);
         if (isInside(handle.realPath, root)) return handle;
         await handle.close();
-        throw escape(relPath, `${path} resolves to ${handle.realPath}, outside the root`);
+        throw escapeError(relPath, `${path} resolves to ${handle.realPath}, outside the root`);
       };
       try {
         return await verified(joinPath(root, segments));
@@ -148,7 +148,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
           });
           const opened = await verified(next).catch(async (error: unknown) => {
             // A dangling symlink on the way is an escape attempt that cannot be vetted: refuse, don't create through it.
-            if (isPlatformError(error, "NotFound") && (await isSymlink(next))) throw escape(relPath, `${segment} is a symlink whose target does not exist`);
+            if (isPlatformError(error, "NotFound") && (await isSymlink(next))) throw escapeError(relPath, `${segment} is a symlink whose target does not exist`);
             throw error;
           });
           await handle.close();
@@ -172,7 +172,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     /** Opens the parent directory of a file path, following a final in-root symlink (never one leading out). */
     const locate = async (relPath: string, create: boolean, hops = 0): Promise<Located> => {
       const segments = relativeSegments(relPath, root);
-      if (segments.length === 0) throw escape(relPath, "names the root directory itself, not a file in it");
+      if (segments.length === 0) throw escapeError(relPath, "names the root directory itself, not a file in it");
       const name = segments[segments.length - 1]!;
       const dir = await openInside(relPath, segments.slice(0, -1), create);
       const path = `${dir.path}/${name}`;
@@ -190,12 +190,12 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       try {
         real = await fs.realPath(path);
       } catch (error) {
-        throw isPlatformError(error, "NotFound") ? escape(relPath, `${name} is a symlink whose target does not exist`) : error;
+        throw isPlatformError(error, "NotFound") ? escapeError(relPath, `${name} is a symlink whose target does not exist`) : error;
       } finally {
         await dir.close();
       }
-      if (!isInside(real, root) || real === root) throw escape(relPath, `${name} is a symlink to ${real}, outside the root`);
-      if (hops >= 8) throw escape(relPath, "too many levels of symlinks");
+      if (!isInside(real, root) || real === root) throw escapeError(relPath, `${name} is a symlink to ${real}, outside the root`);
+      if (hops >= 8) throw escapeError(relPath, "too many levels of symlinks");
       return locate(real.slice(root.length + 1), create, hops + 1);
     };
 
@@ -213,7 +213,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       try {
         return await fs.readFile(file.path, { noFollow: true });
       } catch (error) {
-        if (await isSymlink(file.path)) throw escape(relPath, "the file was replaced by a symlink while being read");
+        if (await isSymlink(file.path)) throw escapeError(relPath, "the file was replaced by a symlink while being read");
         throw error;
       }
     };
@@ -229,7 +229,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     const sizeOf = async (relPath: string, path: string): Promise<number> => {
       try {
         const info = await fs.lstat(path);
-        if (info.isSymlink) throw escape(relPath, "the file was replaced by a symlink");
+        if (info.isSymlink) throw escapeError(relPath, "the file was replaced by a symlink");
         return info.isFile ? info.size : 0;
       } catch (error) {
         if (isPlatformError(error, "NotFound")) return 0;
@@ -286,7 +286,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         return new TextDecoder().decode(await area.readFile(relPath));
       },
       async remove(relPath, opts = {}) {
-        if (relativeSegments(relPath, root).length === 0) throw escape(relPath, "refusing to remove the root itself");
+        if (relativeSegments(relPath, root).length === 0) throw escapeError(relPath, "refusing to remove the root itself");
         await using(relPath, false, (file) =>
           withLock(file.key, async () => {
             const freed = await countBytes(fs, file.path);
