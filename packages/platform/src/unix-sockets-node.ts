@@ -2,7 +2,7 @@
  * net.listenUnix / net.connectUnix built on a Node-style `net` module, which Node and Bun both offer.
  * Core never imports it: the adapter hands its own `node:net` (and chmod/unlink of its fs) in.
  */
-import type { UnixConnection, UnixListener, UnixListenOptions } from "./contract.ts";
+import type { NetApi, UnixConnection, UnixListener, UnixListenOptions } from "./contract.ts";
 import { toPlatformError } from "./errors.ts";
 
 /** The part of a Node-style socket these helpers use. */
@@ -84,7 +84,7 @@ export function connectionFromSocket(socket: NodeSocketLike): UnixConnection {
   };
 }
 
-export function unixSocketsFromNodeNet(net: NodeNetLike, fs: NodeUnixFs) {
+export function unixSocketsFromNodeNet(net: NodeNetLike, fs: NodeUnixFs): Pick<NetApi, "listenUnix" | "connectUnix"> {
   return {
     async listenUnix(path: string, onConnection: (connection: UnixConnection) => void, opts: UnixListenOptions = {}): Promise<UnixListener> {
       const server = net.createServer((socket: NodeSocketLike) => onConnection(connectionFromSocket(socket)));

@@ -1,4 +1,6 @@
 import type { MetricsRegistry } from "./registry.ts";
+import type { Counter } from "./counter.ts";
+import type { Histogram } from "./histogram.ts";
 import { raiseCounter } from "./runtime-metrics.ts";
 
 /** Task durations: from a few ms (tool calls) to minutes (model calls, batch jobs). */
@@ -68,10 +70,10 @@ const RESOURCE_UNITS: Record<"cpu" | "memory" | "storage" | "connections", { uni
  */
 export class RuntimeFamilies {
   readonly #registry: MetricsRegistry;
-  readonly taskDuration;
-  readonly breakerTransitions;
-  readonly retries;
-  readonly dependencyCalls;
+  readonly taskDuration: Histogram;
+  readonly breakerTransitions: Counter;
+  readonly retries: Counter;
+  readonly dependencyCalls: Counter;
 
   constructor(registry: MetricsRegistry) {
     this.#registry = registry;
