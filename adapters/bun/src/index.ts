@@ -1,5 +1,5 @@
 import type { Platform } from "@aral/platform";
-import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
+import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
 import { chmod, unlink } from "node:fs/promises";
 import net from "node:net";
 import { createEnvApi } from "./env.ts";
@@ -11,7 +11,7 @@ import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Bun. Creating it starts no timers and registers no listeners. */
 export function createPlatform(): Platform {
-  return guardPlatform({
+  return definePlatform({
     runtime: runtimeInfo(),
     fs: createFileSystem(),
     process: createProcessApi(),

@@ -1,4 +1,4 @@
-import { guardPlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
+import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
 import type { Platform } from "@aral/platform";
 import { chmod, unlink } from "node:fs/promises";
 import net from "node:net";
@@ -22,7 +22,7 @@ export interface NodePlatformOptions {
 
 /** The Platform on node:* APIs, cross-spawn and undici. Creating it opens nothing and starts no timer. */
 export function createPlatform(options: NodePlatformOptions = {}): Platform {
-  return guardPlatform({
+  return definePlatform({
     runtime: nodeRuntimeInfo(),
     fs: createNodeFileSystem(),
     process: createNodeProcess(),

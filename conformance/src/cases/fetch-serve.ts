@@ -32,6 +32,15 @@ async function expectRefused(platform: Platform, url: string, what: string): Pro
 
 export const fetchServeCases = defineCases([
   {
+    name: "net: serve on a port already in use rejects PlatformError AddrInUse naming host:port; the first server keeps serving",
+    capability: "net",
+    async run(ctx) {
+      const first = await serve(ctx, () => new Response("first"));
+      await rejects(() => ctx.platform.net.serve(() => new Response("second"), { hostname: "127.0.0.1", port: first.port }), { code: "AddrInUse", path: `127.0.0.1:${first.port}` }, "serve on a busy port");
+      equal(await (await ctx.platform.net.fetch(first.url)).text(), "first", "the first server after the refused second");
+    },
+  },
+  {
     name: "net: serve on port 0 picks a free port on 127.0.0.1 and reports hostname, port and url",
     capability: "net",
     async run(ctx) {
