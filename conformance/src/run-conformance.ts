@@ -1,4 +1,4 @@
-import type { AdapterModule, Platform } from "@aral/core";
+import type { AdapterModule, Platform } from "@aral/platform";
 import type { ConformanceCase } from "./harness/case.ts";
 import { runCases } from "./harness/runner.ts";
 import type { RunSummary } from "./harness/runner.ts";

@@ -1,11 +1,11 @@
-import { PLATFORM_ERROR_CODES } from "@aral/core";
+import { PLATFORM_ERROR_CODES } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { joinPath, patternedBytes } from "../harness/helpers.ts";
 
 const UNICODE_TEXT = "héllo wörld ✓ 🚀 — ARAL\n";
 
-export const fsCases = defineCases([
+export const fsCases: ConformanceCase[] = defineCases([
   {
     name: "fs: writeFile then readFile returns the same bytes (all 256 byte values)",
     capability: "fs",

@@ -22,6 +22,7 @@ import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
 import { unixSocketCases } from "./unix-sockets.ts";
+import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -42,6 +43,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeHealthCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
+  ...runtimeSupervisorWatchCases,
   ...runtimeResilienceCases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,

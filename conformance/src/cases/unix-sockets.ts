@@ -1,4 +1,4 @@
-import type { UnixConnection } from "@aral/core";
+import type { UnixConnection } from "@aral/platform";
 import { equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { within } from "../harness/helpers.ts";

@@ -1,14 +1,7 @@
-import {
-  WORKER_PROTOCOL_TAG,
-  WorkerCrashedError,
-  WorkerPool,
-  WorkerPoolTerminatedError,
-  WorkerTaskError,
-  WorkerTaskTimeoutError,
-  workerPoolSize,
-} from "@aral/core";
-import { readAllText } from "@aral/core";
-import type { Platform, WorkerHandle } from "@aral/core";
+import { WORKER_PROTOCOL_TAG, WorkerPool, workerPoolSize } from "@aral/core/workers";
+import { WorkerCrashedError, WorkerPoolTerminatedError, WorkerTaskError, WorkerTaskTimeoutError } from "@aral/core";
+import { readAllText } from "@aral/platform";
+import type { Platform, WorkerHandle } from "@aral/platform";
 import { assertPlatformError, atLeast, deepEqual, equal, fail, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";

@@ -1,4 +1,4 @@
-import type { ChildProcess, Platform, SpawnOptions } from "@aral/core";
+import type { ChildProcess, Platform, SpawnOptions } from "@aral/platform";
 import { isCapability, kindOf } from "./capabilities.ts";
 import type { Capability, CaseKind } from "./capabilities.ts";
 

@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import { describeError, isPlatformErrorLike } from "./assert.ts";
 import { caseKind } from "./case.ts";
 import type { CaseResult, ConformanceCase } from "./case.ts";

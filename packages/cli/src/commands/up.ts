@@ -1,4 +1,4 @@
-import { ConfigError, formatIssue } from "@aral/core";
+import { ConfigError, formatIssue } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { ControlServer, controlDir, Fleet, loadFleetFile } from "@aral/supervisor";
 import type { FleetSpec } from "@aral/supervisor";

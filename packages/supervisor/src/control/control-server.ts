@@ -1,5 +1,5 @@
-import { isPlatformError } from "@aral/core";
-import type { Platform, UnixConnection, UnixListener } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
+import type { Platform, UnixConnection, UnixListener } from "@aral/platform";
 import { readLastLines } from "../logs/read-log.ts";
 import { UnknownAgentError, type Fleet } from "../fleet/fleet.ts";
 import { readLines, writeJsonLine } from "./line-stream.ts";

@@ -1,4 +1,4 @@
-import type { UnixConnection } from "@aral/core";
+import type { UnixConnection } from "@aral/platform";
 
 /** The lines of a connection as they arrive (without "\n"); a line past `maxBytes` throws a RangeError. */
 export async function* readLines(connection: UnixConnection, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<string> {

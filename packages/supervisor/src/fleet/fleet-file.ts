@@ -1,5 +1,7 @@
-import { ConfigError, formatForPath, loadManifest, parseBytes, parseManifestText, validateRuntimeOptions } from "@aral/core";
-import type { ConfigIssue, Platform, RuntimeConfig } from "@aral/core";
+import type { Platform } from "@aral/core";
+import { ConfigError, formatForPath, loadManifest, parseManifestText, validateRuntimeOptions } from "@aral/core/config";
+import type { ConfigIssue, RuntimeConfig } from "@aral/core/config";
+import { parseBytes } from "@aral/core/resources";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
 
 /** How an instance shows it is ready (reload waits for it before stopping the old instance). */
