@@ -21,8 +21,8 @@ import { resourcesMonitorCases } from "./resources-monitor.ts";
 import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
-import { unixSocketCases } from "./unix-sockets.ts";
 import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
+import { unixSocketCases } from "./unix-sockets.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [

@@ -28,6 +28,7 @@ export const INTEGRATION_CAPABILITIES = [
   "runtime.health",
   "runtime.resources",
   "runtime.signals",
+  "runtime.supervisor-watch",
   "runtime.resilience",
   "resources.storage",
   "resources.network",

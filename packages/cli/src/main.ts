@@ -16,7 +16,11 @@ const USAGE = `usage: aral <command> [options]
 commands:
   check <manifest> [--json]   validate a manifest (JSON, JSONC or YAML) and print the effective configuration
   info [--json]               print the detected runtime, version, OS and the adapter in use
-  audit verify <file> [--json] check the hash chain of an audit log (tampering, deletions, reordering)
+  audit verify <file> [--expect-head <seq>:<hash>] [--key-file <file>] [--json]
+                              check an audit log's hash chain: records changed, inserted, reordered or
+                              removed in the middle. Records cut from the end show only with --expect-head
+                              (a head kept elsewhere); a rewrite that re-chains every hash only with
+                              --key-file (logs written with that HMAC key). An empty log exits 1.
   run [options] <entry> [-- args…] run an agent supervised (restarts, crash-loop stop, limits); aral run --help
   up <fleet file>             run a fleet of agents in the foreground (control socket, rotating logs); aral up --help
   ps [--json] [<agent>]       the running fleet's instances: pid, state, restarts, uptime, memory, CPU, enforcement

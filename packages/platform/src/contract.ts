@@ -21,6 +21,8 @@ export interface RuntimeInfo {
   readonly arch: string;
   /** Logical CPU cores the machine offers this process. */
   readonly cpus: number;
+  /** The machine's host name (what pino writes as `hostname`); "" when the runtime may not read it. */
+  readonly hostname: string;
 }
 
 export interface FileInfo {
@@ -52,8 +54,29 @@ export interface WriteFileOptions {
   mode?: number;
 }
 
+export interface ReadFileOptions {
+  /** Refuse (rather than follow) a symlink as the last component of `path` (O_NOFOLLOW). */
+  noFollow?: boolean;
+}
+
+/**
+ * A directory held open by descriptor. Names joined to `path` resolve inside the directory that was
+ * opened, whatever later happens to the path it was opened by (a parent renamed or swapped for a symlink).
+ */
+export interface DirHandle {
+  /** A path naming the opened directory itself (Linux: `/proc/self/fd/<fd>`); `realPath` where the OS has no such path. */
+  readonly path: string;
+  /** Canonical absolute path of the opened directory, read through the descriptor, not from the path it was opened by. */
+  readonly realPath: string;
+  /** True when `path` is bound to the descriptor (race-free); false when it is only `realPath` at open time. */
+  readonly pinned: boolean;
+  /** Identity of the opened directory ("<device>:<inode>"): the same however it is spelled, and across renames. */
+  readonly id: string;
+  close(): Promise<void>;
+}
+
 export interface FileSystem {
-  readFile(path: string): Promise<Uint8Array>;
+  readFile(path: string, opts?: ReadFileOptions): Promise<Uint8Array>;
   readTextFile(path: string): Promise<string>;
   writeFile(path: string, data: Uint8Array | string, opts?: WriteFileOptions): Promise<void>;
   /** Follows symlinks. */
@@ -75,6 +98,8 @@ export interface FileSystem {
   /** Creates or truncates the file. Data is on disk once the stream's close() resolves. */
   openWrite(path: string): Promise<WritableStream<Uint8Array>>;
   diskUsage(path: string): Promise<DiskUsage>;
+  /** Opens a directory (symlinks on the way are followed) and holds it until close(). NotFound, NotADirectory. */
+  openDir(path: string): Promise<DirHandle>;
 }
 
 export type StdioMode = "pipe" | "inherit" | "null";

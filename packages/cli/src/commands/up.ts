@@ -1,5 +1,6 @@
-import { ConfigError, formatIssue } from "@aral/core/config";
-import type { Platform } from "@aral/core";
+import { ConfigError } from "@aral/core";
+import { formatIssue } from "@aral/core/config";
+import type { Platform } from "@aral/platform";
 import { ControlServer, controlDir, Fleet, loadFleetFile } from "@aral/supervisor";
 import type { FleetSpec } from "@aral/supervisor";
 import type { Output } from "../output.ts";

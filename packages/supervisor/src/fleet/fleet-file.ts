@@ -1,7 +1,8 @@
-import type { Platform } from "@aral/core";
-import { ConfigError, formatForPath, loadManifest, parseManifestText, validateRuntimeOptions } from "@aral/core/config";
-import type { ConfigIssue, RuntimeConfig } from "@aral/core/config";
+import { ConfigError } from "@aral/core";
+import { formatForPath, loadManifest, parseManifestText, validateRuntimeOptions } from "@aral/core/config";
 import { parseBytes } from "@aral/core/resources";
+import type { ConfigIssue, RuntimeConfig } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
 
 /** How an instance shows it is ready (reload waits for it before stopping the old instance). */
