@@ -15,7 +15,7 @@ export function createFileSystem(): FileSystemPrimitives {
     stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
     lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
     mkdir: (path, opts) => call("mkdir", path, async (p) => {
-      await mkdir(p, { recursive: opts?.recursive === true });
+      await mkdir(p, { recursive: opts?.recursive === true, ...(opts?.mode !== undefined ? { mode: opts.mode } : {}) });
     }),
     readDir: (path) => call("readDir", path, async (p) => {
       const entries = await readdir(p, { withFileTypes: true });

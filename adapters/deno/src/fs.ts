@@ -44,7 +44,7 @@ export function createFileSystem(): FileSystemPrimitives {
     },
     stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
     lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
-    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false })),
+    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) })),
     readDir: (path) =>
       mapErrors("readDir", path, async () => {
         const entries: DirEntry[] = [];

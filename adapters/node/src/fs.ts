@@ -146,7 +146,7 @@ export function createNodeFileSystem(): FileSystemPrimitives {
       return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
     async mkdir(dir, opts = {}) {
-      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true }));
+      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }));
     },
     readDir,
     remove,

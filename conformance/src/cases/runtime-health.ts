@@ -22,7 +22,8 @@ export const runtimeHealthCases = defineCases([
       equal(report.checks["dependency"]?.ok, true, "report.checks.dependency.ok");
       const metrics = await get("/metrics");
       match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/, "metrics content-type");
-      match(await metrics.text(), /^aral_uptime_seconds \d/m, "metrics body");
+      // every sample carries the agent's name and the runtime's instance id as labels
+      match(await metrics.text(), new RegExp(`^aral_uptime_seconds\\{agent="aral-agent",instance_id="${runtime.instanceId}"\\} \\d`, "m"), "metrics body");
       dependencyUp = false;
       await new Promise((r) => setTimeout(r, 250));
       equal((await get("/health/ready")).status, 503, "GET /health/ready with a failing readiness check");

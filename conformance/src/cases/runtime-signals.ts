@@ -9,7 +9,7 @@ import { collectText, statusWithin } from "../harness/helpers.ts";
 interface AgentReport {
   accepted: number;
   outcomes: Record<string, number>;
-  tasks: { finished: number; aborted: number; returned: number };
+  tasks: { accepted: number; finished: number; aborted: number; returned: number; drain: { finished: number; aborted: number; returned: number } };
   forced: boolean;
 }
 
@@ -41,6 +41,8 @@ function assertAccounted(report: AgentReport): void {
   deepEqual(other, {}, "task outcomes other than completed and ShutdownError");
   equal(completed + ShutdownError, report.accepted, `tasks accounted for (completed ${completed} + ShutdownError ${ShutdownError}) vs accepted`);
   equal(ShutdownError, report.tasks.returned + report.tasks.aborted, "ShutdownError outcomes vs report.tasks.returned + aborted");
+  equal(report.tasks.accepted, report.accepted, "report.tasks.accepted vs tasks the agent submitted");
+  equal(report.tasks.finished + report.tasks.aborted + report.tasks.returned, report.tasks.accepted, "report.tasks: finished + aborted + returned vs accepted");
 }
 
 export const runtimeSignalCases = defineCases([
@@ -79,7 +81,7 @@ export const runtimeSignalCases = defineCases([
       const { report, status } = await signalAgent(ctx, ["tasks=4", "taskMs=20000", "concurrency=2", "shutdownMs=15000"], ["SIGTERM", "SIGTERM"]);
       deepEqual(status, { code: 1, signal: null, success: false }, "exit status");
       equal(report.forced, true, "report.forced");
-      deepEqual(report.tasks, { finished: 0, aborted: 2, returned: 2 }, "report.tasks");
+      deepEqual(report.tasks, { accepted: 4, finished: 0, aborted: 2, returned: 2, drain: { finished: 0, aborted: 2, returned: 2 } }, "report.tasks");
       assertAccounted(report);
       ok(Date.now() - started < 12_000, `the forced stop did not wait for the 20 s tasks (took ${Date.now() - started} ms)`);
     },

@@ -16,6 +16,7 @@ export const CONTRACT_CAPABILITIES = [
   "env",
   "signals",
   "net",
+  "net.unix",
   "usage",
   "workers",
   "misuse",

@@ -21,6 +21,8 @@ export interface RuntimeInfo {
   readonly arch: string;
   /** Logical CPU cores the machine offers this process. */
   readonly cpus: number;
+  /** The machine's host name (what pino writes as `hostname`); "" when the runtime may not read it. */
+  readonly hostname: string;
 }
 
 export interface FileInfo {
@@ -83,7 +85,7 @@ export interface FileSystem {
   lstat(path: string): Promise<FileInfo>;
   exists(path: string): Promise<boolean>;
   /** Without `recursive`, an existing path is `AlreadyExists`; with it, an existing directory is fine. */
-  mkdir(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
   readDir(path: string): Promise<DirEntry[]>;
   /** Without `recursive`, a non-empty directory is `NotEmpty`. */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
@@ -195,9 +197,37 @@ export interface Server {
 
 export type RequestHandler = (request: Request) => Response | Promise<Response>;
 
+/** One stream connection over a Unix domain socket (either end). */
+export interface UnixConnection {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  /** Closes both directions at once; idempotent. */
+  close(): void;
+}
+
+export interface UnixListenOptions {
+  /** Permission bits of the socket file (e.g. 0o600: only the owner may connect). Default: the umask's. */
+  mode?: number;
+  /** Aborting closes the listener as close() does. */
+  signal?: AbortSignal;
+}
+
+export interface UnixListener {
+  readonly path: string;
+  /** Stops accepting, removes the socket file; open connections stay until they close. */
+  close(): Promise<void>;
+}
+
 export interface NetApi {
   fetch: typeof fetch;
   serve(handler: RequestHandler, opts?: ServeOptions): Promise<Server>;
+  /**
+   * Listens on a Unix domain socket at `path` (which must not exist: AlreadyExists/AddrInUse otherwise).
+   * An OS without Unix sockets throws PlatformError `Unsupported`.
+   */
+  listenUnix(path: string, onConnection: (connection: UnixConnection) => void, opts?: UnixListenOptions): Promise<UnixListener>;
+  /** Connects to a Unix domain socket: NotFound when nothing is there, PermissionDenied when the socket's mode refuses us. */
+  connectUnix(path: string): Promise<UnixConnection>;
 }
 
 export interface MemoryUsage {

@@ -50,7 +50,10 @@ export function guardFileSystem(fs: FileSystem): FileSystem {
     lstat: onePath("fs.lstat", (path) => fs.lstat(path)),
     exists: onePath("fs.exists", (path) => fs.exists(path)),
     mkdir(path, opts) {
-      const error = pathError("fs.mkdir", "path", path) ?? recursiveOptionsError("fs.mkdir", opts);
+      const error =
+        pathError("fs.mkdir", "path", path) ??
+        recursiveOptionsError("fs.mkdir", opts) ??
+        optionalIntegerError("fs.mkdir", "opts.mode", (opts as { mode?: unknown } | undefined)?.mode, 0, 0o7777, "0 to 0o7777");
       return error ? Promise.reject(error) : fs.mkdir(path, opts);
     },
     readDir: onePath("fs.readDir", (path) => fs.readDir(path)),

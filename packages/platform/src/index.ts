@@ -20,6 +20,8 @@ export type { PlatformPrimitives } from "./define-platform.ts";
 export type { FileSystemPrimitives } from "./derive-fs.ts";
 export type { ProcessPrimitives, SpawnPrimitiveOptions } from "./derive-spawn.ts";
 export type { NetPrimitives, SafeRequestHandler, ServeBinding } from "./derive-serve.ts";
+export { unixSocketsFromNodeNet, connectionFromSocket } from "./unix-sockets-node.ts";
+export type { NodeNetLike, NodeSocketLike, NodeUnixFs } from "./unix-sockets-node.ts";
 export { createWorkerHandle } from "./workers/worker-handle.ts";
 export type { WorkerHandleBackend, WorkerHandleControls } from "./workers/worker-handle.ts";
 export { resolveWorkerModuleUrl, workerModulePath } from "./workers/module-url.ts";

@@ -26,7 +26,7 @@ function fakePlatform() {
   const fsMethods = ["readFile", "readTextFile", "writeFile", "stat", "lstat", "exists", "mkdir", "readDir", "remove", "rename", "realPath", "symlink", "makeTempDir", "openRead", "openWrite", "diskUsage", "openDir"];
   const fetch = (() => Promise.resolve(new Response("x"))) as unknown as typeof globalThis.fetch;
   const platform = {
-    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1 },
+    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1, hostname: "test-host" },
     fs: Object.fromEntries(fsMethods.map((m) => [m, record(`fs.${m}`)])),
     process: {
       spawn: (...args: unknown[]) => {
@@ -44,7 +44,7 @@ function fakePlatform() {
     },
     env: { get: record("env.get"), set: record("env.set"), delete: record("env.delete"), has: record("env.has"), toObject: () => ({ A: "1" }) },
     signals: { on: record("signals.on") },
-    net: { fetch, serve: record("net.serve") },
+    net: { fetch, serve: record("net.serve"), listenUnix: record("net.listenUnix"), connectUnix: record("net.connectUnix") },
     usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }), cpu: () => ({ userMicros: 1, systemMicros: 1 }) },
     workers: { spawn: record("workers.spawn") },
   } as unknown as Platform;

@@ -29,6 +29,12 @@ export interface LimitedFetch extends FetchFunction {
   readonly active: number;
   /** Requests waiting for a slot. */
   readonly waiting: number;
+  /** Requests started and not yet ended (response body consumed, cancelled or failed), limit or not. */
+  readonly inFlight: number;
+  /** Requests made since creation. */
+  readonly requests: number;
+  /** Requests that failed with NetworkTimeoutError since creation. */
+  readonly timeouts: number;
 }
 
 /**
@@ -45,20 +51,34 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   if (bitsPerSecond === 0) throw new RangeError("createLimitedFetch: bandwidth must be more than 0");
   const bucket = bitsPerSecond === undefined ? null : new TokenBucket(bitsPerSecond / 8, { clock });
 
+  let inFlight = 0;
+  let requests = 0;
+  let timeouts = 0;
   const limited = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = describeUrl(input);
     const scheme = schemeOf(url);
     if (scheme !== "http:" && scheme !== "https:") throw new FetchSchemeError(url, scheme);
+    requests++;
+    inFlight++;
+    let counted = true;
+    const ended = (): void => {
+      if (counted) inFlight--;
+      counted = false;
+    };
     const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const controller = new AbortController();
     let timedOut: NetworkTimeoutError | null = null;
     const timer = new AbortController();
     const finish = (): void => {
+      ended();
       timer.abort(TIMER_DONE);
       callerSignal?.removeEventListener("abort", onCallerAbort);
     };
     const onCallerAbort = (): void => controller.abort(callerSignal!.reason);
-    if (callerSignal?.aborted) throw callerSignal.reason;
+    if (callerSignal?.aborted) {
+      ended();
+      throw callerSignal.reason;
+    }
     callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
 
     let release: () => void = () => {};
@@ -76,6 +96,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
         clock.sleep(timeout, timer.signal).then(
           () => {
             timedOut = new NetworkTimeoutError(url, timeout);
+            timeouts++;
             controller.abort(timedOut);
           },
           () => {},
@@ -116,6 +137,9 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   return Object.defineProperties(limited, {
     active: { get: () => slots?.active ?? 0 },
     waiting: { get: () => slots?.waiting ?? 0 },
+    inFlight: { get: () => inFlight },
+    requests: { get: () => requests },
+    timeouts: { get: () => timeouts },
   }) as LimitedFetch;
 
 }

@@ -18,6 +18,8 @@ export interface TaskQueueOptions {
   /** Start paused (nothing runs until resume()). */
   paused?: boolean;
   clock?: Clock;
+  /** Called with the run time (ms) of every task whose function settled, e.g. to feed a histogram. */
+  onRunSettled?: (durationMs: number) => void;
 }
 
 const WAITING = 0;
@@ -60,6 +62,7 @@ export class TaskQueue {
   readonly overflow: "reject" | "wait";
   readonly #defaultTimeoutMs: number | undefined;
   readonly #clock: Clock;
+  readonly #onRunSettled: ((durationMs: number) => void) | undefined;
   readonly #buffer = new PriorityBuffer<Entry>();
   #waiters: Entry[] = [];
   readonly #running = new Set<Entry>();
@@ -105,6 +108,10 @@ export class TaskQueue {
     this.#defaultTimeoutMs = options.defaultTimeoutMs;
     this.#paused = options.paused === true;
     this.#clock = options.clock ?? systemClock;
+    if (options.onRunSettled !== undefined && typeof options.onRunSettled !== "function") {
+      throw new TaskQueueConfigError("onRunSettled", "onRunSettled must be a function");
+    }
+    this.#onRunSettled = options.onRunSettled;
   }
 
   /** Accepts a task and returns its outcome. Never left pending: see ShutdownError for tasks the queue gives back. */
@@ -247,6 +254,18 @@ export class TaskQueue {
       wait: this.#waitLatency.stats(),
       run: this.#runLatency.stats(),
     };
+  }
+
+  /** Queued and running tasks per priority (highest first); priorities with neither are left out. */
+  byPriority(): { priority: number; queued: number; running: number }[] {
+    const counts = new Map<number, { priority: number; queued: number; running: number }>();
+    for (const { priority, size } of this.#buffer.sizes()) counts.set(priority, { priority, queued: size, running: 0 });
+    for (const entry of this.#running) {
+      const count = counts.get(entry.priority) ?? { priority: entry.priority, queued: 0, running: 0 };
+      count.running++;
+      counts.set(entry.priority, count);
+    }
+    return [...counts.values()].sort((a, b) => b.priority - a.priority);
   }
 
   /** `force` aborting ends the drain early, as if the timeout had passed (a forced stop). */
@@ -407,7 +426,9 @@ export class TaskQueue {
   #onSettled(entry: Entry, ok: boolean, outcome: unknown): void {
     entry.phase = DONE;
     this.#running.delete(entry);
-    this.#runLatency.record(this.#clock.now() - entry.startedAt);
+    const runMs = this.#clock.now() - entry.startedAt;
+    this.#runLatency.record(runMs);
+    this.#onRunSettled?.(runMs);
     entry.timer?.abort();
     if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
     if (!entry.answered) {
