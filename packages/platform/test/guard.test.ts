@@ -308,7 +308,7 @@ describe("guardPlatform: shape", () => {
   it("recognizes a platform guarded by another copy of core; a spread copy (fs replaced, say) is guarded again", async () => {
     const { platform, calls } = fakePlatform();
     const byOtherCopy = { ...platform };
-    Object.defineProperty(byOtherCopy, Symbol.for("@aral/core.guardedPlatform"), { value: true });
+    Object.defineProperty(byOtherCopy, Symbol.for("@aral/platform.guardedPlatform"), { value: true });
     expect(guardPlatform(byOtherCopy)).toBe(byOtherCopy);
     const respread = guardPlatform({ ...guardPlatform(platform), fs: platform.fs });
     await expect(respread.fs.readFile("")).rejects.toThrow(TypeError);
