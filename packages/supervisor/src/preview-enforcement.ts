@@ -1,4 +1,5 @@
-import { systemClock, type Platform } from "@aral/core";
+import { systemClock } from "@aral/platform";
+import type { Platform } from "@aral/core";
 import { childUsageSupported } from "./child-usage.ts";
 import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";
