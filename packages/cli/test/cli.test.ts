@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditLog, memorySink } from "@aral/core";
+import { AuditLog, memorySink } from "@aral/core/logging";
 import { createPlatform } from "@aral/adapter-node";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";

@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 
 /** One sample of an instance's resource use: its cgroup's accounting, or Linux's /proc for the agent process alone. */
 export interface ChildUsage {

@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
-import { parseBytes, parseCpu } from "@aral/core";
+import { parseBytes, parseCpu } from "@aral/core/resources";
 
 /** Default kill deadline margin past `lifecycle.shutdownTimeout` when `terminationGracePeriod` is not set. */
 export const DEFAULT_TERMINATION_MARGIN_MS = 2_000;

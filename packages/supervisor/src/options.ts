@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
-import type { Clock } from "@aral/core";
+import type { Clock } from "@aral/platform";
 import { SupervisorConfigError } from "./errors.ts";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "./runtime-command.ts";
 

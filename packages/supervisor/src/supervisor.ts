@@ -1,6 +1,6 @@
-import { systemClock, type Clock } from "@aral/core";
-import type { ChildProcess, ExitStatus, Platform } from "@aral/core";
-import { baseDelay } from "@aral/core";
+import { systemClock, type Clock } from "@aral/platform";
+import type { ChildProcess, ExitStatus, Platform } from "@aral/platform";
+import { baseDelay } from "@aral/core/resilience";
 import { childUsageSupported, readChildUsage, type ChildUsage } from "./child-usage.ts";
 import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";

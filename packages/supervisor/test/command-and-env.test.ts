@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveRuntimeConfig } from "@aral/core";
+import { resolveRuntimeConfig } from "@aral/core/config";
 import { parseVmRss } from "../src/child-usage.ts";
 import { childEnvironment } from "../src/child-environment.ts";
 import { SupervisorConfigError } from "../src/errors.ts";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import { Supervisor } from "../src/supervisor.ts";
 import type { OutputLine, SupervisorLogger, SupervisorOptions } from "../src/options.ts";
 import type { SupervisorEventName, SupervisorEvents } from "../src/events.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPlatformError } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import { childEnvironment } from "../src/child-environment.ts";
 import { CrashLoopError, SupervisorConfigError, SupervisorStateError } from "../src/errors.ts";
 import { Supervisor } from "../src/supervisor.ts";
@@ -25,7 +25,7 @@ describe("Supervisor: restarts and crash loops (real node children)", () => {
     const exits = run.events.filter((e) => e.name === "exited").map((e) => e.at);
     const starts = run.events.filter((e) => e.name === "started").map((e) => e.at);
     expect(starts).toHaveLength(4);
-    [60, 120, 240].forEach((delay, i) => expect(starts[i + 1]! - exits[i]!).toBeGreaterThanOrEqual(delay - 2));
+    for (const [i, delay] of [60, 120, 240].entries()) expect(starts[i + 1]! - exits[i]!).toBeGreaterThanOrEqual(delay - 2);
   });
 
   it("caps the delay at maxBackoffMs", async () => {

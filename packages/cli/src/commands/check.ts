@@ -1,4 +1,5 @@
-import { ConfigError, loadManifest, resolveRuntimeConfig } from "@aral/core";
+import { ConfigError } from "@aral/core";
+import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { describeEnforcement, previewEnforcement, supervisorSettingsFromManifest } from "@aral/supervisor";
 import type { EnforcementReport } from "@aral/supervisor";

@@ -1,4 +1,5 @@
-import { ConfigError, isPlatformError, loadManifest, resolveRuntimeConfig } from "@aral/core";
+import { ConfigError, isPlatformError } from "@aral/core";
+import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform, RuntimeConfig } from "@aral/core";
 import { childEnvironment, runtimeCommand, SUPERVISED_RUNTIMES, Supervisor, supervisorSettingsFromManifest } from "@aral/supervisor";
 import type { SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
