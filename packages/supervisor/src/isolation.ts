@@ -1,4 +1,4 @@
-import type { Clock, Platform } from "@aral/core";
+import type { Clock, Platform } from "@aral/platform";
 import { detectCgroups, type CgroupHost } from "./cgroup/detect.ts";
 import type { KernelEnforced } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";
