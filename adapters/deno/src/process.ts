@@ -1,4 +1,4 @@
-import type { ProcessApi, UncaughtKind } from "@aral/platform";
+import type { ProcessPrimitives, UncaughtKind } from "@aral/platform";
 import { toPlatformError } from "@aral/platform";
 import { spawn } from "./spawn.ts";
 
@@ -39,7 +39,7 @@ function createUncaughtSubscriptions(): (handler: UncaughtHandler) => () => void
   };
 }
 
-export function createProcessApi(): ProcessApi {
+export function createProcessApi(): ProcessPrimitives {
   return {
     spawn,
     get pid() {

@@ -1,4 +1,4 @@
-import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
+import { definePlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
 import type { Platform } from "@aral/platform";
 import process from "node:process";
 import { createNodeEnv } from "./env.ts";
@@ -20,7 +20,7 @@ export interface NodePlatformOptions {
 
 /** The Platform on node:* APIs, cross-spawn and undici. Creating it opens nothing and starts no timer. */
 export function createPlatform(options: NodePlatformOptions = {}): Platform {
-  return guardPlatform({
+  return definePlatform({
     runtime: nodeRuntimeInfo(),
     fs: createNodeFileSystem(),
     process: createNodeProcess(),

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { toPlatformError } from "@aral/platform";
-import type { RequestHandler, Server, ServeOptions } from "@aral/platform";
+import { serverUrl, toPlatformError } from "@aral/platform";
+import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { readableToWeb } from "./node-streams.ts";
 
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
@@ -75,9 +75,7 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   }
 }
 
-const internalError = () => new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
-
-export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
+export async function serveNode(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
@@ -106,16 +104,7 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
     res.once("close", settle);
 
     void (async () => {
-      let response: Response;
-      try {
-        const result: unknown = await handler(toRequest(req, base, aborter.signal));
-        if (!(result instanceof Response)) throw new TypeError(`serve: handler must return a Response, got ${result === null ? "null" : typeof result}`);
-        response = result;
-      } catch (error) {
-        reportError(error);
-        response = internalError();
-      }
-      await writeResponse(response, req, res, closing);
+      await writeResponse(await handler(toRequest(req, base, aborter.signal)), req, res, closing);
     })().catch((error: unknown) => {
       reportError(error);
       res.destroy();
@@ -143,20 +132,16 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
 
   const address = server.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : port;
-  const base = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${boundPort}`;
+  const base = serverUrl(hostname, boundPort);
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
       closing = true;
-      opts.signal?.removeEventListener("abort", close);
       server.close(() => resolve()); // called once every connection is gone
       for (const [socket, requests] of requestsPerSocket) if (requests === 0) socket.destroy();
     });
     return closed;
   };
-  if (opts.signal?.aborted) void close();
-  else opts.signal?.addEventListener("abort", close, { once: true });
-
-  return { hostname, port: boundPort, url: base, close };
+  return { hostname, port: boundPort, close };
 }

@@ -250,5 +250,6 @@ export interface Platform {
 
 /** What an adapter module exports. A third-party adapter is any module with `createPlatform`. */
 export interface AdapterModule {
-  createPlatform(): Platform;
+  /** May be async: an adapter that must load something first (a native module, a config) returns a promise. */
+  createPlatform(): Platform | Promise<Platform>;
 }

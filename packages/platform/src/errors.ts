@@ -21,6 +21,12 @@ export interface PlatformErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * A registered symbol marks every PlatformError, so isPlatformError() (and toPlatformError's pass-through)
+ * knows one made by another copy of this package — a source and a dist copy side by side, or two versions.
+ */
+const BRAND: unique symbol = Symbol.for("@aral/platform.PlatformError");
+
 export class PlatformError extends Error {
   override readonly name = "PlatformError";
   readonly code: PlatformErrorCode;
@@ -35,8 +41,12 @@ export class PlatformError extends Error {
   }
 }
 
+Object.defineProperty(PlatformError.prototype, BRAND, { value: true });
+
+/** Is this a PlatformError (of this code), from this copy of @aral/platform or any other. */
 export function isPlatformError(error: unknown, code?: PlatformErrorCode): error is PlatformError {
-  return error instanceof PlatformError && (code === undefined || error.code === code);
+  const branded = error instanceof PlatformError || (typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true);
+  return branded && (code === undefined || (error as PlatformError).code === code);
 }
 
 const BY_ERRNO: Record<string, PlatformErrorCode> = {
@@ -74,7 +84,7 @@ const BY_ERROR_NAME: Record<string, PlatformErrorCode> = {
 
 /** Maps any runtime's error (errno-style `code` or Deno error class) onto a PlatformError. */
 export function toPlatformError(error: unknown, details: { path?: string; syscall?: string } = {}): PlatformError {
-  if (error instanceof PlatformError) return error;
+  if (isPlatformError(error)) return error;
   const e = error as { code?: unknown; name?: unknown; message?: unknown; errno?: unknown } | null;
   const errno = typeof e?.code === "string" ? e.code : undefined;
   const name = typeof e?.name === "string" ? e.name : undefined;

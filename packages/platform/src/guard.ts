@@ -6,8 +6,8 @@ import { guardProcess } from "./guard-process.ts";
 import { guardSignals } from "./guard-signals.ts";
 import { guardWorkers } from "./guard-workers.ts";
 
-/** A registered symbol, so a platform guarded by another copy of @aral/core (src and dist side by side) counts too. */
-const GUARDED = Symbol.for("@aral/core.guardedPlatform");
+/** A registered symbol, so a platform guarded by another copy of @aral/platform (src and dist side by side) counts too. */
+const GUARDED = Symbol.for("@aral/platform.guardedPlatform");
 
 /**
  * Validates what callers pass to a Platform, once, for every adapter: each method checks its

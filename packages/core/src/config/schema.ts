@@ -63,6 +63,13 @@ const memory = strict(
   "Memory limit and request.",
 ).superRefine((section, context) => requestWithinLimit("bytes", section, context));
 
+const pids = strict(
+  {
+    limit: doc(integer(1), "Most tasks (processes and threads) the supervised agent and everything it spawns may have; kernel-enforced in its cgroup.").default(1_024),
+  },
+  "Process count limit (a fork bomb stops here).",
+);
+
 const storage = strict(
   {
     persistent: doc(directory(), "Root directory for data kept across runs (\"/data\").").optional(),
@@ -112,6 +119,7 @@ const resources = strict(
   {
     cpu: cpu.prefault({}),
     memory: memory.prefault({}),
+    pids: pids.prefault({}),
     storage: storage.prefault({}),
     network: network.prefault({}),
     fallback: doc(
@@ -138,6 +146,10 @@ const lifecycle = strict(
   {
     startupTimeout: doc(milliseconds(), "Milliseconds start() may take before it fails.").default(30_000),
     shutdownTimeout: doc(milliseconds(), "Milliseconds a graceful stop may take before it is forced.").default(10_000),
+    terminationGracePeriod: doc(
+      milliseconds(),
+      "Milliseconds after SIGTERM before the supervisor SIGKILLs everything in the agent's instance; more than shutdownTimeout (default: shutdownTimeout + 2000).",
+    ).optional(),
     healthcheck: healthcheck.prefault({}),
     shutdownSignals: doc(
       z.array(shutdownSignal).refine((list) => new Set(list).size === list.length, { message: "lists a signal twice" }),
@@ -150,7 +162,17 @@ const lifecycle = strict(
     ).default(false),
   },
   "Start, stop and health (seed: lifecycle).",
-);
+).superRefine((section, context) => {
+  if (section.terminationGracePeriod !== undefined && section.terminationGracePeriod <= section.shutdownTimeout) {
+    context.addIssue({
+      code: "custom",
+      path: ["terminationGracePeriod"],
+      input: section.terminationGracePeriod,
+      message: `terminationGracePeriod ${section.terminationGracePeriod} is not more than shutdownTimeout ${section.shutdownTimeout}: the agent would be killed before its own forced stop`,
+      params: { expected: `more than shutdownTimeout (${section.shutdownTimeout})` },
+    });
+  }
+});
 
 const circuitBreaker = strict(
   {

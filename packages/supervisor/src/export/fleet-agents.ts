@@ -1,4 +1,4 @@
-import { formatForPath, parseManifestText } from "@aral/core";
+import { formatForPath, parseManifestText } from "@aral/core/config";
 import type { Platform, RuntimeConfig } from "@aral/core";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { checkAgentName, type ExportAgent } from "./agent.ts";

@@ -1,5 +1,6 @@
-import { ConfigError, formatForPath, parseManifestText, resolveRuntimeConfig, validateManifest } from "@aral/core";
-import type { Platform } from "@aral/core";
+import { ConfigError } from "@aral/core";
+import { formatForPath, parseManifestText, resolveRuntimeConfig, validateManifest } from "@aral/core/config";
+import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
 import { checkAgentName, nameFromPath, type ExportAgent } from "./agent.ts";
 import { ExportError } from "./errors.ts";

@@ -1,4 +1,4 @@
-import { parseBytes } from "@aral/core";
+import { parseBytes } from "@aral/core/resources";
 
 /**
  * Manifest quantities (the Kubernetes grammar, see core's resources/quantity.ts) converted exactly for

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { resolveRuntimeConfig, validateRuntimeOptions } from "@aral/core";
+import { resolveRuntimeConfig, validateRuntimeOptions } from "@aral/core/config";
 import { exportKubernetes, exportSystemd, fleetExportAgents, ExportError } from "../../src/export/index.ts";
 import type { FleetLike } from "../../src/export/index.ts";
 import { MANIFESTS } from "./export-fixtures.ts";

@@ -7,7 +7,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { parseAllDocuments } from "yaml";
-import { parseBytes, parseCpu } from "@aral/core";
+import { parseBytes, parseCpu } from "@aral/core/resources";
 import { exportKubernetes, KUBERNETES_KINDS, yamlDocuments, ExportError } from "../../src/export/index.ts";
 import { loadAgent, manifestText, MANIFESTS, RUNTIMES } from "./export-fixtures.ts";
 import { sandboxProblems } from "./sandbox-schema.ts";

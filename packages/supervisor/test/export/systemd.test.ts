@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseBytes, parseCpu } from "@aral/core";
+import { parseBytes, parseCpu } from "@aral/core/resources";
 import { exportSystemd, RESTART_STEPS_SINCE } from "../../src/export/index.ts";
 import { loadAgent, MANIFESTS, repoRoot, RUNTIMES } from "./export-fixtures.ts";
 

@@ -1,7 +1,8 @@
-// The first module of every worker thread (loaded by URL from workers.ts); the work is core's bootWorkerThread.
-import { bootWorkerThread } from "@aral/platform";
+// The first module of every worker thread workersOnThreads starts (Node, and Deno's node:worker_threads),
+// loaded by URL next to this package's entry; the work is bootWorkerThread.
 import process from "node:process";
 import { parentPort, workerData } from "node:worker_threads";
+import { bootWorkerThread } from "./workers/thread-bootstrap.ts";
 
 bootWorkerThread(
   {
@@ -10,5 +11,5 @@ bootWorkerThread(
     exit: (code) => process.exit(code),
     onUncaughtMonitor: (listener) => void process.on("uncaughtExceptionMonitor", listener),
   },
-  "@aral/adapter-deno",
+  "@aral/platform's workersOnThreads",
 );
