@@ -10,9 +10,15 @@ const plan = [
   ["deno", ["run", "-A"]],
   ["bun", ["--conditions=source"]],
 ];
+// PM2 is a Node tool: aral up vs PM2 runs once, on Node 24.
+const nodeOnly = ["scripts/bench/supervisor-vs-pm2.mjs"];
 for (const script of scripts) {
   for (const [rt, args] of plan) {
     console.log(`\n### ${script} on ${runtimes[rt].label}`);
     spawnSync(runtimes[rt].exec, [...args, script], { cwd: root, stdio: "inherit" });
   }
+}
+for (const script of nodeOnly) {
+  console.log(`\n### ${script} on ${runtimes.node24.label}`);
+  spawnSync(runtimes.node24.exec, [script], { cwd: root, stdio: "inherit" });
 }

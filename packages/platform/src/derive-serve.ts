@@ -10,6 +10,8 @@ export type SafeRequestHandler = (request: Request) => Promise<Response>;
 export interface NetPrimitives {
   fetch: NetApi["fetch"];
   serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal">): Promise<ServeBinding>;
+  listenUnix: NetApi["listenUnix"];
+  connectUnix: NetApi["connectUnix"];
 }
 
 /**
@@ -20,6 +22,8 @@ export interface NetPrimitives {
 export function deriveNet(net: NetPrimitives): NetApi {
   return {
     fetch: net.fetch,
+    listenUnix: net.listenUnix,
+    connectUnix: net.connectUnix,
     async serve(handler, opts = {}) {
       const { signal, ...rest } = opts;
       const safe: SafeRequestHandler = async (request) => {

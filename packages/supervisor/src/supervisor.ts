@@ -442,12 +442,15 @@ export class Supervisor {
     for (const listener of this.#listeners.get(event) ?? []) this.#guard(`'${event}' listener`, () => listener(payload));
   }
 
-  /** A throwing listener or output callback is logged; it never breaks supervision. */
-  #guard(what: string, call: () => void): void {
+  /** A throwing listener or output callback is logged; it never breaks supervision. A returned promise is passed on (output backpressure). */
+  #guard(what: string, call: () => unknown): Promise<void> | undefined {
+    const report = (error: unknown) => this.#logger.error(`supervisor: ${what} threw`, { error: error instanceof Error ? error.message : String(error) });
     try {
-      call();
+      const result = call();
+      return result instanceof Promise ? result.then(() => undefined, report) : undefined;
     } catch (error) {
-      this.#logger.error(`supervisor: ${what} threw`, { error: error instanceof Error ? error.message : String(error) });
+      report(error);
+      return undefined;
     }
   }
 }

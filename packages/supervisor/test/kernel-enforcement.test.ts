@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { systemClock } from "@aral/core";
+import { systemClock } from "@aral/platform";
 import { detectCgroups } from "../src/cgroup/detect.ts";
 import { reapLeftoverCgroups } from "../src/cgroup/reap.ts";
 import { AGENT_RUNTIME_NAMES, AGENT_RUNTIMES, agentEnv, bunBinary, type AgentRuntime } from "./agents.ts";

@@ -64,7 +64,9 @@ export function toConfigIssues(root: z.core.$ZodType, input: unknown, zodIssues:
             ? "is required"
             : issue.expected === "int"
               ? "must be a whole number"
-              : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, not ${typeOfValue(value)}`;
+              : typeof value === "number" && !Number.isFinite(value)
+                ? `must be a finite number, not ${String(value)}`
+                : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, not ${typeOfValue(value)}`;
         issues.push({ path: full(path), value, expected, message });
         break;
       }

@@ -219,6 +219,7 @@ const health = strict(
     enabled: doc(z.boolean(), "Serve the health HTTP endpoints.").default(false),
     hostname: doc(z.string().min(1), "Interface the health endpoints listen on.").default("127.0.0.1"),
     port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.").default(0),
+    exposeDetails: doc(z.boolean(), "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).").default(false),
   },
   "Health HTTP endpoints.",
 );
@@ -231,6 +232,35 @@ const tasks = strict(
     timeout: doc(milliseconds(), "Default per-task timeout in milliseconds, counted from the start of execution.").optional(),
   },
   "The task queue.",
+);
+
+const tracing = strict(
+  {
+    enabled: doc(
+      z.boolean(),
+      "Record a span per task, dependency call, health check and lifecycle transition (OpenTelemetry). Also on when OTEL_TRACES_EXPORTER is \"otlp\"; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.",
+    ).default(false),
+    exporter: doc(
+      oneOf(["otlp", "global"] as const),
+      "otlp: the built-in OTLP/HTTP JSON exporter; global: the TracerProvider your OpenTelemetry SDK registered with @opentelemetry/api.",
+    ).default("otlp"),
+    endpoint: doc(
+      z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http(s) URL" }),
+      "OTLP/HTTP traces URL. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + \"/v1/traces\", else http://localhost:4318/v1/traces.",
+    ).optional(),
+  },
+  "OpenTelemetry traces (needs the optional peer dependency @opentelemetry/api).",
+);
+
+const observability = strict(
+  {
+    serviceName: doc(
+      z.string().min(1),
+      "The agent's name: the `agent` label on every metric and OpenTelemetry's service.name. Default: OTEL_SERVICE_NAME, else \"aral-agent\".",
+    ).optional(),
+    tracing: tracing.prefault({}),
+  },
+  "Metrics labels and OpenTelemetry tracing.",
 );
 
 /** `layers.runtime`: also what `new AralRuntime(options)` takes directly. */
@@ -247,6 +277,7 @@ export const runtimeSchema = strict(
     logging: logging.prefault({}),
     health: health.prefault({}),
     tasks: tasks.prefault({}),
+    observability: observability.prefault({}),
   },
   "The runtime layer (L1).",
 );
