@@ -85,6 +85,31 @@ describe("aral info / help / unknown", () => {
   });
 });
 
+describe("aral check: bad input gets a bounded, readable answer", () => {
+  it("a self-referencing YAML alias is a problem naming the path, not a crash (text and --json)", async () => {
+    const path = file("self.yaml", 'aral: { version: "1.0" }\nlayers:\n  runtime: &r\n    self: *r\n');
+    const text = await aral("check", path);
+    expect(text.code).toBe(1);
+    expect(text.err).toMatch(/layers\.runtime\.self: .*circular/);
+    const json = await aral("check", path, "--json");
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, errors: [expect.objectContaining({ path: "layers.runtime.self" })] });
+  });
+
+  it("a 1 MB key and 5,000 unknown keys: output stays small and says how much was left out", async () => {
+    const hugeKey = "k".repeat(1_000_000);
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown${i}`, i]));
+    const path = file("huge.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { [hugeKey]: 1, ...many } } }));
+    const text = await aral("check", path);
+    expect(text.code).toBe(1);
+    expect(text.err.length).toBeLessThan(50_000);
+    expect(text.err).toContain("… and 4951 more");
+    const json = await aral("check", path, "--json");
+    expect(json.out.length).toBeLessThan(100_000);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, omitted: 4951 });
+  });
+});
+
 describe("aral audit verify", () => {
   it("accepts an intact chain and finds a tampered record", async () => {
     const sink = memorySink();

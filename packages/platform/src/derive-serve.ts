@@ -6,7 +6,7 @@ export type ServeBinding = Omit<Server, "url">;
 /** A handler that always answers with a Response (a failure is already a 500). */
 export type SafeRequestHandler = (request: Request) => Promise<Response>;
 
-/** The net API an adapter maps: its serve() gets a handler that never throws, and no abort signal. */
+/** The net API an adapter maps: its serve() gets a handler that never throws, and no abort signal; the Unix-socket calls are its own. */
 export interface NetPrimitives {
   fetch: NetApi["fetch"];
   serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal">): Promise<ServeBinding>;

@@ -34,3 +34,5 @@ export type { WorkerThreadHost } from "./workers/thread-bootstrap.ts";
 export { workersOnThreads } from "./workers/worker-threads.ts";
 export type { WorkerThreadLike, WorkerThreadConstructor, WorkerThreadsOptions } from "./workers/worker-threads.ts";
 export { serverUrl } from "./derive-serve.ts";
+export { dirHandlesOnNodeFs } from "./dir-handle.ts";
+export type { DirHandleOps, FileHandleLike, NodeFsPromisesLike, OpenFlagsLike } from "./dir-handle.ts";

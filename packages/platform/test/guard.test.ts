@@ -305,10 +305,10 @@ describe("guardPlatform: shape", () => {
     expect((guarded as unknown as { extra: number }).extra).toBe(2);
   });
 
-  it("recognizes a platform guarded by another copy of core; a spread copy (fs replaced, say) is guarded again", async () => {
+  it("recognizes a platform guarded by another copy of @aral/platform; a spread copy (fs replaced, say) is guarded again", async () => {
     const { platform, calls } = fakePlatform();
     const byOtherCopy = { ...platform };
-    Object.defineProperty(byOtherCopy, Symbol.for("@aral/core.guardedPlatform"), { value: true });
+    Object.defineProperty(byOtherCopy, Symbol.for("@aral/platform.guardedPlatform"), { value: true });
     expect(guardPlatform(byOtherCopy)).toBe(byOtherCopy);
     const respread = guardPlatform({ ...guardPlatform(platform), fs: platform.fs });
     await expect(respread.fs.readFile("")).rejects.toThrow(TypeError);

@@ -300,7 +300,7 @@ export class Supervisor {
     // A command that cannot be found is spawned as is, so the Platform reports NotFound as it always did.
     const resolved = await findExecutable(this.#platform, this.#options.command, env["PATH"] ?? this.#platform.env.get("PATH") ?? "");
     const isolated = resolved !== undefined && this.#platform.runtime.os === "linux";
-    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env) : { command: this.#options.command, args: args ?? [] };
+    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env, this.terminationGracePeriodMs) : { command: this.#options.command, args: args ?? [] };
     // With the supervisor-death watcher the child's stdin is a pipe nothing is written to: it closes when we die.
     const watched = isolated && plan.setsid !== undefined;
     const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: watched ? "pipe" : "null", stdout: "pipe", stderr: "pipe" });

@@ -1,5 +1,6 @@
 import { formatForPath, parseManifestText } from "@aral/core/config";
-import type { Platform, RuntimeConfig } from "@aral/core";
+import type { RuntimeConfig } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { checkAgentName, type ExportAgent } from "./agent.ts";
 import { ExportError } from "./errors.ts";

@@ -52,6 +52,9 @@ export function agentCommand(context: InstanceContext): string[] {
   });
 }
 
+/** Distinguishes every instance this process creates (a reload's replacement shares the old one's index). */
+let instanceSerial = 0;
+
 /** One running copy of an agent: its Supervisor, its output into the agent's log, its usage and readiness. */
 export class AgentInstance {
   readonly index: number;
@@ -72,6 +75,8 @@ export class AgentInstance {
     if (agent.manifestPath !== undefined) env["ARAL_MANIFEST"] = agent.manifestPath;
     const tag = `${agent.name}#${index}`;
     this.supervisor = new Supervisor(platform, {
+      // names the instance's own cgroup: unique, or instances would share (and stop) one another's
+      name: `${agent.name}-${index}-${++instanceSerial}`,
       command: command!,
       args,
       cwd: agent.cwd,
