@@ -63,9 +63,32 @@ describe("aral export", () => {
     expect(exported.err).toMatch(/layers\.runtime\.resources\.memory\.limit: .*got "2GB"/);
   });
 
+  it("--fleet: one object set per agent (kubernetes), one unit file per agent in the -o directory (systemd)", async () => {
+    const fleetDir = join(dir, "fleet");
+    const { mkdirSync, copyFileSync, readdirSync } = await import("node:fs");
+    mkdirSync(fleetDir, { recursive: true });
+    copyFileSync(example, join(fleetDir, "agent.manifest.jsonc"));
+    const fleetFile = join(fleetDir, "fleet.yaml");
+    writeFileSync(fleetFile, `agents:\n  - name: planner\n    runtime: deno\n    entry: agent.ts\n    manifest: agent.manifest.jsonc\n  - name: critic\n    runtime: bun\n    entry: critic.ts\n    instances: 2\n    layers: { runtime: { resources: { cpu: { limit: 500m } } } }\n`);
+    const kube = await aral("export", "kubernetes", "--fleet", fleetFile, "--kind", "statefulset");
+    expect(kube.code).toBe(0);
+    const objects = parseAllDocuments(kube.out).map((document) => document.toJS() as { kind: string; metadata: { name: string } });
+    expect(objects.filter((object) => object.kind === "StatefulSet").map((object) => object.metadata.name)).toEqual(["planner", "critic"]);
+    const units = join(dir, "units");
+    const systemd = await aral("export", "systemd", "--fleet", fleetFile, "-o", units);
+    expect(systemd.code).toBe(0);
+    expect(readdirSync(units).sort()).toEqual(["critic@.service", "planner.service"]);
+    expect(readFileSync(join(units, "planner.service"), "utf8")).toMatch(new RegExp(`^ExecStart=deno run --allow-read=${fleetDir}/agent.manifest.jsonc --allow-net --allow-env ${fleetDir}/agent.ts$`, "m"));
+    expect((await aral("export", "kubernetes", "--fleet", fleetFile, "--entry", "x.ts")).err).toMatch(/--entry is per agent/);
+    const badFleet = file("bad-fleet.json", JSON.stringify({ agents: [{ name: "a", runtime: "node" }] }));
+    const bad = await aral("export", "kubernetes", "--fleet", badFleet);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/agents\[0\]/);
+  });
+
   it("bad requests exit 2 naming the option", async () => {
     expect((await aral("export", "docker", "--manifest", example)).err).toMatch(/target must be one of kubernetes, systemd/);
-    expect((await aral("export", "kubernetes")).err).toMatch(/--manifest <file> is required/);
+    expect((await aral("export", "kubernetes")).err).toMatch(/--manifest <file> or --fleet <file> is required/);
     expect((await aral("export", "kubernetes", "--manifest", example, "--kind", "daemonset")).err).toMatch(/--kind must be one of deployment, statefulset, sandbox/);
     expect((await aral("export", "systemd", "--manifest", example, "--image", "x")).err).toMatch(/--image applies to kubernetes only/);
     expect((await aral("export", "kubernetes", "--manifest", example, "--name", "Bad_Name")).err).toMatch(/agent name "Bad_Name"/);

@@ -3,6 +3,8 @@ import type { Platform } from "@aral/core";
 import {
   envSecretName,
   ExportError,
+  fleetExportAgents,
+  loadFleetFile,
   exportKubernetes,
   exportSystemd,
   formatNote,
@@ -16,13 +18,14 @@ import type { ExportAgent, ExportNote, KubernetesKind, SupervisedRuntime, System
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
-const USAGE = `usage: aral export kubernetes|systemd --manifest <file> [options]`;
+const USAGE = `usage: aral export kubernetes|systemd --manifest <file> | --fleet <file> [options]`;
 const HELP = `${USAGE}
 
 Prints what runs the agent of <file> on the target: Kubernetes objects (YAML) or systemd unit files.
 A manifest field the target cannot express is named on stderr; an invalid manifest exits 1 with aral check's errors.
 
   --manifest <file>        the agent's manifest (JSON, JSONC or YAML)
+  --fleet <file>           a fleet file (aral up's): one object set / unit per agent; its directory is the image's /app
   --entry <path>           the agent's script (default agent.ts; relative to the image's /app, or to --workdir)
   --runtime node|deno|bun  default the manifest's platform, node when "auto"
   --name <name>            object/unit name (default from the manifest file name)
@@ -49,7 +52,8 @@ type Target = (typeof TARGETS)[number];
 
 interface ExportArgs {
   target: Target;
-  manifest: string;
+  manifest?: string;
+  fleet?: string;
   entry?: string;
   runtime?: SupervisedRuntime;
   name?: string;
@@ -86,6 +90,7 @@ function parseArgs(argv: string[]): ExportArgs | string {
     };
     switch (flag) {
       case "--manifest":
+      case "--fleet":
       case "--entry":
       case "--name":
       case "--image":
@@ -97,7 +102,7 @@ function parseArgs(argv: string[]): ExportArgs | string {
       case "--output": {
         const v = text();
         if (v === undefined) return `${flag} needs a value`;
-        const key = ({ "--manifest": "manifest", "--entry": "entry", "--name": "name", "--image": "image", "--service-account": "serviceAccount", "--workdir": "workdir", "--exec-path": "execPath", "--user": "user", "-o": "output", "--output": "output" } as const)[flag];
+        const key = ({ "--manifest": "manifest", "--fleet": "fleet", "--entry": "entry", "--name": "name", "--image": "image", "--service-account": "serviceAccount", "--workdir": "workdir", "--exec-path": "execPath", "--user": "user", "-o": "output", "--output": "output" } as const)[flag];
         parsed[key] = v;
         break;
       }
@@ -136,7 +141,12 @@ function parseArgs(argv: string[]): ExportArgs | string {
         return `unknown option ${JSON.stringify(arg)}`;
     }
   }
-  if (parsed.manifest === undefined) return "--manifest <file> is required";
+  if (parsed.manifest === undefined && parsed.fleet === undefined) return "--manifest <file> or --fleet <file> is required";
+  if (parsed.manifest !== undefined && parsed.fleet !== undefined) return "give --manifest or --fleet, not both";
+  if (parsed.fleet !== undefined) {
+    for (const flag of ["entry", "runtime", "name"] as const) if (parsed[flag] !== undefined) return `--${flag} is per agent: the fleet file says it`;
+    if (parsed.allowEnv.length > 0) return "--allow-env is per agent: the fleet file's env says it";
+  }
   const kubernetesOnly = ["kind", "image", "replicas", "healthPort", "serviceAccount"] as const;
   const systemdOnly = ["execPath", "user", "systemdVersion", "maxRestarts"] as const;
   for (const key of parsed.target === "systemd" ? kubernetesOnly : systemdOnly) {
@@ -174,20 +184,24 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
     output.err(`aral export: ${parsed}\n${USAGE} (aral export --help)`);
     return 2;
   }
-  const manifestPath = absolute(platform, parsed.manifest);
+  const source = parsed.fleet ?? parsed.manifest!;
   let agents: ExportAgent[];
   try {
-    // systemd without --workdir: the entry is a path on this machine, relative to where aral runs.
-    const entry = parsed.target === "systemd" && parsed.workdir === undefined ? absolute(platform, parsed.entry ?? "agent.ts") : parsed.entry;
-    const agent = await loadManifestAgent(platform, manifestPath, {
-      ...(parsed.name !== undefined ? { name: parsed.name } : {}),
-      ...(entry !== undefined ? { entry } : {}),
-      ...(parsed.runtime !== undefined ? { runtime: parsed.runtime } : {}),
-      allowEnv: parsed.allowEnv,
-    });
-    agents = [agent];
+    if (parsed.fleet !== undefined) {
+      agents = await fleetExportAgents(platform, await loadFleetFile(platform, absolute(platform, parsed.fleet)), parsed.target);
+    } else {
+      // systemd without --workdir: the entry is a path on this machine, relative to where aral runs.
+      const entry = parsed.target === "systemd" && parsed.workdir === undefined ? absolute(platform, parsed.entry ?? "agent.ts") : parsed.entry;
+      const agent = await loadManifestAgent(platform, absolute(platform, parsed.manifest!), {
+        ...(parsed.name !== undefined ? { name: parsed.name } : {}),
+        ...(entry !== undefined ? { entry } : {}),
+        ...(parsed.runtime !== undefined ? { runtime: parsed.runtime } : {}),
+        allowEnv: parsed.allowEnv,
+      });
+      agents = [agent];
+    }
   } catch (error) {
-    return failure(output, parsed.manifest, error);
+    return failure(output, source, error);
   }
 
   const notes: ExportNote[] = [];
@@ -226,7 +240,7 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
       text = units.map((unit) => (units.length > 1 ? `### ${unit.fileName}\n${unit.text}` : unit.text)).join("\n");
     }
   } catch (error) {
-    return failure(output, parsed.manifest, error);
+    return failure(output, source, error);
   }
 
   if (parsed.output === undefined) output.out(text.replace(/\n$/, ""));

@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { resolveRuntimeConfig, validateRuntimeOptions } from "@aral/core/config";
 import { exportKubernetes, exportSystemd, fleetExportAgents, ExportError } from "../../src/export/index.ts";
-import type { FleetLike } from "../../src/export/index.ts";
+import { loadFleetFile } from "../../src/fleet/index.ts";
 import { MANIFESTS } from "./export-fixtures.ts";
 import { platform } from "../helpers.ts";
 
@@ -25,23 +24,17 @@ writeFileSync(
   }),
 );
 
-/** The fleet as the fleet module parses it (its FleetSpec): paths resolved against the file's directory. */
-function fleet(): FleetLike {
-  return {
-    file: fleetFile,
-    agents: [
-      { name: "planner", runtime: "node", entry: join(dir, "agent.ts"), command: undefined, args: [], cwd: dir, instances: 2, config: resolveRuntimeConfig(JSON.parse(JSON.stringify(require_manifest()))), manifestPath: join(dir, "agent.manifest.jsonc"), env: ["OPENAI_API_KEY"] },
-      { name: "tool", runtime: undefined, entry: undefined, command: ["python3", "agent.py"], args: [], cwd: dir, instances: 1, config: validateRuntimeOptions(inline), manifestPath: undefined, env: [] },
-    ],
-  };
-}
-function require_manifest() {
-  return { aral: { version: "1.0" }, layers: { runtime: { resources: { cpu: { limit: "1000m", request: "250m" }, memory: { limit: "512Mi", request: "128Mi" } } } } };
+/** The fleet file as `aral up` reads it (the fleet module's parser). */
+const fleet = () => loadFleetFile(platform, fleetFile);
+function fleetFileWith(name: string, agent: Record<string, unknown>): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify({ agents: [agent] }));
+  return path;
 }
 
 describe("aral export of a fleet file: one object set / unit per agent", () => {
   it("kubernetes: each agent its own valid objects; paths placed relative to the fleet's directory; a command agent needs --image", async () => {
-    const agents = await fleetExportAgents(platform, fleet(), "kubernetes");
+    const agents = await fleetExportAgents(platform, await fleet(), "kubernetes");
     expect(agents.map((agent) => agent.name)).toEqual(["planner", "tool"]);
     const planner = exportKubernetes(agents[0]!);
     const deployment = planner.objects.find((object) => object.kind === "Deployment") as Record<string, any>;
@@ -59,7 +52,7 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
   });
 
   it("systemd: a template unit for the 2-instance agent, a plain one for the command agent; both verify", async () => {
-    const agents = await fleetExportAgents(platform, fleet(), "systemd");
+    const agents = await fleetExportAgents(platform, await fleet(), "systemd");
     const planner = exportSystemd(agents[0]!, { execPath: process.execPath });
     const tool = exportSystemd(agents[1]!);
     expect(planner.units[0]!.fileName).toBe("planner@.service");
@@ -76,11 +69,9 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
   });
 
   it("a fleet agent whose name is not a DNS label, or whose entry is outside the fleet's directory, is refused by field", async () => {
-    const bad = fleet();
-    (bad.agents[0] as { name: string }).name = "Planner_1";
+    const bad = await loadFleetFile(platform, fleetFileWith("bad-name.json", { name: "Planner_1", runtime: "node", entry: "agent.ts" }));
     await expect(fleetExportAgents(platform, bad, "kubernetes")).rejects.toThrow(/agents\[0\]\.name/);
-    const outside = fleet();
-    (outside.agents[0] as { entry: string }).entry = "/opt/elsewhere/agent.ts";
+    const outside = await loadFleetFile(platform, fleetFileWith("outside.json", { name: "planner", runtime: "node", entry: "/opt/elsewhere/agent.ts" }));
     const error = await fleetExportAgents(platform, outside, "kubernetes").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExportError);
     expect((error as ExportError).field).toBe("agents[0].entry");
