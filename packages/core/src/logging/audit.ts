@@ -23,7 +23,7 @@ export interface AuditRecord {
   readonly hash: string;
 }
 
-export const GENESIS_HASH = "0".repeat(64);
+export const GENESIS_HASH: string = "0".repeat(64);
 
 export interface AuditLogOptions {
   /** Default: no output (records are only returned). Use fileSink(platform, path) for a file. */

@@ -5,7 +5,7 @@ import { Metric, checkNumber, type Labels } from "./metric.ts";
 export class Counter extends Metric<{ value: number }> {
   readonly type = "counter" as const;
 
-  protected newSeries() {
+  protected newSeries(): { value: number } {
     return { value: 0 };
   }
 

@@ -4,7 +4,7 @@ import { Metric, checkNumber, type Labels } from "./metric.ts";
 export class Gauge extends Metric<{ value: number }> {
   readonly type = "gauge" as const;
 
-  protected newSeries() {
+  protected newSeries(): { value: number } {
     return { value: 0 };
   }
 
