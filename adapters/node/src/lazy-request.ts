@@ -99,11 +99,18 @@ class NodeRequest {
     this[state] = s;
   }
 }
-Object.defineProperties(NodeRequest.prototype, { ...delegates(), ...OWN });
-Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
+
+let prototypeReady = false;
+/** Done on the first request, not at import: touching the Request global makes Node load its whole fetch stack. */
+function preparePrototype(): void {
+  Object.defineProperties(NodeRequest.prototype, { ...delegates(), ...OWN });
+  Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
+  prototypeReady = true;
+}
 
 /** The handler's Request for `source.req`; `abort()` fires its signal (the client went away before the response finished). */
 export function lazyRequest(source: LazyRequestSource): { request: Request; abort(): void } {
+  if (!prototypeReady) preparePrototype();
   const s: State = { req: source.req, base: source.base, aborted: false };
   return {
     request: new NodeRequest(s) as unknown as Request,

@@ -1,4 +1,3 @@
-import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { toPlatformError } from "@aral/core";
@@ -79,7 +78,9 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
 
-  const server = http.createServer((req, res) => {
+  // node:http is loaded by the first serve(), not at import: an agent without a server never pays for it
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => {
     const socket = req.socket;
     track(socket);
     requestsPerSocket.set(socket, (requestsPerSocket.get(socket) ?? 0) + 1);

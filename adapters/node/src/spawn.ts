@@ -1,8 +1,8 @@
-import type { ChildProcess as NodeChild, StdioOptions } from "node:child_process";
+import type { ChildProcess as NodeChild, SpawnOptions as SpawnOptionsWithStdio, StdioOptions } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
-import crossSpawn from "cross-spawn";
+import { onFirstUse } from "./on-first-use.ts";
 import { PlatformError, failedChild, toPlatformError } from "@aral/core";
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
 import { readableToWeb, writableToWeb } from "./node-streams.ts";
@@ -50,6 +50,12 @@ function startError(error: unknown, command: string, cwd: string | undefined): P
   return toPlatformError(error, { syscall: "spawn", path: command });
 }
 
+type Spawn = (command: string, args: readonly string[], options: SpawnOptionsWithStdio) => NodeChild;
+const childProcess = onFirstUse<{ spawn: Spawn }>("node:child_process");
+// cross-spawn exists for Windows (PATHEXT, shebangs, cmd quoting); elsewhere it calls child_process.spawn unchanged
+const crossSpawn = onFirstUse<Spawn>("cross-spawn");
+const spawnChild: Spawn = (command, args, options) => (process.platform === "win32" ? crossSpawn() : childProcess().spawn)(command, args, options);
+
 export function spawnNode(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
   const stdio: StdioOptions = [
     nodeStdio(opts.stdin, "null"),
@@ -61,7 +67,7 @@ export function spawnNode(command: string, args: string[] = [], opts: SpawnOptio
 
   let child: NodeChild;
   try {
-    child = crossSpawn(file, args, { cwd: opts.cwd, env, stdio, windowsHide: true });
+    child = spawnChild(file, args, { cwd: opts.cwd, env, stdio, windowsHide: true });
   } catch (error) {
     return failedChild(startError(error, command, opts.cwd), command);
   }
