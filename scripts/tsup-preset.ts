@@ -10,6 +10,8 @@ export function tsupPreset(entry: string[] = ["src/index.ts"], external: (string
     format: ["esm", "cjs"],
     dts: true,
     clean: true,
+    // Shared chunks in CJS too, so a class reached through two subpaths is one class (instanceof agrees).
+    splitting: true,
     sourcemap: false,
     target: "es2022",
     platform: "neutral",

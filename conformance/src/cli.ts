@@ -1,18 +1,39 @@
 #!/usr/bin/env node
 /**
  * aral-conformance --adapter <module> [--filter <substring>] [--skip <capability>[=reason]]…
- * Prints TAP, ends with "N passed, N failed[, N skipped]"; exit 0 all passed, 1 any failed, 2 bad usage.
+ * aral-conformance --list
+ * Prints TAP, ends with "N passed, N failed[, N skipped]"; exit 0 all passed, 1 any failed, 2 bad usage
+ * (an unknown --skip capability included).
  */
 import { hostArgs, hostCwd, hostExit } from "./host.ts";
 import { runConformance } from "./run-conformance.ts";
+import { allCases } from "./cases/index.ts";
+import { caseKind } from "./harness/case.ts";
+import { CONTRACT_CAPABILITIES, INTEGRATION_CAPABILITIES, isCapability, CAPABILITIES } from "./harness/capabilities.ts";
 
-const USAGE = "usage: aral-conformance --adapter <module> [--filter <substring>] [--skip <capability>[=reason]]…";
+const USAGE = "usage: aral-conformance --adapter <module> [--filter <substring>] [--skip <capability>[=reason]]…\n       aral-conformance --list   (the capabilities --skip takes, and the cases of each)";
+
+/** The capabilities, contract then integration, each with its cases. */
+function listing(): string {
+  const lines: string[] = [];
+  for (const [kind, capabilities] of [["contract", CONTRACT_CAPABILITIES], ["integration", INTEGRATION_CAPABILITIES]] as const) {
+    lines.push(`# ${kind}`);
+    for (const capability of capabilities) {
+      const cases = allCases.filter((c) => c.capability === capability && caseKind(c) === kind);
+      lines.push(`${capability} (${cases.length} case${cases.length === 1 ? "" : "s"})`);
+      for (const c of cases) lines.push(`  ${c.name}`);
+    }
+  }
+  return lines.join("\n");
+}
 
 interface CliOptions {
   adapter: string;
   filter?: string;
   skip: Map<string, string>;
 }
+
+const LIST = "--list";
 
 function parseArgs(argv: string[]): CliOptions | string {
   let adapter: string | undefined;
@@ -32,9 +53,11 @@ function parseArgs(argv: string[]): CliOptions | string {
       else if (flag === "--skip") {
         const v = value();
         const eq = v.indexOf("=");
-        if (eq > 0) skip.set(v.slice(0, eq), v.slice(eq + 1));
-        else skip.set(v, "skipped on the command line (--skip)");
+        const name = eq > 0 ? v.slice(0, eq) : v;
+        if (!isCapability(name)) throw new Error(`--skip: unknown capability ${JSON.stringify(name)}; the capabilities are: ${CAPABILITIES.join(", ")} (see --list)`);
+        skip.set(name, eq > 0 ? v.slice(eq + 1) : "skipped on the command line (--skip)");
       } else if (flag === "--help" || flag === "-h") return USAGE;
+      else if (flag === "--list") return LIST;
       else return `unknown argument ${JSON.stringify(arg)}\n${USAGE}`;
     } catch (error) {
       return `${(error as Error).message}\n${USAGE}`;
@@ -62,6 +85,10 @@ function resolveAdapter(adapter: string): string {
 
 async function main(): Promise<number> {
   const parsed = parseArgs(hostArgs());
+  if (parsed === LIST) {
+    console.log(listing());
+    return 0;
+  }
   if (typeof parsed === "string") {
     console.error(parsed);
     return parsed === USAGE ? 0 : 2;

@@ -1,6 +1,8 @@
-export { runConformance, loadAdapter } from "./run-conformance.ts";
+export { runConformance, loadAdapter, UnknownCapabilityError } from "./run-conformance.ts";
+export { CAPABILITIES, CONTRACT_CAPABILITIES, INTEGRATION_CAPABILITIES, isCapability } from "./harness/capabilities.ts";
+export type { Capability, CaseKind, ContractCapability, IntegrationCapability } from "./harness/capabilities.ts";
 export type { RunConformanceOptions, ConformanceSummary } from "./run-conformance.ts";
-export { defineCases } from "./harness/case.ts";
+export { caseKind, defineCases } from "./harness/case.ts";
 export type { CaseOutcome, CaseResult, ConformanceCase, ConformanceContext } from "./harness/case.ts";
 export { runCases, DEFAULT_CASE_TIMEOUT_MS } from "./harness/runner.ts";
 export type { RunCasesOptions, RunSummary } from "./harness/runner.ts";

@@ -1,8 +1,19 @@
-import type { AdapterModule, Platform } from "@aral/core";
+import type { AdapterModule, Platform } from "@aral/platform";
 import type { ConformanceCase } from "./harness/case.ts";
 import { runCases } from "./harness/runner.ts";
 import type { RunSummary } from "./harness/runner.ts";
 import { allCases } from "./cases/index.ts";
+import { CAPABILITIES, isCapability } from "./harness/capabilities.ts";
+
+/** A --skip (or `skip` option) that names no capability of the suite: a typo would otherwise skip nothing, silently. */
+export class UnknownCapabilityError extends TypeError {
+  override readonly name = "UnknownCapabilityError";
+  readonly capability: string;
+  constructor(capability: string) {
+    super(`unknown capability ${JSON.stringify(capability)}; the capabilities are: ${CAPABILITIES.join(", ")}`);
+    this.capability = capability;
+  }
+}
 
 export interface RunConformanceOptions {
   /** Module specifier or absolute path of the adapter (fixture children import it). */
@@ -11,7 +22,7 @@ export interface RunConformanceOptions {
   platform?: Platform;
   /** Only cases whose name or capability contains this substring. */
   filter?: string;
-  /** Capability → reason; those cases are reported as skipped with the reason. */
+  /** Capability → reason; those cases are reported as skipped with the reason. An unknown name throws UnknownCapabilityError. */
   skip?: ReadonlyMap<string, string> | Record<string, string>;
   /** Receives each output line; default console.log. Pass `() => {}` to stay quiet. */
   output?: (line: string) => void;
@@ -26,8 +37,11 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   if (typeof options.adapter !== "string" || options.adapter.length === 0) {
     throw new TypeError("runConformance: `adapter` must be the module specifier or absolute path of the adapter under test");
   }
-  const platform = options.platform ?? (await loadAdapter(options.adapter)).createPlatform();
   const skip = options.skip instanceof Map ? options.skip : new Map(Object.entries(options.skip ?? {}));
+  for (const name of skip.keys()) {
+    if (!isCapability(name)) throw new UnknownCapabilityError(name);
+  }
+  const platform = options.platform ?? (await (await loadAdapter(options.adapter)).createPlatform());
   return runCases(options.cases ?? allCases, {
     platform,
     adapter: options.adapter,

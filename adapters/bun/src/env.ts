@@ -1,5 +1,5 @@
 // Bun.env is Bun's native view of the process environment (the same object as process.env).
-import type { EnvApi } from "@aral/core";
+import type { EnvApi } from "@aral/platform";
 
 export function createEnvApi(): EnvApi {
   return {

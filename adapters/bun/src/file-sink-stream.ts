@@ -1,5 +1,5 @@
 import type { FileSink } from "bun";
-import { toPlatformError } from "@aral/core";
+import { toPlatformError } from "@aral/platform";
 
 /**
  * Wraps a Bun FileSink (file writer or child stdin) as a Web WritableStream.

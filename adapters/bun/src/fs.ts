@@ -3,18 +3,16 @@
 import { appendFile, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { sep } from "node:path";
-import type { DirEntry, DiskUsage, FileSystem, WriteFileOptions } from "@aral/core";
-import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors, toPlatformError } from "@aral/core";
+import type { DirEntry, DiskUsage, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
+import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors } from "@aral/platform";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
-export function createFileSystem(): FileSystem {
+export function createFileSystem(): FileSystemPrimitives {
   return {
     readFile: (path) => call("readFile", path, (p) => Bun.file(p).bytes()),
-    readTextFile: (path) => call("readTextFile", path, (p) => Bun.file(p).text()),
     writeFile: (path, data, opts) => call("writeFile", path, (p) => writeData(p, data, opts)),
     stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
     lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
-    exists,
     mkdir: (path, opts) => call("mkdir", path, async (p) => {
       await mkdir(p, { recursive: opts?.recursive === true });
     }),
@@ -49,17 +47,6 @@ async function writeData(path: string, data: Uint8Array | string, opts: WriteFil
   if (opts.mode !== undefined) return writeFile(path, data, { mode: opts.mode });
   // createPath: false — like every other runtime, a missing parent directory is NotFound, not created silently.
   await Bun.write(path, data, { createPath: false });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    const failure = toPlatformError(error, { syscall: "exists", path });
-    if (failure.code === "NotFound" || failure.code === "NotADirectory") return false;
-    throw failure;
-  }
 }
 
 async function remove(path: string, recursive: boolean): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Platform } from "@aral/core";
-import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
+import type { Platform } from "@aral/platform";
+import { definePlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
 import { createEnvApi } from "./env.ts";
 import { createFileSystem } from "./fs.ts";
 import { createProcessApi } from "./process.ts";
@@ -9,7 +9,7 @@ import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Bun. Creating it starts no timers and registers no listeners. */
 export function createPlatform(): Platform {
-  return guardPlatform({
+  return definePlatform({
     runtime: runtimeInfo(),
     fs: createFileSystem(),
     process: createProcessApi(),

@@ -1,9 +1,9 @@
 // Bun has no native API for pid, cwd, exit or uncaught-error hooks: they come from Bun's `process` global (no node: import).
-import type { ProcessApi } from "@aral/core";
-import { onUncaughtFromProcess, toPlatformError } from "@aral/core";
+import type { ProcessPrimitives } from "@aral/platform";
+import { onUncaughtFromProcess, toPlatformError } from "@aral/platform";
 import { spawn } from "./spawn.ts";
 
-export function createProcessApi(): ProcessApi {
+export function createProcessApi(): ProcessPrimitives {
   return {
     spawn,
     get pid() {

@@ -1,5 +1,5 @@
 // Bun has no native os/arch API: process.platform/process.arch come from Bun's process global (no node: import).
-import type { RuntimeInfo } from "@aral/core";
+import type { RuntimeInfo } from "@aral/platform";
 
 const OS_NAMES: Record<string, string> = { win32: "windows" };
 

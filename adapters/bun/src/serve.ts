@@ -1,8 +1,8 @@
 // Bun.serve serves HTTP natively; no node: import here.
-import type { RequestHandler, ServeOptions, Server } from "@aral/core";
-import { PlatformError, toPlatformError } from "@aral/core";
+import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
+import { PlatformError, toPlatformError } from "@aral/platform";
 
-export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
+export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
 
   let server: Bun.Server<undefined>;
@@ -15,15 +15,7 @@ export async function serve(handler: RequestHandler, opts: ServeOptions = {}): P
       reusePort: false,
       // Bun's default idleTimeout (10 s) would cut off a handler that is slow to answer; close() ends idle connections.
       idleTimeout: 0,
-      async fetch(request) {
-        try {
-          return await handler(request);
-        } catch {
-          return internalServerError();
-        }
-      },
-      // a handler that returns something other than a Response ends up here
-      error: () => internalServerError(),
+      fetch: handler,
     });
   } catch (error) {
     throw toPlatformError(error, { syscall: "serve", path: `${hostname}:${port}` });
@@ -34,20 +26,6 @@ export async function serve(handler: RequestHandler, opts: ServeOptions = {}): P
     await server.stop(true);
     throw new PlatformError("Unknown", `Unknown: serve '${hostname}:${port}' failed: Bun reported no bound port`, { syscall: "serve" });
   }
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    // stop(false) stops listening, closes idle keep-alive connections and resolves once in-flight responses are done.
-    closing ??= server.stop(false).then(() => opts.signal?.removeEventListener("abort", onAbort));
-    return closing;
-  };
-  const onAbort = () => void close();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  if (opts.signal?.aborted) onAbort();
-
-  const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return { hostname, port: boundPort, url: `http://${urlHost}:${boundPort}`, close };
-}
-
-function internalServerError(): Response {
-  return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+  // stop(false) stops listening, closes idle keep-alive connections and resolves once in-flight responses are done.
+  return { hostname, port: boundPort, close: () => server.stop(false) };
 }

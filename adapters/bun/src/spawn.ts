@@ -1,13 +1,12 @@
-// Bun.spawn runs the child; node:fs (existsSync) and node:os (signal numbers) only to explain failures Bun reports tersely.
-import { existsSync } from "node:fs";
+// Bun.spawn runs the child; node:os only for signal numbers, which Bun reports without names.
 import { constants } from "node:os";
-import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions } from "@aral/core";
-import { PlatformError, failedChild } from "@aral/core";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions } from "@aral/platform";
+import { failedChild } from "@aral/platform";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 const BUN_STDIO = { pipe: "pipe", inherit: "inherit", null: "ignore" } as const;
 
-export function spawn(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+export function spawn(command: string, args: string[] = [], opts: SpawnPrimitiveOptions = {}): ChildProcess {
   const stdin = opts.stdin ?? "null";
   const stdout = opts.stdout ?? "pipe";
   const stderr = opts.stderr ?? "pipe";
@@ -22,7 +21,7 @@ export function spawn(command: string, args: string[] = [], opts: SpawnOptions =
     });
   } catch (error) {
     // Bun throws synchronously when the command (or the cwd) cannot be used; the contract settles `status` instead.
-    return failedChild(explainStartFailure(error, command, opts.cwd), command);
+    return failedChild(error, command);
   }
 
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
@@ -30,14 +29,7 @@ export function spawn(command: string, args: string[] = [], opts: SpawnOptions =
     if (!hasExited()) child.kill(signal);
   };
 
-  const onAbort = () => kill("SIGTERM");
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  if (opts.signal?.aborted) onAbort();
-
-  const status = child.exited.then((): ExitStatus => {
-    opts.signal?.removeEventListener("abort", onAbort);
-    return toExitStatus(child.exitCode, child.signalCode);
-  });
+  const status = child.exited.then((): ExitStatus => toExitStatus(child.exitCode, child.signalCode));
 
   return {
     pid: child.pid,
@@ -50,23 +42,11 @@ export function spawn(command: string, args: string[] = [], opts: SpawnOptions =
 }
 
 /** The parent's environment with opts.env on top, or with clearEnv only opts.env (Bun still finds the command on the parent PATH). */
-function childEnv(opts: SpawnOptions): Record<string, string> {
+function childEnv(opts: SpawnPrimitiveOptions): Record<string, string> {
   if (opts.clearEnv) return { ...opts.env };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(Bun.env)) if (value !== undefined) env[key] = value;
   return { ...env, ...opts.env };
-}
-
-function explainStartFailure(error: unknown, command: string, cwd: string | undefined): unknown {
-  // Bun reports a missing cwd as ENOENT of the command; name the directory instead.
-  if (cwd !== undefined && (error as { code?: unknown })?.code === "ENOENT" && !existsSync(cwd)) {
-    return new PlatformError("NotFound", `NotFound: spawn '${command}' failed: working directory '${cwd}' does not exist`, {
-      syscall: "spawn",
-      path: cwd,
-      cause: error,
-    });
-  }
-  return error;
 }
 
 function toExitStatus(code: number | null, signal: string | number | null): ExitStatus {

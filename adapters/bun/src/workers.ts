@@ -1,5 +1,5 @@
-import { createWorkerHandle, errorFromWorkerEvent, resolveWorkerModuleUrl, toPlatformError, workerModulePath } from "@aral/core";
-import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "@aral/core";
+import { createWorkerHandle, errorFromWorkerEvent, resolveWorkerModuleUrl, toPlatformError, workerModulePath } from "@aral/platform";
+import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "@aral/platform";
 
 let workerCount = 0;
 /** How long terminate() waits for Bun's "close" event before calling the worker gone anyway. */

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { isPlatformError, readAll } from "@aral/core";
-import type { PlatformErrorCode } from "@aral/core";
+import { isPlatformError, readAll } from "@aral/platform";
+import type { PlatformErrorCode } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 import { scratchDir } from "./helpers.ts";
 

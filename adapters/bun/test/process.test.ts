@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { readAllText } from "@aral/core";
+import { readAllText } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
 const platform = createPlatform();

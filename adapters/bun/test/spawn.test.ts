@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isPlatformError, readAllText, run } from "@aral/core";
+import { isPlatformError, readAllText, run } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
 const platform = createPlatform();
@@ -32,7 +32,8 @@ describe("spawn exit status", () => {
   test("aborting opts.signal sends SIGTERM, also when aborted before spawn", async () => {
     const controller = new AbortController();
     const child = spawn("sleep", ["10"], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    expect(child.pid).toBeGreaterThan(0); // running: the abort below reaches a live child
+    controller.abort();
     expect(await child.status).toEqual({ code: null, signal: "SIGTERM", success: false });
     expect(await spawn("sleep", ["10"], { signal: AbortSignal.abort() }).status).toMatchObject({ signal: "SIGTERM" });
   });

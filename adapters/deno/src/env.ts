@@ -1,5 +1,5 @@
-import type { EnvApi } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { EnvApi } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 
 /** Deno.env throws on missing --allow-env (bad keys and values never get here: the guard rejects them). */
 function guarded<T>(syscall: string, key: string | undefined, op: () => T): T {

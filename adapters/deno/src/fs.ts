@@ -1,5 +1,5 @@
-import type { DirEntry, DiskUsage, FileInfo, FileSystem, WriteFileOptions } from "@aral/core";
-import { PlatformError, isPlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/core";
+import type { DirEntry, DiskUsage, FileInfo, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
+import { PlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/platform";
 // Deno.* has no statfs; Deno's Node compatibility layer does. Used for diskUsage only.
 import { statfs } from "node:fs/promises";
 
@@ -32,10 +32,9 @@ async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
   return mapReadableErrors(file.readable, "read", path);
 }
 
-export function createFileSystem(): FileSystem {
+export function createFileSystem(): FileSystemPrimitives {
   return {
     readFile: (path) => mapErrors("readFile", path, () => Deno.readFile(path)),
-    readTextFile: (path) => mapErrors("readTextFile", path, () => Deno.readTextFile(path)),
     async writeFile(path, data, opts: WriteFileOptions = {}) {
       const options: Deno.WriteFileOptions = { append: opts.append ?? false, create: true };
       if (opts.mode !== undefined) options.mode = opts.mode;
@@ -43,16 +42,6 @@ export function createFileSystem(): FileSystem {
     },
     stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
     lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
-    async exists(path) {
-      try {
-        await mapErrors("stat", path, () => Deno.stat(path));
-        return true;
-      } catch (error) {
-        // A path below a regular file cannot exist either.
-        if (isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory")) return false;
-        throw error;
-      }
-    },
     mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false })),
     readDir: (path) =>
       mapErrors("readDir", path, async () => {

@@ -1,5 +1,5 @@
-import { guardPlatform } from "@aral/core";
-import type { Platform } from "@aral/core";
+import { definePlatform } from "@aral/platform";
+import type { Platform } from "@aral/platform";
 import { createFileSystem } from "./fs.ts";
 import { createEnvApi } from "./env.ts";
 import { createProcessApi } from "./process.ts";
@@ -11,7 +11,7 @@ import { createWorkersApi } from "./workers.ts";
 
 /** The ARAL Platform on Deno's own APIs. Creating it starts no timers and installs no listeners. */
 export function createPlatform(): Platform {
-  return guardPlatform({
+  return definePlatform({
     runtime: createRuntimeInfo(),
     fs: createFileSystem(),
     process: createProcessApi(),

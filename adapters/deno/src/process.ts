@@ -1,5 +1,5 @@
-import type { ProcessApi, UncaughtKind } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { ProcessPrimitives, UncaughtKind } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 import { spawn } from "./spawn.ts";
 
 type UncaughtHandler = (error: unknown, kind: UncaughtKind) => void;
@@ -39,7 +39,7 @@ function createUncaughtSubscriptions(): (handler: UncaughtHandler) => () => void
   };
 }
 
-export function createProcessApi(): ProcessApi {
+export function createProcessApi(): ProcessPrimitives {
   return {
     spawn,
     get pid() {

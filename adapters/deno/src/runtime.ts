@@ -1,4 +1,4 @@
-import type { RuntimeInfo } from "@aral/core";
+import type { RuntimeInfo } from "@aral/platform";
 
 /** Deno.build.arch uses Rust target names; the contract uses Node's ("x64", "arm64"). */
 const ARCH_NAMES: Record<string, string> = { x86_64: "x64", aarch64: "arm64" };

@@ -1,12 +1,8 @@
-import type { NetApi, RequestHandler, Server, ServeOptions } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { NetPrimitives, SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 
-function urlHost(hostname: string): string {
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
-}
-
-export async function serve(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
-  const { hostname = "127.0.0.1", port = 0, signal } = opts;
+export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
+  const { hostname = "127.0.0.1", port = 0 } = opts;
 
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -14,38 +10,20 @@ export async function serve(handler: RequestHandler, opts: ServeOptions = {}): P
       hostname,
       port,
       onListen() {}, // Deno would print "Listening on …" otherwise
-      // A throwing handler answers 500 and the server keeps running.
-      onError: () => new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain" } }),
-      handler: (request) => handler(request),
+      handler,
     });
   } catch (error) {
     throw toPlatformError(error, { syscall: "serve", path: `${hostname}:${port}` });
   }
 
-  let closing: Promise<void> | undefined;
-  const onAbort = () => void close();
   // shutdown() stops accepting, closes idle keep-alive connections and lets in-flight requests finish.
-  function close(): Promise<void> {
-    closing ??= (async () => {
-      signal?.removeEventListener("abort", onAbort);
-      await server.shutdown();
-      await server.finished;
-    })();
-    return closing;
-  }
-  // Like the other adapters, an already-aborted signal yields a server that is closed at once.
-  if (signal?.aborted) void close();
-  else signal?.addEventListener("abort", onAbort, { once: true });
-
-  const bound = server.addr;
-  return {
-    hostname: bound.hostname,
-    port: bound.port,
-    url: `http://${urlHost(bound.hostname)}:${bound.port}`,
-    close,
+  const close = async (): Promise<void> => {
+    await server.shutdown();
+    await server.finished;
   };
+  return { hostname: server.addr.hostname, port: server.addr.port, close };
 }
 
-export function createNetApi(): NetApi {
+export function createNetApi(): NetPrimitives {
   return { fetch: globalThis.fetch.bind(globalThis), serve };
 }

@@ -1,5 +1,5 @@
-import type { ShutdownSignal, SignalsApi } from "@aral/core";
-import { toPlatformError } from "@aral/core";
+import type { ShutdownSignal, SignalsApi } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 
 export function createSignalsApi(): SignalsApi {
   return {

@@ -1,5 +1,5 @@
-import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
-import { failedChild, toPlatformError } from "@aral/core";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, StdioMode } from "@aral/platform";
+import { failedChild, toPlatformError } from "@aral/platform";
 
 const STDIO_MODES: Record<StdioMode, "piped" | "inherit" | "null"> = { pipe: "piped", inherit: "inherit", null: "null" };
 
@@ -13,7 +13,7 @@ function isAlreadyTerminated(error: unknown): boolean {
   return error instanceof TypeError && /already terminated/i.test(error.message);
 }
 
-export function spawn(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+export function spawn(command: string, args: string[] = [], opts: SpawnPrimitiveOptions = {}): ChildProcess {
   const options: Deno.CommandOptions = {
     args,
     clearEnv: opts.clearEnv ?? false,
@@ -44,12 +44,6 @@ export function spawn(command: string, args: string[] = [], opts: SpawnOptions =
     }
   };
 
-  // Our own abort handling rather than Deno's `signal` option: Deno ignores an already-aborted signal.
-  const abortSignal = opts.signal;
-  const onAbort = () => kill("SIGTERM");
-  if (abortSignal?.aborted) onAbort();
-  else abortSignal?.addEventListener("abort", onAbort, { once: true });
-
   const status = child.status.then(
     (raw) => toExitStatus(raw),
     (error) => {
@@ -57,7 +51,6 @@ export function spawn(command: string, args: string[] = [], opts: SpawnOptions =
     },
   ).finally(() => {
     exited = true;
-    abortSignal?.removeEventListener("abort", onAbort);
   });
 
   return {

@@ -1,5 +1,5 @@
-import type { UsageApi } from "@aral/core";
-import { usageFromProcess } from "@aral/core";
+import type { UsageApi } from "@aral/platform";
+import { usageFromProcess } from "@aral/platform";
 // Deno.* has no typed, public CPU-time API (Deno.memoryUsage has no cpu counterpart), so CPU time
 // comes from Deno's Node compatibility layer; this is the only reason node:process is used here.
 import nodeProcess from "node:process";

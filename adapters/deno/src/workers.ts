@@ -1,15 +1,13 @@
-import { workersOnThreads } from "@aral/core";
-import type { WorkersApi } from "@aral/core";
+import { workersOnThreads } from "@aral/platform";
+import type { WorkersApi } from "@aral/platform";
 import { Worker } from "node:worker_threads";
 
 /**
  * Deno's node:worker_threads, not its Web Workers: Deno 2.9's Worker.terminate() does not stop a
  * worker running synchronous code (the thread keeps spinning and keeps the process alive —
- * denoland/deno#35657), which would defeat task timeouts and WorkerPool.terminate(). The bootstrap
- * gives the thread Web worker globals, so worker modules are the same as on Bun.
+ * denoland/deno#35657), which would defeat task timeouts and WorkerPool.terminate(). The platform's
+ * thread bootstrap gives the thread Web worker globals, so worker modules are the same as on Bun.
  */
 export function createWorkersApi(): WorkersApi {
-  // next to this module: the .ts source, or worker-bootstrap.js in the npm build
-  const bootstrap = () => new URL(import.meta.url.endsWith(".ts") ? "./worker-bootstrap.ts" : "./worker-bootstrap.js", import.meta.url);
-  return workersOnThreads({ Worker, bootstrap, cwd: () => Deno.cwd() });
+  return workersOnThreads({ Worker, cwd: () => Deno.cwd() });
 }

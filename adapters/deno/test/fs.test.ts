@@ -1,5 +1,5 @@
-import { isPlatformError } from "@aral/core";
-import type { PlatformErrorCode } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
+import type { PlatformErrorCode } from "@aral/platform";
 import { platform } from "../src/index.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 

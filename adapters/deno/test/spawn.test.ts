@@ -1,4 +1,4 @@
-import { isPlatformError, readAllText, run } from "@aral/core";
+import { isPlatformError, readAllText, run } from "@aral/platform";
 import { platform } from "../src/index.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 

@@ -1,5 +1,5 @@
 import process from "node:process";
-import type { EnvApi } from "@aral/core";
+import type { EnvApi } from "@aral/platform";
 
 /** The real process environment. */
 export function createNodeEnv(): EnvApi {

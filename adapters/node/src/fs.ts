@@ -3,8 +3,8 @@ import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/core";
-import type { DirEntry, FileSystem, WriteFileOptions } from "@aral/core";
+import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/platform";
+import type { DirEntry, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { plainBytes } from "./node-streams.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -16,17 +16,6 @@ async function readFile(file: string): Promise<Uint8Array> {
 async function writeFile(file: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
   const options = { flag: opts.append ? "a" : "w", ...(opts.mode === undefined ? {} : { mode: opts.mode }) };
   await mapErrors("writeFile", file, () => fsp.writeFile(file, toBytes(data), options));
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fsp.stat(file);
-    return true;
-  } catch (error) {
-    const mapped = toPlatformError(error, { syscall: "exists", path: file });
-    if (mapped.code === "NotFound" || mapped.code === "NotADirectory") return false;
-    throw mapped;
-  }
 }
 
 async function readDir(dir: string): Promise<DirEntry[]> {
@@ -144,12 +133,9 @@ async function diskUsage(target: string) {
   };
 }
 
-export function createNodeFileSystem(): FileSystem {
+export function createNodeFileSystem(): FileSystemPrimitives {
   return {
     readFile,
-    async readTextFile(file) {
-      return new TextDecoder().decode(await readFile(file));
-    },
     writeFile,
     async stat(file) {
       return fileInfoFromStats(await mapErrors("stat", file, () => fsp.stat(file)), process.platform !== "win32");
@@ -157,7 +143,6 @@ export function createNodeFileSystem(): FileSystem {
     async lstat(file) {
       return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
-    exists,
     async mkdir(dir, opts = {}) {
       await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true }));
     },

@@ -1,5 +1,5 @@
-import { guardPlatform, signalsFromProcess, usageFromProcess } from "@aral/core";
-import type { Platform } from "@aral/core";
+import { definePlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
+import type { Platform } from "@aral/platform";
 import process from "node:process";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";
@@ -20,7 +20,7 @@ export interface NodePlatformOptions {
 
 /** The Platform on node:* APIs and cross-spawn (undici only for a tuned fetch pool). Creating it opens nothing and starts no timer. */
 export function createPlatform(options: NodePlatformOptions = {}): Platform {
-  return guardPlatform({
+  return definePlatform({
     runtime: nodeRuntimeInfo(),
     fs: createNodeFileSystem(),
     process: createNodeProcess(),

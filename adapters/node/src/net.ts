@@ -1,5 +1,5 @@
 import type { Dispatcher, Pool } from "undici";
-import { detectRuntime } from "@aral/core";
+import { detectRuntime } from "@aral/platform";
 
 export interface FetchPoolOptions {
   /** Most sockets kept to one origin at a time (default: unlimited, as undici). */

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from "node:stream";
-import { toPlatformError } from "@aral/core";
+import { toPlatformError } from "@aral/platform";
 
 /** Bytes as a plain Uint8Array view (no copy): a Buffer compares unequal to a Uint8Array in deep equality. */
 export function plainBytes(chunk: Uint8Array | string): Uint8Array {

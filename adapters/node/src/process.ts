@@ -1,9 +1,9 @@
 import process from "node:process";
-import { onUncaughtFromProcess } from "@aral/core";
-import type { ProcessApi } from "@aral/core";
+import { onUncaughtFromProcess } from "@aral/platform";
+import type { ProcessPrimitives } from "@aral/platform";
 import { spawnNode } from "./spawn.ts";
 
-export function createNodeProcess(): ProcessApi {
+export function createNodeProcess(): ProcessPrimitives {
   return {
     spawn: spawnNode,
     get pid() {

@@ -1,7 +1,7 @@
 import os from "node:os";
 import process from "node:process";
-import { detectRuntime } from "@aral/core";
-import type { RuntimeInfo } from "@aral/core";
+import { detectRuntime } from "@aral/platform";
+import type { RuntimeInfo } from "@aral/platform";
 
 /**
  * Describes the runtime actually executing this adapter: under Deno's or Bun's node compatibility

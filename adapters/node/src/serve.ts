@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { toPlatformError } from "@aral/core";
-import type { RequestHandler, Server, ServeOptions } from "@aral/core";
+import { serverUrl, toPlatformError } from "@aral/platform";
+import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { lazyRequest } from "./lazy-request.ts";
 
 function reportError(error: unknown, what = "request handler failed"): void {
@@ -71,9 +71,7 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   }
 }
 
-const internalError = () => new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
-
-export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}): Promise<Server> {
+export async function serveNode(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
@@ -104,16 +102,7 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
     res.once("close", settle);
 
     void (async () => {
-      let response: Response;
-      try {
-        const result: unknown = await handler(request);
-        if (!(result instanceof Response)) throw new TypeError(`serve: handler must return a Response, got ${result === null ? "null" : typeof result}`);
-        response = result;
-      } catch (error) {
-        reportError(error);
-        response = internalError();
-      }
-      await writeResponse(response, req, res, closing);
+      await writeResponse(await handler(request), req, res, closing);
     })().catch((error: unknown) => {
       reportError(error);
       res.destroy();
@@ -141,20 +130,16 @@ export async function serveNode(handler: RequestHandler, opts: ServeOptions = {}
 
   const address = server.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : port;
-  const base = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${boundPort}`;
+  const base = serverUrl(hostname, boundPort);
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
       closing = true;
-      opts.signal?.removeEventListener("abort", close);
       server.close(() => resolve()); // called once every connection is gone
       for (const [socket, requests] of requestsPerSocket) if (requests === 0) socket.destroy();
     });
     return closed;
   };
-  if (opts.signal?.aborted) void close();
-  else opts.signal?.addEventListener("abort", close, { once: true });
-
-  return { hostname, port: boundPort, url: base, close };
+  return { hostname, port: boundPort, close };
 }

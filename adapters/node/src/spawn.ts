@@ -1,10 +1,10 @@
 import type { ChildProcess as NodeChild, SpawnOptions as SpawnOptionsWithStdio, StdioOptions } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import process from "node:process";
+import { failedChild, toPlatformError } from "@aral/platform";
+import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, StdioMode } from "@aral/platform";
 import { onFirstUse } from "./on-first-use.ts";
-import { PlatformError, failedChild, toPlatformError } from "@aral/core";
-import type { ChildProcess, ExitStatus, ProcessSignal, SpawnOptions, StdioMode } from "@aral/core";
 import { readableToWeb, writableToWeb } from "./node-streams.ts";
 
 function nodeStdio(mode: StdioMode | undefined, fallback: StdioMode): "pipe" | "inherit" | "ignore" {
@@ -34,20 +34,8 @@ function resolveOnParentPath(command: string): string {
   return command;
 }
 
-function childEnv(opts: SpawnOptions): Record<string, string | undefined> {
+function childEnv(opts: SpawnPrimitiveOptions): Record<string, string | undefined> {
   return opts.clearEnv ? { ...opts.env } : { ...process.env, ...opts.env };
-}
-
-/** A start failure names the real culprit: a missing cwd also surfaces as ENOENT. */
-function startError(error: unknown, command: string, cwd: string | undefined): PlatformError {
-  if ((error as { code?: string }).code === "ENOENT" && cwd !== undefined && !existsSync(cwd)) {
-    return new PlatformError("NotFound", `NotFound: spawn '${command}' failed: working directory '${cwd}' does not exist`, {
-      syscall: "spawn",
-      path: cwd,
-      cause: error,
-    });
-  }
-  return toPlatformError(error, { syscall: "spawn", path: command });
 }
 
 type Spawn = (command: string, args: readonly string[], options: SpawnOptionsWithStdio) => NodeChild;
@@ -56,7 +44,7 @@ const childProcess = onFirstUse<{ spawn: Spawn }>("node:child_process");
 const crossSpawn = onFirstUse<Spawn>("cross-spawn");
 const spawnChild: Spawn = (command, args, options) => (process.platform === "win32" ? crossSpawn() : childProcess().spawn)(command, args, options);
 
-export function spawnNode(command: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
+export function spawnNode(command: string, args: string[] = [], opts: SpawnPrimitiveOptions = {}): ChildProcess {
   const stdio: StdioOptions = [
     nodeStdio(opts.stdin, "null"),
     nodeStdio(opts.stdout, "pipe"),
@@ -69,32 +57,30 @@ export function spawnNode(command: string, args: string[] = [], opts: SpawnOptio
   try {
     child = spawnChild(file, args, { cwd: opts.cwd, env, stdio, windowsHide: true });
   } catch (error) {
-    return failedChild(startError(error, command, opts.cwd), command);
+    return failedChild(error, command);
   }
-  if (child.pid === undefined) return startFailure(child, command, opts.cwd);
-  return startedChild(child, command, opts.signal);
+  if (child.pid === undefined) return startFailure(child, command);
+  return startedChild(child, command);
 }
 
 /** libuv knows synchronously that the start failed; node reports the error on the next tick. */
-function startFailure(child: NodeChild, command: string, cwd: string | undefined): ChildProcess {
+function startFailure(child: NodeChild, command: string): ChildProcess {
   for (const stream of [child.stdin, child.stdout, child.stderr]) {
     stream?.on("error", () => {});
     stream?.destroy();
   }
   const status = new Promise<ExitStatus>((_resolve, reject) => {
-    child.once("error", (error) => reject(startError(error, command, cwd)));
+    child.once("error", (error) => reject(toPlatformError(error, { syscall: "spawn", path: command })));
   });
   status.catch(() => {}); // the caller may look at status only later
   return { pid: 0, stdin: null, stdout: null, stderr: null, status, kill() {} };
 }
 
-function startedChild(child: NodeChild, command: string, signal: AbortSignal | undefined): ChildProcess {
+function startedChild(child: NodeChild, command: string): ChildProcess {
   let exited = false;
-  const abort = () => kill("SIGTERM");
   const status = new Promise<ExitStatus>((resolve, reject) => {
     child.once("exit", (code, signalName) => {
       exited = true;
-      signal?.removeEventListener("abort", abort);
       resolve({ code: signalName ? null : code, signal: signalName ?? null, success: code === 0 && !signalName });
     });
     // cross-spawn on Windows reports a missing command this way, after the shell started;
@@ -111,9 +97,6 @@ function startedChild(child: NodeChild, command: string, signal: AbortSignal | u
   function kill(name: ProcessSignal = "SIGTERM"): void {
     if (!exited) child.kill(name); // node ignores ESRCH (exited meanwhile)
   }
-
-  if (signal?.aborted) kill("SIGTERM");
-  else signal?.addEventListener("abort", abort, { once: true });
 
   return {
     pid: child.pid ?? 0,

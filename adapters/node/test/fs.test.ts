@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PlatformError, readAll } from "@aral/core";
+import { PlatformError, readAll } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
 const { fs } = createPlatform();

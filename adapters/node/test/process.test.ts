@@ -10,7 +10,7 @@ describe("signals and process", () => {
     const offA = platform.signals.on("SIGHUP", () => seen.push("a"));
     const offB = platform.signals.on("SIGHUP", () => seen.push("b"));
     process.kill(process.pid, "SIGHUP");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(2);
     expect(seen.sort()).toEqual(["a", "b"]);
     offA();
     offA(); // twice is harmless

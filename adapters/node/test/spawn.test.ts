@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlatformError, readAllText, run } from "@aral/core";
+import { PlatformError, readAllText, run } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
 const platform = createPlatform();
@@ -22,7 +22,8 @@ describe("spawn exit status", () => {
   it("aborting opts.signal sends SIGTERM, also when already aborted", async () => {
     const controller = new AbortController();
     const child = spawn("sleep", ["30"], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    expect(child.pid).toBeGreaterThan(0); // running: the abort below reaches a live child
+    controller.abort();
     expect(await child.status).toMatchObject({ code: null, signal: "SIGTERM" });
     const early = spawn("sleep", ["30"], { signal: AbortSignal.abort() });
     expect(await early.status).toMatchObject({ signal: "SIGTERM" });

@@ -1,9 +1,9 @@
 import { equal, ok } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 
 const key = (label: string) => `ARAL_CONFORMANCE_${label}_${Math.floor(Math.random() * 1e9)}`;
 
-export const envCases = defineCases([
+export const envCases: ConformanceCase[] = defineCases([
   {
     name: "env: set, get, has, toObject and delete agree",
     capability: "env",

@@ -1,6 +1,6 @@
-import type { Platform, RequestHandler, Server } from "@aral/core";
+import type { Platform, RequestHandler, Server } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
 import { patternedBytes, sleep, within } from "../harness/helpers.ts";
 
@@ -30,7 +30,16 @@ async function expectRefused(platform: Platform, url: string, what: string): Pro
   fail(`${what}: expected the connection to be refused, got HTTP ${response.status}`);
 }
 
-export const fetchServeCases = defineCases([
+export const fetchServeCases: ConformanceCase[] = defineCases([
+  {
+    name: "net: serve on a port already in use rejects PlatformError AddrInUse naming host:port; the first server keeps serving",
+    capability: "net",
+    async run(ctx) {
+      const first = await serve(ctx, () => new Response("first"));
+      await rejects(() => ctx.platform.net.serve(() => new Response("second"), { hostname: "127.0.0.1", port: first.port }), { code: "AddrInUse", path: `127.0.0.1:${first.port}` }, "serve on a busy port");
+      equal(await (await ctx.platform.net.fetch(first.url)).text(), "first", "the first server after the refused second");
+    },
+  },
   {
     name: "net: serve on port 0 picks a free port on 127.0.0.1 and reports hostname, port and url",
     capability: "net",

@@ -1,11 +1,11 @@
-import { readAll } from "@aral/core";
+import { readAll } from "@aral/platform";
 import { bytesEqual, checkError, equal, fail, rejects } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { chunksOf, joinPath, patternedBytes } from "../harness/helpers.ts";
 
 const BIG = 8 * 1024 * 1024 + 12_345; // ≥ 8 MiB and not a multiple of any buffer size
 
-export const fsStreamCases = defineCases([
+export const fsStreamCases: ConformanceCase[] = defineCases([
   {
     name: "fs.streams: openRead streams a file of 8 MiB+ byte-exact",
     capability: "fs.streams",

@@ -1,11 +1,11 @@
-import { PLATFORM_ERROR_CODES } from "@aral/core";
+import { PLATFORM_ERROR_CODES } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { joinPath, patternedBytes } from "../harness/helpers.ts";
 
 const UNICODE_TEXT = "héllo wörld ✓ 🚀 — ARAL\n";
 
-export const fsCases = defineCases([
+export const fsCases: ConformanceCase[] = defineCases([
   {
     name: "fs: writeFile then readFile returns the same bytes (all 256 byte values)",
     capability: "fs",
@@ -123,6 +123,34 @@ export const fsCases = defineCases([
         { name: "sub", isFile: false, isDirectory: true, isSymlink: false },
       ], "readDir entries (sorted by name)");
       deepEqual(await platform.fs.readDir(joinPath(dir, "sub")).then((e) => e.map((x) => x.name)), ["nested.txt"], "readDir of the sub directory");
+    },
+  },
+  {
+    name: "fs: readDir lists hidden (dot) entries, never \".\" or \"..\", and bare names, each once",
+    capability: "fs",
+    async run({ platform, tempDir }) {
+      const dir = await tempDir();
+      for (const name of [".hidden", "visible", "..double"]) await platform.fs.writeFile(joinPath(dir, name), name);
+      await platform.fs.mkdir(joinPath(dir, ".git"));
+      const names = (await platform.fs.readDir(dir)).map((e) => e.name).sort();
+      deepEqual(names, ["..double", ".git", ".hidden", "visible"], "readDir names (sorted)");
+    },
+  },
+  {
+    name: "fs: readDir does not follow symlinks: a link to a directory and a dangling link are symlinks, neither file nor directory",
+    capability: "fs",
+    async run({ platform, tempDir }) {
+      const dir = await tempDir();
+      await platform.fs.mkdir(joinPath(dir, "target"));
+      await platform.fs.symlink(joinPath(dir, "target"), joinPath(dir, "to-dir"));
+      await platform.fs.symlink(joinPath(dir, "nowhere"), joinPath(dir, "dangling"));
+      const entries = (await platform.fs.readDir(dir)).map((e) => ({ name: e.name, isFile: e.isFile, isDirectory: e.isDirectory, isSymlink: e.isSymlink }));
+      entries.sort((x, y) => (x.name < y.name ? -1 : 1));
+      deepEqual(entries, [
+        { name: "dangling", isFile: false, isDirectory: false, isSymlink: true },
+        { name: "target", isFile: false, isDirectory: true, isSymlink: false },
+        { name: "to-dir", isFile: false, isDirectory: false, isSymlink: true },
+      ], "readDir entries (sorted by name)");
     },
   },
   {

@@ -21,6 +21,7 @@ import { resourcesMonitorCases } from "./resources-monitor.ts";
 import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
+import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -40,6 +41,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeHealthCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
+  ...runtimeSupervisorWatchCases,
   ...runtimeResilienceCases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,

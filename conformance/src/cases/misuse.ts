@@ -3,7 +3,7 @@
  * the bad argument, on every adapter (contract.ts): not a PlatformError, not a crash, not a hang.
  * An adapter gets all of this by returning core's guardPlatform({...}).
  */
-import { readAll, readAllText } from "@aral/core";
+import { readAll, readAllText } from "@aral/platform";
 import type { ConformanceContext } from "../harness/case.ts";
 import { deepEqual, describe, describeError, equal, fail, match } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";

@@ -1,9 +1,9 @@
-import { readAll, readAllText } from "@aral/core";
+import { readAll, readAllText } from "@aral/platform";
 import { deepEqual, equal, ok } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import { lines, statusWithin } from "../harness/helpers.ts";
 
-export const processCases = defineCases([
+export const processCases: ConformanceCase[] = defineCases([
   {
     name: "process: pid, cwd(), argv and execPath describe this process",
     capability: "process",

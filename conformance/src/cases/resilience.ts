@@ -1,21 +1,7 @@
-import {
-  CircuitBreaker,
-  CircuitOpenError,
-  NonRetryableError,
-  QueueFullError,
-  RuntimeError,
-  ShutdownError,
-  TaskQueue,
-  TaskTimeoutError,
-  TimeoutError,
-  breakerPolicy,
-  compose,
-  executeWithRetry,
-  retryPolicy,
-  timeoutPolicy,
-  withTimeout,
-} from "@aral/core";
-import type { CircuitStateChange, RetryEvent } from "@aral/core";
+import { CircuitBreaker, breakerPolicy, compose, executeWithRetry, retryPolicy, timeoutPolicy, withTimeout } from "@aral/core/resilience";
+import { CircuitOpenError, NonRetryableError, QueueFullError, RuntimeError, ShutdownError, TaskTimeoutError, TimeoutError } from "@aral/core";
+import { TaskQueue } from "@aral/core/tasks";
+import type { CircuitStateChange, RetryEvent } from "@aral/core/resilience";
 import { atLeast, atMost, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { sleep, within } from "../harness/helpers.ts";

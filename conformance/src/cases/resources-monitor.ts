@@ -1,5 +1,6 @@
-import { ResourceDegradedError, ResourceMonitor } from "@aral/core";
-import type { MonitorEvent, UsageSource } from "@aral/core";
+import { ResourceDegradedError } from "@aral/core";
+import { ResourceMonitor } from "@aral/core/resources";
+import type { MonitorEvent, UsageSource } from "@aral/core/resources";
 import { atLeast, atMost, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";

@@ -1,5 +1,6 @@
-import { ConnectionLimitError, NetworkTimeoutError, QuantityError, createLimitedFetch } from "@aral/core";
-import type { RequestHandler, Server } from "@aral/core";
+import { ConnectionLimitError, NetworkTimeoutError, QuantityError } from "@aral/core";
+import { createLimitedFetch } from "@aral/core/resources";
+import type { RequestHandler, Server } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";

@@ -1,4 +1,5 @@
-import { QuantityError, StorageEscapeError, StorageQuotaError, createStorage } from "@aral/core";
+import { QuantityError, StorageEscapeError, StorageQuotaError } from "@aral/core";
+import { createStorage } from "@aral/core/resources";
 import type { Storage } from "@aral/core";
 import { bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";

@@ -1,5 +1,7 @@
-import { AralRuntime, memorySink } from "@aral/core";
-import type { MemorySink, RuntimeDeps, RuntimeInput } from "@aral/core";
+import { AralRuntime } from "@aral/core";
+import { memorySink } from "@aral/core/logging";
+import type { MemorySink } from "@aral/core/logging";
+import type { RuntimeDeps, RuntimeInput } from "@aral/core";
 import type { ConformanceContext } from "../harness/case.ts";
 
 /**

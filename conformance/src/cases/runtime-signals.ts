@@ -1,5 +1,5 @@
-import { readAll } from "@aral/core";
-import type { ExitStatus, ProcessSignal } from "@aral/core";
+import { readAll } from "@aral/platform";
+import type { ExitStatus, ProcessSignal } from "@aral/platform";
 import { deepEqual, equal, fail, ok } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";

@@ -1,8 +1,8 @@
-import { detectRuntime } from "@aral/core";
+import { detectRuntime } from "@aral/platform";
 import { atLeast, equal, match, ok } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 
-export const runtimeCases = defineCases([
+export const runtimeCases: ConformanceCase[] = defineCases([
   {
     name: "runtime: name, version, os, arch and cpus describe the running runtime",
     capability: "runtime",

@@ -1,5 +1,5 @@
-import { readAll } from "@aral/core";
-import type { ShutdownSignal } from "@aral/core";
+import { readAll } from "@aral/platform";
+import type { ShutdownSignal } from "@aral/platform";
 import { deepEqual } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceCase, ConformanceContext } from "../harness/case.ts";
@@ -18,7 +18,7 @@ async function signalChild(ctx: ConformanceContext, signal: ShutdownSignal, mode
   return { lines: lines(await out.done), status };
 }
 
-export const signalCases = defineCases([
+export const signalCases: ConformanceCase[] = defineCases([
   ...(["SIGTERM", "SIGINT", "SIGHUP"] as const).map((signal): ConformanceCase => ({
     name: `signals: a child subscribed with signals.on("${signal}") runs its handler and exits 0`,
     capability: "signals",

@@ -1,13 +1,13 @@
-import { readAll, readAllText } from "@aral/core";
+import { readAll, readAllText } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
-import type { ProcessSignal } from "@aral/core";
+import type { ProcessSignal } from "@aral/platform";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceCase, ConformanceContext } from "../harness/case.ts";
 import { chunksOf, collectText, patternedBytes, statusWithin, writeAllAndClose } from "../harness/helpers.ts";
 
 const EXIT_WAIT_MS = 8_000;
 
-export const spawnCases = defineCases([
+export const spawnCases: ConformanceCase[] = defineCases([
   {
     name: "process.spawn: a child echoes stdin to stdout through the web streams, byte-exact",
     capability: "process.spawn",

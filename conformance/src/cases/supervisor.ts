@@ -86,17 +86,17 @@ export const supervisorCases = defineCases([
     },
   },
   {
-    name: "supervisor: stop() on a child that ignores SIGTERM escalates to SIGKILL after shutdownTimeoutMs",
+    name: "supervisor: stop() on a child that ignores SIGTERM escalates to SIGKILL at terminationGracePeriodMs, later than shutdownTimeoutMs",
     capability: "supervisor",
     timeoutMs: 30_000,
     async run(ctx) {
-      const run = superviseFixture(ctx, "stubborn", { shutdownTimeoutMs: 400 });
+      const run = superviseFixture(ctx, "stubborn", { shutdownTimeoutMs: 400, terminationGracePeriodMs: 700 });
       run.supervisor.start();
       const pid = await run.ready();
       const began = Date.now();
       deepEqual(await within(run.supervisor.stop(), 10_000, "stop()"), { code: null, signal: "SIGKILL", escalated: true }, "stop() result");
-      ok(Date.now() - began >= 390, `SIGKILL came only after shutdownTimeoutMs (took ${Date.now() - began} ms)`);
-      deepEqual(run.of("escalated"), [{ pid, afterMs: 400 }], "escalated events");
+      ok(Date.now() - began >= 690, `SIGKILL came only after terminationGracePeriodMs (took ${Date.now() - began} ms)`);
+      deepEqual(run.of("escalated"), [{ pid, afterMs: 700 }], "escalated events");
       ok(await processGone(ctx, pid), `pid ${pid} is gone`);
     },
   },
@@ -107,7 +107,7 @@ export const supervisorCases = defineCases([
     async run(ctx) {
       if (ctx.platform.runtime.os !== "linux") ctx.skip("the child's memory is sampled from Linux /proc only");
       const limit = 100 * 1024 * 1024;
-      const run = superviseFixture(ctx, "hog", { memoryLimitBytes: limit, sampleIntervalMs: 50, shutdownTimeoutMs: 1_000, restart: { maxRestarts: 0, windowMs: 1_000, backoffMs: 0, maxBackoffMs: 0 } });
+      const run = superviseFixture(ctx, "hog", { cgroups: "off", memoryLimitBytes: limit, sampleIntervalMs: 50, shutdownTimeoutMs: 1_000, restart: { maxRestarts: 0, windowMs: 1_000, backoffMs: 0, maxBackoffMs: 0 } });
       run.supervisor.start();
       const outcome = await within(run.supervisor.finished(), 20_000, "the end of supervision");
       const exceeded = run.of("memory-exceeded");

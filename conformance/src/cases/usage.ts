@@ -1,9 +1,9 @@
 import { atLeast, atMost, ok } from "../harness/assert.ts";
-import { defineCases } from "../harness/case.ts";
+import { defineCases, type ConformanceCase } from "../harness/case.ts";
 
 const MiB = 1024 * 1024;
 
-export const usageCases = defineCases([
+export const usageCases: ConformanceCase[] = defineCases([
   {
     name: "usage: memory() reports byte counts (rss > 1 MiB, heapUsed ≤ heapTotal)",
     capability: "usage",

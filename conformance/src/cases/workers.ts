@@ -1,14 +1,7 @@
-import {
-  WORKER_PROTOCOL_TAG,
-  WorkerCrashedError,
-  WorkerPool,
-  WorkerPoolTerminatedError,
-  WorkerTaskError,
-  WorkerTaskTimeoutError,
-  workerPoolSize,
-} from "@aral/core";
-import { readAllText } from "@aral/core";
-import type { Platform, WorkerHandle } from "@aral/core";
+import { WORKER_PROTOCOL_TAG, WorkerPool, workerPoolSize } from "@aral/core/workers";
+import { WorkerCrashedError, WorkerPoolTerminatedError, WorkerTaskError, WorkerTaskTimeoutError } from "@aral/core";
+import { readAllText } from "@aral/platform";
+import type { Platform, WorkerHandle } from "@aral/platform";
 import { assertPlatformError, atLeast, deepEqual, equal, fail, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
@@ -108,7 +101,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: a pool task round-trips structured data (objects, arrays, Date, Map, Uint8Array)",
-    capability: "workers",
+    capability: "workers.pool",
     async run(ctx) {
       const workers = pool(ctx, 1);
       const value = { text: "héllo", n: 42.5, list: [1, [2, 3], { deep: true }], when: new Date(0), map: new Map([[1, "one"]]), bytes: new Uint8Array([1, 2, 3]) };
@@ -123,7 +116,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: a pool of 2 runs 4 busy tasks of ~150 ms on both workers",
-    capability: "workers",
+    capability: "workers.pool",
     timeoutMs: 30_000,
     async run(ctx) {
       const workers = pool(ctx, 2);
@@ -142,7 +135,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: a task that throws rejects with WorkerTaskError carrying the worker's message; the worker keeps serving",
-    capability: "workers",
+    capability: "workers.pool",
     async run(ctx) {
       const workers = pool(ctx, 1);
       const before = await workers.run({ op: "whoami" });
@@ -155,7 +148,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: a worker that crashes fails its task with WorkerCrashedError, is replaced, and the pool keeps its size",
-    capability: "workers",
+    capability: "workers.pool",
     timeoutMs: 30_000,
     async run(ctx) {
       const workers = pool(ctx, 2);
@@ -174,7 +167,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: a task past its timeoutMs rejects with WorkerTaskTimeoutError and its worker is replaced",
-    capability: "workers",
+    capability: "workers.pool",
     timeoutMs: 30_000,
     async run(ctx) {
       const workers = pool(ctx, 1);
@@ -186,7 +179,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: terminate() rejects running and queued tasks and later run() calls with WorkerPoolTerminatedError",
-    capability: "workers",
+    capability: "workers.pool",
     timeoutMs: 30_000,
     async run(ctx) {
       const workers = pool(ctx, 1);
@@ -214,7 +207,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: after terminate() nothing keeps the process alive, even a worker stuck in synchronous code",
-    capability: "workers",
+    capability: "workers.pool",
     timeoutMs: 30_000,
     async run(ctx) {
       const child = ctx.spawnFixture("worker-pool-exit", [], { stdout: "pipe", stderr: "pipe" });
@@ -228,7 +221,7 @@ export const workerCases = defineCases([
   },
   {
     name: "workers: the pool is sized from the CPU limit (2000m → 2 capped by the cores, 500m → 1, none → the cores)",
-    capability: "workers",
+    capability: "workers.pool",
     async run(ctx) {
       const cpus = ctx.platform.runtime.cpus;
       equal(workerPoolSize("2000m", 8), 2, 'workerPoolSize("2000m", 8)');

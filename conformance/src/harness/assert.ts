@@ -1,5 +1,5 @@
-import { PLATFORM_ERROR_CODES, PlatformError } from "@aral/core";
-import type { PlatformErrorCode } from "@aral/core";
+import { PLATFORM_ERROR_CODES, PlatformError } from "@aral/platform";
+import type { PlatformErrorCode } from "@aral/platform";
 
 /** A failed expectation; its message says what was expected and what was found. */
 export class AssertionError extends Error {

@@ -1,11 +1,13 @@
-import type { ChildProcess, Platform, SpawnOptions } from "@aral/core";
+import type { ChildProcess, Platform, SpawnOptions } from "@aral/platform";
+import { isCapability, kindOf } from "./capabilities.ts";
+import type { Capability, CaseKind } from "./capabilities.ts";
 
 /** One contract rule, checked against the platform under test. */
 export interface ConformanceCase {
   /** Unique, reads as a sentence: "fs: readFile of a missing file rejects NotFound". */
   name: string;
   /** What the case needs ("fs", "process.spawn", "signals", …); `--skip <capability>` skips it. */
-  capability: string;
+  capability: Capability;
   /** Default 15 000 ms: a hanging adapter fails the case instead of hanging the suite. */
   timeoutMs?: number;
   run(ctx: ConformanceContext): void | Promise<void>;
@@ -32,11 +34,18 @@ export type CaseOutcome = "passed" | "failed" | "skipped";
 
 export interface CaseResult {
   name: string;
-  capability: string;
+  capability: Capability;
+  /** Whether the case pins the contract (the adapter's duty) or core's behaviour on top of it. */
+  kind: CaseKind;
   outcome: CaseOutcome;
   /** Why it failed or was skipped. */
   message?: string;
   durationMs: number;
+}
+
+/** The case's kind, from its capability. */
+export function caseKind(c: Pick<ConformanceCase, "capability">): CaseKind {
+  return kindOf(c.capability);
 }
 
 export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
@@ -44,6 +53,7 @@ export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
     if (!c.name || !c.capability || typeof c.run !== "function") {
       throw new TypeError(`defineCases: every case needs a name, a capability and run(); got ${JSON.stringify(c.name ?? null)}`);
     }
+    if (!isCapability(c.capability)) throw new TypeError(`defineCases: ${JSON.stringify(c.name)} names an unknown capability ${JSON.stringify(c.capability)}`);
   }
   return cases;
 }

@@ -1,4 +1,4 @@
-import type { ChildProcess, Platform, SpawnOptions } from "@aral/core";
+import type { ChildProcess, Platform, SpawnOptions } from "@aral/platform";
 import type { ConformanceContext } from "./case.ts";
 import { adapterImportSpecifier, fixtureCommand } from "./fixture-command.ts";
 

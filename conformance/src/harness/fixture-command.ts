@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 
 /** How this very file is being run: from TypeScript source, or from the built JavaScript in dist/. */
 const SELF_URL: string = import.meta.url ?? "";

@@ -1,4 +1,4 @@
-import type { ChildProcess, ExitStatus } from "@aral/core";
+import type { ChildProcess, ExitStatus } from "@aral/platform";
 import { fail } from "./assert.ts";
 
 /** Bytes that differ from position to position (not zeros), so shifted, lost or repeated chunks show. */
@@ -14,7 +14,7 @@ export function patternedBytes(size: number, seed = 7): Uint8Array<ArrayBuffer> 
   return bytes;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with the promise, or fails the case with `what` if it takes longer than `ms`. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,8 +1,9 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import { describeError, isPlatformErrorLike } from "./assert.ts";
+import { caseKind } from "./case.ts";
 import type { CaseResult, ConformanceCase } from "./case.ts";
 import { SkipSignal, createCaseScope } from "./context.ts";
-import { summaryLine, tapHeader, tapLine } from "./tap.ts";
+import { sectionLine, summaryLine, tapHeader, tapLine } from "./tap.ts";
 
 export const DEFAULT_CASE_TIMEOUT_MS = 15_000;
 const CLEANUP_TIMEOUT_MS = 5_000;
@@ -28,10 +29,17 @@ export interface RunSummary {
 /** Runs the cases one after another, each with its own timeout and cleanups, and reports TAP. */
 export async function runCases(cases: readonly ConformanceCase[], options: RunCasesOptions): Promise<RunSummary> {
   const output = options.output ?? ((line: string) => console.log(line));
-  const selected = options.filter ? cases.filter((c) => c.name.includes(options.filter!) || c.capability.includes(options.filter!)) : [...cases];
+  const filtered = options.filter ? cases.filter((c) => c.name.includes(options.filter!) || c.capability.includes(options.filter!)) : [...cases];
+  // contract cases first (what an adapter owes), then integration cases (what core does on top)
+  const selected = [...filtered.filter((c) => caseKind(c) === "contract"), ...filtered.filter((c) => caseKind(c) === "integration")];
   for (const line of tapHeader(selected.length)) output(line);
   const results: CaseResult[] = [];
+  let section: string | undefined;
   for (const [i, testCase] of selected.entries()) {
+    if (caseKind(testCase) !== section) {
+      section = caseKind(testCase);
+      output(sectionLine(caseKind(testCase)));
+    }
     const result = await runOne(testCase, options);
     results.push(result);
     for (const line of tapLine(i + 1, result)) output(line);
@@ -43,7 +51,7 @@ export async function runCases(cases: readonly ConformanceCase[], options: RunCa
 }
 
 async function runOne(testCase: ConformanceCase, options: RunCasesOptions): Promise<CaseResult> {
-  const base = { name: testCase.name, capability: testCase.capability };
+  const base = { name: testCase.name, capability: testCase.capability, kind: caseKind(testCase) };
   const skipReason = skippedCapability(testCase.capability, options.skip);
   if (skipReason !== undefined) return { ...base, outcome: "skipped", message: skipReason, durationMs: 0 };
 

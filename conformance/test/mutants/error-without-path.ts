@@ -1,5 +1,5 @@
 // Breaks: remove's errors do not carry the path.
-import { PlatformError } from "@aral/core";
+import { PlatformError } from "@aral/platform";
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "fs";

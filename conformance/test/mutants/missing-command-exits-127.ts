@@ -1,5 +1,5 @@
 // Breaks: a missing command settles like a shell's (exit code 127) instead of rejecting NotFound.
-import { isPlatformError } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "missing command";

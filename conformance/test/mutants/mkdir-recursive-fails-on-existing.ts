@@ -1,5 +1,5 @@
 // Breaks: mkdir({ recursive: true }) of an existing directory rejects AlreadyExists.
-import { PlatformError } from "@aral/core";
+import { PlatformError } from "@aral/platform";
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "fs";

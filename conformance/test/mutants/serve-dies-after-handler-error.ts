@@ -1,5 +1,5 @@
 // Breaks: a throwing handler takes the server down (it stops serving).
-import type { Server } from "@aral/core";
+import type { Server } from "@aral/platform";
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "net";

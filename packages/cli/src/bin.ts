@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { platform } from "aral";
-import { main } from "./main.ts";
+import { bunToHandTo, handOff } from "./bin-handoff.ts";
 
-void main(platform, platform.process.argv).then((code) => platform.process.exit(code));
+const bun = bunToHandTo({ env: process.env, onBun: typeof (globalThis as { Bun?: unknown }).Bun !== "undefined", parentPid: process.ppid });
+if (bun !== undefined) {
+  handOff(bun, process.argv[1]!, process.argv.slice(2));
+} else {
+  void Promise.all([import("aral"), import("./main.ts")]).then(([{ platform }, { main }]) =>
+    main(platform, platform.process.argv).then((code) => platform.process.exit(code)),
+  );
+}

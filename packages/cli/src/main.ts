@@ -1,6 +1,7 @@
 import type { Platform } from "@aral/core";
 import { audit } from "./commands/audit.ts";
 import { check } from "./commands/check.ts";
+import { exportCommand } from "./commands/export.ts";
 import { info } from "./commands/info.ts";
 import { run } from "./commands/run.ts";
 import type { Output } from "./output.ts";
@@ -13,6 +14,7 @@ commands:
   info [--json]               print the detected runtime, version, OS and the adapter in use
   audit verify <file> [--json] check the hash chain of an audit log (tampering, deletions, reordering)
   run [options] <entry> [-- args…] run an agent supervised (restarts, crash-loop stop, limits); aral run --help
+  export kubernetes|systemd --manifest <file> [options]  deploy the agent: Kubernetes YAML or systemd units; aral export --help
   help                        this text`;
 
 /** Runs one `aral` command; resolves to the process exit code. */
@@ -27,6 +29,8 @@ export async function main(platform: Platform, argv: string[], output: Output = 
       return audit(platform, args, output);
     case "run":
       return run(platform, args, output);
+    case "export":
+      return exportCommand(platform, args, output);
     case undefined:
     case "help":
     case "--help":

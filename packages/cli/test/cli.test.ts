@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditLog, memorySink } from "@aral/core";
+import { AuditLog, memorySink } from "@aral/core/logging";
 import { createPlatform } from "@aral/adapter-node";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
@@ -29,6 +29,17 @@ describe("aral check", () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain("valid ARAL manifest");
     expect(result.out).toContain('"shutdownTimeout": 10000');
+  });
+
+  it.runIf(process.platform === "linux" && process.getuid?.() === 0)("names how each limit would be held on this host (root with cgroups: kernel), also in --json", async () => {
+    const path = file("limits.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { resources: { cpu: { limit: "250m" }, memory: { limit: "128Mi" } } } } }));
+    const text = await aral("check", path);
+    expect(text.out).toContain("resources.memory.limit: kernel");
+    expect(text.out).toContain("resources.cpu.limit: kernel");
+    expect(text.out).toContain("resources.pids.limit: kernel");
+    expect(text.out).toContain("resources.cpu.request: unset");
+    const parsed = JSON.parse((await aral("check", path, "--json")).out) as { enforcement: Record<string, string> };
+    expect(parsed.enforcement).toMatchObject({ memory: "kernel", cpuLimit: "kernel", pids: "kernel", containment: "cgroup" });
   });
 
   it("lists every error with its field path, bad value and expectation, and exits 1", async () => {

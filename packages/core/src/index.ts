@@ -1,10 +1,39 @@
-export * from "./platform/index.ts";
-export * from "./resources/index.ts";
-export * from "./config/index.ts";
-export * from "./logging/index.ts";
-export * from "./health/index.ts";
-export * from "./metrics/index.ts";
-export * from "./resilience/index.ts";
-export * from "./tasks/index.ts";
-export * from "./lifecycle/index.ts";
-export * from "./workers/index.ts";
+// The root entry is the user's API: AralRuntime, what it takes and returns, and the errors it throws.
+// Each area's full API is its own subpath: @aral/core/tasks, /resilience, /health, /metrics, /logging,
+// /config, /resources, /lifecycle, /workers.
+export { AralRuntime, LifecycleError } from "./lifecycle/index.ts";
+export type { RuntimeInput, RuntimeDeps, StopReport, RuntimeStatus, LifecycleErrorCode, Closable } from "./lifecycle/index.ts";
+
+export { ConfigError, isConfigError } from "./config/index.ts";
+export type { ConfigIssue, ConfigErrorCode, Manifest, ManifestInput, RuntimeOptions, RuntimeConfig } from "./config/index.ts";
+
+export { RuntimeError, RuntimeErrorHandler, NonRetryableError, CircuitOpenError, TimeoutError, ResilienceConfigError } from "./resilience/index.ts";
+export type { RuntimeErrorHandlerOptions, CircuitBreaker, CircuitState } from "./resilience/index.ts";
+
+export {
+  ResourceLimitError,
+  ResourceRequestError,
+  ResourceDegradedError,
+  ConnectionLimitError,
+  NetworkTimeoutError,
+  StorageEscapeError,
+  StorageQuotaError,
+  QuantityError,
+} from "./resources/index.ts";
+export type { AllocationRequest, Lease, ResourceManager, ResourceMonitor, Storage, StorageArea, ResourceKind } from "./resources/index.ts";
+
+export { QueueFullError, ShutdownError, TaskCancelledError, TaskTimeoutError } from "./tasks/index.ts";
+export type { TaskOptions, TaskQueue, PriorityName } from "./tasks/index.ts";
+
+export { HealthCheckError } from "./health/index.ts";
+export type { HealthCheck, HealthReport, HealthStatus, HealthMonitor } from "./health/index.ts";
+
+export type { RuntimeMetrics } from "./metrics/index.ts";
+export type { Logger, LogFields, LogLevel, LogSinkLike, AuditLog } from "./logging/index.ts";
+
+export { WorkerTaskError, WorkerCrashedError, WorkerStartError, WorkerTaskTimeoutError, WorkerTaskCancelledError, WorkerPoolTerminatedError } from "./workers/index.ts";
+export type { WorkerPool, WorkerPoolOptions } from "./workers/index.ts";
+
+// From @aral/platform: what a user of AralRuntime meets (the adapter kit is @aral/platform's own).
+export { PlatformError, isPlatformError, PLATFORM_ERROR_CODES } from "./platform.ts";
+export type { Platform, PlatformErrorCode, PlatformErrorDetails, RuntimeName, RuntimeInfo, Clock } from "./platform.ts";

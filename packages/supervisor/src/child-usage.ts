@@ -1,12 +1,18 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 
-/** One sample of a child's resource use, read from Linux's /proc. */
+/** One sample of an instance's resource use: its cgroup's accounting, or Linux's /proc for the agent process alone. */
 export interface ChildUsage {
   readonly pid: number;
-  /** Resident set size (VmRSS) in bytes. */
+  /** "cgroup": every process of the instance; "proc": the agent's own process. */
+  readonly source?: "cgroup" | "proc";
+  /** Memory in bytes: the cgroup's charge (source "cgroup") or the agent's VmRSS ("proc"). */
   readonly rssBytes: number;
-  /** Cumulative CPU time of the child's main process, in microseconds (from /proc/<pid>/schedstat), or null. */
+  /** Highest memory charge so far (cgroup only), or null. */
+  readonly memoryPeakBytes?: number | null;
+  /** Cumulative CPU time in microseconds (whole instance for "cgroup", main process from /proc/<pid>/schedstat for "proc"), or null. */
   readonly cpuMicros: number | null;
+  /** Tasks in the instance (cgroup only), or null. */
+  readonly pids?: number | null;
 }
 
 /**
@@ -43,5 +49,5 @@ export async function readChildUsage(platform: Pick<Platform, "fs">, pid: number
   } catch {
     // schedstat is optional in some kernels; the CPU figure is reported only, never enforced
   }
-  return { pid, rssBytes, cpuMicros };
+  return { pid, source: "proc", rssBytes, cpuMicros };
 }

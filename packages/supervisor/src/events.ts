@@ -1,10 +1,12 @@
 import type { ChildUsage } from "./child-usage.ts";
+import type { EnforcementReport } from "./enforcement.ts";
 import type { CrashLoopError } from "./errors.ts";
 
 export type SupervisorState = "idle" | "running" | "backoff" | "stopping" | "stopped" | "crash-loop" | "failed";
 
 /** Why a run of the child ended, as far as the supervisor knows. */
-export type ExitReason = "exit" | "stop" | "memory-exceeded" | "spawn-failed";
+/** "oom-killed": the kernel's OOM killer ended a process of the instance at its cgroup memory limit. */
+export type ExitReason = "exit" | "stop" | "memory-exceeded" | "oom-killed" | "spawn-failed";
 
 export interface SupervisorEvents {
   started: { readonly pid: number; readonly restarts: number };
@@ -22,8 +24,12 @@ export interface SupervisorEvents {
   "crash-loop": { readonly error: CrashLoopError };
   escalated: { readonly pid: number; readonly afterMs: number };
   "memory-exceeded": { readonly pid: number; readonly rssBytes: number; readonly limitBytes: number };
-  /** A /proc sample of the child (Linux); CPU is reported, not enforced. */
+  /** The kernel OOM-killed a process of the instance (cgroup memory limit). */
+  "oom-killed": { readonly pid: number; readonly oomKills: number; readonly limitBytes: number | undefined; readonly peakBytes: number | null };
+  /** A sample of the instance: from its cgroup's accounting, or from /proc (Linux) without a cgroup. */
   usage: ChildUsage;
+  /** How this supervisor's limits are held (once, at the first start). */
+  enforcement: EnforcementReport;
 }
 
 export type SupervisorEventName = keyof SupervisorEvents;

@@ -8,5 +8,13 @@ export { runtimeCommand, nodeHeapFlag, SUPERVISED_RUNTIMES } from "./runtime-com
 export type { RuntimeCommandOptions, SupervisedRuntime } from "./runtime-command.ts";
 export { childUsageSupported, readChildUsage, parseVmRss } from "./child-usage.ts";
 export type { ChildUsage } from "./child-usage.ts";
-export { supervisorSettingsFromManifest, memoryLimitFromManifest } from "./manifest-settings.ts";
+export { describeEnforcement } from "./enforcement.ts";
+export type { EnforcementReport, LimitEnforcement } from "./enforcement.ts";
+export { previewEnforcement, limitsFromSettings } from "./preview-enforcement.ts";
+export { detectCgroups, parseCgroupMounts, parseOwnCgroups } from "./cgroup/detect.ts";
+export type { CgroupHost, CgroupDetection } from "./cgroup/detect.ts";
+export { reapLeftoverCgroups } from "./cgroup/reap.ts";
+export type { CgroupUsage, KernelEnforced } from "./cgroup/instance-cgroup.ts";
+export { supervisorSettingsFromManifest, memoryLimitFromManifest, DEFAULT_TERMINATION_MARGIN_MS } from "./manifest-settings.ts";
 export type { SupervisorManifestSettings } from "./manifest-settings.ts";
+export * from "./export/index.ts";

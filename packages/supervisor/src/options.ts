@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
-import type { Clock } from "@aral/core";
+import type { Clock } from "@aral/platform";
 import { SupervisorConfigError } from "./errors.ts";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "./runtime-command.ts";
 
@@ -37,10 +37,30 @@ export interface SupervisorOptions {
   /** The agent's `layers.runtime`; informational here (runtimeCommand and supervisorSettingsFromManifest read it). */
   manifest?: RuntimeConfig;
   restart: RestartPolicy;
-  /** After SIGTERM, how long the child may take before SIGKILL. */
+  /** The agent's own graceful-stop budget (`lifecycle.shutdownTimeout`): it forces its stop after this long. */
   shutdownTimeoutMs: number;
-  /** Resident memory past which the child is stopped and restarted (Linux only: sampled from /proc). */
+  /**
+   * After SIGTERM, when the supervisor SIGKILLs everything in the instance (`lifecycle.terminationGracePeriod`).
+   * Strictly later than shutdownTimeoutMs, so the agent reaches its own forced stop and stop report first;
+   * default shutdownTimeoutMs + 2000.
+   */
+  terminationGracePeriodMs?: number;
+  /** Instance name: names the instance's cgroup (`<supervisor pid>-<name>-<run>`) and its log lines. Default "agent". */
+  name?: string;
+  /** Memory limit of the instance: the kernel's (cgroup) where it can, else the child's RSS sampled from /proc (Linux). */
   memoryLimitBytes?: number;
+  /** May the instance use swap (`resources.memory.swap: "enabled"`)? Default false. Kernel-enforced only. */
+  allowSwap?: boolean;
+  /** CPU quota in cores (`resources.cpu.limit`); kernel-enforced (cgroup) only. */
+  cpuLimitCores?: number;
+  /** CPU weight / shares in cores (`resources.cpu.request`); kernel-enforced (cgroup) only. */
+  cpuRequestCores?: number;
+  /** Most tasks (processes and threads) in the instance (`resources.pids.limit`); kernel-enforced (cgroup) only. */
+  pidsLimit?: number;
+  /** "auto" (default): a cgroup per instance where the host allows it; "off": process group and /proc sampling only. */
+  cgroups?: "auto" | "off";
+  /** A cgroup directory to create instance cgroups under (a delegated subtree). Default: see README. */
+  cgroupParent?: string;
   /** Default 1000. */
   sampleIntervalMs?: number;
   /** Each line the child writes; without it lines go to logger.info. */
@@ -85,6 +105,25 @@ export function validateSupervisorOptions(options: SupervisorOptions): void {
   nonNegative("shutdownTimeoutMs", options.shutdownTimeoutMs);
   if (options.memoryLimitBytes !== undefined && !(typeof options.memoryLimitBytes === "number" && Number.isFinite(options.memoryLimitBytes) && options.memoryLimitBytes > 0)) {
     fail("memoryLimitBytes", "a positive number of bytes", options.memoryLimitBytes);
+  }
+  if (options.terminationGracePeriodMs !== undefined) {
+    nonNegative("terminationGracePeriodMs", options.terminationGracePeriodMs);
+    if (options.terminationGracePeriodMs <= options.shutdownTimeoutMs) {
+      fail("terminationGracePeriodMs", `more than shutdownTimeoutMs (${options.shutdownTimeoutMs}), so the agent reaches its own forced stop first`, options.terminationGracePeriodMs);
+    }
+  }
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) fail("name", "a non-empty string", options.name);
+  for (const key of ["cpuLimitCores", "cpuRequestCores"] as const) {
+    const value = options[key];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) fail(key, "a positive number of cores", value);
+  }
+  if (options.pidsLimit !== undefined && !(typeof options.pidsLimit === "number" && Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
+    fail("pidsLimit", "a positive integer", options.pidsLimit);
+  }
+  if (options.allowSwap !== undefined && typeof options.allowSwap !== "boolean") fail("allowSwap", "a boolean", options.allowSwap);
+  if (options.cgroups !== undefined && options.cgroups !== "auto" && options.cgroups !== "off") fail("cgroups", `"auto" or "off"`, options.cgroups);
+  if (options.cgroupParent !== undefined && (typeof options.cgroupParent !== "string" || !options.cgroupParent.startsWith("/"))) {
+    fail("cgroupParent", "an absolute directory path", options.cgroupParent);
   }
   if (options.sampleIntervalMs !== undefined && !(typeof options.sampleIntervalMs === "number" && Number.isFinite(options.sampleIntervalMs) && options.sampleIntervalMs > 0)) {
     fail("sampleIntervalMs", "a positive number of milliseconds", options.sampleIntervalMs);

@@ -14,6 +14,12 @@ export interface RuntimeCommandOptions {
   memoryLimitBytes?: number;
   /** Deno: further paths the child may read (e.g. the manifest file), added to `--allow-read`. */
   extraReadPaths?: readonly string[];
+  /**
+   * Deno: the temp directory the child's runtime makes its ephemeral root in when the manifest sets
+   * `storage.persistent` but no `storage.ephemeral` (Deno's makeTempDir: $TMPDIR, else /tmp). Default "/tmp";
+   * pass the child's TMPDIR when it has one.
+   */
+  tempDir?: string;
   /** Deno: pass `--allow-net` (default true; the manifest has no field that denies the network). */
   allowNet?: boolean;
   /** Arguments for the agent itself, after the entry. */
@@ -39,6 +45,7 @@ function permissionList(option: string, paths: readonly string[]): string {
  * The command line that runs `entry` under `runtime`, first element the executable:
  * - node: [node, --max-old-space-size=<MiB of the memory limit>?, entry, ...args]
  * - deno: [deno, "run", --allow-read=<storage roots + extraReadPaths>?, --allow-write=<storage roots>?, --allow-net?, --allow-env, entry, ...args]
+ *   (storage roots: persistent, and ephemeral — or the temp directory when only persistent is set)
  * - bun:  [bun, entry, ...args]
  * Which manifest field produces which flag is tabled in supervisor/README.md.
  */
@@ -63,7 +70,9 @@ export function runtimeCommand(runtime: SupervisedRuntime, entry: string, option
       return [executable, entry, ...args];
     case "deno": {
       const storage = options.manifest?.resources.storage;
-      const roots = [storage?.persistent, storage?.ephemeral].filter((root): root is string => root !== undefined);
+      // With persistent storage and no ephemeral root, the runtime makes one in the temp directory (makeTempDir).
+      const ephemeral = storage?.ephemeral ?? (storage?.persistent !== undefined ? (options.tempDir ?? "/tmp") : undefined);
+      const roots = [storage?.persistent, ephemeral].filter((root): root is string => root !== undefined);
       const readable = [...roots, ...(options.extraReadPaths ?? [])];
       const flags: string[] = [];
       if (readable.length > 0) flags.push(`--allow-read=${permissionList("allow-read", readable)}`);

@@ -1,13 +1,22 @@
-import { systemClock, type Clock } from "@aral/core";
-import type { ChildProcess, ExitStatus, Platform } from "@aral/core";
-import { baseDelay } from "@aral/core";
-import { childUsageSupported, readChildUsage } from "./child-usage.ts";
+import { systemClock, type Clock } from "@aral/platform";
+import type { ChildProcess, ExitStatus, Platform } from "@aral/platform";
+import { baseDelay } from "@aral/core/resilience";
+import { childUsageSupported, readChildUsage, type ChildUsage } from "./child-usage.ts";
+import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
+import type { CgroupLimits } from "./cgroup/limits.ts";
+import { instanceCgroupName, removeEmptyParents } from "./cgroup/reap.ts";
+import { describeEnforcement, type EnforcementReport } from "./enforcement.ts";
+import { enforcementReport, findExecutable, isolatedCommand, planIsolation, reapOnce, type IsolationPlan } from "./isolation.ts";
+import { signalProcesses } from "./signal-processes.ts";
 import { CrashLoopError, SupervisorStateError } from "./errors.ts";
 import type { ExitReason, StopResult, SupervisorEventName, SupervisorEvents, SupervisorOutcome, SupervisorState } from "./events.ts";
 import { validateSupervisorOptions, type SupervisorLogger, type SupervisorOptions } from "./options.ts";
 import { forwardLines } from "./output-lines.ts";
+import { DEFAULT_TERMINATION_MARGIN_MS } from "./manifest-settings.ts";
 
 const DEFAULT_SAMPLE_INTERVAL_MS = 1_000;
+/** Reasons already said loudly in this process: a fleet of instances says each once. */
+const announced = new Set<string>();
 /** After the child exits, how long its output pipes may take to drain (a grandchild can hold them open). */
 const OUTPUT_DRAIN_MS = 250;
 
@@ -23,6 +32,10 @@ interface Run {
   readonly ended: Promise<{ status: ExitStatus } | { error: unknown }>;
   readonly output: Promise<void>;
   readonly sampling: AbortController;
+  /** The instance's cgroup, or undefined (no cgroups here). */
+  readonly cgroup: InstanceCgroup | undefined;
+  /** The agent leads its own process group (setsid): the group can be signalled as a whole. */
+  readonly processGroup: boolean;
   memoryExceeded: boolean;
   termination?: Promise<boolean>;
 }
@@ -30,9 +43,11 @@ interface Run {
 type Listener<E extends SupervisorEventName> = (payload: SupervisorEvents[E]) => void;
 
 /**
- * Runs one agent process and keeps it running: restarts it with exponential backoff after an unexpected
- * exit, stops a crash loop, stops the child past its memory limit (Linux), and stops it gracefully
- * (SIGTERM, then SIGKILL after shutdownTimeoutMs). Uses nothing but the Platform it is handed.
+ * Runs one agent instance and keeps it running: restarts it with exponential backoff after an unexpected
+ * exit (an OOM kill included), stops a crash loop, holds its limits in its own cgroup where the host allows
+ * (else samples memory from /proc), and stops it gracefully (one SIGTERM, then SIGKILL to the whole instance
+ * at terminationGracePeriodMs). Uses the Platform it is handed, plus cgroupfs files and util-linux
+ * setsid/setpriv through it.
  */
 export class Supervisor {
   readonly #platform: Platform;
@@ -48,6 +63,10 @@ export class Supervisor {
   #stopRequested = false;
   readonly #backoffAbort = new AbortController();
   #outcome: SupervisorOutcome | undefined;
+  #plan: IsolationPlan | undefined;
+  #enforcement: EnforcementReport | undefined;
+  #usage: ChildUsage | undefined;
+  #runNumber = 0;
   #resolveFinished!: (outcome: SupervisorOutcome) => void;
   readonly #finished = new Promise<SupervisorOutcome>((resolve) => (this.#resolveFinished = resolve));
 
@@ -73,6 +92,21 @@ export class Supervisor {
     return this.#run?.pid;
   }
 
+  /** How the limits are held (kernel, sampled, not enforced): known once the first instance has been started. */
+  get enforcement(): EnforcementReport | undefined {
+    return this.#enforcement;
+  }
+
+  /** The latest usage sample of the running instance (its cgroup's accounting where there is one), or undefined. */
+  get usage(): ChildUsage | undefined {
+    return this.#run ? this.#usage : undefined;
+  }
+
+  /** After SIGTERM, when everything left in the instance is SIGKILLed. */
+  get terminationGracePeriodMs(): number {
+    return this.#options.terminationGracePeriodMs ?? this.#options.shutdownTimeoutMs + DEFAULT_TERMINATION_MARGIN_MS;
+  }
+
   /** Subscribes to an event; returns unsubscribe. */
   on<E extends SupervisorEventName>(event: E, listener: Listener<E>): () => void {
     let set = this.#listeners.get(event);
@@ -84,13 +118,7 @@ export class Supervisor {
   /** Spawns the child and supervises it until stop(), a crash loop, a start failure, or (restartOn "failure") a clean exit. */
   start(): void {
     if (this.#state !== "idle") throw new SupervisorStateError(this.#state, `Supervisor.start: already started (state "${this.#state}")`);
-    const limit = this.#options.memoryLimitBytes;
-    if (limit !== undefined && !childUsageSupported(this.#platform)) {
-      this.#logger.warn("supervisor: the memory limit cannot be enforced on this OS (child usage is read from Linux /proc); only the Node heap cap applies", {
-        os: this.#platform.runtime.os,
-        memoryLimitBytes: limit,
-      });
-    }
+    this.#setState("running");
     void this.#supervise().catch((error: unknown) => {
       this.#logger.error("supervisor: internal failure", { error: error instanceof Error ? error.message : String(error) });
       this.#finish({ state: "failed", code: null, signal: null, escalated: false, restarts: this.#restarts, error: error instanceof Error ? error : new Error(String(error)) });
@@ -102,7 +130,10 @@ export class Supervisor {
     return this.#finished;
   }
 
-  /** SIGTERM to the child, SIGKILL after shutdownTimeoutMs; no restart afterwards. Resolves with how the child ended. */
+  /**
+   * One SIGTERM to the agent; SIGKILL to everything in the instance at terminationGracePeriodMs; no restart
+   * afterwards. Idempotent: however often it is called, the agent gets one signal. Resolves with how it ended.
+   */
   async stop(): Promise<StopResult> {
     if (this.#state === "idle") {
       this.#stopRequested = true;
@@ -120,8 +151,10 @@ export class Supervisor {
 
   async #supervise(): Promise<void> {
     const { restart } = this.#options;
+    this.#plan = await this.#planIsolation();
     for (;;) {
-      const run = this.#spawn();
+      if (this.#stopRequested) return this.#finish({ state: "stopped", code: null, signal: null, escalated: false, restarts: this.#restarts });
+      const run = await this.#spawn();
       this.#run = run;
       if (!this.#stopRequested) this.#setState("running");
       this.#emit("started", { pid: run.pid, restarts: this.#restarts });
@@ -130,13 +163,29 @@ export class Supervisor {
 
       const ended = await run.ended;
       run.sampling.abort();
+      const oomKilled = await this.#oomKilled(run);
+      // Nothing of the instance outlives its agent: grandchildren are killed (they may hold the output pipes open).
+      await this.#killRemaining(run);
       await this.#drain(run.output);
       const escalated = run.termination ? await run.termination : false;
+      await this.#removeCgroup(run);
+      // Only now: closing the watcher's pipe while the agent ran would read as "the supervisor died".
+      // abort, not close: nobody reads the pipe any more, and a close could wait for a flush that never comes.
+      void run.child.stdin?.abort().catch(() => undefined);
       this.#run = undefined;
+      this.#usage = undefined;
       const status = "status" in ended ? ended.status : undefined;
       const code = status?.code ?? null;
       const signal = status?.signal ?? null;
-      const reason: ExitReason = !status ? "spawn-failed" : this.#stopRequested ? "stop" : run.memoryExceeded ? "memory-exceeded" : "exit";
+      const reason: ExitReason = !status
+        ? "spawn-failed"
+        : this.#stopRequested
+          ? "stop"
+          : oomKilled
+            ? "oom-killed"
+            : run.memoryExceeded
+              ? "memory-exceeded"
+              : "exit";
       this.#emit("exited", { pid: run.pid, code, signal, reason, escalated, ...("error" in ended ? { error: ended.error } : {}) });
 
       if ("error" in ended) {
@@ -145,7 +194,7 @@ export class Supervisor {
         return this.#finish({ state: "failed", code, signal, escalated, restarts: this.#restarts, error });
       }
       if (this.#stopRequested) return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
-      if (code === 0 && !run.memoryExceeded && restart.restartOn !== "always") {
+      if (code === 0 && reason === "exit" && restart.restartOn !== "always") {
         return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       }
 
@@ -175,10 +224,86 @@ export class Supervisor {
     }
   }
 
-  #spawn(): Run {
-    const { command, args, cwd } = this.#options;
-    const env = { ...this.#options.env, ARAL_SUPERVISOR: "1", ARAL_RESTART_COUNT: String(this.#restarts) };
-    const child = this.#platform.process.spawn(command, args, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: "null", stdout: "pipe", stderr: "pipe" });
+  /** Finds what the host offers, reaps what dead supervisors left, and says once how the limits are held. */
+  async #planIsolation(): Promise<IsolationPlan> {
+    const options = this.#options;
+    const plan = await planIsolation(this.#platform, {
+      ...(options.cgroups !== undefined ? { cgroups: options.cgroups } : {}),
+      ...(options.cgroupParent !== undefined ? { cgroupParent: options.cgroupParent } : {}),
+      ...(options.env["PATH"] !== undefined ? { path: options.env["PATH"] } : {}),
+    });
+    if (plan.host) {
+      const reaped = await reapOnce(this.#platform, this.#clock, plan.host);
+      if (reaped.length > 0) this.#logger.warn(`supervisor: reaped ${reaped.length} instance cgroup(s) a dead supervisor left behind`, { cgroups: reaped });
+    }
+    return plan;
+  }
+
+  #limits(): CgroupLimits {
+    const { memoryLimitBytes, allowSwap, cpuLimitCores, cpuRequestCores, pidsLimit } = this.#options;
+    return {
+      swap: allowSwap ?? false,
+      ...(memoryLimitBytes !== undefined ? { memoryBytes: memoryLimitBytes } : {}),
+      ...(cpuLimitCores !== undefined ? { cpuLimitCores } : {}),
+      ...(cpuRequestCores !== undefined ? { cpuRequestCores } : {}),
+      ...(pidsLimit !== undefined ? { pidsLimit } : {}),
+    };
+  }
+
+  /** The instance's cgroup for this run; on a host that refuses it, undefined and the fallback is announced. */
+  async #createCgroup(plan: IsolationPlan): Promise<InstanceCgroup | undefined> {
+    if (!plan.host) return undefined;
+    this.#runNumber += 1;
+    const name = instanceCgroupName(this.#platform.process.pid, this.#options.name ?? "agent", this.#runNumber);
+    try {
+      return await InstanceCgroup.create(this.#platform, this.#clock, plan.host, name, this.#limits());
+    } catch (error) {
+      if (!(error instanceof CgroupSetupError)) throw error;
+      this.#plan = { ...plan, host: undefined, cgroupReason: error.message };
+      return undefined;
+    }
+  }
+
+  #announce(report: EnforcementReport): void {
+    if (this.#enforcement) return;
+    this.#enforcement = report;
+    const fallback = report.mechanism === "none" && [report.memory, report.swap, report.cpuLimit, report.cpuRequest, report.pids].some((how) => how !== "unset" && how !== "kernel");
+    const message = `supervisor: limits — ${describeEnforcement(report)}`;
+    if (fallback) {
+      const key = `${report.reason ?? ""}|${message}`;
+      if (!announced.has(key)) {
+        announced.add(key);
+        this.#logger.warn(`${message}. These limits are NOT kernel-enforced: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)`, { enforcement: report });
+      }
+    } else {
+      this.#logger.info(message, { enforcement: report });
+    }
+    this.#emit("enforcement", report);
+  }
+
+  async #spawn(): Promise<Run> {
+    const { args, cwd } = this.#options;
+    const env: Record<string, string> = {
+      ...this.#options.env,
+      ARAL_SUPERVISOR: "1",
+      ARAL_RESTART_COUNT: String(this.#restarts),
+      ARAL_SUPERVISOR_PID: String(this.#platform.process.pid),
+    };
+    const cgroup = await this.#createCgroup(this.#plan!);
+    const plan = this.#plan!;
+    this.#announce(
+      enforcementReport(plan, this.#limits(), cgroup?.enforced, {
+        memorySampled: childUsageSupported(this.#platform),
+        ...(plan.cgroupReason !== undefined ? { reason: plan.cgroupReason } : {}),
+      }),
+    );
+    // A command that cannot be found is spawned as is, so the Platform reports NotFound as it always did.
+    const resolved = await findExecutable(this.#platform, this.#options.command, env["PATH"] ?? this.#platform.env.get("PATH") ?? "");
+    const isolated = resolved !== undefined && this.#platform.runtime.os === "linux";
+    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env) : { command: this.#options.command, args: args ?? [] };
+    // With the supervisor-death watcher the child's stdin is a pipe nothing is written to: it closes when we die.
+    const watched = isolated && plan.setsid !== undefined;
+    const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: watched ? "pipe" : "null", stdout: "pipe", stderr: "pipe" });
     const pid = child.pid;
     const onOutput = this.#options.onOutput ?? ((output) => this.#logger.info(output.line, { stream: output.stream, pid: output.pid }));
     const forward = (stream: ReadableStream<Uint8Array> | null, name: "stdout" | "stderr"): Promise<void> =>
@@ -192,8 +317,36 @@ export class Supervisor {
       ),
       output: Promise.all([forward(child.stdout, "stdout"), forward(child.stderr, "stderr")]).then(() => undefined),
       sampling: new AbortController(),
+      cgroup,
+      processGroup: watched && pid > 0,
       memoryExceeded: false,
     };
+  }
+
+  async #oomKilled(run: Run): Promise<boolean> {
+    if (!run.cgroup) return false;
+    const oomKills = await run.cgroup.oomKills();
+    if (oomKills === 0) return false;
+    const peakBytes = (await run.cgroup.usage())?.memoryPeakBytes ?? null;
+    const limitBytes = this.#options.memoryLimitBytes;
+    this.#logger.warn(`supervisor: the kernel OOM-killed ${oomKills} process(es) of instance ${run.pid} at its memory limit of ${limitBytes ?? "?"} bytes`, { pid: run.pid, oomKills, limitBytes, peakBytes });
+    this.#emit("oom-killed", { pid: run.pid, oomKills, limitBytes, peakBytes });
+    return true;
+  }
+
+  /** SIGKILL to every process left in the instance: its cgroup, else its process group. */
+  async #killRemaining(run: Run): Promise<void> {
+    if (run.cgroup) await run.cgroup.kill();
+    else if (run.processGroup) await signalProcesses(this.#platform, "KILL", [-run.pid]);
+  }
+
+  async #removeCgroup(run: Run): Promise<void> {
+    if (!run.cgroup) return;
+    if (!(await run.cgroup.remove())) {
+      this.#logger.warn("supervisor: could not remove the instance cgroup", { directories: run.cgroup.directories });
+    } else if (this.#options.cgroupParent === undefined && this.#plan?.host) {
+      await removeEmptyParents(this.#platform, this.#plan.host);
+    }
   }
 
   /** Waits for the output pipes to finish, but not forever: a grandchild may keep them open. */
@@ -203,23 +356,28 @@ export class Supervisor {
     timer.abort();
   }
 
-  /** SIGTERM, then SIGKILL once shutdownTimeoutMs has passed; resolves true when it had to escalate. Once per run. */
+  /**
+   * One SIGTERM to the agent; if it has not exited by terminationGracePeriodMs (later than its own
+   * shutdownTimeout), SIGKILL to the whole instance. Resolves true when it had to escalate. Once per run.
+   */
   #terminate(run: Run): Promise<boolean> {
     run.termination ??= (async () => {
       run.child.kill("SIGTERM");
+      const graceMs = this.terminationGracePeriodMs;
       const timer = new AbortController();
       const timedOut = await Promise.race([
         run.ended.then(() => false),
-        this.#clock.sleep(this.#options.shutdownTimeoutMs, timer.signal).then(
+        this.#clock.sleep(graceMs, timer.signal).then(
           () => true,
           () => false,
         ),
       ]);
       timer.abort();
       if (!timedOut) return false;
-      this.#logger.warn(`supervisor: child ${run.pid} still running ${this.#options.shutdownTimeoutMs} ms after SIGTERM; sending SIGKILL`, { pid: run.pid });
-      this.#emit("escalated", { pid: run.pid, afterMs: this.#options.shutdownTimeoutMs });
+      this.#logger.warn(`supervisor: child ${run.pid} still running ${graceMs} ms after SIGTERM; sending SIGKILL to the instance`, { pid: run.pid });
+      this.#emit("escalated", { pid: run.pid, afterMs: graceMs });
       run.child.kill("SIGKILL");
+      await this.#killRemaining(run);
       await run.ended;
       return true;
     })();
@@ -227,7 +385,8 @@ export class Supervisor {
   }
 
   async #sample(run: Run): Promise<void> {
-    if (run.pid <= 0 || !childUsageSupported(this.#platform)) return;
+    const kernelMemory = this.#enforcement?.memory === "kernel";
+    if (run.pid <= 0 || (!run.cgroup && !childUsageSupported(this.#platform))) return;
     const interval = this.#options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
     const limit = this.#options.memoryLimitBytes;
     const { signal } = run.sampling;
@@ -237,19 +396,21 @@ export class Supervisor {
       } catch {
         return;
       }
-      let usage;
+      let usage: ChildUsage | null;
       try {
-        usage = await readChildUsage(this.#platform, run.pid);
+        usage = run.cgroup ? await this.#cgroupUsage(run) : await readChildUsage(this.#platform, run.pid);
       } catch (error) {
-        this.#logger.warn("supervisor: cannot read the child's usage from /proc; sampling stops for this run", {
+        this.#logger.warn("supervisor: cannot read the child's usage; sampling stops for this run", {
           pid: run.pid,
           error: error instanceof Error ? error.message : String(error),
         });
         return;
       }
       if (usage === null || signal.aborted) return;
+      this.#usage = usage;
       this.#emit("usage", usage);
-      if (limit !== undefined && usage.rssBytes > limit && !this.#stopRequested) {
+      // Where the kernel holds the memory limit it OOM-kills at the limit; sampling only reports.
+      if (!kernelMemory && limit !== undefined && usage.rssBytes > limit && !this.#stopRequested) {
         run.memoryExceeded = true;
         this.#logger.warn(`supervisor: child ${run.pid} uses ${usage.rssBytes} bytes, past its limit of ${limit}; stopping it`, { pid: run.pid, rssBytes: usage.rssBytes, limitBytes: limit });
         this.#emit("memory-exceeded", { pid: run.pid, rssBytes: usage.rssBytes, limitBytes: limit });
@@ -257,6 +418,12 @@ export class Supervisor {
         return;
       }
     }
+  }
+
+  async #cgroupUsage(run: Run): Promise<ChildUsage | null> {
+    const usage = await run.cgroup!.usage();
+    if (!usage) return null;
+    return { pid: run.pid, source: "cgroup", rssBytes: usage.memoryBytes, memoryPeakBytes: usage.memoryPeakBytes, cpuMicros: usage.cpuMicros, pids: usage.pids };
   }
 
   #setState(state: SupervisorState): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveRuntimeConfig } from "@aral/core";
+import { resolveRuntimeConfig } from "@aral/core/config";
 import { parseVmRss } from "../src/child-usage.ts";
 import { childEnvironment } from "../src/child-environment.ts";
 import { SupervisorConfigError } from "../src/errors.ts";
@@ -85,10 +85,41 @@ describe("runtimeCommand", () => {
 });
 
 describe("supervisorSettingsFromManifest", () => {
-  it("takes the shutdown timeout, memory limit and backoff from the manifest", () => {
-    const config = resolveRuntimeConfig({ resources: { memory: { limit: "1Gi" } }, lifecycle: { shutdownTimeout: 1234 }, errorHandling: { backoffMs: 5, maxBackoffMs: 50 } });
-    expect(supervisorSettingsFromManifest(config)).toEqual({ shutdownTimeoutMs: 1234, memoryLimitBytes: 1024 ** 3, backoffMs: 5, maxBackoffMs: 50 });
-    expect(supervisorSettingsFromManifest(resolveRuntimeConfig({})).memoryLimitBytes).toBeUndefined();
+  it("takes the timeouts, limits and backoff from the manifest", () => {
+    const config = resolveRuntimeConfig({
+      resources: { memory: { limit: "1Gi" }, cpu: { limit: "250m", request: "100m" }, pids: { limit: 64 } },
+      lifecycle: { shutdownTimeout: 1234 },
+      errorHandling: { backoffMs: 5, maxBackoffMs: 50 },
+    });
+    expect(supervisorSettingsFromManifest(config)).toEqual({
+      shutdownTimeoutMs: 1234,
+      terminationGracePeriodMs: 3234,
+      memoryLimitBytes: 1024 ** 3,
+      allowSwap: false,
+      cpuLimitCores: 0.25,
+      cpuRequestCores: 0.1,
+      pidsLimit: 64,
+      backoffMs: 5,
+      maxBackoffMs: 50,
+    });
+    const defaults = supervisorSettingsFromManifest(resolveRuntimeConfig({}));
+    expect(defaults).toMatchObject({ memoryLimitBytes: undefined, cpuLimitCores: undefined, pidsLimit: 1024, terminationGracePeriodMs: 12_000 });
+    expect(supervisorSettingsFromManifest(resolveRuntimeConfig({ lifecycle: { shutdownTimeout: 1000, terminationGracePeriod: 5000 }, resources: { memory: { swap: "enabled" } } }))).toMatchObject({
+      terminationGracePeriodMs: 5000,
+      allowSwap: true,
+    });
+  });
+
+  it("refuses a terminationGracePeriod that is not later than shutdownTimeout, naming the field", () => {
+    expect(() => resolveRuntimeConfig({ lifecycle: { shutdownTimeout: 5000, terminationGracePeriod: 5000 } })).toThrow(/terminationGracePeriod/);
+  });
+
+  it("Deno: only storage.persistent set — the temp directory the runtime makes its ephemeral root in is writable too", () => {
+    const config = resolveRuntimeConfig({ resources: { storage: { persistent: "/data/agent" } } });
+    const command = runtimeCommand("deno", "agent.ts", { manifest: config });
+    expect(command).toContain("--allow-write=/data/agent,/tmp");
+    expect(command).toContain("--allow-read=/data/agent,/tmp");
+    expect(runtimeCommand("deno", "agent.ts", { manifest: config, tempDir: "/var/tmp/x" })).toContain("--allow-write=/data/agent,/var/tmp/x");
   });
 });
 

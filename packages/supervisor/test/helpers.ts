@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 import { Supervisor } from "../src/supervisor.ts";
 import type { OutputLine, SupervisorLogger, SupervisorOptions } from "../src/options.ts";
 import type { SupervisorEventName, SupervisorEvents } from "../src/events.ts";
@@ -39,7 +39,7 @@ export interface Recorded {
   printed(text: string, timeoutMs?: number): Promise<void>;
 }
 
-const EVENTS: SupervisorEventName[] = ["started", "exited", "restarting", "crash-loop", "escalated", "memory-exceeded", "usage"];
+const EVENTS: SupervisorEventName[] = ["started", "exited", "restarting", "crash-loop", "escalated", "memory-exceeded", "oom-killed", "usage", "enforcement"];
 
 /** A Supervisor running `node <fixture>` with small timeouts, every event and output line recorded. */
 export function supervise(fixtureName: string, overrides: Partial<SupervisorOptions> = {}): Recorded {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPlatformError } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import { childEnvironment } from "../src/child-environment.ts";
 import { CrashLoopError, SupervisorConfigError, SupervisorStateError } from "../src/errors.ts";
 import { Supervisor } from "../src/supervisor.ts";
@@ -25,7 +25,7 @@ describe("Supervisor: restarts and crash loops (real node children)", () => {
     const exits = run.events.filter((e) => e.name === "exited").map((e) => e.at);
     const starts = run.events.filter((e) => e.name === "started").map((e) => e.at);
     expect(starts).toHaveLength(4);
-    [60, 120, 240].forEach((delay, i) => expect(starts[i + 1]! - exits[i]!).toBeGreaterThanOrEqual(delay - 2));
+    for (const [i, delay] of [60, 120, 240].entries()) expect(starts[i + 1]! - exits[i]!).toBeGreaterThanOrEqual(delay - 2);
   });
 
   it("caps the delay at maxBackoffMs", async () => {
@@ -95,8 +95,8 @@ describe("Supervisor: stopping (SIGTERM → SIGKILL) leaves no process behind", 
     expect(processGone(pid)).toBe(true);
   });
 
-  it("a child that ignores SIGTERM is SIGKILLed after shutdownTimeoutMs", async () => {
-    const run = supervise("ignore-sigterm.mjs", { shutdownTimeoutMs: 300 });
+  it("a child that ignores SIGTERM is SIGKILLed at terminationGracePeriodMs, not before", async () => {
+    const run = supervise("ignore-sigterm.mjs", { shutdownTimeoutMs: 300, terminationGracePeriodMs: 600 });
     run.supervisor.start();
     await run.printed("ready");
     const pid = run.supervisor.pid!;
@@ -105,9 +105,9 @@ describe("Supervisor: stopping (SIGTERM → SIGKILL) leaves no process behind", 
     const took = performance.now() - began;
     expect(first).toEqual({ code: null, signal: "SIGKILL", escalated: true });
     expect(second).toEqual(first);
-    expect(took).toBeGreaterThanOrEqual(295);
+    expect(took).toBeGreaterThanOrEqual(595);
     expect(run.lines.map((l) => l.line)).toContain("SIGTERM ignored");
-    expect(run.of("escalated")).toEqual([{ pid, afterMs: 300 }]);
+    expect(run.of("escalated")).toEqual([{ pid, afterMs: 600 }]);
     expect(processGone(pid)).toBe(true);
   });
 
@@ -119,10 +119,11 @@ describe("Supervisor: stopping (SIGTERM → SIGKILL) leaves no process behind", 
   });
 });
 
-describe("Supervisor: memory limit (Linux /proc sampling)", () => {
+describe("Supervisor: memory limit (Linux /proc sampling, the fallback without cgroups)", () => {
   it.runIf(platform.runtime.os === "linux")("a child holding ~200 MB under a 100 MB limit is reported, stopped and restarted per policy", async () => {
     const limit = 100 * 1024 * 1024;
     const run = supervise("hog-memory.mjs", {
+      cgroups: "off",
       memoryLimitBytes: limit,
       sampleIntervalMs: 50,
       shutdownTimeoutMs: 500,
@@ -146,11 +147,14 @@ describe("Supervisor: memory limit (Linux /proc sampling)", () => {
     const usage = run.of("usage");
     expect(usage.length).toBeGreaterThan(0);
     expect(usage[0]!.cpuMicros).toEqual(expect.any(Number));
+    expect(usage[0]!.source).toBe("proc");
+    // Said loudly, naming the limit as sampled.
+    expect(run.supervisor.enforcement).toMatchObject({ mechanism: "none", reason: "cgroups turned off", memory: "sampled" });
   });
 });
 
 describe("Supervisor: what the child sees and says", () => {
-  it("the child gets only the least-privilege environment plus ARAL_SUPERVISOR and ARAL_RESTART_COUNT", async () => {
+  it("the child gets only the least-privilege environment plus ARAL_SUPERVISOR, ARAL_RESTART_COUNT and ARAL_SUPERVISOR_PID", async () => {
     const parent = {
       PATH: process.env["PATH"] ?? "/usr/bin:/bin",
       HOME: "/home/agent",
@@ -172,6 +176,7 @@ describe("Supervisor: what the child sees and says", () => {
       AGENT_MODE: "batch",
       ARAL_SUPERVISOR: "1",
       ARAL_RESTART_COUNT: "0",
+      ARAL_SUPERVISOR_PID: String(process.pid),
     });
   });
 

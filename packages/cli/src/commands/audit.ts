@@ -1,4 +1,4 @@
-import { verifyAuditLog } from "@aral/core";
+import { verifyAuditLog } from "@aral/core/logging";
 import type { Platform } from "@aral/core";
 import type { Output } from "../output.ts";
 

@@ -1,5 +1,9 @@
-import { ConfigError, loadManifest, resolveRuntimeConfig } from "@aral/core";
+import { ConfigError } from "@aral/core";
+import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
+import { describeEnforcement, previewEnforcement, supervisorSettingsFromManifest } from "@aral/supervisor";
+import type { EnforcementReport } from "@aral/supervisor";
+import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
 /** `aral check <manifest> [--json]`: validates a manifest and prints the effective configuration, or every error. */
@@ -13,11 +17,14 @@ export async function check(platform: Platform, args: string[], output: Output):
   try {
     const manifest = await loadManifest(platform, path);
     const config = resolveRuntimeConfig(manifest, platform.env.toObject());
-    if (json) output.out(JSON.stringify({ ok: true, path, config }, null, 2));
+    const parent = platform.env.get("ARAL_CGROUP_PARENT");
+    const enforcement = await previewEnforcement(platform, supervisorSettingsFromManifest(config), parent ? { cgroupParent: parent } : {});
+    if (json) output.out(JSON.stringify({ ok: true, path, config, enforcement }, null, 2));
     else {
       output.out(`${path}: valid ARAL manifest`);
       output.out("effective configuration (layers.runtime, defaults and ARAL_* overrides applied):");
       output.out(JSON.stringify(config, null, 2));
+      printEnforcement(output, enforcement);
     }
     return 0;
   } catch (error) {
@@ -28,12 +35,23 @@ export async function check(platform: Platform, args: string[], output: Output):
       return 1;
     }
     if (json) output.out(JSON.stringify({ ok: false, path, errors: error.issues }, null, 2));
-    else {
-      output.err(`${path}: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}`);
-      for (const issue of error.issues) {
-        output.err(`  ${issue.path || "(root)"}: ${issue.message} (got ${JSON.stringify(issue.value) ?? "undefined"}, expected ${issue.expected})`);
-      }
-    }
+    else printConfigIssues(output, path, error);
     return 1;
+  }
+}
+
+/** Each limit as `aral run` would hold it on this host: kernel, sampled or not enforced. */
+function printEnforcement(output: Output, report: EnforcementReport): void {
+  output.out(`limits under aral run on this host: ${describeEnforcement(report)}`);
+  const rows: [string, string][] = [
+    ["resources.memory.limit", report.memory],
+    ["resources.memory.swap (disabled)", report.swap],
+    ["resources.cpu.limit", report.cpuLimit],
+    ["resources.cpu.request", report.cpuRequest],
+    ["resources.pids.limit", report.pids],
+  ];
+  for (const [field, how] of rows) output.out(`  ${field}: ${how}`);
+  if (report.mechanism === "none" && rows.some(([, how]) => how !== "unset" && how !== "kernel")) {
+    output.out("  limits marked sampled or not enforced are NOT held by the kernel: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)");
   }
 }

@@ -1,4 +1,5 @@
-import { ConfigError, isPlatformError, loadManifest, resolveRuntimeConfig } from "@aral/core";
+import { ConfigError, isPlatformError } from "@aral/core";
+import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform, RuntimeConfig } from "@aral/core";
 import { childEnvironment, runtimeCommand, SUPERVISED_RUNTIMES, Supervisor, supervisorSettingsFromManifest } from "@aral/supervisor";
 import type { SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
@@ -10,7 +11,10 @@ const HELP = `${USAGE}
 Runs <entry> under node, deno or bun (default: the runtime running aral) and keeps it running:
   restarts after a crash with exponential backoff (errorHandling.backoffMs … maxBackoffMs of the manifest),
   stops after more than --max-restarts (default 5) restarts within 60 s (crash loop, exit code of the last run),
-  stops it past resources.memory.limit (Linux), SIGTERM then SIGKILL after lifecycle.shutdownTimeout.
+  holds resources.memory.limit, cpu.limit, cpu.request and pids.limit in the agent's own cgroup (Linux; else
+  samples memory from /proc and says which limits are not enforced), and stops it with one SIGTERM, then
+  SIGKILL to everything it started at lifecycle.terminationGracePeriod (default shutdownTimeout + 2 s).
+ARAL_CGROUP_PARENT=<dir> creates the agent's cgroup under a delegated cgroup subtree.
 The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* and each --allow-env NAME.
 SIGINT/SIGTERM stop the agent gracefully; aral run exits with the agent's final code.`;
 const DEFAULT_MAX_RESTARTS = 5;
@@ -121,6 +125,7 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     manifest: config,
     execPaths,
     args: parsed.args,
+    ...(platform.env.get("TMPDIR") ? { tempDir: platform.env.get("TMPDIR")! } : {}),
     ...(manifestPath !== undefined ? { extraReadPaths: [manifestPath] } : {}),
   });
   const env = childEnvironment(platform.env.toObject(), { allow: parsed.allowEnv });
@@ -134,7 +139,13 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     manifest: config,
     restart: { maxRestarts: parsed.maxRestarts, windowMs: RESTART_WINDOW_MS, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs },
     shutdownTimeoutMs: settings.shutdownTimeoutMs,
+    terminationGracePeriodMs: settings.terminationGracePeriodMs,
+    allowSwap: settings.allowSwap,
     ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
+    ...(settings.cpuLimitCores !== undefined ? { cpuLimitCores: settings.cpuLimitCores } : {}),
+    ...(settings.cpuRequestCores !== undefined ? { cpuRequestCores: settings.cpuRequestCores } : {}),
+    ...(settings.pidsLimit !== undefined ? { pidsLimit: settings.pidsLimit } : {}),
+    ...(platform.env.get("ARAL_CGROUP_PARENT") ? { cgroupParent: platform.env.get("ARAL_CGROUP_PARENT")! } : {}),
     onOutput: ({ stream, line }) => (stream === "stdout" ? output.out(line) : output.err(line)),
     logger: {
       info: (message) => output.err(`aral run: ${message}`),

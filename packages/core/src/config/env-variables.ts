@@ -17,9 +17,10 @@ export interface EnvOverride {
  * ARAL_* variables the runtime and its tools read for other purposes; never treated as field overrides.
  * ARAL_MANIFEST: manifest path · ARAL_ADAPTER: adapter module to load · ARAL_INSTANCE_ID: instance id
  * handed down by a supervisor · ARAL_SUPERVISOR: set in a supervised child · ARAL_RESTART_COUNT:
- * restarts so far, from the supervisor.
+ * restarts so far, from the supervisor · ARAL_SUPERVISOR_PID: the supervisor the runtime watches ·
+ * ARAL_CGROUP_PARENT: the delegated cgroup subtree the supervisor creates instance cgroups under.
  */
-export const RESERVED_ENV_VARIABLES: readonly string[] = ["ARAL_MANIFEST", "ARAL_ADAPTER", "ARAL_INSTANCE_ID", "ARAL_SUPERVISOR", "ARAL_RESTART_COUNT"];
+export const RESERVED_ENV_VARIABLES: readonly string[] = ["ARAL_MANIFEST", "ARAL_ADAPTER", "ARAL_INSTANCE_ID", "ARAL_SUPERVISOR", "ARAL_RESTART_COUNT", "ARAL_SUPERVISOR_PID", "ARAL_CGROUP_PARENT"];
 /** Prefixes left to tests and the conformance suite. */
 export const RESERVED_ENV_PREFIXES: readonly string[] = ["ARAL_CONFORMANCE_", "ARAL_TEST_"];
 

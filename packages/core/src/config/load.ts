@@ -1,4 +1,4 @@
-import type { Platform } from "../platform/contract.ts";
+import type { Platform } from "@aral/platform";
 import { ConfigError } from "./errors.ts";
 import { formatForPath } from "./formats.ts";
 import { parseManifest } from "./parse.ts";

@@ -59,6 +59,13 @@ const memory: ObjectField = {
   check: requestWithinLimit("bytes"),
 };
 
+const pids = object(
+  {
+    limit: doc(integer(1), "Most tasks (processes and threads) the supervised agent and everything it spawns may have; kernel-enforced in its cgroup.", { default: 1_024 }),
+  },
+  "Process count limit (a fork bomb stops here).",
+);
+
 const storage = object(
   {
     persistent: doc(directory(), "Root directory for data kept across runs (\"/data\").", opt),
@@ -111,6 +118,7 @@ const resources = object(
   {
     cpu: withDefault(cpu, {}),
     memory: withDefault(memory, {}),
+    pids: withDefault(pids, {}),
     storage: withDefault(storage, {}),
     network: withDefault(network, {}),
     fallback: doc(
@@ -134,10 +142,16 @@ const healthcheck = object(
 
 const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-const lifecycle = object(
+const lifecycle: ObjectField = {
+  ...object(
   {
     startupTimeout: doc(milliseconds(), "Milliseconds start() may take before it fails.", { default: 30_000 }),
     shutdownTimeout: doc(milliseconds(), "Milliseconds a graceful stop may take before it is forced.", { default: 10_000 }),
+    terminationGracePeriod: doc(
+      milliseconds(),
+      "Milliseconds after SIGTERM before the supervisor SIGKILLs everything in the agent's instance; more than shutdownTimeout (default: shutdownTimeout + 2000).",
+      opt,
+    ),
     healthcheck: withDefault(healthcheck, {}),
     shutdownSignals: doc(
       array(oneOf(SHUTDOWN_SIGNALS), `a list of distinct signals from ${SHUTDOWN_SIGNALS.join(", ")}`, (list, report) => {
@@ -150,7 +164,18 @@ const lifecycle = object(
     signalExitCode: doc(boolean(), "Exit with 128 + the signal number after a signal-triggered stop (shell convention) instead of 0.", { default: false }),
   },
   "Start, stop and health (seed: lifecycle).",
-);
+  ),
+  check: (section: { terminationGracePeriod?: number; shutdownTimeout: number }, report: Report) => {
+    if (section.terminationGracePeriod !== undefined && section.terminationGracePeriod <= section.shutdownTimeout) {
+      report({
+        path: ["terminationGracePeriod"],
+        value: section.terminationGracePeriod,
+        message: `terminationGracePeriod ${section.terminationGracePeriod} is not more than shutdownTimeout ${section.shutdownTimeout}: the agent would be killed before its own forced stop`,
+        expected: `more than shutdownTimeout (${section.shutdownTimeout})`,
+      });
+    }
+  },
+};
 
 const circuitBreaker = object(
   {
@@ -269,6 +294,7 @@ export interface RuntimeOptions {
     | {
         cpu?: { limit?: Quantity | undefined; request?: Quantity | undefined; throttling?: Toggle | undefined } | undefined;
         memory?: { limit?: Quantity | undefined; request?: Quantity | undefined; swap?: Toggle | undefined } | undefined;
+        pids?: { limit?: number | undefined } | undefined;
         storage?:
           | {
               persistent?: string | undefined;
@@ -295,6 +321,7 @@ export interface RuntimeOptions {
     | {
         startupTimeout?: number | undefined;
         shutdownTimeout?: number | undefined;
+        terminationGracePeriod?: number | undefined;
         healthcheck?: { enabled?: boolean | undefined; interval?: number | undefined; timeout?: number | undefined } | undefined;
         shutdownSignals?: ShutdownSignal[] | undefined;
         exitOnSignal?: boolean | undefined;
@@ -323,6 +350,7 @@ export interface RuntimeConfig {
   resources: {
     cpu: { limit?: Quantity | undefined; request?: Quantity | undefined; throttling: boolean };
     memory: { limit?: Quantity | undefined; request?: Quantity | undefined; swap: boolean };
+    pids: { limit: number };
     storage: { persistent?: string | undefined; ephemeral?: string | undefined; maxSize?: Quantity | undefined; cleanup: { onStop: boolean; maxAge?: number | undefined } };
     network: { bandwidth?: Quantity | undefined; connections?: number | undefined; timeout: number; overflow: "wait" | "reject" };
     fallback: "reject" | "shed" | "restart";
@@ -331,6 +359,7 @@ export interface RuntimeConfig {
   lifecycle: {
     startupTimeout: number;
     shutdownTimeout: number;
+    terminationGracePeriod?: number | undefined;
     healthcheck: { enabled: boolean; interval: number; timeout: number };
     shutdownSignals: ShutdownSignal[];
     exitOnSignal: boolean;

@@ -1,4 +1,4 @@
-import type { RequestHandler } from "../platform/contract.ts";
+import type { RequestHandler } from "@aral/platform";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/exposition.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
 import type { HealthMonitor } from "./monitor.ts";

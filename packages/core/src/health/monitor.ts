@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "../platform/clock.ts";
+import { systemClock, type Clock } from "@aral/platform";
 import type { Logger } from "../logging/logger.ts";
 import { wallTime } from "../logging/wall-time.ts";
 import { HealthCheckError } from "./errors.ts";

@@ -1,4 +1,4 @@
-import type { ShutdownSignal } from "../platform/contract.ts";
+import type { ShutdownSignal } from "@aral/platform";
 
 const SIGNAL_NUMBERS: Record<ShutdownSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 

@@ -1,4 +1,4 @@
-import type { Platform, Server, ShutdownSignal } from "../platform/contract.ts";
+import type { Platform, Server, ShutdownSignal } from "@aral/platform";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
 import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
@@ -7,7 +7,7 @@ import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
 import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import { MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
-import { systemClock } from "../platform/clock.ts";
+import { systemClock } from "@aral/platform";
 import type { RuntimeMetrics } from "../metrics/index.ts";
 import { ResourceManager, createLimitedFetch, createResourceMonitor, createStorage, describeEnforcement, resolveResources } from "../resources/index.ts";
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
@@ -25,6 +25,7 @@ import { CloseRegistry } from "./closers.ts";
 import type { Closable } from "./closers.ts";
 import { withDeadline } from "./deadline.ts";
 import { exitCodeFor } from "./exit-code.ts";
+import { watchSupervisor } from "./supervisor-watch.ts";
 
 /** What `new AralRuntime(config)` accepts: nothing, the `layers.runtime` fields, a whole manifest, or a manifest path. */
 export type RuntimeInput = RuntimeOptions | Manifest | string | undefined;
@@ -43,6 +44,8 @@ export interface RuntimeDeps {
   handleUncaught?: boolean;
   /** Exit the process after a stop that a signal or a critical error started (default: lifecycle.exitOnSignal, true). */
   exitAfterSignal?: boolean;
+  /** Stop gracefully when the supervisor named by ARAL_SUPERVISOR_PID dies (Linux; default: as handleSignals). */
+  watchSupervisor?: boolean;
 }
 
 export interface StopReport {
@@ -503,6 +506,15 @@ export class AralRuntime {
       for (const signal of config.lifecycle.shutdownSignals) {
         this.#unsubscribe.push(this.platform.signals.on(signal, () => this.#onSignal(signal)));
       }
+    }
+    if (this.#deps.watchSupervisor ?? handleSignals) {
+      // Under @aral/supervisor: if the supervisor dies, stop gracefully rather than run on unwatched. Not a
+      // counted signal, so the SIGTERM the supervisor's watcher also sends does not force the stop.
+      const unwatch = watchSupervisor(this.platform, this.#deps.env ?? this.platform.env.toObject(), (pid) => {
+        this.logger.warn("supervisor gone: stopping gracefully", { event: "lifecycle.supervisor-gone", supervisorPid: pid });
+        void this.#stopAfter(`supervisor ${pid} gone`);
+      });
+      if (unwatch) this.#unsubscribe.push(unwatch);
     }
     if (this.#deps.handleUncaught ?? handleSignals) {
       this.#unsubscribe.push(

@@ -1,5 +1,5 @@
-import type { Platform } from "../platform/contract.ts";
-import { systemClock, type Clock } from "../platform/clock.ts";
+import type { Platform } from "@aral/platform";
+import { systemClock, type Clock } from "@aral/platform";
 import { canonicalJson } from "./canonical-json.ts";
 import { fileSink } from "./file-sink.ts";
 import { createKeyRedactor, type KeyRedactor } from "./redact.ts";

@@ -1,5 +1,5 @@
-import type { Platform } from "../platform/contract.ts";
-import { systemClock, type Clock } from "../platform/clock.ts";
+import type { Platform } from "@aral/platform";
+import { systemClock, type Clock } from "@aral/platform";
 import type { LogSink } from "./sink.ts";
 
 export interface FileSinkOptions {

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "../platform/clock.ts";
+import { systemClock, type Clock } from "@aral/platform";
 import { consoleSink } from "./console-sink.ts";
 import { LEVEL_VALUES, LogLevelError, isLogThreshold, type LogLevel, type LogThreshold } from "./levels.ts";
 import { createKeyRedactor, type KeyRedactor } from "./redact.ts";

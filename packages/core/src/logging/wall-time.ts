@@ -1,4 +1,4 @@
-import type { Clock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
 
 const anchors = new WeakMap<Clock, { wall: number; tick: number }>();
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "../platform/clock.ts";
+import { systemClock, type Clock } from "@aral/platform";
 import { MetricsError } from "./errors.ts";
 
 export interface RequestStatsOptions {

@@ -1,5 +1,5 @@
-import type { UsageApi } from "../platform/contract.ts";
-import type { Clock } from "../platform/clock.ts";
+import type { UsageApi } from "@aral/platform";
+import type { Clock } from "@aral/platform";
 import { wallTime } from "../logging/wall-time.ts";
 import type { MetricsRegistry } from "./registry.ts";
 import type { RequestStats } from "./request-stats.ts";

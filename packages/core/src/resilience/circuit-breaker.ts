@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import { CircuitOpenError, ResilienceConfigError } from "./errors.ts";
 import { NEVER_ABORTED } from "./never-aborted.ts";
 import type { Policy } from "./policy.ts";

@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import type { ResilienceLogger } from "./logger.ts";
 import { consoleLogger, describeError } from "./logger.ts";
 import { resolveRetryOptions, runWithRetry } from "./retry.ts";

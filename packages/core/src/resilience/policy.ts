@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import type { CircuitBreakerOptions } from "./circuit-breaker.ts";
 import { ResilienceConfigError } from "./errors.ts";

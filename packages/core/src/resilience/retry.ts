@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import { nextDelay, validateBackoff } from "./backoff.ts";
 import type { BackoffOptions, BackoffStrategy, JitterMode } from "./backoff.ts";
 import { NonRetryableError, RuntimeError, TimeoutError } from "./errors.ts";

@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import { TimeoutError } from "./errors.ts";
 import { abortReason } from "./never-aborted.ts";
 import { requirePositive } from "./validate.ts";

@@ -1,4 +1,4 @@
-import type { Platform } from "../platform/contract.ts";
+import type { Platform } from "@aral/platform";
 import { resolveResources } from "./config.ts";
 import type { ResolvedResources, ResourcesConfig } from "./config.ts";
 import { formatBandwidth, formatBytes, formatCpu } from "./quantity.ts";
@@ -23,7 +23,9 @@ export const RESOURCE_FIELDS = [
 
 /**
  * How this runtime honours every resource field of the manifest, so the runtime can log it at start and
- * no field is silently ignored. In-process enforcement is cooperative; hard OS limits need the supervisor.
+ * no field is silently ignored. In-process enforcement is cooperative; the kernel holds a limit only when the
+ * process runs in a cgroup that sets it — under `aral run` on Linux where cgroups are usable (root or a
+ * delegated subtree), which `aral check` and the supervisor's start log say limit by limit.
  */
 export function describeEnforcement(resources: ResourcesConfig | ResolvedResources | undefined, platform: Pick<Platform, "runtime">): FieldEnforcement[] {
   const r = resolveResources(resources);
@@ -39,7 +41,7 @@ export function describeEnforcement(resources: ResourcesConfig | ResolvedResourc
       status: "enforced",
       how:
         `allocate({ cpu }) leases count against it (ResourceLimitError past it); the monitor measures CPU time over wall time and degrades at the limit; ` +
-        `the worker pool is sized from it (capped at this machine's ${cores} cores); a hard OS quota only under the aral supervisor` +
+        `the worker pool is sized from it (capped at this machine's ${cores} cores); a kernel CPU quota only in a cgroup — under aral run on Linux with usable cgroups (aral check says whether)` +
         (r.cpu.limit !== undefined && r.cpu.limit > cores ? ` — note: the limit is more than the ${cores} cores available` : ""),
     },
     {
@@ -63,7 +65,7 @@ export function describeEnforcement(resources: ResourcesConfig | ResolvedResourc
       field: "memory.limit",
       value: fmt(r.memory.limit, formatBytes),
       status: "enforced",
-      how: "allocate({ memory }) leases count against it (ResourceLimitError past it); the monitor samples RSS and degrades at 90% of it; a hard limit (OOM kill) only under the aral supervisor",
+      how: "allocate({ memory }) leases count against it (ResourceLimitError past it); the monitor samples RSS and degrades at 90% of it; a kernel limit (OOM kill) only in a cgroup — under aral run on Linux with usable cgroups; without them aral run samples RSS and restarts past it (aral check says which)",
     },
     {
       field: "memory.request",

@@ -9,7 +9,7 @@ export {
   StorageQuotaError,
 } from "./errors.ts";
 export type { ResourceKind } from "./errors.ts";
-export { resolveResources, isResolvedResources } from "./config.ts";
+export { resolveResources } from "./config.ts";
 export type { ResourcesConfig, ResolvedResources, FallbackPolicy } from "./config.ts";
 export { ResourceManager, RESOURCE_KINDS } from "./manager.ts";
 export type { AllocationRequest, Lease, ResourceAmounts, ResourceUsage, ResourceKindUsage, ResourceEvent, ResourceEventListener } from "./manager.ts";
@@ -31,4 +31,3 @@ export { createStorage } from "./storage.ts";
 export type { Storage, StorageArea, StorageOptions, StorageUsage, StoragePlatform, StorageFs, DiskReport } from "./storage.ts";
 export { describeEnforcement, RESOURCE_FIELDS } from "./enforcement.ts";
 export type { FieldEnforcement, EnforcementStatus } from "./enforcement.ts";
-export { disposeSymbol, asyncDisposeSymbol } from "./dispose-symbols.ts";

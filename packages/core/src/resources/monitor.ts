@@ -1,6 +1,6 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
-import type { CpuUsage, DiskUsage, MemoryUsage } from "../platform/contract.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
+import type { CpuUsage, DiskUsage, MemoryUsage } from "@aral/platform";
 import { ResourceDegradedError } from "./errors.ts";
 import type { FallbackPolicy, ResolvedResources } from "./config.ts";
 

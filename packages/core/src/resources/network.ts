@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import { ConnectionLimitError, NetworkTimeoutError } from "./errors.ts";
 import { parseBandwidth } from "./quantity.ts";
 import { Semaphore } from "./semaphore.ts";

@@ -1,6 +1,6 @@
-import type { DirEntry, Platform } from "../platform/contract.ts";
-import { isPlatformError } from "../platform/errors.ts";
-import { toBytes, concatBytes } from "../platform/streams.ts";
+import type { DirEntry, Platform } from "@aral/platform";
+import { isPlatformError } from "@aral/platform";
+import { toBytes, concatBytes } from "@aral/platform";
 import { parseBytes } from "./quantity.ts";
 import { StorageEscapeError, StorageQuotaError } from "./errors.ts";
 import { isAbsolutePath, isInside, joinPath, relativeSegments } from "./storage-path.ts";

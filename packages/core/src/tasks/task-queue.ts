@@ -1,5 +1,5 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
 import { LatencyTracker } from "./latency.ts";
 import { PriorityBuffer } from "./priority-buffer.ts";

@@ -1,7 +1,7 @@
-import type { Clock } from "../platform/clock.ts";
-import { systemClock } from "../platform/clock.ts";
-import type { Platform, WorkerHandle } from "../platform/contract.ts";
-import { PlatformError } from "../platform/errors.ts";
+import type { Clock } from "@aral/platform";
+import { systemClock } from "@aral/platform";
+import type { Platform, WorkerHandle } from "@aral/platform";
+import { PlatformError } from "@aral/platform";
 import { asyncDisposeSymbol } from "../resources/dispose-symbols.ts";
 import {
   WorkerCrashedError,

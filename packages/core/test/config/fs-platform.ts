@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Platform } from "../../src/platform/contract.ts";
-import { toPlatformError } from "../../src/platform/errors.ts";
+import type { Platform } from "@aral/platform";
+import { toPlatformError } from "@aral/platform";
 
 export function fsPlatform(): Pick<Platform, "fs"> {
   return {

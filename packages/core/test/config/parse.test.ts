@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, formatForPath, loadManifest, parseManifest, parseManifestText } from "../../src/config/index.ts";
-import { PlatformError } from "../../src/platform/errors.ts";
+import { PlatformError } from "@aral/platform";
 import { fsPlatform, join, tempDir } from "./fs-platform.ts";
 
 const platform = fsPlatform();

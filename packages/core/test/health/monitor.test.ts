@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 import { createLogger, memorySink } from "../../src/logging/index.ts";
 import { HealthCheckError, HealthMonitor } from "../../src/health/index.ts";
 

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AuditError, AuditLog, GENESIS_HASH, canonicalJson, memorySink, openFileAuditLog, sha256Hex, verifyAuditLog } from "../../src/logging/index.ts";
+import { AuditError, AuditLog, GENESIS_HASH, memorySink, openFileAuditLog, verifyAuditLog } from "../../src/logging/index.ts";
+import { canonicalJson } from "../../src/logging/canonical-json.ts";
+import { sha256Hex } from "../../src/logging/sha256.ts";
 import { join, nodeFsPlatform, readFile, tempDir } from "./node-fs.ts";
 
 async function sampleLog(n: number): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 import { FileSinkError, createLogger, fileSink } from "../../src/logging/index.ts";
 import { join, nodeFsPlatform, readFile, tempDir } from "./node-fs.ts";
 

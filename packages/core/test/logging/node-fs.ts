@@ -2,7 +2,7 @@
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Platform } from "../../src/platform/contract.ts";
+import type { Platform } from "@aral/platform";
 
 export type FsOnly = Pick<Platform, "fs">;
 

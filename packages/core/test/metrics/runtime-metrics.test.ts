@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
-import type { UsageApi } from "../../src/platform/contract.ts";
+import { ManualClock } from "@aral/platform";
+import type { UsageApi } from "@aral/platform";
 import { HealthMonitor } from "../../src/health/index.ts";
-import { wallTime } from "../../src/logging/index.ts";
+import { wallTime } from "../../src/logging/wall-time.ts";
 import { MetricsError, MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../../src/metrics/index.ts";
 import { promtoolCheck, promtoolMissing } from "./promtool.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 import { CircuitBreaker, CircuitBreakerRegistry, CircuitOpenError, ResilienceConfigError } from "../../src/resilience/index.ts";
 import type { CircuitStateChange } from "../../src/resilience/index.ts";
 import { deferred, settle } from "./helpers.ts";

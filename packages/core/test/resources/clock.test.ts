@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { systemClock } from "../../src/platform/clock.ts";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { systemClock } from "@aral/platform";
+import { ManualClock } from "@aral/platform";
 
 describe("systemClock", () => {
   it("sleeps for real and rejects with the signal's reason on abort", async () => {

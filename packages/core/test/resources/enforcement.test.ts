@@ -29,7 +29,7 @@ describe("describeEnforcement", () => {
     expect(by["cpu.request"]).toMatchObject({ value: "500m", status: "reported" });
     expect(by["cpu.throttling"]).toMatchObject({ value: "enabled", status: "enforced" });
     expect(by["memory.limit"]).toMatchObject({ value: "2Gi", status: "enforced" });
-    expect(by["memory.limit"]!.how).toMatch(/supervisor/);
+    expect(by["memory.limit"]!.how).toMatch(/kernel limit \(OOM kill\) only in a cgroup — under aral run/);
     expect(by["memory.swap"]).toMatchObject({ value: "disabled", status: "reported" });
     expect(by["memory.swap"]!.how).toMatch(/unsupported in-process/);
     expect(by["storage.maxSize"]).toMatchObject({ value: "10Gi", status: "enforced" });

@@ -3,7 +3,7 @@ import { ResourceMonitor, createResourceMonitor } from "../../src/resources/moni
 import type { MonitorEvent } from "../../src/resources/monitor.ts";
 import { resolveResources } from "../../src/resources/config.ts";
 import { ResourceDegradedError } from "../../src/resources/errors.ts";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 
 const Mi = 2 ** 20;
 

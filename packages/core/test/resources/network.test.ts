@@ -6,7 +6,7 @@ import { createLimitedFetch } from "../../src/resources/network.ts";
 import { ConnectionLimitError, NetworkTimeoutError } from "../../src/resources/errors.ts";
 import { TokenBucket } from "../../src/resources/token-bucket.ts";
 import { Semaphore } from "../../src/resources/semaphore.ts";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 
 let server: Server;
 let base: string;
@@ -41,7 +41,7 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   if (url.pathname === "/stall") {
     res.writeHead(200, { "content-type": "text/plain" });
     res.write("first part;");
-    const timer = setTimeout(() => res.end("rest"), 2000);
+    const timer = setTimeout(() => res.end("rest"), 30_000);
     res.on("close", () => clearTimeout(timer));
     return;
   }
@@ -157,24 +157,24 @@ describe("createLimitedFetch", () => {
   });
 
   it("times out a request with NetworkTimeoutError naming the URL and the ms", async () => {
-    const limited = createLimitedFetch({ fetch, connections: 1, timeout: 100 });
+    // The server would answer after 30 s; the 1 s timeout must end the request long before that.
+    const limited = createLimitedFetch({ fetch, connections: 1, timeout: 1000 });
     const started = Date.now();
-    const error = await limited(`${base}/slow?ms=2000`).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(1500);
+    const error = await limited(`${base}/slow?ms=30000`).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(error).toBeInstanceOf(NetworkTimeoutError);
-    expect(error).toMatchObject({ url: `${base}/slow?ms=2000`, timeoutMs: 100 });
-    expect((error as Error).message).toContain("100 ms");
+    expect(error).toMatchObject({ url: `${base}/slow?ms=30000`, timeoutMs: 1000 });
+    expect((error as Error).message).toContain("1000 ms");
     expect(limited.active).toBe(0);
     expect(await (await limited(`${base}/slow?ms=10`)).text()).toBe("late");
   });
 
   it("the timeout also covers a body that stalls: the read fails with NetworkTimeoutError and the slot is freed", async () => {
-    const limited = createLimitedFetch({ fetch, connections: 1, timeout: 150 });
+    const limited = createLimitedFetch({ fetch, connections: 1, timeout: 500 });
     const response = await limited(`${base}/stall`);
     expect(response.status).toBe(200);
     expect(limited.active).toBe(1);
-    await new Promise((r) => setTimeout(r, 250));
-    expect(limited.active).toBe(0);
+    await until(() => limited.active === 0, 20_000);
     await expect(response.text()).rejects.toBeInstanceOf(NetworkTimeoutError);
 
     const streamed = await limited(`${base}/stall`);

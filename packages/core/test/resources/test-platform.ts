@@ -2,8 +2,8 @@
 import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toPlatformError } from "../../src/platform/errors.ts";
-import type { DirEntry, FileInfo } from "../../src/platform/contract.ts";
+import { toPlatformError } from "@aral/platform";
+import type { DirEntry, FileInfo } from "@aral/platform";
 import type { StoragePlatform } from "../../src/resources/storage.ts";
 
 function info(s: import("node:fs").Stats): FileInfo {

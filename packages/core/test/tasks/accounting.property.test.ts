@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
+import { ManualClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueue, TaskTimeoutError } from "../../src/tasks/index.ts";
 import { settle } from "../resilience/helpers.ts";
 

@@ -1,8 +1,8 @@
-import { PlatformError } from "../../src/platform/errors.ts";
-import type { RuntimeInfo, WorkerHandle, WorkersApi } from "../../src/platform/contract.ts";
+import { PlatformError } from "@aral/platform";
+import type { RuntimeInfo, WorkerHandle, WorkersApi } from "@aral/platform";
 import { PROTOCOL_TAG, serializeError } from "../../src/workers/protocol.ts";
 import type { PoolToWorker } from "../../src/workers/protocol.ts";
-import { createWorkerHandle } from "../../src/workers/worker-handle.ts";
+import { createWorkerHandle } from "@aral/platform";
 
 /** What a fake worker does with a task's data; `worker` lets it crash or stall. */
 export type FakeHandler = (data: unknown, worker: FakeWorker) => unknown | Promise<unknown>;

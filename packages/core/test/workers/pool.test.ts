@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/platform/manual-clock.ts";
-import { PlatformError } from "../../src/platform/errors.ts";
+import { ManualClock } from "@aral/platform";
+import { PlatformError } from "@aral/platform";
 import { PROTOCOL_TAG } from "../../src/workers/protocol.ts";
 import { WorkerPool } from "../../src/workers/pool.ts";
 import {

@@ -1,0 +1,263 @@
+import { ConfigError } from "@aral/core";
+import type { Platform } from "@aral/core";
+import {
+  envSecretName,
+  ExportError,
+  exportKubernetes,
+  exportSystemd,
+  formatNote,
+  KUBERNETES_KINDS,
+  loadManifestAgent,
+  RESTART_STEPS_SINCE,
+  SUPERVISED_RUNTIMES,
+  yamlDocuments,
+} from "@aral/supervisor";
+import type { ExportAgent, ExportNote, KubernetesKind, SupervisedRuntime, SystemdUnit } from "@aral/supervisor";
+import { printConfigIssues } from "../config-issues.ts";
+import type { Output } from "../output.ts";
+
+const USAGE = `usage: aral export kubernetes|systemd --manifest <file> [options]`;
+const HELP = `${USAGE}
+
+Prints what runs the agent of <file> on the target: Kubernetes objects (YAML) or systemd unit files.
+A manifest field the target cannot express is named on stderr; an invalid manifest exits 1 with aral check's errors.
+
+  --manifest <file>        the agent's manifest (JSON, JSONC or YAML)
+  --entry <path>           the agent's script (default agent.ts; relative to the image's /app, or to --workdir)
+  --runtime node|deno|bun  default the manifest's platform, node when "auto"
+  --name <name>            object/unit name (default from the manifest file name)
+  --allow-env NAME         a variable the agent may see (repeatable): from the Secret <name>-env (Kubernetes),
+                           from /etc/aral/<name>.env (systemd) — values are never written into the output
+  -o, --output <path>      write to a file (systemd with several units: a directory) instead of stdout
+kubernetes:
+  --kind deployment|statefulset|sandbox   default deployment (sandbox: agents.x-k8s.io/v1alpha1 Sandbox)
+  --image <ref>            default the runtime's official image (node:24-slim, denoland/deno:2.9.6, oven/bun:1.4.5-slim)
+  --monitor                a PodMonitor (Prometheus Operator) instead of prometheus.io/* annotations
+  --replicas N             Deployment/StatefulSet replicas (default 1)
+  --health-port N          port of the health server (default the manifest's health.port, else 8080)
+  --service-account NAME   run as it, with its token mounted (default: no token)
+  --workdir <dir>          where the code is in the image (default /app)
+systemd:
+  --exec-path <path>       the runtime's executable (default its name, looked up in systemd's PATH)
+  --workdir <dir>          WorkingDirectory= (default the entry's directory; a relative entry is relative to it)
+  --user <name>            User= (default aral)
+  --systemd-version N      the target's systemd (default the installed one): RestartSteps= needs ${RESTART_STEPS_SINCE}
+  --max-restarts N         restarts within 60 s before systemd gives up (default 5, as aral run)`;
+
+const TARGETS = ["kubernetes", "systemd"] as const;
+type Target = (typeof TARGETS)[number];
+
+interface ExportArgs {
+  target: Target;
+  manifest: string;
+  entry?: string;
+  runtime?: SupervisedRuntime;
+  name?: string;
+  allowEnv: string[];
+  output?: string;
+  kind?: KubernetesKind;
+  image?: string;
+  monitor: boolean;
+  replicas?: number;
+  healthPort?: number;
+  serviceAccount?: string;
+  workdir?: string;
+  execPath?: string;
+  user?: string;
+  systemdVersion?: number;
+  maxRestarts?: number;
+}
+
+function parseArgs(argv: string[]): ExportArgs | string {
+  const [target, ...rest] = argv;
+  if (!(TARGETS as readonly string[]).includes(target ?? "")) return `the target must be one of ${TARGETS.join(", ")}, got ${JSON.stringify(target ?? "")}`;
+  const parsed: Partial<ExportArgs> & { allowEnv: string[]; monitor: boolean } = { target: target as Target, allowEnv: [], monitor: false };
+  const integer = (flag: string, text: string | undefined, min: number, max: number): number | string => {
+    if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) return `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text ?? "")}`;
+    return Number(text);
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? rest[++i];
+    const text = (): string | undefined => {
+      const v = value();
+      return v === undefined || v === "" ? undefined : v;
+    };
+    switch (flag) {
+      case "--manifest":
+      case "--entry":
+      case "--name":
+      case "--image":
+      case "--service-account":
+      case "--workdir":
+      case "--exec-path":
+      case "--user":
+      case "-o":
+      case "--output": {
+        const v = text();
+        if (v === undefined) return `${flag} needs a value`;
+        const key = ({ "--manifest": "manifest", "--entry": "entry", "--name": "name", "--image": "image", "--service-account": "serviceAccount", "--workdir": "workdir", "--exec-path": "execPath", "--user": "user", "-o": "output", "--output": "output" } as const)[flag];
+        parsed[key] = v;
+        break;
+      }
+      case "--runtime": {
+        const v = text();
+        if (!v || !(SUPERVISED_RUNTIMES as readonly string[]).includes(v)) return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(v ?? "")}`;
+        parsed.runtime = v as SupervisedRuntime;
+        break;
+      }
+      case "--kind": {
+        const v = text();
+        if (!v || !(KUBERNETES_KINDS as readonly string[]).includes(v)) return `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(v ?? "")}`;
+        parsed.kind = v as KubernetesKind;
+        break;
+      }
+      case "--allow-env": {
+        const v = text();
+        if (!v || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return `--allow-env needs a variable name (letters, digits, _), got ${JSON.stringify(v ?? "")}`;
+        parsed.allowEnv.push(v);
+        break;
+      }
+      case "--monitor":
+        parsed.monitor = true;
+        break;
+      case "--replicas":
+      case "--health-port":
+      case "--systemd-version":
+      case "--max-restarts": {
+        const [key, min, max] = ({ "--replicas": ["replicas", 0, 1000], "--health-port": ["healthPort", 1, 65_535], "--systemd-version": ["systemdVersion", 1, 10_000], "--max-restarts": ["maxRestarts", 0, 1000] } as const)[flag];
+        const n = integer(flag, value(), min, max);
+        if (typeof n === "string") return n;
+        parsed[key] = n;
+        break;
+      }
+      default:
+        return `unknown option ${JSON.stringify(arg)}`;
+    }
+  }
+  if (parsed.manifest === undefined) return "--manifest <file> is required";
+  const kubernetesOnly = ["kind", "image", "replicas", "healthPort", "serviceAccount"] as const;
+  const systemdOnly = ["execPath", "user", "systemdVersion", "maxRestarts"] as const;
+  for (const key of parsed.target === "systemd" ? kubernetesOnly : systemdOnly) {
+    if (parsed[key] !== undefined) return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to ${parsed.target === "systemd" ? "kubernetes" : "systemd"} only`;
+  }
+  if (parsed.target === "systemd" && parsed.monitor) return "--monitor applies to kubernetes only";
+  return parsed as ExportArgs;
+}
+
+function absolute(platform: Platform, path: string): string {
+  if (path.startsWith("/")) return path;
+  return `${platform.process.cwd().replace(/\/+$/, "")}/${path.replace(/^\.\//, "")}`;
+}
+
+/** The installed systemd's version (`systemctl --version` → "systemd 252 (…)"), or undefined when there is none. */
+async function installedSystemdVersion(platform: Platform): Promise<number | undefined> {
+  try {
+    const child = platform.process.spawn("systemctl", ["--version"], { stdout: "pipe", stderr: "null" });
+    const [text, status] = await Promise.all([new Response(child.stdout).text(), child.status]);
+    const match = /^systemd (\d+)/.exec(text);
+    return status.success && match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `aral export kubernetes|systemd`: the manifest's agent as Kubernetes objects or systemd units. */
+export async function exportCommand(platform: Platform, argv: string[], output: Output): Promise<number> {
+  if (argv[0] === undefined || argv[0] === "--help" || argv[0] === "-h") {
+    (argv[0] === undefined ? output.err : output.out)(HELP);
+    return argv[0] === undefined ? 2 : 0;
+  }
+  const parsed = parseArgs(argv);
+  if (typeof parsed === "string") {
+    output.err(`aral export: ${parsed}\n${USAGE} (aral export --help)`);
+    return 2;
+  }
+  const manifestPath = absolute(platform, parsed.manifest);
+  let agents: ExportAgent[];
+  try {
+    // systemd without --workdir: the entry is a path on this machine, relative to where aral runs.
+    const entry = parsed.target === "systemd" && parsed.workdir === undefined ? absolute(platform, parsed.entry ?? "agent.ts") : parsed.entry;
+    const agent = await loadManifestAgent(platform, manifestPath, {
+      ...(parsed.name !== undefined ? { name: parsed.name } : {}),
+      ...(entry !== undefined ? { entry } : {}),
+      ...(parsed.runtime !== undefined ? { runtime: parsed.runtime } : {}),
+      allowEnv: parsed.allowEnv,
+    });
+    agents = [agent];
+  } catch (error) {
+    return failure(output, parsed.manifest, error);
+  }
+
+  const notes: ExportNote[] = [];
+  let text: string;
+  const units: SystemdUnit[] = [];
+  try {
+    if (parsed.target === "kubernetes") {
+      const objects: Record<string, unknown>[] = [];
+      for (const agent of agents) {
+        const result = exportKubernetes(agent, {
+          ...(parsed.kind !== undefined ? { kind: parsed.kind } : {}),
+          ...(parsed.image !== undefined ? { image: parsed.image } : {}),
+          ...(parsed.replicas !== undefined ? { replicas: parsed.replicas } : {}),
+          ...(parsed.healthPort !== undefined ? { healthPort: parsed.healthPort } : {}),
+          ...(parsed.serviceAccount !== undefined ? { serviceAccount: parsed.serviceAccount } : {}),
+          ...(parsed.workdir !== undefined ? { workdir: parsed.workdir } : {}),
+          monitor: parsed.monitor,
+        });
+        objects.push(...result.objects);
+        notes.push(...result.notes);
+      }
+      text = yamlDocuments(objects);
+    } else {
+      const systemdVersion = parsed.systemdVersion ?? (await installedSystemdVersion(platform));
+      for (const agent of agents) {
+        const result = exportSystemd(agent, {
+          ...(parsed.execPath !== undefined ? { execPath: parsed.execPath } : {}),
+          ...(parsed.workdir !== undefined ? { workingDirectory: absolute(platform, parsed.workdir) } : {}),
+          ...(parsed.user !== undefined ? { user: parsed.user } : {}),
+          ...(systemdVersion !== undefined ? { systemdVersion } : {}),
+          ...(parsed.maxRestarts !== undefined ? { maxRestarts: parsed.maxRestarts } : {}),
+        });
+        units.push(...result.units);
+        notes.push(...result.notes);
+      }
+      text = units.map((unit) => (units.length > 1 ? `### ${unit.fileName}\n${unit.text}` : unit.text)).join("\n");
+    }
+  } catch (error) {
+    return failure(output, parsed.manifest, error);
+  }
+
+  if (parsed.output === undefined) output.out(text.replace(/\n$/, ""));
+  else if (parsed.target === "systemd" && units.length > 1) {
+    const dir = absolute(platform, parsed.output);
+    await platform.fs.mkdir(dir, { recursive: true });
+    for (const unit of units) await platform.fs.writeFile(`${dir}/${unit.fileName}`, unit.text);
+    output.err(`aral export: wrote ${units.map((unit) => `${dir}/${unit.fileName}`).join(", ")}`);
+  } else {
+    await platform.fs.writeFile(absolute(platform, parsed.output), text);
+  }
+  for (const note of notes) output.err(`aral export: ${formatNote(note)}`);
+  for (const agent of agents) {
+    if (agent.allowEnv.length === 0) continue;
+    output.err(
+      parsed.target === "kubernetes"
+        ? `aral export: ${agent.name} reads ${agent.allowEnv.join(", ")} from the Secret ${envSecretName(agent.name)}: kubectl create secret generic ${envSecretName(agent.name)} ${agent.allowEnv.map((name) => `--from-literal=${name}=…`).join(" ")}`
+        : `aral export: ${agent.name} reads ${agent.allowEnv.join(", ")} from /etc/aral/${agent.name}.env (NAME=value lines, mode 0600)`,
+    );
+  }
+  return 0;
+}
+
+function failure(output: Output, path: string, error: unknown): number {
+  if (error instanceof ConfigError) {
+    printConfigIssues(output, path, error);
+    return 1;
+  }
+  if (error instanceof ExportError) {
+    output.err(`aral export: ${error.message}`);
+    return 2;
+  }
+  throw error;
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPlatform } from "@aral/adapter-node";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { main } from "../src/main.ts";
+
+const platform = createPlatform();
+const dir = mkdtempSync(join(tmpdir(), "aral-cli-export-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const example = join(import.meta.dirname, "..", "..", "..", "examples", "agent.manifest.jsonc");
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+async function aral(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(platform, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("aral export", () => {
+  it("kubernetes: YAML on stdout, one document per object; the unmappable fields named on stderr", async () => {
+    const result = await aral("export", "kubernetes", "--manifest", example, "--kind", "statefulset", "--allow-env", "OPENAI_API_KEY");
+    expect(result.code).toBe(0);
+    const kinds = parseAllDocuments(result.out).map((document) => (document.toJS() as { kind: string }).kind);
+    expect(kinds).toEqual(["ConfigMap", "Service", "StatefulSet", "PodDisruptionBudget"]);
+    expect(result.out).not.toMatch(/OPENAI_API_KEY: /); // referenced, never a value
+    expect(result.err).toMatch(/agent: layers\.runtime\.lifecycle\.healthcheck\.timeout approximated: .*500 ms → timeoutSeconds 1/);
+    expect(result.err).toMatch(/agent: layers\.runtime\.errorHandling\.maxBackoffMs cannot be expressed/);
+    expect(result.err).toContain("kubectl create secret generic agent-env --from-literal=OPENAI_API_KEY=…");
+  });
+
+  it("sandbox with --monitor and -o: the file holds the Sandbox and the PodMonitor", async () => {
+    const output = join(dir, "agent.yaml");
+    const result = await aral("export", "kubernetes", "--manifest", example, "--kind", "sandbox", "--monitor", "--runtime", "bun", "-o", output);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe("");
+    const objects = parseAllDocuments(readFileSync(output, "utf8")).map((document) => document.toJS() as { kind: string; apiVersion: string });
+    expect(objects.map((object) => `${object.apiVersion} ${object.kind}`)).toEqual(["v1 ConfigMap", "agents.x-k8s.io/v1alpha1 Sandbox", "monitoring.coreos.com/v1 PodMonitor"]);
+  });
+
+  it("systemd: a unit on stdout, RestartSteps only when told the systemd knows them", async () => {
+    const result = await aral("export", "systemd", "--manifest", example, "--entry", "/srv/agent/agent.ts", "--exec-path", "/usr/bin/node", "--systemd-version", "256");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ExecStart=\/usr\/bin\/node --max-old-space-size=512 \/srv\/agent\/agent\.ts$/m);
+    expect(result.out).toMatch(/^RestartSteps=5$/m);
+    expect(result.out).toMatch(/^RestartMaxDelaySec=30s$/m);
+    expect(result.err).not.toMatch(/maxBackoffMs/);
+  });
+
+  it("an invalid manifest gets aral check's errors and exit 1; nothing on stdout", async () => {
+    const bad = file("bad.yaml", `aral: { version: "1.0" }\nlayers:\n  runtime:\n    resources: { memory: { limit: 2GB } }\n`);
+    const exported = await aral("export", "kubernetes", "--manifest", bad);
+    const checked = await aral("check", bad);
+    expect(exported.code).toBe(1);
+    expect(exported.out).toBe("");
+    expect(exported.err).toBe(checked.err);
+    expect(exported.err).toMatch(/layers\.runtime\.resources\.memory\.limit: .*got "2GB"/);
+  });
+
+  it("bad requests exit 2 naming the option", async () => {
+    expect((await aral("export", "docker", "--manifest", example)).err).toMatch(/target must be one of kubernetes, systemd/);
+    expect((await aral("export", "kubernetes")).err).toMatch(/--manifest <file> is required/);
+    expect((await aral("export", "kubernetes", "--manifest", example, "--kind", "daemonset")).err).toMatch(/--kind must be one of deployment, statefulset, sandbox/);
+    expect((await aral("export", "systemd", "--manifest", example, "--image", "x")).err).toMatch(/--image applies to kubernetes only/);
+    expect((await aral("export", "kubernetes", "--manifest", example, "--name", "Bad_Name")).err).toMatch(/agent name "Bad_Name"/);
+    const seedNode = file("node.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { platform: "node" } } }));
+    const contradiction = await aral("export", "kubernetes", "--manifest", seedNode, "--runtime", "deno");
+    expect(contradiction.code).toBe(2);
+    expect(contradiction.err).toMatch(/--runtime deno contradicts the manifest's platform "node"/);
+    expect((await aral("export", "kubernetes", "--manifest", join(dir, "missing.json"))).code).toBe(1);
+  });
+});

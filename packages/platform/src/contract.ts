@@ -1,0 +1,255 @@
+/**
+ * The Platform contract: everything core needs from a JavaScript runtime.
+ * Adapters map it onto their runtime; core builds every behaviour on top of it.
+ * Every method's behaviour is pinned by @aral/conformance.
+ *
+ * Failures of the runtime (a missing file, a busy port, a command that cannot start) are reported as
+ * PlatformError with a stable `code`. Misuse by the caller (a path that is not a string, an unknown
+ * stdio mode, a port outside 0–65535) throws a TypeError naming the bad argument, on every adapter:
+ * adapters return `guardPlatform({...})` (platform/guard.ts), which checks every argument once, in core.
+ */
+
+export type RuntimeName = "node" | "deno" | "bun" | (string & {});
+
+export interface RuntimeInfo {
+  readonly name: RuntimeName;
+  /** The runtime's own version, without a leading "v" (e.g. "22.23.3", "2.9.6", "1.4.5"). */
+  readonly version: string;
+  /** "linux" | "darwin" | "windows" | … */
+  readonly os: string;
+  /** "x64" | "arm64" | … */
+  readonly arch: string;
+  /** Logical CPU cores the machine offers this process. */
+  readonly cpus: number;
+}
+
+export interface FileInfo {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly isSymlink: boolean;
+  readonly size: number;
+  readonly mtime: Date | null;
+  /** Unix permission bits, or null where the runtime cannot tell. */
+  readonly mode: number | null;
+}
+
+export interface DirEntry {
+  readonly name: string;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly isSymlink: boolean;
+}
+
+export interface DiskUsage {
+  readonly total: number;
+  readonly free: number;
+  readonly available: number;
+}
+
+export interface WriteFileOptions {
+  append?: boolean;
+  /** Permission bits for a newly created file. */
+  mode?: number;
+}
+
+export interface FileSystem {
+  readFile(path: string): Promise<Uint8Array>;
+  readTextFile(path: string): Promise<string>;
+  writeFile(path: string, data: Uint8Array | string, opts?: WriteFileOptions): Promise<void>;
+  /** Follows symlinks. */
+  stat(path: string): Promise<FileInfo>;
+  /** Does not follow a final symlink. */
+  lstat(path: string): Promise<FileInfo>;
+  exists(path: string): Promise<boolean>;
+  /** Without `recursive`, an existing path is `AlreadyExists`; with it, an existing directory is fine. */
+  mkdir(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  readDir(path: string): Promise<DirEntry[]>;
+  /** Without `recursive`, a non-empty directory is `NotEmpty`. */
+  remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Canonical absolute path with every symlink resolved. */
+  realPath(path: string): Promise<string>;
+  symlink(target: string, path: string): Promise<void>;
+  makeTempDir(opts?: { prefix?: string }): Promise<string>;
+  openRead(path: string): Promise<ReadableStream<Uint8Array>>;
+  /** Creates or truncates the file. Data is on disk once the stream's close() resolves. */
+  openWrite(path: string): Promise<WritableStream<Uint8Array>>;
+  diskUsage(path: string): Promise<DiskUsage>;
+}
+
+export type StdioMode = "pipe" | "inherit" | "null";
+export type ProcessSignal = "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP";
+
+export interface SpawnOptions {
+  cwd?: string;
+  /** Added to (or, with clearEnv, the whole of) the child's environment. */
+  env?: Record<string, string>;
+  /** Start the child with only `env`, nothing inherited. */
+  clearEnv?: boolean;
+  /** Default "null". */
+  stdin?: StdioMode;
+  /** Default "pipe". */
+  stdout?: StdioMode;
+  /** Default "pipe". */
+  stderr?: StdioMode;
+  /** Aborting kills the child with SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export interface ExitStatus {
+  /** Exit code, or null when the child was ended by a signal. */
+  readonly code: number | null;
+  /** Signal name ("SIGTERM", …) when the child was ended by a signal, else null. */
+  readonly signal: string | null;
+  readonly success: boolean;
+}
+
+export interface ChildProcess {
+  /** OS process id; 0 when the process never started. */
+  readonly pid: number;
+  readonly stdin: WritableStream<Uint8Array> | null;
+  readonly stdout: ReadableStream<Uint8Array> | null;
+  readonly stderr: ReadableStream<Uint8Array> | null;
+  /**
+   * Settles when the child has exited. `spawn()` itself never throws for a start failure:
+   * a missing command rejects `status` with PlatformError `NotFound` (permission: `PermissionDenied`).
+   */
+  readonly status: Promise<ExitStatus>;
+  /** Sends a signal; a no-op once the child has exited. */
+  kill(signal?: ProcessSignal): void;
+}
+
+export type UncaughtKind = "exception" | "rejection";
+
+export interface ProcessApi {
+  spawn(command: string, args?: string[], opts?: SpawnOptions): ChildProcess;
+  readonly pid: number;
+  cwd(): string;
+  /** Arguments after the script: what the user passed. */
+  readonly argv: string[];
+  /** The runtime's own executable (node, deno or bun), for spawning a child of the same runtime. */
+  readonly execPath: string;
+  exit(code?: number): never;
+  /**
+   * Subscribes to uncaught exceptions and unhandled rejections. While at least one handler is
+   * subscribed the runtime does not crash on them; the handler decides. Returns unsubscribe.
+   */
+  onUncaught(handler: (error: unknown, kind: UncaughtKind) => void): () => void;
+}
+
+export interface EnvApi {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+  has(key: string): boolean;
+  toObject(): Record<string, string>;
+}
+
+export type ShutdownSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+export interface SignalsApi {
+  /** While a handler is subscribed the signal no longer ends the process by default. Returns unsubscribe. */
+  on(signal: ShutdownSignal, handler: () => void): () => void;
+}
+
+export interface ServeOptions {
+  /** Default "127.0.0.1". */
+  hostname?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Aborting closes the server as close() does. */
+  signal?: AbortSignal;
+}
+
+export interface Server {
+  readonly hostname: string;
+  readonly port: number;
+  /** e.g. "http://127.0.0.1:41234" */
+  readonly url: string;
+  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  close(): Promise<void>;
+}
+
+export type RequestHandler = (request: Request) => Response | Promise<Response>;
+
+export interface NetApi {
+  fetch: typeof fetch;
+  serve(handler: RequestHandler, opts?: ServeOptions): Promise<Server>;
+}
+
+export interface MemoryUsage {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+}
+
+export interface CpuUsage {
+  /** Cumulative CPU time of this process, in microseconds. */
+  readonly userMicros: number;
+  readonly systemMicros: number;
+}
+
+export interface UsageApi {
+  memory(): MemoryUsage;
+  cpu(): CpuUsage;
+}
+
+export interface SpawnWorkerOptions {
+  /** Shown in the runtime's diagnostics (thread name, error messages). */
+  name?: string;
+}
+
+/**
+ * A running worker (Web Worker semantics): messages are structured-clone data in both directions.
+ * Events, on every adapter:
+ * - an uncaught error (or unhandled rejection) in the worker ends it: onError, then onExit(1);
+ * - a module that cannot be found: onError with PlatformError `NotFound`, then onExit(1) — `spawn()`
+ *   itself does not throw for it (the module loads asynchronously on every runtime);
+ * - the worker ending itself: onExit(its exit code) where the runtime tells (Node, Bun; Deno has no
+ *   notification for a worker that calls `close()` itself);
+ * - terminate(): onExit(null).
+ * onExit fires exactly once; nothing fires after it. Messages the worker posted before it ended may
+ * still arrive before onExit.
+ */
+export interface WorkerHandle {
+  readonly name: string;
+  /** Throws (DataCloneError) when the message cannot be cloned; a no-op once the worker is gone. */
+  postMessage(message: unknown): void;
+  /** Returns unsubscribe. */
+  onMessage(listener: (message: unknown) => void): () => void;
+  /** Returns unsubscribe. */
+  onError(listener: (error: Error) => void): () => void;
+  /** Fires once when the worker is gone: crashed, exited or terminated. Returns unsubscribe. */
+  onExit(listener: (code: number | null) => void): () => void;
+  /** Stops the worker at once (running code is cut off); resolves when it is gone. Idempotent. */
+  terminate(): Promise<void>;
+}
+
+export interface WorkersApi {
+  /**
+   * Starts a worker running `module` (an ES module; a URL, or a path — relative paths resolve
+   * against cwd()). The module sees Web worker globals: `postMessage`, `addEventListener("message")`,
+   * `onmessage`, `self`. An adapter that cannot run workers throws PlatformError `Unsupported`.
+   * A `module` that is not a string or URL throws TypeError.
+   */
+  spawn(module: string | URL, opts?: SpawnWorkerOptions): WorkerHandle;
+}
+
+export interface Platform {
+  readonly runtime: RuntimeInfo;
+  readonly fs: FileSystem;
+  readonly process: ProcessApi;
+  readonly env: EnvApi;
+  readonly signals: SignalsApi;
+  readonly net: NetApi;
+  readonly usage: UsageApi;
+  /** Threads for CPU-heavy work (Web Workers; Node: worker_threads). */
+  readonly workers: WorkersApi;
+}
+
+/** What an adapter module exports. A third-party adapter is any module with `createPlatform`. */
+export interface AdapterModule {
+  /** May be async: an adapter that must load something first (a native module, a config) returns a promise. */
+  createPlatform(): Platform | Promise<Platform>;
+}

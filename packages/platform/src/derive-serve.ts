@@ -1,0 +1,56 @@
+import type { NetApi, ServeOptions, Server } from "./contract.ts";
+
+/** What an adapter's serve returns: the bound address and close(); the URL is derived. */
+export type ServeBinding = Omit<Server, "url">;
+
+/** A handler that always answers with a Response (a failure is already a 500). */
+export type SafeRequestHandler = (request: Request) => Promise<Response>;
+
+/** The net API an adapter maps: its serve() gets a handler that never throws, and no abort signal. */
+export interface NetPrimitives {
+  fetch: NetApi["fetch"];
+  serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal">): Promise<ServeBinding>;
+}
+
+/**
+ * serve() with what every runtime needs on top: a handler that throws or returns no Response gets one
+ * 500 (logged to stderr, the server keeps serving); the URL in one format (IPv6 in brackets);
+ * aborting `opts.signal` closes the server (at once when it is already aborted).
+ */
+export function deriveNet(net: NetPrimitives): NetApi {
+  return {
+    fetch: net.fetch,
+    async serve(handler, opts = {}) {
+      const { signal, ...rest } = opts;
+      const safe: SafeRequestHandler = async (request) => {
+        try {
+          const response: unknown = await handler(request);
+          if (response instanceof Response) return response;
+          throw new TypeError(`serve: handler must return a Response, got ${response === null ? "null" : typeof response}`);
+        } catch (error) {
+          console.error("serve: request handler failed:", error);
+          return internalServerError();
+        }
+      };
+      const binding = await net.serve(safe, rest);
+      let closing: Promise<void> | undefined;
+      const close = (): Promise<void> => {
+        signal?.removeEventListener("abort", onAbort);
+        closing ??= binding.close();
+        return closing;
+      };
+      const onAbort = () => void close();
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      return { hostname: binding.hostname, port: binding.port, url: serverUrl(binding.hostname, binding.port), close };
+    },
+  };
+}
+
+export function serverUrl(hostname: string, port: number): string {
+  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+function internalServerError(): Response {
+  return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+}

@@ -1,0 +1,31 @@
+import type { SupervisedRuntime } from "../runtime-command.ts";
+
+export type EnvVar = { name: string; value: string } | { name: string; valueFrom: Record<string, unknown> };
+
+/** Name of the Secret the allow-listed variables come from: `<agent>-env`. */
+export function envSecretName(agent: string): string {
+  return `${agent}-env`;
+}
+
+/**
+ * The container's whole environment — the least-privilege set of `aral run`, nothing inherited:
+ * ARAL_MANIFEST, the health server on the pod's IP (the kubelet probes and Prometheus scrapes that
+ * address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root filesystem is
+ * read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is
+ * ever written into the objects.
+ */
+export function containerEnv(options: { agent: string; runtime: SupervisedRuntime | undefined; manifestPath: string | undefined; healthPort: number; allowEnv: readonly string[] }): EnvVar[] {
+  const env: EnvVar[] = [];
+  if (options.manifestPath !== undefined) env.push({ name: "ARAL_MANIFEST", value: options.manifestPath });
+  env.push(
+    { name: "ARAL_HEALTH_ENABLED", value: "true" },
+    { name: "ARAL_HEALTH_HOSTNAME", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    { name: "ARAL_HEALTH_PORT", value: String(options.healthPort) },
+    { name: "TMPDIR", value: "/tmp" },
+  );
+  if (options.runtime === "deno") env.push({ name: "DENO_DIR", value: "/tmp/deno-dir" });
+  for (const name of options.allowEnv) {
+    env.push({ name, valueFrom: { secretKeyRef: { name: envSecretName(options.agent), key: name } } });
+  }
+  return env;
+}

@@ -1,0 +1,40 @@
+import type { RuntimeConfig } from "@aral/core";
+import type { Notes } from "./notes.ts";
+import { kubernetesBytes } from "./quantities.ts";
+
+/** Volume names in the pod: each says what it holds. */
+export const VOLUME_NAMES = { persistent: "persistent-storage", ephemeral: "ephemeral-storage", tmp: "tmp", manifest: "aral-manifest" } as const;
+/** A claim's size when the manifest has no `storage.maxSize`. */
+export const DEFAULT_CLAIM_SIZE = "1Gi";
+
+export interface StorageLayout {
+  volumes: Record<string, unknown>[];
+  volumeMounts: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
+  /** The claim for `storage.persistent`: a template (StatefulSet, Sandbox) or a claim of its own (Deployment). */
+  claim: { name: string; spec: { accessModes: string[]; resources: { requests: { storage: string } } } } | undefined;
+}
+
+/**
+ * `storage.persistent` → a PersistentVolumeClaim mounted at that path; `storage.ephemeral` → an emptyDir with
+ * `sizeLimit` = `storage.maxSize`; /tmp always an emptyDir (the root filesystem is read-only, and the runtime
+ * makes its temporary files there).
+ */
+export function storageLayout(config: RuntimeConfig, notes: Notes, claimName: string): StorageLayout {
+  const { persistent, ephemeral, maxSize } = config.resources.storage;
+  const sizeLimit = maxSize === undefined ? undefined : kubernetesBytes(maxSize).quantity;
+  const layout: StorageLayout = { volumes: [], volumeMounts: [], claim: undefined };
+  if (persistent !== undefined) {
+    if (sizeLimit === undefined) notes.approximated("resources.storage.persistent", `no storage.maxSize: the persistent volume claim requests ${DEFAULT_CLAIM_SIZE}`);
+    layout.claim = { name: claimName, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: sizeLimit ?? DEFAULT_CLAIM_SIZE } } } };
+    layout.volumeMounts.push({ name: VOLUME_NAMES.persistent, mountPath: persistent });
+  }
+  if (ephemeral !== undefined) {
+    layout.volumes.push({ name: VOLUME_NAMES.ephemeral, emptyDir: sizeLimit === undefined ? {} : { sizeLimit } });
+    layout.volumeMounts.push({ name: VOLUME_NAMES.ephemeral, mountPath: ephemeral });
+  }
+  if (ephemeral !== "/tmp" && persistent !== "/tmp") {
+    layout.volumes.push({ name: VOLUME_NAMES.tmp, emptyDir: sizeLimit === undefined ? {} : { sizeLimit } });
+    layout.volumeMounts.push({ name: VOLUME_NAMES.tmp, mountPath: "/tmp" });
+  }
+  return layout;
+}

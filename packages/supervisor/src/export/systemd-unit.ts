@@ -1,0 +1,184 @@
+import { runtimeCommand } from "../runtime-command.ts";
+import type { ExportAgent } from "./agent.ts";
+import { ExportError } from "./errors.ts";
+import { Notes } from "./notes.ts";
+import { systemdBytes, systemdCpuQuota, systemdCpuWeight, systemdTimeSpan } from "./quantities.ts";
+import { pidsLimit, stopSignal, terminationGracePeriodMs } from "./stop-settings.ts";
+
+/** First systemd release that knows RestartSteps= and RestartMaxDelaySec=. */
+export const RESTART_STEPS_SINCE = 254;
+/** `aral run`'s crash-loop window and default restart budget: StartLimitIntervalSec= / StartLimitBurst=. */
+const RESTART_WINDOW_S = 60;
+const DEFAULT_MAX_RESTARTS = 5;
+
+export interface SystemdExportOptions {
+  /** Executable of the runtime; default its bare name, which systemd looks up in its own fixed PATH. */
+  execPath?: string;
+  /** Working directory, and the base of a relative entry; default the entry's directory. */
+  workingDirectory?: string;
+  /** The unprivileged user the agent runs as; default "aral" (create it: `useradd --system aral`). */
+  user?: string;
+  /** The systemd version the unit is for (RestartSteps= needs 254); default RESTART_STEPS_SINCE - 2 = Debian 12's 252 unless given. */
+  systemdVersion?: number;
+  /** Restarts within 60 s before systemd gives up (StartLimitBurst = maxRestarts + 1); default 5, as `aral run`. */
+  maxRestarts?: number;
+}
+
+export interface SystemdUnit {
+  /** "<agent>.service", or "<agent>@.service" (a template) for several instances. */
+  fileName: string;
+  text: string;
+}
+
+export interface SystemdExport {
+  units: SystemdUnit[];
+  notes: Notes["list"];
+}
+
+function dirOf(path: string): string {
+  const index = path.lastIndexOf("/");
+  return index <= 0 ? "/" : path.slice(0, index);
+}
+
+/** One word of a space-separated list (ReadWritePaths=, Environment=): "%" escaped, quoted when it holds blanks or quotes. */
+function word(text: string, field: string): string {
+  const escaped = value(text, field);
+  return /[\s"'\\;]/.test(escaped) || escaped === "" ? `"${escaped.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : escaped;
+}
+
+/** One word of ExecStart=: as `word`, with "$" doubled (ExecStart= expands $VARIABLES). */
+function execWord(text: string): string {
+  return word(text.replace(/\$/g, "$$$$"), "ExecStart");
+}
+
+/** A directive value: specifiers ("%") escaped; newlines refused (they would start a new directive). */
+function value(text: string, field: string): string {
+  if (/[\n\r]/.test(text)) throw new ExportError(field, `${field} must not contain a line break, got ${JSON.stringify(text)}`);
+  return text.replace(/%/g, "%%");
+}
+
+/**
+ * A systemd service for one agent: the kernel limits of the manifest (MemoryMax, MemorySwapMax, CPUQuota,
+ * CPUWeight, TasksMax), the stop (KillMode=control-group, KillSignal, TimeoutStopSec = the termination grace
+ * period), restarts with the manifest's backoff, and least privilege (own user, NoNewPrivileges,
+ * ProtectSystem=strict with only the storage roots writable, PrivateTmp, no capabilities). systemd starts a
+ * service with an empty environment: the agent sees exactly Environment= and the EnvironmentFile= of its
+ * allow-listed variables.
+ */
+export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions = {}): SystemdExport {
+  const notes = new Notes(agent.name, agent.written);
+  const { config, name } = agent;
+  const systemdVersion = options.systemdVersion ?? RESTART_STEPS_SINCE - 2;
+  const maxRestarts = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
+  const entry = agent.entry ?? "agent.ts";
+  const workingDirectory = options.workingDirectory ?? (entry.startsWith("/") ? dirOf(entry) : undefined);
+  if (workingDirectory === undefined || !workingDirectory.startsWith("/")) {
+    throw new ExportError("workdir", `systemd needs an absolute working directory: give an absolute entry or --workdir, got ${JSON.stringify(workingDirectory ?? entry)}`);
+  }
+  const absoluteEntry = entry.startsWith("/") ? entry : `${workingDirectory.replace(/\/+$/, "")}/${entry.replace(/^\.\//, "")}`;
+  const manifestPath = agent.manifest?.path;
+  const command =
+    agent.command !== undefined
+      ? [...agent.command, ...agent.args]
+      : runtimeCommand(agent.runtime!, absoluteEntry, {
+          manifest: config,
+          args: agent.args,
+          ...(options.execPath !== undefined ? { execPaths: { [agent.runtime!]: options.execPath } } : {}),
+          ...(manifestPath === undefined ? {} : { extraReadPaths: [manifestPath] }),
+        });
+  const template = agent.instances > 1;
+
+  const { cpu, memory, storage } = config.resources;
+  const lines: string[] = [];
+  // Plain settings (numbers, sizes, keywords) as they are; free text and paths through `value` (specifiers escaped).
+  const directive = (key: string, text: string | number) => lines.push(`${key}=${text}`);
+  const textDirective = (key: string, text: string) => lines.push(`${key}=${value(text, key)}`);
+  lines.push(`# ${name}: generated by \`aral export systemd\`${manifestPath ? ` from ${manifestPath}` : ""}`);
+  if (template) lines.push(`# ${agent.instances} instances: systemctl enable --now ${Array.from({ length: agent.instances }, (_, i) => `${name}@${i + 1}`).join(" ")}`);
+  lines.push("[Unit]");
+  lines.push(`Description=ARAL agent ${name}${template ? " (instance %i)" : ""}`);
+  directive("After", "network-online.target");
+  directive("Wants", "network-online.target");
+  directive("StartLimitIntervalSec", `${RESTART_WINDOW_S}s`);
+  directive("StartLimitBurst", maxRestarts + 1);
+  lines.push("", "[Service]");
+  directive("Type", "exec");
+  lines.push(`ExecStart=${command.map(execWord).join(" ")}`);
+  textDirective("WorkingDirectory", workingDirectory);
+  textDirective("User", options.user ?? "aral");
+  if (manifestPath !== undefined) lines.push(`Environment=${word(`ARAL_MANIFEST=${manifestPath}`, "Environment")}`);
+  if (template) lines.push(`Environment=ARAL_INSTANCE_ID=${name}-%i`);
+  if (agent.allowEnv.length > 0) {
+    lines.push(`# ${agent.allowEnv.join(", ")}: NAME=value lines in this file (root-owned, mode 0600), never in the unit`);
+    textDirective("EnvironmentFile", `/etc/aral/${name}.env`);
+  }
+
+  // Restart policy and backoff (errorHandling.backoffMs … maxBackoffMs, as `aral run`).
+  directive("Restart", "on-failure");
+  directive("RestartSec", systemdTimeSpan(Math.max(config.errorHandling.backoffMs, 100)));
+  if (config.errorHandling.backoffMs < 100) notes.approximated("errorHandling.backoffMs", `RestartSec=100ms: systemd's own minimum (${config.errorHandling.backoffMs} ms asked)`);
+  const { backoffMs, maxBackoffMs } = config.errorHandling;
+  if (maxBackoffMs > backoffMs) {
+    if (systemdVersion >= RESTART_STEPS_SINCE) {
+      // The supervisor doubles the delay each restart: that is log2(max / first) steps from RestartSec to the cap.
+      directive("RestartSteps", Math.min(3600, Math.max(1, Math.ceil(Math.log2(maxBackoffMs / Math.max(backoffMs, 100))))));
+      directive("RestartMaxDelaySec", systemdTimeSpan(maxBackoffMs));
+    } else {
+      notes.notExpressible("errorHandling.maxBackoffMs", `growing restart delays need systemd ${RESTART_STEPS_SINCE} (RestartSteps=, RestartMaxDelaySec=); for systemd ${systemdVersion} every restart waits RestartSec=${systemdTimeSpan(Math.max(backoffMs, 100))} (--systemd-version)`);
+    }
+  }
+
+  // Stop: SIGTERM (or the manifest's first stop signal) to the agent, everything in the cgroup killed at the grace period.
+  directive("KillMode", "control-group");
+  const signal = stopSignal(config);
+  if (signal === undefined) notes.notExpressible("lifecycle.shutdownSignals", "no signal starts a graceful stop: KillSignal=SIGTERM will end the agent without its drain");
+  directive("KillSignal", signal ?? "SIGTERM");
+  directive("TimeoutStopSec", systemdTimeSpan(terminationGracePeriodMs(config)));
+
+  // Kernel limits (cgroup).
+  if (memory.limit !== undefined) directive("MemoryMax", systemdBytes(memory.limit));
+  if (memory.request !== undefined) directive("MemoryLow", systemdBytes(memory.request));
+  directive("MemorySwapMax", memory.swap ? "infinity" : "0");
+  if (cpu.limit !== undefined) {
+    const { quota, exact } = systemdCpuQuota(cpu.limit);
+    if (!exact) notes.approximated("resources.cpu.limit", `${JSON.stringify(cpu.limit)} is finer than 1m: CPUQuota=${quota}`);
+    directive("CPUQuota", quota);
+  }
+  if (cpu.request !== undefined) directive("CPUWeight", systemdCpuWeight(cpu.request));
+  const tasks = pidsLimit(config);
+  if (tasks !== undefined) directive("TasksMax", tasks);
+
+  // Least privilege.
+  directive("NoNewPrivileges", "yes");
+  directive("ProtectSystem", "strict");
+  const roots = [...new Set([storage.persistent, storage.ephemeral].filter((root): root is string => root !== undefined))];
+  if (roots.length > 0) lines.push(`ReadWritePaths=${roots.map((root) => word(root, "ReadWritePaths")).join(" ")}`);
+  directive("PrivateTmp", "yes");
+  directive("ProtectHome", "yes");
+  directive("PrivateDevices", "yes");
+  directive("ProtectKernelTunables", "yes");
+  directive("ProtectKernelModules", "yes");
+  directive("ProtectKernelLogs", "yes");
+  directive("ProtectControlGroups", "yes");
+  directive("ProtectClock", "yes");
+  directive("ProtectHostname", "yes");
+  directive("RestrictSUIDSGID", "yes");
+  directive("RestrictRealtime", "yes");
+  directive("RestrictNamespaces", "yes");
+  directive("LockPersonality", "yes");
+  directive("CapabilityBoundingSet", "");
+  directive("AmbientCapabilities", "");
+  directive("SystemCallArchitectures", "native");
+  directive("UMask", "0077");
+  // No MemoryDenyWriteExecute=: V8 and JavaScriptCore compile JavaScript to machine code (W+X pages).
+  lines.push("", "[Install]");
+  directive("WantedBy", "multi-user.target");
+
+  // What a unit cannot say.
+  if (storage.maxSize !== undefined) notes.notExpressible("resources.storage.maxSize", "systemd has no per-service disk quota; the runtime's storage API still enforces it in-process");
+  if (notes.written("lifecycle.healthcheck")) notes.notExpressible("lifecycle.healthcheck", "systemd does not probe HTTP health endpoints (only WatchdogSec= with sd_notify); the checks still run in-process and serve /health/* when health.enabled");
+  if (notes.written("lifecycle.startupTimeout")) notes.notExpressible("lifecycle.startupTimeout", "a Type=exec unit counts as started once the process runs; the runtime enforces the timeout itself (a failed start exits non-zero and is restarted)");
+  if (notes.written("version")) notes.notExpressible("version", `the unit runs whichever ${command[0]} is installed; the runtime warns at start when it is older than ${config.version}`);
+
+  return { units: [{ fileName: `${name}${template ? "@" : ""}.service`, text: `${lines.join("\n")}\n` }], notes: notes.list };
+}

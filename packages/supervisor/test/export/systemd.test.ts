@@ -1,0 +1,120 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseBytes, parseCpu } from "@aral/core/resources";
+import { exportSystemd, RESTART_STEPS_SINCE } from "../../src/export/index.ts";
+import { loadAgent, MANIFESTS, repoRoot, RUNTIMES } from "./export-fixtures.ts";
+
+// systemd-analyze verify checks the unit offline (systemd is not PID 1 here). It exits 0 even for unknown
+// keys or bad values, so the test reads its output: any line about our unit fails.
+const hasSystemdAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0;
+const dir = mkdtempSync(join(tmpdir(), "aral-export-systemd-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Executables that exist here, so verify's "is not executable" check passes for the right reason. */
+const EXEC_PATHS = { node: process.execPath, deno: join(repoRoot, "node_modules", "deno", "deno"), bun: join(repoRoot, "node_modules", ".bin", "bun") };
+
+function verify(fileName: string, text: string): string[] {
+  const path = join(dir, fileName);
+  writeFileSync(path, text);
+  const run = spawnSync("systemd-analyze", ["verify", "--man=no", path], { encoding: "utf8" });
+  const output = `${run.stdout}${run.stderr}`;
+  const unitName = fileName.replace(/\.service$/, "");
+  return output.split("\n").filter((line) => line.includes(fileName) || line.includes(unitName));
+}
+
+/** The unit's [Service] directives, the last value of each key (as systemd applies them). */
+function directives(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const match = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (match) map.set(match[1]!, match[2]!);
+  }
+  return map;
+}
+
+/** systemd's own reading of a size (K, M, G, T = powers of 1024). */
+function systemdSize(text: string): number {
+  const match = /^(\d+)([KMGTPE]?)$/.exec(text);
+  if (!match) throw new Error(`not a systemd size: ${text}`);
+  return Number(match[1]) * 1024 ** " KMGTPE".indexOf(match[2] || " ");
+}
+
+function systemdMs(text: string): number {
+  const match = /^(\d+)(ms|s)$/.exec(text);
+  if (!match) throw new Error(`not a time span: ${text}`);
+  return Number(match[1]) * (match[2] === "s" ? 1000 : 1);
+}
+
+describe.skipIf(!hasSystemdAnalyze)("aral export systemd: systemd-analyze verify accepts every unit", () => {
+  for (const manifest of Object.keys(MANIFESTS) as (keyof typeof MANIFESTS)[]) {
+    for (const runtime of RUNTIMES) {
+      it(`${manifest} manifest on ${runtime}`, async () => {
+        const agent = await loadAgent(manifest, { runtime: runtime === "node" || manifest === "example" ? runtime : "node", entry: join(repoRoot, "examples", "agent.ts"), allowEnv: ["OPENAI_API_KEY"] });
+        if (manifest === "seed" && runtime !== "node") agent.runtime = runtime; // the seed says platform node; export it for each runtime anyway
+        const { units } = exportSystemd(agent, { execPath: EXEC_PATHS[runtime], systemdVersion: 252 });
+        expect(units).toHaveLength(1);
+        expect(verify(units[0]!.fileName, units[0]!.text)).toEqual([]);
+      });
+    }
+  }
+
+  it("the check can fail: a bad value and an unknown key are caught from verify's output", () => {
+    const text = "[Service]\nExecStart=/bin/true\nCPUQuota=abc\nRestartStepz=3\n";
+    expect(verify("broken.service", text).join("\n")).toMatch(/CPU quota|RestartStepz/);
+  });
+
+  it("a template unit for several instances verifies too", async () => {
+    const agent = await loadAgent("example", { entry: join(repoRoot, "examples", "agent.ts"), instances: 3 });
+    const { units } = exportSystemd(agent, { execPath: EXEC_PATHS.node });
+    expect(units[0]!.fileName).toBe("agent@.service");
+    expect(units[0]!.text).toMatch(/^Environment=ARAL_INSTANCE_ID=agent-%i$/m);
+    expect(verify("agent@.service", units[0]!.text)).toEqual([]);
+  });
+});
+
+describe("aral export systemd: the manifest's values, read back from the unit", () => {
+  for (const manifest of Object.keys(MANIFESTS) as (keyof typeof MANIFESTS)[]) {
+    it(`${manifest}: limits, stop, restart and sandboxing equal the manifest's`, async () => {
+      const agent = await loadAgent(manifest, { entry: "/srv/agent/agent.ts" });
+      const { config } = agent;
+      const unit = directives(exportSystemd(agent, { systemdVersion: RESTART_STEPS_SINCE }).units[0]!.text);
+      const { cpu, memory, storage } = config.resources;
+      expect(systemdSize(unit.get("MemoryMax")!)).toBe(parseBytes(memory.limit!));
+      expect(systemdSize(unit.get("MemoryLow")!)).toBe(parseBytes(memory.request!));
+      expect(unit.get("MemorySwapMax")).toBe("0");
+      expect(Number(unit.get("CPUQuota")!.replace("%", "")) / 100).toBe(parseCpu(cpu.limit!));
+      expect(Number(unit.get("CPUWeight"))).toBe(Math.round(parseCpu(cpu.request!) * 100));
+      expect(systemdMs(unit.get("TimeoutStopSec")!)).toBe(config.lifecycle.shutdownTimeout + 2000);
+      expect(systemdMs(unit.get("RestartSec")!)).toBe(config.errorHandling.backoffMs);
+      expect(systemdMs(unit.get("RestartMaxDelaySec")!)).toBe(config.errorHandling.maxBackoffMs);
+      expect(Number(unit.get("RestartSteps"))).toBe(Math.ceil(Math.log2(config.errorHandling.maxBackoffMs / config.errorHandling.backoffMs)));
+      expect(unit.get("KillMode")).toBe("control-group");
+      expect(unit.get("KillSignal")).toBe("SIGTERM");
+      expect(unit.get("Restart")).toBe("on-failure");
+      for (const [key, value] of [["NoNewPrivileges", "yes"], ["ProtectSystem", "strict"], ["PrivateTmp", "yes"], ["CapabilityBoundingSet", ""]] as const) expect(unit.get(key)).toBe(value);
+      const roots = [storage.persistent, storage.ephemeral].filter(Boolean);
+      expect(unit.get("ReadWritePaths")).toBe(roots.length ? roots.join(" ") : undefined);
+      expect(unit.get("Environment")).toBe(`ARAL_MANIFEST=${MANIFESTS[manifest]}`);
+    });
+  }
+
+  it("RestartSteps/RestartMaxDelaySec only for systemd ≥ 254; older ones get a note naming errorHandling.maxBackoffMs", async () => {
+    const agent = await loadAgent("seed", { entry: "/srv/agent/agent.ts" });
+    const old = exportSystemd(agent, { systemdVersion: 252 });
+    expect(old.units[0]!.text).not.toMatch(/RestartSteps|RestartMaxDelaySec/);
+    expect(old.notes.map((note) => note.field)).toContain("layers.runtime.errorHandling.maxBackoffMs");
+    expect(old.notes.map((note) => note.field)).toContain("layers.runtime.resources.storage.maxSize");
+    expect(exportSystemd(agent, { systemdVersion: 254 }).notes.map((note) => note.field)).not.toContain("layers.runtime.errorHandling.maxBackoffMs");
+  });
+
+  it("paths with blanks and percent signs are quoted and escaped; a relative entry needs a working directory", async () => {
+    const agent = await loadAgent("example", { entry: "/srv/my agent/100%.ts" });
+    const text = exportSystemd(agent, { execPath: "/usr/bin/node" }).units[0]!.text;
+    expect(text).toMatch(/^ExecStart=\/usr\/bin\/node --max-old-space-size=512 "\/srv\/my agent\/100%%.ts"$/m);
+    expect(text).toMatch(/^WorkingDirectory=\/srv\/my agent$/m);
+    await expect(loadAgent("example", { entry: "agent.ts" }).then((relative) => exportSystemd(relative))).rejects.toThrow(/absolute working directory/);
+  });
+});
