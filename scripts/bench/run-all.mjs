@@ -11,6 +11,8 @@ const plan = [
   ["deno", ["run", "-A", "--v8-flags=--expose-gc"]],
   ["bun", ["--conditions=source"]],
 ];
+// PM2 is a Node tool: aral up vs PM2 runs once, on Node 24.
+const nodeOnly = ["scripts/bench/supervisor-vs-pm2.mjs"];
 for (const script of scripts) {
   for (const [rt, args] of plan) {
     console.log(`\n### ${script} on ${runtimes[rt].label}`);
@@ -18,9 +20,9 @@ for (const script of scripts) {
   }
 }
 
-// Whole-process benchmarks: each starts its own children on Node 24, Deno and Bun (serve: Node only).
+// Whole-process benchmarks: each starts its own children on Node 24, Deno and Bun (serve and PM2: Node only).
 console.log(`\nload while measuring: ${spawnSync("uptime", { encoding: "utf8" }).stdout.trim()}`);
-for (const script of ["scripts/bench/import.mjs", "scripts/bench/start.mjs", "scripts/bench/serve.mjs"]) {
+for (const script of ["scripts/bench/import.mjs", "scripts/bench/start.mjs", "scripts/bench/serve.mjs", ...nodeOnly]) {
   console.log(`\n### ${script}`);
   spawnSync(runtimes.node24.exec, [script], { cwd: root, stdio: "inherit" });
 }

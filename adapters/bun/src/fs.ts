@@ -5,16 +5,17 @@ import { tmpdir } from "node:os";
 import { sep } from "node:path";
 import type { DirEntry, DiskUsage, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors } from "@aral/platform";
+import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 export function createFileSystem(): FileSystemPrimitives {
   return {
-    readFile: (path) => call("readFile", path, (p) => Bun.file(p).bytes()),
+    readFile: (path, opts) => call("readFile", path, (p) => (opts?.noFollow ? readFileNoFollow(p) : Bun.file(p).bytes())),
     writeFile: (path, data, opts) => call("writeFile", path, (p) => writeData(p, data, opts)),
     stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
     lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
     mkdir: (path, opts) => call("mkdir", path, async (p) => {
-      await mkdir(p, { recursive: opts?.recursive === true });
+      await mkdir(p, { recursive: opts?.recursive === true, ...(opts?.mode !== undefined ? { mode: opts.mode } : {}) });
     }),
     readDir: (path) => call("readDir", path, async (p) => {
       const entries = await readdir(p, { withFileTypes: true });
@@ -33,6 +34,7 @@ export function createFileSystem(): FileSystemPrimitives {
     openRead: (path) => call("openRead", path, openRead),
     openWrite: (path) => call("openWrite", path, openWrite),
     diskUsage: (path) => call("diskUsage", path, diskUsage),
+    openDir: (path) => call("openDir", path, openDirHandle),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Platform } from "@aral/platform";
-import { definePlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
+import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
+import { chmod, unlink } from "node:fs/promises";
+import net from "node:net";
 import { createEnvApi } from "./env.ts";
 import { createFileSystem } from "./fs.ts";
 import { createProcessApi } from "./process.ts";
@@ -16,7 +18,8 @@ export function createPlatform(): Platform {
     env: createEnvApi(),
     // Bun has no native signal, memory or CPU-time API: these come from its `process` global, shaped by core.
     signals: signalsFromProcess(process),
-    net: { fetch: globalThis.fetch, serve },
+    // Unix sockets: Bun's node:net, shaped by core as on Node.
+    net: { fetch: globalThis.fetch, serve, ...unixSocketsFromNodeNet(net, { chmod, unlink }) },
     usage: usageFromProcess(process),
     workers: createWorkersApi(),
   });

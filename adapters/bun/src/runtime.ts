@@ -1,4 +1,5 @@
-// Bun has no native os/arch API: process.platform/process.arch come from Bun's process global (no node: import).
+// Bun has no native os/arch API: process.platform/process.arch come from Bun's process global; the host name from node:os.
+import { hostname } from "node:os";
 import type { RuntimeInfo } from "@aral/platform";
 
 const OS_NAMES: Record<string, string> = { win32: "windows" };
@@ -10,5 +11,6 @@ export function runtimeInfo(): RuntimeInfo {
     os: OS_NAMES[process.platform] ?? process.platform,
     arch: process.arch,
     cpus: navigator.hardwareConcurrency,
+    hostname: hostname(),
   };
 }

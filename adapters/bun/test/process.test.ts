@@ -46,7 +46,7 @@ describe("process and signals in a real child", () => {
 
 describe("runtime, env, usage", () => {
   test("runtime info", () => {
-    expect(platform.runtime).toEqual({ name: "bun", version: Bun.version, os: "linux", arch: process.arch, cpus: expect.any(Number) });
+    expect(platform.runtime).toEqual({ name: "bun", version: Bun.version, os: "linux", arch: process.arch, cpus: expect.any(Number), hostname: expect.any(String) });
     expect(platform.runtime.version).not.toStartWith("v");
     expect(platform.runtime.cpus).toBeGreaterThan(0);
   });

@@ -2,6 +2,8 @@ import type { DirEntry, DiskUsage, FileInfo, FileSystemPrimitives, WriteFileOpti
 import { PlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/platform";
 // Deno.* has no statfs; Deno's Node compatibility layer does. Used for diskUsage only.
 import { statfs } from "node:fs/promises";
+// Deno.* exposes no descriptor numbers nor O_NOFOLLOW: openDir and no-follow reads go through node:fs too.
+import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 
 function toFileInfo(info: Deno.FileInfo): FileInfo {
   return {
@@ -34,7 +36,7 @@ async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
 
 export function createFileSystem(): FileSystemPrimitives {
   return {
-    readFile: (path) => mapErrors("readFile", path, () => Deno.readFile(path)),
+    readFile: (path, opts = {}) => mapErrors("readFile", path, () => (opts.noFollow ? readFileNoFollow(path) : Deno.readFile(path))),
     async writeFile(path, data, opts: WriteFileOptions = {}) {
       const options: Deno.WriteFileOptions = { append: opts.append ?? false, create: true };
       if (opts.mode !== undefined) options.mode = opts.mode;
@@ -42,7 +44,7 @@ export function createFileSystem(): FileSystemPrimitives {
     },
     stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
     lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
-    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false })),
+    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) })),
     readDir: (path) =>
       mapErrors("readDir", path, async () => {
         const entries: DirEntry[] = [];
@@ -68,5 +70,6 @@ export function createFileSystem(): FileSystemPrimitives {
         const s = await statfs(path);
         return { total: s.blocks * s.bsize, free: s.bfree * s.bsize, available: s.bavail * s.bsize };
       }),
+    openDir: (path) => mapErrors("openDir", path, () => openDirHandle(path)),
   };
 }

@@ -10,5 +10,15 @@ export function createRuntimeInfo(): RuntimeInfo {
     os: Deno.build.os,
     arch: ARCH_NAMES[Deno.build.arch] ?? Deno.build.arch,
     cpus: navigator.hardwareConcurrency,
+    hostname: hostname(),
   };
+}
+
+/** Deno.hostname() needs --allow-sys (or -A); without it the contract's "" stands for "not readable". */
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "";
+  }
 }

@@ -1,5 +1,6 @@
 import type { NetPrimitives, SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { toPlatformError } from "@aral/platform";
+import { connectUnix, listenUnix } from "./unix-sockets.ts";
 
 export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
@@ -25,5 +26,5 @@ export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions
 }
 
 export function createNetApi(): NetPrimitives {
-  return { fetch: globalThis.fetch.bind(globalThis), serve };
+  return { fetch: globalThis.fetch.bind(globalThis), serve, listenUnix, connectUnix };
 }

@@ -5,11 +5,13 @@ import path from "node:path";
 import process from "node:process";
 import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/platform";
 import type { DirEntry, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
+import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 import { plainBytes } from "./node-streams.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;
 
-async function readFile(file: string): Promise<Uint8Array> {
+async function readFile(file: string, opts: { noFollow?: boolean } = {}): Promise<Uint8Array> {
+  if (opts.noFollow) return mapErrors("readFile", file, () => readFileNoFollow(file));
   return plainBytes(await mapErrors("readFile", file, () => fsp.readFile(file)));
 }
 
@@ -144,7 +146,7 @@ export function createNodeFileSystem(): FileSystemPrimitives {
       return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
     async mkdir(dir, opts = {}) {
-      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true }));
+      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }));
     },
     readDir,
     remove,
@@ -161,5 +163,6 @@ export function createNodeFileSystem(): FileSystemPrimitives {
     openRead,
     openWrite,
     diskUsage,
+    openDir: (dir) => mapErrors("openDir", dir, () => openDirHandle(dir)),
   };
 }

@@ -1,5 +1,7 @@
-import { definePlatform, signalsFromProcess, usageFromProcess } from "@aral/platform";
+import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
 import type { Platform } from "@aral/platform";
+import { chmod, unlink } from "node:fs/promises";
+import net from "node:net";
 import process from "node:process";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";
@@ -26,7 +28,7 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     process: createNodeProcess(),
     env: createNodeEnv(),
     signals: signalsFromProcess(process),
-    net: { fetch: createPooledFetch(options.fetch), serve: serveUnchecked },
+    net: { fetch: createPooledFetch(options.fetch), serve: serveUnchecked, ...unixSocketsFromNodeNet(net, { chmod, unlink }) },
     usage: usageFromProcess(process),
     workers: createNodeWorkers(),
   });

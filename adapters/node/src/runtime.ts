@@ -17,5 +17,6 @@ export function nodeRuntimeInfo(): RuntimeInfo {
     os: process.platform === "win32" ? "windows" : process.platform,
     arch: process.arch,
     cpus: typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length,
+    hostname: os.hostname(),
   };
 }

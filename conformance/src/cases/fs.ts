@@ -386,4 +386,48 @@ export const fsCases: ConformanceCase[] = defineCases([
       ok(e.cause !== undefined, "error.cause must hold the runtime's own error");
     },
   },
+  {
+    name: "fs: readFile with { noFollow: true } refuses a symlink as the last component, reads a plain file (and through symlinked parents)",
+    capability: "fs",
+    async run({ platform, tempDir }) {
+      const dir = await tempDir();
+      await platform.fs.mkdir(joinPath(dir, "real"));
+      await platform.fs.writeFile(joinPath(dir, "real/plain.txt"), "plain");
+      await platform.fs.symlink(joinPath(dir, "real/plain.txt"), joinPath(dir, "link.txt"));
+      await platform.fs.symlink(joinPath(dir, "real"), joinPath(dir, "alias"));
+      equal(new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "real/plain.txt"), { noFollow: true })), "plain", "noFollow read of a plain file");
+      equal(new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "alias/plain.txt"), { noFollow: true })), "plain", "noFollow read through a symlinked parent");
+      await rejects(() => platform.fs.readFile(joinPath(dir, "link.txt"), { noFollow: true }), { message: /./ }, "noFollow read of a symlink");
+      equal(new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "link.txt"))), "plain", "a plain readFile still follows the symlink");
+    },
+  },
+  {
+    name: "fs: openDir holds what was opened: its path keeps naming that directory after the original path is renamed and swapped for a symlink; realPath and id come from the descriptor",
+    capability: "fs",
+    async run({ platform, tempDir }) {
+      const dir = await platform.fs.realPath(await tempDir());
+      await platform.fs.mkdir(joinPath(dir, "d"));
+      await platform.fs.mkdir(joinPath(dir, "elsewhere"));
+      await platform.fs.symlink(joinPath(dir, "d"), joinPath(dir, "alias"));
+      const handle = await platform.fs.openDir(joinPath(dir, "alias"));
+      const again = await platform.fs.openDir(joinPath(dir, "d"));
+      try {
+        equal(handle.realPath, joinPath(dir, "d"), "realPath of a directory opened through a symlink");
+        equal(handle.id, again.id, "id of one directory opened by two spellings");
+        ok(typeof handle.id === "string" && handle.id.length > 0, "id is a non-empty string");
+        await platform.fs.rename(joinPath(dir, "d"), joinPath(dir, "moved"));
+        await platform.fs.symlink(joinPath(dir, "elsewhere"), joinPath(dir, "d"));
+        await platform.fs.writeFile(`${handle.path}/through-handle.txt`, "x");
+        deepEqual((await platform.fs.readDir(joinPath(dir, "moved"))).map((e) => e.name), ["through-handle.txt"], "a file created through handle.path lands in the opened directory, now renamed");
+        deepEqual(await platform.fs.readDir(joinPath(dir, "elsewhere")), [], "nothing lands where the swapped-in symlink points");
+        if (handle.pinned) equal(await platform.fs.realPath(handle.path), joinPath(dir, "moved"), "a pinned path resolves to the directory's current place");
+      } finally {
+        await handle.close();
+        await again.close();
+      }
+      await platform.fs.writeFile(joinPath(dir, "file.txt"), "f");
+      await rejects(() => platform.fs.openDir(joinPath(dir, "file.txt")), { code: "NotADirectory" }, "openDir of a file");
+      await rejects(() => platform.fs.openDir(joinPath(dir, "missing")), { code: "NotFound" }, "openDir of a missing path");
+    },
+  },
 ]);

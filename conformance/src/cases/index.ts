@@ -22,6 +22,7 @@ import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
 import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
+import { unixSocketCases } from "./unix-sockets.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -33,6 +34,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...envCases,
   ...signalCases,
   ...fetchServeCases,
+  ...unixSocketCases,
   ...usageCases,
   ...misuseCases,
   // core's behaviour on the platform under test

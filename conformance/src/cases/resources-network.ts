@@ -1,4 +1,4 @@
-import { ConnectionLimitError, NetworkTimeoutError, QuantityError } from "@aral/core";
+import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError, QuantityError } from "@aral/core";
 import { createLimitedFetch } from "@aral/core/resources";
 import type { RequestHandler, Server } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
@@ -37,6 +37,28 @@ async function serve(ctx: ConformanceContext, handler: RequestHandler, hold?: Ga
 const settle = () => sleep(20);
 
 export const resourcesNetworkCases = defineCases([
+  {
+    name: "fetch schemes: only http: and https: reach the network — file:, data: and the rest reject (platform: PlatformError Unsupported; limited fetch: FetchSchemeError) and nothing is read",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const dir = await ctx.tempDir();
+      const secret = `${dir}/secret.txt`;
+      await ctx.platform.fs.writeFile(secret, "CONTENT-0451");
+      const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch });
+      const refused = [`file://${secret}`, `FILE://${secret}`, "data:text/plain,x", "blob:null/1", "ftp://127.0.0.1/x", "javascript:1", "/relative/path"];
+      for (const url of refused) {
+        const direct = (await rejects(() => ctx.platform.net.fetch(url), { code: "Unsupported" }, `platform.net.fetch(${JSON.stringify(url)})`)) as Error;
+        ok(!String(direct.message).includes("CONTENT-0451"), "the error does not carry the file's content");
+        const error = (await rejects(() => limited(url), { instance: FetchSchemeError }, `limited fetch(${JSON.stringify(url)})`)) as FetchSchemeError;
+        ok(error.scheme.endsWith(":") || (url.startsWith("/") && error.scheme === "(none)"), `FetchSchemeError.scheme names the scheme (got ${error.scheme})`);
+      }
+      await rejects(() => ctx.platform.net.fetch(new URL(`file://${secret}`)), { code: "Unsupported" }, "platform.net.fetch(a file: URL object)");
+      await rejects(() => ctx.platform.net.fetch(new Request("data:text/plain,x")), { code: "Unsupported" }, "platform.net.fetch(a data: Request)");
+      await rejects(() => limited(new URL(`file://${secret}`)), { instance: FetchSchemeError }, "limited fetch(a file: URL object)");
+      const server = await serve(ctx, () => new Response("over http"));
+      equal(await (await limited(server.url)).text(), "over http", "an http: URL still works");
+    },
+  },
   {
     name: "network: connections=2 — five concurrent slow requests never exceed 2 in flight at the server, get their slots in FIFO order, all complete",
     capability: CAPABILITY,

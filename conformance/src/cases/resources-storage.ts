@@ -17,6 +17,28 @@ async function storageFor(ctx: ConformanceContext, maxSize?: number | string): P
   return { storage, base, outside };
 }
 
+const SWAPPER = `import fs from "node:fs";
+import process from "node:process";
+const [root, stop, out] = process.argv.slice(-3);
+const quietly = (op) => { try { op(); return true; } catch { return false; } };
+let swaps = 0;
+while (!fs.existsSync(stop)) {
+  quietly(() => fs.renameSync(root + "/d", root + "/d.held"));
+  quietly(() => fs.symlinkSync(out, root + "/d"));
+  quietly(() => { fs.symlinkSync(out + "/x", root + "/e/x.link"); fs.renameSync(root + "/e/x.link", root + "/e/x"); });
+  quietly(() => fs.unlinkSync(root + "/d"));
+  if (!quietly(() => fs.renameSync(root + "/d.held", root + "/d"))) quietly(() => fs.rmSync(root + "/d.held", { recursive: true, force: true }));
+  quietly(() => fs.unlinkSync(root + "/e/x"));
+  quietly(() => fs.unlinkSync(root + "/e/x.link"));
+  swaps++;
+}
+console.log(swaps);
+`;
+
+function bytesEqualTo(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
+}
+
 async function names(ctx: ConformanceContext, dir: string): Promise<string[]> {
   return (await ctx.platform.fs.readDir(dir)).map((e) => e.name).sort();
 }
@@ -188,6 +210,102 @@ export const resourcesStorageCases = defineCases([
       deepEqual(await names(ctx, `${storage.ephemeral.root}/nested`), ["new.tmp"], "nested directory after the age cleanup");
       equal(storage.usage().ephemeral, "new".length + "new too".length, "ephemeral usage after the age cleanup");
       equal(await ctx.platform.fs.exists(`${storage.persistent.root}/old-but-persistent.txt`), true, "persistent file");
+    },
+  },
+  {
+    name: "storage: the root itself is no file name ('', '.', 'a/..'): StorageEscapeError, no byte written anywhere",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage, base, outside } = await storageFor(ctx);
+      for (const name of ["", ".", "a/..", "./"]) {
+        await rejects(() => storage.persistent.writeFile(name, "payload"), { instance: StorageEscapeError, message: /root/ }, `writeFile(${JSON.stringify(name)})`);
+        await rejects(() => storage.persistent.readFile(name), { instance: StorageEscapeError }, `readFile(${JSON.stringify(name)})`);
+        await rejects(() => storage.persistent.remove(name, { recursive: true }), { instance: StorageEscapeError }, `remove(${JSON.stringify(name)})`);
+      }
+      deepEqual(await names(ctx, base), ["ephemeral", "outside", "persistent"], "entries of the roots' parent (no temp file left there)");
+      deepEqual(await names(ctx, storage.persistent.root), [], "entries of the persistent root");
+      deepEqual(await names(ctx, outside), [], "entries of the outside directory");
+    },
+  },
+  {
+    name: "storage: one file written through two spellings (a directory and an in-root symlink to it) is counted once",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage } = await storageFor(ctx, 10_000);
+      await storage.persistent.writeFile("dir/f.bin", patternedBytes(6000));
+      await ctx.platform.fs.symlink(`${storage.persistent.root}/dir`, `${storage.persistent.root}/alias`);
+      // Both shrink the same file at once: only one of the two shrinks may be credited.
+      await Promise.all([storage.persistent.writeFile("dir/f.bin", patternedBytes(100)), storage.persistent.writeFile("alias/f.bin", patternedBytes(100))]);
+      const onDisk = (await ctx.platform.fs.stat(`${storage.persistent.root}/dir/f.bin`)).size;
+      equal(storage.usage().persistent, onDisk, "usage after two concurrent shrinks through two spellings");
+      await storage.persistent.writeFile("big.bin", patternedBytes(10_000 - onDisk));
+      await rejects(() => storage.persistent.writeFile("one-more.bin", "x"), { instance: StorageQuotaError }, "a byte past the quota");
+      equal((await storage.refreshUsage()).persistent, 10_000, "bytes on disk (refreshUsage)");
+    },
+  },
+  {
+    name: "storage: 3,000 writes, reads and deletes racing symlink swaps of their directories and files: nothing happens outside the roots, the quota holds on disk",
+    capability: CAPABILITY,
+    timeoutMs: 120_000,
+    async run(ctx) {
+      const maxSize = 48 * 1024;
+      const { storage, outside } = await storageFor(ctx, maxSize);
+      const root = storage.persistent.root;
+      const bait = new TextEncoder().encode("OUTSIDE");
+      const baitNames = ["x", ...Array.from({ length: 20 }, (_, i) => `f${i}`)];
+      for (const name of baitNames) await ctx.platform.fs.writeFile(`${outside}/${name}`, bait);
+      await storage.persistent.writeFile("d/f0", "seed");
+      await storage.persistent.writeFile("e/x", "seed");
+      const scratch = await ctx.tempDir();
+      const stop = `${scratch}/stop`;
+      // Another process of this runtime swaps, in a tight loop: the directory d for a symlink to outside and
+      // back, and the file e/x for a symlink to outside/x.
+      await ctx.platform.fs.writeFile(`${scratch}/swapper.mjs`, SWAPPER);
+      const args = ctx.platform.runtime.name === "deno" ? ["run", "-A", `${scratch}/swapper.mjs`] : [`${scratch}/swapper.mjs`];
+      const swapper = ctx.platform.process.spawn(ctx.platform.process.execPath, [...args, root, stop, outside], { stdout: "pipe", stderr: "pipe" });
+      const swaps = new Response(swapper.stdout).text();
+      const swapperErrors = new Response(swapper.stderr).text();
+      let escapedReads = 0;
+      let maxOnDisk = 0;
+      const diskBytes = async (dir: string): Promise<number> => {
+        let sum = 0;
+        for (const entry of await ctx.platform.fs.readDir(dir).catch(() => [])) {
+          const info = await ctx.platform.fs.lstat(`${dir}/${entry.name}`).catch(() => null);
+          if (info?.isDirectory) sum += await diskBytes(`${dir}/${entry.name}`);
+          else if (info?.isFile) sum += info.size;
+        }
+        return sum;
+      };
+      try {
+        const ops = 3000;
+        const batch = 24;
+        for (let start = 0; start < ops; start += batch) {
+          await Promise.allSettled(
+            Array.from({ length: batch }, async (_, k) => {
+              const i = start + k;
+              const file = i % 2 ? `d/f${i % 20}` : "e/x";
+              const kind = i % 3;
+              if (kind === 0) await storage.persistent.writeFile(file, patternedBytes(200 + (i % 7) * 300, i), { append: i % 5 === 0 });
+              else if (kind === 1) {
+                const read = await storage.persistent.readFile(file);
+                if (bytesEqualTo(read, bait)) escapedReads++;
+              } else await storage.persistent.remove(file);
+            }),
+          );
+          if (start % (batch * 10) === 0) maxOnDisk = Math.max(maxOnDisk, await diskBytes(root));
+        }
+      } finally {
+        await ctx.platform.fs.writeFile(stop, "");
+        await swapper.status;
+      }
+      const swapCount = Number((await swaps).trim());
+      ok(swapCount >= 100, `the swapper ran (${swapCount} swaps; stderr: ${(await swapperErrors).slice(0, 500)})`);
+      maxOnDisk = Math.max(maxOnDisk, await diskBytes(root));
+      equal(escapedReads, 0, "reads that returned a file from outside the root");
+      deepEqual(await names(ctx, outside), [...baitNames].sort(), "files in the outside directory (none created, none deleted)");
+      for (const name of baitNames) bytesEqual(await ctx.platform.fs.readFile(`${outside}/${name}`), bait, `outside/${name} untouched`);
+      ok(maxOnDisk <= maxSize, `bytes on disk under the root stayed within maxSize ${maxSize} (peak seen ${maxOnDisk})`);
+      ok((await storage.refreshUsage()).total <= maxSize, "bytes on disk after the race within maxSize");
     },
   },
   {

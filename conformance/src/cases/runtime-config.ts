@@ -97,4 +97,15 @@ export const runtimeConfigCases = defineCases([
       equal((cause.cause as { code?: string }).code, "NotFound", "the platform error's code");
     },
   },
+  {
+    name: "config: new AralRuntime(null), a number or an array is refused at start() (LifecycleError caused by a ConfigError), as aral check refuses the same document",
+    capability: "runtime.config",
+    async run(ctx) {
+      for (const input of [null, 42, []]) {
+        const { runtime } = runtimeFor(ctx, input as never);
+        const error = (await rejects(() => runtime.start(), { instance: LifecycleError, message: /must be an object/ }, `start() of new AralRuntime(${JSON.stringify(input)})`)) as LifecycleError;
+        ok(error.cause instanceof ConfigError, "the cause is the ConfigError aral check reports");
+      }
+    },
+  },
 ]);

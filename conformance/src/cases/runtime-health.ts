@@ -22,13 +22,48 @@ export const runtimeHealthCases = defineCases([
       equal(report.checks["dependency"]?.ok, true, "report.checks.dependency.ok");
       const metrics = await get("/metrics");
       match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/, "metrics content-type");
-      match(await metrics.text(), /^aral_uptime_seconds \d/m, "metrics body");
+      // every sample carries the agent's name and the runtime's instance id as labels
+      match(await metrics.text(), new RegExp(`^aral_uptime_seconds\\{agent="aral-agent",instance_id="${runtime.instanceId}"\\} \\d`, "m"), "metrics body");
       dependencyUp = false;
       await new Promise((r) => setTimeout(r, 250));
       equal((await get("/health/ready")).status, 503, "GET /health/ready with a failing readiness check");
       equal((await get("/health/live")).status, 200, "GET /health/live (a readiness check does not affect liveness)");
       await runtime.stop();
       await rejects(() => get("/health/live"), {}, "GET after stop");
+    },
+  },
+  {
+    name: "health: /health serves check names, status and durations only — a failing check's message and detail are not served unless health.exposeDetails is set",
+    capability: "runtime.health",
+    async run(ctx) {
+      const secret = "postgres://admin:hunter2@db";
+      for (const exposeDetails of [false, true]) {
+        const { runtime } = runtimeFor(ctx, { health: { enabled: true, port: 0, exposeDetails }, lifecycle: { healthcheck: { interval: 50, timeout: 1000 } } });
+        runtime.addHealthCheck("database", () => {
+          throw new Error(`cannot reach ${secret}`);
+        }, { kind: "readiness" });
+        runtime.addHealthCheck("cache", () => ({ ok: true, detail: { url: secret } }), { kind: "readiness" });
+        await runtime.start();
+        try {
+          let body = "";
+          const deadline = Date.now() + 10_000;
+          do {
+            body = await (await ctx.platform.net.fetch(`${runtime.healthUrl}/health`)).text();
+          } while (!/"database":\{[^}]*"lastRun":"/.test(body) && Date.now() < deadline);
+          const report = JSON.parse(body) as { checks: Record<string, Record<string, unknown>> };
+          equal(report.checks.database?.ok, false, `database check in ${body}`);
+          ok(typeof report.checks.database?.durationMs === "number", "durationMs is served");
+          if (exposeDetails) {
+            ok(body.includes("hunter2"), `with exposeDetails the message and detail are served (${body})`);
+          } else {
+            ok(!body.includes("hunter2"), `the secret in the check's message/detail is not served (${body})`);
+            equal(report.checks.database?.error, undefined, "error of the failing check");
+            equal(report.checks.cache?.detail, undefined, "detail of the passing check");
+          }
+        } finally {
+          await runtime.stop();
+        }
+      }
     },
   },
   {

@@ -159,7 +159,7 @@ export const runtimeLifecycleCases = defineCases([
       const outcomes = await Promise.all(results);
       deepEqual(outcomes.filter((o) => o === "completed").length, 2, "tasks completed (the two running ones)");
       deepEqual(outcomes.filter((o) => o === "ShutdownError").length, 4, "tasks returned with ShutdownError");
-      deepEqual(report.tasks, { finished: 2, aborted: 0, returned: 4 }, "report.tasks");
+      deepEqual(report.tasks, { accepted: 6, finished: 2, aborted: 0, returned: 4, drain: { finished: 2, aborted: 0, returned: 4 } }, "report.tasks");
       equal(report.forced, false, "report.forced");
     },
   },

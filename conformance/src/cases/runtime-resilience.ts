@@ -1,4 +1,7 @@
 import { CircuitOpenError, RuntimeError } from "@aral/core";
+import { createLimitedFetch } from "@aral/core/resources";
+import { withTimeout } from "@aral/core/resilience";
+import { systemClock } from "@aral/platform";
 import { equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
@@ -47,6 +50,28 @@ export const runtimeResilienceCases = defineCases([
       };
       for (let i = 0; i < 3; i++) await rejects(() => runtime.callDependency("db", failing), { instance: RuntimeError }, `call ${i + 1}`);
       equal(calls, 6, "every call retried, none cut short by a breaker");
+    },
+  },
+  {
+    name: "timeouts: every timeout past 2^31-1 ms is refused at the API with a typed error naming it (as the manifest does), and the clock never fires a long sleep early",
+    capability: "runtime.resilience",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx);
+      await runtime.start();
+      const huge = 1e12;
+      await rejects(() => runtime.submit(async () => "done", { timeoutMs: huge }), { message: /timeoutMs.*2147483647/ }, "submit(fn, { timeoutMs: 1e12 })");
+      await rejects(() => runtime.submit(async () => "done", { timeoutMs: Infinity }), { message: /timeoutMs must be a finite number/ }, "submit(fn, { timeoutMs: Infinity })");
+      await rejects(async () => runtime.addHealthCheck("slow", () => true, { timeoutMs: 2 ** 31 }), { message: /timeoutMs.*2147483647/ }, "addHealthCheck(…, { timeoutMs: 2^31 })");
+      await rejects(() => withTimeout(async () => 1, huge), { message: /2147483647/ }, "withTimeout(fn, 1e12)");
+      await rejects(async () => createLimitedFetch({ fetch: ctx.platform.net.fetch, timeout: huge }), { instance: RangeError, message: /2147483647/ }, "createLimitedFetch({ timeout: 1e12 })");
+      equal(await runtime.submit(async () => "done", { timeoutMs: 2 ** 31 - 1 }), "done", "submit with the largest timeout");
+      // Handed to setTimeout whole, 2^31 ms fires after ~1 ms on every runtime.
+      const cancel = new AbortController();
+      const long = systemClock.sleep(2 ** 31 + 5, cancel.signal).then(() => "fired", () => "cancelled");
+      const outcome = await Promise.race([long, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 200))]);
+      cancel.abort();
+      equal(outcome, "still waiting", "systemClock.sleep(2^31 + 5 ms) after 200 ms");
+      equal(await long, "cancelled", "the long sleep, aborted");
     },
   },
 ]);

@@ -1,5 +1,5 @@
 import { ResourceLimitError } from "@aral/core";
-import { equal, rejects } from "../harness/assert.ts";
+import { equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
@@ -29,6 +29,22 @@ export const runtimeResourceCases = defineCases([
       const again = await runtime.allocate({ memory: "100Mi" });
       again.release();
       again.release();
+    },
+  },
+  {
+    name: "resources: with no ephemeral root configured, stop() removes the temp directory start() made (no aral-ephemeral-* left behind)",
+    capability: "runtime.resources",
+    async run(ctx) {
+      const base = await ctx.tempDir();
+      const { runtime } = runtimeFor(ctx, { resources: { storage: { persistent: `${base}/data` } } });
+      await runtime.start();
+      const ephemeralRoot = runtime.storage!.ephemeral.root;
+      const madeDir = ephemeralRoot.slice(0, ephemeralRoot.lastIndexOf("/"));
+      ok(/aral-ephemeral-[^/]*$/.test(madeDir), `the ephemeral area lives in a temp directory start() made (got ${madeDir})`);
+      await runtime.storage!.ephemeral.writeFile("scratch.tmp", "x");
+      await runtime.stop();
+      equal(await ctx.platform.fs.exists(madeDir), false, `${madeDir} exists after stop()`);
+      equal(await ctx.platform.fs.exists(`${base}/data`), true, "the persistent root exists after stop()");
     },
   },
 ]);

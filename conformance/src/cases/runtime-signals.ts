@@ -1,5 +1,6 @@
 import { readAll } from "@aral/platform";
 import type { ExitStatus, ProcessSignal } from "@aral/platform";
+import { verifyAuditLog } from "@aral/core/logging";
 import { deepEqual, equal, fail, ok } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
@@ -8,7 +9,7 @@ import { collectText, statusWithin } from "../harness/helpers.ts";
 interface AgentReport {
   accepted: number;
   outcomes: Record<string, number>;
-  tasks: { finished: number; aborted: number; returned: number };
+  tasks: { accepted: number; finished: number; aborted: number; returned: number; drain: { finished: number; aborted: number; returned: number } };
   forced: boolean;
 }
 
@@ -40,6 +41,8 @@ function assertAccounted(report: AgentReport): void {
   deepEqual(other, {}, "task outcomes other than completed and ShutdownError");
   equal(completed + ShutdownError, report.accepted, `tasks accounted for (completed ${completed} + ShutdownError ${ShutdownError}) vs accepted`);
   equal(ShutdownError, report.tasks.returned + report.tasks.aborted, "ShutdownError outcomes vs report.tasks.returned + aborted");
+  equal(report.tasks.accepted, report.accepted, "report.tasks.accepted vs tasks the agent submitted");
+  equal(report.tasks.finished + report.tasks.aborted + report.tasks.returned, report.tasks.accepted, "report.tasks: finished + aborted + returned vs accepted");
 }
 
 export const runtimeSignalCases = defineCases([
@@ -78,7 +81,7 @@ export const runtimeSignalCases = defineCases([
       const { report, status } = await signalAgent(ctx, ["tasks=4", "taskMs=20000", "concurrency=2", "shutdownMs=15000"], ["SIGTERM", "SIGTERM"]);
       deepEqual(status, { code: 1, signal: null, success: false }, "exit status");
       equal(report.forced, true, "report.forced");
-      deepEqual(report.tasks, { finished: 0, aborted: 2, returned: 2 }, "report.tasks");
+      deepEqual(report.tasks, { accepted: 4, finished: 0, aborted: 2, returned: 2, drain: { finished: 0, aborted: 2, returned: 2 } }, "report.tasks");
       assertAccounted(report);
       ok(Date.now() - started < 12_000, `the forced stop did not wait for the 20 s tasks (took ${Date.now() - started} ms)`);
     },
@@ -100,6 +103,21 @@ export const runtimeSignalCases = defineCases([
       const transitions = records.filter((r) => r["event"] === "lifecycle.transition").map((r) => `${r["from"]}→${r["to"]}`);
       ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `graceful stop transitions logged (got ${transitions.join(", ")})`);
       assertAccounted(parseReport(output));
+    },
+  },
+  {
+    name: "signals: the audit file sink is flushed before the exit a signal causes — the stopping and stopped records are on disk and the chain verifies",
+    capability: "runtime.signals",
+    async run(ctx) {
+      const audit = `${await ctx.tempDir()}/audit.log`;
+      const { status } = await signalAgent(ctx, ["tasks=4", "taskMs=30", `audit=${audit}`], ["SIGTERM"]);
+      equal(status.signal, null, "the agent exited by itself (not killed by the signal)");
+      const text = await ctx.platform.fs.readTextFile(audit);
+      const verification = await verifyAuditLog(text);
+      ok(verification.ok, `the audit log verifies (${JSON.stringify(verification)})`);
+      const transitions = text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; data: { from?: string; to?: string } })
+        .filter((r) => r.type === "lifecycle.transition").map((r) => `${r.data.from}→${r.data.to}`);
+      ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `stopping and stopped recorded in the audit file (got ${transitions.join(", ")})`);
     },
   },
 ]);

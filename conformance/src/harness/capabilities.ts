@@ -16,6 +16,7 @@ export const CONTRACT_CAPABILITIES = [
   "env",
   "signals",
   "net",
+  "net.unix",
   "usage",
   "workers",
   "misuse",
@@ -27,6 +28,7 @@ export const INTEGRATION_CAPABILITIES = [
   "runtime.health",
   "runtime.resources",
   "runtime.signals",
+  "runtime.supervisor-watch",
   "runtime.resilience",
   "resources.storage",
   "resources.network",
@@ -34,6 +36,7 @@ export const INTEGRATION_CAPABILITIES = [
   "resilience",
   "workers.pool",
   "supervisor",
+  "runtime.supervisor-watch",
 ] as const;
 
 export type ContractCapability = (typeof CONTRACT_CAPABILITIES)[number];

@@ -85,6 +85,31 @@ describe("aral info / help / unknown", () => {
   });
 });
 
+describe("aral check: bad input gets a bounded, readable answer", () => {
+  it("a self-referencing YAML alias is a problem naming the path, not a crash (text and --json)", async () => {
+    const path = file("self.yaml", 'aral: { version: "1.0" }\nlayers:\n  runtime: &r\n    self: *r\n');
+    const text = await aral("check", path);
+    expect(text.code).toBe(1);
+    expect(text.err).toMatch(/layers\.runtime\.self: .*circular/);
+    const json = await aral("check", path, "--json");
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, errors: [expect.objectContaining({ path: "layers.runtime.self" })] });
+  });
+
+  it("a 1 MB key and 5,000 unknown keys: output stays small and says how much was left out", async () => {
+    const hugeKey = "k".repeat(1_000_000);
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown${i}`, i]));
+    const path = file("huge.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { [hugeKey]: 1, ...many } } }));
+    const text = await aral("check", path);
+    expect(text.code).toBe(1);
+    expect(text.err.length).toBeLessThan(50_000);
+    expect(text.err).toContain("… and 4951 more");
+    const json = await aral("check", path, "--json");
+    expect(json.out.length).toBeLessThan(100_000);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, omitted: 4951 });
+  });
+});
+
 describe("aral audit verify", () => {
   it("accepts an intact chain and finds a tampered record", async () => {
     const sink = memorySink();
@@ -99,6 +124,58 @@ describe("aral audit verify", () => {
     const result = await aral("audit", "verify", tampered);
     expect(result.code).toBe(1);
     expect(result.err).toContain("broken at line 2");
+  });
+});
+
+describe("aral audit verify: completeness and keyed mode", () => {
+  async function writeLog(name: string, key?: Uint8Array) {
+    const sink = memorySink();
+    const log = new AuditLog({ sink, ...(key ? { key } : {}) });
+    for (let i = 0; i < 4; i++) await log.append("lifecycle.transition", { step: i });
+    await log.flush();
+    return { path: file(name, sink.lines.join("\n") + "\n"), lines: sink.lines, head: log.head };
+  }
+
+  it("an empty file is not verified complete (exit 1); a head anchor tells a truncated tail from a complete log", async () => {
+    const empty = await aral("audit", "verify", file("empty.log", ""));
+    expect(empty.code).toBe(1);
+    expect(empty.out).toContain("NOT verified complete");
+    const { lines, head } = await writeLog("full.log");
+    const anchor = `${head.seq}:${head.hash}`;
+    const truncated = file("truncated.log", lines.slice(0, 3).join("\n") + "\n");
+    const unanchored = await aral("audit", "verify", truncated);
+    expect(unanchored.code).toBe(0);
+    expect(unanchored.out).toContain("NOT verified complete");
+    const anchored = await aral("audit", "verify", truncated, "--expect-head", anchor);
+    expect(anchored.code).toBe(1);
+    expect(anchored.err).toMatch(/ends at seq 3 but the expected head is seq 4/);
+    const cutMidLine = file("cut.log", lines.join("\n").slice(0, -10));
+    expect((await aral("audit", "verify", cutMidLine)).code).toBe(1);
+    const complete = await aral("audit", "verify", file("complete.log", lines.join("\n") + "\n"), "--expect-head", anchor);
+    expect([complete.code, complete.out]).toEqual([0, expect.stringContaining("intact and complete")]);
+    expect((await aral("audit", "verify", truncated, "--expect-head", "nonsense")).code).toBe(2);
+  });
+
+  it("keyed mode: a forgery re-chained with plain SHA-256 fails with --key-file; the right key passes, a wrong one fails", async () => {
+    const key = new TextEncoder().encode("0123456789abcdef-secret-key");
+    const keyPath = file("audit.key", "0123456789abcdef-secret-key");
+    const { path, lines } = await writeLog("keyed.log", key);
+    expect((await aral("audit", "verify", path, "--key-file", keyPath)).code).toBe(0);
+    expect((await aral("audit", "verify", path, "--key-file", file("wrong.key", "another-key-of-16+bytes"))).code).toBe(1);
+    // The forger rewrites record 2 and re-chains every hash without the key.
+    const forged = memorySink();
+    const forger = new AuditLog({ sink: forged });
+    for (const [i, line] of lines.entries()) {
+      const record = JSON.parse(line) as { type: string; data: Record<string, unknown> };
+      await forger.append(record.type, i === 1 ? { step: 99 } : record.data);
+    }
+    await forger.flush();
+    const forgedPath = file("forged.log", forged.lines.join("\n") + "\n");
+    expect((await aral("audit", "verify", forgedPath)).code).toBe(0);
+    const caught = await aral("audit", "verify", forgedPath, "--key-file", keyPath);
+    expect(caught.code).toBe(1);
+    expect(caught.err).toContain("broken at line 1");
+    expect((await aral("audit", "verify", path, "--key-file", file("short.key", "short"))).code).toBe(2);
   });
 });
 

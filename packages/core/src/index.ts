@@ -16,6 +16,7 @@ export {
   ResourceDegradedError,
   ConnectionLimitError,
   NetworkTimeoutError,
+  FetchSchemeError,
   StorageEscapeError,
   StorageQuotaError,
   QuantityError,

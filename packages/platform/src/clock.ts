@@ -6,6 +6,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay setTimeout honours on every runtime (2^31 − 1 ms, ~24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
 }
@@ -23,10 +26,16 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(abortReason(signal!));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      // A delay past MAX_TIMER_MS is waited in steps: handed to setTimeout whole it would fire after ~1 ms.
+      let timer: ReturnType<typeof setTimeout>;
+      const arm = (left: number): void => {
+        timer = setTimeout(() => {
+          if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, Math.min(left, MAX_TIMER_MS));
+      };
+      arm(Math.max(0, ms));
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },

@@ -21,6 +21,8 @@ export interface RuntimeInfo {
   readonly arch: string;
   /** Logical CPU cores the machine offers this process. */
   readonly cpus: number;
+  /** The machine's host name (what pino writes as `hostname`); "" when the runtime may not read it. */
+  readonly hostname: string;
 }
 
 export interface FileInfo {
@@ -52,8 +54,29 @@ export interface WriteFileOptions {
   mode?: number;
 }
 
+export interface ReadFileOptions {
+  /** Refuse (rather than follow) a symlink as the last component of `path` (O_NOFOLLOW). */
+  noFollow?: boolean;
+}
+
+/**
+ * A directory held open by descriptor. Names joined to `path` resolve inside the directory that was
+ * opened, whatever later happens to the path it was opened by (a parent renamed or swapped for a symlink).
+ */
+export interface DirHandle {
+  /** A path naming the opened directory itself (Linux: `/proc/self/fd/<fd>`); `realPath` where the OS has no such path. */
+  readonly path: string;
+  /** Canonical absolute path of the opened directory, read through the descriptor, not from the path it was opened by. */
+  readonly realPath: string;
+  /** True when `path` is bound to the descriptor (race-free); false when it is only `realPath` at open time. */
+  readonly pinned: boolean;
+  /** Identity of the opened directory ("<device>:<inode>"): the same however it is spelled, and across renames. */
+  readonly id: string;
+  close(): Promise<void>;
+}
+
 export interface FileSystem {
-  readFile(path: string): Promise<Uint8Array>;
+  readFile(path: string, opts?: ReadFileOptions): Promise<Uint8Array>;
   readTextFile(path: string): Promise<string>;
   writeFile(path: string, data: Uint8Array | string, opts?: WriteFileOptions): Promise<void>;
   /** Follows symlinks. */
@@ -62,7 +85,7 @@ export interface FileSystem {
   lstat(path: string): Promise<FileInfo>;
   exists(path: string): Promise<boolean>;
   /** Without `recursive`, an existing path is `AlreadyExists`; with it, an existing directory is fine. */
-  mkdir(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
   readDir(path: string): Promise<DirEntry[]>;
   /** Without `recursive`, a non-empty directory is `NotEmpty`. */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
@@ -75,6 +98,8 @@ export interface FileSystem {
   /** Creates or truncates the file. Data is on disk once the stream's close() resolves. */
   openWrite(path: string): Promise<WritableStream<Uint8Array>>;
   diskUsage(path: string): Promise<DiskUsage>;
+  /** Opens a directory (symlinks on the way are followed) and holds it until close(). NotFound, NotADirectory. */
+  openDir(path: string): Promise<DirHandle>;
 }
 
 export type StdioMode = "pipe" | "inherit" | "null";
@@ -172,9 +197,37 @@ export interface Server {
 
 export type RequestHandler = (request: Request) => Response | Promise<Response>;
 
+/** One stream connection over a Unix domain socket (either end). */
+export interface UnixConnection {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  /** Closes both directions at once; idempotent. */
+  close(): void;
+}
+
+export interface UnixListenOptions {
+  /** Permission bits of the socket file (e.g. 0o600: only the owner may connect). Default: the umask's. */
+  mode?: number;
+  /** Aborting closes the listener as close() does. */
+  signal?: AbortSignal;
+}
+
+export interface UnixListener {
+  readonly path: string;
+  /** Stops accepting, removes the socket file; open connections stay until they close. */
+  close(): Promise<void>;
+}
+
 export interface NetApi {
   fetch: typeof fetch;
   serve(handler: RequestHandler, opts?: ServeOptions): Promise<Server>;
+  /**
+   * Listens on a Unix domain socket at `path` (which must not exist: AlreadyExists/AddrInUse otherwise).
+   * An OS without Unix sockets throws PlatformError `Unsupported`.
+   */
+  listenUnix(path: string, onConnection: (connection: UnixConnection) => void, opts?: UnixListenOptions): Promise<UnixListener>;
+  /** Connects to a Unix domain socket: NotFound when nothing is there, PermissionDenied when the socket's mode refuses us. */
+  connectUnix(path: string): Promise<UnixConnection>;
 }
 
 export interface MemoryUsage {

@@ -6,10 +6,12 @@ export type ServeBinding = Omit<Server, "url">;
 /** A handler that always answers with a Response (a failure is already a 500). */
 export type SafeRequestHandler = (request: Request) => Promise<Response>;
 
-/** The net API an adapter maps: its serve() gets a handler that never throws, and no abort signal. */
+/** The net API an adapter maps: its serve() gets a handler that never throws, and no abort signal; the Unix-socket calls are its own. */
 export interface NetPrimitives {
   fetch: NetApi["fetch"];
   serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal">): Promise<ServeBinding>;
+  listenUnix: NetApi["listenUnix"];
+  connectUnix: NetApi["connectUnix"];
 }
 
 /**
@@ -20,6 +22,8 @@ export interface NetPrimitives {
 export function deriveNet(net: NetPrimitives): NetApi {
   return {
     fetch: net.fetch,
+    listenUnix: net.listenUnix,
+    connectUnix: net.connectUnix,
     async serve(handler, opts = {}) {
       const { signal, ...rest } = opts;
       const safe: SafeRequestHandler = async (request) => {

@@ -37,7 +37,10 @@ function makeTempDirError(opts: { prefix?: unknown } | undefined): TypeError | u
 
 export function guardFileSystem(fs: FileSystem): FileSystem {
   return {
-    readFile: onePath("fs.readFile", (path) => fs.readFile(path)),
+    readFile(path, opts) {
+      const error = pathError("fs.readFile", "path", path) ?? optionsError("fs.readFile", "opts", opts) ?? optionalBooleanError("fs.readFile", "opts.noFollow", opts?.noFollow);
+      return error ? Promise.reject(error) : fs.readFile(path, opts);
+    },
     readTextFile: onePath("fs.readTextFile", (path) => fs.readTextFile(path)),
     writeFile(path, data, opts) {
       const error = writeFileError(path, data, opts);
@@ -47,7 +50,10 @@ export function guardFileSystem(fs: FileSystem): FileSystem {
     lstat: onePath("fs.lstat", (path) => fs.lstat(path)),
     exists: onePath("fs.exists", (path) => fs.exists(path)),
     mkdir(path, opts) {
-      const error = pathError("fs.mkdir", "path", path) ?? recursiveOptionsError("fs.mkdir", opts);
+      const error =
+        pathError("fs.mkdir", "path", path) ??
+        recursiveOptionsError("fs.mkdir", opts) ??
+        optionalIntegerError("fs.mkdir", "opts.mode", (opts as { mode?: unknown } | undefined)?.mode, 0, 0o7777, "0 to 0o7777");
       return error ? Promise.reject(error) : fs.mkdir(path, opts);
     },
     readDir: onePath("fs.readDir", (path) => fs.readDir(path)),
@@ -71,5 +77,6 @@ export function guardFileSystem(fs: FileSystem): FileSystem {
     openRead: onePath("fs.openRead", (path) => fs.openRead(path)),
     openWrite: onePath("fs.openWrite", (path) => fs.openWrite(path)),
     diskUsage: onePath("fs.diskUsage", (path) => fs.diskUsage(path)),
+    openDir: onePath("fs.openDir", (path) => fs.openDir(path)),
   };
 }

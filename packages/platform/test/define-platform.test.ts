@@ -22,12 +22,12 @@ function primitives(files: Record<string, string | PlatformError>) {
   };
   const fail = () => Promise.reject(new PlatformError("Unsupported", "not in this fake"));
   const p: PlatformPrimitives = {
-    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1 },
+    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1, hostname: "test-host" },
     fs: {
       readFile: async (path) => new TextEncoder().encode(lookup(path)),
       stat: async (path) => (lookup(path), dirInfo),
       writeFile: fail, lstat: fail, mkdir: fail, readDir: fail, remove: fail, rename: fail, realPath: fail,
-      symlink: fail, makeTempDir: fail, openRead: fail, openWrite: fail, diskUsage: fail,
+      symlink: fail, makeTempDir: fail, openRead: fail, openWrite: fail, diskUsage: fail, openDir: fail,
     },
     process: {
       spawn(command, args, opts) {
@@ -50,6 +50,8 @@ function primitives(files: Record<string, string | PlatformError>) {
         served.opts = opts;
         return { hostname: (opts as { hostname?: string }).hostname ?? "127.0.0.1", port: 8080, close: async () => void served.closes++ };
       },
+      listenUnix: () => Promise.reject(new Error("not used")),
+      connectUnix: () => Promise.reject(new Error("not used")),
     },
     usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }), cpu: () => ({ userMicros: 1, systemMicros: 1 }) },
   };

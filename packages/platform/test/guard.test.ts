@@ -23,10 +23,10 @@ function fakePlatform() {
     status: Promise.resolve({ code: 0, signal: null, success: true }),
     kill: (signal) => void calls.push({ method: "kill", args: [signal] }),
   };
-  const fsMethods = ["readFile", "readTextFile", "writeFile", "stat", "lstat", "exists", "mkdir", "readDir", "remove", "rename", "realPath", "symlink", "makeTempDir", "openRead", "openWrite", "diskUsage"];
+  const fsMethods = ["readFile", "readTextFile", "writeFile", "stat", "lstat", "exists", "mkdir", "readDir", "remove", "rename", "realPath", "symlink", "makeTempDir", "openRead", "openWrite", "diskUsage", "openDir"];
   const fetch = (() => Promise.resolve(new Response("x"))) as unknown as typeof globalThis.fetch;
   const platform = {
-    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1 },
+    runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1, hostname: "test-host" },
     fs: Object.fromEntries(fsMethods.map((m) => [m, record(`fs.${m}`)])),
     process: {
       spawn: (...args: unknown[]) => {
@@ -44,7 +44,7 @@ function fakePlatform() {
     },
     env: { get: record("env.get"), set: record("env.set"), delete: record("env.delete"), has: record("env.has"), toObject: () => ({ A: "1" }) },
     signals: { on: record("signals.on") },
-    net: { fetch, serve: record("net.serve") },
+    net: { fetch, serve: record("net.serve"), listenUnix: record("net.listenUnix"), connectUnix: record("net.connectUnix") },
     usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }), cpu: () => ({ userMicros: 1, systemMicros: 1 }) },
     workers: { spawn: record("workers.spawn") },
   } as unknown as Platform;
@@ -64,7 +64,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-const PATH_METHODS = ["readFile", "readTextFile", "stat", "lstat", "exists", "readDir", "realPath", "openRead", "openWrite", "diskUsage"] as const;
+const PATH_METHODS = ["readFile", "readTextFile", "stat", "lstat", "exists", "readDir", "realPath", "openRead", "openWrite", "diskUsage", "openDir"] as const;
 
 describe("guardPlatform: fs", () => {
   it("rejects (does not throw) a bad path with a TypeError naming method and argument; the adapter never sees it", async () => {
@@ -260,11 +260,14 @@ describe("guardPlatform: env, signals, net, workers", () => {
     expect(calls.map((c) => c.args[0])).toEqual(["SIGHUP"]);
   });
 
-  it("net.serve rejects bad handler, port, hostname and signal; fetch is the adapter's own", async () => {
+  it("net.serve rejects bad handler, port, hostname and signal; fetch passes http(s) to the adapter and refuses every other scheme", async () => {
     const { platform, calls } = fakePlatform();
     const net = guardPlatform(platform).net;
     const ok = () => new Response("ok");
-    expect(net.fetch).toBe(platform.net.fetch);
+    expect(await (await net.fetch("http://127.0.0.1:1/x")).text()).toBe("x");
+    for (const url of ["file:///etc/passwd", "data:,x", "blob:null/1", "no-scheme"]) {
+      await expect(net.fetch(url)).rejects.toMatchObject({ name: "PlatformError", code: "Unsupported" });
+    }
     await expect(net.serve("x" as never)).rejects.toThrow("net.serve: handler must be a function, got string");
     await expect(net.serve(ok, { port: 70000 })).rejects.toThrow("net.serve: opts.port must be an integer from 0 to 65535, got 70000");
     await expect(net.serve(ok, { port: -1 })).rejects.toThrow("got -1");
@@ -302,10 +305,10 @@ describe("guardPlatform: shape", () => {
     expect((guarded as unknown as { extra: number }).extra).toBe(2);
   });
 
-  it("recognizes a platform guarded by another copy of core; a spread copy (fs replaced, say) is guarded again", async () => {
+  it("recognizes a platform guarded by another copy of @aral/platform; a spread copy (fs replaced, say) is guarded again", async () => {
     const { platform, calls } = fakePlatform();
     const byOtherCopy = { ...platform };
-    Object.defineProperty(byOtherCopy, Symbol.for("@aral/core.guardedPlatform"), { value: true });
+    Object.defineProperty(byOtherCopy, Symbol.for("@aral/platform.guardedPlatform"), { value: true });
     expect(guardPlatform(byOtherCopy)).toBe(byOtherCopy);
     const respread = guardPlatform({ ...guardPlatform(platform), fs: platform.fs });
     await expect(respread.fs.readFile("")).rejects.toThrow(TypeError);

@@ -18,3 +18,6 @@ export type { CgroupUsage, KernelEnforced } from "./cgroup/instance-cgroup.ts";
 export { supervisorSettingsFromManifest, memoryLimitFromManifest, DEFAULT_TERMINATION_MARGIN_MS } from "./manifest-settings.ts";
 export type { SupervisorManifestSettings } from "./manifest-settings.ts";
 export * from "./export/index.ts";
+export * from "./fleet/index.ts";
+export * from "./control/index.ts";
+export * from "./logs/index.ts";

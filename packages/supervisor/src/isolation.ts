@@ -1,4 +1,4 @@
-import type { Clock, Platform } from "@aral/core";
+import type { Clock, Platform } from "@aral/platform";
 import { detectCgroups, type CgroupHost } from "./cgroup/detect.ts";
 import type { KernelEnforced } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";
@@ -60,23 +60,35 @@ const JOIN_SCRIPT =
 /**
  * Runs in the agent's new session, then becomes the agent (same pid). A watcher forked first holds the
  * supervisor's stdin pipe, on which nothing is ever written: when the supervisor dies the kernel closes it,
- * the watcher reads EOF and sends the agent exactly one SIGTERM. (PR_SET_PDEATHSIG fires once per exiting
- * thread of a multi-threaded parent: several SIGTERMs, which an agent counts as "force the stop".) The
- * agent's pid cannot be reused while the watcher lives in the session it leads. The agent gets /dev/null as stdin.
+ * the watcher reads EOF and sends the agent exactly one SIGTERM, then — once the agent is gone, or at the kill
+ * deadline ($1 seconds) — SIGKILLs the agent's process group, grandchildren included, itself last.
+ * (PR_SET_PDEATHSIG was not used: it fires once per exiting thread of a multi-threaded parent, several
+ * SIGTERMs, which an agent counts as "force the stop".) The agent's pid cannot be reused while the watcher
+ * lives in the session it leads. The agent gets /dev/null as stdin.
  */
 const WATCH_SCRIPT =
-  'agent=$$; exec 3<&0; ( trap "" INT TERM HUP; while read -r _ <&3; do :; done; kill -TERM "$agent" 2>/dev/null ) & exec 3<&- "$@" </dev/null';
+  'agent=$$; grace=$1; shift; exec 3<&0; ( trap "" INT TERM HUP; while read -r _ <&3; do :; done; kill -s TERM "$agent" 2>/dev/null; ' +
+  'waited=0; while kill -0 "$agent" 2>/dev/null && [ "$waited" -lt "$grace" ]; do sleep 1; waited=$((waited + 1)); done; ' +
+  'kill -s KILL -- -"$agent" 2>/dev/null ) & exec 3<&- "$@" </dev/null';
 
 /**
  * The command line that runs `command args` isolated: a tiny shell joins the instance cgroup (the pid is in
  * it before the agent runs one instruction), then execs setsid (own session and process group) and the
- * supervisor-death watcher (WATCH_SCRIPT). The pid stays the agent's. Spawn it with stdin "pipe" and keep
- * that pipe open, unwritten, until the agent has exited.
+ * supervisor-death watcher (WATCH_SCRIPT, with the kill deadline in seconds). The pid stays the agent's.
+ * Spawn it with stdin "pipe" and keep that pipe open, unwritten, until the agent has exited.
  */
-export function isolatedCommand(plan: IsolationPlan, procsFiles: readonly string[], command: string, args: readonly string[], env: Readonly<Record<string, string>>): { command: string; args: string[] } {
+export function isolatedCommand(
+  plan: IsolationPlan,
+  procsFiles: readonly string[],
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  killDeadlineMs = 12_000,
+): { command: string; args: string[] } {
   // The shell exports PWD; the agent's environment stays exactly what the supervisor gives it.
   const unsetPwd = env["PWD"] === undefined ? "unset PWD; " : "";
-  const prefix = plan.setsid ? [plan.setsid, "/bin/sh", "-c", unsetPwd + WATCH_SCRIPT, "aral-agent"] : [];
+  const graceSeconds = String(Math.max(1, Math.ceil(killDeadlineMs / 1_000)));
+  const prefix = plan.setsid ? [plan.setsid, "/bin/sh", "-c", unsetPwd + WATCH_SCRIPT, "aral-agent", graceSeconds] : [];
   if (procsFiles.length === 0 && prefix.length === 0) return { command, args: [...args] };
   return { command: "/bin/sh", args: ["-c", unsetPwd + JOIN_SCRIPT, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args] };
 }

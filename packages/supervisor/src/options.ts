@@ -63,8 +63,8 @@ export interface SupervisorOptions {
   cgroupParent?: string;
   /** Default 1000. */
   sampleIntervalMs?: number;
-  /** Each line the child writes; without it lines go to logger.info. */
-  onOutput?: (output: OutputLine) => void;
+  /** Each line the child writes; without it lines go to logger.info. A returned promise pauses reading the child's output until it settles (backpressure). */
+  onOutput?: (output: OutputLine) => unknown;
   logger?: SupervisorLogger;
   clock?: Clock;
 }

@@ -1,4 +1,4 @@
-import { systemClock, type Platform } from "@aral/core";
+import { systemClock, type Platform } from "@aral/platform";
 import { childUsageSupported } from "./child-usage.ts";
 import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";

@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 
 /**
  * Sends `signal` to processes the supervisor did not spawn itself (an instance's grandchildren, a process

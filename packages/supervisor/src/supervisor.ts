@@ -300,7 +300,7 @@ export class Supervisor {
     // A command that cannot be found is spawned as is, so the Platform reports NotFound as it always did.
     const resolved = await findExecutable(this.#platform, this.#options.command, env["PATH"] ?? this.#platform.env.get("PATH") ?? "");
     const isolated = resolved !== undefined && this.#platform.runtime.os === "linux";
-    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env) : { command: this.#options.command, args: args ?? [] };
+    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env, this.terminationGracePeriodMs) : { command: this.#options.command, args: args ?? [] };
     // With the supervisor-death watcher the child's stdin is a pipe nothing is written to: it closes when we die.
     const watched = isolated && plan.setsid !== undefined;
     const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: watched ? "pipe" : "null", stdout: "pipe", stderr: "pipe" });
@@ -442,12 +442,15 @@ export class Supervisor {
     for (const listener of this.#listeners.get(event) ?? []) this.#guard(`'${event}' listener`, () => listener(payload));
   }
 
-  /** A throwing listener or output callback is logged; it never breaks supervision. */
-  #guard(what: string, call: () => void): void {
+  /** A throwing listener or output callback is logged; it never breaks supervision. A returned promise is passed on (output backpressure). */
+  #guard(what: string, call: () => unknown): Promise<void> | undefined {
+    const report = (error: unknown) => this.#logger.error(`supervisor: ${what} threw`, { error: error instanceof Error ? error.message : String(error) });
     try {
-      call();
+      const result = call();
+      return result instanceof Promise ? result.then(() => undefined, report) : undefined;
     } catch (error) {
-      this.#logger.error(`supervisor: ${what} threw`, { error: error instanceof Error ? error.message : String(error) });
+      report(error);
+      return undefined;
     }
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { resolveRuntimeConfig } from "@aral/core";
+import { resolveRuntimeConfig } from "@aral/core/config";
 import { runtimeCommand } from "../src/runtime-command.ts";
 import { denoBinary } from "./agents.ts";
 import { fixture, supervise } from "./helpers.ts";

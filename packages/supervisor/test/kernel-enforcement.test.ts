@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { systemClock } from "@aral/core";
+import { systemClock } from "@aral/platform";
 import { detectCgroups } from "../src/cgroup/detect.ts";
 import { reapLeftoverCgroups } from "../src/cgroup/reap.ts";
 import { AGENT_RUNTIME_NAMES, AGENT_RUNTIMES, agentEnv, bunBinary, type AgentRuntime } from "./agents.ts";
@@ -103,7 +103,8 @@ describe.skipIf(unavailable !== undefined)(`kernel-enforced limits per instance 
   });
 
   it.concurrent.each(AGENT_RUNTIME_NAMES)("%s: a grandchild is gone after stop, and so is the instance cgroup", async (runtime) => {
-    const run = superviseAgent(runtime, "grandchild", { shutdownTimeoutMs: 1_000, sampleIntervalMs: 100, pidsLimit: 256 });
+    // The grandchild leaves the agent's process group: only the cgroup holds it.
+    const run = superviseAgent(runtime, "grandchild", { shutdownTimeoutMs: 1_000, sampleIntervalMs: 100, pidsLimit: 256 }, { GRANDCHILD_DETACHED: "1" });
     run.supervisor.start();
     await run.printed("grandchild ", 20_000);
     const grandchild = Number(run.lines.find((l) => l.line.startsWith("grandchild "))!.line.split(" ")[1]);
@@ -124,7 +125,8 @@ describe.skipIf(unavailable !== undefined)(`kernel-enforced limits per instance 
   it("a dead supervisor's cgroups are reaped: whatever its agent left is killed and the cgroup removed", async () => {
     // A supervisor in its own process that dies without cleaning up: SIGKILL while its agent's grandchild runs.
     const { command, args } = AGENT_RUNTIMES.node;
-    const spec = { command, args, env: agentEnv("grandchild"), shutdownTimeoutMs: 500 };
+    // The grandchild left the agent's process group, so the watcher's group kill misses it; the cgroup does not.
+    const spec = { command, args, env: agentEnv("grandchild", { GRANDCHILD_DETACHED: "1" }), shutdownTimeoutMs: 500 };
     const supervisor = spawn(bunBinary, ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)], { stdio: ["ignore", "pipe", "inherit"] });
     let output = "";
     supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -132,7 +134,9 @@ describe.skipIf(unavailable !== undefined)(`kernel-enforced limits per instance 
     const grandchild = Number(/agent says: grandchild (\d+)/.exec(output)![1]);
     supervisor.kill("SIGKILL");
     await new Promise((resolve) => supervisor.once("exit", resolve));
-    // The agent stops on its parent-death signal; its grandchild (a sleep, no such signal) is still there.
+    // The agent stops (the watcher's SIGTERM); its detached grandchild is still there until the reaping.
+    const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
+    await until("agent stopped by the watcher", () => !alive(agent), 5_000);
     expect(alive(grandchild)).toBe(true);
     const reaped = await reapLeftoverCgroups(platform, systemClock, host!);
     expect(reaped.some((name) => name.startsWith(`${supervisor.pid}-`))).toBe(true);
@@ -156,6 +160,29 @@ describe("no orphans and one signal per stop (every runtime, process group and p
     const took = await until("agent exited by itself", () => !alive(agent), 5_000);
     expect(took).toBeLessThan(5_000);
     expect(readFileSync(marker, "utf8")).toBe("drained signals=1");
+  });
+
+  it.concurrent.each(AGENT_RUNTIME_NAMES)("%s: without cgroups, a grandchild is gone after stop too (the agent's own process group)", async (runtime) => {
+    const run = superviseAgent(runtime, "grandchild", { shutdownTimeoutMs: 1_000, cgroups: "off" });
+    run.supervisor.start();
+    await run.printed("grandchild ", 20_000);
+    const grandchild = Number(run.lines.find((l) => l.line.startsWith("grandchild "))!.line.split(" ")[1]);
+    expect(run.supervisor.enforcement).toMatchObject({ mechanism: "none", containment: "process group" });
+    await run.supervisor.stop();
+    await until("grandchild gone", () => !alive(grandchild), 2_000);
+  });
+
+  it.concurrent.each(AGENT_RUNTIME_NAMES)("%s: a SIGKILLed supervisor leaves no orphan: the agent's grandchild is gone within 5 s too (process group, no cgroup)", async (runtime) => {
+    const { command, args } = AGENT_RUNTIMES[runtime];
+    const spec = { command, args, env: agentEnv("grandchild"), shutdownTimeoutMs: 500, cgroups: "off" };
+    const supervisor = spawn(bunBinary, ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)], { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await until("grandchild reported", () => /agent says: grandchild \d+/.test(output), 20_000);
+    const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
+    const grandchild = Number(/agent says: grandchild (\d+)/.exec(output)![1]);
+    supervisor.kill("SIGKILL");
+    await until("agent and grandchild gone", () => !alive(agent) && !alive(grandchild), 5_000);
   });
 
   it.concurrent.each(AGENT_RUNTIME_NAMES)("%s: a terminal's Ctrl-C to the whole group, twice, is one signal to the agent, which drains (not forced)", async (runtime) => {

@@ -3,7 +3,7 @@ import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { describeEnforcement, previewEnforcement, supervisorSettingsFromManifest } from "@aral/supervisor";
 import type { EnforcementReport } from "@aral/supervisor";
-import { printConfigIssues } from "../config-issues.ts";
+import { clip, issuesForJson, printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
 /** `aral check <manifest> [--json]`: validates a manifest and prints the effective configuration, or every error. */
@@ -29,12 +29,15 @@ export async function check(platform: Platform, args: string[], output: Output):
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const message = clip(error instanceof Error ? `${error.name}: ${error.message}` : String(error), 2_000);
       if (json) output.out(JSON.stringify({ ok: false, path, errors: [{ path: "", message }] }, null, 2));
       else output.err(`${path}: ${message}`);
       return 1;
     }
-    if (json) output.out(JSON.stringify({ ok: false, path, errors: error.issues }, null, 2));
+    if (json) {
+      const { shown, omitted } = issuesForJson(error);
+      output.out(JSON.stringify({ ok: false, path, errors: shown, ...(omitted ? { omitted } : {}) }, null, 2));
+    }
     else printConfigIssues(output, path, error);
     return 1;
   }

@@ -12,7 +12,6 @@ export interface JsonParseOptions {
 }
 
 const MAX_DEPTH = 256;
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const LITERALS: ReadonlyArray<[string, unknown]> = [
   ["true", true],
@@ -128,11 +127,11 @@ class JsonParser {
   }
 
   private parseString(): string {
-    STRING.lastIndex = this.offset;
-    const match = STRING.exec(this.text);
-    if (!match) this.fail('a string in double quotes with valid escapes and no raw line breaks', "invalid string");
-    this.offset += match[0].length;
-    return JSON.parse(match[0]) as string;
+    const end = stringEnd(this.text, this.offset);
+    if (end < 0) this.fail('a string in double quotes with valid escapes and no raw line breaks', "invalid string");
+    const literal = this.text.slice(this.offset, end);
+    this.offset = end;
+    return JSON.parse(literal) as string;
   }
 
   private parseNumber(): number {
@@ -176,6 +175,28 @@ class JsonParser {
 }
 
 /** 1-based line and column of a UTF-16 offset. */
+/**
+ * Offset just past the JSON string literal starting at `start`, or -1 when it is not one. A loop, not a regular
+ * expression: a `(…|…)*` pattern recurses per character in V8 and overflows the stack on strings of megabytes.
+ */
+function stringEnd(text: string, start: number): number {
+  if (text.charCodeAt(start) !== 0x22) return -1;
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return -1;
+    if (c !== 0x5c) continue;
+    const next = text[++i];
+    if (next === "u") {
+      if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) return -1;
+      i += 4;
+    } else if (next === undefined || !'"\\/bfnrt'.includes(next)) {
+      return -1;
+    }
+  }
+  return -1;
+}
+
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;

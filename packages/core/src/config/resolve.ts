@@ -39,7 +39,7 @@ export function resolveRuntimeConfig(
   options: EnvOverrideOptions & { source?: string } = {},
 ): RuntimeConfig {
   if (isManifestShaped(input)) return applyEnvOverrides(input as ManifestInput, env, options).layers.runtime;
-  const { value, applied } = overrideFromEnv(input ?? {}, env, [], options);
+  const { value, applied } = overrideFromEnv(input === undefined ? {} : input, env, [], options);
   try {
     return validateRuntimeOptions(value, options.source);
   } catch (error) {

@@ -221,9 +221,16 @@ const logging = object(
 
 const health = object(
   {
+<<<<<<< HEAD
     enabled: doc(boolean(), "Serve the health HTTP endpoints.", { default: false }),
     hostname: doc(string({ minLength: 1 }), "Interface the health endpoints listen on.", { default: "127.0.0.1" }),
     port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.", { default: 0 }),
+=======
+    enabled: doc(z.boolean(), "Serve the health HTTP endpoints.").default(false),
+    hostname: doc(z.string().min(1), "Interface the health endpoints listen on.").default("127.0.0.1"),
+    port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.").default(0),
+    exposeDetails: doc(z.boolean(), "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).").default(false),
+>>>>>>> main
   },
   "Health HTTP endpoints.",
 );
@@ -238,6 +245,35 @@ const tasks = object(
   "The task queue.",
 );
 
+const tracing = strict(
+  {
+    enabled: doc(
+      z.boolean(),
+      "Record a span per task, dependency call, health check and lifecycle transition (OpenTelemetry). Also on when OTEL_TRACES_EXPORTER is \"otlp\"; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.",
+    ).default(false),
+    exporter: doc(
+      oneOf(["otlp", "global"] as const),
+      "otlp: the built-in OTLP/HTTP JSON exporter; global: the TracerProvider your OpenTelemetry SDK registered with @opentelemetry/api.",
+    ).default("otlp"),
+    endpoint: doc(
+      z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http(s) URL" }),
+      "OTLP/HTTP traces URL. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + \"/v1/traces\", else http://localhost:4318/v1/traces.",
+    ).optional(),
+  },
+  "OpenTelemetry traces (needs the optional peer dependency @opentelemetry/api).",
+);
+
+const observability = strict(
+  {
+    serviceName: doc(
+      z.string().min(1),
+      "The agent's name: the `agent` label on every metric and OpenTelemetry's service.name. Default: OTEL_SERVICE_NAME, else \"aral-agent\".",
+    ).optional(),
+    tracing: tracing.prefault({}),
+  },
+  "Metrics labels and OpenTelemetry tracing.",
+);
+
 /** `layers.runtime`: also what `new AralRuntime(options)` takes directly. */
 export const runtimeSchema: ObjectField = object(
   {
@@ -245,6 +281,7 @@ export const runtimeSchema: ObjectField = object(
     version: doc(
       string({ pattern: /^\d+(\.\d+){0,2}$/, patternMessage: "must look like 20, 20.0 or 20.0.0", expected: 'a version such as "20", "20.0" or "20.0.0"' }),
       "Lowest version of that runtime the agent supports (\"20.0.0\").",
+<<<<<<< HEAD
       opt,
     ),
     resources: withDefault(resources, {}),
@@ -253,6 +290,16 @@ export const runtimeSchema: ObjectField = object(
     logging: withDefault(logging, {}),
     health: withDefault(health, {}),
     tasks: withDefault(tasks, {}),
+=======
+    ).optional(),
+    resources: resources.prefault({}),
+    lifecycle: lifecycle.prefault({}),
+    errorHandling: errorHandling.prefault({}),
+    logging: logging.prefault({}),
+    health: health.prefault({}),
+    tasks: tasks.prefault({}),
+    observability: observability.prefault({}),
+>>>>>>> main
   },
   "The runtime layer (L1).",
   "an object with the runtime options",

@@ -1,12 +1,17 @@
 import type { RequestHandler } from "@aral/platform";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/exposition.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
-import type { HealthMonitor } from "./monitor.ts";
+import type { HealthMonitor, HealthReport } from "./monitor.ts";
 
 export interface HealthHandlerOptions {
   monitor: HealthMonitor;
   /** Served at /metrics: a registry, or a function returning the exposition text. Absent: /metrics is 404. */
   metrics?: MetricsRegistry | (() => string | Promise<string>);
+  /**
+   * Serve each check's `error` message and `detail` on /health. Default false: check names, status and durations
+   * only — a message or detail can carry a secret, and the endpoints may be bound beyond loopback.
+   */
+  exposeDetails?: boolean;
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -18,6 +23,7 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache
  */
 export function healthHandler(options: HealthHandlerOptions): RequestHandler {
   const { monitor, metrics } = options;
+  const exposeDetails = options.exposeDetails === true;
   return async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;
     const known = path === "/health" || path === "/health/live" || path === "/health/ready" || (path === "/metrics" && metrics !== undefined);
@@ -26,7 +32,7 @@ export function healthHandler(options: HealthHandlerOptions): RequestHandler {
     switch (path) {
       case "/health": {
         const report = monitor.report();
-        return json(report.status === "fail" ? 503 : 200, report);
+        return json(report.status === "fail" ? 503 : 200, exposeDetails ? report : redacted(report));
       }
       case "/health/live": {
         const live = monitor.isLive();
@@ -46,6 +52,13 @@ export function healthHandler(options: HealthHandlerOptions): RequestHandler {
       }
     }
   };
+}
+
+/** The report without any check's error message or detail. */
+function redacted(report: HealthReport): HealthReport {
+  const checks: HealthReport["checks"] = {};
+  for (const [name, { ok, kind, durationMs, lastRun }] of Object.entries(report.checks)) checks[name] = { ok, kind, durationMs, lastRun };
+  return { ...report, checks };
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {

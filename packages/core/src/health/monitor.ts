@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "@aral/platform";
+import { MAX_TIMER_MS, systemClock, type Clock } from "@aral/platform";
 import type { Logger } from "../logging/logger.ts";
 import { wallTime } from "../logging/wall-time.ts";
 import { HealthCheckError } from "./errors.ts";
@@ -41,6 +41,14 @@ export interface HealthMonitorOptions {
   instanceId?: string;
   /** When the runtime started (epoch ms or Date), for uptime. Default: construction time. */
   startTime?: number | Date;
+  /** Called after every run of the checks with what each did (e.g. to record trace spans). Epoch ms. */
+  onRound?: (round: HealthRound) => void;
+}
+
+export interface HealthRound {
+  startedAt: number;
+  endedAt: number;
+  checks: { name: string; kind: CheckKind; ok: boolean; startedAt: number; durationMs: number; error?: string }[];
 }
 
 export interface RegisterOptions {
@@ -63,6 +71,7 @@ export class HealthMonitor {
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly #startTime: number;
+  readonly #onRound: ((round: HealthRound) => void) | undefined;
   readonly #checks = new Map<string, Registered>();
   #accepting = true;
   #lastCheck: Date | null = null;
@@ -78,6 +87,7 @@ export class HealthMonitor {
     this.instanceId = options.instanceId ?? "";
     const start = options.startTime;
     this.#startTime = start === undefined ? wallTime(this.#clock) : start instanceof Date ? start.getTime() : start;
+    this.#onRound = options.onRound;
   }
 
   register(name: string, check: HealthCheck, options: RegisterOptions = {}): void {
@@ -184,11 +194,20 @@ export class HealthMonitor {
   }
 
   async #runAll(): Promise<void> {
-    await Promise.all([...this.#checks].map(([name, entry]) => this.#runOne(name, entry)));
+    const startedAt = wallTime(this.#clock);
+    const checks = await Promise.all([...this.#checks].map(([name, entry]) => this.#runOne(name, entry)));
     this.#lastCheck = new Date(wallTime(this.#clock));
+    if (this.#onRound) {
+      try {
+        this.#onRound({ startedAt, endedAt: this.#lastCheck.getTime(), checks: checks.filter((c) => c !== undefined) });
+      } catch {
+        // an observer's failure must not stop the health loop
+      }
+    }
   }
 
-  async #runOne(name: string, entry: Registered): Promise<void> {
+  async #runOne(name: string, entry: Registered): Promise<HealthRound["checks"][number] | undefined> {
+    const startedAt = wallTime(this.#clock);
     const started = this.#clock.now();
     const controller = new AbortController();
     const timeout = new AbortController();
@@ -210,7 +229,7 @@ export class HealthMonitor {
       timeout.abort();
     }
     const previous = entry.result;
-    if (this.#checks.get(name) !== entry) return; // unregistered meanwhile
+    if (this.#checks.get(name) !== entry) return undefined; // unregistered meanwhile
     entry.result = {
       ok: outcome.ok,
       kind: entry.kind,
@@ -223,6 +242,8 @@ export class HealthMonitor {
       if (outcome.ok) this.#logger?.info("health check passing", { check: name, kind: entry.kind });
       else this.#logger?.warn("health check failing", { check: name, kind: entry.kind, error: outcome.error });
     }
+    const { ok, durationMs, error } = entry.result;
+    return { name, kind: entry.kind, ok, startedAt, durationMs, ...(error === undefined ? {} : { error }) };
   }
 }
 
@@ -247,8 +268,8 @@ function describe(error: unknown): string {
 }
 
 function positive(what: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new HealthCheckError(`HealthMonitor: ${what} must be a positive number of milliseconds, got ${JSON.stringify(value) ?? String(value)}`, what, "invalid-option");
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new HealthCheckError(`HealthMonitor: ${what} must be a finite number of milliseconds > 0 and at most ${MAX_TIMER_MS}, got ${JSON.stringify(value) ?? String(value)}`, what, "invalid-option");
   }
   return value;
 }

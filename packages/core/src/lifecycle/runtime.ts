@@ -5,8 +5,9 @@ import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
-import type { HealthCheck, HealthReport, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
-import { MetricsRegistry, RequestStats, collectRuntimeMetrics } from "../metrics/index.ts";
+import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
+import { EventLoopLagSampler, MetricsRegistry, RequestStats, RuntimeFamilies, collectRuntimeMetrics } from "../metrics/index.ts";
+import type { FetchCounts, TaskCounts } from "../metrics/index.ts";
 import { systemClock } from "@aral/platform";
 import type { RuntimeMetrics } from "../metrics/index.ts";
 import { ResourceManager, createLimitedFetch, createResourceMonitor, createStorage, describeEnforcement, resolveResources } from "../resources/index.ts";
@@ -16,6 +17,8 @@ import type { TaskOptions } from "../tasks/index.ts";
 import { CircuitBreakerRegistry, CircuitOpenError, RuntimeErrorHandler } from "../resilience/index.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/index.ts";
+import { resolveTracingSettings } from "../tracing/settings.ts";
+import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
 import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
 import { canTransition } from "./status.ts";
@@ -54,7 +57,18 @@ export interface StopReport {
   readonly forced: boolean;
   readonly reason: string;
   readonly durationMs: number;
-  readonly tasks: { finished: number; aborted: number; returned: number };
+  /**
+   * Tasks of this run (since its start()): `accepted` = `finished` + `aborted` + `returned`. `finished` counts every
+   * task that reached its own outcome (completed, failed, timed out or cancelled); `drain` holds only what the stop's
+   * drain saw (the running tasks that finished or were aborted, the queued ones returned) — what `tasks` meant before.
+   */
+  readonly tasks: {
+    accepted: number;
+    finished: number;
+    aborted: number;
+    returned: number;
+    drain: { finished: number; aborted: number; returned: number };
+  };
   readonly closed: string[];
   /** What was still closing when the deadline passed. */
   readonly abandoned: string[];
@@ -72,6 +86,8 @@ interface Session {
   readonly errors: RuntimeErrorHandler;
   /** platform.net.fetch under the manifest's network limits (connections, timeout, bandwidth). */
   readonly fetch: LimitedFetch;
+  /** Timer-drift event-loop lag, sampled while health checks or the metrics server run. */
+  readonly lag: EventLoopLagSampler | undefined;
   monitor?: ResourceMonitor;
   storage?: Storage;
   server?: Server;
@@ -95,6 +111,9 @@ export class AralRuntime {
   readonly #deps: RuntimeDeps;
   readonly #requests = new RequestStats();
   readonly #metricsRegistry = new MetricsRegistry();
+  readonly #families = new RuntimeFamilies(this.#metricsRegistry);
+  /** Counts of the runs before the current one: counters keep rising across restarts. */
+  readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = { tasks: zeroTaskCounts(), fetch: { requests: 0, timeouts: 0 } };
   /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
   readonly #breakers = new CircuitBreakerRegistry();
   readonly #observedBreakers = new Set<string>();
@@ -116,6 +135,10 @@ export class AralRuntime {
   #stopping: Promise<StopReport> | undefined;
   #force: AbortController | undefined;
   #signalsSeen = 0;
+  /** Spans, when observability.tracing (or OTEL_TRACES_EXPORTER) asks for them; undefined costs one check per task. */
+  #tracing: RuntimeTracing | undefined;
+  /** The restart in progress: its span parents the stop and start spans. */
+  #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
@@ -132,7 +155,8 @@ export class AralRuntime {
         level: env["ARAL_LOG_LEVEL"] ? parseLogLevel(env["ARAL_LOG_LEVEL"]) : "info",
         // the default sink follows logging.format once the manifest is loaded
         sink: deps.logSink ?? { write: (line) => this.#defaultSink.write(line) },
-        bindings: { instanceId: this.instanceId },
+        // pino's standard base fields, so pino tooling reads these lines as its own
+        bindings: { pid: this.platform.process.pid, hostname: this.platform.runtime.hostname, instanceId: this.instanceId },
       });
   }
 
@@ -200,9 +224,12 @@ export class AralRuntime {
   submit<T>(task: (signal: AbortSignal) => Promise<T>, options?: TaskOptions): Promise<T> {
     const session = this.#running("submit");
     const started = performance.now();
+    const traced = this.#tracing?.task(task, options);
+    if (traced) task = traced.fn as (signal: AbortSignal) => Promise<T>;
     // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
     const admitted = session.monitor && (session.monitor.degraded || session.monitor.throttled) ? session.monitor.admit(options?.signal) : undefined;
     const result = admitted ? admitted.then(() => session.tasks.add(task, options)) : session.tasks.add(task, options);
+    traced?.settled(result);
     result.then(
       () => this.#requests.record(performance.now() - started, true),
       () => this.#requests.record(performance.now() - started, false),
@@ -222,6 +249,7 @@ export class AralRuntime {
     if (!this.#observedBreakers.has(dependency)) {
       this.#observedBreakers.add(dependency);
       breaker.onStateChange((change) => {
+        this.#families.breakerTransitions.inc({ dependency: change.name, to: change.to });
         this.logger.warn(`circuit ${change.name}: ${change.from} → ${change.to}`, { event: "resilience.circuit", ...change });
         void this.#deps.audit?.append("resilience.circuit", { ...change });
       });
@@ -236,11 +264,36 @@ export class AralRuntime {
   callDependency<T>(dependency: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
-    return session.errors.executeWithRetry(
-      ({ signal }) => (breaker ? breaker.execute(fn, signal) : fn(signal)),
+    const calls = this.#families.dependencyCalls;
+    const trace = this.#tracing?.dependency(dependency);
+    const retryable = (error: unknown) => !(error instanceof CircuitOpenError);
+    const result = session.errors.executeWithRetry(
+      ({ signal, attempt }) => {
+        trace?.attempt(attempt, breaker?.state);
+        return breaker ? breaker.execute(fn, signal) : fn(signal);
+      },
       dependency,
-      { retryable: (error) => !(error instanceof CircuitOpenError) },
+      trace
+        ? {
+            retryable,
+            onRetry: (event) => {
+              this.#families.retries.inc({ context: event.context });
+              trace.retry(event);
+            },
+          }
+        : { retryable },
     );
+    result.then(
+      () => {
+        calls.inc({ dependency, outcome: "success" });
+        trace?.end();
+      },
+      (error: unknown) => {
+        calls.inc({ dependency, outcome: error instanceof CircuitOpenError ? "rejected" : "failure" });
+        trace?.end(error);
+      },
+    );
+    return result;
   }
 
   get tasks(): TaskQueue {
@@ -292,9 +345,13 @@ export class AralRuntime {
     return this.#session?.health.report();
   }
 
-  /** The seed's RuntimeMetrics, sampled now (CPU % is measured since the previous sample). */
+  /**
+   * The seed's RuntimeMetrics, sampled now. cpuUsage is in percent of the CPU limit (resources.cpu.limit, else
+   * the machine's cores), measured since the previous sample (the first: since the process started).
+   */
   metrics(): RuntimeMetrics {
     const session = this.#session;
+    const cpuLimit = (session?.config ?? this.#lastConfig)?.resources.cpu.limit;
     return collectRuntimeMetrics({
       startTime: session?.startedAt ?? Date.now(),
       restartCount: this.#restartCount,
@@ -302,6 +359,7 @@ export class AralRuntime {
       requests: this.#requests,
       health: session?.health ?? NOT_RUNNING,
       clock: systemClock,
+      cpuCores: cpuLimit === undefined ? this.platform.runtime.cpus : resolveResources({ cpu: { limit: cpuLimit } }).cpu.limit!,
       registry: this.#metricsRegistry,
     });
   }
@@ -309,6 +367,34 @@ export class AralRuntime {
   /** Prometheus text exposition of the runtime's metrics (what GET /metrics serves). */
   prometheusMetrics(): string {
     this.metrics();
+    const session = this.#session;
+    const sample = session?.monitor?.lastSample;
+    this.#families.collect(
+      {
+        ...(session
+          ? {
+              tasks: { counts: taskCounts(session.tasks), byPriority: session.tasks.byPriority(), waiting: session.tasks.stats().waiting },
+              resources: session.resources.usage(),
+              health: session.health.report().checks,
+              fetch: { inFlight: session.fetch.inFlight, waiting: session.fetch.waiting, counts: { requests: session.fetch.requests, timeouts: session.fetch.timeouts } },
+            }
+          : {}),
+        ...(session?.monitor
+          ? {
+              monitor: {
+                memoryRatio: sample?.memory.ratio ?? null,
+                disk: sample?.disk ?? [],
+                degraded: session.monitor.degraded,
+                throttled: session.monitor.throttled,
+              },
+            }
+          : {}),
+        ...(session?.lag ? { eventLoopLag: session.lag.takeMax() } : {}),
+        breakers: this.#breakers.snapshot(),
+        runtime: this.platform.runtime,
+      },
+      this.#earlierRuns,
+    );
     return this.#metricsRegistry.render();
   }
 
@@ -346,19 +432,38 @@ export class AralRuntime {
   }
 
   async restart(): Promise<void> {
-    await this.stop(true);
-    this.#restartCount++;
-    this.logger.info("runtime restarting", { event: "lifecycle.restart", restartCount: this.#restartCount });
-    await this.start();
+    const trace = (this.#restartTrace = this.#tracing?.phase("restarting", Date.now(), { "aral.restart_count": this.#restartCount + 1 }));
+    try {
+      await this.stop(true);
+      this.#restartCount++;
+      this.logger.info("runtime restarting", { event: "lifecycle.restart", restartCount: this.#restartCount });
+      await this.start();
+      trace?.end();
+    } catch (error) {
+      trace?.end(error);
+      throw error;
+    } finally {
+      if (this.#restartTrace === trace) this.#restartTrace = undefined;
+    }
   }
 
   async #start(): Promise<void> {
-    this.#transition("starting");
+    // The "runtime starting" record waits for the manifest: its logging.level applies from the first record.
+    const from = this.#status;
+    const startedAt = Date.now();
+    this.#transition("starting", {}, { log: false });
     const closers = (this.#startingClosers = new CloseRegistry());
     let config: RuntimeConfig | undefined;
+    let trace: PhaseTrace | undefined;
     try {
-      config = await this.#loadConfig();
+      try {
+        config = await this.#loadConfig();
+      } finally {
+        this.#logTransition(from, "starting", {});
+      }
       this.#lastConfig = config;
+      await this.#startTracing(config);
+      trace = this.#tracing?.phase("starting", startedAt, { "aral.lifecycle.from": from, "aral.instance_id": this.instanceId }, this.#restartTrace);
       const timeoutMs = config.lifecycle.startupTimeout;
       const session = await withDeadline(
         this.#initialize(config, closers),
@@ -367,6 +472,7 @@ export class AralRuntime {
       );
       this.#session = session;
       this.#transition("running");
+      trace?.end(undefined, { "aral.lifecycle.to": "running" });
     } catch (cause) {
       const outcome = await closers.closeAll();
       const error =
@@ -374,6 +480,8 @@ export class AralRuntime {
       this.#lastError = error;
       this.#unsubscribeAll();
       this.#transition("failed", { error: serializeError(error), released: outcome.closed });
+      trace?.end(error, { "aral.lifecycle.to": "failed" });
+      await this.#flushTraces();
       await this.#hooks.error.emit(error);
       throw error;
     } finally {
@@ -381,11 +489,37 @@ export class AralRuntime {
     }
   }
 
+  /** Loads the tracing module and @opentelemetry/api on the first start that asks for traces; nothing otherwise. */
+  async #startTracing(config: RuntimeConfig): Promise<void> {
+    if (this.#tracing) return;
+    const settings = resolveTracingSettings(config, this.#deps.env ?? this.platform.env.toObject(), this.platform.runtime);
+    if (!settings) return;
+    const { createRuntimeTracing } = await import("../tracing/runtime-tracing.ts");
+    this.#tracing = await createRuntimeTracing(settings, {
+      fetch: (input, init) => this.platform.net.fetch(input, init),
+      onExportError: (error) => this.logger.warn("trace export failed", { event: "tracing.export", error: error.message }),
+    });
+    this.logger.info("tracing on", { event: "tracing.start", exporter: settings.exporter, ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}) });
+  }
+
+  /** Sends the spans ended so far, bounded so an unreachable collector cannot hold up a stop. */
+  async #flushTraces(): Promise<void> {
+    const tracing = this.#tracing;
+    if (!tracing) return;
+    const timer = new AbortController();
+    await Promise.race([tracing.flush(), systemClock.sleep(5_000, timer.signal).catch(() => {})]);
+    timer.abort();
+  }
+
   async #loadConfig(): Promise<RuntimeConfig> {
     const env = this.#deps.env ?? this.platform.env.toObject();
     const input = typeof this.#input === "string" ? await loadManifest(this.platform, this.#input) : this.#input;
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
+    this.#metricsRegistry.setConstantLabels({
+      agent: config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? "aral-agent",
+      instance_id: this.instanceId,
+    });
     this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
@@ -418,7 +552,14 @@ export class AralRuntime {
     const storage = await this.#openStorage(config, closers);
 
     const { concurrency, maxQueued, overflow, timeout } = config.tasks;
-    const tasks = new TaskQueue({ concurrency, maxQueued, overflow, ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }) });
+    const durations = this.#families.taskDuration;
+    const tasks = new TaskQueue({
+      concurrency,
+      maxQueued,
+      overflow,
+      ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }),
+      onRunSettled: (ms) => durations.observe(ms / 1000),
+    });
     closers.add("task queue", () => tasks.shutdown({ timeoutMs: 0 }));
 
     const health = new HealthMonitor({
@@ -427,6 +568,7 @@ export class AralRuntime {
       instanceId: this.instanceId,
       logger: this.logger,
       startTime: Date.now(),
+      ...(this.#tracing ? { onRound: (round: HealthRound) => this.#tracing?.healthRound(round) } : {}),
     });
     health.register("runtime", () => this.#status === "running" || this.#status === "starting", { kind: "liveness" });
     for (const [name, { check, options }] of this.#checks) health.register(name, check, options);
@@ -439,15 +581,21 @@ export class AralRuntime {
       maxBackoffMs: config.errorHandling.maxBackoffMs,
       backoffStrategy: config.errorHandling.backoffStrategy,
       jitter: config.errorHandling.jitter,
+      onRetry: (event) => this.#families.retries.inc({ context: event.context }),
       logger: this.logger,
       shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
     });
 
-    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors, fetch, ...(storage ? { storage } : {}) };
+    const lag = config.health?.enabled || config.lifecycle.healthcheck.enabled ? new EventLoopLagSampler(systemClock) : undefined;
+    if (lag) {
+      lag.start();
+      closers.add("event-loop lag sampler", () => lag.stop());
+    }
+    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors, fetch, lag, ...(storage ? { storage } : {}) };
     const monitor = this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
-      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics() });
+      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics(), exposeDetails: config.health.exposeDetails });
       session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
       closers.add("health server", session.server);
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
@@ -475,7 +623,13 @@ export class AralRuntime {
       }, Math.min(maxAge, 60_000));
       closers.add("ephemeral cleanup timer", () => clearInterval(timer));
     }
-    if (cleanup.onStop) closers.add("ephemeral files", () => storage.cleanupEphemeral());
+    if (cleanup.onStop) {
+      closers.add("ephemeral files", async () => {
+        await storage.cleanupEphemeral();
+        // The temp directory made above for want of a configured root is this instance's too: leave nothing behind.
+        if (ephemeral === undefined) await this.platform.fs.remove(ephemeralRoot);
+      });
+    }
     return storage;
   }
 
@@ -542,24 +696,33 @@ export class AralRuntime {
     const clean = cause === undefined && !report.forced && report.errors.length === 0;
     const code = exitCodeFor({ clean, ...(signal ? { signal } : {}), signalExitCode: this.config?.lifecycle.signalExitCode ?? false });
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
-    if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) this.platform.process.exit(code);
+    if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
+      // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
+      await this.#deps.audit?.flush().catch((error: unknown) => this.logger.error("audit flush before exit failed", { event: "audit.flush", error }));
+      await this.logger.flush().catch(() => {});
+      this.platform.process.exit(code);
+    }
   }
 
   async #stop(graceful: boolean, reason: string): Promise<StopReport> {
     const session = this.#session;
     const started = performance.now();
     if (!session || this.#status !== "running") {
-      return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { finished: 0, aborted: 0, returned: 0 }, closed: [], abandoned: [], errors: [] };
+      const none = { finished: 0, aborted: 0, returned: 0 };
+      return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { accepted: 0, ...none, drain: none }, closed: [], abandoned: [], errors: [] };
     }
     this.#transition("stopping", { graceful });
+    const trace = this.#tracing?.phase("stopping", Date.now(), { "aral.lifecycle.graceful": graceful, "aral.stop.reason": reason }, this.#restartTrace);
     session.health.setAccepting(false);
     const force = (this.#force = new AbortController());
     const timeoutMs = session.config.lifecycle.shutdownTimeout;
     const timer = setTimeout(() => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)), timeoutMs);
     const errors: { name: string; message: string }[] = [];
     try {
-      const tasks = await session.tasks.shutdown({ timeoutMs: graceful ? timeoutMs : 0, signal: force.signal });
+      const drain = await session.tasks.shutdown({ timeoutMs: graceful ? timeoutMs : 0, signal: force.signal });
       const outcome = await session.closers.closeAll(force.signal);
+      const counts = taskCounts(session.tasks);
+      this.#prometheusBeforeSessionEnds(session, counts);
       for (const failure of outcome.failed) errors.push({ name: failure.name, message: messageOf(failure.error) });
       this.#unsubscribeAll();
       this.#session = undefined;
@@ -568,12 +731,20 @@ export class AralRuntime {
         forced: force.signal.aborted || !graceful,
         reason: force.signal.aborted ? `${reason}; ${messageOf(force.signal.reason)}` : reason,
         durationMs: Math.round(performance.now() - started),
-        tasks,
+        tasks: {
+          accepted: counts.accepted,
+          finished: counts.completed + counts.failed + counts.timedOut + counts.cancelled,
+          aborted: counts.aborted,
+          returned: counts.returned,
+          drain,
+        },
         closed: outcome.closed,
         abandoned: outcome.abandoned,
         errors,
       };
       this.#transition("stopped", { ...report });
+      trace?.end(undefined, { "aral.lifecycle.to": "stopped", "aral.stop.forced": report.forced, "aral.tasks.accepted": report.tasks.accepted, "aral.tasks.finished": report.tasks.finished, "aral.tasks.aborted": report.tasks.aborted, "aral.tasks.returned": report.tasks.returned });
+      await this.#flushTraces();
       for (const failure of await this.#hooks.stop.emit(report)) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
       }
@@ -596,14 +767,34 @@ export class AralRuntime {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 
-  #transition(to: RuntimeStatus, details: Record<string, unknown> = {}): void {
+  /** Adds a run's counts to the totals of earlier runs, so the counters keep rising after the session is gone. */
+  #prometheusBeforeSessionEnds(session: Session, counts: TaskCounts): void {
+    for (const key of Object.keys(counts) as (keyof TaskCounts)[]) this.#earlierRuns.tasks[key] += counts[key];
+    this.#earlierRuns.fetch.requests += session.fetch.requests;
+    this.#earlierRuns.fetch.timeouts += session.fetch.timeouts;
+  }
+
+  #transition(to: RuntimeStatus, details: Record<string, unknown> = {}, options: { log?: boolean } = {}): void {
     const from = this.#status;
     if (!canTransition(from, to)) throw new Error(`internal: illegal lifecycle transition ${from} → ${to}`);
     this.#status = to;
+    if (options.log !== false) this.#logTransition(from, to, details);
+  }
+
+  #logTransition(from: RuntimeStatus, to: RuntimeStatus, details: Record<string, unknown>): void {
     const level = to === "failed" ? "error" : "info";
     this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
     void this.#deps.audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
   }
+}
+
+function zeroTaskCounts(): TaskCounts {
+  return { accepted: 0, completed: 0, failed: 0, timedOut: 0, cancelled: 0, returned: 0, aborted: 0, rejected: 0 };
+}
+
+function taskCounts(queue: TaskQueue): TaskCounts {
+  const { accepted, completed, failed, timedOut, cancelled, returned, aborted, rejected } = queue.stats();
+  return { accepted, completed, failed, timedOut, cancelled, returned, aborted, rejected };
 }
 
 const NOT_RUNNING = { isHealthy: () => false, report: () => ({ lastCheck: null }) };

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from "@aral/platform";
 import { canonicalJson } from "./canonical-json.ts";
 import { fileSink } from "./file-sink.ts";
 import { createKeyRedactor, type KeyRedactor } from "./redact.ts";
-import { sha256Hex } from "./sha256.ts";
+import { hmacSha256Hex, sha256Hex } from "./sha256.ts";
 import { toLogSink, type LogSink, type LogSinkLike } from "./sink.ts";
 import { toJsonValue, type JsonValue } from "./to-json-value.ts";
 import { wallTime } from "./wall-time.ts";
@@ -33,9 +33,14 @@ export interface AuditLogOptions {
   redact?: string[];
   /** Continue an existing chain: the last record already written. */
   continueFrom?: { seq: number; hash: string };
+  /**
+   * Keyed mode: each record's `hash` is HMAC-SHA-256 under this secret instead of plain SHA-256, so whoever can
+   * edit the file but does not hold the key cannot re-chain a forgery. Verify with the same key.
+   */
+  key?: Uint8Array;
 }
 
-export type AuditErrorReason = "invalid-type" | "invalid-data" | "invalid-continuation" | "closed" | "broken-chain";
+export type AuditErrorReason = "invalid-type" | "invalid-data" | "invalid-continuation" | "invalid-key" | "closed" | "broken-chain";
 
 export class AuditError extends Error {
   override readonly name = "AuditError";
@@ -55,6 +60,7 @@ export class AuditLog {
   #lastHash: string;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #key: Uint8Array | undefined;
 
   constructor(options: AuditLogOptions = {}) {
     this.#sink = options.sink === undefined ? undefined : toLogSink(options.sink);
@@ -66,6 +72,10 @@ export class AuditLog {
         throw new AuditError(`AuditLog continueFrom must be { seq: integer >= 0, hash: 64 lowercase hex chars }, got ${JSON.stringify(from)}`, "invalid-continuation");
       }
     }
+    if (options.key !== undefined && (!(options.key instanceof Uint8Array) || options.key.byteLength < 16)) {
+      throw new AuditError("AuditLog key must be a Uint8Array of at least 16 bytes", "invalid-key");
+    }
+    this.#key = options.key;
     this.#seq = from?.seq ?? 0;
     this.#lastHash = from?.hash ?? GENESIS_HASH;
   }
@@ -105,7 +115,7 @@ export class AuditLog {
 
   async #write(type: string, data: { [key: string]: JsonValue }): Promise<AuditRecord> {
     const body = { seq: this.#seq + 1, time: Math.round(wallTime(this.#clock)), type, data, prev: this.#lastHash };
-    const hash = await hashRecordBody(body);
+    const hash = await hashRecordBody(body, this.#key);
     const record: AuditRecord = { ...body, hash };
     this.#sink?.write(JSON.stringify(record));
     this.#seq = record.seq;
@@ -114,12 +124,22 @@ export class AuditLog {
   }
 }
 
-export function hashRecordBody(body: Omit<AuditRecord, "hash">): Promise<string> {
-  return sha256Hex(canonicalJson({ seq: body.seq, time: body.time, type: body.type, data: body.data, prev: body.prev } as JsonValue));
+export function hashRecordBody(body: Omit<AuditRecord, "hash">, key?: Uint8Array): Promise<string> {
+  const text = canonicalJson({ seq: body.seq, time: body.time, type: body.type, data: body.data, prev: body.prev } as JsonValue);
+  return key === undefined ? sha256Hex(text) : hmacSha256Hex(key, text);
 }
 
 export type AuditVerification =
-  | { ok: true; count: number; head: { seq: number; hash: string } }
+  | {
+      ok: true;
+      count: number;
+      head: { seq: number; hash: string };
+      /**
+       * True only when `expectHead` was given and matched: without an anchor kept elsewhere, records cut from the
+       * end (or a log emptied) cannot be told from a log that simply ended there.
+       */
+      complete: boolean;
+    }
   | {
       ok: false;
       /** 1-based line number (in the input) of the first record that breaks the chain. */
@@ -134,6 +154,8 @@ export interface VerifyAuditOptions {
   continueFrom?: { seq: number; hash: string };
   /** Detect truncation: the last record must be this one (e.g. a head saved elsewhere). */
   expectHead?: { seq: number; hash: string };
+  /** The key of a keyed (HMAC) log; a log verified without it (or with another) fails at its first record. */
+  key?: Uint8Array;
 }
 
 /**
@@ -167,8 +189,11 @@ export async function verifyAuditLog(input: string[] | string, options: VerifyAu
     if (record.prev !== prevHash) {
       return broken(i, `line ${i + 1} (seq ${record.seq}): prev does not match the previous record's hash (a record before it was changed, removed or inserted)`);
     }
-    const hash = await hashRecordBody(record);
-    if (hash !== record.hash) return broken(i, `line ${i + 1} (seq ${record.seq}): hash does not match the record's content (record modified)`);
+    const hash = await hashRecordBody(record, options.key);
+    if (hash !== record.hash) {
+      const why = options.key === undefined ? "record modified, or a keyed log verified without its key" : "record modified or re-chained, or the wrong key";
+      return broken(i, `line ${i + 1} (seq ${record.seq}): hash does not match the record's content (${why})`);
+    }
     prevHash = record.hash;
     expectedSeq++;
     count++;
@@ -178,7 +203,7 @@ export async function verifyAuditLog(input: string[] | string, options: VerifyAu
   if (expected && (expected.seq !== head.seq || expected.hash !== head.hash)) {
     return { ok: false, brokenAt: lines.length + 1, seq: expectedSeq, reason: `log ends at seq ${head.seq} but the expected head is seq ${expected.seq} (records missing at the end, or a different log)` };
   }
-  return { ok: true, count, head };
+  return { ok: true, count, head, complete: expected !== undefined };
 }
 
 /**
@@ -191,7 +216,7 @@ export async function openFileAuditLog(
   options: Omit<AuditLogOptions, "sink" | "continueFrom"> & { sink?: LogSinkLike } = {},
 ): Promise<AuditLog> {
   const text = (await platform.fs.exists(path)) ? await platform.fs.readTextFile(path) : "";
-  const result = await verifyAuditLog(text);
+  const result = await verifyAuditLog(text, options.key === undefined ? {} : { key: options.key });
   if (!result.ok) throw new AuditError(`Audit log ${path} does not verify at line ${result.brokenAt}: ${result.reason}`, "broken-chain");
   return new AuditLog({ ...options, sink: options.sink ?? fileSink(platform, path, { flushIntervalMs: 0 }), continueFrom: result.head });
 }

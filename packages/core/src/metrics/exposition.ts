@@ -21,8 +21,9 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-export function formatLabels(names: readonly string[], values: readonly string[], extra?: [string, string]): string {
-  const parts = names.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? "")}"`);
+export function formatLabels(names: readonly string[], values: readonly string[], extra?: [string, string], constant: readonly (readonly [string, string])[] = []): string {
+  const parts = constant.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
+  names.forEach((name, i) => parts.push(`${name}="${escapeLabelValue(values[i] ?? "")}"`));
   if (extra) parts.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
   return parts.length === 0 ? "" : `{${parts.join(",")}}`;
 }

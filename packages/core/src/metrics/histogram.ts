@@ -32,8 +32,13 @@ export class Histogram extends Metric<HistogramSeries> {
   observe(value: number, labels?: Labels): void {
     checkNumber(this.name, "observation", value);
     const series = this.seriesFor(labels);
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index >= 0) series.counts[index]!++;
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (value <= buckets[i]!) {
+        series.counts[i]!++;
+        break;
+      }
+    }
     series.sum += value;
     series.count++;
   }

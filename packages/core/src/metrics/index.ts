@@ -9,3 +9,7 @@ export { RequestStats } from "./request-stats.ts";
 export type { RequestStatsOptions } from "./request-stats.ts";
 export { collectRuntimeMetrics } from "./runtime-metrics.ts";
 export type { RuntimeMetrics, RuntimeMetricsSources, HealthSource } from "./runtime-metrics.ts";
+export { EventLoopLagSampler } from "./event-loop-lag.ts";
+export type { EventLoopLagSample } from "./event-loop-lag.ts";
+export { RuntimeFamilies } from "./runtime-families.ts";
+export type { RuntimeFamilySources, TaskCounts, FetchCounts } from "./runtime-families.ts";

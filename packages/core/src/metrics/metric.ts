@@ -8,6 +8,8 @@ export type MetricType = "counter" | "gauge" | "histogram";
 export abstract class Metric<Series> {
   abstract readonly type: MetricType;
   readonly #series = new Map<string, { values: string[]; series: Series }>();
+  #constant: readonly (readonly [string, string])[] = [];
+  #unlabelled: { values: string[]; series: Series } | undefined;
 
   readonly name: string;
   readonly help: string;
@@ -33,6 +35,14 @@ export abstract class Metric<Series> {
 
   /** The series for these labels, created on first use. */
   protected seriesFor(labels: Labels | undefined): Series {
+    // Hot path (a histogram observed per task): the unlabelled series without building a key.
+    if (labels === undefined && this.labelNames.length === 0) {
+      if (this.#unlabelled === undefined) {
+        this.#unlabelled = this.#series.get("[]") ?? { values: [], series: this.newSeries() };
+        this.#series.set("[]", this.#unlabelled);
+      }
+      return this.#unlabelled.series;
+    }
     const values = this.#labelValues(labels ?? {});
     const key = JSON.stringify(values);
     let entry = this.#series.get(key);
@@ -46,9 +56,12 @@ export abstract class Metric<Series> {
   /** Forgets every series (label combinations included). */
   reset(): void {
     this.#series.clear();
+    this.#unlabelled = undefined;
   }
 
-  render(): string {
+  /** `constant`: labels put on every sample (the registry's constant labels). */
+  render(constant: readonly (readonly [string, string])[] = []): string {
+    this.#constant = constant;
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
     if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
     for (const { values, series } of this.#series.values()) lines.push(...this.renderSeries(values, series));
@@ -56,7 +69,7 @@ export abstract class Metric<Series> {
   }
 
   protected sample(suffix: string, labelValues: readonly string[], value: number, extra?: [string, string]): string {
-    return `${this.name}${suffix}${formatLabels(this.labelNames, labelValues, extra)} ${formatValue(value)}`;
+    return `${this.name}${suffix}${formatLabels(this.labelNames, labelValues, extra, this.#constant)} ${formatValue(value)}`;
   }
 
   #labelValues(labels: Labels): string[] {

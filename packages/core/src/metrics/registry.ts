@@ -1,6 +1,6 @@
 import { Counter } from "./counter.ts";
 import { MetricsError } from "./errors.ts";
-import { METRIC_NAME } from "./exposition.ts";
+import { LABEL_NAME, METRIC_NAME } from "./exposition.ts";
 import { Gauge } from "./gauge.ts";
 import { Histogram } from "./histogram.ts";
 import type { Metric } from "./metric.ts";
@@ -11,6 +11,23 @@ type AnyMetric = Counter | Gauge | Histogram;
 export class MetricsRegistry {
   readonly #metrics = new Map<string, AnyMetric>();
   readonly #collectors: Array<() => void> = [];
+  #constant: readonly (readonly [string, string])[] = [];
+
+  /**
+   * Labels put on every sample (e.g. the agent's name and instance id). A metric may not declare one of
+   * these names itself; the check happens here and at registration.
+   */
+  setConstantLabels(labels: Record<string, string>): void {
+    const entries = Object.entries(labels);
+    for (const [name, value] of entries) {
+      if (!LABEL_NAME.test(name) || name.startsWith("__")) throw new MetricsError(`Invalid constant label name ${JSON.stringify(name)}`, name);
+      if (typeof value !== "string") throw new MetricsError(`Constant label ${name}: value must be a string`, name);
+      for (const metric of this.#metrics.values()) {
+        if (metric.labelNames.includes(name)) throw new MetricsError(`Constant label "${name}" clashes with a label of ${metric.name}`, metric.name);
+      }
+    }
+    this.#constant = Object.freeze(entries.map(([name, value]) => Object.freeze([name, value] as const)));
+  }
 
   /** Asking again for the same name, type, help and labels returns the existing metric. */
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
@@ -45,7 +62,7 @@ export class MetricsRegistry {
 
   render(): string {
     for (const collect of this.#collectors) collect();
-    return [...this.#metrics.values()].map((metric) => metric.render()).join("");
+    return [...this.#metrics.values()].map((metric) => metric.render(this.#constant)).join("");
   }
 
   #register(name: string, help: string, labelNames: readonly string[], type: AnyMetric["type"], create: () => AnyMetric): AnyMetric {
@@ -60,6 +77,8 @@ export class MetricsRegistry {
       }
       return existing;
     }
+    const clash = labelNames.find((label) => this.#constant.some(([name]) => name === label));
+    if (clash) throw new MetricsError(`Metric ${name}: label "${clash}" is already a constant label of this registry`, name);
     const metric = create();
     this.#metrics.set(name, metric);
     return metric;

@@ -9,7 +9,11 @@ export interface RuntimeMetrics {
   /** Milliseconds since startTime. */
   uptime: number;
   restartCount: number;
-  /** CPU time over wall time between two samples, in percent of one core (top-style: 200 = two busy cores). */
+  /**
+   * CPU time over wall time since the previous sample, in percent of the CPU limit (`cpuCores`: the
+   * manifest's cpu.limit, else the machine's cores): 100 = the whole limit busy. The first sample
+   * measures from the process's start (performance.timeOrigin), where its CPU time counts from.
+   */
   cpuUsage: number;
   /** Resident set size in bytes. */
   memoryUsage: number;
@@ -41,25 +45,37 @@ export interface RuntimeMetricsSources {
   requests: RequestStats;
   health: HealthSource;
   clock: Clock;
-  /** When given, the values are also set on `aral_*` metrics there. */
+  /** Cores the CPU percentage is relative to (the CPU limit, or the machine's cores). Default 1. */
+  cpuCores?: number;
+  /** When given, the values are also set on `aral_*` and `process_*` metrics there. */
   registry?: MetricsRegistry;
 }
 
 const lastCpuSample = new WeakMap<UsageApi, { cpuMicros: number; at: number }>();
+const lastCpuPercent = new WeakMap<UsageApi, number>();
+
+/** Wall-clock epoch ms at which this process started: where its CPU-time counter starts from zero. */
+export function processStartTime(): number {
+  return typeof performance !== "undefined" && typeof performance.timeOrigin === "number" ? performance.timeOrigin : Date.now();
+}
 
 /**
  * Samples the runtime's metrics. CPU usage is the CPU-time delta over the wall-time delta since
- * the previous call for the same `usage`; the first call measures from `startTime`.
+ * the previous call for the same `usage`; the first call measures from the process's start (the
+ * CPU-time counter's zero), so it is an honest average from the first sample on.
  */
 export function collectRuntimeMetrics(sources: RuntimeMetricsSources): RuntimeMetrics {
   const now = wallTime(sources.clock);
   const startMs = sources.startTime instanceof Date ? sources.startTime.getTime() : sources.startTime;
   const cpu = sources.usage.cpu();
   const cpuMicros = cpu.userMicros + cpu.systemMicros;
-  const previous = lastCpuSample.get(sources.usage) ?? { cpuMicros: 0, at: startMs };
-  lastCpuSample.set(sources.usage, { cpuMicros, at: now });
+  const previous = lastCpuSample.get(sources.usage) ?? { cpuMicros: 0, at: processStartTime() };
   const wallMicros = (now - previous.at) * 1000;
-  const cpuUsage = wallMicros > 0 ? Math.max(0, ((cpuMicros - previous.cpuMicros) / wallMicros) * 100) : 0;
+  const cores = sources.cpuCores !== undefined && sources.cpuCores > 0 ? sources.cpuCores : 1;
+  // Two samples in the same millisecond: keep the previous window rather than divide by ~0.
+  if (wallMicros >= 1000) lastCpuSample.set(sources.usage, { cpuMicros, at: now });
+  const cpuUsage = wallMicros >= 1000 ? Math.max(0, ((cpuMicros - previous.cpuMicros) / wallMicros / cores) * 100) : (lastCpuPercent.get(sources.usage) ?? 0);
+  lastCpuPercent.set(sources.usage, cpuUsage);
   const disk = typeof sources.diskUsage === "function" ? sources.diskUsage() : (sources.diskUsage ?? 0);
 
   const metrics: RuntimeMetrics = {
@@ -74,16 +90,27 @@ export function collectRuntimeMetrics(sources: RuntimeMetricsSources): RuntimeMe
     isHealthy: sources.health.isHealthy(),
     lastHealthCheck: sources.health.report().lastCheck ?? new Date(0),
   };
-  if (sources.registry) setRuntimeGauges(sources.registry, metrics, sources.requests);
+  if (sources.registry) {
+    setRuntimeGauges(sources.registry, metrics, sources.requests);
+    setProcessMetrics(sources.registry, cpu, metrics.memoryUsage);
+  }
   return metrics;
+}
+
+/** The standard process metrics (the names prom-client and the Go/Python clients use), on every runtime. */
+export function setProcessMetrics(registry: MetricsRegistry, cpu: { userMicros: number; systemMicros: number }, rssBytes: number): void {
+  raiseCounter(registry.counter("process_cpu_user_seconds_total", "Total user CPU time spent in seconds."), cpu.userMicros / 1e6);
+  raiseCounter(registry.counter("process_cpu_system_seconds_total", "Total system CPU time spent in seconds."), cpu.systemMicros / 1e6);
+  raiseCounter(registry.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."), (cpu.userMicros + cpu.systemMicros) / 1e6);
+  registry.gauge("process_resident_memory_bytes", "Resident memory size in bytes.").set(rssBytes);
+  registry.gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.").set(processStartTime() / 1000);
 }
 
 /** Writes the metrics to `aral_*` series (names in base units, as promtool's linter wants). */
 export function setRuntimeGauges(registry: MetricsRegistry, m: RuntimeMetrics, requests?: RequestStats): void {
   registry.gauge("aral_uptime_seconds", "Seconds since the runtime started.").set(m.uptime / 1000);
   raiseCounter(registry.counter("aral_restarts_total", "Restarts of the runtime since the process started."), m.restartCount);
-  registry.gauge("aral_cpu_usage_percent", "CPU time over wall time since the previous sample, in percent of one core.").set(m.cpuUsage);
-  registry.gauge("aral_memory_rss_bytes", "Resident set size of the process in bytes.").set(m.memoryUsage);
+  registry.gauge("aral_cpu_usage_ratio", "CPU time over wall time since the previous sample, as a fraction of the CPU limit (or of the machine's cores without one); 1 = the whole limit busy.").set(m.cpuUsage / 100);
   registry.gauge("aral_disk_usage_bytes", "Disk space used by the agent in bytes.").set(m.diskUsage);
   registry.gauge("aral_requests_per_second", "Requests per second over the sliding window.").set(m.requestsPerSecond);
   registry.gauge("aral_request_latency_average_seconds", "Mean request latency over the sliding window, in seconds.").set(m.averageLatency / 1000);
@@ -97,7 +124,7 @@ export function setRuntimeGauges(registry: MetricsRegistry, m: RuntimeMetrics, r
 }
 
 /** Counters only go up: move to a source's running total (a smaller total is a reset, ignored). */
-function raiseCounter(counter: { get(): number; inc(by: number): void }, total: number): void {
+export function raiseCounter(counter: { get(): number; inc(by: number): void }, total: number): void {
   const delta = total - counter.get();
   if (delta > 0) counter.inc(delta);
 }

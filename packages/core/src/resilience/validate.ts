@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from "@aral/platform";
 import { ResilienceConfigError } from "./errors.ts";
 
 export function requireInteger(option: string, value: unknown, min: number, max: number): number {
@@ -8,15 +9,15 @@ export function requireInteger(option: string, value: unknown, min: number, max:
 }
 
 export function requireNonNegative(option: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new ResilienceConfigError(option, `${option} must be a finite number >= 0 (milliseconds), got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new ResilienceConfigError(option, `${option} must be a finite number from 0 to ${MAX_TIMER_MS} (milliseconds), got ${describe(value)}`);
   }
   return value;
 }
 
 export function requirePositive(option: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ResilienceConfigError(option, `${option} must be a finite number > 0, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new ResilienceConfigError(option, `${option} must be a finite number > 0 and at most ${MAX_TIMER_MS} (milliseconds), got ${describe(value)}`);
   }
   return value;
 }

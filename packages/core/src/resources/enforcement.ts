@@ -83,7 +83,7 @@ export function describeEnforcement(resources: ResourcesConfig | ResolvedResourc
       field: "storage.persistent",
       value: r.storage.persistent ?? null,
       status: "enforced",
-      how: "createStorage() confines paths to this root (absolute paths, '..' and symlinks leading outside fail with StorageEscapeError); disk space is monitored",
+      how: "createStorage() confines paths to this root, checked on the directory actually opened (through its descriptor), not on a path string: absolute paths, '..', the root itself as a file name and symlinks leading outside fail with StorageEscapeError; disk space is monitored",
     },
     {
       field: "storage.ephemeral",

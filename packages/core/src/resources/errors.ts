@@ -98,6 +98,20 @@ export class NetworkTimeoutError extends Error {
   }
 }
 
+/** A URL the limited fetch refuses: it is the agent's gate to the network, so only http: and https: pass. */
+export class FetchSchemeError extends Error {
+  override readonly name = "FetchSchemeError";
+  readonly url: string;
+  /** The refused scheme, with its colon ("file:", "data:", …). */
+  readonly scheme: string;
+
+  constructor(url: string, scheme: string) {
+    super(`fetch refuses ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url)}: scheme ${scheme} is not allowed, only http: and https:`);
+    this.url = url;
+    this.scheme = scheme;
+  }
+}
+
 /** A storage path that would leave its root (absolute, `..` beyond the root, or a symlink pointing outside). */
 export class StorageEscapeError extends Error {
   override readonly name = "StorageEscapeError";

@@ -5,6 +5,7 @@ export {
   ResourceDegradedError,
   ConnectionLimitError,
   NetworkTimeoutError,
+  FetchSchemeError,
   StorageEscapeError,
   StorageQuotaError,
 } from "./errors.ts";

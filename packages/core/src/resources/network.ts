@@ -1,6 +1,6 @@
 import type { Clock } from "@aral/platform";
-import { systemClock } from "@aral/platform";
-import { ConnectionLimitError, NetworkTimeoutError } from "./errors.ts";
+import { MAX_TIMER_MS, systemClock } from "@aral/platform";
+import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError } from "./errors.ts";
 import { parseBandwidth } from "./quantity.ts";
 import { Semaphore } from "./semaphore.ts";
 import { TokenBucket } from "./token-bucket.ts";
@@ -29,6 +29,12 @@ export interface LimitedFetch extends FetchFunction {
   readonly active: number;
   /** Requests waiting for a slot. */
   readonly waiting: number;
+  /** Requests started and not yet ended (response body consumed, cancelled or failed), limit or not. */
+  readonly inFlight: number;
+  /** Requests made since creation. */
+  readonly requests: number;
+  /** Requests that failed with NetworkTimeoutError since creation. */
+  readonly timeouts: number;
 }
 
 /**
@@ -39,24 +45,40 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   const { fetch: innerFetch, timeout, waitForSlot = true } = options;
   const clock = options.clock ?? systemClock;
   if (typeof innerFetch !== "function") throw new TypeError("createLimitedFetch: options.fetch must be a function");
-  if (timeout !== undefined && !(timeout > 0 && Number.isFinite(timeout))) throw new RangeError(`createLimitedFetch: timeout must be a positive number of ms, got ${timeout}`);
+  if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMER_MS)) throw new RangeError(`createLimitedFetch: timeout must be a finite number of ms > 0 and at most ${MAX_TIMER_MS}, got ${timeout}`);
   const slots = options.connections === undefined ? null : new Semaphore(options.connections);
   const bitsPerSecond = options.bandwidth === undefined ? undefined : parseBandwidth(options.bandwidth);
   if (bitsPerSecond === 0) throw new RangeError("createLimitedFetch: bandwidth must be more than 0");
   const bucket = bitsPerSecond === undefined ? null : new TokenBucket(bitsPerSecond / 8, { clock });
 
+  let inFlight = 0;
+  let requests = 0;
+  let timeouts = 0;
   const limited = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = describeUrl(input);
+    const scheme = schemeOf(url);
+    if (scheme !== "http:" && scheme !== "https:") throw new FetchSchemeError(url, scheme);
+    requests++;
+    inFlight++;
+    let counted = true;
+    const ended = (): void => {
+      if (counted) inFlight--;
+      counted = false;
+    };
     const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const controller = new AbortController();
     let timedOut: NetworkTimeoutError | null = null;
     const timer = new AbortController();
     const finish = (): void => {
+      ended();
       timer.abort(TIMER_DONE);
       callerSignal?.removeEventListener("abort", onCallerAbort);
     };
     const onCallerAbort = (): void => controller.abort(callerSignal!.reason);
-    if (callerSignal?.aborted) throw callerSignal.reason;
+    if (callerSignal?.aborted) {
+      ended();
+      throw callerSignal.reason;
+    }
     callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
 
     let release: () => void = () => {};
@@ -74,6 +96,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
         clock.sleep(timeout, timer.signal).then(
           () => {
             timedOut = new NetworkTimeoutError(url, timeout);
+            timeouts++;
             controller.abort(timedOut);
           },
           () => {},
@@ -114,6 +137,9 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   return Object.defineProperties(limited, {
     active: { get: () => slots?.active ?? 0 },
     waiting: { get: () => slots?.waiting ?? 0 },
+    inFlight: { get: () => inFlight },
+    requests: { get: () => requests },
+    timeouts: { get: () => timeouts },
   }) as LimitedFetch;
 
 }
@@ -254,8 +280,15 @@ function trackConsumption(response: Response, context: BodyContext): Response {
 /** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */
 const TIMER_DONE: unknown = Symbol("request finished");
 
+/** The URL's scheme, lower-cased with its colon; what a URL parser would read, without needing a base. */
+function schemeOf(url: string): string {
+  const match = /^\s*([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  return match ? `${match[1]!.toLowerCase()}:` : "(none)";
+}
+
 function describeUrl(input: RequestInfo | URL): string {
   if (typeof input === "string") return input;
+  if (input === null || typeof input !== "object") return String(input);
   if (input instanceof URL) return input.href;
   return input.url;
 }

@@ -1,11 +1,11 @@
-import type { DirEntry, Platform } from "@aral/platform";
+import type { DirEntry, DirHandle, Platform } from "@aral/platform";
 import { isPlatformError } from "@aral/platform";
 import { toBytes, concatBytes } from "@aral/platform";
 import { parseBytes } from "./quantity.ts";
 import { StorageEscapeError, StorageQuotaError } from "./errors.ts";
 import { isAbsolutePath, isInside, joinPath, relativeSegments } from "./storage-path.ts";
 
-export type StorageFs = Pick<Platform["fs"], "readFile" | "writeFile" | "stat" | "lstat" | "exists" | "mkdir" | "readDir" | "remove" | "rename" | "realPath" | "diskUsage">;
+export type StorageFs = Pick<Platform["fs"], "readFile" | "writeFile" | "stat" | "lstat" | "exists" | "mkdir" | "readDir" | "remove" | "rename" | "realPath" | "diskUsage" | "openDir">;
 
 export interface StoragePlatform {
   readonly fs: StorageFs;
@@ -119,28 +119,103 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
 
   const makeArea = async (name: "persistent" | "ephemeral", dir: string): Promise<StorageArea> => {
     const root = await fs.realPath(dir);
+    const escape = (relPath: string, why: string): StorageEscapeError => new StorageEscapeError(relPath, root, why);
 
-    const resolve = async (relPath: string): Promise<string> => {
+    /**
+     * Opens the directory `segments` names and checks, through the descriptor, that what was opened is
+     * inside the root. Everything after that goes through `handle.path`, which keeps naming the opened
+     * directory even if a component of its path is swapped for a symlink meanwhile.
+     */
+    const openInside = async (relPath: string, segments: readonly string[], create: boolean): Promise<DirHandle> => {
+      const verified = async (path: string): Promise<DirHandle> => {
+        const handle = await fs.openDir(path);
+        if (isInside(handle.realPath, root)) return handle;
+        await handle.close();
+        throw escape(relPath, `${path} resolves to ${handle.realPath}, outside the root`);
+      };
+      try {
+        return await verified(joinPath(root, segments));
+      } catch (error) {
+        if (!create || !(isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory"))) throw error;
+      }
+      // Create the missing directories one at a time, each inside a directory already opened and verified.
+      let handle = await verified(root);
+      try {
+        for (const segment of segments) {
+          const next = `${handle.path}/${segment}`;
+          await fs.mkdir(next).catch((error: unknown) => {
+            if (!isPlatformError(error, "AlreadyExists")) throw error;
+          });
+          const opened = await verified(next).catch(async (error: unknown) => {
+            // A dangling symlink on the way is an escape attempt that cannot be vetted: refuse, don't create through it.
+            if (isPlatformError(error, "NotFound") && (await isSymlink(next))) throw escape(relPath, `${segment} is a symlink whose target does not exist`);
+            throw error;
+          });
+          await handle.close();
+          handle = opened;
+        }
+        return handle;
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    };
+
+    interface Located {
+      readonly dir: DirHandle;
+      /** Path of the file through the opened directory. */
+      readonly path: string;
+      /** One key per file however it is spelled: the identity of the opened directory (device, inode) and the name. */
+      readonly key: string;
+    }
+
+    /** Opens the parent directory of a file path, following a final in-root symlink (never one leading out). */
+    const locate = async (relPath: string, create: boolean, hops = 0): Promise<Located> => {
       const segments = relativeSegments(relPath, root);
-      const target = joinPath(root, segments);
-      // The nearest existing ancestor (or the target itself) must stay inside the root once symlinks are resolved.
-      for (let depth = segments.length; depth >= 0; depth--) {
-        const candidate = joinPath(root, segments.slice(0, depth));
-        let real: string;
-        try {
-          real = await fs.realPath(candidate);
-        } catch (error) {
-          if (isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory")) {
-            // A dangling symlink is an escape attempt we cannot vet: refuse it rather than write through it.
-            if (depth > 0 && (await isSymlink(candidate))) throw new StorageEscapeError(relPath, root, `${candidate} is a symlink whose target does not exist`);
-            continue;
-          }
+      if (segments.length === 0) throw escape(relPath, "names the root directory itself, not a file in it");
+      const name = segments[segments.length - 1]!;
+      const dir = await openInside(relPath, segments.slice(0, -1), create);
+      const path = `${dir.path}/${name}`;
+      let link = false;
+      try {
+        link = (await fs.lstat(path)).isSymlink;
+      } catch (error) {
+        if (!isPlatformError(error, "NotFound")) {
+          await dir.close();
           throw error;
         }
-        if (!isInside(real, root)) throw new StorageEscapeError(relPath, root, `${candidate} resolves to ${real}, outside the root`);
-        return target;
       }
-      return target;
+      if (!link) return { dir, path, key: `${dir.id}/${name}` };
+      let real: string;
+      try {
+        real = await fs.realPath(path);
+      } catch (error) {
+        throw isPlatformError(error, "NotFound") ? escape(relPath, `${name} is a symlink whose target does not exist`) : error;
+      } finally {
+        await dir.close();
+      }
+      if (!isInside(real, root) || real === root) throw escape(relPath, `${name} is a symlink to ${real}, outside the root`);
+      if (hops >= 8) throw escape(relPath, "too many levels of symlinks");
+      return locate(real.slice(root.length + 1), create, hops + 1);
+    };
+
+    const using = async <T>(relPath: string, create: boolean, op: (file: Located) => Promise<T>): Promise<T> => {
+      const file = await locate(relPath, create);
+      try {
+        return await op(file);
+      } finally {
+        await file.dir.close();
+      }
+    };
+
+    /** Reads without following a final symlink: one swapped in after locate() is refused, not read through. */
+    const readNoFollow = async (relPath: string, file: Located): Promise<Uint8Array> => {
+      try {
+        return await fs.readFile(file.path, { noFollow: true });
+      } catch (error) {
+        if (await isSymlink(file.path)) throw escape(relPath, "the file was replaced by a symlink while being read");
+        throw error;
+      }
     };
 
     const isSymlink = async (path: string): Promise<boolean> => {
@@ -151,9 +226,10 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       }
     };
 
-    const sizeOf = async (path: string): Promise<number> => {
+    const sizeOf = async (relPath: string, path: string): Promise<number> => {
       try {
         const info = await fs.lstat(path);
+        if (info.isSymlink) throw escape(relPath, "the file was replaced by a symlink");
         return info.isFile ? info.size : 0;
       } catch (error) {
         if (isPlatformError(error, "NotFound")) return 0;
@@ -164,54 +240,69 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     const area: StorageArea = {
       name,
       root,
-      resolve,
-      async writeFile(relPath, data, opts = {}) {
-        const target = await resolve(relPath);
-        await withLock(target, async () => {
-          const bytes = toBytes(data);
-          const existing = await sizeOf(target);
-          const finalBytes = opts.append && existing > 0 ? concatBytes([await fs.readFile(target), bytes]) : bytes;
-          const growth = finalBytes.byteLength - existing;
-          if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
-            throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
-          }
-          const reservation = Math.max(0, growth);
-          reservedBytes += reservation;
-          try {
-            const parent = target.slice(0, target.lastIndexOf("/"));
-            await fs.mkdir(parent, { recursive: true });
-            const temp = `${parent}/${TEMP_PREFIX}${randomSuffix()}`;
-            try {
-              await fs.writeFile(temp, finalBytes);
-              await fs.rename(temp, target);
-            } catch (error) {
-              await fs.remove(temp).catch(() => {});
-              throw error;
-            }
-            used[name] += growth;
-          } finally {
-            reservedBytes -= reservation;
-          }
+      async resolve(relPath) {
+        if (relativeSegments(relPath, root).length === 0) return root;
+        return using(relPath, false, async (file) => `${file.dir.realPath}/${file.path.slice(file.dir.path.length + 1)}`).catch((error: unknown) => {
+          if (isPlatformError(error, "NotFound")) return joinPath(root, relativeSegments(relPath, root));
+          throw error;
         });
+      },
+      async writeFile(relPath, data, opts = {}) {
+        if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+          throw new TypeError(`storage.${name}.writeFile: data must be a string or a Uint8Array, got ${describe(data)}`);
+        }
+        if (opts === null || typeof opts !== "object") throw new TypeError(`storage.${name}.writeFile: opts must be an object, got ${describe(opts)}`);
+        await using(relPath, true, (file) =>
+          withLock(file.key, async () => {
+            const bytes = toBytes(data);
+            const existing = await sizeOf(relPath, file.path);
+            const finalBytes = opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
+            const growth = finalBytes.byteLength - existing;
+            if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
+              throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
+            }
+            const reservation = Math.max(0, growth);
+            reservedBytes += reservation;
+            try {
+              const temp = `${file.dir.path}/${TEMP_PREFIX}${randomSuffix()}`;
+              try {
+                await fs.writeFile(temp, finalBytes);
+                await fs.rename(temp, file.path);
+              } catch (error) {
+                await fs.remove(temp).catch(() => {});
+                throw error;
+              }
+              used[name] = Math.max(0, used[name] + growth);
+            } finally {
+              reservedBytes -= reservation;
+            }
+          }),
+        );
       },
       async readFile(relPath) {
-        return fs.readFile(await resolve(relPath));
+        return using(relPath, false, (file) => readNoFollow(relPath, file));
       },
       async readTextFile(relPath) {
-        return new TextDecoder().decode(await fs.readFile(await resolve(relPath)));
+        return new TextDecoder().decode(await area.readFile(relPath));
       },
       async remove(relPath, opts = {}) {
-        const target = await resolve(relPath);
-        if (target === root) throw new StorageEscapeError(relPath, root, "refusing to remove the root itself");
-        await withLock(target, async () => {
-          const freed = await countBytes(fs, target);
-          await fs.remove(target, opts);
-          used[name] = Math.max(0, used[name] - freed);
-        });
+        if (relativeSegments(relPath, root).length === 0) throw escape(relPath, "refusing to remove the root itself");
+        await using(relPath, false, (file) =>
+          withLock(file.key, async () => {
+            const freed = await countBytes(fs, file.path);
+            await fs.remove(file.path, opts);
+            used[name] = Math.max(0, used[name] - freed);
+          }),
+        );
       },
       async list(relPath = ".") {
-        const entries = await fs.readDir(await resolve(relPath));
-        return entries.filter((e) => !e.name.startsWith(TEMP_PREFIX)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const dir = await openInside(relPath, relativeSegments(relPath, root), false);
+        try {
+          const entries = await fs.readDir(dir.path);
+          return entries.filter((e) => !e.name.startsWith(TEMP_PREFIX)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        } finally {
+          await dir.close();
+        }
       },
       usage: () => used[name],
     };
@@ -289,9 +380,23 @@ async function countBytes(fs: StorageFs, path: string): Promise<number> {
   }
   if (info.isFile) return info.size;
   if (!info.isDirectory) return 0;
+  let entries: DirEntry[];
+  try {
+    entries = await fs.readDir(path);
+  } catch (error) {
+    // Vanished (or replaced) while being counted: nothing of it to count.
+    if (isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory")) return 0;
+    throw error;
+  }
   let sum = 0;
-  for (const entry of await fs.readDir(path)) sum += await countBytes(fs, `${path}/${entry.name}`);
+  for (const entry of entries) sum += await countBytes(fs, `${path}/${entry.name}`);
   return sum;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
+  return typeof value;
 }
 
 function randomSuffix(): string {

@@ -8,6 +8,8 @@ interface Level<T> {
   readonly priority: number;
   items: T[];
   head: number;
+  /** Live items in this level. */
+  live: number;
 }
 
 /**
@@ -32,13 +34,19 @@ export class PriorityBuffer<T extends BufferItem> {
       }
     }
     if (!level) {
-      level = { priority: item.priority, items: [], head: 0 };
+      level = { priority: item.priority, items: [], head: 0, live: 0 };
       let index = 0;
       while (index < this.#levels.length && this.#levels[index]!.priority > item.priority) index++;
       this.#levels.splice(index, 0, level);
     }
     level.items.push(item);
+    level.live++;
     this.#size++;
+  }
+
+  /** Live items per priority, highest first (levels are few: a scan at scrape time). */
+  sizes(): { priority: number; size: number }[] {
+    return this.#levels.filter((level) => level.live > 0).map((level) => ({ priority: level.priority, size: level.live }));
   }
 
   /** Marks a queued item as removed; it will be skipped. */
@@ -46,6 +54,12 @@ export class PriorityBuffer<T extends BufferItem> {
     if (!item.live) return;
     item.live = false;
     this.#size--;
+    for (const level of this.#levels) {
+      if (level.priority === item.priority) {
+        level.live--;
+        break;
+      }
+    }
   }
 
   /** The next live item (highest priority, oldest first), or undefined. Empty levels are dropped. */
@@ -63,6 +77,7 @@ export class PriorityBuffer<T extends BufferItem> {
         if (item.live) {
           item.live = false;
           this.#size--;
+          level.live--;
           if (level.head === level.items.length) this.#levels.shift();
           return item;
         }

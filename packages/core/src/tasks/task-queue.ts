@@ -1,5 +1,5 @@
 import type { Clock } from "@aral/platform";
-import { systemClock } from "@aral/platform";
+import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
 import { LatencyTracker } from "./latency.ts";
 import { PriorityBuffer } from "./priority-buffer.ts";
@@ -18,6 +18,8 @@ export interface TaskQueueOptions {
   /** Start paused (nothing runs until resume()). */
   paused?: boolean;
   clock?: Clock;
+  /** Called with the run time (ms) of every task whose function settled, e.g. to feed a histogram. */
+  onRunSettled?: (durationMs: number) => void;
 }
 
 const WAITING = 0;
@@ -60,11 +62,10 @@ export class TaskQueue {
   readonly overflow: "reject" | "wait";
   readonly #defaultTimeoutMs: number | undefined;
   readonly #clock: Clock;
+  readonly #onRunSettled: ((durationMs: number) => void) | undefined;
   readonly #buffer = new PriorityBuffer<Entry>();
   #waiters: Entry[] = [];
   readonly #running = new Set<Entry>();
-  /** Shared signal for running tasks without a timeout or caller signal: aborted only by shutdown. */
-  readonly #shutdownController = new AbortController();
   #paused: boolean;
   #closed = false;
   #nextId = 1;
@@ -107,6 +108,10 @@ export class TaskQueue {
     this.#defaultTimeoutMs = options.defaultTimeoutMs;
     this.#paused = options.paused === true;
     this.#clock = options.clock ?? systemClock;
+    if (options.onRunSettled !== undefined && typeof options.onRunSettled !== "function") {
+      throw new TaskQueueConfigError("onRunSettled", "onRunSettled must be a function");
+    }
+    this.#onRunSettled = options.onRunSettled;
   }
 
   /** Accepts a task and returns its outcome. Never left pending: see ShutdownError for tasks the queue gives back. */
@@ -251,6 +256,18 @@ export class TaskQueue {
     };
   }
 
+  /** Queued and running tasks per priority (highest first); priorities with neither are left out. */
+  byPriority(): { priority: number; queued: number; running: number }[] {
+    const counts = new Map<number, { priority: number; queued: number; running: number }>();
+    for (const { priority, size } of this.#buffer.sizes()) counts.set(priority, { priority, queued: size, running: 0 });
+    for (const entry of this.#running) {
+      const count = counts.get(entry.priority) ?? { priority: entry.priority, queued: 0, running: 0 };
+      count.running++;
+      counts.set(entry.priority, count);
+    }
+    return [...counts.values()].sort((a, b) => b.priority - a.priority);
+  }
+
   /** `force` aborting ends the drain early, as if the timeout had passed (a forced stop). */
   async #runShutdown(timeoutMs: number, force: AbortSignal | undefined): Promise<ShutdownReport> {
     const returned = this.#returnUnstarted();
@@ -279,10 +296,9 @@ export class TaskQueue {
       this.#answer(entry);
       this.#aborted++;
       aborted++;
-      (entry.controller ?? this.#shutdownController).abort(error);
+      entry.controller?.abort(error);
       entry.reject(error);
     }
-    if (aborted > 0) this.#shutdownController.abort(new ShutdownError("*", "aborted", () => undefined, {}));
     this.#checkIdle();
     return { finished: this.#shutdownFinished, aborted, returned };
   }
@@ -385,16 +401,15 @@ export class TaskQueue {
     this.#running.add(entry);
     entry.startedAt = this.#clock.now();
     this.#waitLatency.record(entry.startedAt - entry.acceptedAt);
-    let signal = this.#shutdownController.signal;
-    if (entry.timeoutMs !== undefined || entry.userSignal) {
-      entry.controller = new AbortController();
-      signal = entry.controller.signal;
-      if (entry.timeoutMs !== undefined) {
-        const timer = new AbortController();
-        entry.timer = timer;
-        const timeoutMs = entry.timeoutMs;
-        this.#clock.sleep(timeoutMs, timer.signal).then(() => this.#onTimeout(entry, timeoutMs), () => {});
-      }
+    // Every task gets its own signal, dropped when it settles: listeners a task adds and never removes go with
+    // it. (One signal shared by all tasks collected every such listener for the queue's life.)
+    entry.controller = new AbortController();
+    const signal = entry.controller.signal;
+    if (entry.timeoutMs !== undefined) {
+      const timer = new AbortController();
+      entry.timer = timer;
+      const timeoutMs = entry.timeoutMs;
+      this.#clock.sleep(timeoutMs, timer.signal).then(() => this.#onTimeout(entry, timeoutMs), () => {});
     }
     let result: unknown;
     try {
@@ -411,7 +426,9 @@ export class TaskQueue {
   #onSettled(entry: Entry, ok: boolean, outcome: unknown): void {
     entry.phase = DONE;
     this.#running.delete(entry);
-    this.#runLatency.record(this.#clock.now() - entry.startedAt);
+    const runMs = this.#clock.now() - entry.startedAt;
+    this.#runLatency.record(runMs);
+    this.#onRunSettled?.(runMs);
     entry.timer?.abort();
     if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
     if (!entry.answered) {
@@ -515,7 +532,7 @@ export class TaskQueue {
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} (milliseconds), got ${String(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > MAX_TIMER_MS) {
+    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${String(value)}`);
   }
 }

@@ -27,6 +27,12 @@ describe("validation names the path, the value and what was expected", () => {
     expect(root).toEqual([expect.objectContaining({ path: "resources", message: expect.stringContaining("layers.runtime.resources") })]);
   });
 
+  it("Infinity and NaN: 'must be a finite number', not 'must be a number, not number'", () => {
+    const issues = runtimeIssues({ lifecycle: { shutdownTimeout: Infinity }, health: { port: Number.NaN } });
+    expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/must be a finite number, not Infinity|must be a finite number/), expect.stringMatching(/finite number/)]);
+    expect(issues.map((i) => i.message).join(" ")).not.toContain("not number");
+  });
+
   it("wrong types", () => {
     expect(runtimeIssues({ lifecycle: { startupTimeout: "30s" }, health: { enabled: "yes" } })).toEqual([
       { path: "layers.runtime.lifecycle.startupTimeout", value: "30s", expected: expect.stringContaining("whole number of milliseconds"), message: "must be a number, not string" },

@@ -38,6 +38,21 @@ describe("healthHandler", () => {
     expect([response.status, (await response.json()).status]).toEqual([503, "fail"]);
   });
 
+  it("/health serves no check message or detail unless exposeDetails is set", async () => {
+    const monitor = new HealthMonitor({ interval: 1000, timeout: 100 });
+    monitor.register("db", () => {
+      throw new Error("password=hunter2");
+    });
+    monitor.register("cache", () => ({ ok: true, detail: { token: "hunter2" } }));
+    await monitor.runChecks();
+    const redacted = await (await healthHandler({ monitor })(get("/health"))).json();
+    expect(JSON.stringify(redacted)).not.toContain("hunter2");
+    expect(Object.keys(redacted.checks.db).sort()).toEqual(["durationMs", "kind", "lastRun", "ok"]);
+    const full = await (await healthHandler({ monitor, exposeDetails: true })(get("/health"))).json();
+    expect(full.checks.db.error).toBe("password=hunter2");
+    expect(full.checks.cache.detail).toEqual({ token: "hunter2" });
+  });
+
   it("/health/live and /health/ready answer 200/503 with JSON; readiness drops when accepting stops", async () => {
     const { monitor, handler } = setup();
     await monitor.runChecks();

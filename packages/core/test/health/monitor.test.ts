@@ -68,7 +68,8 @@ describe("HealthMonitor checks", () => {
     expect(() => m.register("", () => true)).toThrow(/non-empty string/);
     expect(() => m.register("x", 42 as never)).toThrow(/must be a function/);
     expect(() => m.register("y", () => true, { kind: "sometimes" as never })).toThrow(/kind must be/);
-    expect(() => m.register("z", () => true, { timeoutMs: 0 })).toThrow(/timeoutMs of "z" must be a positive/);
+    expect(() => m.register("z", () => true, { timeoutMs: 0 })).toThrow(/timeoutMs of "z" must be a finite number of milliseconds > 0/);
+    expect(() => m.register("z", () => true, { timeoutMs: 2 ** 31 })).toThrow(/timeoutMs of "z" .* at most 2147483647/);
     expect(() => new HealthMonitor({ interval: -1, timeout: 1 })).toThrow(HealthCheckError);
     try {
       m.register("db", () => true);

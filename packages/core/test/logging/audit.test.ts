@@ -29,7 +29,8 @@ describe("AuditLog", () => {
     expect(sink.lines.map((l) => JSON.parse(l))).toEqual([a, b]);
     expect(b.data.token).toBe("[REDACTED]");
     expect(b.data.err).toMatchObject({ type: "Error", message: "x" });
-    expect(await verifyAuditLog(sink.lines)).toEqual({ ok: true, count: 2, head: { seq: 2, hash: b.hash } });
+    expect(await verifyAuditLog(sink.lines)).toEqual({ ok: true, count: 2, head: { seq: 2, hash: b.hash }, complete: false });
+    expect(await verifyAuditLog(sink.lines, { expectHead: { seq: 2, hash: b.hash } })).toEqual({ ok: true, count: 2, head: { seq: 2, hash: b.hash }, complete: true });
   });
 
   it("serializes concurrent appends into one valid chain in call order", async () => {

@@ -1,3 +1,4 @@
+import process from "node:process";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "@aral/platform";
 import type { UsageApi } from "@aral/platform";
@@ -78,6 +79,31 @@ describe("collectRuntimeMetrics", () => {
     expect(next.isHealthy).toBe(false);
   });
 
+  it("the first sample of real CPU usage is a share of the limit (the issue: 389 % on 2 cores), not CPU since process start over runtime uptime", () => {
+    const burnUntil = Date.now() + 300;
+    while (Date.now() < burnUntil); // CPU spent before the "runtime" starts, as an import would
+    const usage: UsageApi = {
+      memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 0 }),
+      cpu: () => {
+        const { user, system } = process.cpuUsage();
+        return { userMicros: user, systemMicros: system };
+      },
+    };
+    const clock = new ManualClock();
+    const m = collectRuntimeMetrics({
+      startTime: Date.now(), // the runtime starts just now, after all that CPU
+      restartCount: 0,
+      usage,
+      requests: new RequestStats({ clock }),
+      health: new HealthMonitor({ interval: 1000, timeout: 100, clock }),
+      clock,
+      cpuCores: 1,
+    });
+    // One JS thread (plus GC/JIT helpers) over the process's lifetime: at most a little above one core.
+    expect(m.cpuUsage).toBeGreaterThan(0);
+    expect(m.cpuUsage).toBeLessThan(150);
+  });
+
   it("lastHealthCheck is the epoch before any check ran; diskUsage defaults to 0", () => {
     const clock = new ManualClock();
     const m = collectRuntimeMetrics({
@@ -106,8 +132,9 @@ describe("collectRuntimeMetrics", () => {
     const text = registry.render();
     for (const name of [
       "aral_uptime_seconds",
-      "aral_cpu_usage_percent",
-      "aral_memory_rss_bytes",
+      "aral_cpu_usage_ratio",
+      "process_resident_memory_bytes",
+      "process_start_time_seconds",
       "aral_disk_usage_bytes",
       "aral_requests_per_second",
       "aral_request_latency_average_seconds",
@@ -116,7 +143,7 @@ describe("collectRuntimeMetrics", () => {
       "aral_last_health_check_timestamp_seconds",
     ]) expect(text).toContain(`# TYPE ${name} gauge\n`);
     expect(text).toContain("# TYPE aral_restarts_total counter\naral_restarts_total 3\n");
-    expect(text).toContain("aral_memory_rss_bytes 52428800\n");
+    expect(text).toContain("process_resident_memory_bytes 52428800\n");
     expect(text).toContain("aral_request_latency_average_seconds 0.25\n");
     expect(text).toContain("aral_requests_total 1\n");
     expect(text).toContain("aral_healthy 1\n");

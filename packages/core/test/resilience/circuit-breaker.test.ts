@@ -17,7 +17,8 @@ describe("CircuitBreaker", () => {
   it("rejects bad options by name", () => {
     expect(() => new CircuitBreaker({ name: "" })).toThrow(ResilienceConfigError);
     expect(() => new CircuitBreaker({ name: "db", threshold: 0 })).toThrow(/threshold must be an integer from 1/);
-    expect(() => new CircuitBreaker({ name: "db", timeout: -5 })).toThrow(/timeout must be a finite number >= 0/);
+    expect(() => new CircuitBreaker({ name: "db", timeout: -5 })).toThrow(/timeout must be a finite number from 0 to 2147483647/);
+    expect(() => new CircuitBreaker({ name: "db", timeout: 1e12 })).toThrow(/timeout must be a finite number from 0 to 2147483647/);
     expect(() => new CircuitBreaker({ name: "db", halfOpenProbes: 1.5 })).toThrow(/halfOpenProbes/);
     expect(() => new CircuitBreaker({ name: "db", failureRatio: { ratio: 1.5, windowMs: 1000 } })).toThrow(/failureRatio.ratio must be a number in \(0, 1\]/);
     expect(() => new CircuitBreaker(undefined as never)).toThrow(/needs an options object/);

@@ -6,7 +6,7 @@ import { ResourceManager } from "../../src/resources/manager.ts";
 import { validateRuntimeOptions } from "../../src/config/index.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 
-const platform = { runtime: { name: "node", version: "20.20.2", os: "linux", arch: "x64", cpus: 2 } };
+const platform = { runtime: { name: "node", version: "20.20.2", os: "linux", arch: "x64", cpus: 2, hostname: "test-host" } };
 
 const seed = {
   cpu: { limit: "2000m", request: "500m", throttling: "enabled" as const },

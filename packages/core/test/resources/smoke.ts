@@ -141,7 +141,7 @@ await check("storage: escape, quota, cleanup", async () => {
 });
 
 await check("describeEnforcement covers 12 fields", () => {
-  const rows = describeEnforcement({ memory: { limit: "2Gi", swap: "disabled" } }, { runtime: { name: "x", version: "1", os: "linux", arch: "x64", cpus: 2 } });
+  const rows = describeEnforcement({ memory: { limit: "2Gi", swap: "disabled" } }, { runtime: { name: "x", version: "1", os: "linux", arch: "x64", cpus: 2, hostname: "test-host" } });
   assert(rows.length === 12, `got ${rows.length}`);
 });
 

@@ -18,6 +18,32 @@ afterEach(async () => {
 });
 
 describe("createStorage", () => {
+  it("starts when a subdirectory vanishes while its usage is counted (it counts as empty)", async () => {
+    await fsp.mkdir(`${base}/data/going/deeper`, { recursive: true });
+    await fsp.writeFile(`${base}/data/going/deeper/f`, "12345");
+    await fsp.writeFile(`${base}/data/stays.txt`, "abc");
+    const vanishing = {
+      ...testPlatform,
+      fs: {
+        ...testPlatform.fs,
+        readDir: async (p: string) => {
+          // Another process removes the subdirectory between listing its parent and reading it.
+          if (p.endsWith("/going")) await fsp.rm(`${base}/data/going`, { recursive: true });
+          return testPlatform.fs.readDir(p);
+        },
+      },
+    };
+    const again = await createStorage(vanishing, { persistent: `${base}/data`, ephemeral: `${base}/tmp` });
+    expect(again.usage().persistent).toBe(3);
+    await again.cleanupEphemeral();
+  });
+
+  it("writeFile with data that is neither bytes nor a string is a TypeError naming the argument; nothing is written", async () => {
+    await expect(storage.persistent.writeFile("a.bin", 42 as never)).rejects.toThrow(/storage\.persistent\.writeFile: data must be a string or a Uint8Array, got number/);
+    await expect(storage.persistent.writeFile("a.bin", { length: 3 } as never)).rejects.toThrow(TypeError);
+    expect(await fsp.readdir(`${base}/data`)).toEqual([]);
+  });
+
   it("creates the roots and keeps ephemeral files in the instance's own directory", async () => {
     expect(storage.persistent.root).toBe(`${base}/data`);
     expect(storage.ephemeral.root).toBe(`${base}/tmp/instance`);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { toPlatformError } from "@aral/platform";
 import type { DirEntry, FileInfo } from "@aral/platform";
 import type { StoragePlatform } from "../../src/resources/storage.ts";
+import { openDirHandle, readFileNoFollow } from "../../../../adapters/node/src/dir-handle.ts";
 
 function info(s: import("node:fs").Stats): FileInfo {
   return { isFile: s.isFile(), isDirectory: s.isDirectory(), isSymlink: s.isSymbolicLink(), size: s.size, mtime: s.mtime, mode: s.mode & 0o777 };
@@ -19,7 +20,9 @@ async function wrap<T>(syscall: string, path: string, op: () => Promise<T>): Pro
 }
 
 export const testFs = {
-  readFile: (p: string) => wrap("readFile", p, async () => new Uint8Array(await fsp.readFile(p))),
+  readFile: (p: string, opts: { noFollow?: boolean } = {}) =>
+    wrap("readFile", p, async () => (opts.noFollow ? readFileNoFollow(p) : new Uint8Array(await fsp.readFile(p)))),
+  openDir: (p: string) => wrap("openDir", p, () => openDirHandle(p)),
   readTextFile: (p: string) => wrap("readFile", p, () => fsp.readFile(p, "utf8")),
   writeFile: (p: string, data: Uint8Array | string, opts: { append?: boolean } = {}) =>
     wrap("writeFile", p, () => (opts.append ? fsp.appendFile(p, data) : fsp.writeFile(p, data))),

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "@aral/platform";
 import {
@@ -17,6 +18,29 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 }
 
 describe("TaskQueue", () => {
+  it("per-task cost stays constant: a listener a task leaves on its signal goes with the task (no signal collects them)", async () => {
+    const queue = new TaskQueue({ concurrency: 8 });
+    const signals = new Set<AbortSignal>();
+    // Written like examples/agent.ts: no own timeout or signal, a listener added and never removed.
+    const task = async (signal: AbortSignal) => {
+      signals.add(signal);
+      signal.addEventListener("abort", () => {});
+      await Promise.resolve();
+    };
+    await Promise.all(Array.from({ length: 2000 }, () => queue.add(task)));
+    const most = Math.max(...[...signals].map((s) => getEventListeners(s, "abort").length));
+    expect(most).toBeLessThanOrEqual(1);
+    expect(signals.size).toBe(2000);
+    // Shutdown still aborts the signal of a task that is running.
+    let seen: AbortSignal | undefined;
+    const running = queue.add((signal) => ((seen = signal), untilAborted(signal)));
+    await Promise.resolve();
+    const report = await queue.shutdown({ timeoutMs: 0 });
+    expect(report.aborted).toBe(1);
+    expect(seen?.aborted).toBe(true);
+    await expect(running).rejects.toBeInstanceOf(ShutdownError);
+  });
+
   it("rejects bad options and arguments with a TaskQueueConfigError naming them", async () => {
     expect(() => new TaskQueue({ concurrency: 0 })).toThrow(/concurrency must be an integer >= 1 or Infinity, got 0/);
     expect(() => new TaskQueue({ maxQueued: -1 })).toThrow(TaskQueueConfigError);

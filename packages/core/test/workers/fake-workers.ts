@@ -97,7 +97,7 @@ export function fakePlatform(options: FakeWorkersOptions = {}) {
       return worker.handle;
     },
   };
-  const runtime: RuntimeInfo = { name: "fake", version: "0", os: "linux", arch: "x64", cpus: options.cpus ?? 4 };
+  const runtime: RuntimeInfo = { name: "fake", version: "0", os: "linux", arch: "x64", cpus: options.cpus ?? 4, hostname: "test-host" };
   return { platform: { runtime, workers }, spawned, alive: () => spawned.filter((w) => !w.exited) };
 }
 

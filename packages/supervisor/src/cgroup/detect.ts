@@ -1,4 +1,4 @@
-import type { Platform } from "@aral/core";
+import type { Platform } from "@aral/platform";
 
 /** The v1 controllers an instance cgroup uses (cpuacct gives the CPU time when it is not co-mounted with cpu). */
 export const V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"] as const;

@@ -1,4 +1,4 @@
-import type { Clock, Platform } from "@aral/core";
+import type { Clock, Platform } from "@aral/platform";
 import { signalProcesses } from "../signal-processes.ts";
 import type { CgroupHost, V1Controller } from "./detect.ts";
 import { CPU_PERIOD_US, cpuQuotaMicros, cpuShares, cpuWeight, type CgroupLimits } from "./limits.ts";

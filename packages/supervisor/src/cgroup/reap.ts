@@ -1,4 +1,4 @@
-import type { Clock, Platform } from "@aral/core";
+import type { Clock, Platform } from "@aral/platform";
 import type { CgroupHost, V1Controller } from "./detect.ts";
 import { InstanceCgroup } from "./instance-cgroup.ts";
 

@@ -18,8 +18,15 @@ export interface ExportAgent {
   config: RuntimeConfig;
   /** `layers.runtime` exactly as written (no defaults): tells the fields the user set. */
   written: unknown;
-  /** The manifest file: shipped in a ConfigMap (Kubernetes) or read in place (systemd). */
-  manifest: { path: string; fileName: string; text: string } | undefined;
+  /**
+   * The manifest file: shipped in a ConfigMap (Kubernetes) or read in place (systemd). `relativePath` places it
+   * in the image relative to the working directory (default `fileName`, next to a relative entry).
+   */
+  manifest: { path: string; fileName: string; text: string; relativePath?: string } | undefined;
+  /** Working directory relative to the image's (a fleet agent's `cwd`); default the image's own. */
+  relativeWorkdir?: string;
+  /** Working directory on this machine (systemd), when the agent says (a fleet agent's `cwd`). */
+  cwd?: string;
   /** Variable names the agent may see besides the least-privilege set (`aral run --allow-env`). */
   allowEnv: readonly string[];
   /** Instances (replicas, or systemd template instances). */

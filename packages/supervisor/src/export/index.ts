@@ -15,3 +15,5 @@ export { HEALTH_PORT_NAME } from "./probes.ts";
 export { yamlDocuments } from "./yaml-documents.ts";
 export { kubernetesCpu, kubernetesBytes, systemdBytes, systemdCpuQuota, systemdCpuWeight, cpuMillicores } from "./quantities.ts";
 export { terminationGracePeriodMs } from "./stop-settings.ts";
+export { fleetExportAgents } from "./fleet-agents.ts";
+export type { FleetLike } from "./fleet-agents.ts";

@@ -51,8 +51,9 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
   if (!KUBERNETES_KINDS.includes(kind)) throw new ExportError("kind", `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
   const notes = new Notes(agent.name, agent.written);
   const { config, name } = agent;
-  const workdir = options.workdir ?? DEFAULT_WORKDIR;
-  if (!workdir.startsWith("/")) throw new ExportError("workdir", `the working directory must be an absolute path in the image, got ${JSON.stringify(workdir)}`);
+  const imageRoot = options.workdir ?? DEFAULT_WORKDIR;
+  if (!imageRoot.startsWith("/")) throw new ExportError("workdir", `the working directory must be an absolute path in the image, got ${JSON.stringify(imageRoot)}`);
+  const workdir = agent.relativeWorkdir === undefined || agent.relativeWorkdir === "" || agent.relativeWorkdir === "." ? imageRoot : joinPath(imageRoot, agent.relativeWorkdir);
   const defaults = agent.runtime === undefined ? undefined : RUNTIME_IMAGES[agent.runtime];
   const image = options.image ?? defaults?.image;
   if (image === undefined) throw new ExportError("image", `agent ${name} runs its own command (${agent.command?.[0] ?? "?"}): give its image with --image`);
@@ -65,12 +66,12 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
 
   const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "agent", "app.kubernetes.io/managed-by": "aral" };
   const selector = { "app.kubernetes.io/name": name };
-  const manifestPath = agent.manifest === undefined ? undefined : joinPath(workdir, agent.manifest.fileName);
+  const manifestPath = agent.manifest === undefined ? undefined : joinPath(imageRoot, agent.manifest.relativePath ?? agent.manifest.fileName);
 
   const command =
     agent.command !== undefined
       ? [...agent.command, ...agent.args]
-      : runtimeCommand(agent.runtime!, joinPath(workdir, agent.entry ?? "agent.ts"), {
+      : runtimeCommand(agent.runtime!, joinPath(imageRoot, agent.entry ?? "agent.ts"), {
           manifest: config,
           args: agent.args,
           ...(manifestPath === undefined ? {} : { extraReadPaths: [manifestPath] }),

@@ -71,7 +71,7 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
   const systemdVersion = options.systemdVersion ?? RESTART_STEPS_SINCE - 2;
   const maxRestarts = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
   const entry = agent.entry ?? "agent.ts";
-  const workingDirectory = options.workingDirectory ?? (entry.startsWith("/") ? dirOf(entry) : undefined);
+  const workingDirectory = options.workingDirectory ?? agent.cwd ?? (entry.startsWith("/") ? dirOf(entry) : undefined);
   if (workingDirectory === undefined || !workingDirectory.startsWith("/")) {
     throw new ExportError("workdir", `systemd needs an absolute working directory: give an absolute entry or --workdir, got ${JSON.stringify(workingDirectory ?? entry)}`);
   }

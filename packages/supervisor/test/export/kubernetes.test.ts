@@ -136,6 +136,21 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
     expect(read.find((object) => object.kind === "Deployment")!.spec.template.spec.terminationGracePeriodSeconds).toBe(12);
   });
 
+  it("the pod is the same for every kind: the end-to-end run of the Deployment's container covers all three", async () => {
+    for (const manifest of Object.keys(MANIFESTS) as (keyof typeof MANIFESTS)[]) {
+      const agent = await loadAgent(manifest);
+      const pods = KUBERNETES_KINDS.map((kind) => {
+        const workload = exportKubernetes(agent, { kind }).objects.find((object) => ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind as string)) as Obj;
+        const template = structuredClone(workload.kind === "Sandbox" ? workload.spec.podTemplate : workload.spec.template);
+        // a Deployment names its claim's volume itself; StatefulSet and Sandbox controllers add it from the claim template
+        template.spec.volumes = template.spec.volumes?.filter((volume: Obj) => !volume.persistentVolumeClaim);
+        return template;
+      });
+      expect(pods[1]).toEqual(pods[0]);
+      expect(pods[2]).toEqual(pods[0]);
+    }
+  });
+
   it("Deno gets the permission flags aral run gives, with the mounted manifest readable", async () => {
     const agent = await loadAgent("seed", { runtime: undefined });
     agent.runtime = "deno";

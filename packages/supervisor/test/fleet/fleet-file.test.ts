@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "@aral/core";
+import { describe, expect, it } from "vitest";
+import { loadFleetFile, validateFleet } from "../../src/fleet/fleet-file.ts";
+import { platform } from "../helpers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "aral-fleet-file-"));
+const file = join(dir, "fleet.yaml");
+
+async function issues(value: unknown): Promise<{ path: string; message: string }[]> {
+  const error = await validateFleet(platform, value, file).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).issues.map(({ path, message }) => ({ path, message }));
+}
+
+describe("fleet file validation (every problem named by its field path)", () => {
+  it("accepts entry agents, command agents, inline layers.runtime and a manifest path; resolves paths against the file", async () => {
+    const manifest = join(dir, "aral.json");
+    writeFileSync(manifest, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: 1234 } } } }));
+    writeFileSync(
+      file,
+      [
+        "name: shop",
+        "logs: { dir: ./var/log, maxBytes: 64Ki, files: 3 }",
+        "agents:",
+        "  - { name: api, runtime: deno, entry: api.ts, instances: 2, env: [OPENAI_API_KEY], manifest: ./aral.json }",
+        "  - name: py",
+        "    command: [python3, agent.py]",
+        "    layers: { runtime: { resources: { memory: { limit: 128Mi } } } }",
+        "    ready: { line: ready }",
+      ].join("\n"),
+    );
+    const spec = await loadFleetFile(platform, file);
+    expect(spec.name).toBe("shop");
+    expect(spec.logs).toEqual({ dir: join(dir, "var/log"), maxBytes: 64 * 1024, files: 3 });
+    const [api, py] = spec.agents;
+    expect(api).toMatchObject({ name: "api", runtime: "deno", entry: join(dir, "api.ts"), instances: 2, env: ["OPENAI_API_KEY"], manifestPath: manifest, cwd: dir });
+    expect(api!.config.lifecycle.shutdownTimeout).toBe(1234);
+    expect(py).toMatchObject({ name: "py", runtime: undefined, command: ["python3", "agent.py"], instances: 1, ready: { line: "ready" } });
+    expect(py!.config.resources.memory.limit).toBe("128Mi");
+  });
+
+  it("names each wrong field: unknown keys, missing name, entry without runtime, entry and command together, bad runtime, instances, env", async () => {
+    expect(
+      await issues({
+        agents: [
+          { name: "a", entry: "a.ts", colour: "red" },
+          { entry: "b.ts", runtime: "python" },
+          { name: "c", entry: "c.ts", command: ["x"], runtime: "node" },
+          { name: "d", command: [], instances: 0, env: ["A=B"] },
+        ],
+        extra: 1,
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        { path: "extra", message: "is not a known field" },
+        { path: "agents[0].colour", message: "is not a known field" },
+        { path: "agents[0].runtime", message: "is required with entry" },
+        { path: "agents[1].name", message: "is required" },
+        { path: "agents[1].runtime", message: "is not a supported runtime" },
+        { path: "agents[2].command", message: "cannot be given together with entry" },
+        { path: "agents[3].command", message: "must be a non-empty array of strings" },
+        { path: "agents[3].instances", message: "must be an integer from 1 to 64" },
+        { path: "agents[3].env[0]", message: "is not a variable name" },
+      ]),
+    );
+  });
+
+  it("inline layers.runtime problems carry the full path into the fleet file; duplicates and log sizes too", async () => {
+    const found = await issues({
+      logs: { maxBytes: "tiny", files: -1 },
+      agents: [
+        { name: "a", command: ["x"], layers: { runtime: { lifecycle: { shutdownTimeout: "soon" } } } },
+        { name: "a", command: ["y"] },
+      ],
+    });
+    expect(found.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(["logs.maxBytes", "logs.files", "agents[0].layers.runtime.lifecycle.shutdownTimeout", "agents[1].name"]),
+    );
+    expect(found.find((issue) => issue.path === "agents[1].name")!.message).toBe("duplicates agents[0].name");
+  });
+
+  it("a manifest that cannot be read or is invalid is reported under agents[i].manifest", async () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { resources: { memory: { limit: "lots" } } } } }));
+    const found = await issues({ agents: [{ name: "a", command: ["x"], manifest: "missing.yaml" }, { name: "b", command: ["x"], manifest: "bad.json" }] });
+    expect(found[0]!.path).toBe("agents[0].manifest");
+    expect(found[0]!.message).toContain("missing.yaml");
+    expect(found[1]!.path).toBe("agents[1].manifest");
+    expect(found[1]!.message).toContain("layers.runtime.resources.memory.limit");
+  });
+
+  it("a file that is not an object, has no agents, or does not parse", async () => {
+    expect(await issues([])).toEqual([{ path: "", message: "a fleet file must be an object" }]);
+    expect(await issues({})).toEqual([{ path: "agents", message: "is required" }]);
+    writeFileSync(file, "agents: [ { name: a\n");
+    const error = await loadFleetFile(platform, file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe("syntax");
+    const missing = await loadFleetFile(platform, join(dir, "nope.json")).catch((e: unknown) => e);
+    expect((missing as ConfigError).code).toBe("unreadable");
+  });
+});
