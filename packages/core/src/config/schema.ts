@@ -221,16 +221,10 @@ const logging = object(
 
 const health = object(
   {
-<<<<<<< HEAD
     enabled: doc(boolean(), "Serve the health HTTP endpoints.", { default: false }),
     hostname: doc(string({ minLength: 1 }), "Interface the health endpoints listen on.", { default: "127.0.0.1" }),
     port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.", { default: 0 }),
-=======
-    enabled: doc(z.boolean(), "Serve the health HTTP endpoints.").default(false),
-    hostname: doc(z.string().min(1), "Interface the health endpoints listen on.").default("127.0.0.1"),
-    port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.").default(0),
-    exposeDetails: doc(z.boolean(), "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).").default(false),
->>>>>>> main
+    exposeDetails: doc(boolean(), "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).", { default: false }),
   },
   "Health HTTP endpoints.",
 );
@@ -245,31 +239,35 @@ const tasks = object(
   "The task queue.",
 );
 
-const tracing = strict(
+const tracing = object(
   {
     enabled: doc(
-      z.boolean(),
+      boolean(),
       "Record a span per task, dependency call, health check and lifecycle transition (OpenTelemetry). Also on when OTEL_TRACES_EXPORTER is \"otlp\"; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.",
-    ).default(false),
+      { default: false },
+    ),
     exporter: doc(
-      oneOf(["otlp", "global"] as const),
+      oneOf(["otlp", "global"]),
       "otlp: the built-in OTLP/HTTP JSON exporter; global: the TracerProvider your OpenTelemetry SDK registered with @opentelemetry/api.",
-    ).default("otlp"),
+      { default: "otlp" },
+    ),
     endpoint: doc(
-      z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http(s) URL" }),
+      string({ pattern: /^https?:\/\/\S+$/, patternMessage: "must be an http(s) URL", expected: "an http(s) URL" }),
       "OTLP/HTTP traces URL. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + \"/v1/traces\", else http://localhost:4318/v1/traces.",
-    ).optional(),
+      opt,
+    ),
   },
   "OpenTelemetry traces (needs the optional peer dependency @opentelemetry/api).",
 );
 
-const observability = strict(
+const observability = object(
   {
     serviceName: doc(
-      z.string().min(1),
+      string({ minLength: 1 }),
       "The agent's name: the `agent` label on every metric and OpenTelemetry's service.name. Default: OTEL_SERVICE_NAME, else \"aral-agent\".",
-    ).optional(),
-    tracing: tracing.prefault({}),
+      opt,
+    ),
+    tracing: withDefault(tracing, {}),
   },
   "Metrics labels and OpenTelemetry tracing.",
 );
@@ -281,7 +279,6 @@ export const runtimeSchema: ObjectField = object(
     version: doc(
       string({ pattern: /^\d+(\.\d+){0,2}$/, patternMessage: "must look like 20, 20.0 or 20.0.0", expected: 'a version such as "20", "20.0" or "20.0.0"' }),
       "Lowest version of that runtime the agent supports (\"20.0.0\").",
-<<<<<<< HEAD
       opt,
     ),
     resources: withDefault(resources, {}),
@@ -290,16 +287,7 @@ export const runtimeSchema: ObjectField = object(
     logging: withDefault(logging, {}),
     health: withDefault(health, {}),
     tasks: withDefault(tasks, {}),
-=======
-    ).optional(),
-    resources: resources.prefault({}),
-    lifecycle: lifecycle.prefault({}),
-    errorHandling: errorHandling.prefault({}),
-    logging: logging.prefault({}),
-    health: health.prefault({}),
-    tasks: tasks.prefault({}),
-    observability: observability.prefault({}),
->>>>>>> main
+    observability: withDefault(observability, {}),
   },
   "The runtime layer (L1).",
   "an object with the runtime options",
@@ -386,7 +374,13 @@ export interface RuntimeOptions {
       }
     | undefined;
   logging?: { level?: "debug" | "info" | "warn" | "error" | undefined; format?: "json" | "pretty" | undefined } | undefined;
-  health?: { enabled?: boolean | undefined; hostname?: string | undefined; port?: number | undefined } | undefined;
+  health?: { enabled?: boolean | undefined; hostname?: string | undefined; port?: number | undefined; exposeDetails?: boolean | undefined } | undefined;
+  observability?:
+    | {
+        serviceName?: string | undefined;
+        tracing?: { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined } | undefined;
+      }
+    | undefined;
   tasks?: { concurrency?: number | undefined; maxQueued?: number | undefined; overflow?: "reject" | "wait" | undefined; timeout?: number | undefined } | undefined;
 }
 
@@ -421,7 +415,8 @@ export interface RuntimeConfig {
     circuitBreaker: { enabled: boolean; threshold: number; timeout: number; halfOpenProbes: number };
   };
   logging: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
-  health: { enabled: boolean; hostname: string; port: number };
+  health: { enabled: boolean; hostname: string; port: number; exposeDetails: boolean };
+  observability: { serviceName?: string | undefined; tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined } };
   tasks: { concurrency: number; maxQueued: number; overflow: "reject" | "wait"; timeout?: number | undefined };
 }
 
