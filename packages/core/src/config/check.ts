@@ -58,7 +58,8 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
     }
     case "number": {
       if (typeof input !== "number" || !Number.isFinite(input)) {
-        wrongType(typeof input === "number" ? "a finite number" : "a number");
+        if (typeof input === "number") add(path, input, `must be a finite number, not ${String(input)}`);
+        else wrongType("a number");
         return undefined;
       }
       if (field.integer && !Number.isInteger(input)) add(path, input, "must be a whole number");
