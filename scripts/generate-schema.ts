@@ -1,5 +1,5 @@
 /**
- * Writes packages/core/schema/manifest.schema.json from the zod manifest schema (the one source).
+ * Writes packages/core/schema/manifest.schema.json from the manifest schema in packages/core/src/config/schema.ts (the one source).
  *   deno run -A scripts/generate-schema.ts      or      bun scripts/generate-schema.ts
  * `--check` exits 1 when the committed file is out of date instead of writing it.
  */

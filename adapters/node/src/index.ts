@@ -16,11 +16,11 @@ export { createPooledFetch } from "./net.ts";
 export type { FetchPoolOptions, PooledFetch } from "./net.ts";
 
 export interface NodePlatformOptions {
-  /** Connection pool of `net.fetch` (undici Agent, keep-alive per origin). */
+  /** Connection pool of `net.fetch` (an undici Agent, loaded on first use); without it `net.fetch` is Node's global fetch. */
   fetch?: FetchPoolOptions;
 }
 
-/** The Platform on node:* APIs, cross-spawn and undici. Creating it opens nothing and starts no timer. */
+/** The Platform on node:* APIs and cross-spawn (undici only for a tuned fetch pool). Creating it opens nothing and starts no timer. */
 export function createPlatform(options: NodePlatformOptions = {}): Platform {
   return definePlatform({
     runtime: nodeRuntimeInfo(),

@@ -1,5 +1,4 @@
-import { Agent, Pool } from "undici";
-import type { Dispatcher } from "undici";
+import type { Dispatcher, Pool } from "undici";
 import { detectRuntime } from "@aral/platform";
 
 export interface FetchPoolOptions {
@@ -28,7 +27,9 @@ function originKey(origin: string): string {
   }
 }
 
-function createAgent(opts: FetchPoolOptions, perOrigin: Map<string, number>): Dispatcher {
+/** undici is imported only here, on the first request of a fetch with pool options: Node's global fetch needs none. */
+async function createAgent(opts: FetchPoolOptions, perOrigin: Map<string, number>): Promise<Dispatcher> {
+  const { Agent, Pool } = await import("undici");
   return new Agent({
     ...(opts.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: opts.keepAliveTimeoutMs }),
     factory(origin: string | URL, poolOptions: Pool.Options) {
@@ -39,10 +40,11 @@ function createAgent(opts: FetchPoolOptions, perOrigin: Map<string, number>): Di
 }
 
 /**
- * Node's global fetch driven by an undici Agent (keep-alive pool per origin). The global fetch is
- * used, not undici's own, so Request/Response are the standard globals user code expects.
- * Under Deno and Bun (node compatibility) the dispatcher option does not exist: the plain global
- * fetch is returned, pooling is theirs.
+ * Without options: Node's global fetch itself (undici inside Node, keep-alive pool per origin) — nothing
+ * to load, nothing to close. With pool options: the global fetch driven by its own undici Agent, which
+ * `close()` releases. The global fetch is used, not undici's own, so Request/Response are the standard
+ * globals user code expects. Under Deno and Bun (node compatibility) the dispatcher option does not
+ * exist: the plain global fetch is returned, pooling is theirs.
  */
 export function createPooledFetch(opts: FetchPoolOptions = {}): PooledFetch {
   checkCount(opts.connectionsPerOrigin, "connectionsPerOrigin");
@@ -53,20 +55,21 @@ export function createPooledFetch(opts: FetchPoolOptions = {}): PooledFetch {
     perOrigin.set(originKey(origin), count);
   }
 
-  if (detectRuntime() !== "node") {
+  const tuned = opts.connectionsPerOrigin !== undefined || opts.keepAliveTimeoutMs !== undefined || perOrigin.size > 0;
+  if (!tuned || detectRuntime() !== "node") {
     const plain = ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init)) as PooledFetch;
     plain.close = async () => {};
     return plain;
   }
-  let agent: Dispatcher | undefined; // created on first use: importing the adapter opens nothing
-  const pooled = ((input: RequestInfo | URL, init?: RequestInit) => {
+  let agent: Promise<Dispatcher> | undefined; // created on first use: importing the adapter opens nothing
+  const pooled = (async (input: RequestInfo | URL, init?: RequestInit) => {
     agent ??= createAgent(opts, perOrigin);
-    return globalThis.fetch(input, { dispatcher: agent, ...init } as RequestInit);
+    return globalThis.fetch(input, { dispatcher: await agent, ...init } as RequestInit);
   }) as PooledFetch;
   pooled.close = async () => {
     const current = agent;
     agent = undefined;
-    await current?.close();
+    await (await current)?.close();
   };
   return pooled;
 }

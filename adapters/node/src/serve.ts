@@ -1,34 +1,22 @@
-import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { serverUrl, toPlatformError } from "@aral/platform";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
-import { readableToWeb } from "./node-streams.ts";
-
-const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
+import { lazyRequest } from "./lazy-request.ts";
 
 function reportError(error: unknown, what = "request handler failed"): void {
   console.error(`serve: ${what}:`, error);
 }
 
-function toRequest(req: IncomingMessage, base: string, signal: AbortSignal): Request {
-  let url: URL;
-  try {
-    url = new URL(req.url ?? "/", req.headers.host ? `http://${req.headers.host}` : base);
-  } catch {
-    url = new URL(req.url ?? "/", base);
-  }
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const method = req.method ?? "GET";
-  if (BODYLESS_METHODS.has(method)) return new Request(url, { method, headers, signal });
-  const body = readableToWeb(req, "request body");
-  return new Request(url, { method, headers, signal, body, duplex: "half" } as RequestInit);
-}
-
-/** Resolves true when the chunk promise settles within the current turn of the event loop. */
-function settlesNow(promise: Promise<unknown>): Promise<boolean> {
-  return Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+/** Whether `promise` has settled after a few microtask turns: a body chunk already queued has, a slow producer's has not. */
+async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let turn = 0; turn < 3 && !settled; turn++) await undefined;
+  return settled;
 }
 
 function waitWritable(res: ServerResponse): Promise<void> {
@@ -62,11 +50,19 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
     let next = reader.read();
     // a body that is already there goes out with the headers; a slow one gets its headers now
     if (!(await settlesNow(next))) res.flushHeaders();
+    let first = true;
     for (;;) {
       const { done, value } = await next;
       if (done || res.destroyed) break;
-      if (!res.write(value)) await waitWritable(res);
       next = reader.read();
+      // a body that is whole in its first chunk (a string, bytes) goes out as one write with a content-length, as res.end(body) would
+      if (first && value instanceof Uint8Array && !res.headersSent && (await settlesNow(next)) && (await next).done) {
+        if (!res.hasHeader("content-length") && !res.hasHeader("transfer-encoding")) res.setHeader("content-length", value.byteLength);
+        res.end(value);
+        return;
+      }
+      first = false;
+      if (!res.write(value)) await waitWritable(res);
     }
     res.end();
   } catch (error) {
@@ -80,16 +76,18 @@ export async function serveNode(handler: SafeRequestHandler, opts: Omit<ServeOpt
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
 
-  const server = http.createServer((req, res) => {
+  // node:http is loaded by the first serve(), not at import: an agent without a server never pays for it
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => {
     const socket = req.socket;
     track(socket);
     requestsPerSocket.set(socket, (requestsPerSocket.get(socket) ?? 0) + 1);
-    const aborter = new AbortController();
+    const { request, abort } = lazyRequest({ req, base });
     let finished = false;
     const settle = () => {
       if (finished) return;
       finished = true;
-      if (!res.writableFinished) aborter.abort(); // closed before the response completed
+      if (!res.writableFinished) abort(); // closed before the response completed
       else if (!req.complete) {
         // the handler left (part of) the body unread: discard it, or the keep-alive socket stalls
         req.removeAllListeners("data");
@@ -104,7 +102,7 @@ export async function serveNode(handler: SafeRequestHandler, opts: Omit<ServeOpt
     res.once("close", settle);
 
     void (async () => {
-      await writeResponse(await handler(toRequest(req, base, aborter.signal)), req, res, closing);
+      await writeResponse(await handler(request), req, res, closing);
     })().catch((error: unknown) => {
       reportError(error);
       res.destroy();

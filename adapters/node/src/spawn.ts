@@ -1,10 +1,10 @@
-import type { ChildProcess as NodeChild, StdioOptions } from "node:child_process";
+import type { ChildProcess as NodeChild, SpawnOptions as SpawnOptionsWithStdio, StdioOptions } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import process from "node:process";
-import crossSpawn from "cross-spawn";
 import { failedChild, toPlatformError } from "@aral/platform";
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, StdioMode } from "@aral/platform";
+import { onFirstUse } from "./on-first-use.ts";
 import { readableToWeb, writableToWeb } from "./node-streams.ts";
 
 function nodeStdio(mode: StdioMode | undefined, fallback: StdioMode): "pipe" | "inherit" | "ignore" {
@@ -38,6 +38,12 @@ function childEnv(opts: SpawnPrimitiveOptions): Record<string, string | undefine
   return opts.clearEnv ? { ...opts.env } : { ...process.env, ...opts.env };
 }
 
+type Spawn = (command: string, args: readonly string[], options: SpawnOptionsWithStdio) => NodeChild;
+const childProcess = onFirstUse<{ spawn: Spawn }>("node:child_process");
+// cross-spawn exists for Windows (PATHEXT, shebangs, cmd quoting); elsewhere it calls child_process.spawn unchanged
+const crossSpawn = onFirstUse<Spawn>("cross-spawn");
+const spawnChild: Spawn = (command, args, options) => (process.platform === "win32" ? crossSpawn() : childProcess().spawn)(command, args, options);
+
 export function spawnNode(command: string, args: string[] = [], opts: SpawnPrimitiveOptions = {}): ChildProcess {
   const stdio: StdioOptions = [
     nodeStdio(opts.stdin, "null"),
@@ -49,7 +55,7 @@ export function spawnNode(command: string, args: string[] = [], opts: SpawnPrimi
 
   let child: NodeChild;
   try {
-    child = crossSpawn(file, args, { cwd: opts.cwd, env, stdio, windowsHide: true });
+    child = spawnChild(file, args, { cwd: opts.cwd, env, stdio, windowsHide: true });
   } catch (error) {
     return failedChild(error, command);
   }

@@ -22,6 +22,52 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("serve", () => {
+  it("hands the handler a full standard Request, built on demand: every member works, clone() included", async () => {
+    const seen: Record<string, unknown> = {};
+    const server = await start(async (req) => {
+      seen.isRequest = req instanceof Request;
+      seen.method = req.method;
+      seen.url = req.url;
+      seen.header = req.headers.get("x-probe");
+      seen.aborted = req.signal.aborted;
+      seen.cache = req.cache;
+      seen.redirect = req.redirect;
+      seen.tag = Object.prototype.toString.call(req);
+      const copy = req.clone();
+      seen.bodies = [await copy.text(), await req.text()];
+      seen.bodyUsed = req.bodyUsed;
+      return new Response("done");
+    });
+    const response = await fetch(`${server.url}/path?q=1`, { method: "POST", headers: { "x-probe": "yes" }, body: "payload" });
+    expect(await response.text()).toBe("done");
+    expect(seen).toEqual({
+      isRequest: true,
+      method: "POST",
+      url: `${server.url}/path?q=1`,
+      header: "yes",
+      aborted: false,
+      cache: "default",
+      redirect: "follow",
+      tag: "[object Request]",
+      bodies: ["payload", "payload"],
+      bodyUsed: true,
+    });
+  });
+
+  it("a one-chunk body goes out with a content-length, a streamed one chunked", async () => {
+    const server = await start((req) =>
+      new URL(req.url).pathname === "/whole"
+        ? new Response("whole body")
+        : new Response(new ReadableStream({ async pull(controller) { await sleep(20); controller.enqueue(new TextEncoder().encode("x")); controller.close(); } })),
+    );
+    const whole = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/whole`, resolve));
+    expect(whole.headers["content-length"]).toBe("10");
+    whole.resume();
+    const streamed = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/streamed`, resolve));
+    expect(streamed.headers["transfer-encoding"]).toBe("chunked");
+    streamed.resume();
+  });
+
   it("binds 127.0.0.1 on an ephemeral port and round-trips a streamed request body", async () => {
     const server = await start(async (req) => {
       const url = new URL(req.url);

@@ -1,7 +1,6 @@
-import type { z } from "zod";
+import type { Field } from "./fields.ts";
 import type { PathSegment } from "./path.ts";
 import { manifestSchema, runtimeSchema } from "./schema.ts";
-import { arrayElement, objectShape } from "./schema-walk.ts";
 
 /** One ARAL_* variable and the field it overrides. */
 export interface EnvOverride {
@@ -11,7 +10,7 @@ export interface EnvOverride {
   /** Only a whole manifest has this field (`aral.profile`). */
   manifestOnly?: boolean;
   /** The leaf schema, for coercion by type. */
-  schema: z.core.$ZodType;
+  schema: Field;
 }
 
 /**
@@ -33,10 +32,9 @@ export function toEnvSegment(key: string): string {
 /** Names that would read wrongly if generated ("ARAL_VERSION" looks like the manifest version). */
 const RENAMED: Record<string, string> = { ARAL_VERSION: "ARAL_PLATFORM_VERSION" };
 
-function collect(schema: z.core.$ZodType, path: PathSegment[], into: EnvOverride[]): void {
-  const shape = objectShape(schema);
-  if (shape && !arrayElement(schema)) {
-    for (const [key, child] of Object.entries(shape)) collect(child, [...path, key], into);
+function collect(schema: Field, path: PathSegment[], into: EnvOverride[]): void {
+  if (schema.kind === "object") {
+    for (const [key, child] of Object.entries(schema.fields)) collect(child, [...path, key], into);
     return;
   }
   const generated = `ARAL_${path.map((segment) => toEnvSegment(String(segment))).join("_")}`;
@@ -49,7 +47,8 @@ function buildTable(): EnvOverride[] {
   const level = table.find((entry) => entry.variable === "ARAL_LOGGING_LEVEL")!;
   const format = table.find((entry) => entry.variable === "ARAL_LOGGING_FORMAT")!;
   table.push({ ...level, variable: "ARAL_LOG_LEVEL" }, { ...format, variable: "ARAL_LOG_FORMAT" });
-  const profile = objectShape(objectShape(manifestSchema)!.aral!)!.profile!;
+  const aral = manifestSchema.fields.aral!;
+  const profile = aral.kind === "object" ? aral.fields.profile! : aral;
   table.push({ variable: "ARAL_PROFILE", path: ["aral", "profile"], manifestOnly: true, schema: profile });
   const names = new Set(table.map((entry) => entry.variable));
   if (names.size !== table.length) throw new Error("config: two fields map to the same ARAL_* variable");

@@ -1,8 +1,7 @@
-import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { ENV_OVERRIDES, RESERVED_ENV_PREFIXES, RESERVED_ENV_VARIABLES, type EnvOverride } from "./env-variables.ts";
 import { formatPath, type PathSegment } from "./path.ts";
-import { arrayElement, typeOf, unionOptions } from "./schema-walk.ts";
+import type { Field } from "./fields.ts";
 import { closest } from "./suggest.ts";
 
 export interface EnvOverrideOptions {
@@ -21,25 +20,20 @@ export interface AppliedOverride {
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Text → the type the field's schema wants; text that does not fit stays text, so validation names it. */
-export function coerceEnvValue(schema: z.core.$ZodType, text: string): unknown {
-  const type = typeOf(schema);
+export function coerceEnvValue(schema: Field, text: string): unknown {
   const trimmed = text.trim();
-  if (type === "number") return NUMBER_TEXT.test(trimmed) ? Number(trimmed) : text;
-  if (type === "boolean") return parseBoolean(trimmed) ?? text;
-  if (type === "union") {
-    const types = unionOptions(schema).map((option) => typeOf(option));
-    if (types.includes("boolean")) {
-      const bool = parseBoolean(trimmed);
-      if (bool !== undefined) return bool;
-    }
-    if (types.includes("number") && !types.includes("string") && NUMBER_TEXT.test(trimmed)) return Number(trimmed);
-    return trimmed;
+  switch (schema.kind) {
+    case "number":
+      return NUMBER_TEXT.test(trimmed) ? Number(trimmed) : text;
+    case "boolean":
+      return parseBoolean(trimmed) ?? text;
+    case "toggle":
+      return parseBoolean(trimmed) ?? trimmed;
+    case "array":
+      return trimmed === "" ? [] : trimmed.split(",").map((part) => coerceEnvValue(schema.element, part.trim()));
+    default:
+      return trimmed; // strings, enums and quantities (which stay as written)
   }
-  if (type === "array") {
-    const element = arrayElement(schema)!;
-    return trimmed === "" ? [] : trimmed.split(",").map((part) => coerceEnvValue(element, part.trim()));
-  }
-  return trimmed;
 }
 
 function parseBoolean(text: string): boolean | undefined {

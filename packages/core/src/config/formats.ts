@@ -12,7 +12,7 @@ const BY_EXTENSION: Record<string, ManifestFormat> = {
   ".yml": "yaml",
 };
 
-export const MANIFEST_EXTENSIONS = Object.keys(BY_EXTENSION);
+export const MANIFEST_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION);
 
 /** The format of a manifest file by its extension (case-insensitive); anything else is a ConfigError "unsupported-format". */
 export function formatForPath(path: string): ManifestFormat {

@@ -1,7 +1,8 @@
 export { ConfigError, isConfigError, formatIssue } from "./errors.ts";
 export type { ConfigIssue, ConfigErrorCode } from "./errors.ts";
 export { manifestSchema, runtimeSchema, SUPPORTED_MANIFEST_VERSIONS } from "./schema.ts";
-export type { Manifest, ManifestInput, RuntimeOptions, RuntimeConfig } from "./schema.ts";
+export type { Manifest, ManifestInput, RuntimeOptions, RuntimeConfig, Quantity, Toggle } from "./schema.ts";
+export type { Field, ObjectField } from "./fields.ts";
 export { validateManifest, validateRuntimeOptions } from "./validate.ts";
 export { parseManifest, parseManifestText } from "./parse.ts";
 export { formatForPath, MANIFEST_EXTENSIONS, MANIFEST_FORMATS } from "./formats.ts";

@@ -3,10 +3,12 @@ import { MANIFEST_FORMATS, type ManifestFormat } from "./formats.ts";
 import { parseJson } from "./jsonc.ts";
 import type { Manifest } from "./schema.ts";
 import { validateManifest } from "./validate.ts";
-import { parseYaml } from "./yaml.ts";
 
-/** Parses manifest text without validating it: JSON (strict), JSONC (comments, trailing commas) or YAML. */
-export function parseManifestText(text: string, format: ManifestFormat, source?: string): unknown {
+/**
+ * Parses manifest text without validating it: JSON (strict), JSONC (comments, trailing commas) or YAML.
+ * Asynchronous because the YAML library is loaded on first use only: JSON manifests never pay for it.
+ */
+export async function parseManifestText(text: string, format: ManifestFormat, source?: string): Promise<unknown> {
   const sourceOption = source === undefined ? {} : { source };
   switch (format) {
     case "json":
@@ -14,7 +16,7 @@ export function parseManifestText(text: string, format: ManifestFormat, source?:
     case "jsonc":
       return parseJson(text, { comments: true, trailingCommas: true, ...sourceOption });
     case "yaml":
-      return parseYaml(text, source);
+      return (await import("./yaml.ts")).parseYaml(text, source);
     default:
       throw new ConfigError(
         "unsupported-format",
@@ -25,6 +27,6 @@ export function parseManifestText(text: string, format: ManifestFormat, source?:
 }
 
 /** Parses and validates manifest text; defaults are filled in. Every failure is a ConfigError. */
-export function parseManifest(text: string, format: ManifestFormat, source?: string): Manifest {
-  return validateManifest(parseManifestText(text, format, source), source);
+export async function parseManifest(text: string, format: ManifestFormat, source?: string): Promise<Manifest> {
+  return validateManifest(await parseManifestText(text, format, source), source);
 }

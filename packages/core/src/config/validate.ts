@@ -1,15 +1,16 @@
-import type { z } from "zod";
-import { ConfigError } from "./errors.ts";
-import { toConfigIssues } from "./issues.ts";
+import { checkField } from "./check.ts";
+import { ConfigError, type ConfigIssue } from "./errors.ts";
+import type { Field } from "./fields.ts";
 import type { PathSegment } from "./path.ts";
 import { toPlainData } from "./plain-data.ts";
 import { manifestSchema, runtimeSchema, type Manifest, type RuntimeConfig } from "./schema.ts";
 
-function validate<S extends z.ZodType>(schema: S, value: unknown, source: string | undefined, prefix: readonly PathSegment[]): z.output<S> {
+function validate(schema: Field, value: unknown, source: string | undefined, prefix: readonly PathSegment[]): unknown {
   const plain = toPlainData(value, source);
-  const result = schema.safeParse(plain);
-  if (result.success) return result.data;
-  throw new ConfigError("invalid", toConfigIssues(schema, plain, result.error.issues, prefix), source === undefined ? {} : { source });
+  const issues: ConfigIssue[] = [];
+  const result = checkField(schema, plain, [], prefix, issues);
+  if (issues.length === 0) return result;
+  throw new ConfigError("invalid", issues, source === undefined ? {} : { source });
 }
 
 /**
@@ -17,7 +18,7 @@ function validate<S extends z.ZodType>(schema: S, value: unknown, source: string
  * every default filled in. Throws ConfigError (code "invalid") listing every problem with its path.
  */
 export function validateManifest(value: unknown, source?: string): Manifest {
-  return validate(manifestSchema, value, source, []);
+  return validate(manifestSchema, value, source, []) as Manifest;
 }
 
 /**
@@ -25,5 +26,5 @@ export function validateManifest(value: unknown, source?: string): Manifest {
  * defaults. Issue paths are relative to the options ("resources.memory.limit") unless a prefix is given.
  */
 export function validateRuntimeOptions(value: unknown, source?: string, prefix: readonly PathSegment[] = []): RuntimeConfig {
-  return validate(runtimeSchema, value, source, prefix);
+  return validate(runtimeSchema, value, source, prefix) as RuntimeConfig;
 }

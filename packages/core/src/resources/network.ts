@@ -215,7 +215,12 @@ function passThrough(source: ReadableStream<Uint8Array>, tokens: TokenBucket | n
 }
 
 const BODY_METHODS = ["arrayBuffer", "text", "json", "blob", "formData", "bytes"] as const;
-const bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, "body")?.get;
+// Looked up on first use, not at import: touching the Response global makes Node load its whole fetch stack.
+let bodyGetter: (() => ReadableStream<Uint8Array> | null) | undefined | null = null;
+function responseBodyGetter(): (() => ReadableStream<Uint8Array> | null) | undefined {
+  if (bodyGetter === null) bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, "body")?.get;
+  return bodyGetter;
+}
 
 /**
  * Without a bandwidth cap the response itself is returned, so the runtime's fast paths for arrayBuffer()/text()
@@ -223,6 +228,7 @@ const bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, "body")?.
  * on the instance to learn when the body has been consumed or cancelled.
  */
 function trackConsumption(response: Response, context: BodyContext): Response {
+  const bodyGetter = responseBodyGetter();
   if (!bodyGetter) {
     const wrapped = new Response(passThrough(response.body!, null, context), { status: response.status, statusText: response.statusText, headers: response.headers });
     Object.defineProperty(wrapped, "url", { value: response.url });

@@ -56,6 +56,25 @@ function expectAcceptedOrConfigError(run: () => unknown, rootAllowed: (error: Co
   }
 }
 
+async function expectAcceptedOrConfigErrorAsync(run: () => Promise<unknown>, rootAllowed: (error: ConfigError) => boolean): Promise<ConfigError | undefined> {
+  try {
+    await run();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error; // a crash: fast-check shrinks and reports it
+    expect(error.issues.length).toBeGreaterThan(0);
+    for (const issue of error.issues) {
+      expect(typeof issue.path).toBe("string");
+      expect(typeof issue.expected).toBe("string");
+      expect(issue.expected).not.toBe("");
+      expect(issue.message).not.toBe("");
+      if (issue.path === "") expect(rootAllowed(error), JSON.stringify(issue)).toBe(true);
+    }
+    expect(typeof error.message).toBe("string");
+    return error;
+  }
+}
+
 const isObject = (value: unknown) => value !== null && typeof value === "object" && !Array.isArray(value);
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
 const keyish = fc.constantFrom("__proto__", "constructor", "prototype", "aral", "layers", "runtime", "resources", "limit", "", "toString");
@@ -91,13 +110,13 @@ describe("fuzzed manifests never crash the loader", () => {
     );
   });
 
-  it("random and mutated text in every format: parsed and validated, or a ConfigError", () => {
+  it("random and mutated text in every format: parsed and validated, or a ConfigError", async () => {
     const valid = JSON.stringify(VALID, null, 2);
     const mutatedText = fc.tuple(fc.nat(valid.length), fc.nat(8), fc.string({ maxLength: 6 })).map(([at, remove, insert]) => valid.slice(0, at) + insert + valid.slice(at + remove));
     const formats: ManifestFormat[] = ["json", "jsonc", "yaml"];
-    fc.assert(
-      fc.property(fc.oneof(mutatedText, fc.string(), fc.string({ unit: fc.constantFrom("{", "}", "[", "]", ",", ":", '"', "/", "*", "\n", " ", "a", "1", "-", "#", "&", "*a", "!!") })), fc.constantFrom(...formats), (text, format) => {
-        expectAcceptedOrConfigError(() => parseManifest(text, format, `fuzz.${format}`), (error) => error.code === "syntax" || error.issues.length === 1); // a non-object root is one issue
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutatedText, fc.string(), fc.string({ unit: fc.constantFrom("{", "}", "[", "]", ",", ":", '"', "/", "*", "\n", " ", "a", "1", "-", "#", "&", "*a", "!!") })), fc.constantFrom(...formats), async (text, format) => {
+        await expectAcceptedOrConfigErrorAsync(() => parseManifest(text, format, `fuzz.${format}`), (error) => error.code === "syntax" || error.issues.length === 1); // a non-object root is one issue
       }),
       { numRuns: 1000 },
     );

@@ -10,9 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => dir.cleanup());
 
-function errorOf(run: () => unknown): ConfigError {
+async function errorOf(run: () => unknown): Promise<ConfigError> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -30,38 +30,38 @@ async function rejectionOf(promise: Promise<unknown>): Promise<ConfigError> {
 }
 
 describe("JSON and JSONC", () => {
-  it("a string of 9 MiB parses (no stack overflow); bad escapes, raw line breaks and an unclosed string still fail with a ConfigError", () => {
+  it("a string of 9 MiB parses (no stack overflow); bad escapes, raw line breaks and an unclosed string still fail with a ConfigError", async () => {
     const big = "x".repeat(9 * 2 ** 20);
     for (const format of ["json", "jsonc"] as const) {
-      expect((parseManifestText(`{"a": "${big}\\n"}`, format) as { a: string }).a.length).toBe(big.length + 1);
+      expect(((await parseManifestText(`{"a": "${big}\\n"}`, format)) as { a: string }).a.length).toBe(big.length + 1);
     }
     for (const bad of ['{"a": "\\q"}', '{"a": "line\nbreak"}', '{"a": "\\u12G4"}', '{"a": "open']) {
-      expect(() => parseManifestText(bad, "json")).toThrow(ConfigError);
+      await expect(parseManifestText(bad, "json")).rejects.toThrow(ConfigError);
     }
   });
 
-  it("JSONC: // and /* */ comments and trailing commas, string contents untouched", () => {
+  it("JSONC: // and /* */ comments and trailing commas, string contents untouched", async () => {
     const text = `/* header */ {
       "aral": { "version": "1.0", "profile": "a//b /* not a comment */", }, // trailing comma above
       "layers": { "runtime": { "resources": { "storage": { "persistent": "/data//x", "ephemeral": "/tmp/*y*/", }, }, }, },
     }`;
-    const manifest = parseManifest(text, "jsonc");
+    const manifest = await parseManifest(text, "jsonc");
     expect(manifest.aral.profile).toBe("a//b /* not a comment */");
     expect(manifest.layers.runtime.resources.storage).toMatchObject({ persistent: "/data//x", ephemeral: "/tmp/*y*/" });
-    expect(parseManifestText('{"a": "\\"//\\u0041", "b": [1, 2,],}', "jsonc")).toEqual({ a: '"//A', b: [1, 2] });
+    expect(await parseManifestText('{"a": "\\"//\\u0041", "b": [1, 2,],}', "jsonc")).toEqual({ a: '"//A', b: [1, 2] });
   });
 
-  it("JSON is strict: a comment or trailing comma is a syntax error with line and column and a hint", () => {
-    const comment = errorOf(() => parseManifest('{\n  "aral": { "version": "1.0" } // x\n}', "json", "m.json"));
+  it("JSON is strict: a comment or trailing comma is a syntax error with line and column and a hint", async () => {
+    const comment = await errorOf(() => parseManifest('{\n  "aral": { "version": "1.0" } // x\n}', "json", "m.json"));
     expect(comment.code).toBe("syntax");
     expect(comment.issues).toEqual([expect.objectContaining({ path: "", line: 2, column: 32, message: "comment in a .json file", expected: expect.stringContaining(".jsonc") })]);
     expect(comment.message).toContain("m.json");
     expect(comment.message).toContain("line 2, column 32");
-    const trailing = errorOf(() => parseManifest('{"aral": {"version": "1.0",}}', "json"));
+    const trailing = await errorOf(() => parseManifest('{"aral": {"version": "1.0",}}', "json"));
     expect(trailing.issues[0]).toMatchObject({ line: 1, column: 28, message: expect.stringContaining("trailing comma") });
   });
 
-  it("syntax errors carry line/column: bad tokens, unterminated input, duplicate keys, raw newlines in strings", () => {
+  it("syntax errors carry line/column: bad tokens, unterminated input, duplicate keys, raw newlines in strings", async () => {
     const cases: Array<[string, number, number]> = [
       ['{\n  "a": tru\n}', 2, 8],
       ['{"a": 1', 1, 8],
@@ -73,20 +73,20 @@ describe("JSON and JSONC", () => {
       ["[1] [2]", 1, 5],
     ];
     for (const [text, line, column] of cases) {
-      const error = errorOf(() => parseManifestText(text, "jsonc"));
+      const error = await errorOf(() => parseManifestText(text, "jsonc"));
       expect(error.code, text).toBe("syntax");
       expect(error.issues[0], text).toMatchObject({ path: "", line, column });
     }
-    expect(errorOf(() => parseManifestText('{"a":1,"a":2}', "json")).issues[0]!.message).toBe('duplicate key "a"');
+    expect((await errorOf(() => parseManifestText('{"a":1,"a":2}', "json"))).issues[0]!.message).toBe('duplicate key "a"');
   });
 
-  it("absurd nesting is a syntax error, not a stack overflow", () => {
-    const error = errorOf(() => parseManifestText("[".repeat(100_000), "json"));
+  it("absurd nesting is a syntax error, not a stack overflow", async () => {
+    const error = await errorOf(() => parseManifestText("[".repeat(100_000), "json"));
     expect(error.issues[0]!.message).toBe("nested too deeply");
   });
 
-  it("__proto__ from JSONC text stays an ordinary key", () => {
-    const value = parseManifestText('{"__proto__": {"polluted": true}}', "jsonc") as Record<string, unknown>;
+  it("__proto__ from JSONC text stays an ordinary key", async () => {
+    const value = await parseManifestText('{"__proto__": {"polluted": true}}', "jsonc") as Record<string, unknown>;
     expect(Object.keys(value)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -94,46 +94,46 @@ describe("JSON and JSONC", () => {
 });
 
 describe("YAML", () => {
-  it("parses manifests, comments included", () => {
-    const manifest = parseManifest('# agent\naral:\n  version: "1.0"\nlayers:\n  runtime:\n    resources:\n      cpu: { limit: 2000m, throttling: enabled } # inline\n', "yaml");
+  it("parses manifests, comments included", async () => {
+    const manifest = await parseManifest('# agent\naral:\n  version: "1.0"\nlayers:\n  runtime:\n    resources:\n      cpu: { limit: 2000m, throttling: enabled } # inline\n', "yaml");
     expect(manifest.layers.runtime.resources.cpu).toEqual({ limit: "2000m", throttling: true });
   });
 
-  it("syntax errors and duplicate keys carry line/column", () => {
-    const broken = errorOf(() => parseManifest('aral:\n  version: "1.0"\nlayers: [1\n', "yaml", "m.yaml"));
+  it("syntax errors and duplicate keys carry line/column", async () => {
+    const broken = await errorOf(() => parseManifest('aral:\n  version: "1.0"\nlayers: [1\n', "yaml", "m.yaml"));
     expect(broken.code).toBe("syntax");
     expect(broken.issues[0]).toMatchObject({ path: "", line: expect.any(Number), column: expect.any(Number) });
-    const duplicate = errorOf(() => parseManifest('aral:\n  version: "1.0"\naral:\n  version: "1.0"\n', "yaml"));
+    const duplicate = await errorOf(() => parseManifest('aral:\n  version: "1.0"\naral:\n  version: "1.0"\n', "yaml"));
     expect(duplicate.issues[0]).toMatchObject({ line: 3, column: 1, message: expect.stringContaining("unique") });
-    expect(errorOf(() => parseManifest("a: 1\n---\nb: 2\n", "yaml")).code).toBe("syntax");
+    expect((await errorOf(() => parseManifest("a: 1\n---\nb: 2\n", "yaml"))).code).toBe("syntax");
   });
 
-  it("an unquoted version is a number and is rejected with a hint; an empty file is a non-object root", () => {
-    expect(errorOf(() => parseManifest("aral:\n  version: 1.0\n", "yaml")).issues[0]).toMatchObject({ path: "aral.version", value: 1, expected: expect.stringContaining("quoted in YAML") });
-    expect(errorOf(() => parseManifest("", "yaml")).issues[0]).toMatchObject({ path: "", value: null });
+  it("an unquoted version is a number and is rejected with a hint; an empty file is a non-object root", async () => {
+    expect((await errorOf(() => parseManifest("aral:\n  version: 1.0\n", "yaml"))).issues[0]).toMatchObject({ path: "aral.version", value: 1, expected: expect.stringContaining("quoted in YAML") });
+    expect((await errorOf(() => parseManifest("", "yaml"))).issues[0]).toMatchObject({ path: "", value: null });
   });
 
-  it("__proto__ keys do not pollute; alias bombs are bounded", () => {
-    const value = parseManifestText("__proto__:\n  polluted: true\n", "yaml") as Record<string, unknown>;
+  it("__proto__ keys do not pollute; alias bombs are bounded", async () => {
+    const value = await parseManifestText("__proto__:\n  polluted: true\n", "yaml") as Record<string, unknown>;
     expect(Object.keys(value)).toEqual(["__proto__"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
-    expect(errorOf(() => parseManifestText(bomb, "yaml")).code).toBe("syntax");
+    expect((await errorOf(() => parseManifestText(bomb, "yaml"))).code).toBe("syntax");
   });
 });
 
 describe("files", () => {
-  it("format by extension, case-insensitive; unknown extensions are a typed error", () => {
+  it("format by extension, case-insensitive; unknown extensions are a typed error", async () => {
     expect(formatForPath("/x/agent.json")).toBe("json");
     expect(formatForPath("agent.JSONC")).toBe("jsonc");
     expect(formatForPath("a.b/agent.yml")).toBe("yaml");
     expect(formatForPath("C:\\agents\\agent.yaml")).toBe("yaml");
     for (const path of ["agent.toml", "agent.json5", "agent", ".json", "dir.json/agent"]) {
-      const error = errorOf(() => formatForPath(path));
+      const error = await errorOf(() => formatForPath(path));
       expect(error.code, path).toBe("unsupported-format");
       expect(error.issues[0]!.expected).toContain(".jsonc");
     }
-    expect(errorOf(() => parseManifestText("{}", "toml" as never)).code).toBe("unsupported-format");
+    expect((await errorOf(() => parseManifestText("{}", "toml" as never))).code).toBe("unsupported-format");
   });
 
   it("loadManifest reads through platform.fs; a missing file is 'unreadable' with the PlatformError as cause", async () => {

@@ -8,7 +8,7 @@ const FILE = fileURLToPath(new URL("../../schema/manifest.schema.json", import.m
 type JsonSchema = { properties?: Record<string, JsonSchema>; default?: unknown; $schema?: string; $id?: string; additionalProperties?: boolean; type?: unknown };
 
 describe("published JSON Schema", () => {
-  it("the committed file is what scripts/generate-schema.ts writes from the zod schema", async () => {
+  it("the committed file is what scripts/generate-schema.ts writes from the manifest schema", async () => {
     expect(await readFile(FILE, "utf8")).toBe(manifestJsonSchemaText());
   });
 

@@ -45,7 +45,7 @@ describe("every configuration example in the seed loads and validates", () => {
     it(`the ${name.slice(5)} snippet, as runtime options and inside a manifest (.jsonc and .yaml files)`, async () => {
       const fragmentText = await readFile(join(FIXTURES, `${name}.jsonc`), "utf8");
       expect(fragmentText).toContain(name === "seed-cpu" || name === "seed-memory" ? "//" : "{");
-      const fragment = parseManifestText(fragmentText, "jsonc") as { resources: Record<string, Record<string, unknown>> };
+      const fragment = (await parseManifestText(fragmentText, "jsonc")) as { resources: Record<string, Record<string, unknown>> };
       const direct = validateRuntimeOptions(fragment);
 
       const jsoncFile = await dir.write(`${name}.jsonc`, manifestAround(fragmentText));

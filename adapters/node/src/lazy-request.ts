@@ -1,0 +1,122 @@
+import type { IncomingMessage } from "node:http";
+import { readableToWeb } from "./node-streams.ts";
+
+/**
+ * A standard Request for a node:http request, built only as far as the handler looks at it. A full
+ * `new Request()` (URL parse, Headers, AbortSignal, body stream) costs more than node:http's whole
+ * request parsing; a health check reads its method and URL and nothing else. `method`, `url`,
+ * `headers` and `signal` are answered directly (each built on first read); anything else (the body,
+ * `clone()`, `cache`, …) first materializes the real Request and delegates to it.
+ * `instanceof Request` holds: the prototype chain ends in Request.prototype.
+ */
+export interface LazyRequestSource {
+  req: IncomingMessage;
+  /** `http://host:port` of the server, when the request has no usable Host header. */
+  base: string;
+}
+
+const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
+
+const state = Symbol("lazy request state");
+
+interface State extends LazyRequestSource {
+  url?: string;
+  headers?: Headers;
+  controller?: AbortController;
+  aborted: boolean;
+  real?: Request;
+}
+
+type Lazy = { [state]: State };
+
+function urlOf(s: State): string {
+  if (s.url !== undefined) return s.url;
+  const path = s.req.url ?? "/";
+  const host = s.req.headers.host;
+  let url: URL;
+  try {
+    url = new URL(path, host ? `http://${host}` : s.base);
+  } catch {
+    url = new URL(path, s.base);
+  }
+  return (s.url = url.href);
+}
+
+function headersOf(s: State): Headers {
+  if (s.headers) return s.headers;
+  const headers = new Headers();
+  const raw = s.req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return (s.headers = headers);
+}
+
+function signalOf(s: State): AbortSignal {
+  if (!s.controller) {
+    s.controller = new AbortController();
+    if (s.aborted) s.controller.abort();
+  }
+  return s.controller.signal;
+}
+
+function realOf(s: State): Request {
+  if (s.real) return s.real;
+  const method = s.req.method ?? "GET";
+  const init: RequestInit & { duplex?: "half" } = { method, headers: headersOf(s), signal: signalOf(s) };
+  if (!BODYLESS_METHODS.has(method)) {
+    init.body = readableToWeb(s.req, "request body");
+    init.duplex = "half";
+  }
+  return (s.real = new Request(urlOf(s), init));
+}
+
+const OWN: PropertyDescriptorMap = {
+  method: { get(this: Lazy) { return this[state].real?.method ?? this[state].req.method ?? "GET"; }, configurable: true },
+  url: { get(this: Lazy) { return urlOf(this[state]); }, configurable: true },
+  headers: { get(this: Lazy) { return this[state].real?.headers ?? headersOf(this[state]); }, configurable: true },
+  signal: { get(this: Lazy) { return this[state].real?.signal ?? signalOf(this[state]); }, configurable: true },
+};
+
+/** Request.prototype's other members, each forwarded to the materialized Request. */
+function delegates(): PropertyDescriptorMap {
+  const map: PropertyDescriptorMap = {};
+  for (const key of Reflect.ownKeys(Request.prototype)) {
+    if (key === "constructor" || (typeof key === "string" && key in OWN)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, key)!;
+    if (typeof descriptor.value === "function") {
+      const method = descriptor.value as (...args: unknown[]) => unknown;
+      map[key] = { value(this: Lazy, ...args: unknown[]) { return method.apply(realOf(this[state]), args); }, configurable: true, writable: true };
+    } else if (descriptor.get) {
+      const getter = descriptor.get;
+      map[key] = { get(this: Lazy) { return getter.call(realOf(this[state])); }, configurable: true };
+    }
+  }
+  return map;
+}
+
+class NodeRequest {
+  declare [state]: State;
+  constructor(s: State) {
+    this[state] = s;
+  }
+}
+
+let prototypeReady = false;
+/** Done on the first request, not at import: touching the Request global makes Node load its whole fetch stack. */
+function preparePrototype(): void {
+  Object.defineProperties(NodeRequest.prototype, { ...delegates(), ...OWN });
+  Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
+  prototypeReady = true;
+}
+
+/** The handler's Request for `source.req`; `abort()` fires its signal (the client went away before the response finished). */
+export function lazyRequest(source: LazyRequestSource): { request: Request; abort(): void } {
+  if (!prototypeReady) preparePrototype();
+  const s: State = { req: source.req, base: source.base, aborted: false };
+  return {
+    request: new NodeRequest(s) as unknown as Request,
+    abort() {
+      s.aborted = true;
+      s.controller?.abort();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// import.mjs's baseline: the same runtime start with nothing imported.
+export {};
