@@ -4,5 +4,11 @@ import { tsupPreset } from "../scripts/tsup-preset.ts";
 // await) from dist/fixtures/, next to the chunk that spawns them.
 export default [
   tsupPreset(["src/index.ts", "src/cli.ts"]),
-  { ...tsupPreset(["src/fixtures/*.ts", "!src/fixtures/load-platform.ts"]), format: ["esm" as const], dts: false, clean: false, outDir: "dist/fixtures" },
+  {
+    ...tsupPreset(["src/fixtures/*.ts", "!src/fixtures/load-platform.ts"]),
+    format: ["esm" as const],
+    dts: false,
+    clean: false,
+    outDir: "dist/fixtures",
+  },
 ];

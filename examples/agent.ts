@@ -10,7 +10,9 @@ const say = (msg: string) => console.log(`[agent ${runtime.platform.runtime.name
 let thoughts = 0;
 runtime.addHealthCheck("thinking", () => thoughts >= 0);
 runtime.onStop((report) => {
-  say(`stopped: ${report.tasks.finished} tasks finished, ${report.tasks.aborted} aborted, ${report.tasks.returned} returned (${report.durationMs} ms)`);
+  say(
+    `stopped: ${report.tasks.finished} tasks finished, ${report.tasks.aborted} aborted, ${report.tasks.returned} returned (${report.durationMs} ms)`,
+  );
 });
 
 await runtime.start();

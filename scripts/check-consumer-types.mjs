@@ -8,7 +8,15 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import { root } from "./runtimes.mjs";
 
-const packageDirs = ["packages/platform", "packages/core", "packages/supervisor", "packages/aral", "packages/cli", "adapters/node", "conformance"];
+const packageDirs = [
+  "packages/platform",
+  "packages/core",
+  "packages/supervisor",
+  "packages/aral",
+  "packages/cli",
+  "adapters/node",
+  "conformance",
+];
 const dir = join(root, ".tmp", "consumer-types");
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(join(dir, "node_modules", "@types"), { recursive: true });
@@ -40,7 +48,9 @@ writeFileSync(
   }),
 );
 console.log(`consumer.ts imports ${lines.length - 3} entry points of ${packageDirs.length} packages`);
-const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
+const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir], {
+  encoding: "utf8",
+});
 process.stdout.write(tsc.stdout + tsc.stderr);
 console.log(tsc.status === 0 ? "types compile under @tsconfig/node20 with skipLibCheck: false" : "type errors (above)");
 process.exit(tsc.status ?? 1);

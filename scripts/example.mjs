@@ -18,7 +18,11 @@ for (const { rt, args } of plan) {
   const runtime = runtimes[rt];
   console.log(`\n=== ${runtime.label}: ${[runtime.exec.replace(root + "/", ""), ...args].join(" ")}`);
   const code = await new Promise((resolve) => {
-    const child = spawn(runtime.exec, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ARAL_LOG_LEVEL: "warn" } });
+    const child = spawn(runtime.exec, args, {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ARAL_LOG_LEVEL: "warn" },
+    });
     let sent = false;
     const onOutput = (chunk) => {
       process.stdout.write(chunk);

@@ -8,7 +8,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { manifestJsonSchemaText } from "../packages/core/src/config/json-schema.ts";
 
-const target = join(dirname(fileURLToPath(import.meta.url)), "..", "packages", "core", "schema", "manifest.schema.json");
+const target = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "packages",
+  "core",
+  "schema",
+  "manifest.schema.json",
+);
 const text = manifestJsonSchemaText();
 let current: string | undefined;
 try {
@@ -17,7 +24,10 @@ try {
   current = undefined;
 }
 
-if (globalThis.process?.argv.includes("--check") || (globalThis as { Deno?: { args: string[] } }).Deno?.args.includes("--check")) {
+if (
+  globalThis.process?.argv.includes("--check") ||
+  (globalThis as { Deno?: { args: string[] } }).Deno?.args.includes("--check")
+) {
   if (current !== text) {
     console.error(`${target} is out of date: run scripts/generate-schema.ts`);
     globalThis.process?.exit(1);

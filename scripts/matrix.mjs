@@ -23,10 +23,21 @@ const results = [];
 for (const pair of pairs) {
   const runtime = runtimes[pair.rt];
   if (!available(pair.rt)) {
-    results.push({ ...pair, version: "missing", passed: 0, failed: 1, skipped: 0, note: `${runtime.exec} not found (run scripts/provision-runtimes.sh)` });
+    results.push({
+      ...pair,
+      version: "missing",
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      note: `${runtime.exec} not found (run scripts/provision-runtimes.sh)`,
+    });
     continue;
   }
-  const version = spawnSync(runtime.exec, ["--version"], { encoding: "utf8" }).stdout.split("\n")[0].replace(/^(deno |v)/, "").trim().split(" ")[0];
+  const version = spawnSync(runtime.exec, ["--version"], { encoding: "utf8" })
+    .stdout.split("\n")[0]
+    .replace(/^(deno |v)/, "")
+    .trim()
+    .split(" ")[0];
   const cli = entry("conformance", "cli", runtime.source);
   const adapter = entry(adapters[pair.adapter], "index", runtime.source);
   const started = Date.now();
@@ -42,15 +53,24 @@ for (const pair of pairs) {
   const failedNames = [...(run.stdout ?? "").matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1]);
   const entryResult = summary
     ? { passed: +summary[1], failed: +summary[2], skipped: +(summary[3] ?? 0) }
-    : { passed: 0, failed: 1, skipped: 0, note: `no summary line (exit ${run.status ?? run.signal}${run.error ? `, ${run.error.message}` : ""})` };
-  if (summary && run.status !== 0 && entryResult.failed === 0) Object.assign(entryResult, { failed: 1, note: `exit ${run.status}` });
+    : {
+        passed: 0,
+        failed: 1,
+        skipped: 0,
+        note: `no summary line (exit ${run.status ?? run.signal}${run.error ? `, ${run.error.message}` : ""})`,
+      };
+  if (summary && run.status !== 0 && entryResult.failed === 0)
+    Object.assign(entryResult, { failed: 1, note: `exit ${run.status}` });
   results.push({ ...pair, version, ...entryResult, failedNames, seconds: ((Date.now() - started) / 1000).toFixed(1) });
   const r = results.at(-1);
-  console.log(`${r.failed ? "not ok" : "ok"} - ${runtime.label} (${version}) × adapter-${pair.adapter}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${pair.required ? "" : " (informational)"}${r.note ? ` — ${r.note}` : ""}`);
+  console.log(
+    `${r.failed ? "not ok" : "ok"} - ${runtime.label} (${version}) × adapter-${pair.adapter}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${pair.required ? "" : " (informational)"}${r.note ? ` — ${r.note}` : ""}`,
+  );
   for (const name of failedNames.slice(0, 10)) console.log(`    failed: ${name}`);
 }
 
-const cell = (r) => (r ? `${r.failed ? "❌" : "✅"} ${r.passed}/${r.passed + r.failed}${r.skipped ? ` (${r.skipped} skipped)` : ""}` : "—");
+const cell = (r) =>
+  r ? `${r.failed ? "❌" : "✅"} ${r.passed}/${r.passed + r.failed}${r.skipped ? ` (${r.skipped} skipped)` : ""}` : "—";
 const columns = ["node20", "node22", "node24", "deno", "bun"];
 const header = columns.map((rt) => `${runtimes[rt].label} (${results.find((r) => r.rt === rt)?.version ?? "?"})`);
 const lines = [
@@ -62,7 +82,10 @@ const lines = [
   "",
   `| adapter | ${header.join(" | ")} |`,
   `| --- | ${columns.map(() => "---").join(" | ")} |`,
-  ...Object.keys(adapters).map((a) => `| adapter-${a} | ${columns.map((rt) => cell(results.find((r) => r.rt === rt && r.adapter === a))).join(" | ")} |`),
+  ...Object.keys(adapters).map(
+    (a) =>
+      `| adapter-${a} | ${columns.map((rt) => cell(results.find((r) => r.rt === rt && r.adapter === a))).join(" | ")} |`,
+  ),
   "",
 ];
 lines.push(
@@ -74,7 +97,10 @@ lines.push(
 const failures = results.filter((r) => r.failed);
 if (failures.length) {
   lines.push("## Failures", "");
-  for (const r of failures) lines.push(`- ${runtimes[r.rt].label} × adapter-${r.adapter}${r.required ? "" : " (informational)"}: ${r.note ?? r.failedNames.join("; ")}`);
+  for (const r of failures)
+    lines.push(
+      `- ${runtimes[r.rt].label} × adapter-${r.adapter}${r.required ? "" : " (informational)"}: ${r.note ?? r.failedNames.join("; ")}`,
+    );
   lines.push("");
 }
 writeFileSync(join(root, "docs", "compatibility.md"), lines.join("\n"));

@@ -33,7 +33,9 @@ for (const member of members) {
 }
 if (check) {
   if (mismatched.length) {
-    console.error(`deno.json versions differ from package.json (run: node scripts/sync-deno-versions.mjs):\n  ${mismatched.join("\n  ")}`);
+    console.error(
+      `deno.json versions differ from package.json (run: node scripts/sync-deno-versions.mjs):\n  ${mismatched.join("\n  ")}`,
+    );
     process.exit(1);
   }
   console.log(`deno.json versions match package.json in every published member (${members.length} members)`);

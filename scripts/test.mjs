@@ -9,7 +9,17 @@ import { root, runtimes } from "./runtimes.mjs";
 
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const pnpm = ["npx", "-y", "pnpm@12.21.0"];
-const packages = ["packages/platform", "packages/core", "packages/supervisor", "adapters/node", "adapters/deno", "adapters/bun", "conformance", "packages/aral", "packages/cli"];
+const packages = [
+  "packages/platform",
+  "packages/core",
+  "packages/supervisor",
+  "adapters/node",
+  "adapters/deno",
+  "adapters/bun",
+  "conformance",
+  "packages/aral",
+  "packages/cli",
+];
 
 /**
  * Members JSR still finds slow types in — none since core's config types became written-out interfaces. An empty
@@ -32,7 +42,8 @@ const parsers = {
     return m && { passed: +m[1], failed: +m[2], skipped: +(m[3] ?? 0) };
   },
   bunTest: (out) => {
-    const p = /^\s*(\d+) pass$/m.exec(out), f = /^\s*(\d+) fail$/m.exec(out);
+    const p = /^\s*(\d+) pass$/m.exec(out),
+      f = /^\s*(\d+) fail$/m.exec(out);
     return p && { passed: +p[1], failed: +(f?.[1] ?? 0), skipped: 0 };
   },
   // "ok | 1 passed (2 steps) | 0 failed": with describe/it, the steps are the tests.
@@ -48,27 +59,61 @@ const steps = [
   { name: "format (biome ci)", cmd: [bin("biome"), "ci", "."] },
   { name: "versions (deno.json = package.json)", cmd: [process.execPath, "scripts/sync-deno-versions.mjs", "--check"] },
   { name: "typecheck (tsc)", cmd: [bin("tsc"), "-p", "tsconfig.json", "--noEmit"] },
-  { name: "typecheck (deno check)", cmd: [bin("deno"), "check", "adapters/deno/src/index.ts", "packages/aral/src/deno.ts", "conformance/src/cli.ts"] },
+  {
+    name: "typecheck (deno check)",
+    cmd: [bin("deno"), "check", "adapters/deno/src/index.ts", "packages/aral/src/deno.ts", "conformance/src/cli.ts"],
+  },
   { name: "build (tsup: ESM + CJS + types)", cmd: [...pnpm, "-r", "--workspace-concurrency=1", "run", "build"] },
   ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", "--pack", "npm", dir] })),
-  ...packages.map((dir) => ({ name: `attw ${dir}`, cmd: [bin("attw"), "--pack", ".", "--profile", "esm-only", "--format", "table-flipped"], cwd: dir })),
-  { name: "types in a stock Node project (@tsconfig/node20, skipLibCheck: false)", cmd: [process.execPath, "scripts/check-consumer-types.mjs"] },
+  ...packages.map((dir) => ({
+    name: `attw ${dir}`,
+    cmd: [bin("attw"), "--pack", ".", "--profile", "esm-only", "--format", "table-flipped"],
+    cwd: dir,
+  })),
+  {
+    name: "types in a stock Node project (@tsconfig/node20, skipLibCheck: false)",
+    cmd: [process.execPath, "scripts/check-consumer-types.mjs"],
+  },
   // The whole workspace at once (what `deno publish` at the root does), then each member. adapters/bun/deno.json has
   // compilerOptions of its own (types: @types/bun), which gives it its own type-check program: bun-types redefine
   // globals such as URL, which must not meet the Node and Deno adapters. --allow-slow-types only where slowTypes says.
-  { name: "deno publish --dry-run (JSR, workspace)", cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty", ] },
-  ...packages.map((dir) => ({ name: `deno publish --dry-run (JSR) ${dir}`, cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty", ...slowTypes(dir)], cwd: dir })),
+  { name: "deno publish --dry-run (JSR, workspace)", cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty"] },
+  ...packages.map((dir) => ({
+    name: `deno publish --dry-run (JSR) ${dir}`,
+    cmd: [bin("deno"), "publish", "--dry-run", "--allow-dirty", ...slowTypes(dir)],
+    cwd: dir,
+  })),
   { name: "unit tests (vitest, Node)", cmd: [bin("vitest"), "run"], parse: "vitest" },
-  { name: "seed tests (deno test)", cmd: [bin("deno"), "test", "-A", "packages/aral/test/seed.test.ts"], parse: "denoTest" },
-  { name: "seed tests (bun test)", cmd: [bin("bun"), "test", "--conditions=source", "packages/aral/test/seed.test.ts"], parse: "bunTest" },
+  {
+    name: "seed tests (deno test)",
+    cmd: [bin("deno"), "test", "-A", "packages/aral/test/seed.test.ts"],
+    parse: "denoTest",
+  },
+  {
+    name: "seed tests (bun test)",
+    cmd: [bin("bun"), "test", "--conditions=source", "packages/aral/test/seed.test.ts"],
+    parse: "bunTest",
+  },
   { name: "Deno adapter tests (deno test)", cmd: [bin("deno"), "test", "-A", "adapters/deno/test"], parse: "denoTest" },
-  { name: "Bun adapter tests (bun test)", cmd: [bin("bun"), "test", "--conditions=source", "adapters/bun/test"], parse: "bunTest" },
+  {
+    name: "Bun adapter tests (bun test)",
+    cmd: [bin("bun"), "test", "--conditions=source", "adapters/bun/test"],
+    parse: "bunTest",
+  },
   ...["node24", "deno", "bun"].map((rt) => ({
     name: `conformance self-test: mutant adapters (${runtimes[rt].label})`,
-    cmd: [runtimes[rt].exec, ...(rt.startsWith("node") ? ["--conditions=source"] : runtimes[rt].args), "conformance/test/mutants.ts"],
+    cmd: [
+      runtimes[rt].exec,
+      ...(rt.startsWith("node") ? ["--conditions=source"] : runtimes[rt].args),
+      "conformance/test/mutants.ts",
+    ],
     parse: "summary",
   })),
-  { name: "runtime matrix (conformance × adapters × runtimes)", cmd: [process.execPath, "scripts/matrix.mjs"], parse: "summary" },
+  {
+    name: "runtime matrix (conformance × adapters × runtimes)",
+    cmd: [process.execPath, "scripts/matrix.mjs"],
+    parse: "summary",
+  },
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -77,9 +122,18 @@ for (const step of steps) {
   console.log(`\n## ${step.name}`);
   const started = Date.now();
   const [cmd, ...args] = step.cmd;
-  const run = spawnSync(cmd, args, { cwd: join(root, step.cwd ?? "."), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
+  const run = spawnSync(cmd, args, {
+    cwd: join(root, step.cwd ?? "."),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+  });
   const out = `${run.stdout ?? ""}${run.stderr ?? ""}`;
-  process.stdout.write(out.length > 20_000 ? `…(${out.length - 20_000} characters cut; rerun the step to see all)\n${out.slice(-20_000)}` : out);
+  process.stdout.write(
+    out.length > 20_000
+      ? `…(${out.length - 20_000} characters cut; rerun the step to see all)\n${out.slice(-20_000)}`
+      : out,
+  );
   const counts = step.parse ? parsers[step.parse](out.replace(/\x1b\[[0-9;]*m/g, "")) : null;
   const ok = run.status === 0;
   const c = counts ?? { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 };
@@ -88,7 +142,9 @@ for (const step of steps) {
   totals.failed += c.failed;
   totals.skipped += c.skipped;
   if (!ok) failedSteps.push(step.name);
-  console.log(`## ${ok ? "ok" : "FAILED"}: ${step.name} (${((Date.now() - started) / 1000).toFixed(1)} s; ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""})`);
+  console.log(
+    `## ${ok ? "ok" : "FAILED"}: ${step.name} (${((Date.now() - started) / 1000).toFixed(1)} s; ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""})`,
+  );
 }
 console.log(`\nfailed steps: ${failedSteps.length ? failedSteps.join("; ") : "none"}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

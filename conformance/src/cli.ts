@@ -11,12 +11,16 @@ import { allCases } from "./cases/index.ts";
 import { caseKind } from "./harness/case.ts";
 import { CONTRACT_CAPABILITIES, INTEGRATION_CAPABILITIES, isCapability, CAPABILITIES } from "./harness/capabilities.ts";
 
-const USAGE = "usage: aral-conformance --adapter <module> [--filter <substring>] [--skip <capability>[=reason]]…\n       aral-conformance --list   (the capabilities --skip takes, and the cases of each)";
+const USAGE =
+  "usage: aral-conformance --adapter <module> [--filter <substring>] [--skip <capability>[=reason]]…\n       aral-conformance --list   (the capabilities --skip takes, and the cases of each)";
 
 /** The capabilities, contract then integration, each with its cases. */
 function listing(): string {
   const lines: string[] = [];
-  for (const [kind, capabilities] of [["contract", CONTRACT_CAPABILITIES], ["integration", INTEGRATION_CAPABILITIES]] as const) {
+  for (const [kind, capabilities] of [
+    ["contract", CONTRACT_CAPABILITIES],
+    ["integration", INTEGRATION_CAPABILITIES],
+  ] as const) {
     lines.push(`# ${kind}`);
     for (const capability of capabilities) {
       const cases = allCases.filter((c) => c.capability === capability && caseKind(c) === kind);
@@ -41,7 +45,10 @@ function parseArgs(argv: string[]): CliOptions | string {
   const skip = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === "") throw new Error(`${flag} needs a value`);
@@ -54,7 +61,10 @@ function parseArgs(argv: string[]): CliOptions | string {
         const v = value();
         const eq = v.indexOf("=");
         const name = eq > 0 ? v.slice(0, eq) : v;
-        if (!isCapability(name)) throw new Error(`--skip: unknown capability ${JSON.stringify(name)}; the capabilities are: ${CAPABILITIES.join(", ")} (see --list)`);
+        if (!isCapability(name))
+          throw new Error(
+            `--skip: unknown capability ${JSON.stringify(name)}; the capabilities are: ${CAPABILITIES.join(", ")} (see --list)`,
+          );
         skip.set(name, eq > 0 ? v.slice(eq + 1) : "skipped on the command line (--skip)");
       } else if (flag === "--help" || flag === "-h") return USAGE;
       else if (flag === "--list") return LIST;
@@ -96,9 +106,15 @@ async function main(): Promise<number> {
   const adapter = resolveAdapter(parsed.adapter);
   let summary;
   try {
-    summary = await runConformance({ adapter, skip: parsed.skip, ...(parsed.filter === undefined ? {} : { filter: parsed.filter }) });
+    summary = await runConformance({
+      adapter,
+      skip: parsed.skip,
+      ...(parsed.filter === undefined ? {} : { filter: parsed.filter }),
+    });
   } catch (error) {
-    console.error(`aral-conformance: cannot load the adapter ${JSON.stringify(parsed.adapter)}: ${(error as Error)?.message ?? String(error)}`);
+    console.error(
+      `aral-conformance: cannot load the adapter ${JSON.stringify(parsed.adapter)}: ${(error as Error)?.message ?? String(error)}`,
+    );
     return 2;
   }
   return summary.failed > 0 ? 1 : 0;

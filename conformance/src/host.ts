@@ -28,7 +28,9 @@ const g = globalThis as { Deno?: DenoLike; process?: NodeProcessLike };
 function host(): { deno: DenoLike } | { node: NodeProcessLike } {
   if (g.Deno) return { deno: g.Deno };
   if (g.process?.argv) return { node: g.process };
-  throw new Error("@aral/conformance: this runtime offers neither Deno nor process globals; run the CLI through runConformance() instead");
+  throw new Error(
+    "@aral/conformance: this runtime offers neither Deno nor process globals; run the CLI through runConformance() instead",
+  );
 }
 
 /** Arguments after the script. */

@@ -22,8 +22,27 @@ export {
   rejects,
 } from "./harness/assert.ts";
 export type { RejectsExpectation } from "./harness/assert.ts";
-export { chunksOf, collectText, lines, patternedBytes, sleep, statusWithin, within, writeAllAndClose } from "./harness/helpers.ts";
+export {
+  chunksOf,
+  collectText,
+  lines,
+  patternedBytes,
+  sleep,
+  statusWithin,
+  within,
+  writeAllAndClose,
+} from "./harness/helpers.ts";
 export type { TextCollector } from "./harness/helpers.ts";
 export { summaryLine } from "./harness/tap.ts";
 export { allCases } from "./cases/index.ts";
-export { envCases, fetchServeCases, fsCases, fsStreamCases, processCases, runtimeCases, signalCases, spawnCases, usageCases } from "./cases/index.ts";
+export {
+  envCases,
+  fetchServeCases,
+  fsCases,
+  fsStreamCases,
+  processCases,
+  runtimeCases,
+  signalCases,
+  spawnCases,
+  usageCases,
+} from "./cases/index.ts";

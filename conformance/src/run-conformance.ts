@@ -35,7 +35,9 @@ export type ConformanceSummary = RunSummary;
 /** Runs the suite against one adapter and reports TAP through `output`. */
 export async function runConformance(options: RunConformanceOptions): Promise<ConformanceSummary> {
   if (typeof options.adapter !== "string" || options.adapter.length === 0) {
-    throw new TypeError("runConformance: `adapter` must be the module specifier or absolute path of the adapter under test");
+    throw new TypeError(
+      "runConformance: `adapter` must be the module specifier or absolute path of the adapter under test",
+    );
   }
   const skip = options.skip instanceof Map ? options.skip : new Map(Object.entries(options.skip ?? {}));
   for (const name of skip.keys()) {

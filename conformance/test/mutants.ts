@@ -38,7 +38,10 @@ const report = (good: boolean, line: string) => {
 if (only === undefined || "correct".includes(only)) {
   const result = await runConformance({ adapter: correctAdapterPath, output: () => {} });
   const bad = result.results.filter((r) => r.outcome === "failed");
-  report(bad.length === 0, `correct adapter (${correctAdapterPath}) — ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped${bad.map((r) => `\n#   ${r.name}: ${r.message}`).join("")}`);
+  report(
+    bad.length === 0,
+    `correct adapter (${correctAdapterPath}) — ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped${bad.map((r) => `\n#   ${r.name}: ${r.message}`).join("")}`,
+  );
 }
 
 for (const name of names) {
@@ -46,10 +49,17 @@ for (const name of names) {
   const started = performance.now();
   try {
     const module = (await import(new URL(`./mutants/${name}.ts`, import.meta.url).href)) as { focus?: string };
-    const result = await runConformance({ adapter: path, output: () => {}, ...(full || !module.focus ? {} : { filter: module.focus }) });
+    const result = await runConformance({
+      adapter: path,
+      output: () => {},
+      ...(full || !module.focus ? {} : { filter: module.focus }),
+    });
     const failedCases = result.results.filter((r) => r.outcome === "failed").map((r) => r.name);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    report(failedCases.length > 0, `${name} — failed cases: ${failedCases.length > 0 ? failedCases.join("; ") : "NONE (the suite did not notice this mutant)"} [${result.results.length} run, ${seconds} s]`);
+    report(
+      failedCases.length > 0,
+      `${name} — failed cases: ${failedCases.length > 0 ? failedCases.join("; ") : "NONE (the suite did not notice this mutant)"} [${result.results.length} run, ${seconds} s]`,
+    );
   } catch (error) {
     report(false, `${name} — could not run: ${(error as Error)?.message ?? String(error)}`);
   }

@@ -40,7 +40,10 @@ function script(rt, name) {
 function measure(plan) {
   const dir = mkdtempSync(join(tmpdir(), "aral-import-"));
   const out = join(dir, "rusage");
-  const run = spawnSync("/usr/bin/time", ["-o", out, "-f", "%U %S %M", plan.exec, ...plan.args], { cwd: plan.cwd, encoding: "utf8" });
+  const run = spawnSync("/usr/bin/time", ["-o", out, "-f", "%U %S %M", plan.exec, ...plan.args], {
+    cwd: plan.cwd,
+    encoding: "utf8",
+  });
   if (run.status !== 0) throw new Error(`${plan.exec} ${plan.args.join(" ")} failed: ${run.stderr}`);
   const [user, system, maxKiB] = readFileSync(out, "utf8").trim().split("\n").at(-1).split(" ").map(Number);
   rmSync(dir, { recursive: true, force: true });
@@ -71,7 +74,9 @@ try {
       `${runtimes[rt].label.padEnd(8)} bare ${cpu.bare.toFixed(0).padStart(4)} ms CPU ${rss.bare.toFixed(1).padStart(6)} MiB   import("aral") ${cpu.aral.toFixed(0).padStart(4)} ms CPU ${rss.aral.toFixed(1).padStart(6)} MiB   → +${extraCpu.toFixed(0)} ms, +${extraRss.toFixed(1)} MiB`,
     );
     const met = extraCpu <= GOAL_MS && extraRss <= GOAL_MIB;
-    goals.push(`import("aral") on ${runtimes[rt].label}: +${extraCpu.toFixed(0)} ms CPU, +${extraRss.toFixed(1)} MiB peak RSS over the bare runtime (goal ≤ ${GOAL_MS} ms, ≤ ${GOAL_MIB} MiB) ${met ? "MET" : "NOT MET"}`);
+    goals.push(
+      `import("aral") on ${runtimes[rt].label}: +${extraCpu.toFixed(0)} ms CPU, +${extraRss.toFixed(1)} MiB peak RSS over the bare runtime (goal ≤ ${GOAL_MS} ms, ≤ ${GOAL_MIB} MiB) ${met ? "MET" : "NOT MET"}`,
+    );
   }
 } finally {
   rmSync(script("node24", "import-aral"), { force: true });

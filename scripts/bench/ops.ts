@@ -27,7 +27,8 @@ async function native(): Promise<Native> {
     return {
       readFile: (path) => Deno.readFile(path),
       writeFile: (path, data) => Deno.writeFile(path, data),
-      spawnTrue: async () => void (await new Deno.Command("true", { stdin: "null", stdout: "null", stderr: "null" }).spawn().status),
+      spawnTrue: async () =>
+        void (await new Deno.Command("true", { stdin: "null", stdout: "null", stderr: "null" }).spawn().status),
       serve: async () => {
         const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
         return { url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
@@ -44,7 +45,8 @@ async function native(): Promise<Native> {
     return {
       readFile: async (path) => new Uint8Array(await Bun.file(path).arrayBuffer()),
       writeFile: async (path, data) => void (await Bun.write(path, data)),
-      spawnTrue: async () => void (await Bun.spawn(["true"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" }).exited),
+      spawnTrue: async () =>
+        void (await Bun.spawn(["true"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" }).exited),
       serve: async () => {
         const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
         return { url: `http://127.0.0.1:${server.port}/`, close: async () => server.stop(true) };
@@ -58,17 +60,29 @@ async function native(): Promise<Native> {
   return {
     readFile: async (path) => fsp.readFile(path),
     writeFile: (path, data) => fsp.writeFile(path, data),
-    spawnTrue: () => new Promise((resolve, reject) => spawn("true", [], { stdio: ["ignore", "pipe", "pipe"] }).once("exit", () => resolve()).once("error", reject)),
+    spawnTrue: () =>
+      new Promise((resolve, reject) =>
+        spawn("true", [], { stdio: ["ignore", "pipe", "pipe"] })
+          .once("exit", () => resolve())
+          .once("error", reject),
+      ),
     serve: async () => {
       const server = http.createServer((_req, res) => res.end("ok"));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+      return {
+        url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      };
     },
     tmp,
   };
 }
 
-const entry = g.Deno ? "../../packages/aral/src/deno.ts" : g.Bun ? "../../packages/aral/src/bun.ts" : "../../packages/aral/src/node.ts";
+const entry = g.Deno
+  ? "../../packages/aral/src/deno.ts"
+  : g.Bun
+    ? "../../packages/aral/src/bun.ts"
+    : "../../packages/aral/src/node.ts";
 const { platform } = (await import(entry)) as typeof import("../../packages/aral/src/node.ts");
 const own = await native();
 const dir = own.tmp();
@@ -77,7 +91,12 @@ await own.writeFile(file, body);
 const server = await own.serve();
 
 /** `batch` calls per sample, so one sample is long enough for the clock. */
-async function compare(name: string, batch: number, adapter: () => Promise<unknown>, runtime: () => Promise<unknown>): Promise<string> {
+async function compare(
+  name: string,
+  batch: number,
+  adapter: () => Promise<unknown>,
+  runtime: () => Promise<unknown>,
+): Promise<string> {
   const time = async (op: () => Promise<unknown>) => {
     const started = performance.now();
     for (let i = 0; i < batch; i++) await op();
@@ -93,16 +112,40 @@ async function compare(name: string, batch: number, adapter: () => Promise<unkno
   }
   const perCall = (ms: number) => (ms * 1000) / batch;
   const ratio = a / r;
-  console.log(`  ${name.padEnd(14)} adapter ${perCall(a).toFixed(1).padStart(8)} µs   runtime ${perCall(r).toFixed(1).padStart(8)} µs   ${ratio.toFixed(2)}×`);
+  console.log(
+    `  ${name.padEnd(14)} adapter ${perCall(a).toFixed(1).padStart(8)} µs   runtime ${perCall(r).toFixed(1).padStart(8)} µs   ${ratio.toFixed(2)}×`,
+  );
   return `${name} on ${runtimeLabel()}: ${ratio.toFixed(2)}× the runtime's own API (goal ≤ ${GOAL}) ${ratio <= GOAL ? "MET" : "NOT MET"}`;
 }
 
-console.log(`adapter operations vs the runtime's own API on ${runtimeLabel()} (fastest of ${ROUNDS} alternating batches)`);
+console.log(
+  `adapter operations vs the runtime's own API on ${runtimeLabel()} (fastest of ${ROUNDS} alternating batches)`,
+);
 const goals = [
-  await compare("fs.readFile", 200, () => platform.fs.readFile(file), () => own.readFile(file)),
-  await compare("fs.writeFile", 200, () => platform.fs.writeFile(file, body), () => own.writeFile(file, body)),
-  await compare("process.spawn", 10, async () => void (await platform.process.spawn("true", [], { stdout: "null", stderr: "null" }).status), () => own.spawnTrue()),
-  await compare("net.fetch", 100, async () => void (await (await platform.net.fetch(server.url)).arrayBuffer()), async () => void (await (await fetch(server.url)).arrayBuffer())),
+  await compare(
+    "fs.readFile",
+    200,
+    () => platform.fs.readFile(file),
+    () => own.readFile(file),
+  ),
+  await compare(
+    "fs.writeFile",
+    200,
+    () => platform.fs.writeFile(file, body),
+    () => own.writeFile(file, body),
+  ),
+  await compare(
+    "process.spawn",
+    10,
+    async () => void (await platform.process.spawn("true", [], { stdout: "null", stderr: "null" }).status),
+    () => own.spawnTrue(),
+  ),
+  await compare(
+    "net.fetch",
+    100,
+    async () => void (await (await platform.net.fetch(server.url)).arrayBuffer()),
+    async () => void (await (await fetch(server.url)).arrayBuffer()),
+  ),
 ];
 await server.close();
 console.log(`\n${goals.join("\n")}`);

@@ -50,7 +50,9 @@ for (let w = 0; w < WINDOWS; w++) {
 const heapAfter = await heapAfterGc();
 const growthMiB = (heapAfter - heapBefore) / 2 ** 20;
 const ratio = rates[WINDOWS - 1]! / rates[0]!;
-console.log(`queue soak — ${runtimeLabel()} — ${TASKS} tasks (each leaves an abort listener), concurrency ${CONCURRENCY}`);
+console.log(
+  `queue soak — ${runtimeLabel()} — ${TASKS} tasks (each leaves an abort listener), concurrency ${CONCURRENCY}`,
+);
 console.log(`  tasks/s per tenth    ${rates.map((r) => formatRate(r)).join("  ")}`);
 console.log(`  last/first tenth     ${ratio.toFixed(2)}x   (target ≥ 0.90: ${ratio >= 0.9 ? "met" : "NOT met"})`);
 console.log(`  heap growth after GC ${growthMiB.toFixed(2)} MiB (target ≤ 2: ${growthMiB <= 2 ? "met" : "NOT met"})`);

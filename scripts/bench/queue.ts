@@ -34,7 +34,9 @@ const oursMs = await medianMs(ROUNDS, ours);
 const peerMs = await medianMs(ROUNDS, pQueue);
 const oursRate = (TASKS / oursMs) * 1000;
 const peerRate = (TASKS / peerMs) * 1000;
-console.log(`queue throughput — ${runtimeLabel()} — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, ${PRIORITIES.length} priority levels, median of ${ROUNDS}`);
+console.log(
+  `queue throughput — ${runtimeLabel()} — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, ${PRIORITIES.length} priority levels, median of ${ROUNDS}`,
+);
 console.log(`  @aral/core TaskQueue  ${formatRate(oursRate).padStart(12)} tasks/s  (${oursMs.toFixed(1)} ms)`);
 console.log(`  p-queue 10.0.0        ${formatRate(peerRate).padStart(12)} tasks/s  (${peerMs.toFixed(1)} ms)`);
 console.log(`  ratio ours/p-queue    ${(oursRate / peerRate).toFixed(2)}x`);

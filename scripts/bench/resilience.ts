@@ -45,8 +45,14 @@ const peerMs = await medianMs(ROUNDS, peer);
 const perCallNs = (ms: number): number => (ms * 1e6) / CALLS;
 const overhead = (ms: number): number => perCallNs(ms) - perCallNs(bareMs);
 console.log(`retry + breaker overhead — ${runtimeLabel()} — ${CALLS} sequential resolved calls, median of ${ROUNDS}`);
-console.log(`  bare call              ${formatRate((CALLS / bareMs) * 1000).padStart(12)} calls/s  ${perCallNs(bareMs).toFixed(0).padStart(6)} ns/call`);
-console.log(`  @aral/core policies    ${formatRate((CALLS / oursMs) * 1000).padStart(12)} calls/s  ${perCallNs(oursMs).toFixed(0).padStart(6)} ns/call  (+${overhead(oursMs).toFixed(0)} ns)`);
-console.log(`  cockatiel 4.0.0        ${formatRate((CALLS / peerMs) * 1000).padStart(12)} calls/s  ${perCallNs(peerMs).toFixed(0).padStart(6)} ns/call  (+${overhead(peerMs).toFixed(0)} ns)`);
+console.log(
+  `  bare call              ${formatRate((CALLS / bareMs) * 1000).padStart(12)} calls/s  ${perCallNs(bareMs).toFixed(0).padStart(6)} ns/call`,
+);
+console.log(
+  `  @aral/core policies    ${formatRate((CALLS / oursMs) * 1000).padStart(12)} calls/s  ${perCallNs(oursMs).toFixed(0).padStart(6)} ns/call  (+${overhead(oursMs).toFixed(0)} ns)`,
+);
+console.log(
+  `  cockatiel 4.0.0        ${formatRate((CALLS / peerMs) * 1000).padStart(12)} calls/s  ${perCallNs(peerMs).toFixed(0).padStart(6)} ns/call  (+${overhead(peerMs).toFixed(0)} ns)`,
+);
 console.log(`  overhead ratio ours/cockatiel  ${(overhead(oursMs) / overhead(peerMs)).toFixed(2)}x  (lower is better)`);
 if (sink < 0) console.log(sink);

@@ -40,10 +40,11 @@ async function startServer(): Promise<LocalServer> {
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -63,15 +64,20 @@ async function nsPerOp(n: number, rounds: number, op: () => Promise<unknown>): P
   return median(perRound);
 }
 
-const fmt = (ns: number): string => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
+const fmt = (ns: number): string =>
+  ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
 
 // allocate/release
 const manager = new ResourceManager({ cpu: { limit: "2" }, memory: { limit: "2Gi" }, network: { connections: 1000 } });
 const emptyAsync = async (): Promise<number> => 1;
 for (let i = 0; i < 20_000; i++) (await manager.allocate({ memory: "1Mi", cpu: "10m" })).release();
 const baselineNs = await nsPerOp(100_000, 5, emptyAsync);
-const allocNs = await nsPerOp(100_000, 5, async () => (await manager.allocate({ memory: "1Mi", cpu: "10m" })).release());
-const allocNumericNs = await nsPerOp(100_000, 5, async () => (await manager.allocate({ memory: 1_048_576, connections: 1 })).release());
+const allocNs = await nsPerOp(100_000, 5, async () =>
+  (await manager.allocate({ memory: "1Mi", cpu: "10m" })).release(),
+);
+const allocNumericNs = await nsPerOp(100_000, 5, async () =>
+  (await manager.allocate({ memory: 1_048_576, connections: 1 })).release(),
+);
 
 // fetch
 const server = await startServer();
@@ -103,9 +109,17 @@ const bandwidthNs = median(bandwidthSamples);
 const best = (xs: number[]): number => Math.min(...xs);
 
 console.log(`resources benchmark on ${runtime} ${version}`);
-console.log(`allocate+release ("1Mi", "10m")     ${fmt(allocNs)} per pair  (${(allocNs / baselineNs).toFixed(1)}x an empty async call of ${fmt(baselineNs)})`);
+console.log(
+  `allocate+release ("1Mi", "10m")     ${fmt(allocNs)} per pair  (${(allocNs / baselineNs).toFixed(1)}x an empty async call of ${fmt(baselineNs)})`,
+);
 console.log(`allocate+release (numbers)          ${fmt(allocNumericNs)} per pair`);
 console.log(`raw fetch, 1 KiB response            ${fmt(rawNs)} per request`);
-console.log(`limited fetch (connections+timeout)  ${fmt(plainNs)} per request  ratio ${(plainNs / rawNs).toFixed(2)} (median), ${(best(plainSamples) / best(rawSamples)).toFixed(2)} (best round)`);
-console.log(`limited fetch (+ bandwidth bucket)   ${fmt(bandwidthNs)} per request  ratio ${(bandwidthNs / rawNs).toFixed(2)} (median), ${(best(bandwidthSamples) / best(rawSamples)).toFixed(2)} (best round)`);
-console.log(`(${ROUNDS} interleaved rounds of ${PER_ROUND} sequential requests each; allocate/release: median of 5 rounds of 100 000 pairs)`);
+console.log(
+  `limited fetch (connections+timeout)  ${fmt(plainNs)} per request  ratio ${(plainNs / rawNs).toFixed(2)} (median), ${(best(plainSamples) / best(rawSamples)).toFixed(2)} (best round)`,
+);
+console.log(
+  `limited fetch (+ bandwidth bucket)   ${fmt(bandwidthNs)} per request  ratio ${(bandwidthNs / rawNs).toFixed(2)} (median), ${(best(bandwidthSamples) / best(rawSamples)).toFixed(2)} (best round)`,
+);
+console.log(
+  `(${ROUNDS} interleaved rounds of ${PER_ROUND} sequential requests each; allocate/release: median of 5 rounds of 100 000 pairs)`,
+);

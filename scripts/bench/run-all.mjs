@@ -5,7 +5,13 @@
 import { spawnSync } from "node:child_process";
 import { root, runtimes } from "../runtimes.mjs";
 
-const scripts = ["scripts/bench/queue.ts", "scripts/bench/resilience.ts", "scripts/bench/resources.ts", "scripts/bench/ops.ts", "scripts/bench/soak.ts"];
+const scripts = [
+  "scripts/bench/queue.ts",
+  "scripts/bench/resilience.ts",
+  "scripts/bench/resources.ts",
+  "scripts/bench/ops.ts",
+  "scripts/bench/soak.ts",
+];
 const plan = [
   ["node24", ["--expose-gc", "--conditions=source"]],
   ["deno", ["run", "-A", "--v8-flags=--expose-gc"]],

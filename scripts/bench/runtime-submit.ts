@@ -26,7 +26,14 @@ const platform = createPlatform();
 const noop = async (): Promise<number> => 1;
 
 async function round(core: Core): Promise<number> {
-  const runtime = new core.AralRuntime({ tasks: { concurrency: CONCURRENCY, maxQueued: TASKS }, logging: { level: "error" }, lifecycle: { healthcheck: { enabled: false } } }, { platform, handleSignals: false, env: {} });
+  const runtime = new core.AralRuntime(
+    {
+      tasks: { concurrency: CONCURRENCY, maxQueued: TASKS },
+      logging: { level: "error" },
+      lifecycle: { healthcheck: { enabled: false } },
+    },
+    { platform, handleSignals: false, env: {} },
+  );
   await runtime.start();
   const before = platform.usage.cpu();
   const all: Promise<number>[] = new Array(TASKS);
@@ -48,10 +55,16 @@ for (let i = 0; i < ROUNDS; i++) {
   if (baseline) base.push(await round(baseline));
 }
 const oursRate = (TASKS / median(ours)) * 1000;
-console.log(`runtime.submit throughput — ${runtimeLabel()} — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, no OpenTelemetry configured, process CPU time per round, median of ${ROUNDS} rounds`);
-console.log(`  ${env["CORE"] ? "CORE      " : "this tree "}  ${formatRate(oursRate).padStart(12)} tasks per CPU-second  (${median(ours).toFixed(1)} ms CPU)`);
+console.log(
+  `runtime.submit throughput — ${runtimeLabel()} — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, no OpenTelemetry configured, process CPU time per round, median of ${ROUNDS} rounds`,
+);
+console.log(
+  `  ${env["CORE"] ? "CORE      " : "this tree "}  ${formatRate(oursRate).padStart(12)} tasks per CPU-second  (${median(ours).toFixed(1)} ms CPU)`,
+);
 if (baseline) {
   const baseRate = (TASKS / median(base)) * 1000;
-  console.log(`  baseline    ${formatRate(baseRate).padStart(12)} tasks per CPU-second  (${median(base).toFixed(1)} ms CPU)  ${baselinePath}`);
+  console.log(
+    `  baseline    ${formatRate(baseRate).padStart(12)} tasks per CPU-second  (${median(base).toFixed(1)} ms CPU)  ${baselinePath}`,
+  );
   console.log(`  ratio this/baseline  ${(oursRate / baseRate).toFixed(3)}`);
 }

@@ -53,7 +53,9 @@ async function listen(): Promise<number> {
     }
     case "hono": {
       const { serve } = await import("@hono/node-server");
-      return await new Promise<number>((resolve) => serve({ fetch: () => webResponse(), hostname: "127.0.0.1", port: 0 }, (info) => resolve(info.port)));
+      return await new Promise<number>((resolve) =>
+        serve({ fetch: () => webResponse(), hostname: "127.0.0.1", port: 0 }, (info) => resolve(info.port)),
+      );
     }
     case "srvx": {
       const { serve } = await import("srvx");

@@ -25,7 +25,10 @@ const BODIES = ["small", "64k", "stream"];
 const node = runtimes.node24.exec;
 
 async function start(kind, body) {
-  const child = spawn(node, ["--conditions=source", "scripts/bench/serve-target.ts", kind, body], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(node, ["--conditions=source", "scripts/bench/serve-target.ts", kind, body], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.setEncoding("utf8");
   for await (const chunk of child.stdout) {
@@ -34,7 +37,14 @@ async function start(kind, body) {
   }
   const port = Number(out.trim());
   if (!port) throw new Error(`${kind} did not start: ${out}`);
-  return { port, pid: child.pid, stop: async () => { child.kill(); await once(child, "exit").catch(() => {}); } };
+  return {
+    port,
+    pid: child.pid,
+    stop: async () => {
+      child.kill();
+      await once(child, "exit").catch(() => {});
+    },
+  };
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -46,7 +56,9 @@ function cpuSeconds(pid) {
 
 function load(port) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: SECONDS }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: SECONDS }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
   });
 }
 
@@ -56,8 +68,14 @@ const goals = [];
 for (const body of BODIES) {
   const servers = {};
   for (const kind of SERVERS) servers[kind] = await start(kind, body);
-  const samples = Object.fromEntries(SERVERS.map((kind) => [kind, { rps: [], p99: [], errors: 0, requests: 0, cpu: 0 }]));
-  for (const kind of SERVERS) await load(servers[kind].port).then(() => {}, () => {}); // warm-up (JIT) of each, 1 round not counted
+  const samples = Object.fromEntries(
+    SERVERS.map((kind) => [kind, { rps: [], p99: [], errors: 0, requests: 0, cpu: 0 }]),
+  );
+  for (const kind of SERVERS)
+    await load(servers[kind].port).then(
+      () => {},
+      () => {},
+    ); // warm-up (JIT) of each, 1 round not counted
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of SERVERS) {
       const cpuBefore = cpuSeconds(servers[kind].pid);
@@ -72,7 +90,9 @@ for (const body of BODIES) {
   for (const kind of SERVERS) await servers[kind].stop();
   const mean = (list) => list.reduce((a, b) => a + b, 0) / list.length;
   const rps = Object.fromEntries(SERVERS.map((kind) => [kind, mean(samples[kind].rps)]));
-  const capacity = Object.fromEntries(SERVERS.map((kind) => [kind, samples[kind].requests / Math.max(samples[kind].cpu, 0.01)]));
+  const capacity = Object.fromEntries(
+    SERVERS.map((kind) => [kind, samples[kind].requests / Math.max(samples[kind].cpu, 0.01)]),
+  );
   console.log(`\nbody: ${body}`);
   for (const kind of SERVERS) {
     const s = samples[kind];

@@ -38,9 +38,17 @@ function slope(points: Array<[number, number]>): number {
   return den === 0 ? 0 : num / den;
 }
 
-const entry = g.Deno ? "../../packages/aral/src/deno.ts" : g.Bun ? "../../packages/aral/src/bun.ts" : "../../packages/aral/src/node.ts";
+const entry = g.Deno
+  ? "../../packages/aral/src/deno.ts"
+  : g.Bun
+    ? "../../packages/aral/src/bun.ts"
+    : "../../packages/aral/src/node.ts";
 const { AralRuntime } = (await import(entry)) as typeof import("../../packages/aral/src/node.ts");
-const runtime = new AralRuntime({ health: { enabled: true }, lifecycle: { shutdownSignals: [] }, tasks: { concurrency: 4, maxQueued: 10_000, overflow: "wait" } });
+const runtime = new AralRuntime({
+  health: { enabled: true },
+  lifecycle: { shutdownSignals: [] },
+  tasks: { concurrency: 4, maxQueued: 10_000, overflow: "wait" },
+});
 await runtime.start();
 const url = `${runtime.healthUrl!.replace(/\/$/, "")}/health`;
 if (!g.gc && !g.Bun) console.log("(no gc exposed: run with --expose-gc for steadier heap figures)");
@@ -83,7 +91,13 @@ const heapSlope = slope(steady.map(([t, m]) => [t, m.heap]));
 const rssSlope = slope(steady.map(([t, m]) => [t, m.rss]));
 const first = steady[0]![1];
 const last = steady[steady.length - 1]![1];
-console.log(`  ${checks} health checks, ${tasks} tasks; after warm-up heap ${first.heap.toFixed(1)} → ${last.heap.toFixed(1)} MiB, RSS ${first.rss.toFixed(1)} → ${last.rss.toFixed(1)} MiB`);
-console.log(`  slope: heap ${heapSlope >= 0 ? "+" : ""}${heapSlope.toFixed(2)} MiB/min, RSS ${rssSlope >= 0 ? "+" : ""}${rssSlope.toFixed(2)} MiB/min`);
+console.log(
+  `  ${checks} health checks, ${tasks} tasks; after warm-up heap ${first.heap.toFixed(1)} → ${last.heap.toFixed(1)} MiB, RSS ${first.rss.toFixed(1)} → ${last.rss.toFixed(1)} MiB`,
+);
+console.log(
+  `  slope: heap ${heapSlope >= 0 ? "+" : ""}${heapSlope.toFixed(2)} MiB/min, RSS ${rssSlope >= 0 ? "+" : ""}${rssSlope.toFixed(2)} MiB/min`,
+);
 const flat = Math.abs(heapSlope) <= FLAT_MIB_PER_MIN && Math.abs(rssSlope) <= FLAT_MIB_PER_MIN;
-console.log(`\nmemory soak on ${runtimeLabel()}: heap ${heapSlope.toFixed(2)} MiB/min, RSS ${rssSlope.toFixed(2)} MiB/min over ${SECONDS} s (goal: flat, within ±${FLAT_MIB_PER_MIN}) ${flat ? "MET" : "NOT MET"}`);
+console.log(
+  `\nmemory soak on ${runtimeLabel()}: heap ${heapSlope.toFixed(2)} MiB/min, RSS ${rssSlope.toFixed(2)} MiB/min over ${SECONDS} s (goal: flat, within ±${FLAT_MIB_PER_MIN}) ${flat ? "MET" : "NOT MET"}`,
+);

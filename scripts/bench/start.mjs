@@ -34,7 +34,11 @@ console.log("http://127.0.0.1:" + server.port);
 };
 
 // Node and Bun resolve "aral" by self-reference from inside packages/aral; Deno through the workspace import map.
-const places = { node24: join(root, "packages", "aral"), bun: join(root, "packages", "aral"), deno: join(root, "scripts", "bench") };
+const places = {
+  node24: join(root, "packages", "aral"),
+  bun: join(root, "packages", "aral"),
+  deno: join(root, "scripts", "bench"),
+};
 const args = { node24: [], bun: [], deno: ["run", "-A"] };
 
 function cpuSeconds(pid) {
@@ -44,7 +48,10 @@ function cpuSeconds(pid) {
 
 async function once(rt, file) {
   const started = performance.now();
-  const child = spawn(runtimes[rt].exec, [...args[rt], file], { cwd: places[rt], stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(runtimes[rt].exec, [...args[rt], file], {
+    cwd: places[rt],
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.setEncoding("utf8");
   for await (const chunk of child.stdout) {
@@ -53,7 +60,10 @@ async function once(rt, file) {
   }
   const url = out.trim().split("\n")[0].replace(/\/$/, "");
   for (;;) {
-    const ok = await fetch(`${url}/health/live`).then((r) => (r.body?.cancel(), r.ok), () => false);
+    const ok = await fetch(`${url}/health/live`).then(
+      (r) => (r.body?.cancel(), r.ok),
+      () => false,
+    );
     if (ok) break;
   }
   const wall = performance.now() - started;
@@ -84,7 +94,9 @@ for (const rt of ["node24", "deno", "bun"]) {
       `${runtimes[rt].label.padEnd(8)} agent ${w.agent.toFixed(0).padStart(5)} ms wall ${c.agent.toFixed(0).padStart(4)} ms CPU   bare serve ${w.bare.toFixed(0).padStart(5)} ms wall ${c.bare.toFixed(0).padStart(4)} ms CPU   → ${(w.agent / w.bare).toFixed(2)}× wall, ${(c.agent / c.bare).toFixed(2)}× CPU`,
     );
     const ratio = c.agent / c.bare;
-    goals.push(`start → health answering on ${runtimes[rt].label}: ${ratio.toFixed(2)}× a bare serve in CPU (${(w.agent / w.bare).toFixed(2)}× wall) (goal ≤ ${GOAL}) ${ratio <= GOAL ? "MET" : "NOT MET"}`);
+    goals.push(
+      `start → health answering on ${runtimes[rt].label}: ${ratio.toFixed(2)}× a bare serve in CPU (${(w.agent / w.bare).toFixed(2)}× wall) (goal ≤ ${GOAL}) ${ratio <= GOAL ? "MET" : "NOT MET"}`,
+    );
   } finally {
     rmSync(agentFile, { force: true });
     rmSync(bareFile, { force: true });

@@ -17,7 +17,9 @@ const agent = join(here, "supervisor-agent.mjs");
 const pm2Bin = join(here, "node_modules", "pm2", "bin", "pm2");
 // The build (what `npm i -g @aral/cli` runs) when there is one, else the TypeScript sources (Node 22+).
 const builtBin = join(root, "packages", "cli", "dist", "bin.js");
-const aralArgs = existsSync(builtBin) ? [builtBin] : ["--conditions=source", join(root, "packages", "cli", "src", "bin.ts")];
+const aralArgs = existsSync(builtBin)
+  ? [builtBin]
+  : ["--conditions=source", join(root, "packages", "cli", "src", "bin.ts")];
 const TRIALS = 15;
 const BASE_PORT = 47_100;
 
@@ -53,7 +55,9 @@ async function restartLatencies(port) {
   let pid = await waitForPid(port, undefined);
   for (let i = 0; i < TRIALS; i++) {
     const start = performance.now();
-    await fetch(`http://127.0.0.1:${port}/crash`, { method: "POST" }).then((r) => r.text()).catch(() => {});
+    await fetch(`http://127.0.0.1:${port}/crash`, { method: "POST" })
+      .then((r) => r.text())
+      .catch(() => {});
     pid = await waitForPid(port, pid);
     samples.push(performance.now() - start);
     await sleep(300); // a calm moment between crashes: neither supervisor should see a crash loop
@@ -82,7 +86,10 @@ async function withAral(agents, work) {
   };
   writeFileSync(join(dir, "fleet.json"), JSON.stringify(fleet));
   const env = { ...process.env, ARAL_CONTROL_DIR: join(dir, "control") };
-  const up = spawn(process.execPath, [...aralArgs, "up", join(dir, "fleet.json")], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const up = spawn(process.execPath, [...aralArgs, "up", join(dir, "fleet.json")], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   up.stderr.on("data", (chunk) => (err += chunk));
   const exited = new Promise((resolve) => up.once("exit", resolve));
@@ -105,7 +112,15 @@ async function withPm2(agents, work) {
   const home = mkdtempSync(join(tmpdir(), "pm2-bench-"));
   const env = { ...process.env, PM2_HOME: home };
   const ecosystem = join(home, "ecosystem.config.cjs");
-  const apps = Array.from({ length: agents }, (_, i) => ({ name: `a${i}`, script: agent, args: String(BASE_PORT + i), autorestart: true, max_restarts: 1000, min_uptime: 100, restart_delay: 0 }));
+  const apps = Array.from({ length: agents }, (_, i) => ({
+    name: `a${i}`,
+    script: agent,
+    args: String(BASE_PORT + i),
+    autorestart: true,
+    max_restarts: 1000,
+    min_uptime: 100,
+    restart_delay: 0,
+  }));
   writeFileSync(ecosystem, `module.exports = ${JSON.stringify({ apps })};`);
   const pm2 = (...args) => spawnSync(process.execPath, [pm2Bin, ...args], { env, encoding: "utf8" });
   const started = pm2("start", ecosystem);
@@ -136,12 +151,22 @@ if (!existsSync(pm2Bin)) {
   console.error("pm2 is not installed: run pnpm install (scripts/bench devDependency)");
   process.exit(1);
 }
-const pm2Version = spawnSync(process.execPath, [pm2Bin, "--version"], { encoding: "utf8", env: { ...process.env, PM2_HOME: mkdtempSync(join(tmpdir(), "pm2-v-")) } }).stdout.trim().split("\n").at(-1);
-console.log(`# aral up (${existsSync(builtBin) ? "built" : "TypeScript sources"}) vs PM2 ${pm2Version} — Node ${process.versions.node}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${new Date().toISOString()}`);
+const pm2Version = spawnSync(process.execPath, [pm2Bin, "--version"], {
+  encoding: "utf8",
+  env: { ...process.env, PM2_HOME: mkdtempSync(join(tmpdir(), "pm2-v-")) },
+})
+  .stdout.trim()
+  .split("\n")
+  .at(-1);
+console.log(
+  `# aral up (${existsSync(builtBin) ? "built" : "TypeScript sources"}) vs PM2 ${pm2Version} — Node ${process.versions.node}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${new Date().toISOString()}`,
+);
 const aral = await measure("aral up", withAral);
 const pm2 = await measure(`pm2 ${pm2Version}`, withPm2);
 const MiB = 1024 * 1024;
-console.log("| supervisor | restart→ready median ms | p90 ms | RSS, 1 agent | RSS, 10 agents | RSS ÷ agents (10) | each added agent |");
+console.log(
+  "| supervisor | restart→ready median ms | p90 ms | RSS, 1 agent | RSS, 10 agents | RSS ÷ agents (10) | each added agent |",
+);
 console.log("|---|---|---|---|---|---|---|");
 for (const r of [aral, pm2]) {
   console.log(
@@ -150,7 +175,11 @@ for (const r of [aral, pm2]) {
 }
 const latencyRatio = median(aral.latencies) / median(pm2.latencies);
 const memoryRatio = aral.memory[10] / pm2.memory[10];
-console.log(`restart latency aral/pm2: ${latencyRatio.toFixed(2)}× (goal ≤ 1: ${latencyRatio <= 1 ? "met" : "NOT met"})`);
-console.log(`memory per agent (RSS ÷ 10 agents) aral/pm2: ${memoryRatio.toFixed(2)}× (goal ≤ 1: ${memoryRatio <= 1 ? "met" : "NOT met"})`);
+console.log(
+  `restart latency aral/pm2: ${latencyRatio.toFixed(2)}× (goal ≤ 1: ${latencyRatio <= 1 ? "met" : "NOT met"})`,
+);
+console.log(
+  `memory per agent (RSS ÷ 10 agents) aral/pm2: ${memoryRatio.toFixed(2)}× (goal ≤ 1: ${memoryRatio <= 1 ? "met" : "NOT met"})`,
+);
 const marginalRatio = (aral.memory[10] - aral.memory[1]) / (pm2.memory[10] - pm2.memory[1]);
 console.log(`memory of each added agent aral/pm2: ${marginalRatio.toFixed(2)}×`);

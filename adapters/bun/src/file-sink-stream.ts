@@ -5,7 +5,10 @@ import { toPlatformError } from "@aral/platform";
  * Wraps a Bun FileSink (file writer or child stdin) as a Web WritableStream.
  * close() resolves once end() has flushed everything to the file or pipe.
  */
-export function fileSinkToWritable(sink: FileSink, details: { syscall: string; path: string }): WritableStream<Uint8Array> {
+export function fileSinkToWritable(
+  sink: FileSink,
+  details: { syscall: string; path: string },
+): WritableStream<Uint8Array> {
   const fail = (error: unknown) => toPlatformError(error, details);
   return new WritableStream<Uint8Array>({
     async write(chunk) {

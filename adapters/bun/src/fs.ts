@@ -1,6 +1,21 @@
 // Bun.file/Bun.write read and write files; node:fs/promises and node:os only for what Bun has no native API for
 // (mkdir, readDir, stat/lstat, rename, remove, realPath, symlink, makeTempDir, statfs, append/mode writes, tmpdir).
-import { appendFile, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, rmdir, stat, statfs, symlink, unlink, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  statfs,
+  symlink,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { sep } from "node:path";
 import type { DirEntry, DiskUsage, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
@@ -10,22 +25,30 @@ import { fileSinkToWritable } from "./file-sink-stream.ts";
 
 export function createFileSystem(): FileSystemPrimitives {
   return {
-    readFile: (path, opts) => call("readFile", path, (p) => (opts?.noFollow ? readFileNoFollow(p) : Bun.file(p).bytes())),
+    readFile: (path, opts) =>
+      call("readFile", path, (p) => (opts?.noFollow ? readFileNoFollow(p) : Bun.file(p).bytes())),
     writeFile: (path, data, opts) => call("writeFile", path, (p) => writeData(p, data, opts)),
     stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
     lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
-    mkdir: (path, opts) => call("mkdir", path, async (p) => {
-      await mkdir(p, { recursive: opts?.recursive === true, ...(opts?.mode !== undefined ? { mode: opts.mode } : {}) });
-    }),
-    readDir: (path) => call("readDir", path, async (p) => {
-      const entries = await readdir(p, { withFileTypes: true });
-      return entries.map((entry): DirEntry => ({
-        name: entry.name,
-        isFile: entry.isFile(),
-        isDirectory: entry.isDirectory(),
-        isSymlink: entry.isSymbolicLink(),
-      }));
-    }),
+    mkdir: (path, opts) =>
+      call("mkdir", path, async (p) => {
+        await mkdir(p, {
+          recursive: opts?.recursive === true,
+          ...(opts?.mode !== undefined ? { mode: opts.mode } : {}),
+        });
+      }),
+    readDir: (path) =>
+      call("readDir", path, async (p) => {
+        const entries = await readdir(p, { withFileTypes: true });
+        return entries.map(
+          (entry): DirEntry => ({
+            name: entry.name,
+            isFile: entry.isFile(),
+            isDirectory: entry.isDirectory(),
+            isSymlink: entry.isSymbolicLink(),
+          }),
+        );
+      }),
     remove: (path, opts) => call("remove", path, (p) => remove(p, opts?.recursive === true)),
     rename: (from, to) => call("rename", from, (p) => rename(p, to)),
     realPath: (path) => call("realPath", path, (p) => realpath(p)),
@@ -70,7 +93,10 @@ async function openRead(path: string): Promise<ReadableStream<Uint8Array>> {
   // Bun.file(missing).stream() only fails on the first read: check up front so the promise rejects instead.
   const info = await file.stat();
   if (info.isDirectory()) {
-    throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: it is a directory`, { syscall: "openRead", path });
+    throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: it is a directory`, {
+      syscall: "openRead",
+      path,
+    });
   }
   return mapReadableErrors(file.stream(), "read", path);
 }

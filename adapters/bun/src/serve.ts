@@ -2,7 +2,10 @@
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { PlatformError, toPlatformError } from "@aral/platform";
 
-export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
+export async function serve(
+  handler: SafeRequestHandler,
+  opts: Omit<ServeOptions, "signal"> = {},
+): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
 
   let server: Bun.Server<undefined>;
@@ -24,7 +27,9 @@ export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions
   const boundPort = server.port;
   if (boundPort === undefined) {
     await server.stop(true);
-    throw new PlatformError("Unknown", `Unknown: serve '${hostname}:${port}' failed: Bun reported no bound port`, { syscall: "serve" });
+    throw new PlatformError("Unknown", `Unknown: serve '${hostname}:${port}' failed: Bun reported no bound port`, {
+      syscall: "serve",
+    });
   }
   // stop(false) stops listening, closes idle keep-alive connections and resolves once in-flight responses are done.
   return { hostname, port: boundPort, close: () => server.stop(false) };

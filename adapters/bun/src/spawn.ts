@@ -10,7 +10,11 @@ export function spawn(command: string, args: string[] = [], opts: SpawnPrimitive
   const stdin = opts.stdin ?? "null";
   const stdout = opts.stdout ?? "pipe";
   const stderr = opts.stderr ?? "pipe";
-  let child: Bun.Subprocess<"pipe" | "inherit" | "ignore", "pipe" | "inherit" | "ignore", "pipe" | "inherit" | "ignore">;
+  let child: Bun.Subprocess<
+    "pipe" | "inherit" | "ignore",
+    "pipe" | "inherit" | "ignore",
+    "pipe" | "inherit" | "ignore"
+  >;
   try {
     child = Bun.spawn([command, ...args], {
       cwd: opts.cwd,
@@ -33,7 +37,10 @@ export function spawn(command: string, args: string[] = [], opts: SpawnPrimitive
 
   return {
     pid: child.pid,
-    stdin: stdin === "pipe" && child.stdin ? fileSinkToWritable(child.stdin as Bun.FileSink, { syscall: "write", path: `${command} stdin` }) : null,
+    stdin:
+      stdin === "pipe" && child.stdin
+        ? fileSinkToWritable(child.stdin as Bun.FileSink, { syscall: "write", path: `${command} stdin` })
+        : null,
     stdout: stdout === "pipe" ? (child.stdout as ReadableStream<Uint8Array>) : null,
     stderr: stderr === "pipe" ? (child.stderr as ReadableStream<Uint8Array>) : null,
     status,

@@ -1,4 +1,10 @@
-import { createWorkerHandle, errorFromWorkerEvent, resolveWorkerModuleUrl, toPlatformError, workerModulePath } from "@aral/platform";
+import {
+  createWorkerHandle,
+  errorFromWorkerEvent,
+  resolveWorkerModuleUrl,
+  toPlatformError,
+  workerModulePath,
+} from "@aral/platform";
 import type { SpawnWorkerOptions, WorkerHandle, WorkersApi } from "@aral/platform";
 
 let workerCount = 0;
@@ -35,7 +41,9 @@ export function createWorkersApi(): WorkersApi {
         },
       });
       worker.addEventListener("message", (event) => controls.message(event.data));
-      worker.addEventListener("messageerror", () => controls.error(new DOMException(`a message from worker '${name}' could not be deserialized`, "DataCloneError")));
+      worker.addEventListener("messageerror", () =>
+        controls.error(new DOMException(`a message from worker '${name}' could not be deserialized`, "DataCloneError")),
+      );
       worker.addEventListener("error", (event) => {
         event.preventDefault();
         controls.error(errorFromWorkerEvent(event, url));

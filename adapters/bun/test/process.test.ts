@@ -21,7 +21,10 @@ async function readLine(reader: ReadableStreamDefaultReader<Uint8Array>, buffer:
 
 describe("process and signals in a real child", () => {
   test("a subscribed SIGTERM does not kill; after unsubscribe it does", async () => {
-    const child = platform.process.spawn(platform.process.execPath, ["--conditions=source", fixture("signal-child.ts")]);
+    const child = platform.process.spawn(platform.process.execPath, [
+      "--conditions=source",
+      fixture("signal-child.ts"),
+    ]);
     const reader = child.stdout!.getReader();
     const buffer = { text: "" };
     expect(await readLine(reader, buffer)).toBe("ready");
@@ -34,7 +37,12 @@ describe("process and signals in a real child", () => {
     expect(await child.status).toEqual({ code: null, signal: "SIGTERM", success: false });
   });
   test("onUncaught catches exceptions and rejections, argv holds the user args", async () => {
-    const child = platform.process.spawn(platform.process.execPath, ["--conditions=source", fixture("uncaught-child.ts"), "one", "two"]);
+    const child = platform.process.spawn(platform.process.execPath, [
+      "--conditions=source",
+      fixture("uncaught-child.ts"),
+      "one",
+      "two",
+    ]);
     const [out, , status] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr), child.status]);
     expect(out.split("\n").filter(Boolean).sort()).toEqual(
       ['argv ["one","two"]', "exception: thrown in a timer", "rejection: rejected promise"].sort(),
@@ -46,7 +54,14 @@ describe("process and signals in a real child", () => {
 
 describe("runtime, env, usage", () => {
   test("runtime info", () => {
-    expect(platform.runtime).toEqual({ name: "bun", version: Bun.version, os: "linux", arch: process.arch, cpus: expect.any(Number), hostname: expect.any(String) });
+    expect(platform.runtime).toEqual({
+      name: "bun",
+      version: Bun.version,
+      os: "linux",
+      arch: process.arch,
+      cpus: expect.any(Number),
+      hostname: expect.any(String),
+    });
     expect(platform.runtime.version).not.toStartWith("v");
     expect(platform.runtime.cpus).toBeGreaterThan(0);
   });

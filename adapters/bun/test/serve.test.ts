@@ -20,12 +20,14 @@ describe("net.serve", () => {
     const server = await net.serve(async (request) => {
       const body = new Uint8Array(await request.arrayBuffer());
       let sent = 0;
-      return new Response(new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (sent++ < 3) controller.enqueue(new TextEncoder().encode(`${body.length};`));
-          else controller.close();
-        },
-      }));
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent++ < 3) controller.enqueue(new TextEncoder().encode(`${body.length};`));
+            else controller.close();
+          },
+        }),
+      );
     });
     try {
       const response = await net.fetch(server.url, { method: "POST", body: new Uint8Array(1 << 20) });
@@ -68,7 +70,10 @@ describe("net.serve", () => {
     expect(response.status).toBe(200);
     expect(response.text).toBe("slow but complete");
     await server.close();
-    const refused = await net.fetch(server.url).then(() => "accepted", () => "refused");
+    const refused = await net.fetch(server.url).then(
+      () => "accepted",
+      () => "refused",
+    );
     expect(refused).toBe("refused");
   });
   test("aborting opts.signal closes the server", async () => {
@@ -76,7 +81,12 @@ describe("net.serve", () => {
     const server = await net.serve(() => new Response("x"), { signal: controller.signal });
     controller.abort();
     await server.close();
-    expect(await net.fetch(server.url).then(() => "accepted", () => "refused")).toBe("refused");
+    expect(
+      await net.fetch(server.url).then(
+        () => "accepted",
+        () => "refused",
+      ),
+    ).toBe("refused");
   });
   test("a port in use is a PlatformError; bad ports are TypeErrors", async () => {
     const first = await net.serve(() => new Response("x"));

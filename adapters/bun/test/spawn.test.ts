@@ -101,7 +101,9 @@ describe("spawn stdio and environment", () => {
   test("env merges over the parent; clearEnv passes only opts.env", async () => {
     platform.env.set("ARAL_BUN_PARENT", "p");
     try {
-      const merged = await run(platform, "sh", ["-c", 'echo "$ARAL_BUN_PARENT/$ARAL_BUN_CHILD"'], { env: { ARAL_BUN_CHILD: "c" } });
+      const merged = await run(platform, "sh", ["-c", 'echo "$ARAL_BUN_PARENT/$ARAL_BUN_CHILD"'], {
+        env: { ARAL_BUN_CHILD: "c" },
+      });
       expect(merged.stdoutText).toBe("p/c\n");
       const cleared = await run(platform, "env", [], { env: { ONLY: "1" }, clearEnv: true });
       expect(cleared.stdoutText).toBe("ONLY=1\n");

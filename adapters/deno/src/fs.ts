@@ -29,14 +29,18 @@ async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
   }
   if (isDirectory) {
     file.close();
-    throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: the path is a directory`, { syscall: "openRead", path });
+    throw new PlatformError("IsADirectory", `IsADirectory: openRead '${path}' failed: the path is a directory`, {
+      syscall: "openRead",
+      path,
+    });
   }
   return mapReadableErrors(file.readable, "read", path);
 }
 
 export function createFileSystem(): FileSystemPrimitives {
   return {
-    readFile: (path, opts = {}) => mapErrors("readFile", path, () => (opts.noFollow ? readFileNoFollow(path) : Deno.readFile(path))),
+    readFile: (path, opts = {}) =>
+      mapErrors("readFile", path, () => (opts.noFollow ? readFileNoFollow(path) : Deno.readFile(path))),
     async writeFile(path, data, opts: WriteFileOptions = {}) {
       const options: Deno.WriteFileOptions = { append: opts.append ?? false, create: true };
       if (opts.mode !== undefined) options.mode = opts.mode;
@@ -44,21 +48,35 @@ export function createFileSystem(): FileSystemPrimitives {
     },
     stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
     lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
-    mkdir: (path, opts = {}) => mapErrors("mkdir", path, () => Deno.mkdir(path, { recursive: opts.recursive ?? false, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) })),
+    mkdir: (path, opts = {}) =>
+      mapErrors("mkdir", path, () =>
+        Deno.mkdir(path, {
+          recursive: opts.recursive ?? false,
+          ...(opts.mode !== undefined ? { mode: opts.mode } : {}),
+        }),
+      ),
     readDir: (path) =>
       mapErrors("readDir", path, async () => {
         const entries: DirEntry[] = [];
         for await (const entry of Deno.readDir(path)) {
-          entries.push({ name: entry.name, isFile: entry.isFile, isDirectory: entry.isDirectory, isSymlink: entry.isSymlink });
+          entries.push({
+            name: entry.name,
+            isFile: entry.isFile,
+            isDirectory: entry.isDirectory,
+            isSymlink: entry.isSymlink,
+          });
         }
         return entries;
       }),
-    remove: (path, opts = {}) => mapErrors("remove", path, () => Deno.remove(path, { recursive: opts.recursive ?? false })),
+    remove: (path, opts = {}) =>
+      mapErrors("remove", path, () => Deno.remove(path, { recursive: opts.recursive ?? false })),
     rename: (from, to) => mapErrors("rename", from, () => Deno.rename(from, to)),
     realPath: (path) => mapErrors("realPath", path, () => Deno.realPath(path)),
     symlink: (target, path) => mapErrors("symlink", path, () => Deno.symlink(target, path)),
     makeTempDir: (opts = {}) =>
-      mapErrors("makeTempDir", opts.prefix, () => Deno.makeTempDir(opts.prefix === undefined ? {} : { prefix: opts.prefix })),
+      mapErrors("makeTempDir", opts.prefix, () =>
+        Deno.makeTempDir(opts.prefix === undefined ? {} : { prefix: opts.prefix }),
+      ),
     openRead: (path) => mapErrors("openRead", path, () => openReadable(path)),
     openWrite: (path) =>
       mapErrors("openWrite", path, async () => {

@@ -24,4 +24,3 @@ export function createPlatform(): Platform {
 }
 
 export const platform: Platform = createPlatform();
-

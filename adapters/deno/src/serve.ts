@@ -2,7 +2,10 @@ import type { NetPrimitives, SafeRequestHandler, ServeBinding, ServeOptions } fr
 import { toPlatformError } from "@aral/platform";
 import { connectUnix, listenUnix } from "./unix-sockets.ts";
 
-export async function serve(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
+export async function serve(
+  handler: SafeRequestHandler,
+  opts: Omit<ServeOptions, "signal"> = {},
+): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
 
   let server: Deno.HttpServer<Deno.NetAddr>;

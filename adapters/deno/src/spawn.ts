@@ -1,7 +1,11 @@
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, StdioMode } from "@aral/platform";
 import { failedChild, toPlatformError } from "@aral/platform";
 
-const STDIO_MODES: Record<StdioMode, "piped" | "inherit" | "null"> = { pipe: "piped", inherit: "inherit", null: "null" };
+const STDIO_MODES: Record<StdioMode, "piped" | "inherit" | "null"> = {
+  pipe: "piped",
+  inherit: "inherit",
+  null: "null",
+};
 
 /** Deno reports a signal death as code 128+n plus the signal; the contract wants code null then. */
 function toExitStatus(status: Deno.CommandStatus): ExitStatus {
@@ -44,14 +48,16 @@ export function spawn(command: string, args: string[] = [], opts: SpawnPrimitive
     }
   };
 
-  const status = child.status.then(
-    (raw) => toExitStatus(raw),
-    (error) => {
-      throw toPlatformError(error, { syscall: "wait", path: command });
-    },
-  ).finally(() => {
-    exited = true;
-  });
+  const status = child.status
+    .then(
+      (raw) => toExitStatus(raw),
+      (error) => {
+        throw toPlatformError(error, { syscall: "wait", path: command });
+      },
+    )
+    .finally(() => {
+      exited = true;
+    });
 
   return {
     pid: child.pid,

@@ -18,7 +18,11 @@ function connection(conn: Deno.UnixConn): UnixConnection {
   };
 }
 
-export async function listenUnix(path: string, onConnection: (connection: UnixConnection) => void, opts: UnixListenOptions = {}): Promise<UnixListener> {
+export async function listenUnix(
+  path: string,
+  onConnection: (connection: UnixConnection) => void,
+  opts: UnixListenOptions = {},
+): Promise<UnixListener> {
   let listener: Deno.UnixListener;
   try {
     listener = Deno.listen({ transport: "unix", path });

@@ -9,7 +9,11 @@ export function assertEquals<T>(actual: T, expected: T, message = ""): void {
   if (a !== e) throw new Error(`${message ? message + ": " : ""}expected ${e}, got ${a}`);
 }
 
-export async function assertRejects(op: () => Promise<unknown>, check: (error: unknown) => boolean, what: string): Promise<void> {
+export async function assertRejects(
+  op: () => Promise<unknown>,
+  check: (error: unknown) => boolean,
+  what: string,
+): Promise<void> {
   try {
     await op();
   } catch (error) {

@@ -4,7 +4,8 @@ import { platform } from "../src/index.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 
 const { fs } = platform;
-const fails = (code: PlatformErrorCode, path: string) => (error: unknown) => isPlatformError(error, code) && error.path === path;
+const fails = (code: PlatformErrorCode, path: string) => (error: unknown) =>
+  isPlatformError(error, code) && error.path === path;
 
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await fs.makeTempDir({ prefix: "aral-deno-fs-" });
@@ -42,7 +43,11 @@ Deno.test("fs writeFile append and mode, stat vs lstat of a symlink", () =>
     await fs.writeFile(`${dir}/f`, "ab", { mode: 0o600 });
     await fs.writeFile(`${dir}/f`, new Uint8Array([99]), { append: true });
     assertEquals(await fs.readTextFile(`${dir}/f`), "abc");
-    await assertRejects(() => fs.writeFile(`${dir}/m`, "x", { mode: 0o10000 }), (e) => e instanceof TypeError && e.message.includes("mode"), "bad mode");
+    await assertRejects(
+      () => fs.writeFile(`${dir}/m`, "x", { mode: 0o10000 }),
+      (e) => e instanceof TypeError && e.message.includes("mode"),
+      "bad mode",
+    );
     const info = await fs.stat(`${dir}/f`);
     assertEquals([info.isFile, info.isDirectory, info.isSymlink, info.size, info.mode], [true, false, false, 3, 0o600]);
     await fs.symlink(`${dir}/f`, `${dir}/link`);
@@ -58,7 +63,8 @@ Deno.test("fs openWrite/openRead stream 9 MiB byte-exact", () =>
     const data = new Uint8Array(9 * 1024 * 1024 + 7).map((_, i) => (i * 31) % 251);
     const writable = await fs.openWrite(`${dir}/big`);
     const writer = writable.getWriter();
-    for (let offset = 0; offset < data.length; offset += 1 << 20) await writer.write(data.slice(offset, offset + (1 << 20)));
+    for (let offset = 0; offset < data.length; offset += 1 << 20)
+      await writer.write(data.slice(offset, offset + (1 << 20)));
     await writer.close();
     const onDisk = await Deno.readFile(`${dir}/big`);
     assert(onDisk.length === data.length && onDisk.every((b, i) => b === data[i]), "bytes on disk differ");
@@ -76,7 +82,10 @@ Deno.test("fs makeTempDir and diskUsage", async () => {
     assert(dir.split("/").pop()!.startsWith("aral-prefix-"), `prefix missing in ${dir}`);
     assert((await fs.stat(dir)).isDirectory, "temp dir not created");
     const usage = await fs.diskUsage(dir);
-    assert(usage.total > 0 && usage.free > 0 && usage.available <= usage.free && usage.free <= usage.total, JSON.stringify(usage));
+    assert(
+      usage.total > 0 && usage.free > 0 && usage.available <= usage.free && usage.free <= usage.total,
+      JSON.stringify(usage),
+    );
   } finally {
     await fs.remove(dir);
   }

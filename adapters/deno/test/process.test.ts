@@ -16,7 +16,10 @@ async function collect(c: ReturnType<typeof child>) {
 Deno.test("process: runtime info, pid, cwd, execPath, argv and exit code", async () => {
   const { runtime } = platform;
   assertEquals([runtime.name, runtime.version, runtime.os], ["deno", Deno.version.deno, Deno.build.os]);
-  assert(!runtime.version.startsWith("v") && ["x64", "arm64"].includes(runtime.arch), `${runtime.version} ${runtime.arch}`);
+  assert(
+    !runtime.version.startsWith("v") && ["x64", "arm64"].includes(runtime.arch),
+    `${runtime.version} ${runtime.arch}`,
+  );
   assert(runtime.cpus >= 1, "cpus");
   assertEquals([platform.process.pid, platform.process.cwd()], [Deno.pid, Deno.cwd()]);
   assert(platform.process.execPath.endsWith("deno"), platform.process.execPath);
@@ -27,7 +30,10 @@ Deno.test("process: runtime info, pid, cwd, execPath, argv and exit code", async
 Deno.test("process.onUncaught keeps the process alive while subscribed, and only then", async () => {
   const { stdout, stderr, status } = await collect(child("uncaught"));
   assertEquals(stdout, "exception:thrown,rejection:rejected\n");
-  assert(!status.success && stderr.includes("after unsubscribe"), `expected a crash after unsubscribe, got ${JSON.stringify(status)} ${stderr}`);
+  assert(
+    !status.success && stderr.includes("after unsubscribe"),
+    `expected a crash after unsubscribe, got ${JSON.stringify(status)} ${stderr}`,
+  );
 });
 
 Deno.test("signals.on: the signal reaches the handler instead of killing; after unsubscribe it kills again", async () => {
@@ -55,7 +61,10 @@ Deno.test("signals.on: the signal reaches the handler instead of killing; after 
 Deno.test("env: get/set/has/delete/toObject on the real environment", () => {
   const { env } = platform;
   env.set("ARAL_DENO_ENV_TEST", "v");
-  assertEquals([env.get("ARAL_DENO_ENV_TEST"), env.has("ARAL_DENO_ENV_TEST"), Deno.env.get("ARAL_DENO_ENV_TEST")], ["v", true, "v"]);
+  assertEquals(
+    [env.get("ARAL_DENO_ENV_TEST"), env.has("ARAL_DENO_ENV_TEST"), Deno.env.get("ARAL_DENO_ENV_TEST")],
+    ["v", true, "v"],
+  );
   assertEquals(env.toObject()["ARAL_DENO_ENV_TEST"], "v");
   env.delete("ARAL_DENO_ENV_TEST");
   assertEquals([env.get("ARAL_DENO_ENV_TEST"), env.has("ARAL_DENO_ENV_TEST")], [undefined, false]);
@@ -63,7 +72,10 @@ Deno.test("env: get/set/has/delete/toObject on the real environment", () => {
 
 Deno.test("usage: memory and cumulative cpu time", () => {
   const memory = platform.usage.memory();
-  assert(memory.rss > 0 && memory.heapUsed > 0 && memory.heapTotal >= memory.heapUsed && memory.external >= 0, JSON.stringify(memory));
+  assert(
+    memory.rss > 0 && memory.heapUsed > 0 && memory.heapTotal >= memory.heapUsed && memory.external >= 0,
+    JSON.stringify(memory),
+  );
   const before = platform.usage.cpu();
   const total = (cpu: { userMicros: number; systemMicros: number }) => cpu.userMicros + cpu.systemMicros;
   // burn CPU until 10 ms of it show up (a loaded machine gives this thread less than the wall time), within 10 s

@@ -57,7 +57,11 @@ Deno.test("serve: close() lets an in-flight slow request finish, then refuses; c
   await closed;
   assert(!settledEarly, "close() resolved before the in-flight request finished");
   await server.close();
-  await assertRejects(() => net.fetch(server.url), (e) => e instanceof TypeError, "connection after close");
+  await assertRejects(
+    () => net.fetch(server.url),
+    (e) => e instanceof TypeError,
+    "connection after close",
+  );
 });
 
 Deno.test("serve: aborting the signal closes the server; a used port is a PlatformError", async () => {
@@ -70,9 +74,21 @@ Deno.test("serve: aborting the signal closes the server; a used port is a Platfo
   );
   controller.abort();
   await server.close();
-  await assertRejects(() => net.fetch(server.url), (e) => e instanceof TypeError, "connection after abort");
+  await assertRejects(
+    () => net.fetch(server.url),
+    (e) => e instanceof TypeError,
+    "connection after abort",
+  );
   const preAborted = await net.serve(() => new Response("x"), { signal: AbortSignal.abort() });
   await preAborted.close();
-  await assertRejects(() => net.fetch(preAborted.url), (e) => e instanceof TypeError, "connection to a server started with an aborted signal");
-  await assertRejects(() => net.serve(() => new Response("x"), { port: 70000 }), (e) => e instanceof TypeError && e.message.includes("port"), "bad port");
+  await assertRejects(
+    () => net.fetch(preAborted.url),
+    (e) => e instanceof TypeError,
+    "connection to a server started with an aborted signal",
+  );
+  await assertRejects(
+    () => net.serve(() => new Response("x"), { port: 70000 }),
+    (e) => e instanceof TypeError && e.message.includes("port"),
+    "bad port",
+  );
 });

@@ -40,9 +40,17 @@ Deno.test("spawn: a missing command rejects status with NotFound, spawn does not
   const child = spawn("aral-no-such-command-xyz", ["a"]);
   assertEquals([child.pid, child.stdin, child.stdout, child.stderr], [0, null, null, null]);
   child.kill();
-  await assertRejects(() => child.status, (e) => isPlatformError(e, "NotFound") && e.path === "aral-no-such-command-xyz", "missing command");
+  await assertRejects(
+    () => child.status,
+    (e) => isPlatformError(e, "NotFound") && e.path === "aral-no-such-command-xyz",
+    "missing command",
+  );
   const badCwd = spawn("true", [], { cwd: "/aral/no/such/dir" });
-  await assertRejects(() => badCwd.status, (e) => isPlatformError(e, "NotFound"), "missing cwd");
+  await assertRejects(
+    () => badCwd.status,
+    (e) => isPlatformError(e, "NotFound"),
+    "missing cwd",
+  );
 });
 
 Deno.test("spawn: stdio modes, stdin pipe, cwd, env merge and clearEnv", async () => {
@@ -67,7 +75,9 @@ Deno.test("spawn: stdio modes, stdin pipe, cwd, env merge and clearEnv", async (
 
   Deno.env.set("ARAL_DENO_PARENT", "inherited");
   try {
-    const merged = await run(platform, "sh", ["-c", 'echo "$ARAL_DENO_PARENT $ARAL_DENO_CHILD"'], { env: { ARAL_DENO_CHILD: "added" } });
+    const merged = await run(platform, "sh", ["-c", 'echo "$ARAL_DENO_PARENT $ARAL_DENO_CHILD"'], {
+      env: { ARAL_DENO_CHILD: "added" },
+    });
     assertEquals(merged.stdoutText, "inherited added\n");
     const cleared = await run(platform, "env", [], { clearEnv: true, env: { ONLY: "this" } });
     assertEquals(cleared.stdoutText, "ONLY=this\n");
@@ -81,7 +91,10 @@ Deno.test("spawn: bad input is a TypeError naming what was wrong", () => {
     try {
       op();
     } catch (error) {
-      assert(error instanceof TypeError && error.message.includes(word), `expected TypeError about ${word}, got ${String(error)}`);
+      assert(
+        error instanceof TypeError && error.message.includes(word),
+        `expected TypeError about ${word}, got ${String(error)}`,
+      );
       return;
     }
     throw new Error(`no error for bad ${word}`);

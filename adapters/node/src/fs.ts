@@ -40,7 +40,11 @@ async function remove(target: string, opts: { recursive?: boolean } = {}): Promi
     } catch (error) {
       // POSIX allows EEXIST for a non-empty directory
       if ((error as { code?: string }).code === "EEXIST") {
-        throw new PlatformError("NotEmpty", `NotEmpty: remove '${target}' failed: directory not empty`, { syscall: "remove", path: target, cause: error });
+        throw new PlatformError("NotEmpty", `NotEmpty: remove '${target}' failed: directory not empty`, {
+          syscall: "remove",
+          path: target,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -146,7 +150,9 @@ export function createNodeFileSystem(): FileSystemPrimitives {
       return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
     async mkdir(dir, opts = {}) {
-      await mapErrors("mkdir", dir, () => fsp.mkdir(dir, { recursive: opts.recursive === true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }));
+      await mapErrors("mkdir", dir, () =>
+        fsp.mkdir(dir, { recursive: opts.recursive === true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }),
+      );
     },
     readDir,
     remove,

@@ -28,7 +28,11 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     process: createNodeProcess(),
     env: createNodeEnv(),
     signals: signalsFromProcess(process),
-    net: { fetch: createPooledFetch(options.fetch), serve: serveUnchecked, ...unixSocketsFromNodeNet(net, { chmod, unlink }) },
+    net: {
+      fetch: createPooledFetch(options.fetch),
+      serve: serveUnchecked,
+      ...unixSocketsFromNodeNet(net, { chmod, unlink }),
+    },
     usage: usageFromProcess(process),
     workers: createNodeWorkers(),
   });

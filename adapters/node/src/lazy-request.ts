@@ -70,10 +70,30 @@ function realOf(s: State): Request {
 }
 
 const OWN: PropertyDescriptorMap = {
-  method: { get(this: Lazy) { return this[state].real?.method ?? this[state].req.method ?? "GET"; }, configurable: true },
-  url: { get(this: Lazy) { return urlOf(this[state]); }, configurable: true },
-  headers: { get(this: Lazy) { return this[state].real?.headers ?? headersOf(this[state]); }, configurable: true },
-  signal: { get(this: Lazy) { return this[state].real?.signal ?? signalOf(this[state]); }, configurable: true },
+  method: {
+    get(this: Lazy) {
+      return this[state].real?.method ?? this[state].req.method ?? "GET";
+    },
+    configurable: true,
+  },
+  url: {
+    get(this: Lazy) {
+      return urlOf(this[state]);
+    },
+    configurable: true,
+  },
+  headers: {
+    get(this: Lazy) {
+      return this[state].real?.headers ?? headersOf(this[state]);
+    },
+    configurable: true,
+  },
+  signal: {
+    get(this: Lazy) {
+      return this[state].real?.signal ?? signalOf(this[state]);
+    },
+    configurable: true,
+  },
 };
 
 /** Request.prototype's other members, each forwarded to the materialized Request. */
@@ -84,10 +104,21 @@ function delegates(): PropertyDescriptorMap {
     const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, key)!;
     if (typeof descriptor.value === "function") {
       const method = descriptor.value as (...args: unknown[]) => unknown;
-      map[key] = { value(this: Lazy, ...args: unknown[]) { return method.apply(realOf(this[state]), args); }, configurable: true, writable: true };
+      map[key] = {
+        value(this: Lazy, ...args: unknown[]) {
+          return method.apply(realOf(this[state]), args);
+        },
+        configurable: true,
+        writable: true,
+      };
     } else if (descriptor.get) {
       const getter = descriptor.get;
-      map[key] = { get(this: Lazy) { return getter.call(realOf(this[state])); }, configurable: true };
+      map[key] = {
+        get(this: Lazy) {
+          return getter.call(realOf(this[state]));
+        },
+        configurable: true,
+      };
     }
   }
   return map;

@@ -23,7 +23,9 @@ function originKey(origin: string): string {
   try {
     return new URL(origin).origin;
   } catch (error) {
-    throw new TypeError(`fetch pool: originConnections key ${JSON.stringify(origin)} is not a URL origin`, { cause: error });
+    throw new TypeError(`fetch pool: originConnections key ${JSON.stringify(origin)} is not a URL origin`, {
+      cause: error,
+    });
   }
 }
 

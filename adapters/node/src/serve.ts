@@ -31,7 +31,12 @@ function waitWritable(res: ServerResponse): Promise<void> {
   });
 }
 
-async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse, closing: boolean): Promise<void> {
+async function writeResponse(
+  response: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+  closing: boolean,
+): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
@@ -57,7 +62,8 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
       next = reader.read();
       // a body that is whole in its first chunk (a string, bytes) goes out as one write with a content-length, as res.end(body) would
       if (first && value instanceof Uint8Array && !res.headersSent && (await settlesNow(next)) && (await next).done) {
-        if (!res.hasHeader("content-length") && !res.hasHeader("transfer-encoding")) res.setHeader("content-length", value.byteLength);
+        if (!res.hasHeader("content-length") && !res.hasHeader("transfer-encoding"))
+          res.setHeader("content-length", value.byteLength);
         res.end(value);
         return;
       }
@@ -71,7 +77,10 @@ async function writeResponse(response: Response, req: IncomingMessage, res: Serv
   }
 }
 
-export async function serveNode(handler: SafeRequestHandler, opts: Omit<ServeOptions, "signal"> = {}): Promise<ServeBinding> {
+export async function serveNode(
+  handler: SafeRequestHandler,
+  opts: Omit<ServeOptions, "signal"> = {},
+): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
@@ -87,7 +96,8 @@ export async function serveNode(handler: SafeRequestHandler, opts: Omit<ServeOpt
     const settle = () => {
       if (finished) return;
       finished = true;
-      if (!res.writableFinished) abort(); // closed before the response completed
+      if (!res.writableFinished)
+        abort(); // closed before the response completed
       else if (!req.complete) {
         // the handler left (part of) the body unread: discard it, or the keep-alive socket stalls
         req.removeAllListeners("data");

@@ -1,4 +1,8 @@
-import type { ChildProcess as NodeChild, SpawnOptions as SpawnOptionsWithStdio, StdioOptions } from "node:child_process";
+import type {
+  ChildProcess as NodeChild,
+  SpawnOptions as SpawnOptionsWithStdio,
+  StdioOptions,
+} from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import process from "node:process";
@@ -42,7 +46,8 @@ type Spawn = (command: string, args: readonly string[], options: SpawnOptionsWit
 const childProcess = onFirstUse<{ spawn: Spawn }>("node:child_process");
 // cross-spawn exists for Windows (PATHEXT, shebangs, cmd quoting); elsewhere it calls child_process.spawn unchanged
 const crossSpawn = onFirstUse<Spawn>("cross-spawn");
-const spawnChild: Spawn = (command, args, options) => (process.platform === "win32" ? crossSpawn() : childProcess().spawn)(command, args, options);
+const spawnChild: Spawn = (command, args, options) =>
+  (process.platform === "win32" ? crossSpawn() : childProcess().spawn)(command, args, options);
 
 export function spawnNode(command: string, args: string[] = [], opts: SpawnPrimitiveOptions = {}): ChildProcess {
   const stdio: StdioOptions = [

@@ -105,7 +105,8 @@ describe("fs behaviour", () => {
     const file = `${dir}/big`;
     await fs.writeFile(file, "old content that must be truncated");
     const writer = (await fs.openWrite(file)).getWriter();
-    for (let offset = 0; offset < size; offset += 1_000_003) await writer.write(data.subarray(offset, offset + 1_000_003));
+    for (let offset = 0; offset < size; offset += 1_000_003)
+      await writer.write(data.subarray(offset, offset + 1_000_003));
     await writer.close();
     expect((await fs.stat(file)).size).toBe(size);
     const back = await readAll(await fs.openRead(file));

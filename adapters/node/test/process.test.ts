@@ -36,7 +36,12 @@ describe("signals and process", () => {
   });
 
   it("describes the runtime and process", () => {
-    expect(platform.runtime).toMatchObject({ name: "node", version: process.versions.node, os: process.platform, arch: process.arch });
+    expect(platform.runtime).toMatchObject({
+      name: "node",
+      version: process.versions.node,
+      os: process.platform,
+      arch: process.arch,
+    });
     expect(platform.runtime.cpus).toBeGreaterThan(0);
     expect(platform.process.execPath).toBe(process.execPath);
     expect(platform.process.argv).toEqual(process.argv.slice(2));

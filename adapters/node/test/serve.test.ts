@@ -8,7 +8,10 @@ const platform = createPlatform();
 const { serve, fetch } = platform.net;
 const servers: Server[] = [];
 
-async function start(handler: (req: Request) => Response | Promise<Response>, opts: { signal?: AbortSignal } = {}): Promise<Server> {
+async function start(
+  handler: (req: Request) => Response | Promise<Response>,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Server> {
   const server = await serve(handler, opts);
   servers.push(server);
   return server;
@@ -38,7 +41,11 @@ describe("serve", () => {
       seen.bodyUsed = req.bodyUsed;
       return new Response("done");
     });
-    const response = await fetch(`${server.url}/path?q=1`, { method: "POST", headers: { "x-probe": "yes" }, body: "payload" });
+    const response = await fetch(`${server.url}/path?q=1`, {
+      method: "POST",
+      headers: { "x-probe": "yes" },
+      body: "payload",
+    });
     expect(await response.text()).toBe("done");
     expect(seen).toEqual({
       isRequest: true,
@@ -58,7 +65,15 @@ describe("serve", () => {
     const server = await start((req) =>
       new URL(req.url).pathname === "/whole"
         ? new Response("whole body")
-        : new Response(new ReadableStream({ async pull(controller) { await sleep(20); controller.enqueue(new TextEncoder().encode("x")); controller.close(); } })),
+        : new Response(
+            new ReadableStream({
+              async pull(controller) {
+                await sleep(20);
+                controller.enqueue(new TextEncoder().encode("x"));
+                controller.close();
+              },
+            }),
+          ),
     );
     const whole = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/whole`, resolve));
     expect(whole.headers["content-length"]).toBe("10");
@@ -115,14 +130,19 @@ describe("serve", () => {
   it("sends headers of a slow streaming body before the body ends", async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const server = await start(() => new Response(new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode("first;"));
-        await released;
-        controller.enqueue(new TextEncoder().encode("last"));
-        controller.close();
-      },
-    })));
+    const server = await start(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async start(controller) {
+              controller.enqueue(new TextEncoder().encode("first;"));
+              await released;
+              controller.enqueue(new TextEncoder().encode("last"));
+              controller.close();
+            },
+          }),
+        ),
+    );
     const response = await fetch(server.url); // would hang here if headers waited for the whole body
     const reader = response.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe("first;");
@@ -168,14 +188,16 @@ describe("serve", () => {
   it("a keep-alive socket whose response headers were out before close() is ended once it is done", async () => {
     const server = await start((req) => {
       if (new URL(req.url).pathname !== "/slow") return new Response("ok");
-      return new Response(new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(new TextEncoder().encode("head;"));
-          await sleep(200);
-          controller.enqueue(new TextEncoder().encode("tail"));
-          controller.close();
-        },
-      }));
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(new TextEncoder().encode("head;"));
+            await sleep(200);
+            controller.enqueue(new TextEncoder().encode("tail"));
+            controller.close();
+          },
+        }),
+      );
     });
     const pooled = createPooledFetch({ connectionsPerOrigin: 1, keepAliveTimeoutMs: 60_000 });
     await (await pooled(server.url)).text(); // socket now open and reused below

@@ -12,12 +12,15 @@ describe("spawn exit status", () => {
     expect(await child.status).toEqual({ code, signal: null, success: code === 0 });
   });
 
-  it.each(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"] as const)("reports a child killed with %s as that signal", async (signal) => {
-    const child = spawn("sleep", ["30"]);
-    child.kill(signal);
-    expect(await child.status).toEqual({ code: null, signal, success: false });
-    child.kill(); // after exit: a no-op, not a throw
-  });
+  it.each(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"] as const)(
+    "reports a child killed with %s as that signal",
+    async (signal) => {
+      const child = spawn("sleep", ["30"]);
+      child.kill(signal);
+      expect(await child.status).toEqual({ code: null, signal, success: false });
+      child.kill(); // after exit: a no-op, not a throw
+    },
+  );
 
   it("aborting opts.signal sends SIGTERM, also when already aborted", async () => {
     const controller = new AbortController();
@@ -90,9 +93,11 @@ describe("spawn streams and environment", () => {
     await child.status;
     const writer = child.stdin!.getWriter();
     const big = new Uint8Array(1024 * 1024);
-    await expect((async () => {
-      for (let i = 0; i < 4; i++) await writer.write(big);
-    })()).rejects.toBeInstanceOf(PlatformError);
+    await expect(
+      (async () => {
+        for (let i = 0; i < 4; i++) await writer.write(big);
+      })(),
+    ).rejects.toBeInstanceOf(PlatformError);
   });
 
   it("null stdio gives null streams", () => {
@@ -104,7 +109,9 @@ describe("spawn streams and environment", () => {
   it("merges env over the parent's; clearEnv passes only opts.env", async () => {
     process.env["ARAL_PARENT_ONLY"] = "leak";
     try {
-      const merged = await run(platform, "sh", ["-c", 'echo "$ARAL_PARENT_ONLY|$ARAL_CHILD"'], { env: { ARAL_CHILD: "c" } });
+      const merged = await run(platform, "sh", ["-c", 'echo "$ARAL_PARENT_ONLY|$ARAL_CHILD"'], {
+        env: { ARAL_CHILD: "c" },
+      });
       expect(merged.stdoutText).toBe("leak|c\n");
       const cleared = await run(platform, "env", [], { clearEnv: true, env: { ARAL_CHILD: "c" } });
       expect(cleared.stdoutText).toBe("ARAL_CHILD=c\n");

@@ -26,7 +26,7 @@ export const envCases: ConformanceCase[] = defineCases([
     },
   },
   {
-    name: "env: an empty value is set (has true, get \"\")",
+    name: 'env: an empty value is set (has true, get "")',
     capability: "env",
     run({ platform, defer }) {
       const k = key("EMPTY");
@@ -42,7 +42,8 @@ export const envCases: ConformanceCase[] = defineCases([
     run({ platform, defer }) {
       const snapshot = platform.env.toObject();
       ok(typeof snapshot === "object" && snapshot !== null, "toObject() must return an object");
-      for (const [k, v] of Object.entries(snapshot)) ok(typeof v === "string", `toObject()[${k}] must be a string, got ${typeof v}`);
+      for (const [k, v] of Object.entries(snapshot))
+        ok(typeof v === "string", `toObject()[${k}] must be a string, got ${typeof v}`);
       const path = platform.env.get("PATH") ?? platform.env.get("Path");
       ok(path !== undefined && path.length > 0, "PATH must be visible through env.get");
       const k = key("SNAPSHOT");

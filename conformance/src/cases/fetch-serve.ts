@@ -6,10 +6,20 @@ import { patternedBytes, sleep, within } from "../harness/helpers.ts";
 
 const WAIT_MS = 5_000;
 
-async function serve(ctx: ConformanceContext, handler: RequestHandler, opts: { signal?: AbortSignal } = {}): Promise<Server> {
+async function serve(
+  ctx: ConformanceContext,
+  handler: RequestHandler,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Server> {
   const server = await ctx.platform.net.serve(handler, { port: 0, ...opts });
   // closing twice is not part of the contract: cleanup ignores a failure of the second close
-  ctx.defer(() => within(server.close().catch(() => {}), WAIT_MS, "server.close() in cleanup"));
+  ctx.defer(() =>
+    within(
+      server.close().catch(() => {}),
+      WAIT_MS,
+      "server.close() in cleanup",
+    ),
+  );
   return server;
 }
 
@@ -36,8 +46,16 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     capability: "net",
     async run(ctx) {
       const first = await serve(ctx, () => new Response("first"));
-      await rejects(() => ctx.platform.net.serve(() => new Response("second"), { hostname: "127.0.0.1", port: first.port }), { code: "AddrInUse", path: `127.0.0.1:${first.port}` }, "serve on a busy port");
-      equal(await (await ctx.platform.net.fetch(first.url)).text(), "first", "the first server after the refused second");
+      await rejects(
+        () => ctx.platform.net.serve(() => new Response("second"), { hostname: "127.0.0.1", port: first.port }),
+        { code: "AddrInUse", path: `127.0.0.1:${first.port}` },
+        "serve on a busy port",
+      );
+      equal(
+        await (await ctx.platform.net.fetch(first.url)).text(),
+        "first",
+        "the first server after the refused second",
+      );
     },
   },
   {
@@ -47,7 +65,10 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
       const a = await serve(ctx, () => new Response("a"));
       const b = await serve(ctx, () => new Response("b"));
       for (const s of [a, b]) {
-        ok(Number.isInteger(s.port) && s.port > 0 && s.port < 65536, `server.port must be the real port, got ${s.port}`);
+        ok(
+          Number.isInteger(s.port) && s.port > 0 && s.port < 65536,
+          `server.port must be the real port, got ${s.port}`,
+        );
         equal(s.hostname, "127.0.0.1", "server.hostname (default)");
         equal(s.url, `http://127.0.0.1:${s.port}`, "server.url");
       }
@@ -75,7 +96,11 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
           },
         });
       });
-      const response = await ctx.platform.net.fetch(`${server.url}/echo/path?q=1&r=two`, { method: "POST", headers: { "x-aral-test": "hello ARAL" }, body });
+      const response = await ctx.platform.net.fetch(`${server.url}/echo/path?q=1&r=two`, {
+        method: "POST",
+        headers: { "x-aral-test": "hello ARAL" },
+        body,
+      });
       equal(response.status, 201, "response.status");
       deepEqual(
         ["x-seen-method", "x-seen-path", "x-seen-header", "x-seen-length"].map((h) => response.headers.get(h)),
@@ -94,9 +119,17 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: a handler's status codes and headers reach the client (404, 204 without body)",
     capability: "net",
     async run(ctx) {
-      const server = await serve(ctx, (req) => new URL(req.url).pathname === "/empty" ? new Response(null, { status: 204 }) : new Response("nothing here", { status: 404, headers: { "x-kind": "missing" } }));
+      const server = await serve(ctx, (req) =>
+        new URL(req.url).pathname === "/empty"
+          ? new Response(null, { status: 204 })
+          : new Response("nothing here", { status: 404, headers: { "x-kind": "missing" } }),
+      );
       const missing = await ctx.platform.net.fetch(`${server.url}/nope`);
-      deepEqual([missing.status, missing.headers.get("x-kind"), await missing.text()], [404, "missing", "nothing here"], "404 response");
+      deepEqual(
+        [missing.status, missing.headers.get("x-kind"), await missing.text()],
+        [404, "missing", "nothing here"],
+        "404 response",
+      );
       const empty = await ctx.platform.net.fetch(`${server.url}/empty`);
       deepEqual([empty.status, await empty.text()], [204, ""], "204 response");
     },
@@ -106,21 +139,32 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     capability: "net",
     async run(ctx) {
       const firstSeen = deferred();
-      const server = await serve(ctx, () => new Response(new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(new TextEncoder().encode("chunk-1;"));
-          await Promise.race([firstSeen.promise, sleep(WAIT_MS)]);
-          controller.enqueue(new TextEncoder().encode("chunk-2;"));
-          controller.close();
-        },
-      }), { headers: { "content-type": "text/plain" } }));
+      const server = await serve(
+        ctx,
+        () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              async start(controller) {
+                controller.enqueue(new TextEncoder().encode("chunk-1;"));
+                await Promise.race([firstSeen.promise, sleep(WAIT_MS)]);
+                controller.enqueue(new TextEncoder().encode("chunk-2;"));
+                controller.close();
+              },
+            }),
+            { headers: { "content-type": "text/plain" } },
+          ),
+      );
       const response = await ctx.platform.net.fetch(server.url);
       ok(response.body, "the response must have a body stream");
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       let text = "";
       while (!text.includes("chunk-1;")) {
-        const { done, value } = await within(reader.read(), 3_000, "the first chunk of a streamed response arriving while the handler still holds the rest");
+        const { done, value } = await within(
+          reader.read(),
+          3_000,
+          "the first chunk of a streamed response arriving while the handler still holds the rest",
+        );
         if (done) break;
         text += decoder.decode(value, { stream: true });
       }
@@ -152,8 +196,15 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
       await rejected.arrayBuffer();
       await sleep(250);
       for (const attempt of [1, 2]) {
-        const fine = await within(ctx.platform.net.fetch(`${server.url}/ok`).then(async (r) => [r.status, await r.text()]), WAIT_MS, `request ${attempt} after the failures`)
-          .catch((error: unknown) => fail(`request ${attempt} after the handler failures: the server must keep serving, but fetch failed: ${String(error)}`));
+        const fine = await within(
+          ctx.platform.net.fetch(`${server.url}/ok`).then(async (r) => [r.status, await r.text()]),
+          WAIT_MS,
+          `request ${attempt} after the failures`,
+        ).catch((error: unknown) =>
+          fail(
+            `request ${attempt} after the handler failures: the server must keep serving, but fetch failed: ${String(error)}`,
+          ),
+        );
         deepEqual(fine, [200, "still serving"], `request ${attempt} after the failures`);
       }
     },
@@ -171,7 +222,9 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
         handlerDone = true;
         return new Response("slow response, complete");
       });
-      const inFlight = ctx.platform.net.fetch(`${server.url}/slow`).then(async (r) => ({ status: r.status, text: await r.text() }));
+      const inFlight = ctx.platform.net
+        .fetch(`${server.url}/slow`)
+        .then(async (r) => ({ status: r.status, text: await r.text() }));
       inFlight.catch(() => {});
       await within(entered.promise, WAIT_MS, "the slow request reaching the handler");
       let closedAt: "before" | "after" | undefined;
@@ -181,7 +234,11 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
       await sleep(200);
       equal(closedAt, undefined, "close() must not resolve while a request is in flight");
       release.resolve();
-      deepEqual(await within(inFlight, WAIT_MS, "the in-flight response"), { status: 200, text: "slow response, complete" }, "the in-flight request's response");
+      deepEqual(
+        await within(inFlight, WAIT_MS, "the in-flight response"),
+        { status: 200, text: "slow response, complete" },
+        "the in-flight request's response",
+      );
       await within(closing, WAIT_MS, "close() resolving");
       equal(closedAt, "after", "close() resolves only after the in-flight request finished");
       await expectRefused(ctx.platform, `${server.url}/after-close`, "a new request after close()");
@@ -216,7 +273,11 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
       const server = await serve(ctx, () => new Response("x"));
       const url = server.url;
       await server.close();
-      await rejects(() => ctx.platform.net.fetch(url, { signal: AbortSignal.timeout(3_000) }), {}, "fetch of a closed port");
+      await rejects(
+        () => ctx.platform.net.fetch(url, { signal: AbortSignal.timeout(3_000) }),
+        {},
+        "fetch of a closed port",
+      );
     },
   },
 ]);

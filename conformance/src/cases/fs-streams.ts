@@ -16,15 +16,21 @@ export const fsStreamCases: ConformanceCase[] = defineCases([
       await platform.fs.writeFile(file, data);
       const stream = await platform.fs.openRead(file);
       let chunks = 0;
-      const counted = stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          if (!(chunk instanceof Uint8Array)) throw new TypeError(`openRead must yield Uint8Array chunks, got ${Object.prototype.toString.call(chunk)}`);
-          chunks++;
-          controller.enqueue(chunk);
-        },
-      }));
+      const counted = stream.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            if (!(chunk instanceof Uint8Array))
+              throw new TypeError(
+                `openRead must yield Uint8Array chunks, got ${Object.prototype.toString.call(chunk)}`,
+              );
+            chunks++;
+            controller.enqueue(chunk);
+          },
+        }),
+      );
       bytesEqual(await readAll(counted), data, "bytes read through openRead");
-      if (chunks < 2) fail(`openRead of ${BIG} bytes came as ${chunks} chunk(s): it must stream, not buffer the whole file`);
+      if (chunks < 2)
+        fail(`openRead of ${BIG} bytes came as ${chunks} chunk(s): it must stream, not buffer the whole file`);
     },
   },
   {
@@ -50,7 +56,11 @@ export const fsStreamCases: ConformanceCase[] = defineCases([
       await platform.fs.writeFile(file, "x".repeat(10_000));
       const body = new Blob(["first line\n", "second line\n"]).stream();
       await body.pipeTo(await platform.fs.openWrite(file));
-      equal(await platform.fs.readTextFile(file), "first line\nsecond line\n", "content after openWrite over a longer file");
+      equal(
+        await platform.fs.readTextFile(file),
+        "first line\nsecond line\n",
+        "content after openWrite over a longer file",
+      );
     },
   },
   {
@@ -70,12 +80,16 @@ export const fsStreamCases: ConformanceCase[] = defineCases([
       const missing = joinPath(dir, "missing.bin");
       await rejects(() => platform.fs.openRead(missing), { code: "NotFound", path: missing }, "openRead(missing)");
       const inMissing = joinPath(dir, "no-dir", "out.bin");
-      await rejects(async () => {
-        const stream = await platform.fs.openWrite(inMissing);
-        const writer = stream.getWriter();
-        await writer.write(new Uint8Array([1]));
-        await writer.close();
-      }, { code: "NotFound", path: inMissing }, "openWrite(in a missing directory)");
+      await rejects(
+        async () => {
+          const stream = await platform.fs.openWrite(inMissing);
+          const writer = stream.getWriter();
+          await writer.write(new Uint8Array([1]));
+          await writer.close();
+        },
+        { code: "NotFound", path: inMissing },
+        "openWrite(in a missing directory)",
+      );
     },
   },
   {

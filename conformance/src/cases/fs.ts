@@ -24,7 +24,11 @@ export const fsCases: ConformanceCase[] = defineCases([
       const file = joinPath(await tempDir(), "text.txt");
       await platform.fs.writeFile(file, UNICODE_TEXT);
       equal(await platform.fs.readTextFile(file), UNICODE_TEXT, "readTextFile");
-      bytesEqual(await platform.fs.readFile(file), new TextEncoder().encode(UNICODE_TEXT), "readFile of a string written as text");
+      bytesEqual(
+        await platform.fs.readFile(file),
+        new TextEncoder().encode(UNICODE_TEXT),
+        "readFile of a string written as text",
+      );
     },
   },
   {
@@ -73,7 +77,11 @@ export const fsCases: ConformanceCase[] = defineCases([
     async run({ platform, tempDir }) {
       const missing = joinPath(await tempDir(), "missing.txt");
       await rejects(() => platform.fs.readFile(missing), { code: "NotFound", path: missing }, "readFile(missing)");
-      await rejects(() => platform.fs.readTextFile(missing), { code: "NotFound", path: missing }, "readTextFile(missing)");
+      await rejects(
+        () => platform.fs.readTextFile(missing),
+        { code: "NotFound", path: missing },
+        "readTextFile(missing)",
+      );
     },
   },
   {
@@ -82,7 +90,11 @@ export const fsCases: ConformanceCase[] = defineCases([
     async run({ platform, tempDir }) {
       const dir = await tempDir();
       await rejects(() => platform.fs.readFile(dir), { code: "IsADirectory", path: dir }, "readFile(directory)");
-      await rejects(() => platform.fs.readTextFile(dir), { code: "IsADirectory", path: dir }, "readTextFile(directory)");
+      await rejects(
+        () => platform.fs.readTextFile(dir),
+        { code: "IsADirectory", path: dir },
+        "readTextFile(directory)",
+      );
     },
   },
   {
@@ -91,8 +103,16 @@ export const fsCases: ConformanceCase[] = defineCases([
     async run({ platform, tempDir }) {
       const dir = await tempDir();
       const inMissing = joinPath(dir, "no-such-dir", "file.txt");
-      await rejects(() => platform.fs.writeFile(inMissing, "x"), { code: "NotFound", path: inMissing }, "writeFile(in a missing directory)");
-      await rejects(() => platform.fs.writeFile(dir, "x"), { code: "IsADirectory", path: dir }, "writeFile(onto a directory)");
+      await rejects(
+        () => platform.fs.writeFile(inMissing, "x"),
+        { code: "NotFound", path: inMissing },
+        "writeFile(in a missing directory)",
+      );
+      await rejects(
+        () => platform.fs.writeFile(dir, "x"),
+        { code: "IsADirectory", path: dir },
+        "writeFile(onto a directory)",
+      );
     },
   },
   {
@@ -102,7 +122,11 @@ export const fsCases: ConformanceCase[] = defineCases([
       const file = joinPath(await tempDir(), "plain.txt");
       await platform.fs.writeFile(file, "x");
       const through = joinPath(file, "child.txt");
-      await rejects(() => platform.fs.readFile(through), { code: "NotADirectory", path: through }, "readFile(file/child)");
+      await rejects(
+        () => platform.fs.readFile(through),
+        { code: "NotADirectory", path: through },
+        "readFile(file/child)",
+      );
       await rejects(() => platform.fs.mkdir(through), { code: "NotADirectory", path: through }, "mkdir(file/child)");
     },
   },
@@ -115,18 +139,31 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.mkdir(joinPath(dir, "sub"));
       await platform.fs.writeFile(joinPath(dir, "sub", "nested.txt"), "n");
       await platform.fs.symlink(joinPath(dir, "a.txt"), joinPath(dir, "link"));
-      const entries = (await platform.fs.readDir(dir)).map((e) => ({ name: e.name, isFile: e.isFile, isDirectory: e.isDirectory, isSymlink: e.isSymlink }));
+      const entries = (await platform.fs.readDir(dir)).map((e) => ({
+        name: e.name,
+        isFile: e.isFile,
+        isDirectory: e.isDirectory,
+        isSymlink: e.isSymlink,
+      }));
       entries.sort((x, y) => (x.name < y.name ? -1 : 1));
-      deepEqual(entries, [
-        { name: "a.txt", isFile: true, isDirectory: false, isSymlink: false },
-        { name: "link", isFile: false, isDirectory: false, isSymlink: true },
-        { name: "sub", isFile: false, isDirectory: true, isSymlink: false },
-      ], "readDir entries (sorted by name)");
-      deepEqual(await platform.fs.readDir(joinPath(dir, "sub")).then((e) => e.map((x) => x.name)), ["nested.txt"], "readDir of the sub directory");
+      deepEqual(
+        entries,
+        [
+          { name: "a.txt", isFile: true, isDirectory: false, isSymlink: false },
+          { name: "link", isFile: false, isDirectory: false, isSymlink: true },
+          { name: "sub", isFile: false, isDirectory: true, isSymlink: false },
+        ],
+        "readDir entries (sorted by name)",
+      );
+      deepEqual(
+        await platform.fs.readDir(joinPath(dir, "sub")).then((e) => e.map((x) => x.name)),
+        ["nested.txt"],
+        "readDir of the sub directory",
+      );
     },
   },
   {
-    name: "fs: readDir lists hidden (dot) entries, never \".\" or \"..\", and bare names, each once",
+    name: 'fs: readDir lists hidden (dot) entries, never "." or "..", and bare names, each once',
     capability: "fs",
     async run({ platform, tempDir }) {
       const dir = await tempDir();
@@ -144,13 +181,22 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.mkdir(joinPath(dir, "target"));
       await platform.fs.symlink(joinPath(dir, "target"), joinPath(dir, "to-dir"));
       await platform.fs.symlink(joinPath(dir, "nowhere"), joinPath(dir, "dangling"));
-      const entries = (await platform.fs.readDir(dir)).map((e) => ({ name: e.name, isFile: e.isFile, isDirectory: e.isDirectory, isSymlink: e.isSymlink }));
+      const entries = (await platform.fs.readDir(dir)).map((e) => ({
+        name: e.name,
+        isFile: e.isFile,
+        isDirectory: e.isDirectory,
+        isSymlink: e.isSymlink,
+      }));
       entries.sort((x, y) => (x.name < y.name ? -1 : 1));
-      deepEqual(entries, [
-        { name: "dangling", isFile: false, isDirectory: false, isSymlink: true },
-        { name: "target", isFile: false, isDirectory: true, isSymlink: false },
-        { name: "to-dir", isFile: false, isDirectory: false, isSymlink: true },
-      ], "readDir entries (sorted by name)");
+      deepEqual(
+        entries,
+        [
+          { name: "dangling", isFile: false, isDirectory: false, isSymlink: true },
+          { name: "target", isFile: false, isDirectory: true, isSymlink: false },
+          { name: "to-dir", isFile: false, isDirectory: false, isSymlink: true },
+        ],
+        "readDir entries (sorted by name)",
+      );
     },
   },
   {
@@ -199,7 +245,11 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.writeFile(joinPath(deep, "keep.txt"), "kept");
       await platform.fs.mkdir(deep, { recursive: true });
       await platform.fs.mkdir(joinPath(dir, "a"), { recursive: true });
-      equal(await platform.fs.readTextFile(joinPath(deep, "keep.txt")), "kept", "a file inside survives mkdir recursive of an existing directory");
+      equal(
+        await platform.fs.readTextFile(joinPath(deep, "keep.txt")),
+        "kept",
+        "a file inside survives mkdir recursive of an existing directory",
+      );
     },
   },
   {
@@ -226,7 +276,11 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.mkdir(joinPath(tree, "inner"), { recursive: true });
       await platform.fs.writeFile(joinPath(tree, "inner", "leaf.txt"), "leaf");
       await rejects(() => platform.fs.remove(tree), { code: "NotEmpty", path: tree }, "remove(non-empty directory)");
-      equal(await platform.fs.readTextFile(joinPath(tree, "inner", "leaf.txt")), "leaf", "content after the refused remove");
+      equal(
+        await platform.fs.readTextFile(joinPath(tree, "inner", "leaf.txt")),
+        "leaf",
+        "content after the refused remove",
+      );
       await platform.fs.remove(tree, { recursive: true });
       equal(await platform.fs.exists(tree), false, "exists(tree) after remove recursive");
     },
@@ -265,7 +319,11 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.rename(subFrom, joinPath(dir, "d2"));
       equal(await platform.fs.readTextFile(joinPath(dir, "d2", "x.txt")), "x", "a renamed directory keeps its content");
       const missing = joinPath(dir, "missing.txt");
-      await rejects(() => platform.fs.rename(missing, joinPath(dir, "y.txt")), { code: "NotFound", path: [missing, joinPath(dir, "y.txt")] }, "rename(missing, …)");
+      await rejects(
+        () => platform.fs.rename(missing, joinPath(dir, "y.txt")),
+        { code: "NotFound", path: [missing, joinPath(dir, "y.txt")] },
+        "rename(missing, …)",
+      );
     },
   },
   {
@@ -277,12 +335,20 @@ export const fsCases: ConformanceCase[] = defineCases([
       const before = Date.now();
       await platform.fs.writeFile(file, patternedBytes(12_345));
       const info = await platform.fs.stat(file);
-      deepEqual({ isFile: info.isFile, isDirectory: info.isDirectory, isSymlink: info.isSymlink, size: info.size }, { isFile: true, isDirectory: false, isSymlink: false, size: 12_345 }, "stat(file)");
+      deepEqual(
+        { isFile: info.isFile, isDirectory: info.isDirectory, isSymlink: info.isSymlink, size: info.size },
+        { isFile: true, isDirectory: false, isSymlink: false, size: 12_345 },
+        "stat(file)",
+      );
       ok(info.mtime instanceof Date, "stat(file).mtime must be a Date");
       const skew = Math.abs(info.mtime.getTime() - before);
       atMost(skew, 5 * 60_000, "|mtime - now| in ms for a file just written");
       const dirInfo = await platform.fs.stat(dir);
-      deepEqual({ isFile: dirInfo.isFile, isDirectory: dirInfo.isDirectory, isSymlink: dirInfo.isSymlink }, { isFile: false, isDirectory: true, isSymlink: false }, "stat(directory)");
+      deepEqual(
+        { isFile: dirInfo.isFile, isDirectory: dirInfo.isDirectory, isSymlink: dirInfo.isSymlink },
+        { isFile: false, isDirectory: true, isSymlink: false },
+        "stat(directory)",
+      );
       const missing = joinPath(dir, "missing");
       await rejects(() => platform.fs.stat(missing), { code: "NotFound", path: missing }, "stat(missing)");
       await rejects(() => platform.fs.lstat(missing), { code: "NotFound", path: missing }, "lstat(missing)");
@@ -298,11 +364,23 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.writeFile(target, "0123456789");
       await platform.fs.symlink(target, link);
       const l = await platform.fs.lstat(link);
-      deepEqual({ isFile: l.isFile, isDirectory: l.isDirectory, isSymlink: l.isSymlink }, { isFile: false, isDirectory: false, isSymlink: true }, "lstat(link)");
+      deepEqual(
+        { isFile: l.isFile, isDirectory: l.isDirectory, isSymlink: l.isSymlink },
+        { isFile: false, isDirectory: false, isSymlink: true },
+        "lstat(link)",
+      );
       const s = await platform.fs.stat(link);
-      deepEqual({ isFile: s.isFile, isDirectory: s.isDirectory, isSymlink: s.isSymlink, size: s.size }, { isFile: true, isDirectory: false, isSymlink: false, size: 10 }, "stat(link) (follows)");
+      deepEqual(
+        { isFile: s.isFile, isDirectory: s.isDirectory, isSymlink: s.isSymlink, size: s.size },
+        { isFile: true, isDirectory: false, isSymlink: false, size: 10 },
+        "stat(link) (follows)",
+      );
       equal(await platform.fs.readTextFile(link), "0123456789", "readTextFile through the link");
-      await rejects(() => platform.fs.symlink(target, link), { code: "AlreadyExists", path: [link, target] }, "symlink onto an existing path");
+      await rejects(
+        () => platform.fs.symlink(target, link),
+        { code: "AlreadyExists", path: [link, target] },
+        "symlink onto an existing path",
+      );
       const dangling = joinPath(dir, "dangling");
       await platform.fs.symlink(joinPath(dir, "nowhere"), dangling);
       equal((await platform.fs.lstat(dangling)).isSymlink, true, "lstat(dangling).isSymlink");
@@ -315,13 +393,24 @@ export const fsCases: ConformanceCase[] = defineCases([
     async run({ platform, tempDir }) {
       const dir = await tempDir();
       const realDir = await platform.fs.realPath(dir);
-      ok(realDir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(realDir), `realPath must be absolute, got ${JSON.stringify(realDir)}`);
+      ok(
+        realDir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(realDir),
+        `realPath must be absolute, got ${JSON.stringify(realDir)}`,
+      );
       await platform.fs.mkdir(joinPath(dir, "real"));
       await platform.fs.writeFile(joinPath(dir, "real", "file.txt"), "x");
       await platform.fs.symlink(joinPath(dir, "real"), joinPath(dir, "alias"));
       const sep = realDir.includes("\\") ? "\\" : "/";
-      equal(await platform.fs.realPath(joinPath(dir, "alias", "file.txt")), `${realDir}${sep}real${sep}file.txt`, "realPath(alias/file.txt)");
-      equal(await platform.fs.realPath(joinPath(dir, "real", "..", "real", ".", "file.txt")), `${realDir}${sep}real${sep}file.txt`, "realPath with .. and .");
+      equal(
+        await platform.fs.realPath(joinPath(dir, "alias", "file.txt")),
+        `${realDir}${sep}real${sep}file.txt`,
+        "realPath(alias/file.txt)",
+      );
+      equal(
+        await platform.fs.realPath(joinPath(dir, "real", "..", "real", ".", "file.txt")),
+        `${realDir}${sep}real${sep}file.txt`,
+        "realPath with .. and .",
+      );
       const missing = joinPath(dir, "missing");
       await rejects(() => platform.fs.realPath(missing), { code: "NotFound", path: missing }, "realPath(missing)");
     },
@@ -339,10 +428,16 @@ export const fsCases: ConformanceCase[] = defineCases([
       ok(a !== b, `two makeTempDir calls must return different directories, both were ${JSON.stringify(a)}`);
       for (const dir of [a, b]) {
         const base = dir.split(/[\\/]/).filter(Boolean).pop() ?? "";
-        ok(base.startsWith("aral-prefix-check-") && base.length > "aral-prefix-check-".length, `temp dir name must start with the prefix and add a unique part, got ${JSON.stringify(dir)}`);
+        ok(
+          base.startsWith("aral-prefix-check-") && base.length > "aral-prefix-check-".length,
+          `temp dir name must start with the prefix and add a unique part, got ${JSON.stringify(dir)}`,
+        );
       }
       for (const dir of [a, b, c]) {
-        ok(dir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(dir), `makeTempDir must return an absolute path, got ${JSON.stringify(dir)}`);
+        ok(
+          dir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(dir),
+          `makeTempDir must return an absolute path, got ${JSON.stringify(dir)}`,
+        );
         equal((await platform.fs.stat(dir)).isDirectory, true, `stat(${dir}).isDirectory`);
         deepEqual(await platform.fs.readDir(dir), [], `readDir of a new temp dir`);
       }
@@ -380,7 +475,10 @@ export const fsCases: ConformanceCase[] = defineCases([
       if (error === undefined) fail("readFile(missing) resolved");
       const e = error as { name?: unknown; code?: unknown; message?: unknown; path?: unknown; cause?: unknown };
       equal(e.name, "PlatformError", "error.name");
-      ok((PLATFORM_ERROR_CODES as readonly unknown[]).includes(e.code), `error.code must be one of ${PLATFORM_ERROR_CODES.join(", ")}, got ${String(e.code)}`);
+      ok(
+        (PLATFORM_ERROR_CODES as readonly unknown[]).includes(e.code),
+        `error.code must be one of ${PLATFORM_ERROR_CODES.join(", ")}, got ${String(e.code)}`,
+      );
       ok(typeof e.message === "string" && e.message.length > 0, "error.message must be a non-empty string");
       equal(e.path, missing, "error.path");
       ok(e.cause !== undefined, "error.cause must hold the runtime's own error");
@@ -395,10 +493,26 @@ export const fsCases: ConformanceCase[] = defineCases([
       await platform.fs.writeFile(joinPath(dir, "real/plain.txt"), "plain");
       await platform.fs.symlink(joinPath(dir, "real/plain.txt"), joinPath(dir, "link.txt"));
       await platform.fs.symlink(joinPath(dir, "real"), joinPath(dir, "alias"));
-      equal(new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "real/plain.txt"), { noFollow: true })), "plain", "noFollow read of a plain file");
-      equal(new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "alias/plain.txt"), { noFollow: true })), "plain", "noFollow read through a symlinked parent");
-      await rejects(() => platform.fs.readFile(joinPath(dir, "link.txt"), { noFollow: true }), { message: /./ }, "noFollow read of a symlink");
-      equal(new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "link.txt"))), "plain", "a plain readFile still follows the symlink");
+      equal(
+        new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "real/plain.txt"), { noFollow: true })),
+        "plain",
+        "noFollow read of a plain file",
+      );
+      equal(
+        new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "alias/plain.txt"), { noFollow: true })),
+        "plain",
+        "noFollow read through a symlinked parent",
+      );
+      await rejects(
+        () => platform.fs.readFile(joinPath(dir, "link.txt"), { noFollow: true }),
+        { message: /./ },
+        "noFollow read of a symlink",
+      );
+      equal(
+        new TextDecoder().decode(await platform.fs.readFile(joinPath(dir, "link.txt"))),
+        "plain",
+        "a plain readFile still follows the symlink",
+      );
     },
   },
   {
@@ -418,16 +532,37 @@ export const fsCases: ConformanceCase[] = defineCases([
         await platform.fs.rename(joinPath(dir, "d"), joinPath(dir, "moved"));
         await platform.fs.symlink(joinPath(dir, "elsewhere"), joinPath(dir, "d"));
         await platform.fs.writeFile(`${handle.path}/through-handle.txt`, "x");
-        deepEqual((await platform.fs.readDir(joinPath(dir, "moved"))).map((e) => e.name), ["through-handle.txt"], "a file created through handle.path lands in the opened directory, now renamed");
-        deepEqual(await platform.fs.readDir(joinPath(dir, "elsewhere")), [], "nothing lands where the swapped-in symlink points");
-        if (handle.pinned) equal(await platform.fs.realPath(handle.path), joinPath(dir, "moved"), "a pinned path resolves to the directory's current place");
+        deepEqual(
+          (await platform.fs.readDir(joinPath(dir, "moved"))).map((e) => e.name),
+          ["through-handle.txt"],
+          "a file created through handle.path lands in the opened directory, now renamed",
+        );
+        deepEqual(
+          await platform.fs.readDir(joinPath(dir, "elsewhere")),
+          [],
+          "nothing lands where the swapped-in symlink points",
+        );
+        if (handle.pinned)
+          equal(
+            await platform.fs.realPath(handle.path),
+            joinPath(dir, "moved"),
+            "a pinned path resolves to the directory's current place",
+          );
       } finally {
         await handle.close();
         await again.close();
       }
       await platform.fs.writeFile(joinPath(dir, "file.txt"), "f");
-      await rejects(() => platform.fs.openDir(joinPath(dir, "file.txt")), { code: "NotADirectory" }, "openDir of a file");
-      await rejects(() => platform.fs.openDir(joinPath(dir, "missing")), { code: "NotFound" }, "openDir of a missing path");
+      await rejects(
+        () => platform.fs.openDir(joinPath(dir, "file.txt")),
+        { code: "NotADirectory" },
+        "openDir of a file",
+      );
+      await rejects(
+        () => platform.fs.openDir(joinPath(dir, "missing")),
+        { code: "NotFound" },
+        "openDir of a missing path",
+      );
     },
   },
 ]);

@@ -53,4 +53,14 @@ export const allCases: readonly ConformanceCase[] = [
   ...supervisorCases,
 ];
 
-export { envCases, fetchServeCases, fsCases, fsStreamCases, processCases, runtimeCases, signalCases, spawnCases, usageCases };
+export {
+  envCases,
+  fetchServeCases,
+  fsCases,
+  fsStreamCases,
+  processCases,
+  runtimeCases,
+  signalCases,
+  spawnCases,
+  usageCases,
+};

@@ -55,14 +55,28 @@ export const misuseCases = defineCases([
     async run({ platform, defer, tempDir }) {
       const dir = await tempDir();
       const fs = platform.fs;
-      const reading = ["readFile", "readTextFile", "stat", "lstat", "exists", "readDir", "realPath", "openRead", "diskUsage"] as const;
+      const reading = [
+        "readFile",
+        "readTextFile",
+        "stat",
+        "lstat",
+        "exists",
+        "readDir",
+        "realPath",
+        "openRead",
+        "diskUsage",
+      ] as const;
       for (const method of reading) {
         for (const [label, path] of NOT_A_PATH) {
           await misused(defer, `fs.${method}(${label})`, () => (fs[method] as (p: unknown) => unknown)(path), /path/);
         }
       }
       // methods that write: never a number (a file descriptor to an adapter that does not check)
-      const bad: readonly [string, unknown][] = [["an empty string", ""], ["a string with NUL", `${dir}/a\0b`], ["null", null]];
+      const bad: readonly [string, unknown][] = [
+        ["an empty string", ""],
+        ["a string with NUL", `${dir}/a\0b`],
+        ["null", null],
+      ];
       const good = `${dir}/fine`;
       for (const [label, path] of bad) {
         await misused(defer, `fs.writeFile(${label})`, () => fs.writeFile(path as string, "x"), /path/);
@@ -74,7 +88,11 @@ export const misuseCases = defineCases([
         await misused(defer, `fs.symlink(${label}, good)`, () => fs.symlink(path as string, good), /target/);
         await misused(defer, `fs.symlink(good, ${label})`, () => fs.symlink(good, path as string), /path/);
       }
-      deepEqual((await fs.readDir(dir)).map((e) => e.name), [], "entries of the temp dir after the misuse (nothing may have been created)");
+      deepEqual(
+        (await fs.readDir(dir)).map((e) => e.name),
+        [],
+        "entries of the temp dir after the misuse (nothing may have been created)",
+      );
     },
   },
   {
@@ -84,15 +102,31 @@ export const misuseCases = defineCases([
       const dir = await tempDir();
       const fs = platform.fs;
       const file = `${dir}/f`;
-      for (const [label, data] of [["a number", 42], ["an object", { a: 1 }], ["an array", [1, 2]], ["an ArrayBuffer", new ArrayBuffer(2)], ["null", null]] as const) {
+      for (const [label, data] of [
+        ["a number", 42],
+        ["an object", { a: 1 }],
+        ["an array", [1, 2]],
+        ["an ArrayBuffer", new ArrayBuffer(2)],
+        ["null", null],
+      ] as const) {
         await misused(defer, `fs.writeFile(file, ${label})`, () => fs.writeFile(file, data as never), /data/);
       }
       for (const mode of [0o10000, -1, 1.5, "644"]) {
-        await misused(defer, `fs.writeFile(file, "x", { mode: ${describe(mode)} })`, () => fs.writeFile(file, "x", { mode: mode as number }), /mode/);
+        await misused(
+          defer,
+          `fs.writeFile(file, "x", { mode: ${describe(mode)} })`,
+          () => fs.writeFile(file, "x", { mode: mode as number }),
+          /mode/,
+        );
       }
       equal(await fs.exists(file), false, "exists(file) after the rejected writes");
       for (const prefix of ["../escape-", "a/b"]) {
-        await misused(defer, `fs.makeTempDir({ prefix: ${describe(prefix)} })`, () => fs.makeTempDir({ prefix }), /prefix/);
+        await misused(
+          defer,
+          `fs.makeTempDir({ prefix: ${describe(prefix)} })`,
+          () => fs.makeTempDir({ prefix }),
+          /prefix/,
+        );
       }
     },
   },
@@ -107,13 +141,38 @@ export const misuseCases = defineCases([
       await misused(defer, "spawn(execPath, [1])", () => spawn(execPath, [1 as never]), /args/);
       for (const stream of ["stdin", "stdout", "stderr"] as const) {
         for (const mode of ["file", "piped", 1]) {
-          await misused(defer, `spawn(execPath, ["--version"], { ${stream}: ${describe(mode)} })`, () => spawn(execPath, ["--version"], { [stream]: mode as never }), new RegExp(stream));
+          await misused(
+            defer,
+            `spawn(execPath, ["--version"], { ${stream}: ${describe(mode)} })`,
+            () => spawn(execPath, ["--version"], { [stream]: mode as never }),
+            new RegExp(stream),
+          );
         }
       }
-      await misused(defer, "spawn(execPath, [\"--version\"], { env: { X: 1 } })", () => spawn(execPath, ["--version"], { env: { X: 1 as never } }), /env/);
-      await misused(defer, "spawn(execPath, [\"--version\"], { env: { X: undefined } })", () => spawn(execPath, ["--version"], { env: { X: undefined as never } }), /env/);
-      await misused(defer, "spawn(execPath, [\"--version\"], { env: { \"A=B\": \"x\" } })", () => spawn(execPath, ["--version"], { env: { "A=B": "x" } }), /env/);
-      await misused(defer, 'spawn(execPath, ["--version"], { cwd: "" })', () => spawn(execPath, ["--version"], { cwd: "" }), /cwd/);
+      await misused(
+        defer,
+        'spawn(execPath, ["--version"], { env: { X: 1 } })',
+        () => spawn(execPath, ["--version"], { env: { X: 1 as never } }),
+        /env/,
+      );
+      await misused(
+        defer,
+        'spawn(execPath, ["--version"], { env: { X: undefined } })',
+        () => spawn(execPath, ["--version"], { env: { X: undefined as never } }),
+        /env/,
+      );
+      await misused(
+        defer,
+        'spawn(execPath, ["--version"], { env: { "A=B": "x" } })',
+        () => spawn(execPath, ["--version"], { env: { "A=B": "x" } }),
+        /env/,
+      );
+      await misused(
+        defer,
+        'spawn(execPath, ["--version"], { cwd: "" })',
+        () => spawn(execPath, ["--version"], { cwd: "" }),
+        /cwd/,
+      );
     },
   },
   {
@@ -128,7 +187,11 @@ export const misuseCases = defineCases([
         await misused(defer, `kill(${describe(signal)})`, () => child.kill(signal as never), /signal/);
       }
       child.kill("SIGTERM");
-      deepEqual(await statusWithin(child, WAIT_MS), { code: null, signal: "SIGTERM", success: false }, "status after kill(\"SIGTERM\") (the child must have been running)");
+      deepEqual(
+        await statusWithin(child, WAIT_MS),
+        { code: null, signal: "SIGTERM", success: false },
+        'status after kill("SIGTERM") (the child must have been running)',
+      );
       deepEqual(lines(await out.done), ["ready"], "stdout of the waiting child");
     },
   },
@@ -158,7 +221,12 @@ export const misuseCases = defineCases([
         await misused(defer, `signals.on(${describe(signal)}, handler)`, () => on(signal as never, () => {}), /signal/);
       }
       for (const handler of ["exit", undefined, {}]) {
-        await misused(defer, `signals.on("SIGTERM", ${describe(handler)})`, () => on("SIGTERM", handler as never), /handler/);
+        await misused(
+          defer,
+          `signals.on("SIGTERM", ${describe(handler)})`,
+          () => on("SIGTERM", handler as never),
+          /handler/,
+        );
       }
     },
   },
@@ -169,7 +237,12 @@ export const misuseCases = defineCases([
       const { serve } = platform.net;
       const handler = () => new Response("never");
       for (const port of [70000, -1, 1.5, "8080"]) {
-        await misused(defer, `serve(handler, { port: ${describe(port)} })`, () => serve(handler, { port: port as number }), /port/);
+        await misused(
+          defer,
+          `serve(handler, { port: ${describe(port)} })`,
+          () => serve(handler, { port: port as number }),
+          /port/,
+        );
       }
       await misused(defer, 'serve(handler, { hostname: "" })', () => serve(handler, { hostname: "" }), /hostname/);
       for (const bad of [null, "handler", {}]) {
@@ -184,7 +257,11 @@ export const misuseCases = defineCases([
       const child = spawnFixture("misuse-exit");
       const [out, err] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr)]);
       const status = await statusWithin(child, WAIT_MS);
-      deepEqual(lines(out), ["256: TypeError naming code", "-1: TypeError naming code", "1.5: TypeError naming code"], `stdout of the child (stderr: ${err.slice(0, 300)})`);
+      deepEqual(
+        lines(out),
+        ["256: TypeError naming code", "-1: TypeError naming code", "1.5: TypeError naming code"],
+        `stdout of the child (stderr: ${err.slice(0, 300)})`,
+      );
       deepEqual(status, { code: 7, signal: null, success: false }, "status of the child (it exits 7 after the misuse)");
     },
   },
@@ -193,7 +270,12 @@ export const misuseCases = defineCases([
     capability: CAPABILITY,
     async run({ platform, defer }) {
       for (const handler of [undefined, "log"]) {
-        await misused(defer, `process.onUncaught(${describe(handler)})`, () => platform.process.onUncaught(handler as never), /handler/);
+        await misused(
+          defer,
+          `process.onUncaught(${describe(handler)})`,
+          () => platform.process.onUncaught(handler as never),
+          /handler/,
+        );
       }
       const workers = platform.workers as typeof platform.workers | undefined;
       if (workers === undefined) return;

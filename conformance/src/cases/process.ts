@@ -11,10 +11,19 @@ export const processCases: ConformanceCase[] = defineCases([
       const p = platform.process;
       ok(Number.isInteger(p.pid) && p.pid > 0, `process.pid must be a positive integer, got ${p.pid}`);
       const cwd = p.cwd();
-      ok(typeof cwd === "string" && (cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)), `process.cwd() must be an absolute path, got ${JSON.stringify(cwd)}`);
+      ok(
+        typeof cwd === "string" && (cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)),
+        `process.cwd() must be an absolute path, got ${JSON.stringify(cwd)}`,
+      );
       equal((await platform.fs.stat(cwd)).isDirectory, true, "stat(process.cwd()).isDirectory");
-      ok(Array.isArray(p.argv) && p.argv.every((a) => typeof a === "string"), "process.argv must be an array of strings");
-      ok(typeof p.execPath === "string" && p.execPath.length > 0, `process.execPath must be a non-empty path, got ${JSON.stringify(p.execPath)}`);
+      ok(
+        Array.isArray(p.argv) && p.argv.every((a) => typeof a === "string"),
+        "process.argv must be an array of strings",
+      );
+      ok(
+        typeof p.execPath === "string" && p.execPath.length > 0,
+        `process.execPath must be a non-empty path, got ${JSON.stringify(p.execPath)}`,
+      );
       equal((await platform.fs.stat(p.execPath)).isFile, true, `stat(process.execPath = ${p.execPath}).isFile`);
     },
   },
@@ -25,7 +34,11 @@ export const processCases: ConformanceCase[] = defineCases([
       const child = spawnFixture("uncaught", ["subscribed"]);
       const [out, err] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr)]);
       const status = await statusWithin(child, 8_000);
-      deepEqual(lines(out), ["caught rejection: boom-rejection", "caught exception: boom-exception", "survived"], `stdout of the onUncaught child (stderr: ${err.slice(0, 300)})`);
+      deepEqual(
+        lines(out),
+        ["caught rejection: boom-rejection", "caught exception: boom-exception", "survived"],
+        `stdout of the onUncaught child (stderr: ${err.slice(0, 300)})`,
+      );
       deepEqual(status, { code: 0, signal: null, success: true }, "status of the onUncaught child");
     },
   },
@@ -36,8 +49,15 @@ export const processCases: ConformanceCase[] = defineCases([
       const child = spawnFixture("uncaught", ["unsubscribed"]);
       const [out] = await Promise.all([readAllText(child.stdout), readAll(child.stderr)]);
       const status = await statusWithin(child, 8_000);
-      deepEqual(lines(out), [], "stdout of the unsubscribed child (the handler must not run, the process must not survive)");
-      ok(status.code !== 0 && status.success === false, `an unhandled rejection without a handler must end the child unsuccessfully, got ${JSON.stringify(status)}`);
+      deepEqual(
+        lines(out),
+        [],
+        "stdout of the unsubscribed child (the handler must not run, the process must not survive)",
+      );
+      ok(
+        status.code !== 0 && status.success === false,
+        `an unhandled rejection without a handler must end the child unsuccessfully, got ${JSON.stringify(status)}`,
+      );
     },
   },
 ]);

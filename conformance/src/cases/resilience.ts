@@ -1,5 +1,21 @@
-import { CircuitBreaker, breakerPolicy, compose, executeWithRetry, retryPolicy, timeoutPolicy, withTimeout } from "@aral/core/resilience";
-import { CircuitOpenError, NonRetryableError, QueueFullError, RuntimeError, ShutdownError, TaskTimeoutError, TimeoutError } from "@aral/core";
+import {
+  CircuitBreaker,
+  breakerPolicy,
+  compose,
+  executeWithRetry,
+  retryPolicy,
+  timeoutPolicy,
+  withTimeout,
+} from "@aral/core/resilience";
+import {
+  CircuitOpenError,
+  NonRetryableError,
+  QueueFullError,
+  RuntimeError,
+  ShutdownError,
+  TaskTimeoutError,
+  TimeoutError,
+} from "@aral/core";
 import { TaskQueue } from "@aral/core/tasks";
 import type { CircuitStateChange, RetryEvent } from "@aral/core/resilience";
 import { atLeast, atMost, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
@@ -28,7 +44,9 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
 
 /** Settles every promise and names each outcome: "completed", or the error's name. */
 async function outcomes(promises: Promise<unknown>[]): Promise<string[]> {
-  return (await Promise.allSettled(promises)).map((o) => (o.status === "fulfilled" ? "completed" : ((o.reason as Error)?.name ?? String(o.reason))));
+  return (await Promise.allSettled(promises)).map((o) =>
+    o.status === "fulfilled" ? "completed" : ((o.reason as Error)?.name ?? String(o.reason)),
+  );
 }
 
 export const resilienceCases = defineCases([
@@ -50,17 +68,34 @@ export const resilienceCases = defineCases([
               throw e;
             },
             "load profile",
-            { maxRetries: 3, backoffMs: 20, backoffStrategy: "exponential", jitter: "none", onRetry: (event) => void retries.push(event) },
+            {
+              maxRetries: 3,
+              backoffMs: 20,
+              backoffStrategy: "exponential",
+              jitter: "none",
+              onRetry: (event) => void retries.push(event),
+            },
           ),
         { instance: RuntimeError, message: "load profile failed after 3 attempts" },
         "executeWithRetry of an always failing call",
       )) as RuntimeError;
       equal(calls.length, 3, "calls made (maxRetries 3 counts calls, as the seed does)");
       equal(error.cause, errors[2], "RuntimeError.cause (the last error)");
-      deepEqual(error.attempts.map((e) => (e as Error).message), errors.map((e) => e.message), "RuntimeError.attempts");
+      deepEqual(
+        error.attempts.map((e) => (e as Error).message),
+        errors.map((e) => e.message),
+        "RuntimeError.attempts",
+      );
       equal(error.context, "load profile", "RuntimeError.context");
       equal(error.reason, "exhausted", "RuntimeError.reason");
-      deepEqual(retries.map((r) => [r.attempt, r.delayMs]), [[1, 20], [2, 40]], "onRetry events (attempt, delayMs)");
+      deepEqual(
+        retries.map((r) => [r.attempt, r.delayMs]),
+        [
+          [1, 20],
+          [2, 40],
+        ],
+        "onRetry events (attempt, delayMs)",
+      );
       const [gap1, gap2] = [calls[1]! - calls[0]!, calls[2]! - calls[1]!];
       atLeast(gap1, 20 - EARLY_MS, "ms between call 1 and 2");
       atLeast(gap2, 40 - EARLY_MS, "ms between call 2 and 3");
@@ -157,7 +192,11 @@ export const resilienceCases = defineCases([
       equal(calls, 1, "calls before the abort");
       atLeast(elapsed, 50 - EARLY_MS, "ms until the rejection");
       atMost(elapsed, 3_000, "ms until the rejection (far less than the 5 s backoff)");
-      await rejects(() => executeWithRetry(async () => "never", "pre-aborted", { signal: AbortSignal.abort(reason) }), {}, "an already aborted signal").then((e) => equal(e, reason, "rejection for an already aborted signal"));
+      await rejects(
+        () => executeWithRetry(async () => "never", "pre-aborted", { signal: AbortSignal.abort(reason) }),
+        {},
+        "an already aborted signal",
+      ).then((e) => equal(e, reason, "rejection for an already aborted signal"));
     },
   },
   {
@@ -176,17 +215,28 @@ export const resilienceCases = defineCases([
       equal(breaker.state, "closed", "state after one failure");
       await rejects(() => breaker.execute(failing), { message: "503" }, "failure 2");
       equal(breaker.state, "open", "state after two failures");
-      const fast = (await rejects(() => breaker.execute(failing), { instance: CircuitOpenError }, "a call while open")) as CircuitOpenError;
+      const fast = (await rejects(
+        () => breaker.execute(failing),
+        { instance: CircuitOpenError },
+        "a call while open",
+      )) as CircuitOpenError;
       equal(calls, 2, "calls that reached the dependency (the third failed fast)");
       equal(fast.circuit, "payments-api", "CircuitOpenError.circuit");
-      ok(fast.retryAfterMs > 0 && fast.retryAfterMs <= 100, `CircuitOpenError.retryAfterMs in (0, 100] (got ${fast.retryAfterMs})`);
+      ok(
+        fast.retryAfterMs > 0 && fast.retryAfterMs <= 100,
+        `CircuitOpenError.retryAfterMs in (0, 100] (got ${fast.retryAfterMs})`,
+      );
       ok(fast.message.includes("payments-api"), "the message names the circuit");
 
       await sleep(120);
       equal(breaker.state, "half-open", "state once the open timeout has passed");
       equal(await breaker.execute(async () => "probe ok"), "probe ok", "the probe's result");
       equal(breaker.state, "closed", "state after a successful probe");
-      deepEqual(changes.map((c) => `${c.from}→${c.to}`), ["closed→open", "open→half-open", "half-open→closed"], "state changes");
+      deepEqual(
+        changes.map((c) => `${c.from}→${c.to}`),
+        ["closed→open", "open→half-open", "half-open→closed"],
+        "state changes",
+      );
       atLeast(changes[1]!.at - changes[0]!.at, 100, "ms between opening and half-opening");
     },
   },
@@ -202,12 +252,20 @@ export const resilienceCases = defineCases([
         await probeGate.promise;
         throw new Error("still down");
       });
-      const busy = (await rejects(() => breaker.execute(async () => "second probe"), { instance: CircuitOpenError }, "a second call while the only probe runs")) as CircuitOpenError;
+      const busy = (await rejects(
+        () => breaker.execute(async () => "second probe"),
+        { instance: CircuitOpenError },
+        "a second call while the only probe runs",
+      )) as CircuitOpenError;
       equal(busy.retryAfterMs, 0, "retryAfterMs while half-open with the probe busy");
       probeGate.resolve();
       await rejects(() => probe, { message: "still down" }, "the failing probe");
       equal(breaker.state, "open", "state after a failed probe");
-      const again = (await rejects(() => breaker.execute(async () => "x"), { instance: CircuitOpenError }, "a call right after the failed probe")) as CircuitOpenError;
+      const again = (await rejects(
+        () => breaker.execute(async () => "x"),
+        { instance: CircuitOpenError },
+        "a call right after the failed probe",
+      )) as CircuitOpenError;
       ok(again.retryAfterMs > 0, `retryAfterMs after reopening (got ${again.retryAfterMs})`);
     },
   },
@@ -245,19 +303,35 @@ export const resilienceCases = defineCases([
     capability: CAPABILITY,
     async run() {
       const breaker = new CircuitBreaker({ name: "inventory", threshold: 2, timeout: 10_000 });
-      const policy = compose(retryPolicy({ context: "reserve stock", maxRetries: 4, backoffMs: 10, jitter: "none", backoffStrategy: "constant" }), breakerPolicy(breaker), timeoutPolicy(50));
+      const policy = compose(
+        retryPolicy({
+          context: "reserve stock",
+          maxRetries: 4,
+          backoffMs: 10,
+          jitter: "none",
+          backoffStrategy: "constant",
+        }),
+        breakerPolicy(breaker),
+        timeoutPolicy(50),
+      );
       let calls = 0;
       const error = (await rejects(
         () =>
           policy.execute((signal) => {
             calls++;
-            return new Promise<string>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+            return new Promise<string>((_, reject) =>
+              signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+            );
           }),
         { instance: RuntimeError, message: "reserve stock failed after 4 attempts" },
         "a hanging dependency through retry, breaker and timeout",
       )) as RuntimeError;
       equal(calls, 2, "calls that reached the dependency (then the breaker opened)");
-      deepEqual(error.attempts.map((e) => (e as Error).name), ["TimeoutError", "TimeoutError", "CircuitOpenError", "CircuitOpenError"], "each attempt's error");
+      deepEqual(
+        error.attempts.map((e) => (e as Error).name),
+        ["TimeoutError", "TimeoutError", "CircuitOpenError", "CircuitOpenError"],
+        "each attempt's error",
+      );
       equal(breaker.state, "open", "breaker state");
     },
   },
@@ -286,7 +360,11 @@ export const resilienceCases = defineCases([
       deepEqual(order, [], "tasks run while paused");
       equal(queue.size, 8, "queue.size while paused");
       queue.resume();
-      deepEqual(await within(Promise.all(added), 5_000, "all tasks"), ["low-1", "normal-1", "high-1", "critical-1", "normal-2", "low-2", "high-2", "p5"], "each add() resolves with its own task's value");
+      deepEqual(
+        await within(Promise.all(added), 5_000, "all tasks"),
+        ["low-1", "normal-1", "high-1", "critical-1", "normal-2", "low-2", "high-2", "p5"],
+        "each add() resolves with its own task's value",
+      );
       deepEqual(order, ["critical-1", "high-1", "high-2", "p5", "normal-1", "normal-2", "low-1", "low-2"], "run order");
       equal(queue.stats().completed, 8, "stats().completed");
       await within(queue.onIdle(), 1_000, "onIdle()");
@@ -315,7 +393,11 @@ export const resilienceCases = defineCases([
         ok(stubbornSettled, "the next task starts only after the timed-out task has settled");
         return "next";
       });
-      const error = (await rejects(() => stubborn, { instance: TaskTimeoutError }, "the stubborn task")) as TaskTimeoutError;
+      const error = (await rejects(
+        () => stubborn,
+        { instance: TaskTimeoutError },
+        "the stubborn task",
+      )) as TaskTimeoutError;
       atLeast(performance.now() - started, 100 - EARLY_MS, "ms until the TaskTimeoutError");
       equal(error.taskId, "stubborn", "TaskTimeoutError.taskId");
       equal(error.timeoutMs, 100, "TaskTimeoutError.timeoutMs");
@@ -343,12 +425,20 @@ export const resilienceCases = defineCases([
         return "running";
       });
       const queued = [queue.add(async () => "queued-1"), queue.add(async () => "queued-2")];
-      const error = (await rejects(() => queue.add(async () => "overflow", { id: "overflow" }), { instance: QueueFullError }, "a third queued task")) as QueueFullError;
+      const error = (await rejects(
+        () => queue.add(async () => "overflow", { id: "overflow" }),
+        { instance: QueueFullError },
+        "a third queued task",
+      )) as QueueFullError;
       equal(error.maxQueued, 2, "QueueFullError.maxQueued");
       equal(error.taskId, "overflow", "QueueFullError.taskId");
       equal(queue.stats().rejected, 1, "stats().rejected");
       gate.resolve();
-      deepEqual(await within(Promise.all([running, ...queued]), 5_000, "accepted tasks"), ["running", "queued-1", "queued-2"], "accepted tasks' values");
+      deepEqual(
+        await within(Promise.all([running, ...queued]), 5_000, "accepted tasks"),
+        ["running", "queued-1", "queued-2"],
+        "accepted tasks' values",
+      );
       equal(queue.stats().accepted, 3, "stats().accepted");
     },
   },
@@ -363,13 +453,28 @@ export const resilienceCases = defineCases([
       const report = await within(queue.shutdown({ timeoutMs: 5_000 }), 6_000, "shutdown()");
       deepEqual(report, { finished: 2, aborted: 0, returned: 8 }, "shutdown report");
       await settled;
-      deepEqual(await outcomes(tasks), ["completed", "completed", ...Array(8).fill("ShutdownError")], "each task's outcome");
+      deepEqual(
+        await outcomes(tasks),
+        ["completed", "completed", ...Array(8).fill("ShutdownError")],
+        "each task's outcome",
+      );
       const returned = (await settled).flatMap((o) => (o.status === "rejected" ? [o.reason as ShutdownError] : []));
-      ok(returned.every((e) => e instanceof ShutdownError && e.outcome === "returned" && typeof e.task === "function"), "queued tasks come back as ShutdownError 'returned' with the task to resubmit");
-      const late = (await rejects(() => queue.add(async () => "late"), { instance: ShutdownError }, "add() after shutdown")) as ShutdownError;
+      ok(
+        returned.every((e) => e instanceof ShutdownError && e.outcome === "returned" && typeof e.task === "function"),
+        "queued tasks come back as ShutdownError 'returned' with the task to resubmit",
+      );
+      const late = (await rejects(
+        () => queue.add(async () => "late"),
+        { instance: ShutdownError },
+        "add() after shutdown",
+      )) as ShutdownError;
       equal(late.outcome, "closed", "ShutdownError.outcome for a late add()");
       const stats = queue.stats();
-      equal(stats.accepted, stats.completed + stats.returned + stats.aborted, "stats: accepted = completed + returned + aborted");
+      equal(
+        stats.accepted,
+        stats.completed + stats.returned + stats.aborted,
+        "stats: accepted = completed + returned + aborted",
+      );
     },
   },
   {
@@ -390,10 +495,15 @@ export const resilienceCases = defineCases([
       const elapsed = performance.now() - started;
       deepEqual(report, { finished: 0, aborted: 2, returned: 1 }, "shutdown report");
       atLeast(elapsed, 100 - EARLY_MS, "ms the shutdown waited before aborting");
-      const reasons = (await settled).map((o) => (o.status === "rejected" ? (o.reason as ShutdownError).outcome : "completed"));
+      const reasons = (await settled).map((o) =>
+        o.status === "rejected" ? (o.reason as ShutdownError).outcome : "completed",
+      );
       deepEqual(reasons, ["aborted", "aborted", "returned"], "each task's ShutdownError outcome");
       equal(signals.length, 2, "tasks that started");
-      ok(signals.every((s) => s.aborted), "the running tasks' signals are aborted");
+      ok(
+        signals.every((s) => s.aborted),
+        "the running tasks' signals are aborted",
+      );
     },
   },
 ]);

@@ -10,7 +10,11 @@ const CAPABILITY = "resources.monitor";
 const MiB = 1024 * 1024;
 
 /** A monitor on the platform under test, always stopped after the case; its events are collected. */
-function monitorFor(ctx: ConformanceContext, source: UsageSource, options: ConstructorParameters<typeof ResourceMonitor>[1]): { monitor: ResourceMonitor; events: MonitorEvent[] } {
+function monitorFor(
+  ctx: ConformanceContext,
+  source: UsageSource,
+  options: ConstructorParameters<typeof ResourceMonitor>[1],
+): { monitor: ResourceMonitor; events: MonitorEvent[] } {
   const monitor = new ResourceMonitor(source, options);
   ctx.defer(() => monitor.stop());
   const events: MonitorEvent[] = [];
@@ -62,11 +66,21 @@ export const resourcesMonitorCases = defineCases([
       };
       const before = platform.usage.memory().rss;
       const limit = before + 48 * MiB;
-      const { monitor, events } = monitorFor(ctx, source, { memoryLimit: limit, thresholds: { memory: 1 }, hysteresis: 0.01, intervalMs: 40, fallback: "reject" });
+      const { monitor, events } = monitorFor(ctx, source, {
+        memoryLimit: limit,
+        thresholds: { memory: 1 },
+        hysteresis: 0.01,
+        intervalMs: 40,
+        fallback: "reject",
+      });
       monitor.start();
       equal(monitor.running, true, "monitor.running after start()");
       await until(() => monitor.lastSample !== null, 5_000, "the first sample");
-      equal(monitor.degraded, false, `degraded before the allocation (rss ${monitor.lastSample?.memory.rss} of limit ${limit})`);
+      equal(
+        monitor.degraded,
+        false,
+        `degraded before the allocation (rss ${monitor.lastSample?.memory.rss} of limit ${limit})`,
+      );
       await monitor.admit();
 
       // A runtime may hand the first allocations memory it already holds (RSS does not move): keep allocating,
@@ -76,7 +90,11 @@ export const resourcesMonitorCases = defineCases([
         kept.push(...allocateTouched(64));
         await until(() => monitor.degraded, 300, "degraded").catch(() => {});
       }
-      await until(() => monitor.degraded, 10_000, `degraded after allocating ${kept.length} MiB (last rss ${monitor.lastSample?.memory.rss}, limit ${limit})`);
+      await until(
+        () => monitor.degraded,
+        10_000,
+        `degraded after allocating ${kept.length} MiB (last rss ${monitor.lastSample?.memory.rss}, limit ${limit})`,
+      );
       deepEqual(monitor.reasons, ["memory"], "monitor.reasons");
       const degraded = events.find((e) => e.type === "degraded");
       ok(degraded && degraded.type === "degraded", "a 'degraded' event was emitted");
@@ -85,7 +103,11 @@ export const resourcesMonitorCases = defineCases([
       atLeast(degraded.sample.memory.used, limit, "the degraded sample's memory.used (bytes)");
       equal(degraded.sample.memory.limit, limit, "the degraded sample's memory.limit");
       atLeast(degraded.sample.memory.ratio ?? 0, 1, "the degraded sample's memory.ratio");
-      await rejects(() => monitor.admit(), { instance: ResourceDegradedError, message: /memory/ }, "admit() while degraded with the reject policy");
+      await rejects(
+        () => monitor.admit(),
+        { instance: ResourceDegradedError, message: /memory/ },
+        "admit() while degraded with the reject policy",
+      );
 
       const rise = Math.max(0, degraded.sample.memory.rss - before);
       let checksum = 0;
@@ -93,8 +115,15 @@ export const resourcesMonitorCases = defineCases([
       ok(checksum > 0, "the allocation was alive while degraded");
       kept = null;
       releasedBytes = rise;
-      await until(() => !monitor.degraded, 5_000, `recovery after the release (reported rss ${monitor.lastSample?.memory.rss}, limit ${limit})`);
-      ok(events.some((e) => e.type === "recovered"), "a 'recovered' event was emitted");
+      await until(
+        () => !monitor.degraded,
+        5_000,
+        `recovery after the release (reported rss ${monitor.lastSample?.memory.rss}, limit ${limit})`,
+      );
+      ok(
+        events.some((e) => e.type === "recovered"),
+        "a 'recovered' event was emitted",
+      );
       await monitor.admit();
       equal(kept, null, "the allocation was released");
       await monitor.stop();
@@ -106,7 +135,12 @@ export const resourcesMonitorCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const { platform } = ctx;
-      const { monitor, events } = monitorFor(ctx, platform, { cpuLimit: 0.001, throttling: true, fallback: "shed", intervalMs: 60_000 });
+      const { monitor, events } = monitorFor(ctx, platform, {
+        cpuLimit: 0.001,
+        throttling: true,
+        fallback: "shed",
+        intervalMs: 60_000,
+      });
       monitor.start();
       await until(() => monitor.lastSample !== null, 5_000, "the first sample");
       const started = performance.now();
@@ -118,11 +152,18 @@ export const resourcesMonitorCases = defineCases([
       ok(sample.cpu.cores > 0, `cpu.cores must be > 0, got ${sample.cpu.cores}`);
       atMost(sample.cpu.cores, platform.runtime.cpus + 1, "cpu.cores (never more than the machine has, with slack)");
       const cores = Math.max(1, platform.runtime.cpus);
-      atMost(Math.abs(sample.cpu.percent - (sample.cpu.cores / cores) * 100), 0.001, "cpu.percent = cores / machine cores × 100 (difference)");
+      atMost(
+        Math.abs(sample.cpu.percent - (sample.cpu.cores / cores) * 100),
+        0.001,
+        "cpu.percent = cores / machine cores × 100 (difference)",
+      );
       equal(sample.cpu.limit, 0.001, "cpu.limit");
       equal(monitor.throttled, true, "throttled over the CPU limit");
       ok(monitor.reasons.includes("cpu"), `degraded reasons include cpu (got ${monitor.reasons.join(", ")})`);
-      ok(events.some((e) => e.type === "throttled"), "a 'throttled' event was emitted");
+      ok(
+        events.some((e) => e.type === "throttled"),
+        "a 'throttled' event was emitted",
+      );
 
       let admitted = false;
       const admission = monitor.admit().then(() => void (admitted = true));
@@ -161,12 +202,19 @@ export const resourcesMonitorCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const root = await ctx.tempDir();
-      const { monitor, events } = monitorFor(ctx, ctx.platform, { storageRoots: [root], thresholds: { disk: 0.000_001 }, intervalMs: 60_000 });
+      const { monitor, events } = monitorFor(ctx, ctx.platform, {
+        storageRoots: [root],
+        thresholds: { disk: 0.000_001 },
+        intervalMs: 60_000,
+      });
       const sample = await monitor.sample();
       equal(sample.disk.length, 1, "disk entries in the sample");
       const disk = sample.disk[0]!;
       equal(disk.root, root, "disk.root");
-      ok(disk.total > 0 && disk.available >= 0 && disk.available <= disk.total, `disk total/available are byte counts (got ${disk.total}/${disk.available})`);
+      ok(
+        disk.total > 0 && disk.available >= 0 && disk.available <= disk.total,
+        `disk total/available are byte counts (got ${disk.total}/${disk.available})`,
+      );
       ok(disk.usedRatio > 0 && disk.usedRatio <= 1, `disk.usedRatio in (0, 1] (got ${disk.usedRatio})`);
       ok(monitor.reasons.includes("disk"), `degraded reasons include disk (got ${monitor.reasons.join(", ")})`);
       const warning = events.find((e) => e.type === "disk-warning");
@@ -177,12 +225,25 @@ export const resourcesMonitorCases = defineCases([
     name: "monitor: bad options fail with typed errors naming them",
     capability: CAPABILITY,
     async run(ctx) {
-      const make = (options: ConstructorParameters<typeof ResourceMonitor>[1]) => () => new ResourceMonitor(ctx.platform, options);
-      await rejects(make({ thresholds: { memory: 0 } }), { instance: RangeError, message: /memory/ }, "thresholds.memory 0");
-      await rejects(make({ thresholds: { cpu: Number.NaN } }), { instance: RangeError, message: /cpu/ }, "thresholds.cpu NaN");
+      const make = (options: ConstructorParameters<typeof ResourceMonitor>[1]) => () =>
+        new ResourceMonitor(ctx.platform, options);
+      await rejects(
+        make({ thresholds: { memory: 0 } }),
+        { instance: RangeError, message: /memory/ },
+        "thresholds.memory 0",
+      );
+      await rejects(
+        make({ thresholds: { cpu: Number.NaN } }),
+        { instance: RangeError, message: /cpu/ },
+        "thresholds.cpu NaN",
+      );
       await rejects(make({ intervalMs: -5 }), { instance: RangeError, message: /intervalMs/ }, "intervalMs -5");
       await rejects(make({ hysteresis: 1 }), { instance: RangeError, message: /hysteresis/ }, "hysteresis 1");
-      await rejects(make({ fallback: "explode" as "reject" }), { instance: RangeError, message: /explode/ }, "fallback 'explode'");
+      await rejects(
+        make({ fallback: "explode" as "reject" }),
+        { instance: RangeError, message: /explode/ },
+        "fallback 'explode'",
+      );
     },
   },
 ]);

@@ -28,7 +28,11 @@ async function serve(ctx: ConformanceContext, handler: RequestHandler, hold?: Ga
   const server = await ctx.platform.net.serve(handler, { hostname: "127.0.0.1", port: 0 });
   ctx.defer(() => {
     hold?.open();
-    return within(server.close().catch(() => {}), 5_000, "server.close() in cleanup");
+    return within(
+      server.close().catch(() => {}),
+      5_000,
+      "server.close() in cleanup",
+    );
   });
   return server;
 }
@@ -45,16 +49,47 @@ export const resourcesNetworkCases = defineCases([
       const secret = `${dir}/secret.txt`;
       await ctx.platform.fs.writeFile(secret, "CONTENT-0451");
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch });
-      const refused = [`file://${secret}`, `FILE://${secret}`, "data:text/plain,x", "blob:null/1", "ftp://127.0.0.1/x", "javascript:1", "/relative/path"];
+      const refused = [
+        `file://${secret}`,
+        `FILE://${secret}`,
+        "data:text/plain,x",
+        "blob:null/1",
+        "ftp://127.0.0.1/x",
+        "javascript:1",
+        "/relative/path",
+      ];
       for (const url of refused) {
-        const direct = (await rejects(() => ctx.platform.net.fetch(url), { code: "Unsupported" }, `platform.net.fetch(${JSON.stringify(url)})`)) as Error;
+        const direct = (await rejects(
+          () => ctx.platform.net.fetch(url),
+          { code: "Unsupported" },
+          `platform.net.fetch(${JSON.stringify(url)})`,
+        )) as Error;
         ok(!String(direct.message).includes("CONTENT-0451"), "the error does not carry the file's content");
-        const error = (await rejects(() => limited(url), { instance: FetchSchemeError }, `limited fetch(${JSON.stringify(url)})`)) as FetchSchemeError;
-        ok(error.scheme.endsWith(":") || (url.startsWith("/") && error.scheme === "(none)"), `FetchSchemeError.scheme names the scheme (got ${error.scheme})`);
+        const error = (await rejects(
+          () => limited(url),
+          { instance: FetchSchemeError },
+          `limited fetch(${JSON.stringify(url)})`,
+        )) as FetchSchemeError;
+        ok(
+          error.scheme.endsWith(":") || (url.startsWith("/") && error.scheme === "(none)"),
+          `FetchSchemeError.scheme names the scheme (got ${error.scheme})`,
+        );
       }
-      await rejects(() => ctx.platform.net.fetch(new URL(`file://${secret}`)), { code: "Unsupported" }, "platform.net.fetch(a file: URL object)");
-      await rejects(() => ctx.platform.net.fetch(new Request("data:text/plain,x")), { code: "Unsupported" }, "platform.net.fetch(a data: Request)");
-      await rejects(() => limited(new URL(`file://${secret}`)), { instance: FetchSchemeError }, "limited fetch(a file: URL object)");
+      await rejects(
+        () => ctx.platform.net.fetch(new URL(`file://${secret}`)),
+        { code: "Unsupported" },
+        "platform.net.fetch(a file: URL object)",
+      );
+      await rejects(
+        () => ctx.platform.net.fetch(new Request("data:text/plain,x")),
+        { code: "Unsupported" },
+        "platform.net.fetch(a data: Request)",
+      );
+      await rejects(
+        () => limited(new URL(`file://${secret}`)),
+        { instance: FetchSchemeError },
+        "limited fetch(a file: URL object)",
+      );
       const server = await serve(ctx, () => new Response("over http"));
       equal(await (await limited(server.url)).text(), "over http", "an http: URL still works");
     },
@@ -83,7 +118,11 @@ export const resourcesNetworkCases = defineCases([
       const bodies = Promise.all([0, 1, 2, 3, 4].map(async (i) => (await limited(`${server.url}/slow?i=${i}`)).text()));
       equal(limited.active, 2, "limited.active right after five calls");
       equal(limited.waiting, 3, "limited.waiting right after five calls");
-      deepEqual(await within(bodies, 10_000, "five requests through two slots"), [0, 1, 2, 3, 4].map((i) => `reply ${i}`), "response bodies");
+      deepEqual(
+        await within(bodies, 10_000, "five requests through two slots"),
+        [0, 1, 2, 3, 4].map((i) => `reply ${i}`),
+        "response bodies",
+      );
       deepEqual(granted, ["0", "1", "2", "3", "4"], "order in which requests got a slot and went out");
       atMost(maxInFlight, 2, "requests in flight at the server at once");
       equal(maxInFlight, 2, "requests in flight at the server at once (both slots used)");
@@ -97,19 +136,31 @@ export const resourcesNetworkCases = defineCases([
     async run(ctx) {
       const hold = gate();
       let arrived = 0;
-      const server = await serve(ctx, async () => {
-        arrived++;
-        await hold.wait;
-        return new Response("done");
-      }, hold);
+      const server = await serve(
+        ctx,
+        async () => {
+          arrived++;
+          await hold.wait;
+          return new Response("done");
+        },
+        hold,
+      );
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 2, waitForSlot: false });
       const first = limited(`${server.url}/a`).then((r) => r.text());
       const second = limited(`${server.url}/b`).then((r) => r.text());
-      const error = (await rejects(() => limited(`${server.url}/c`), { instance: ConnectionLimitError }, "the third request")) as ConnectionLimitError;
+      const error = (await rejects(
+        () => limited(`${server.url}/c`),
+        { instance: ConnectionLimitError },
+        "the third request",
+      )) as ConnectionLimitError;
       equal(error.limit, 2, "ConnectionLimitError.limit");
       equal(error.url, `${server.url}/c`, "ConnectionLimitError.url");
       hold.open();
-      deepEqual(await within(Promise.all([first, second]), 5_000, "the two held requests"), ["done", "done"], "bodies of the held requests");
+      deepEqual(
+        await within(Promise.all([first, second]), 5_000, "the two held requests"),
+        ["done", "done"],
+        "bodies of the held requests",
+      );
       equal(arrived, 2, "requests that reached the server (the refused one never went out)");
       equal(await (await limited(`${server.url}/d`)).text(), "done", "a request after the slots were freed");
       equal(limited.active, 0, "limited.active at the end");
@@ -120,14 +171,22 @@ export const resourcesNetworkCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const hold = gate();
-      const server = await serve(ctx, async () => {
-        await hold.wait;
-        return new Response("too late");
-      }, hold);
+      const server = await serve(
+        ctx,
+        async () => {
+          await hold.wait;
+          return new Response("too late");
+        },
+        hold,
+      );
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, timeout: 300 });
       const url = `${server.url}/hang?x=1`;
       const started = performance.now();
-      const error = (await rejects(() => limited(url), { instance: NetworkTimeoutError }, "a request to a hung server")) as NetworkTimeoutError;
+      const error = (await rejects(
+        () => limited(url),
+        { instance: NetworkTimeoutError },
+        "a request to a hung server",
+      )) as NetworkTimeoutError;
       const elapsed = performance.now() - started;
       equal(error.url, url, "NetworkTimeoutError.url");
       equal(error.timeoutMs, 300, "NetworkTimeoutError.timeoutMs");
@@ -150,16 +209,28 @@ export const resourcesNetworkCases = defineCases([
           // already closed or errored by the aborted connection
         }
       });
-      const server = await serve(ctx, () => new Response(new ReadableStream<Uint8Array>({ start(c) {
-        stream = c;
-        c.enqueue(new TextEncoder().encode("first chunk, then nothing"));
-      } })));
+      const server = await serve(
+        ctx,
+        () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              start(c) {
+                stream = c;
+                c.enqueue(new TextEncoder().encode("first chunk, then nothing"));
+              },
+            }),
+          ),
+      );
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, timeout: 400 });
       const url = `${server.url}/stall`;
       const started = performance.now();
       const response = await limited(url);
       equal(response.status, 200, "status of the stalling response");
-      await rejects(() => within(response.text(), 8_000, "reading the stalled body"), { instance: NetworkTimeoutError, message: url }, "reading a body that stalls");
+      await rejects(
+        () => within(response.text(), 8_000, "reading the stalled body"),
+        { instance: NetworkTimeoutError, message: url },
+        "reading a body that stalls",
+      );
       atLeast(performance.now() - started, 350, "ms before the body read failed");
       await settle();
       equal(limited.active, 0, "limited.active after the body timed out");
@@ -170,10 +241,14 @@ export const resourcesNetworkCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const hold = gate();
-      const server = await serve(ctx, async () => {
-        await hold.wait;
-        return new Response("late");
-      }, hold);
+      const server = await serve(
+        ctx,
+        async () => {
+          await hold.wait;
+          return new Response("late");
+        },
+        hold,
+      );
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, timeout: 10_000 });
       const inFlight = new AbortController();
       const waiting = new AbortController();
@@ -192,12 +267,19 @@ export const resourcesNetworkCases = defineCases([
       equal(secondError, waitingReason, "rejection of the waiting request (the caller's reason)");
       const firstError = await rejects(() => first, {}, "the request in flight after its caller aborted");
       ok(!(firstError instanceof NetworkTimeoutError), "the caller's abort is not reported as a timeout");
-      ok(firstError === inFlightReason || (firstError as Error)?.name === "AbortError", `rejection of the in-flight request is the caller's reason or an AbortError (got ${String(firstError)})`);
+      ok(
+        firstError === inFlightReason || (firstError as Error)?.name === "AbortError",
+        `rejection of the in-flight request is the caller's reason or an AbortError (got ${String(firstError)})`,
+      );
       atMost(performance.now() - started, 5_000, "ms until both aborted requests rejected");
       await settle();
       equal(limited.active, 0, "limited.active after both aborts");
       equal(limited.waiting, 0, "limited.waiting after both aborts");
-      await rejects(() => limited(`${server.url}/x`, { signal: AbortSignal.abort(new Error("already")) }), { message: "already" }, "a request with an already aborted signal");
+      await rejects(
+        () => limited(`${server.url}/x`, { signal: AbortSignal.abort(new Error("already")) }),
+        { message: "already" },
+        "a request with an already aborted signal",
+      );
     },
   },
   {
@@ -205,9 +287,16 @@ export const resourcesNetworkCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const body = patternedBytes(64 * 1024, 5);
-      const server = await serve(ctx, (req) => (new URL(req.url).pathname === "/empty" ? new Response(null, { status: 204 }) : new Response(body)));
+      const server = await serve(ctx, (req) =>
+        new URL(req.url).pathname === "/empty" ? new Response(null, { status: 204 }) : new Response(body),
+      );
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, waitForSlot: false });
-      const refused = () => rejects(() => limited(`${server.url}/other`), { instance: ConnectionLimitError }, "a second request while the body is unread");
+      const refused = () =>
+        rejects(
+          () => limited(`${server.url}/other`),
+          { instance: ConnectionLimitError },
+          "a second request while the body is unread",
+        );
 
       const read = await limited(`${server.url}/read`);
       equal(limited.active, 1, "limited.active with an unread body");
@@ -247,7 +336,10 @@ export const resourcesNetworkCases = defineCases([
     timeoutMs: 30_000,
     async run(ctx) {
       const body = patternedBytes(100_000, 9);
-      const server = await serve(ctx, () => new Response(body, { headers: { "content-type": "application/octet-stream" } }));
+      const server = await serve(
+        ctx,
+        () => new Response(body, { headers: { "content-type": "application/octet-stream" } }),
+      );
       const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, bandwidth: "800kbps" });
       const started = performance.now();
       const response = await limited(`${server.url}/big`);
@@ -287,24 +379,42 @@ export const resourcesNetworkCases = defineCases([
     async run(ctx) {
       const body = patternedBytes(100_000, 17);
       const server = await serve(ctx, () => new Response(body));
-      const limited = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, bandwidth: "800kbps", timeout: 10_000 });
+      const limited = createLimitedFetch({
+        fetch: ctx.platform.net.fetch,
+        connections: 1,
+        bandwidth: "800kbps",
+        timeout: 10_000,
+      });
       const caller = new AbortController();
       const reason = new Error("caller stopped reading");
       const reader = (await limited(`${server.url}/paced`, { signal: caller.signal })).body!.getReader();
       ok(!(await reader.read()).done, "a first chunk arrives");
       equal(limited.active, 1, "limited.active while the body is read");
       caller.abort(reason);
-      const error = await rejects(async () => {
-        for (;;) if ((await reader.read()).done) return "ended";
-      }, {}, "reading on after the caller aborted");
+      const error = await rejects(
+        async () => {
+          for (;;) if ((await reader.read()).done) return "ended";
+        },
+        {},
+        "reading on after the caller aborted",
+      );
       equal(error, reason, "the read rejects with the caller's reason");
       await settle();
       equal(limited.active, 0, "limited.active after the abort");
 
-      const short = createLimitedFetch({ fetch: ctx.platform.net.fetch, connections: 1, bandwidth: "800kbps", timeout: 300 });
+      const short = createLimitedFetch({
+        fetch: ctx.platform.net.fetch,
+        connections: 1,
+        bandwidth: "800kbps",
+        timeout: 300,
+      });
       const started = performance.now();
       const response = await short(`${server.url}/too-slow`);
-      await rejects(() => response.arrayBuffer(), { instance: NetworkTimeoutError, message: "/too-slow" }, "a paced 100 kB body (≈ 1 s) under a 300 ms timeout");
+      await rejects(
+        () => response.arrayBuffer(),
+        { instance: NetworkTimeoutError, message: "/too-slow" },
+        "a paced 100 kB body (≈ 1 s) under a 300 ms timeout",
+      );
       atLeast(performance.now() - started, 250, "ms until the timeout");
       await settle();
       equal(short.active, 0, "limited.active after the timeout");
@@ -315,15 +425,29 @@ export const resourcesNetworkCases = defineCases([
     capability: CAPABILITY,
     run(ctx) {
       const fetch = ctx.platform.net.fetch;
-      const throws = (make: () => unknown, instance: abstract new (...args: never[]) => unknown, message: RegExp, what: string) =>
-        rejects(() => make(), { instance, message }, what);
+      const throws = (
+        make: () => unknown,
+        instance: abstract new (...args: never[]) => unknown,
+        message: RegExp,
+        what: string,
+      ) => rejects(() => make(), { instance, message }, what);
       return (async () => {
-        await throws(() => createLimitedFetch({ fetch: undefined as unknown as typeof fetch }), TypeError, /fetch/, "no fetch function");
+        await throws(
+          () => createLimitedFetch({ fetch: undefined as unknown as typeof fetch }),
+          TypeError,
+          /fetch/,
+          "no fetch function",
+        );
         await throws(() => createLimitedFetch({ fetch, timeout: 0 }), RangeError, /timeout/, "timeout 0");
         await throws(() => createLimitedFetch({ fetch, timeout: Number.NaN }), RangeError, /timeout/, "timeout NaN");
         await throws(() => createLimitedFetch({ fetch, connections: 0 }), RangeError, /0/, "connections 0");
         await throws(() => createLimitedFetch({ fetch, connections: 1.5 }), RangeError, /1\.5/, "connections 1.5");
-        await throws(() => createLimitedFetch({ fetch, bandwidth: "100MB" }), QuantityError, /100MB/, "bandwidth '100MB'");
+        await throws(
+          () => createLimitedFetch({ fetch, bandwidth: "100MB" }),
+          QuantityError,
+          /100MB/,
+          "bandwidth '100MB'",
+        );
         await throws(() => createLimitedFetch({ fetch, bandwidth: 0 }), RangeError, /bandwidth/, "bandwidth 0");
       })();
     },

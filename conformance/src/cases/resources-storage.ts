@@ -9,11 +9,18 @@ import { patternedBytes, sleep } from "../harness/helpers.ts";
 const CAPABILITY = "resources.storage";
 
 /** A storage over two fresh roots inside one temp dir; `outside` is a sibling directory no write may reach. */
-async function storageFor(ctx: ConformanceContext, maxSize?: number | string): Promise<{ storage: Storage; base: string; outside: string }> {
+async function storageFor(
+  ctx: ConformanceContext,
+  maxSize?: number | string,
+): Promise<{ storage: Storage; base: string; outside: string }> {
   const base = await ctx.tempDir();
   const outside = `${base}/outside`;
   await ctx.platform.fs.mkdir(outside);
-  const storage = await createStorage(ctx.platform, { persistent: `${base}/persistent`, ephemeral: `${base}/ephemeral`, ...(maxSize === undefined ? {} : { maxSize }) });
+  const storage = await createStorage(ctx.platform, {
+    persistent: `${base}/persistent`,
+    ephemeral: `${base}/ephemeral`,
+    ...(maxSize === undefined ? {} : { maxSize }),
+  });
   return { storage, base, outside };
 }
 
@@ -53,11 +60,31 @@ export const resourcesStorageCases = defineCases([
       await storage.persistent.writeFile("deep/er/data.bin", bytes);
       await storage.persistent.writeFile("./notes/../hello.txt", "hello ARAL");
       bytesEqual(await storage.persistent.readFile("deep/er/data.bin"), bytes, "bytes read back through the storage");
-      bytesEqual(await ctx.platform.fs.readFile(`${storage.persistent.root}/deep/er/data.bin`), bytes, "bytes read straight from the platform file system");
-      equal(await ctx.platform.fs.readTextFile(`${storage.persistent.root}/hello.txt`), "hello ARAL", "'./notes/../hello.txt' lands at <root>/hello.txt");
-      equal(await storage.persistent.resolve("deep/er/data.bin"), `${storage.persistent.root}/deep/er/data.bin`, "resolve()");
-      deepEqual((await storage.persistent.list()).map((e) => e.name), ["deep", "hello.txt"], "list() of the root (no temp files left behind; notes/.. never created notes)");
-      equal(storage.usage().persistent, bytes.byteLength + "hello ARAL".length, "usage().persistent counts the bytes written");
+      bytesEqual(
+        await ctx.platform.fs.readFile(`${storage.persistent.root}/deep/er/data.bin`),
+        bytes,
+        "bytes read straight from the platform file system",
+      );
+      equal(
+        await ctx.platform.fs.readTextFile(`${storage.persistent.root}/hello.txt`),
+        "hello ARAL",
+        "'./notes/../hello.txt' lands at <root>/hello.txt",
+      );
+      equal(
+        await storage.persistent.resolve("deep/er/data.bin"),
+        `${storage.persistent.root}/deep/er/data.bin`,
+        "resolve()",
+      );
+      deepEqual(
+        (await storage.persistent.list()).map((e) => e.name),
+        ["deep", "hello.txt"],
+        "list() of the root (no temp files left behind; notes/.. never created notes)",
+      );
+      equal(
+        storage.usage().persistent,
+        bytes.byteLength + "hello ARAL".length,
+        "usage().persistent counts the bytes written",
+      );
     },
   },
   {
@@ -73,12 +100,24 @@ export const resourcesStorageCases = defineCases([
         ["/etc/passwd", "an absolute system path"],
         ["a\0b", "a NUL byte"],
       ] as const) {
-        const error = (await rejects(() => storage.persistent.writeFile(path, "escaped"), { instance: StorageEscapeError }, `writeFile(${JSON.stringify(path)}): ${what}`)) as StorageEscapeError;
+        const error = (await rejects(
+          () => storage.persistent.writeFile(path, "escaped"),
+          { instance: StorageEscapeError },
+          `writeFile(${JSON.stringify(path)}): ${what}`,
+        )) as StorageEscapeError;
         equal(error.path, path, `StorageEscapeError.path for ${what}`);
         equal(error.root, storage.persistent.root, `StorageEscapeError.root for ${what}`);
-        await rejects(() => storage.ephemeral.readFile(path), { instance: StorageEscapeError }, `ephemeral.readFile(${JSON.stringify(path)}): ${what}`);
+        await rejects(
+          () => storage.ephemeral.readFile(path),
+          { instance: StorageEscapeError },
+          `ephemeral.readFile(${JSON.stringify(path)}): ${what}`,
+        );
       }
-      await rejects(() => storage.persistent.remove("."), { instance: StorageEscapeError }, "remove('.') of the root itself");
+      await rejects(
+        () => storage.persistent.remove("."),
+        { instance: StorageEscapeError },
+        "remove('.') of the root itself",
+      );
       deepEqual(await names(ctx, outside), [], "files in the outside directory");
       deepEqual(await names(ctx, base), ["ephemeral", "outside", "persistent"], "entries of the base directory");
       equal(storage.usage().total, 0, "usage after refused writes");
@@ -94,21 +133,57 @@ export const resourcesStorageCases = defineCases([
       await ctx.platform.fs.symlink(outside, `${root}/link`);
       await ctx.platform.fs.symlink(`${outside}/secret.txt`, `${root}/secret-link.txt`);
       await ctx.platform.fs.symlink(`${outside}/not-there-yet.txt`, `${root}/dangling.txt`);
-      await rejects(() => storage.persistent.writeFile("link/evil.txt", "x"), { instance: StorageEscapeError }, "write through a directory symlink to outside");
-      await rejects(() => storage.persistent.writeFile("link/sub/evil.txt", "x"), { instance: StorageEscapeError }, "write below a directory symlink to outside");
-      await rejects(() => storage.persistent.readFile("link/secret.txt"), { instance: StorageEscapeError }, "read through a directory symlink");
-      await rejects(() => storage.persistent.readTextFile("secret-link.txt"), { instance: StorageEscapeError }, "read of a file symlink to outside");
-      await rejects(() => storage.persistent.writeFile("secret-link.txt", "overwritten"), { instance: StorageEscapeError }, "write onto a file symlink to outside");
-      await rejects(() => storage.persistent.writeFile("dangling.txt", "created?"), { instance: StorageEscapeError }, "write through a dangling symlink to outside");
-      await rejects(() => storage.persistent.list("link"), { instance: StorageEscapeError }, "list() of a symlinked directory outside");
+      await rejects(
+        () => storage.persistent.writeFile("link/evil.txt", "x"),
+        { instance: StorageEscapeError },
+        "write through a directory symlink to outside",
+      );
+      await rejects(
+        () => storage.persistent.writeFile("link/sub/evil.txt", "x"),
+        { instance: StorageEscapeError },
+        "write below a directory symlink to outside",
+      );
+      await rejects(
+        () => storage.persistent.readFile("link/secret.txt"),
+        { instance: StorageEscapeError },
+        "read through a directory symlink",
+      );
+      await rejects(
+        () => storage.persistent.readTextFile("secret-link.txt"),
+        { instance: StorageEscapeError },
+        "read of a file symlink to outside",
+      );
+      await rejects(
+        () => storage.persistent.writeFile("secret-link.txt", "overwritten"),
+        { instance: StorageEscapeError },
+        "write onto a file symlink to outside",
+      );
+      await rejects(
+        () => storage.persistent.writeFile("dangling.txt", "created?"),
+        { instance: StorageEscapeError },
+        "write through a dangling symlink to outside",
+      );
+      await rejects(
+        () => storage.persistent.list("link"),
+        { instance: StorageEscapeError },
+        "list() of a symlinked directory outside",
+      );
       equal(await ctx.platform.fs.readTextFile(`${outside}/secret.txt`), "not yours", "the outside file is untouched");
       deepEqual(await names(ctx, outside), ["secret.txt"], "files in the outside directory (nothing created)");
 
       await storage.persistent.writeFile("real/inside.txt", "inside");
       await ctx.platform.fs.symlink(`${root}/real`, `${root}/alias`);
-      equal(await storage.persistent.readTextFile("alias/inside.txt"), "inside", "read through a symlink that stays inside");
+      equal(
+        await storage.persistent.readTextFile("alias/inside.txt"),
+        "inside",
+        "read through a symlink that stays inside",
+      );
       await storage.persistent.writeFile("alias/second.txt", "second");
-      equal(await ctx.platform.fs.readTextFile(`${root}/real/second.txt`), "second", "write through a symlink that stays inside");
+      equal(
+        await ctx.platform.fs.readTextFile(`${root}/real/second.txt`),
+        "second",
+        "write through a symlink that stays inside",
+      );
     },
   },
   {
@@ -121,16 +196,36 @@ export const resourcesStorageCases = defineCases([
       await storage.persistent.writeFile("a.bin", first);
       equal(storage.usage().total, 600, "usage after 600 bytes");
 
-      const error = (await rejects(() => storage.ephemeral.writeFile("b.bin", patternedBytes(500, 2)), { instance: StorageQuotaError }, "a 500-byte write over 600 used of 1000")) as StorageQuotaError;
+      const error = (await rejects(
+        () => storage.ephemeral.writeFile("b.bin", patternedBytes(500, 2)),
+        { instance: StorageQuotaError },
+        "a 500-byte write over 600 used of 1000",
+      )) as StorageQuotaError;
       equal(error.requested, 500, "StorageQuotaError.requested");
       equal(error.used, 600, "StorageQuotaError.used");
       equal(error.maxSize, 1000, "StorageQuotaError.maxSize");
       equal(await ctx.platform.fs.exists(`${storage.ephemeral.root}/b.bin`), false, "the refused file exists");
-      deepEqual(await names(ctx, storage.ephemeral.root), [], "ephemeral root after the refused write (no temp file either)");
-      deepEqual(storage.usage(), { persistent: 600, ephemeral: 0, total: 600, maxSize: 1000 }, "usage after the refused write");
+      deepEqual(
+        await names(ctx, storage.ephemeral.root),
+        [],
+        "ephemeral root after the refused write (no temp file either)",
+      );
+      deepEqual(
+        storage.usage(),
+        { persistent: 600, ephemeral: 0, total: 600, maxSize: 1000 },
+        "usage after the refused write",
+      );
 
-      await rejects(() => storage.persistent.writeFile("a.bin", patternedBytes(1001, 3)), { instance: StorageQuotaError }, "overwriting a.bin with 1001 bytes");
-      bytesEqual(await ctx.platform.fs.readFile(`${storage.persistent.root}/a.bin`), first, "a.bin after the refused overwrite");
+      await rejects(
+        () => storage.persistent.writeFile("a.bin", patternedBytes(1001, 3)),
+        { instance: StorageQuotaError },
+        "overwriting a.bin with 1001 bytes",
+      );
+      bytesEqual(
+        await ctx.platform.fs.readFile(`${storage.persistent.root}/a.bin`),
+        first,
+        "a.bin after the refused overwrite",
+      );
       equal(storage.usage().total, 600, "usage after the refused overwrite");
     },
   },
@@ -145,17 +240,33 @@ export const resourcesStorageCases = defineCases([
       await storage.persistent.writeFile("a.bin", patternedBytes(100));
       equal(storage.usage().total, 100, "usage after shrinking a.bin to 100");
       await storage.ephemeral.writeFile("tmp.bin", patternedBytes(800));
-      deepEqual(storage.usage(), { persistent: 100, ephemeral: 800, total: 900, maxSize: 1000 }, "usage across both areas");
+      deepEqual(
+        storage.usage(),
+        { persistent: 100, ephemeral: 800, total: 900, maxSize: 1000 },
+        "usage across both areas",
+      );
       await storage.persistent.writeFile("a.bin", "x".repeat(100), { append: true });
       equal((await ctx.platform.fs.stat(`${storage.persistent.root}/a.bin`)).size, 200, "a.bin size after an append");
       equal(storage.usage().total, 1000, "usage at exactly maxSize");
-      await rejects(() => storage.persistent.writeFile("a.bin", "y", { append: true }), { instance: StorageQuotaError }, "a one-byte append at the quota");
-      equal((await ctx.platform.fs.stat(`${storage.persistent.root}/a.bin`)).size, 200, "a.bin size after the refused append");
+      await rejects(
+        () => storage.persistent.writeFile("a.bin", "y", { append: true }),
+        { instance: StorageQuotaError },
+        "a one-byte append at the quota",
+      );
+      equal(
+        (await ctx.platform.fs.stat(`${storage.persistent.root}/a.bin`)).size,
+        200,
+        "a.bin size after the refused append",
+      );
       await storage.ephemeral.remove("tmp.bin");
       equal(storage.usage().total, 200, "usage after remove()");
       await storage.persistent.writeFile("b.bin", patternedBytes(800));
       equal(storage.usage().total, 1000, "the freed bytes can be written again");
-      deepEqual(await storage.refreshUsage(), { persistent: 1000, ephemeral: 0, total: 1000, maxSize: 1000 }, "refreshUsage() recounted from disk");
+      deepEqual(
+        await storage.refreshUsage(),
+        { persistent: 1000, ephemeral: 0, total: 1000, maxSize: 1000 },
+        "refreshUsage() recounted from disk",
+      );
     },
   },
   {
@@ -163,10 +274,17 @@ export const resourcesStorageCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const { storage } = await storageFor(ctx, 1000);
-      const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => storage.persistent.writeFile(`f${i}.bin`, patternedBytes(300, i + 1))));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => storage.persistent.writeFile(`f${i}.bin`, patternedBytes(300, i + 1))),
+      );
       const written = outcomes.filter((o) => o.status === "fulfilled").length;
       equal(written, 3, "writes of 300 bytes that fit in 1000");
-      for (const o of outcomes) if (o.status === "rejected") ok(o.reason instanceof StorageQuotaError, `a refused write rejects with StorageQuotaError (got ${String(o.reason)})`);
+      for (const o of outcomes)
+        if (o.status === "rejected")
+          ok(
+            o.reason instanceof StorageQuotaError,
+            `a refused write rejects with StorageQuotaError (got ${String(o.reason)})`,
+          );
       equal((await storage.refreshUsage()).total, 900, "bytes on disk");
     },
   },
@@ -179,11 +297,18 @@ export const resourcesStorageCases = defineCases([
       await storage.ephemeral.writeFile("b.tmp", "bb");
       await storage.persistent.writeFile("keep.txt", "keep");
       const ephemeralRoot = storage.ephemeral.root;
-      ok(ephemeralRoot.startsWith(`${(await ctx.platform.fs.realPath(base))}/ephemeral/`), `the instance's ephemeral directory is inside the configured ephemeral root (got ${ephemeralRoot})`);
+      ok(
+        ephemeralRoot.startsWith(`${await ctx.platform.fs.realPath(base)}/ephemeral/`),
+        `the instance's ephemeral directory is inside the configured ephemeral root (got ${ephemeralRoot})`,
+      );
       equal(storage.usage().ephemeral, 3, "ephemeral usage before cleanup");
       await storage.cleanupEphemeral();
       equal(await ctx.platform.fs.exists(ephemeralRoot), false, "the ephemeral directory exists after cleanup");
-      equal(await ctx.platform.fs.exists(`${base}/ephemeral`), true, "the configured (shared) ephemeral parent survives");
+      equal(
+        await ctx.platform.fs.exists(`${base}/ephemeral`),
+        true,
+        "the configured (shared) ephemeral parent survives",
+      );
       equal(await ctx.platform.fs.readTextFile(`${storage.persistent.root}/keep.txt`), "keep", "the persistent file");
       deepEqual(storage.usage(), { persistent: 4, ephemeral: 0, total: 4, maxSize: null }, "usage after cleanup");
       await storage.cleanupEphemeral();
@@ -206,8 +331,16 @@ export const resourcesStorageCases = defineCases([
       const ageMs = Date.now() - newStarted + (newStarted - oldWritten) / 2;
       const removed = await storage.cleanupOlderThan(ageMs);
       deepEqual(removed, ["nested/old.tmp", "old.tmp"], `files removed by cleanupOlderThan(${Math.round(ageMs)})`);
-      deepEqual(await names(ctx, storage.ephemeral.root), ["nested", "new.tmp"], "ephemeral root after the age cleanup");
-      deepEqual(await names(ctx, `${storage.ephemeral.root}/nested`), ["new.tmp"], "nested directory after the age cleanup");
+      deepEqual(
+        await names(ctx, storage.ephemeral.root),
+        ["nested", "new.tmp"],
+        "ephemeral root after the age cleanup",
+      );
+      deepEqual(
+        await names(ctx, `${storage.ephemeral.root}/nested`),
+        ["new.tmp"],
+        "nested directory after the age cleanup",
+      );
       equal(storage.usage().ephemeral, "new".length + "new too".length, "ephemeral usage after the age cleanup");
       equal(await ctx.platform.fs.exists(`${storage.persistent.root}/old-but-persistent.txt`), true, "persistent file");
     },
@@ -218,11 +351,27 @@ export const resourcesStorageCases = defineCases([
     async run(ctx) {
       const { storage, base, outside } = await storageFor(ctx);
       for (const name of ["", ".", "a/..", "./"]) {
-        await rejects(() => storage.persistent.writeFile(name, "payload"), { instance: StorageEscapeError, message: /root/ }, `writeFile(${JSON.stringify(name)})`);
-        await rejects(() => storage.persistent.readFile(name), { instance: StorageEscapeError }, `readFile(${JSON.stringify(name)})`);
-        await rejects(() => storage.persistent.remove(name, { recursive: true }), { instance: StorageEscapeError }, `remove(${JSON.stringify(name)})`);
+        await rejects(
+          () => storage.persistent.writeFile(name, "payload"),
+          { instance: StorageEscapeError, message: /root/ },
+          `writeFile(${JSON.stringify(name)})`,
+        );
+        await rejects(
+          () => storage.persistent.readFile(name),
+          { instance: StorageEscapeError },
+          `readFile(${JSON.stringify(name)})`,
+        );
+        await rejects(
+          () => storage.persistent.remove(name, { recursive: true }),
+          { instance: StorageEscapeError },
+          `remove(${JSON.stringify(name)})`,
+        );
       }
-      deepEqual(await names(ctx, base), ["ephemeral", "outside", "persistent"], "entries of the roots' parent (no temp file left there)");
+      deepEqual(
+        await names(ctx, base),
+        ["ephemeral", "outside", "persistent"],
+        "entries of the roots' parent (no temp file left there)",
+      );
       deepEqual(await names(ctx, storage.persistent.root), [], "entries of the persistent root");
       deepEqual(await names(ctx, outside), [], "entries of the outside directory");
     },
@@ -235,11 +384,18 @@ export const resourcesStorageCases = defineCases([
       await storage.persistent.writeFile("dir/f.bin", patternedBytes(6000));
       await ctx.platform.fs.symlink(`${storage.persistent.root}/dir`, `${storage.persistent.root}/alias`);
       // Both shrink the same file at once: only one of the two shrinks may be credited.
-      await Promise.all([storage.persistent.writeFile("dir/f.bin", patternedBytes(100)), storage.persistent.writeFile("alias/f.bin", patternedBytes(100))]);
+      await Promise.all([
+        storage.persistent.writeFile("dir/f.bin", patternedBytes(100)),
+        storage.persistent.writeFile("alias/f.bin", patternedBytes(100)),
+      ]);
       const onDisk = (await ctx.platform.fs.stat(`${storage.persistent.root}/dir/f.bin`)).size;
       equal(storage.usage().persistent, onDisk, "usage after two concurrent shrinks through two spellings");
       await storage.persistent.writeFile("big.bin", patternedBytes(10_000 - onDisk));
-      await rejects(() => storage.persistent.writeFile("one-more.bin", "x"), { instance: StorageQuotaError }, "a byte past the quota");
+      await rejects(
+        () => storage.persistent.writeFile("one-more.bin", "x"),
+        { instance: StorageQuotaError },
+        "a byte past the quota",
+      );
       equal((await storage.refreshUsage()).persistent, 10_000, "bytes on disk (refreshUsage)");
     },
   },
@@ -261,8 +417,12 @@ export const resourcesStorageCases = defineCases([
       // Another process of this runtime swaps, in a tight loop: the directory d for a symlink to outside and
       // back, and the file e/x for a symlink to outside/x.
       await ctx.platform.fs.writeFile(`${scratch}/swapper.mjs`, SWAPPER);
-      const args = ctx.platform.runtime.name === "deno" ? ["run", "-A", `${scratch}/swapper.mjs`] : [`${scratch}/swapper.mjs`];
-      const swapper = ctx.platform.process.spawn(ctx.platform.process.execPath, [...args, root, stop, outside], { stdout: "pipe", stderr: "pipe" });
+      const args =
+        ctx.platform.runtime.name === "deno" ? ["run", "-A", `${scratch}/swapper.mjs`] : [`${scratch}/swapper.mjs`];
+      const swapper = ctx.platform.process.spawn(ctx.platform.process.execPath, [...args, root, stop, outside], {
+        stdout: "pipe",
+        stderr: "pipe",
+      });
       const swaps = new Response(swapper.stdout).text();
       const swapperErrors = new Response(swapper.stderr).text();
       let escapedReads = 0;
@@ -285,7 +445,10 @@ export const resourcesStorageCases = defineCases([
               const i = start + k;
               const file = i % 2 ? `d/f${i % 20}` : "e/x";
               const kind = i % 3;
-              if (kind === 0) await storage.persistent.writeFile(file, patternedBytes(200 + (i % 7) * 300, i), { append: i % 5 === 0 });
+              if (kind === 0)
+                await storage.persistent.writeFile(file, patternedBytes(200 + (i % 7) * 300, i), {
+                  append: i % 5 === 0,
+                });
               else if (kind === 1) {
                 const read = await storage.persistent.readFile(file);
                 if (bytesEqualTo(read, bait)) escapedReads++;
@@ -302,9 +465,17 @@ export const resourcesStorageCases = defineCases([
       ok(swapCount >= 100, `the swapper ran (${swapCount} swaps; stderr: ${(await swapperErrors).slice(0, 500)})`);
       maxOnDisk = Math.max(maxOnDisk, await diskBytes(root));
       equal(escapedReads, 0, "reads that returned a file from outside the root");
-      deepEqual(await names(ctx, outside), [...baitNames].sort(), "files in the outside directory (none created, none deleted)");
-      for (const name of baitNames) bytesEqual(await ctx.platform.fs.readFile(`${outside}/${name}`), bait, `outside/${name} untouched`);
-      ok(maxOnDisk <= maxSize, `bytes on disk under the root stayed within maxSize ${maxSize} (peak seen ${maxOnDisk})`);
+      deepEqual(
+        await names(ctx, outside),
+        [...baitNames].sort(),
+        "files in the outside directory (none created, none deleted)",
+      );
+      for (const name of baitNames)
+        bytesEqual(await ctx.platform.fs.readFile(`${outside}/${name}`), bait, `outside/${name} untouched`);
+      ok(
+        maxOnDisk <= maxSize,
+        `bytes on disk under the root stayed within maxSize ${maxSize} (peak seen ${maxOnDisk})`,
+      );
       ok((await storage.refreshUsage()).total <= maxSize, "bytes on disk after the race within maxSize");
     },
   },
@@ -313,15 +484,43 @@ export const resourcesStorageCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const base = await ctx.tempDir();
-      await rejects(() => createStorage(ctx.platform, { persistent: "", ephemeral: `${base}/e` }), { instance: TypeError, message: /persistent/ }, "an empty persistent root");
-      await rejects(() => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: "  " }), { instance: TypeError, message: /ephemeral/ }, "a blank ephemeral root");
-      await rejects(() => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e`, maxSize: "10GB" }), { instance: QuantityError, message: /10GB/ }, "maxSize '10GB'");
-      await rejects(() => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e`, ephemeralDirName: "a/b" }), { instance: TypeError, message: /ephemeralDirName/ }, "an ephemeralDirName with a slash");
+      await rejects(
+        () => createStorage(ctx.platform, { persistent: "", ephemeral: `${base}/e` }),
+        { instance: TypeError, message: /persistent/ },
+        "an empty persistent root",
+      );
+      await rejects(
+        () => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: "  " }),
+        { instance: TypeError, message: /ephemeral/ },
+        "a blank ephemeral root",
+      );
+      await rejects(
+        () => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e`, maxSize: "10GB" }),
+        { instance: QuantityError, message: /10GB/ },
+        "maxSize '10GB'",
+      );
+      await rejects(
+        () => createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e`, ephemeralDirName: "a/b" }),
+        { instance: TypeError, message: /ephemeralDirName/ },
+        "an ephemeralDirName with a slash",
+      );
       const storage = await createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e` });
-      await rejects(() => storage.cleanupOlderThan(-1), { instance: RangeError, message: /-1/ }, "cleanupOlderThan(-1)");
+      await rejects(
+        () => storage.cleanupOlderThan(-1),
+        { instance: RangeError, message: /-1/ },
+        "cleanupOlderThan(-1)",
+      );
       await rejects(() => storage.cleanupOlderThan(Number.NaN), { instance: RangeError }, "cleanupOlderThan(NaN)");
-      await rejects(() => storage.persistent.writeFile(42 as unknown as string, "x"), { instance: StorageEscapeError, message: /must be a string/ }, "a number as path");
-      await rejects(() => storage.persistent.readFile("missing.txt"), { code: "NotFound" }, "readFile of a missing file (PlatformError NotFound)");
+      await rejects(
+        () => storage.persistent.writeFile(42 as unknown as string, "x"),
+        { instance: StorageEscapeError, message: /must be a string/ },
+        "a number as path",
+      );
+      await rejects(
+        () => storage.persistent.readFile("missing.txt"),
+        { code: "NotFound" },
+        "readFile of a missing file (PlatformError NotFound)",
+      );
     },
   },
 ]);

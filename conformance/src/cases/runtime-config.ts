@@ -53,17 +53,29 @@ export const runtimeConfigCases = defineCases([
       const { runtime } = runtimeFor(ctx, path);
       await runtime.start();
       equal(runtime.config?.lifecycle.shutdownTimeout, 1234, "lifecycle.shutdownTimeout");
-      await rejects(() => runtime.allocate({ memory: "65Mi" }), { message: /Resource limit exceeded/ }, "allocate beyond the YAML limit");
+      await rejects(
+        () => runtime.allocate({ memory: "65Mi" }),
+        { message: /Resource limit exceeded/ },
+        "allocate beyond the YAML limit",
+      );
     },
   },
   {
     name: "config: ARAL_* variables override manifest fields",
     capability: "runtime.config",
     async run(ctx) {
-      const { runtime } = runtimeFor(ctx, { lifecycle: { shutdownTimeout: 1000 } }, { env: { ARAL_LIFECYCLE_SHUTDOWN_TIMEOUT: "2500", ARAL_RESOURCES_MEMORY_LIMIT: "10Mi" } });
+      const { runtime } = runtimeFor(
+        ctx,
+        { lifecycle: { shutdownTimeout: 1000 } },
+        { env: { ARAL_LIFECYCLE_SHUTDOWN_TIMEOUT: "2500", ARAL_RESOURCES_MEMORY_LIMIT: "10Mi" } },
+      );
       await runtime.start();
       equal(runtime.config?.lifecycle.shutdownTimeout, 2500, "lifecycle.shutdownTimeout");
-      await rejects(() => runtime.allocate({ memory: "11Mi" }), { message: /Resource limit exceeded/ }, "allocate beyond the overridden limit");
+      await rejects(
+        () => runtime.allocate({ memory: "11Mi" }),
+        { message: /Resource limit exceeded/ },
+        "allocate beyond the overridden limit",
+      );
     },
   },
   {
@@ -71,9 +83,19 @@ export const runtimeConfigCases = defineCases([
     capability: "runtime.config",
     async run(ctx) {
       const path = `${await ctx.tempDir()}/bad.json`;
-      await ctx.platform.fs.writeFile(path, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { errorHandling: { maxRetries: 11 }, resources: { memory: { limit: "2GB" } } } } }));
+      await ctx.platform.fs.writeFile(
+        path,
+        JSON.stringify({
+          aral: { version: "1.0" },
+          layers: { runtime: { errorHandling: { maxRetries: 11 }, resources: { memory: { limit: "2GB" } } } },
+        }),
+      );
       const { runtime } = runtimeFor(ctx, path);
-      const error = (await rejects(() => runtime.start(), { instance: LifecycleError }, "start() with a bad manifest")) as LifecycleError;
+      const error = (await rejects(
+        () => runtime.start(),
+        { instance: LifecycleError },
+        "start() with a bad manifest",
+      )) as LifecycleError;
       equal(runtime.getStatus(), "failed", "status");
       const cause = error.cause as ConfigError;
       ok(cause instanceof ConfigError, `cause is a ConfigError (got ${String(cause)})`);
@@ -103,7 +125,11 @@ export const runtimeConfigCases = defineCases([
     async run(ctx) {
       for (const input of [null, 42, []]) {
         const { runtime } = runtimeFor(ctx, input as never);
-        const error = (await rejects(() => runtime.start(), { instance: LifecycleError, message: /must be an object/ }, `start() of new AralRuntime(${JSON.stringify(input)})`)) as LifecycleError;
+        const error = (await rejects(
+          () => runtime.start(),
+          { instance: LifecycleError, message: /must be an object/ },
+          `start() of new AralRuntime(${JSON.stringify(input)})`,
+        )) as LifecycleError;
         ok(error.cause instanceof ConfigError, "the cause is the ConfigError aral check reports");
       }
     },

@@ -7,7 +7,10 @@ export const runtimeHealthCases = defineCases([
     name: "health: endpoints over real HTTP on 127.0.0.1 — live, ready, report, Prometheus metrics; gone after stop",
     capability: "runtime.health",
     async run(ctx) {
-      const { runtime } = runtimeFor(ctx, { health: { enabled: true, port: 0 }, lifecycle: { healthcheck: { interval: 50, timeout: 100 } } });
+      const { runtime } = runtimeFor(ctx, {
+        health: { enabled: true, port: 0 },
+        lifecycle: { healthcheck: { interval: 50, timeout: 100 } },
+      });
       let dependencyUp = true;
       runtime.addHealthCheck("dependency", () => dependencyUp, { kind: "readiness" });
       await runtime.start();
@@ -17,13 +20,20 @@ export const runtimeHealthCases = defineCases([
       const get = (path: string) => ctx.platform.net.fetch(`${base}${path}`);
       equal((await get("/health/live")).status, 200, "GET /health/live");
       equal((await get("/health/ready")).status, 200, "GET /health/ready");
-      const report = (await (await get("/health")).json()) as { instanceId: string; checks: Record<string, { ok: boolean }> };
+      const report = (await (await get("/health")).json()) as {
+        instanceId: string;
+        checks: Record<string, { ok: boolean }>;
+      };
       equal(report.instanceId, runtime.instanceId, "report.instanceId");
       equal(report.checks["dependency"]?.ok, true, "report.checks.dependency.ok");
       const metrics = await get("/metrics");
       match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/, "metrics content-type");
       // every sample carries the agent's name and the runtime's instance id as labels
-      match(await metrics.text(), new RegExp(`^aral_uptime_seconds\\{agent="aral-agent",instance_id="${runtime.instanceId}"\\} \\d`, "m"), "metrics body");
+      match(
+        await metrics.text(),
+        new RegExp(`^aral_uptime_seconds\\{agent="aral-agent",instance_id="${runtime.instanceId}"\\} \\d`, "m"),
+        "metrics body",
+      );
       dependencyUp = false;
       await new Promise((r) => setTimeout(r, 250));
       equal((await get("/health/ready")).status, 503, "GET /health/ready with a failing readiness check");
@@ -38,10 +48,17 @@ export const runtimeHealthCases = defineCases([
     async run(ctx) {
       const secret = "postgres://admin:hunter2@db";
       for (const exposeDetails of [false, true]) {
-        const { runtime } = runtimeFor(ctx, { health: { enabled: true, port: 0, exposeDetails }, lifecycle: { healthcheck: { interval: 50, timeout: 1000 } } });
-        runtime.addHealthCheck("database", () => {
-          throw new Error(`cannot reach ${secret}`);
-        }, { kind: "readiness" });
+        const { runtime } = runtimeFor(ctx, {
+          health: { enabled: true, port: 0, exposeDetails },
+          lifecycle: { healthcheck: { interval: 50, timeout: 1000 } },
+        });
+        runtime.addHealthCheck(
+          "database",
+          () => {
+            throw new Error(`cannot reach ${secret}`);
+          },
+          { kind: "readiness" },
+        );
         runtime.addHealthCheck("cache", () => ({ ok: true, detail: { url: secret } }), { kind: "readiness" });
         await runtime.start();
         try {

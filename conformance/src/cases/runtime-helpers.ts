@@ -8,9 +8,20 @@ import type { ConformanceContext } from "../harness/case.ts";
  * An AralRuntime on the platform under test, in this process: no signal or uncaught handlers (they
  * belong to the suite's process), logs kept in memory, stopped after the case.
  */
-export function runtimeFor(ctx: ConformanceContext, config?: RuntimeInput, deps: RuntimeDeps = {}): { runtime: AralRuntime; log: MemorySink } {
+export function runtimeFor(
+  ctx: ConformanceContext,
+  config?: RuntimeInput,
+  deps: RuntimeDeps = {},
+): { runtime: AralRuntime; log: MemorySink } {
   const log = memorySink();
-  const runtime = new AralRuntime(config, { platform: ctx.platform, logSink: log, handleSignals: false, handleUncaught: false, exitAfterSignal: false, ...deps });
+  const runtime = new AralRuntime(config, {
+    platform: ctx.platform,
+    logSink: log,
+    handleSignals: false,
+    handleUncaught: false,
+    exitAfterSignal: false,
+    ...deps,
+  });
   ctx.defer(() => runtime.stop(false));
   return { runtime, log };
 }

@@ -16,7 +16,11 @@ export const runtimeLifecycleCases = defineCases([
       await runtime.stop(true);
       equal(runtime.getStatus(), "stopped", "status after stop");
       equal(runtime.isHealthy(), false, "isHealthy() after stop");
-      deepEqual(transitions(log), ["created→starting", "starting→running", "running→stopping", "stopping→stopped"], "logged transitions");
+      deepEqual(
+        transitions(log),
+        ["created→starting", "starting→running", "running→stopping", "stopping→stopped"],
+        "logged transitions",
+      );
       for (const record of log.records.filter((r) => r["event"] === "lifecycle.transition")) {
         equal(record["instanceId"], runtime.instanceId, "instanceId on a transition record");
       }
@@ -26,7 +30,11 @@ export const runtimeLifecycleCases = defineCases([
     name: "runtime: every instance has its own id",
     capability: "runtime.lifecycle",
     run(ctx) {
-      const ids = new Set([runtimeFor(ctx).runtime.instanceId, runtimeFor(ctx).runtime.instanceId, runtimeFor(ctx).runtime.instanceId]);
+      const ids = new Set([
+        runtimeFor(ctx).runtime.instanceId,
+        runtimeFor(ctx).runtime.instanceId,
+        runtimeFor(ctx).runtime.instanceId,
+      ]);
       equal(ids.size, 3, "distinct instance ids");
     },
   },
@@ -61,7 +69,11 @@ export const runtimeLifecycleCases = defineCases([
       const report = await stopping;
       equal(runtime.getStatus(), "stopped", "final status");
       equal(report.forced, false, "report.forced");
-      deepEqual(transitions(log), ["created→starting", "starting→running", "running→stopping", "stopping→stopped"], "transitions");
+      deepEqual(
+        transitions(log),
+        ["created→starting", "starting→running", "running→stopping", "stopping→stopped"],
+        "transitions",
+      );
     },
   },
   {
@@ -112,7 +124,11 @@ export const runtimeLifecycleCases = defineCases([
         runtime.register("probe", () => void (released = true));
         throw new Error("database unreachable");
       });
-      const error = await rejects(() => runtime.start(), { instance: LifecycleError, message: /database unreachable/ }, "start()");
+      const error = await rejects(
+        () => runtime.start(),
+        { instance: LifecycleError, message: /database unreachable/ },
+        "start()",
+      );
       equal((error as LifecycleError).code, "StartupFailed", "LifecycleError.code");
       equal(((error as Error).cause as Error).message, "database unreachable", "cause");
       equal(runtime.getStatus(), "failed", "status");
@@ -130,7 +146,11 @@ export const runtimeLifecycleCases = defineCases([
       const { runtime } = runtimeFor(ctx, { lifecycle: { startupTimeout: 150 } });
       runtime.onStart(() => new Promise((resolve) => setTimeout(resolve, 2_000)));
       const started = Date.now();
-      const error = await rejects(() => runtime.start(), { instance: LifecycleError, message: /startupTimeout \(150 ms\)/ }, "start()");
+      const error = await rejects(
+        () => runtime.start(),
+        { instance: LifecycleError, message: /startupTimeout \(150 ms\)/ },
+        "start()",
+      );
       equal((error as LifecycleError).code, "StartupTimeout", "code");
       atMost(Date.now() - started, 1_500, "ms until start() rejected");
       equal(runtime.getStatus(), "failed", "status");
@@ -141,7 +161,11 @@ export const runtimeLifecycleCases = defineCases([
     capability: "runtime.lifecycle",
     async run(ctx) {
       const { runtime } = runtimeFor(ctx);
-      const a = await rejects(async () => runtime.allocate({ memory: "1Mi" }), { instance: LifecycleError, message: /allocate\(\) needs a running runtime/ }, "allocate()");
+      const a = await rejects(
+        async () => runtime.allocate({ memory: "1Mi" }),
+        { instance: LifecycleError, message: /allocate\(\) needs a running runtime/ },
+        "allocate()",
+      );
       equal((a as LifecycleError).code, "NotRunning", "code");
       await rejects(async () => runtime.submit(async () => 1), { instance: LifecycleError }, "submit()");
     },
@@ -153,13 +177,22 @@ export const runtimeLifecycleCases = defineCases([
     async run(ctx) {
       const { runtime } = runtimeFor(ctx, { tasks: { concurrency: 2 }, lifecycle: { shutdownTimeout: 5_000 } });
       await runtime.start();
-      const results = Array.from({ length: 6 }, () => runtime.submit(sleepTask(150)).then(() => "completed", (e: Error) => e.name));
+      const results = Array.from({ length: 6 }, () =>
+        runtime.submit(sleepTask(150)).then(
+          () => "completed",
+          (e: Error) => e.name,
+        ),
+      );
       await new Promise((r) => setTimeout(r, 30));
       const report = await runtime.stop(true);
       const outcomes = await Promise.all(results);
       deepEqual(outcomes.filter((o) => o === "completed").length, 2, "tasks completed (the two running ones)");
       deepEqual(outcomes.filter((o) => o === "ShutdownError").length, 4, "tasks returned with ShutdownError");
-      deepEqual(report.tasks, { accepted: 6, finished: 2, aborted: 0, returned: 4, drain: { finished: 2, aborted: 0, returned: 4 } }, "report.tasks");
+      deepEqual(
+        report.tasks,
+        { accepted: 6, finished: 2, aborted: 0, returned: 4, drain: { finished: 2, aborted: 0, returned: 4 } },
+        "report.tasks",
+      );
       equal(report.forced, false, "report.forced");
     },
   },
@@ -170,7 +203,10 @@ export const runtimeLifecycleCases = defineCases([
       const { runtime } = runtimeFor(ctx, { tasks: { concurrency: 1 } });
       await runtime.start();
       const started = Date.now();
-      const running = runtime.submit(sleepTask(5_000)).then(() => "completed", (e: Error) => e.name);
+      const running = runtime.submit(sleepTask(5_000)).then(
+        () => "completed",
+        (e: Error) => e.name,
+      );
       await new Promise((r) => setTimeout(r, 30));
       const report = await runtime.stop(false);
       equal(await running, "ShutdownError", "outcome of the running task");
@@ -194,7 +230,10 @@ export const runtimeLifecycleCases = defineCases([
       atMost(took, 2_000, "ms the stop took");
       equal(report.forced, true, "report.forced");
       deepEqual(report.abandoned, ["stuck connection"], "report.abandoned");
-      ok(report.closed.includes("good connection"), `closed includes the closable registered before it (closed: ${report.closed.join(", ")})`);
+      ok(
+        report.closed.includes("good connection"),
+        `closed includes the closable registered before it (closed: ${report.closed.join(", ")})`,
+      );
       equal(runtime.getStatus(), "stopped", "status");
     },
   },

@@ -26,15 +26,30 @@ export const runtimeResilienceCases = defineCases([
         calls++;
         throw new Error("upstream 503");
       };
-      const first = (await rejects(() => runtime.callDependency("llm-api", failing), { instance: RuntimeError, message: /llm-api failed after 2 attempts/ }, "first call")) as RuntimeError;
+      const first = (await rejects(
+        () => runtime.callDependency("llm-api", failing),
+        { instance: RuntimeError, message: /llm-api failed after 2 attempts/ },
+        "first call",
+      )) as RuntimeError;
       equal((first.cause as Error).message, "upstream 503", "cause of the exhausted retry");
       equal(calls, 2, "calls made by the first callDependency (maxRetries 2)");
-      const open = (await rejects(() => runtime.callDependency("llm-api", failing), { instance: CircuitOpenError }, "call while open")) as CircuitOpenError;
+      const open = (await rejects(
+        () => runtime.callDependency("llm-api", failing),
+        { instance: CircuitOpenError },
+        "call while open",
+      )) as CircuitOpenError;
       ok(open.retryAfterMs > 0, `CircuitOpenError says when to retry (retryAfterMs ${open.retryAfterMs})`);
       equal(calls, 2, "an open circuit makes no call and is not retried");
       equal(runtime.circuitBreaker("llm-api").state, "open", "breaker state");
-      equal(await runtime.callDependency("other-api", async () => "fine"), "fine", "another dependency has its own breaker");
-      ok(log.records.some((r) => r["event"] === "resilience.circuit" && r["to"] === "open"), "the transition to open was logged");
+      equal(
+        await runtime.callDependency("other-api", async () => "fine"),
+        "fine",
+        "another dependency has its own breaker",
+      );
+      ok(
+        log.records.some((r) => r["event"] === "resilience.circuit" && r["to"] === "open"),
+        "the transition to open was logged",
+      );
     },
   },
   {
@@ -48,7 +63,8 @@ export const runtimeResilienceCases = defineCases([
         calls++;
         throw new Error("down");
       };
-      for (let i = 0; i < 3; i++) await rejects(() => runtime.callDependency("db", failing), { instance: RuntimeError }, `call ${i + 1}`);
+      for (let i = 0; i < 3; i++)
+        await rejects(() => runtime.callDependency("db", failing), { instance: RuntimeError }, `call ${i + 1}`);
       equal(calls, 6, "every call retried, none cut short by a breaker");
     },
   },
@@ -59,16 +75,42 @@ export const runtimeResilienceCases = defineCases([
       const { runtime } = runtimeFor(ctx);
       await runtime.start();
       const huge = 1e12;
-      await rejects(() => runtime.submit(async () => "done", { timeoutMs: huge }), { message: /timeoutMs.*2147483647/ }, "submit(fn, { timeoutMs: 1e12 })");
-      await rejects(() => runtime.submit(async () => "done", { timeoutMs: Infinity }), { message: /timeoutMs must be a finite number/ }, "submit(fn, { timeoutMs: Infinity })");
-      await rejects(async () => runtime.addHealthCheck("slow", () => true, { timeoutMs: 2 ** 31 }), { message: /timeoutMs.*2147483647/ }, "addHealthCheck(…, { timeoutMs: 2^31 })");
+      await rejects(
+        () => runtime.submit(async () => "done", { timeoutMs: huge }),
+        { message: /timeoutMs.*2147483647/ },
+        "submit(fn, { timeoutMs: 1e12 })",
+      );
+      await rejects(
+        () => runtime.submit(async () => "done", { timeoutMs: Infinity }),
+        { message: /timeoutMs must be a finite number/ },
+        "submit(fn, { timeoutMs: Infinity })",
+      );
+      await rejects(
+        async () => runtime.addHealthCheck("slow", () => true, { timeoutMs: 2 ** 31 }),
+        { message: /timeoutMs.*2147483647/ },
+        "addHealthCheck(…, { timeoutMs: 2^31 })",
+      );
       await rejects(() => withTimeout(async () => 1, huge), { message: /2147483647/ }, "withTimeout(fn, 1e12)");
-      await rejects(async () => createLimitedFetch({ fetch: ctx.platform.net.fetch, timeout: huge }), { instance: RangeError, message: /2147483647/ }, "createLimitedFetch({ timeout: 1e12 })");
-      equal(await runtime.submit(async () => "done", { timeoutMs: 2 ** 31 - 1 }), "done", "submit with the largest timeout");
+      await rejects(
+        async () => createLimitedFetch({ fetch: ctx.platform.net.fetch, timeout: huge }),
+        { instance: RangeError, message: /2147483647/ },
+        "createLimitedFetch({ timeout: 1e12 })",
+      );
+      equal(
+        await runtime.submit(async () => "done", { timeoutMs: 2 ** 31 - 1 }),
+        "done",
+        "submit with the largest timeout",
+      );
       // Handed to setTimeout whole, 2^31 ms fires after ~1 ms on every runtime.
       const cancel = new AbortController();
-      const long = systemClock.sleep(2 ** 31 + 5, cancel.signal).then(() => "fired", () => "cancelled");
-      const outcome = await Promise.race([long, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 200))]);
+      const long = systemClock.sleep(2 ** 31 + 5, cancel.signal).then(
+        () => "fired",
+        () => "cancelled",
+      );
+      const outcome = await Promise.race([
+        long,
+        new Promise((resolve) => setTimeout(() => resolve("still waiting"), 200)),
+      ]);
       cancel.abort();
       equal(outcome, "still waiting", "systemClock.sleep(2^31 + 5 ms) after 200 ms");
       equal(await long, "cancelled", "the long sleep, aborted");

@@ -10,7 +10,11 @@ export const runtimeResourceCases = defineCases([
     async run(ctx) {
       const { runtime } = runtimeFor(ctx, { resources: { memory: { limit: "100Mi" } } });
       await runtime.start();
-      const error = (await rejects(() => runtime.allocate({ memory: "200Mi" }), { instance: ResourceLimitError, message: /Resource limit exceeded/ }, "allocate")) as ResourceLimitError;
+      const error = (await rejects(
+        () => runtime.allocate({ memory: "200Mi" }),
+        { instance: ResourceLimitError, message: /Resource limit exceeded/ },
+        "allocate",
+      )) as ResourceLimitError;
       equal(error.resource, "memory", "error.resource");
       equal(error.limit, 100 * 2 ** 20, "error.limit (bytes)");
     },
@@ -21,7 +25,9 @@ export const runtimeResourceCases = defineCases([
     async run(ctx) {
       const { runtime } = runtimeFor(ctx, { resources: { memory: { limit: "100Mi" }, cpu: { limit: "2" } } });
       await runtime.start();
-      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => runtime.allocate({ memory: "20Mi", cpu: "100m" })));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, () => runtime.allocate({ memory: "20Mi", cpu: "100m" })),
+      );
       const granted = outcomes.filter((o) => o.status === "fulfilled");
       equal(granted.length, 5, "leases granted out of 10 concurrent 20Mi requests against 100Mi");
       await rejects(() => runtime.allocate({ memory: "1Mi" }), { instance: ResourceLimitError }, "allocate when full");
@@ -40,7 +46,10 @@ export const runtimeResourceCases = defineCases([
       await runtime.start();
       const ephemeralRoot = runtime.storage!.ephemeral.root;
       const madeDir = ephemeralRoot.slice(0, ephemeralRoot.lastIndexOf("/"));
-      ok(/aral-ephemeral-[^/]*$/.test(madeDir), `the ephemeral area lives in a temp directory start() made (got ${madeDir})`);
+      ok(
+        /aral-ephemeral-[^/]*$/.test(madeDir),
+        `the ephemeral area lives in a temp directory start() made (got ${madeDir})`,
+      );
       await runtime.storage!.ephemeral.writeFile("scratch.tmp", "x");
       await runtime.stop();
       equal(await ctx.platform.fs.exists(madeDir), false, `${madeDir} exists after stop()`);

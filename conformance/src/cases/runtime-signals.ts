@@ -9,12 +9,22 @@ import { collectText, statusWithin } from "../harness/helpers.ts";
 interface AgentReport {
   accepted: number;
   outcomes: Record<string, number>;
-  tasks: { accepted: number; finished: number; aborted: number; returned: number; drain: { finished: number; aborted: number; returned: number } };
+  tasks: {
+    accepted: number;
+    finished: number;
+    aborted: number;
+    returned: number;
+    drain: { finished: number; aborted: number; returned: number };
+  };
   forced: boolean;
 }
 
 /** Runs the agent fixture, sends `signals` (the later ones once the first was logged), returns its report and exit. */
-async function signalAgent(ctx: ConformanceContext, options: string[], signals: ProcessSignal[]): Promise<{ report: AgentReport; status: ExitStatus; output: string }> {
+async function signalAgent(
+  ctx: ConformanceContext,
+  options: string[],
+  signals: ProcessSignal[],
+): Promise<{ report: AgentReport; status: ExitStatus; output: string }> {
   const child = ctx.spawnFixture("agent", ["drain", ...options]);
   const out = collectText(child.stdout);
   void readAll(child.stderr).catch(() => {});
@@ -39,10 +49,22 @@ function parseReport(output: string): AgentReport {
 function assertAccounted(report: AgentReport): void {
   const { completed = 0, ShutdownError = 0, ...other } = report.outcomes;
   deepEqual(other, {}, "task outcomes other than completed and ShutdownError");
-  equal(completed + ShutdownError, report.accepted, `tasks accounted for (completed ${completed} + ShutdownError ${ShutdownError}) vs accepted`);
-  equal(ShutdownError, report.tasks.returned + report.tasks.aborted, "ShutdownError outcomes vs report.tasks.returned + aborted");
+  equal(
+    completed + ShutdownError,
+    report.accepted,
+    `tasks accounted for (completed ${completed} + ShutdownError ${ShutdownError}) vs accepted`,
+  );
+  equal(
+    ShutdownError,
+    report.tasks.returned + report.tasks.aborted,
+    "ShutdownError outcomes vs report.tasks.returned + aborted",
+  );
   equal(report.tasks.accepted, report.accepted, "report.tasks.accepted vs tasks the agent submitted");
-  equal(report.tasks.finished + report.tasks.aborted + report.tasks.returned, report.tasks.accepted, "report.tasks: finished + aborted + returned vs accepted");
+  equal(
+    report.tasks.finished + report.tasks.aborted + report.tasks.returned,
+    report.tasks.accepted,
+    "report.tasks: finished + aborted + returned vs accepted",
+  );
 }
 
 export const runtimeSignalCases = defineCases([
@@ -57,7 +79,10 @@ export const runtimeSignalCases = defineCases([
         equal(report.accepted, 40, `run ${run}: tasks accepted`);
         equal(report.forced, false, `run ${run}: report.forced`);
         equal(report.tasks.aborted, 0, `run ${run}: tasks aborted in a graceful stop with time to spare`);
-        ok(report.tasks.returned > 0, `run ${run}: some queued tasks were returned (got ${report.tasks.returned}); the queue was still loaded`);
+        ok(
+          report.tasks.returned > 0,
+          `run ${run}: some queued tasks were returned (got ${report.tasks.returned}); the queue was still loaded`,
+        );
         assertAccounted(report);
       }
     },
@@ -78,12 +103,23 @@ export const runtimeSignalCases = defineCases([
     timeoutMs: 30_000,
     async run(ctx) {
       const started = Date.now();
-      const { report, status } = await signalAgent(ctx, ["tasks=4", "taskMs=20000", "concurrency=2", "shutdownMs=15000"], ["SIGTERM", "SIGTERM"]);
+      const { report, status } = await signalAgent(
+        ctx,
+        ["tasks=4", "taskMs=20000", "concurrency=2", "shutdownMs=15000"],
+        ["SIGTERM", "SIGTERM"],
+      );
       deepEqual(status, { code: 1, signal: null, success: false }, "exit status");
       equal(report.forced, true, "report.forced");
-      deepEqual(report.tasks, { accepted: 4, finished: 0, aborted: 2, returned: 2, drain: { finished: 0, aborted: 2, returned: 2 } }, "report.tasks");
+      deepEqual(
+        report.tasks,
+        { accepted: 4, finished: 0, aborted: 2, returned: 2, drain: { finished: 0, aborted: 2, returned: 2 } },
+        "report.tasks",
+      );
       assertAccounted(report);
-      ok(Date.now() - started < 12_000, `the forced stop did not wait for the 20 s tasks (took ${Date.now() - started} ms)`);
+      ok(
+        Date.now() - started < 12_000,
+        `the forced stop did not wait for the 20 s tasks (took ${Date.now() - started} ms)`,
+      );
     },
   },
   {
@@ -97,11 +133,25 @@ export const runtimeSignalCases = defineCases([
       const status = await statusWithin(child, 15_000, "the crashing agent's exit");
       const output = await out.done;
       deepEqual(status, { code: 1, signal: null, success: false }, "exit status");
-      const records = output.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
-      ok(records.some((r) => (r["level"] as number) >= 50 && JSON.stringify(r).includes("agent crashed on purpose")), "an error-level log record names the crash");
-      ok(output.includes("fixture onError agent crashed on purpose"), "the runtime's onError hooks were told about the crash");
-      const transitions = records.filter((r) => r["event"] === "lifecycle.transition").map((r) => `${r["from"]}→${r["to"]}`);
-      ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `graceful stop transitions logged (got ${transitions.join(", ")})`);
+      const records = output
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      ok(
+        records.some((r) => (r["level"] as number) >= 50 && JSON.stringify(r).includes("agent crashed on purpose")),
+        "an error-level log record names the crash",
+      );
+      ok(
+        output.includes("fixture onError agent crashed on purpose"),
+        "the runtime's onError hooks were told about the crash",
+      );
+      const transitions = records
+        .filter((r) => r["event"] === "lifecycle.transition")
+        .map((r) => `${r["from"]}→${r["to"]}`);
+      ok(
+        transitions.includes("running→stopping") && transitions.includes("stopping→stopped"),
+        `graceful stop transitions logged (got ${transitions.join(", ")})`,
+      );
       assertAccounted(parseReport(output));
     },
   },
@@ -115,9 +165,16 @@ export const runtimeSignalCases = defineCases([
       const text = await ctx.platform.fs.readTextFile(audit);
       const verification = await verifyAuditLog(text);
       ok(verification.ok, `the audit log verifies (${JSON.stringify(verification)})`);
-      const transitions = text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; data: { from?: string; to?: string } })
-        .filter((r) => r.type === "lifecycle.transition").map((r) => `${r.data.from}→${r.data.to}`);
-      ok(transitions.includes("running→stopping") && transitions.includes("stopping→stopped"), `stopping and stopped recorded in the audit file (got ${transitions.join(", ")})`);
+      const transitions = text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; data: { from?: string; to?: string } })
+        .filter((r) => r.type === "lifecycle.transition")
+        .map((r) => `${r.data.from}→${r.data.to}`);
+      ok(
+        transitions.includes("running→stopping") && transitions.includes("stopping→stopped"),
+        `stopping and stopped recorded in the audit file (got ${transitions.join(", ")})`,
+      );
     },
   },
 ]);

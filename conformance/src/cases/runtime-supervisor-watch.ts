@@ -14,7 +14,10 @@ export const runtimeSupervisorWatchCases: ConformanceCase[] = defineCases([
       // A stand-in supervisor: a process we can SIGKILL.
       const supervisor = ctx.platform.process.spawn("sleep", ["60"], { stdout: "null", stderr: "null" });
       ctx.defer(() => supervisor.kill("SIGKILL"));
-      const { runtime, log } = runtimeFor(ctx, undefined, { env: { ARAL_SUPERVISOR_PID: String(supervisor.pid) }, watchSupervisor: true });
+      const { runtime, log } = runtimeFor(ctx, undefined, {
+        env: { ARAL_SUPERVISOR_PID: String(supervisor.pid) },
+        watchSupervisor: true,
+      });
       const stopped = deferred<StopReport>();
       runtime.onStop((report) => stopped.resolve(report));
       await runtime.start();
@@ -24,8 +27,14 @@ export const runtimeSupervisorWatchCases: ConformanceCase[] = defineCases([
       const report = await within(stopped.promise, 10_000, "the runtime's own stop after its supervisor died");
       equal(report.forced, false, "report.forced");
       equal(await task, "finished", "the task running when the supervisor died");
-      ok(report.reason.includes(`supervisor ${supervisor.pid} gone`), `stop reason names the supervisor (got ${JSON.stringify(report.reason)})`);
-      ok(log.records.some((r) => r["event"] === "lifecycle.supervisor-gone"), "a lifecycle.supervisor-gone warning was logged");
+      ok(
+        report.reason.includes(`supervisor ${supervisor.pid} gone`),
+        `stop reason names the supervisor (got ${JSON.stringify(report.reason)})`,
+      );
+      ok(
+        log.records.some((r) => r["event"] === "lifecycle.supervisor-gone"),
+        "a lifecycle.supervisor-gone warning was logged",
+      );
     },
   },
 ]);

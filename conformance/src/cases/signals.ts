@@ -19,15 +19,17 @@ async function signalChild(ctx: ConformanceContext, signal: ShutdownSignal, mode
 }
 
 export const signalCases: ConformanceCase[] = defineCases([
-  ...(["SIGTERM", "SIGINT", "SIGHUP"] as const).map((signal): ConformanceCase => ({
-    name: `signals: a child subscribed with signals.on("${signal}") runs its handler and exits 0`,
-    capability: "signals",
-    async run(ctx) {
-      const { lines: out, status } = await signalChild(ctx, signal, "handle");
-      deepEqual(out, ["ready", `got ${signal}`], "stdout of the signalled child");
-      deepEqual(status, { code: 0, signal: null, success: true }, "status of the signalled child");
-    },
-  })),
+  ...(["SIGTERM", "SIGINT", "SIGHUP"] as const).map(
+    (signal): ConformanceCase => ({
+      name: `signals: a child subscribed with signals.on("${signal}") runs its handler and exits 0`,
+      capability: "signals",
+      async run(ctx) {
+        const { lines: out, status } = await signalChild(ctx, signal, "handle");
+        deepEqual(out, ["ready", `got ${signal}`], "stdout of the signalled child");
+        deepEqual(status, { code: 0, signal: null, success: true }, "status of the signalled child");
+      },
+    }),
+  ),
   {
     name: "signals: every handler subscribed to a signal runs",
     capability: "signals",

@@ -15,9 +15,17 @@ export const spawnCases: ConformanceCase[] = defineCases([
       const input = patternedBytes(512 * 1024 + 3, 5);
       const child = spawnFixture("echo-stdin", [], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
       ok(Number.isInteger(child.pid) && child.pid > 0, `a started child has a positive integer pid, got ${child.pid}`);
-      const [output] = await Promise.all([readAll(child.stdout), writeAllAndClose(child.stdin, chunksOf(input, [100_000, 7, 65_536])), readAll(child.stderr)]);
+      const [output] = await Promise.all([
+        readAll(child.stdout),
+        writeAllAndClose(child.stdin, chunksOf(input, [100_000, 7, 65_536])),
+        readAll(child.stderr),
+      ]);
       bytesEqual(output, input, "stdout of the echoing child");
-      deepEqual(await statusWithin(child, EXIT_WAIT_MS), { code: 0, signal: null, success: true }, "status of the echoing child");
+      deepEqual(
+        await statusWithin(child, EXIT_WAIT_MS),
+        { code: 0, signal: null, success: true },
+        "status of the echoing child",
+      );
     },
   },
   {
@@ -25,14 +33,21 @@ export const spawnCases: ConformanceCase[] = defineCases([
     capability: "process.spawn",
     async run({ spawnFixture }) {
       const child = spawnFixture("stdio-split");
-      const [stdout, stderr, status] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr), statusWithin(child, EXIT_WAIT_MS)]);
+      const [stdout, stderr, status] = await Promise.all([
+        readAllText(child.stdout),
+        readAllText(child.stderr),
+        statusWithin(child, EXIT_WAIT_MS),
+      ]);
       equal(stdout, "marker-on-stdout\n", "stdout");
-      ok(stderr.includes("marker-on-stderr\n") && !stderr.includes("marker-on-stdout"), `stderr must hold the stderr marker only, got ${JSON.stringify(stderr)}`);
+      ok(
+        stderr.includes("marker-on-stderr\n") && !stderr.includes("marker-on-stdout"),
+        `stderr must hold the stderr marker only, got ${JSON.stringify(stderr)}`,
+      );
       deepEqual(status, { code: 0, signal: null, success: true }, "status");
     },
   },
   {
-    name: "process.spawn: stdio defaults (stdin null, stdout/stderr piped) and \"null\" give no stream",
+    name: 'process.spawn: stdio defaults (stdin null, stdout/stderr piped) and "null" give no stream',
     capability: "process.spawn",
     async run({ spawnFixture }) {
       const defaults = spawnFixture("stdio-split");
@@ -43,12 +58,20 @@ export const spawnCases: ConformanceCase[] = defineCases([
       equal(out, "marker-on-stdout\n", "stdout with default modes");
       await statusWithin(defaults, EXIT_WAIT_MS);
       const silent = spawnFixture("stdio-split", [], { stdin: "null", stdout: "null", stderr: "null" });
-      deepEqual([silent.stdin, silent.stdout, silent.stderr], [null, null, null], "streams with every stdio \"null\"");
-      deepEqual(await statusWithin(silent, EXIT_WAIT_MS), { code: 0, signal: null, success: true }, "status with stdio \"null\"");
+      deepEqual([silent.stdin, silent.stdout, silent.stderr], [null, null, null], 'streams with every stdio "null"');
+      deepEqual(
+        await statusWithin(silent, EXIT_WAIT_MS),
+        { code: 0, signal: null, success: true },
+        'status with stdio "null"',
+      );
       const piped = spawnFixture("echo-stdin", [], { stdin: "pipe" });
-      ok(piped.stdin instanceof WritableStream, "stdin \"pipe\" must be a WritableStream");
+      ok(piped.stdin instanceof WritableStream, 'stdin "pipe" must be a WritableStream');
       await Promise.all([writeAllAndClose(piped.stdin, []), readAll(piped.stdout), readAll(piped.stderr)]);
-      deepEqual(await statusWithin(piped, EXIT_WAIT_MS), { code: 0, signal: null, success: true }, "status after closing an empty stdin");
+      deepEqual(
+        await statusWithin(piped, EXIT_WAIT_MS),
+        { code: 0, signal: null, success: true },
+        "status after closing an empty stdin",
+      );
     },
   },
   {
@@ -57,12 +80,18 @@ export const spawnCases: ConformanceCase[] = defineCases([
     timeoutMs: 30_000,
     async run({ spawnFixture }) {
       const codes = [0, 1, 42, 255];
-      const statuses = await Promise.all(codes.map(async (code) => {
-        const child = spawnFixture("exit-code", [String(code)]);
-        await Promise.all([readAll(child.stdout), readAll(child.stderr)]);
-        return statusWithin(child, EXIT_WAIT_MS, `exit of the child exiting ${code}`);
-      }));
-      deepEqual(statuses, codes.map((code) => ({ code, signal: null, success: code === 0 })), "statuses of children exiting 0, 1, 42, 255");
+      const statuses = await Promise.all(
+        codes.map(async (code) => {
+          const child = spawnFixture("exit-code", [String(code)]);
+          await Promise.all([readAll(child.stdout), readAll(child.stderr)]);
+          return statusWithin(child, EXIT_WAIT_MS, `exit of the child exiting ${code}`);
+        }),
+      );
+      deepEqual(
+        statuses,
+        codes.map((code) => ({ code, signal: null, success: code === 0 })),
+        "statuses of children exiting 0, 1, 42, 255",
+      );
     },
   },
   {
@@ -70,14 +99,20 @@ export const spawnCases: ConformanceCase[] = defineCases([
     capability: "process",
     async run({ spawnFixture }) {
       const child = spawnFixture("exit-code");
-      deepEqual(await statusWithin(child, EXIT_WAIT_MS), { code: 0, signal: null, success: true }, "status after exit()");
+      deepEqual(
+        await statusWithin(child, EXIT_WAIT_MS),
+        { code: 0, signal: null, success: true },
+        "status after exit()",
+      );
     },
   },
-  ...(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"] as const).map((signal): ConformanceCase => ({
-    name: `process.spawn: kill("${signal}") ends the child and status reports signal "${signal}" with code null`,
-    capability: "process.spawn",
-    run: (ctx) => killAndExpectSignal(ctx, signal),
-  })),
+  ...(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP"] as const).map(
+    (signal): ConformanceCase => ({
+      name: `process.spawn: kill("${signal}") ends the child and status reports signal "${signal}" with code null`,
+      capability: "process.spawn",
+      run: (ctx) => killAndExpectSignal(ctx, signal),
+    }),
+  ),
   {
     name: "process.spawn: kill() without a signal sends SIGTERM; kill after exit is a no-op",
     capability: "process.spawn",
@@ -86,13 +121,21 @@ export const spawnCases: ConformanceCase[] = defineCases([
       const out = collectText(child.stdout);
       await out.waitFor("ready", EXIT_WAIT_MS);
       child.kill();
-      deepEqual(await statusWithin(child, EXIT_WAIT_MS, "exit after kill()"), { code: null, signal: "SIGTERM", success: false }, "status after kill()");
+      deepEqual(
+        await statusWithin(child, EXIT_WAIT_MS, "exit after kill()"),
+        { code: null, signal: "SIGTERM", success: false },
+        "status after kill()",
+      );
       child.kill("SIGKILL");
       child.kill();
       const done = spawnFixture("exit-code", ["0"]);
       await statusWithin(done, EXIT_WAIT_MS);
       done.kill("SIGTERM");
-      deepEqual(await done.status, { code: 0, signal: null, success: true }, "status of an exited child after a late kill");
+      deepEqual(
+        await done.status,
+        { code: 0, signal: null, success: true },
+        "status of an exited child after a late kill",
+      );
     },
   },
   {
@@ -103,7 +146,11 @@ export const spawnCases: ConformanceCase[] = defineCases([
       const child = spawnFixture("wait", [], { signal: controller.signal });
       await collectText(child.stdout).waitFor("ready", EXIT_WAIT_MS);
       controller.abort();
-      deepEqual(await statusWithin(child, EXIT_WAIT_MS, "exit after abort"), { code: null, signal: "SIGTERM", success: false }, "status after abort");
+      deepEqual(
+        await statusWithin(child, EXIT_WAIT_MS, "exit after abort"),
+        { code: null, signal: "SIGTERM", success: false },
+        "status after abort",
+      );
     },
   },
   {
@@ -126,7 +173,7 @@ export const spawnCases: ConformanceCase[] = defineCases([
     name: "process.spawn: args reach the child exactly (spaces, quotes, unicode, empty)",
     capability: "process.spawn",
     async run({ spawnFixture }) {
-      const args = ["plain", "with space", "quote\"d", "it's", "ünïcødé ✓", "", "--flag=value", "$HOME", "*"];
+      const args = ["plain", "with space", 'quote"d', "it's", "ünïcødé ✓", "", "--flag=value", "$HOME", "*"];
       const child = spawnFixture("print-argv", args);
       const [out] = await Promise.all([readAllText(child.stdout), readAll(child.stderr)]);
       deepEqual(JSON.parse(out), args, "argv seen by the child");
@@ -157,12 +204,18 @@ export const spawnCases: ConformanceCase[] = defineCases([
         platform.env.delete(parentKey);
         platform.env.delete("ARAL_CONFORMANCE_OVERRIDE");
       });
-      const child = spawnFixture("print-env", [], { env: { ARAL_CONFORMANCE_CHILD: "child value ✓", ARAL_CONFORMANCE_OVERRIDE: "child-value" } });
+      const child = spawnFixture("print-env", [], {
+        env: { ARAL_CONFORMANCE_CHILD: "child value ✓", ARAL_CONFORMANCE_OVERRIDE: "child-value" },
+      });
       const [out] = await Promise.all([readAllText(child.stdout), readAll(child.stderr)]);
       equal((await statusWithin(child, EXIT_WAIT_MS)).code, 0, "exit code of the env child");
       const env = JSON.parse(out) as Record<string, string>;
       equal(env["ARAL_CONFORMANCE_CHILD"], "child value ✓", "child env ARAL_CONFORMANCE_CHILD (given in opts.env)");
-      equal(env["ARAL_CONFORMANCE_OVERRIDE"], "child-value", "child env ARAL_CONFORMANCE_OVERRIDE (opts.env wins over the parent)");
+      equal(
+        env["ARAL_CONFORMANCE_OVERRIDE"],
+        "child-value",
+        "child env ARAL_CONFORMANCE_OVERRIDE (opts.env wins over the parent)",
+      );
       equal(env[parentKey], "from-parent", `child env ${parentKey} (set with platform.env.set, inherited)`);
       const path = platform.env.get("PATH");
       if (path !== undefined) equal(env["PATH"], path, "child env PATH (inherited)");
@@ -177,10 +230,18 @@ export const spawnCases: ConformanceCase[] = defineCases([
       // PATH is passed on purpose: a runtime child may change its own env when PATH is missing
       // (Deno puts a `node` shim on it), which is the child runtime's doing, not a leak.
       const path = platform.env.get("PATH");
-      const given: Record<string, string> = { ARAL_ONLY_A: "1", ARAL_ONLY_B: "two words", ...(path === undefined ? {} : { PATH: path }) };
+      const given: Record<string, string> = {
+        ARAL_ONLY_A: "1",
+        ARAL_ONLY_B: "two words",
+        ...(path === undefined ? {} : { PATH: path }),
+      };
       const child = spawnFixture("print-env", [], { clearEnv: true, env: given });
       const [out, err] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr)]);
-      equal((await statusWithin(child, EXIT_WAIT_MS)).code, 0, `exit code of the clearEnv child (stderr: ${err.slice(0, 300)})`);
+      equal(
+        (await statusWithin(child, EXIT_WAIT_MS)).code,
+        0,
+        `exit code of the clearEnv child (stderr: ${err.slice(0, 300)})`,
+      );
       deepEqual(JSON.parse(out), given, "the whole environment of a clearEnv child");
     },
   },
@@ -191,5 +252,9 @@ async function killAndExpectSignal(ctx: ConformanceContext, signal: ProcessSigna
   const out = collectText(child.stdout);
   await out.waitFor("ready", EXIT_WAIT_MS);
   child.kill(signal);
-  deepEqual(await statusWithin(child, EXIT_WAIT_MS, `exit after kill("${signal}")`), { code: null, signal, success: false }, `status after kill("${signal}")`);
+  deepEqual(
+    await statusWithin(child, EXIT_WAIT_MS, `exit after kill("${signal}")`),
+    { code: null, signal, success: false },
+    `status after kill("${signal}")`,
+  );
 }

@@ -1,5 +1,11 @@
 import { childEnvironment, CrashLoopError, Supervisor } from "@aral/supervisor";
-import type { OutputLine, SupervisedRuntime, SupervisorEventName, SupervisorEvents, SupervisorOptions } from "@aral/supervisor";
+import type {
+  OutputLine,
+  SupervisedRuntime,
+  SupervisorEventName,
+  SupervisorEvents,
+  SupervisorOptions,
+} from "@aral/supervisor";
 import { deepEqual, equal, ok } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
@@ -34,10 +40,14 @@ function superviseFixture(ctx: ConformanceContext, mode: string, options: Partia
   for (const name of ["started", "exited", "restarting", "crash-loop", "escalated", "memory-exceeded"] as const) {
     supervisor.on(name, (payload) => events.push({ name, payload }));
   }
-  const of = <E extends SupervisorEventName>(name: E) => events.filter((e) => e.name === name).map((e) => e.payload as SupervisorEvents[E]);
+  const of = <E extends SupervisorEventName>(name: E) =>
+    events.filter((e) => e.name === name).map((e) => e.payload as SupervisorEvents[E]);
   const ready = async (): Promise<number> => {
     while (!lines.some((l) => l.line.startsWith("ready"))) {
-      ok(supervisor.state === "running", `the supervised child should be running while it starts up (state ${supervisor.state}, output ${JSON.stringify(lines)})`);
+      ok(
+        supervisor.state === "running",
+        `the supervised child should be running while it starts up (state ${supervisor.state}, output ${JSON.stringify(lines)})`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return supervisor.pid!;
@@ -63,7 +73,11 @@ export const supervisorCases = defineCases([
       equal(outcome.state, "crash-loop", "outcome.state");
       ok(outcome.error instanceof CrashLoopError, `outcome.error is a CrashLoopError (got ${String(outcome.error)})`);
       deepEqual([outcome.code, outcome.restarts], [3, 2], "[last exit code, restarts]");
-      deepEqual(run.of("restarting").map((r) => r.delayMs), [20, 40], "restart delays");
+      deepEqual(
+        run.of("restarting").map((r) => r.delayMs),
+        [20, 40],
+        "restart delays",
+      );
       deepEqual(
         run.lines.filter((l) => l.stream === "stdout").map((l) => l.line),
         [0, 1, 2].map((n) => `run restart=${n} supervised=1 secret=absent`),
@@ -79,8 +93,15 @@ export const supervisorCases = defineCases([
       const run = superviseFixture(ctx, "graceful");
       run.supervisor.start();
       const pid = await run.ready();
-      deepEqual(await within(run.supervisor.stop(), 10_000, "stop()"), { code: 0, signal: null, escalated: false }, "stop() result");
-      ok(run.lines.some((l) => l.line === "got SIGTERM"), "the child saw SIGTERM");
+      deepEqual(
+        await within(run.supervisor.stop(), 10_000, "stop()"),
+        { code: 0, signal: null, escalated: false },
+        "stop() result",
+      );
+      ok(
+        run.lines.some((l) => l.line === "got SIGTERM"),
+        "the child saw SIGTERM",
+      );
       equal(run.supervisor.state, "stopped", "state");
       ok(await processGone(ctx, pid), `pid ${pid} is gone`);
     },
@@ -94,7 +115,11 @@ export const supervisorCases = defineCases([
       run.supervisor.start();
       const pid = await run.ready();
       const began = Date.now();
-      deepEqual(await within(run.supervisor.stop(), 10_000, "stop()"), { code: null, signal: "SIGKILL", escalated: true }, "stop() result");
+      deepEqual(
+        await within(run.supervisor.stop(), 10_000, "stop()"),
+        { code: null, signal: "SIGKILL", escalated: true },
+        "stop() result",
+      );
       ok(Date.now() - began >= 690, `SIGKILL came only after terminationGracePeriodMs (took ${Date.now() - began} ms)`);
       deepEqual(run.of("escalated"), [{ pid, afterMs: 700 }], "escalated events");
       ok(await processGone(ctx, pid), `pid ${pid} is gone`);
@@ -107,7 +132,13 @@ export const supervisorCases = defineCases([
     async run(ctx) {
       if (ctx.platform.runtime.os !== "linux") ctx.skip("the child's memory is sampled from Linux /proc only");
       const limit = 100 * 1024 * 1024;
-      const run = superviseFixture(ctx, "hog", { cgroups: "off", memoryLimitBytes: limit, sampleIntervalMs: 50, shutdownTimeoutMs: 1_000, restart: { maxRestarts: 0, windowMs: 1_000, backoffMs: 0, maxBackoffMs: 0 } });
+      const run = superviseFixture(ctx, "hog", {
+        cgroups: "off",
+        memoryLimitBytes: limit,
+        sampleIntervalMs: 50,
+        shutdownTimeoutMs: 1_000,
+        restart: { maxRestarts: 0, windowMs: 1_000, backoffMs: 0, maxBackoffMs: 0 },
+      });
       run.supervisor.start();
       const outcome = await within(run.supervisor.finished(), 20_000, "the end of supervision");
       const exceeded = run.of("memory-exceeded");

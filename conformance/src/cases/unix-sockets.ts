@@ -27,7 +27,8 @@ export const unixSocketCases = defineCases([
     name: "net: listenUnix ↔ connectUnix round trip, socket mode as asked, close removes the socket file",
     capability: "net.unix",
     async run(ctx) {
-      if (ctx.platform.runtime.os === "windows") ctx.skip("Unix domain sockets: not offered on Windows by this contract");
+      if (ctx.platform.runtime.os === "windows")
+        ctx.skip("Unix domain sockets: not offered on Windows by this contract");
       const path = `${await ctx.tempDir()}/control.sock`;
       const listener = await ctx.platform.net.listenUnix(
         path,

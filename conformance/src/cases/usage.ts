@@ -10,7 +10,10 @@ export const usageCases: ConformanceCase[] = defineCases([
     run({ platform }) {
       const m = platform.usage.memory();
       for (const key of ["rss", "heapUsed", "heapTotal", "external"] as const) {
-        ok(typeof m[key] === "number" && Number.isFinite(m[key]) && m[key] >= 0, `memory().${key} must be a finite number ≥ 0, got ${m[key]}`);
+        ok(
+          typeof m[key] === "number" && Number.isFinite(m[key]) && m[key] >= 0,
+          `memory().${key} must be a finite number ≥ 0, got ${m[key]}`,
+        );
       }
       atLeast(m.rss, MiB, "memory().rss in bytes");
       atMost(m.rss, 2 ** 50, "memory().rss in bytes");
@@ -26,12 +29,13 @@ export const usageCases: ConformanceCase[] = defineCases([
       // (64 MiB, then 16 MiB steps up to 256 MiB) until the rise shows; a frozen reading never does.
       const before = platform.usage.memory();
       const kept: Uint8Array[] = [];
-      const rise = (m: ReturnType<typeof platform.usage.memory>) => Math.max(m.rss - before.rss, m.external - before.external, m.heapUsed - before.heapUsed);
+      const rise = (m: ReturnType<typeof platform.usage.memory>) =>
+        Math.max(m.rss - before.rss, m.external - before.external, m.heapUsed - before.heapUsed);
       let after = before;
       while (kept.length < 256) {
         for (let i = 0; i < (kept.length === 0 ? 64 : 16); i++) {
           const block = new Uint8Array(MiB);
-          for (let j = 0; j < block.length; j += 4096) block[j] = (kept.length + j) & 0xff | 1;
+          for (let j = 0; j < block.length; j += 4096) block[j] = ((kept.length + j) & 0xff) | 1;
           kept.push(block);
         }
         after = platform.usage.memory();
@@ -40,7 +44,11 @@ export const usageCases: ConformanceCase[] = defineCases([
       let checksum = 0;
       for (const block of kept) checksum += block[0]!;
       ok(checksum > 0, "the kept blocks are alive");
-      atLeast(rise(after), 32 * MiB, `memory() rise in bytes with ${kept.length} MiB kept alive (rss ${before.rss}→${after.rss}, external ${before.external}→${after.external}, heapUsed ${before.heapUsed}→${after.heapUsed})`);
+      atLeast(
+        rise(after),
+        32 * MiB,
+        `memory() rise in bytes with ${kept.length} MiB kept alive (rss ${before.rss}→${after.rss}, external ${before.external}→${after.external}, heapUsed ${before.heapUsed}→${after.heapUsed})`,
+      );
     },
   },
   {
@@ -51,7 +59,13 @@ export const usageCases: ConformanceCase[] = defineCases([
     timeoutMs: 20_000,
     run({ platform }) {
       const before = platform.usage.cpu();
-      ok(Number.isFinite(before.userMicros) && before.userMicros >= 0 && Number.isFinite(before.systemMicros) && before.systemMicros >= 0, `cpu() must be finite, non-negative numbers, got ${JSON.stringify(before)}`);
+      ok(
+        Number.isFinite(before.userMicros) &&
+          before.userMicros >= 0 &&
+          Number.isFinite(before.systemMicros) &&
+          before.systemMicros >= 0,
+        `cpu() must be finite, non-negative numbers, got ${JSON.stringify(before)}`,
+      );
       const start = performance.now();
       let spin = 0;
       let after = before;
@@ -63,8 +77,16 @@ export const usageCases: ConformanceCase[] = defineCases([
       ok(spin > 0, "busy loop ran");
       const userRise = after.userMicros - before.userMicros;
       atLeast(after.systemMicros, before.systemMicros, "cpu().systemMicros is cumulative (never decreases)");
-      atLeast(userRise, 50_000, `cpu().userMicros rise over a ${Math.round(wallMs)} ms busy loop (it spins until 50 000 µs or 5 s)`);
-      atMost(userRise, wallMs * 1000 * Math.max(1, platform.runtime.cpus) + 100_000, `cpu().userMicros rise over a ${Math.round(wallMs)} ms busy loop (microseconds, not nanoseconds)`);
+      atLeast(
+        userRise,
+        50_000,
+        `cpu().userMicros rise over a ${Math.round(wallMs)} ms busy loop (it spins until 50 000 µs or 5 s)`,
+      );
+      atMost(
+        userRise,
+        wallMs * 1000 * Math.max(1, platform.runtime.cpus) + 100_000,
+        `cpu().userMicros rise over a ${Math.round(wallMs)} ms busy loop (microseconds, not nanoseconds)`,
+      );
     },
   },
 ]);

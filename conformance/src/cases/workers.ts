@@ -50,14 +50,18 @@ export const workerCases = defineCases([
       const missing = `${await ctx.tempDir()}/no-such-worker.js`;
       const events: string[] = [];
       const handle = spawnRaw(ctx.platform, missing, ctx);
-      const error = waitFor<Error>("onError", 10_000, (take) => handle.onError((e) => {
-        events.push("error");
-        take(e);
-      }));
-      const exit = waitFor<number | null>("onExit", 10_000, (take) => handle.onExit((code) => {
-        events.push("exit");
-        take(code);
-      }));
+      const error = waitFor<Error>("onError", 10_000, (take) =>
+        handle.onError((e) => {
+          events.push("error");
+          take(e);
+        }),
+      );
+      const exit = waitFor<number | null>("onExit", 10_000, (take) =>
+        handle.onExit((code) => {
+          events.push("exit");
+          take(code);
+        }),
+      );
       const reported = await error;
       assertPlatformError(reported, "the error reported for a missing worker module");
       equal(reported.code, "NotFound", "PlatformError code");
@@ -75,21 +79,33 @@ export const workerCases = defineCases([
       handle.onExit((code) => exits.push(code));
       const messages: unknown[] = [];
       handle.onMessage((message) => messages.push(message));
-      const ready = waitFor<unknown>("the worker's ready message", 10_000, (take) => handle.onMessage((m) => {
-        if ((m as { kind?: unknown }).kind === "ready") take(m);
-      }));
+      const ready = waitFor<unknown>("the worker's ready message", 10_000, (take) =>
+        handle.onMessage((m) => {
+          if ((m as { kind?: unknown }).kind === "ready") take(m);
+        }),
+      );
       await ready;
-      const value = { nested: { list: [1, "two", null] }, when: new Date(1_700_000_000_000), bytes: new Uint8Array([0, 255, 7]), map: new Map([["k", 1]]) };
-      const answer = waitFor<unknown>("the task's result message", 10_000, (take) => handle.onMessage((m) => {
-        if ((m as { kind?: unknown }).kind === "result") take(m);
-      }));
+      const value = {
+        nested: { list: [1, "two", null] },
+        when: new Date(1_700_000_000_000),
+        bytes: new Uint8Array([0, 255, 7]),
+        map: new Map([["k", 1]]),
+      };
+      const answer = waitFor<unknown>("the task's result message", 10_000, (take) =>
+        handle.onMessage((m) => {
+          if ((m as { kind?: unknown }).kind === "result") take(m);
+        }),
+      );
       handle.postMessage({ aral: WORKER_PROTOCOL_TAG, kind: "task", id: 1, data: { op: "echo", value } });
       const result = (await answer) as { id: number; ok: boolean; value: { value: typeof value } };
       equal(result.id, 1, "result id");
       equal(result.ok, true, "result ok");
       const back = result.value.value;
       deepEqual(back.nested, value.nested, "nested object");
-      ok(back.when instanceof Date && back.when.getTime() === value.when.getTime(), `a Date survives the round trip (got ${String(back.when)})`);
+      ok(
+        back.when instanceof Date && back.when.getTime() === value.when.getTime(),
+        `a Date survives the round trip (got ${String(back.when)})`,
+      );
       ok(back.bytes instanceof Uint8Array && back.bytes.join() === "0,255,7", "a Uint8Array survives the round trip");
       ok(back.map instanceof Map && back.map.get("k") === 1, "a Map survives the round trip");
       await handle.terminate();
@@ -104,10 +120,21 @@ export const workerCases = defineCases([
     capability: "workers.pool",
     async run(ctx) {
       const workers = pool(ctx, 1);
-      const value = { text: "héllo", n: 42.5, list: [1, [2, 3], { deep: true }], when: new Date(0), map: new Map([[1, "one"]]), bytes: new Uint8Array([1, 2, 3]) };
+      const value = {
+        text: "héllo",
+        n: 42.5,
+        list: [1, [2, 3], { deep: true }],
+        when: new Date(0),
+        map: new Map([[1, "one"]]),
+        bytes: new Uint8Array([1, 2, 3]),
+      };
       const answer = (await workers.run({ op: "echo", value })) as { worker: string; value: typeof value };
       match(answer.worker, /^w-/, "the worker's id");
-      deepEqual({ text: answer.value.text, n: answer.value.n, list: answer.value.list }, { text: value.text, n: value.n, list: value.list }, "plain data");
+      deepEqual(
+        { text: answer.value.text, n: answer.value.n, list: answer.value.list },
+        { text: value.text, n: value.n, list: value.list },
+        "plain data",
+      );
       ok(answer.value.when instanceof Date && answer.value.when.getTime() === 0, "Date");
       ok(answer.value.map instanceof Map && answer.value.map.get(1) === "one", "Map");
       ok(answer.value.bytes instanceof Uint8Array && answer.value.bytes.join() === "1,2,3", "Uint8Array");
@@ -122,7 +149,11 @@ export const workerCases = defineCases([
       const workers = pool(ctx, 2);
       await workers.start();
       equal(workers.stats().idle, 2, "idle workers after start()");
-      const results = (await Promise.all([1, 2, 3, 4].map(() => workers.run({ op: "busy", ms: 150 })))) as { worker: string; ms: number; spin: boolean }[];
+      const results = (await Promise.all([1, 2, 3, 4].map(() => workers.run({ op: "busy", ms: 150 })))) as {
+        worker: string;
+        ms: number;
+        spin: boolean;
+      }[];
       equal(results.length, 4, "results");
       for (const r of results) ok(r.ms === 150 && r.spin === true, `a busy task's result, got ${JSON.stringify(r)}`);
       const used = new Set(results.map((r) => r.worker));
@@ -139,7 +170,11 @@ export const workerCases = defineCases([
     async run(ctx) {
       const workers = pool(ctx, 1);
       const before = await workers.run({ op: "whoami" });
-      const error = (await rejects(() => workers.run({ op: "throw", message: "bad input 17" }), { instance: WorkerTaskError, message: "bad input 17" }, "run(throw)")) as WorkerTaskError;
+      const error = (await rejects(
+        () => workers.run({ op: "throw", message: "bad input 17" }),
+        { instance: WorkerTaskError, message: "bad input 17" },
+        "run(throw)",
+      )) as WorkerTaskError;
       equal(error.remoteName, "RangeError", "the worker's error name");
       match(error.stack ?? "", /bad input 17/, "the worker's stack");
       equal(await workers.run({ op: "whoami" }), before, "the same worker answers afterwards");
@@ -153,7 +188,11 @@ export const workerCases = defineCases([
     async run(ctx) {
       const workers = pool(ctx, 2);
       await workers.start();
-      const crashed = (await rejects(() => workers.run({ op: "crash", message: "worker blew up" }), { instance: WorkerCrashedError }, "run(crash)")) as WorkerCrashedError;
+      const crashed = (await rejects(
+        () => workers.run({ op: "crash", message: "worker blew up" }),
+        { instance: WorkerCrashedError },
+        "run(crash)",
+      )) as WorkerCrashedError;
       match(crashed.message, /worker blew up/, "WorkerCrashedError names the worker's error");
       await workers.start();
       const stats = workers.stats();
@@ -172,7 +211,11 @@ export const workerCases = defineCases([
     async run(ctx) {
       const workers = pool(ctx, 1);
       const first = await workers.run({ op: "whoami" });
-      await rejects(() => workers.run({ op: "busy", ms: 5_000 }, { timeoutMs: 200 }), { instance: WorkerTaskTimeoutError }, "run(busy 5 s, timeout 200 ms)");
+      await rejects(
+        () => workers.run({ op: "busy", ms: 5_000 }, { timeoutMs: 200 }),
+        { instance: WorkerTaskTimeoutError },
+        "run(busy 5 s, timeout 200 ms)",
+      );
       const second = await workers.run({ op: "whoami" });
       ok(second !== first, `a new worker answers after the timeout (was ${String(first)}, now ${String(second)})`);
     },
@@ -196,10 +239,19 @@ export const workerCases = defineCases([
       const started = Date.now();
       await workers.terminate();
       const errors = (await Promise.all(outcomes)) as WorkerPoolTerminatedError[];
-      for (const error of errors) ok(error instanceof WorkerPoolTerminatedError, `expected WorkerPoolTerminatedError, got ${String(error)}`);
-      deepEqual(errors.map((e) => e.phase), ["running", "queued", "queued"], "phases");
+      for (const error of errors)
+        ok(error instanceof WorkerPoolTerminatedError, `expected WorkerPoolTerminatedError, got ${String(error)}`);
+      deepEqual(
+        errors.map((e) => e.phase),
+        ["running", "queued", "queued"],
+        "phases",
+      );
       ok(Date.now() - started < 2_500, "terminate() does not wait for the running 3 s task");
-      await rejects(() => workers.run({ op: "whoami" }), { instance: WorkerPoolTerminatedError }, "run() after terminate()");
+      await rejects(
+        () => workers.run({ op: "whoami" }),
+        { instance: WorkerPoolTerminatedError },
+        "run() after terminate()",
+      );
       const stats = workers.stats();
       equal(stats.workers, 0, "stats().workers after terminate()");
       equal(stats.terminated, true, "stats().terminated");
@@ -213,8 +265,14 @@ export const workerCases = defineCases([
       const child = ctx.spawnFixture("worker-pool-exit", [], { stdout: "pipe", stderr: "pipe" });
       const output = readAllText(child.stdout!);
       const errors = readAllText(child.stderr!);
-      const exited = await Promise.race([child.status, new Promise<"alive">((resolve) => setTimeout(() => resolve("alive"), 12_000))]);
-      if (exited === "alive") fail(`the process was still alive 12 s after it terminated its pool (stdout: ${JSON.stringify(await Promise.race([output, "…"]))})`);
+      const exited = await Promise.race([
+        child.status,
+        new Promise<"alive">((resolve) => setTimeout(() => resolve("alive"), 12_000)),
+      ]);
+      if (exited === "alive")
+        fail(
+          `the process was still alive 12 s after it terminated its pool (stdout: ${JSON.stringify(await Promise.race([output, "…"]))})`,
+        );
       equal(exited.code, 0, `exit code (stderr: ${(await errors).slice(0, 400)})`);
       match(await output, /terminated WorkerPoolTerminatedError/, "the fixture's output");
     },

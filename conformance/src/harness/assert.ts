@@ -29,38 +29,51 @@ export function bytesEqual(actual: Uint8Array, expected: Uint8Array, what = "byt
   const shorter = Math.min(actual.byteLength, expected.byteLength);
   for (let i = 0; i < shorter; i++) {
     if (actual[i] !== expected[i]) {
-      fail(`${what}: first difference at byte ${i} of ${expected.byteLength} (expected ${expected[i]}, got ${actual[i]}); lengths expected ${expected.byteLength}, got ${actual.byteLength}`);
+      fail(
+        `${what}: first difference at byte ${i} of ${expected.byteLength} (expected ${expected[i]}, got ${actual[i]}); lengths expected ${expected.byteLength}, got ${actual.byteLength}`,
+      );
     }
   }
   if (actual.byteLength !== expected.byteLength) {
-    fail(`${what}: expected ${expected.byteLength} bytes, got ${actual.byteLength} (the common ${shorter} bytes match)`);
+    fail(
+      `${what}: expected ${expected.byteLength} bytes, got ${actual.byteLength} (the common ${shorter} bytes match)`,
+    );
   }
 }
 
 export function match(actual: string, pattern: RegExp, what = "string"): void {
-  if (typeof actual !== "string" || !pattern.test(actual)) fail(`${what}: expected to match ${pattern}, got ${describe(actual)}`);
+  if (typeof actual !== "string" || !pattern.test(actual))
+    fail(`${what}: expected to match ${pattern}, got ${describe(actual)}`);
 }
 
 export function atLeast(actual: number, minimum: number, what = "value"): void {
-  if (!(typeof actual === "number" && actual >= minimum)) fail(`${what}: expected ≥ ${minimum}, got ${describe(actual)}`);
+  if (!(typeof actual === "number" && actual >= minimum))
+    fail(`${what}: expected ≥ ${minimum}, got ${describe(actual)}`);
 }
 
 export function atMost(actual: number, maximum: number, what = "value"): void {
-  if (!(typeof actual === "number" && actual <= maximum)) fail(`${what}: expected ≤ ${maximum}, got ${describe(actual)}`);
+  if (!(typeof actual === "number" && actual <= maximum))
+    fail(`${what}: expected ≤ ${maximum}, got ${describe(actual)}`);
 }
 
 export interface RejectsExpectation {
   /** The PlatformError code; implies the error must be a PlatformError. */
   code?: PlatformErrorCode | readonly PlatformErrorCode[];
   /** A class the error must be an instance of. */
-  instance?: abstract new (...args: never[]) => unknown;
+  instance?: abstract new (
+    ...args: never[]
+  ) => unknown;
   message?: string | RegExp;
   /** The `path` the PlatformError must carry (any of them, when several fit). */
   path?: string | readonly string[];
 }
 
 /** Awaits `fn()`, requires it to throw or reject as described, and returns the error. */
-export async function rejects(fn: () => unknown, expected: RejectsExpectation = {}, what = "operation"): Promise<unknown> {
+export async function rejects(
+  fn: () => unknown,
+  expected: RejectsExpectation = {},
+  what = "operation",
+): Promise<unknown> {
   let error: unknown;
   let threw = false;
   try {
@@ -70,7 +83,10 @@ export async function rejects(fn: () => unknown, expected: RejectsExpectation = 
     threw = true;
     error = e;
   }
-  if (!threw) fail(`${what}: expected a rejection${expected.code ? ` with code ${describeCodes(expected.code)}` : ""}, but it resolved with ${describe(error)}`);
+  if (!threw)
+    fail(
+      `${what}: expected a rejection${expected.code ? ` with code ${describeCodes(expected.code)}` : ""}, but it resolved with ${describe(error)}`,
+    );
   checkError(error, expected, what);
   return error;
 }
@@ -80,20 +96,29 @@ export function checkError(error: unknown, expected: RejectsExpectation, what = 
   if (expected.code !== undefined) {
     assertPlatformError(error, what);
     const codes = typeof expected.code === "string" ? [expected.code] : expected.code;
-    if (!codes.includes(error.code)) fail(`${what}: expected PlatformError code ${describeCodes(expected.code)}, got ${describe(error.code)} (${error.message})`);
+    if (!codes.includes(error.code))
+      fail(
+        `${what}: expected PlatformError code ${describeCodes(expected.code)}, got ${describe(error.code)} (${error.message})`,
+      );
   }
   if (expected.instance && !(error instanceof expected.instance)) {
     fail(`${what}: expected an instance of ${expected.instance.name}, got ${describeError(error)}`);
   }
   if (expected.message !== undefined) {
     const message = (error as { message?: unknown } | null)?.message;
-    const good = typeof message === "string" && (typeof expected.message === "string" ? message.includes(expected.message) : expected.message.test(message));
-    if (!good) fail(`${what}: expected an error message matching ${describe(expected.message)}, got ${describe(message)}`);
+    const good =
+      typeof message === "string" &&
+      (typeof expected.message === "string" ? message.includes(expected.message) : expected.message.test(message));
+    if (!good)
+      fail(`${what}: expected an error message matching ${describe(expected.message)}, got ${describe(message)}`);
   }
   if (expected.path !== undefined) {
     const path = (error as { path?: unknown } | null)?.path;
     const paths = typeof expected.path === "string" ? [expected.path] : expected.path;
-    if (typeof path !== "string" || !paths.includes(path)) fail(`${what}: expected the error's path to be ${paths.map((p) => describe(p)).join(" or ")}, got ${describe(path)}`);
+    if (typeof path !== "string" || !paths.includes(path))
+      fail(
+        `${what}: expected the error's path to be ${paths.map((p) => describe(p)).join(" or ")}, got ${describe(path)}`,
+      );
   }
 }
 
@@ -101,7 +126,11 @@ export function checkError(error: unknown, expected: RejectsExpectation, what = 
 export function isPlatformErrorLike(error: unknown): error is PlatformError {
   if (error instanceof PlatformError) return true;
   const e = error as { name?: unknown; code?: unknown } | null;
-  return error instanceof Error && e?.name === "PlatformError" && (PLATFORM_ERROR_CODES as readonly unknown[]).includes(e.code);
+  return (
+    error instanceof Error &&
+    e?.name === "PlatformError" &&
+    (PLATFORM_ERROR_CODES as readonly unknown[]).includes(e.code)
+  );
 }
 
 export function assertPlatformError(error: unknown, what = "error"): asserts error is PlatformError {
@@ -139,6 +168,8 @@ function canonical(value: unknown): string {
   if (value instanceof Uint8Array) return `Uint8Array[${Array.from(value).join(",")}]`;
   if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? "invalid" : value.toISOString()})`;
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
+  const entries = Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
   return `{${entries.join(",")}}`;
 }

@@ -51,9 +51,14 @@ export function caseKind(c: Pick<ConformanceCase, "capability">): CaseKind {
 export function defineCases(cases: ConformanceCase[]): ConformanceCase[] {
   for (const c of cases) {
     if (!c.name || !c.capability || typeof c.run !== "function") {
-      throw new TypeError(`defineCases: every case needs a name, a capability and run(); got ${JSON.stringify(c.name ?? null)}`);
+      throw new TypeError(
+        `defineCases: every case needs a name, a capability and run(); got ${JSON.stringify(c.name ?? null)}`,
+      );
     }
-    if (!isCapability(c.capability)) throw new TypeError(`defineCases: ${JSON.stringify(c.name)} names an unknown capability ${JSON.stringify(c.capability)}`);
+    if (!isCapability(c.capability))
+      throw new TypeError(
+        `defineCases: ${JSON.stringify(c.name)} names an unknown capability ${JSON.stringify(c.capability)}`,
+      );
   }
   return cases;
 }

@@ -34,7 +34,10 @@ export function createCaseScope(platform: Platform, adapter: string): CaseScope 
       const child = platform.process.spawn(command, [...runtimeArgs, adapterImportSpecifier(adapter), ...args], opts);
       defer(async () => {
         child.kill("SIGKILL");
-        await Promise.race([child.status.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CHILD_EXIT_GRACE_MS))]);
+        await Promise.race([
+          child.status.catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, CHILD_EXIT_GRACE_MS)),
+        ]);
       });
       return child;
     },

@@ -6,7 +6,10 @@ const RUNNING_SOURCE = /\.(m|c)?ts$/.test(SELF_URL);
 
 /** The URL of a fixture script next to whatever is running (src/fixtures/x.ts or dist/fixtures/x.js). */
 export function fixtureUrl(name: string): URL {
-  if (!SELF_URL) throw new Error("spawnFixture: cannot locate the fixtures (import.meta.url is empty; load @aral/conformance as an ES module)");
+  if (!SELF_URL)
+    throw new Error(
+      "spawnFixture: cannot locate the fixtures (import.meta.url is empty; load @aral/conformance as an ES module)",
+    );
   // src/harness/fixture-command.ts → src/fixtures/<name>.ts; dist/<chunk>.js → dist/fixtures/<name>.js
   return RUNNING_SOURCE ? new URL(`../fixtures/${name}.ts`, SELF_URL) : new URL(`./fixtures/${name}.js`, SELF_URL);
 }

@@ -70,9 +70,11 @@ export function collectText(stream: ReadableStream<Uint8Array> | null, label = "
   })();
   done.catch(() => {});
   let ended = false;
-  done.finally(() => {
-    ended = true;
-  }).catch(() => {});
+  done
+    .finally(() => {
+      ended = true;
+    })
+    .catch(() => {});
   return {
     text: () => text,
     done,
@@ -100,7 +102,11 @@ export function collectText(stream: ReadableStream<Uint8Array> | null, label = "
 }
 
 /** Writes all bytes to a writable stream and closes it. */
-export async function writeAllAndClose(stream: WritableStream<Uint8Array> | null, chunks: Uint8Array[], label = "stdin"): Promise<void> {
+export async function writeAllAndClose(
+  stream: WritableStream<Uint8Array> | null,
+  chunks: Uint8Array[],
+  label = "stdin",
+): Promise<void> {
   if (!stream) fail(`${label}: expected a writable stream (stdio "pipe"), got null`);
   const writer = stream.getWriter();
   for (const chunk of chunks) await writer.write(chunk);

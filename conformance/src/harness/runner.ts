@@ -29,9 +29,14 @@ export interface RunSummary {
 /** Runs the cases one after another, each with its own timeout and cleanups, and reports TAP. */
 export async function runCases(cases: readonly ConformanceCase[], options: RunCasesOptions): Promise<RunSummary> {
   const output = options.output ?? ((line: string) => console.log(line));
-  const filtered = options.filter ? cases.filter((c) => c.name.includes(options.filter!) || c.capability.includes(options.filter!)) : [...cases];
+  const filtered = options.filter
+    ? cases.filter((c) => c.name.includes(options.filter!) || c.capability.includes(options.filter!))
+    : [...cases];
   // contract cases first (what an adapter owes), then integration cases (what core does on top)
-  const selected = [...filtered.filter((c) => caseKind(c) === "contract"), ...filtered.filter((c) => caseKind(c) === "integration")];
+  const selected = [
+    ...filtered.filter((c) => caseKind(c) === "contract"),
+    ...filtered.filter((c) => caseKind(c) === "integration"),
+  ];
   for (const line of tapHeader(selected.length)) output(line);
   const results: CaseResult[] = [];
   let section: string | undefined;
@@ -61,7 +66,11 @@ async function runOne(testCase: ConformanceCase, options: RunCasesOptions): Prom
   let outcome: CaseResult["outcome"] = "passed";
   let message: string | undefined;
   try {
-    await withTimeout(Promise.resolve().then(() => testCase.run(scope.context)), timeoutMs, `timed out after ${timeoutMs} ms (the adapter hung or never settled)`);
+    await withTimeout(
+      Promise.resolve().then(() => testCase.run(scope.context)),
+      timeoutMs,
+      `timed out after ${timeoutMs} ms (the adapter hung or never settled)`,
+    );
   } catch (error) {
     if (error instanceof SkipSignal) {
       outcome = "skipped";
@@ -71,10 +80,13 @@ async function runOne(testCase: ConformanceCase, options: RunCasesOptions): Prom
       message = `adapter reports Unsupported: ${error.message}`;
     } else {
       outcome = "failed";
-      message = error instanceof Error && error.name === "AssertionError" ? error.message : `threw ${describeError(error)}`;
+      message =
+        error instanceof Error && error.name === "AssertionError" ? error.message : `threw ${describeError(error)}`;
     }
   }
-  const cleanupFailures = await withTimeout(scope.cleanup(), CLEANUP_TIMEOUT_MS, "cleanup hung").catch((error: unknown) => [String((error as Error).message ?? error)]);
+  const cleanupFailures = await withTimeout(scope.cleanup(), CLEANUP_TIMEOUT_MS, "cleanup hung").catch(
+    (error: unknown) => [String((error as Error).message ?? error)],
+  );
   if (cleanupFailures.length > 0 && outcome !== "failed") {
     outcome = "failed";
     message = `cleanup failed: ${cleanupFailures.join("; ")}`;

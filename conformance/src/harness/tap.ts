@@ -20,7 +20,8 @@ export function tapHeader(count: number): string[] {
 export function tapLine(index: number, result: CaseResult): string[] {
   const name = `[${result.kind}] ${result.name}`;
   if (result.outcome === "passed") return [`ok ${index} - ${name}`];
-  if (result.outcome === "skipped") return [`ok ${index} - ${name} # SKIP ${result.capability}: ${oneLine(result.message ?? "skipped")}`];
+  if (result.outcome === "skipped")
+    return [`ok ${index} - ${name} # SKIP ${result.capability}: ${oneLine(result.message ?? "skipped")}`];
   return [
     `not ok ${index} - ${name}`,
     "  ---",

@@ -9,9 +9,13 @@ const runtime = detectRuntime();
 if (runtime === "unknown") throw new Error("mutants: cannot tell which runtime this is (node, deno or bun expected)");
 
 /** Absolute path of the correct adapter's entry for this runtime. */
-export const correctAdapterPath = decodeURIComponent(new URL(`../../../adapters/${runtime}/src/index.ts`, import.meta.url).pathname);
+export const correctAdapterPath = decodeURIComponent(
+  new URL(`../../../adapters/${runtime}/src/index.ts`, import.meta.url).pathname,
+);
 
-const correct = (await import(new URL(`../../../adapters/${runtime}/src/index.ts`, import.meta.url).href)) as AdapterModule;
+const correct = (await import(
+  new URL(`../../../adapters/${runtime}/src/index.ts`, import.meta.url).href
+)) as AdapterModule;
 
 export function correctPlatform(): Platform {
   // the adapters of this repository create their platform synchronously; the suite also accepts an async one
@@ -25,7 +29,8 @@ export function correctPlatform(): Platform {
 export function override<T extends object>(target: T, overrides: { [K in keyof T]?: T[K] }): T {
   return new Proxy(target, {
     get(t, prop) {
-      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return (overrides as Record<PropertyKey, unknown>)[prop];
+      if (Object.prototype.hasOwnProperty.call(overrides, prop))
+        return (overrides as Record<PropertyKey, unknown>)[prop];
       const value = Reflect.get(t, prop, t) as unknown;
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(t) : value;
     },
@@ -40,6 +45,10 @@ export function mutatePlatform(change: (real: Platform) => { [K in keyof Platfor
 
 /** Re-throws a PlatformError of one code as another (everything else unchanged). */
 export function recode(error: unknown, from: PlatformErrorCode, to: PlatformErrorCode): never {
-  if (isPlatformError(error, from)) throw new PlatformError(to, error.message, { ...(error.path === undefined ? {} : { path: error.path }), cause: error.cause });
+  if (isPlatformError(error, from))
+    throw new PlatformError(to, error.message, {
+      ...(error.path === undefined ? {} : { path: error.path }),
+      cause: error.cause,
+    });
   throw error;
 }

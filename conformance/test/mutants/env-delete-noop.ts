@@ -2,6 +2,7 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "env";
-export const createPlatform = () => mutatePlatform((real) => ({
-  env: override(real.env, { delete() {} }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    env: override(real.env, { delete() {} }),
+  }));

@@ -2,6 +2,7 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "fs";
-export const createPlatform = () => mutatePlatform((real) => ({
-  fs: override(real.fs, { exists: (path) => real.fs.stat(path).then(() => true) }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    fs: override(real.fs, { exists: (path) => real.fs.stat(path).then(() => true) }),
+  }));

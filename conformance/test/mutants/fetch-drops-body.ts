@@ -2,8 +2,10 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "net";
-export const createPlatform = () => mutatePlatform((real) => ({
-  net: override(real.net, {
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => real.net.fetch(input, init ? { ...init, body: null } : init)) as typeof fetch,
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    net: override(real.net, {
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+        real.net.fetch(input, init ? { ...init, body: null } : init)) as typeof fetch,
+    }),
+  }));

@@ -2,8 +2,9 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "fetch schemes";
-export const createPlatform = () => mutatePlatform((real) => ({
-  net: override(real.net, {
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init)) as typeof fetch,
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    net: override(real.net, {
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init)) as typeof fetch,
+    }),
+  }));

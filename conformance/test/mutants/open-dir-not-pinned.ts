@@ -2,12 +2,13 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "storage";
-export const createPlatform = () => mutatePlatform((real) => ({
-  fs: override(real.fs, {
-    async openDir(path) {
-      const handle = await real.fs.openDir(path);
-      await handle.close();
-      return { path, realPath: handle.realPath, pinned: true, id: handle.id, close: async () => {} };
-    },
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    fs: override(real.fs, {
+      async openDir(path) {
+        const handle = await real.fs.openDir(path);
+        await handle.close();
+        return { path, realPath: handle.realPath, pinned: true, id: handle.id, close: async () => {} };
+      },
+    }),
+  }));

@@ -2,8 +2,9 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "noFollow";
-export const createPlatform = () => mutatePlatform((real) => ({
-  fs: override(real.fs, {
-    readFile: (path) => real.fs.readFile(path),
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    fs: override(real.fs, {
+      readFile: (path) => real.fs.readFile(path),
+    }),
+  }));

@@ -2,6 +2,7 @@
 import { mutatePlatform } from "./_correct.ts";
 
 export const focus = "runtime";
-export const createPlatform = () => mutatePlatform((real) => ({
-  runtime: { ...real.runtime, version: `v${real.runtime.version}` },
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    runtime: { ...real.runtime, version: `v${real.runtime.version}` },
+  }));

@@ -2,8 +2,9 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "net";
-export const createPlatform = () => mutatePlatform((real) => ({
-  net: override(real.net, {
-    serve: (handler, opts) => real.net.serve(handler, { ...opts, port: opts?.port ? opts.port : 47_913 }),
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    net: override(real.net, {
+      serve: (handler, opts) => real.net.serve(handler, { ...opts, port: opts?.port ? opts.port : 47_913 }),
+    }),
+  }));

@@ -2,11 +2,12 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "net";
-export const createPlatform = () => mutatePlatform((real) => ({
-  net: override(real.net, {
-    async serve(handler, opts) {
-      const server = await real.net.serve(handler, opts);
-      return override(server, { url: `http://localhost:${server.port}/` });
-    },
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    net: override(real.net, {
+      async serve(handler, opts) {
+        const server = await real.net.serve(handler, opts);
+        return override(server, { url: `http://localhost:${server.port}/` });
+      },
+    }),
+  }));

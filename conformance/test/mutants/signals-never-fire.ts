@@ -2,6 +2,7 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "signals";
-export const createPlatform = () => mutatePlatform((real) => ({
-  signals: override(real.signals, { on: () => () => {} }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    signals: override(real.signals, { on: () => () => {} }),
+  }));

@@ -2,6 +2,7 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "onUncaught";
-export const createPlatform = () => mutatePlatform((real) => ({
-  process: override(real.process, { onUncaught: () => () => {} }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    process: override(real.process, { onUncaught: () => () => {} }),
+  }));

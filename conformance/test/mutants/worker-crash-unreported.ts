@@ -2,11 +2,12 @@
 import { mutatePlatform, override } from "./_correct.ts";
 
 export const focus = "workers";
-export const createPlatform = () => mutatePlatform((real) => ({
-  workers: override(real.workers, {
-    spawn: (module, opts) => {
-      const handle = real.workers.spawn(module, opts);
-      return override(handle, { onError: () => () => {}, onExit: () => () => {} });
-    },
-  }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    workers: override(real.workers, {
+      spawn: (module, opts) => {
+        const handle = real.workers.spawn(module, opts);
+        return override(handle, { onError: () => () => {}, onExit: () => () => {} });
+      },
+    }),
+  }));

@@ -2,6 +2,9 @@
 import { mutatePlatform, override, recode } from "./_correct.ts";
 
 export const focus = "fs";
-export const createPlatform = () => mutatePlatform((real) => ({
-  fs: override(real.fs, { readFile: (path) => real.fs.readFile(path).catch((e: unknown) => recode(e, "NotFound", "Unknown")) }),
-}));
+export const createPlatform = () =>
+  mutatePlatform((real) => ({
+    fs: override(real.fs, {
+      readFile: (path) => real.fs.readFile(path).catch((e: unknown) => recode(e, "NotFound", "Unknown")),
+    }),
+  }));

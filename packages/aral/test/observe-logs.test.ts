@@ -24,14 +24,22 @@ describe("runtime logs", () => {
     const runtime = new AralRuntime({}, { logSink: sink, handleSignals: false, env: {} });
     await runtime.start();
     await runtime.stop();
-    expect(lines.filter((l) => l["event"] === "lifecycle.transition").map((l) => l["to"])).toEqual(["starting", "running", "stopping", "stopped"]);
+    expect(lines.filter((l) => l["event"] === "lifecycle.transition").map((l) => l["to"])).toEqual([
+      "starting",
+      "running",
+      "stopping",
+      "stopped",
+    ]);
   });
 
   it("a manifest that fails to load still logs the starting record before the failure", async () => {
     const { lines, sink } = capture();
     const runtime = new AralRuntime({ tasks: { concurrency: 0 } }, { logSink: sink, handleSignals: false, env: {} });
     await expect(runtime.start()).rejects.toThrow(/concurrency/);
-    expect(lines.filter((l) => l["event"] === "lifecycle.transition").map((l) => l["to"])).toEqual(["starting", "failed"]);
+    expect(lines.filter((l) => l["event"] === "lifecycle.transition").map((l) => l["to"])).toEqual([
+      "starting",
+      "failed",
+    ]);
   });
 
   it("every line carries pino's pid and hostname, so pino tooling reads it as its own", async () => {
@@ -40,13 +48,23 @@ describe("runtime logs", () => {
     await runtime.start();
     await runtime.stop();
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(line).toMatchObject({ pid: process.pid, hostname: hostname(), level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    for (const line of lines)
+      expect(line).toMatchObject({
+        pid: process.pid,
+        hostname: hostname(),
+        level: expect.any(Number),
+        time: expect.any(Number),
+        msg: expect.any(String),
+      });
   });
 });
 
 describe("StopReport", () => {
   it("counts the whole run: 6 tasks finished before the stop are finished, the drain's own figures under tasks.drain", async () => {
-    const runtime = new AralRuntime({ tasks: { concurrency: 2 } }, { logSink: () => {}, handleSignals: false, env: {} });
+    const runtime = new AralRuntime(
+      { tasks: { concurrency: 2 } },
+      { logSink: () => {}, handleSignals: false, env: {} },
+    );
     await runtime.start();
     await Promise.all(Array.from({ length: 6 }, (_, i) => runtime.submit(async () => i)));
     let release!: () => void;
@@ -56,6 +74,12 @@ describe("StopReport", () => {
     release();
     await running;
     const report = await stopping;
-    expect(report.tasks).toEqual({ accepted: 7, finished: 7, aborted: 0, returned: 0, drain: { finished: 1, aborted: 0, returned: 0 } });
+    expect(report.tasks).toEqual({
+      accepted: 7,
+      finished: 7,
+      aborted: 0,
+      returned: 0,
+      drain: { finished: 1, aborted: 0, returned: 0 },
+    });
   });
 });

@@ -4,7 +4,15 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { agentRuntimes, control, parseExposition, promtool, startAgent, total, type RunningAgent } from "./observe-helpers.ts";
+import {
+  agentRuntimes,
+  control,
+  parseExposition,
+  promtool,
+  startAgent,
+  total,
+  type RunningAgent,
+} from "./observe-helpers.ts";
 
 interface OtlpSpan {
   traceId: string;
@@ -20,19 +28,31 @@ interface OtlpSpan {
 }
 
 /** An OTLP/HTTP receiver on 127.0.0.1 that decodes the JSON encoding and keeps what it got. */
-async function otlpReceiver(): Promise<{ url: string; requests: { path: string; contentType: string | undefined; body: any }[]; close(): Promise<void> }> {
+async function otlpReceiver(): Promise<{
+  url: string;
+  requests: { path: string; contentType: string | undefined; body: any }[];
+  close(): Promise<void>;
+}> {
   const requests: { path: string; contentType: string | undefined; body: any }[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      requests.push({ path: request.url ?? "", contentType: request.headers["content-type"], body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+      requests.push({
+        path: request.url ?? "",
+        contentType: request.headers["content-type"],
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
+      });
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 function attribute(span: { attributes: { key: string; value: Record<string, unknown> }[] }, key: string): unknown {
@@ -55,130 +75,171 @@ async function scrape(agent: RunningAgent): Promise<{ text: string; samples: Ret
 
 describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
   const spec = agentRuntimes[runtime]!;
-  it.skipIf(spec.missing !== undefined)(`/metrics is promtool-clean and every family follows a loaded agent; spans reach an OTLP receiver${spec.missing ? ` (skipped: ${spec.missing})` : ""}`, { timeout: 120_000 }, async () => {
-    const receiver = await otlpReceiver();
-    const agent = await startAgent(runtime, { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=test" });
-    try {
-      // Loaded: 20 tasks held behind a gate with concurrency 2 → 2 running, 18 queued.
-      const loaded = await scrape(agent);
-      const s1 = loaded.samples;
-      expect(total(s1, "aral_tasks_running")).toBe(2);
-      expect(total(s1, "aral_tasks_queued")).toBe(18);
-      for (const priority of ["high", "normal", "low"]) expect(total(s1, "aral_tasks_queued", { priority }) + total(s1, "aral_tasks_running", { priority })).toBeGreaterThan(0);
-      expect(total(s1, "aral_tasks_accepted_total")).toBe(20);
-      expect(total(s1, "aral_task_duration_seconds_count")).toBe(0);
-      expect(total(s1, "aral_resource_memory_allocated_bytes")).toBe(64 * 2 ** 20);
-      expect(total(s1, "aral_resource_memory_limit_bytes")).toBe(512 * 2 ** 20);
-      expect(total(s1, "aral_resource_leases")).toBe(1);
-      // Every sample carries the agent's name and instance id.
-      for (const sample of s1) expect(sample.labels).toMatchObject({ agent: "observed-agent", instance_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-      expect(total(s1, "aral_runtime_info", { runtime })).toBe(1);
-      const now = Date.now() / 1000;
-      expect(total(s1, "process_start_time_seconds")).toBeGreaterThan(now - 600);
-      expect(total(s1, "process_start_time_seconds")).toBeLessThan(now);
-      expect(total(s1, "process_resident_memory_bytes")).toBeGreaterThan(10 * 2 ** 20);
-      expect(total(s1, "process_cpu_seconds_total")).toBeGreaterThan(0);
-      const cpuRatio = total(s1, "aral_cpu_usage_ratio");
-      expect(cpuRatio).toBeGreaterThanOrEqual(0);
-      expect(cpuRatio).toBeLessThan(1.5); // a share of the machine's cores, from the first sample on
+  it.skipIf(spec.missing !== undefined)(
+    `/metrics is promtool-clean and every family follows a loaded agent; spans reach an OTLP receiver${spec.missing ? ` (skipped: ${spec.missing})` : ""}`,
+    { timeout: 120_000 },
+    async () => {
+      const receiver = await otlpReceiver();
+      const agent = await startAgent(runtime, {
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=test",
+      });
+      try {
+        // Loaded: 20 tasks held behind a gate with concurrency 2 → 2 running, 18 queued.
+        const loaded = await scrape(agent);
+        const s1 = loaded.samples;
+        expect(total(s1, "aral_tasks_running")).toBe(2);
+        expect(total(s1, "aral_tasks_queued")).toBe(18);
+        for (const priority of ["high", "normal", "low"])
+          expect(
+            total(s1, "aral_tasks_queued", { priority }) + total(s1, "aral_tasks_running", { priority }),
+          ).toBeGreaterThan(0);
+        expect(total(s1, "aral_tasks_accepted_total")).toBe(20);
+        expect(total(s1, "aral_task_duration_seconds_count")).toBe(0);
+        expect(total(s1, "aral_resource_memory_allocated_bytes")).toBe(64 * 2 ** 20);
+        expect(total(s1, "aral_resource_memory_limit_bytes")).toBe(512 * 2 ** 20);
+        expect(total(s1, "aral_resource_leases")).toBe(1);
+        // Every sample carries the agent's name and instance id.
+        for (const sample of s1)
+          expect(sample.labels).toMatchObject({
+            agent: "observed-agent",
+            instance_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          });
+        expect(total(s1, "aral_runtime_info", { runtime })).toBe(1);
+        const now = Date.now() / 1000;
+        expect(total(s1, "process_start_time_seconds")).toBeGreaterThan(now - 600);
+        expect(total(s1, "process_start_time_seconds")).toBeLessThan(now);
+        expect(total(s1, "process_resident_memory_bytes")).toBeGreaterThan(10 * 2 ** 20);
+        expect(total(s1, "process_cpu_seconds_total")).toBeGreaterThan(0);
+        const cpuRatio = total(s1, "aral_cpu_usage_ratio");
+        expect(cpuRatio).toBeGreaterThanOrEqual(0);
+        expect(cpuRatio).toBeLessThan(1.5); // a share of the machine's cores, from the first sample on
 
-      // A dependency that keeps failing: its breaker opens after 3 failed attempts; the next call is rejected.
-      const fail = await control<{ outcomes: string[]; state: string }>(agent, "/fail");
-      expect(fail.state).toBe("open");
-      const timeout = await control<{ outcome: string }>(agent, "/fetch-timeout");
-      expect(timeout.outcome).toBe("NetworkTimeoutError");
-      const released = await control<{ fulfilled: number }>(agent, "/release");
-      expect(released.fulfilled).toBe(20);
+        // A dependency that keeps failing: its breaker opens after 3 failed attempts; the next call is rejected.
+        const fail = await control<{ outcomes: string[]; state: string }>(agent, "/fail");
+        expect(fail.state).toBe("open");
+        const timeout = await control<{ outcome: string }>(agent, "/fetch-timeout");
+        expect(timeout.outcome).toBe("NetworkTimeoutError");
+        const released = await control<{ fulfilled: number }>(agent, "/release");
+        expect(released.fulfilled).toBe(20);
 
-      // Drained: the queue is empty, the histogram counted every finished task, the breaker's state followed.
-      const after = (await scrape(agent)).samples;
-      expect(total(after, "aral_tasks_running")).toBe(0);
-      expect(total(after, "aral_tasks_queued")).toBe(0);
-      expect(total(after, "aral_tasks_completed_total")).toBe(20);
-      expect(total(after, "aral_tasks_finished_total")).toBe(20);
-      expect(total(after, "aral_task_duration_seconds_count")).toBe(20);
-      expect(total(after, "aral_task_duration_seconds_bucket", { le: "+Inf" })).toBe(20);
-      expect(total(after, "aral_task_duration_seconds_sum")).toBeGreaterThan(0);
-      expect(total(after, "aral_circuit_breaker_state", { dependency: "flaky", state: "open" })).toBe(1);
-      expect(total(after, "aral_circuit_breaker_state", { dependency: "flaky", state: "closed" })).toBe(0);
-      expect(total(after, "aral_circuit_breaker_transitions_total", { dependency: "flaky", to: "open" })).toBe(1);
-      expect(total(after, "aral_retries_total", { context: "flaky" })).toBeGreaterThanOrEqual(1);
-      expect(total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "failure" })).toBeGreaterThanOrEqual(1);
-      expect(total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "rejected" })).toBeGreaterThanOrEqual(1);
-      expect(total(after, "aral_fetch_timeouts_total")).toBe(1);
-      expect(total(after, "aral_fetch_requests_total")).toBe(1);
-      expect(total(after, "aral_fetch_in_flight")).toBe(0);
-      expect(total(after, "aral_health_check_up", { check: "runtime" })).toBe(1);
-      expect(total(after, "aral_health_check_duration_seconds", { check: "runtime" })).toBeGreaterThanOrEqual(0);
-      expect(total(after, "aral_memory_usage_ratio")).toBeGreaterThan(0);
-      expect(total(after, "aral_degraded")).toBe(0);
-      const lag = total(after, "aral_event_loop_lag_seconds");
-      expect(lag).toBeGreaterThanOrEqual(0);
-      expect(lag).toBeLessThan(5);
-      expect(total(after, "aral_event_loop_lag_max_seconds")).toBeGreaterThanOrEqual(lag);
-      expect(total(after, "aral_restarts_total")).toBe(0);
+        // Drained: the queue is empty, the histogram counted every finished task, the breaker's state followed.
+        const after = (await scrape(agent)).samples;
+        expect(total(after, "aral_tasks_running")).toBe(0);
+        expect(total(after, "aral_tasks_queued")).toBe(0);
+        expect(total(after, "aral_tasks_completed_total")).toBe(20);
+        expect(total(after, "aral_tasks_finished_total")).toBe(20);
+        expect(total(after, "aral_task_duration_seconds_count")).toBe(20);
+        expect(total(after, "aral_task_duration_seconds_bucket", { le: "+Inf" })).toBe(20);
+        expect(total(after, "aral_task_duration_seconds_sum")).toBeGreaterThan(0);
+        expect(total(after, "aral_circuit_breaker_state", { dependency: "flaky", state: "open" })).toBe(1);
+        expect(total(after, "aral_circuit_breaker_state", { dependency: "flaky", state: "closed" })).toBe(0);
+        expect(total(after, "aral_circuit_breaker_transitions_total", { dependency: "flaky", to: "open" })).toBe(1);
+        expect(total(after, "aral_retries_total", { context: "flaky" })).toBeGreaterThanOrEqual(1);
+        expect(
+          total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "failure" }),
+        ).toBeGreaterThanOrEqual(1);
+        expect(
+          total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "rejected" }),
+        ).toBeGreaterThanOrEqual(1);
+        expect(total(after, "aral_fetch_timeouts_total")).toBe(1);
+        expect(total(after, "aral_fetch_requests_total")).toBe(1);
+        expect(total(after, "aral_fetch_in_flight")).toBe(0);
+        expect(total(after, "aral_health_check_up", { check: "runtime" })).toBe(1);
+        expect(total(after, "aral_health_check_duration_seconds", { check: "runtime" })).toBeGreaterThanOrEqual(0);
+        expect(total(after, "aral_memory_usage_ratio")).toBeGreaterThan(0);
+        expect(total(after, "aral_degraded")).toBe(0);
+        const lag = total(after, "aral_event_loop_lag_seconds");
+        expect(lag).toBeGreaterThanOrEqual(0);
+        expect(lag).toBeLessThan(5);
+        expect(total(after, "aral_event_loop_lag_max_seconds")).toBeGreaterThanOrEqual(lag);
+        expect(total(after, "aral_restarts_total")).toBe(0);
 
-      const report = await control<{ tasks: Record<string, unknown> }>(agent, "/stop");
-      expect(report.tasks).toEqual({ accepted: 20, finished: 20, aborted: 0, returned: 0, drain: { finished: 0, aborted: 0, returned: 0 } });
+        const report = await control<{ tasks: Record<string, unknown> }>(agent, "/stop");
+        expect(report.tasks).toEqual({
+          accepted: 20,
+          finished: 20,
+          aborted: 0,
+          returned: 0,
+          drain: { finished: 0, aborted: 0, returned: 0 },
+        });
 
-      // Traces: stop() flushed every span to the receiver before answering.
-      expect(receiver.requests.length).toBeGreaterThan(0);
-      for (const request of receiver.requests) {
-        expect(request.path).toBe("/v1/traces");
-        expect(request.contentType).toBe("application/json");
+        // Traces: stop() flushed every span to the receiver before answering.
+        expect(receiver.requests.length).toBeGreaterThan(0);
+        for (const request of receiver.requests) {
+          expect(request.path).toBe("/v1/traces");
+          expect(request.contentType).toBe("application/json");
+        }
+        const resourceSpans = receiver.requests.flatMap(
+          (r) =>
+            r.body.resourceSpans as {
+              resource: OtlpSpan;
+              scopeSpans: { scope: { name: string }; spans: OtlpSpan[] }[];
+            }[],
+        );
+        for (const rs of resourceSpans) {
+          expect(attribute(rs.resource, "service.name")).toBe("observed-agent");
+          expect(attribute(rs.resource, "process.runtime.name")).toBe(runtime);
+          expect(attribute(rs.resource, "deployment.environment")).toBe("test");
+        }
+        const spans = resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+        for (const span of spans) {
+          expect(span.traceId).toMatch(/^[0-9a-f]{32}$/);
+          expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
+          expect(
+            BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano),
+            `${span.name} ends before it starts`,
+          ).toBe(true);
+        }
+        const named = (name: string) => spans.filter((span) => span.name === name);
+        const tasks = named("aral.task");
+        expect(tasks).toHaveLength(20);
+        for (const task of tasks) {
+          expect(attribute(task, "aral.task.outcome")).toBe("completed");
+          expect(["high", "normal", "low"]).toContain(attribute(task, "aral.task.priority"));
+          expect(task.events.map((e) => e.name)).toContain("aral.task.started");
+        }
+        const dependencies = named("aral.dependency");
+        expect(dependencies).toHaveLength(3);
+        for (const dependency of dependencies) {
+          expect(attribute(dependency, "aral.dependency.name")).toBe("flaky");
+          expect(dependency.kind).toBe(3); // CLIENT
+          expect(dependency.status.code).toBe(2); // ERROR
+        }
+        const first = dependencies.find((d) => attribute(d, "aral.dependency.attempts") === 2)!;
+        expect(first.events.map((e) => e.name)).toEqual([
+          "aral.dependency.attempt",
+          "aral.dependency.retry",
+          "aral.dependency.attempt",
+          "exception",
+        ]);
+        expect(attribute(first.events[0]!, "aral.circuit.state")).toBe("closed");
+        expect(dependencies.map((d) => attribute(d, "aral.dependency.outcome"))).toContain("CircuitOpenError");
+        const rounds = named("aral.health.run");
+        const checks = named("aral.health.check");
+        expect(rounds.length).toBeGreaterThan(0);
+        expect(checks.length).toBeGreaterThan(0);
+        for (const check of checks) {
+          const round = rounds.find((r) => r.spanId === check.parentSpanId);
+          expect(round, "a health check span's parent is its round").toBeDefined();
+          expect(check.traceId).toBe(round!.traceId);
+          expect(attribute(check, "aral.health.check.name")).toBe("runtime");
+          expect(typeof attribute(check, "aral.health.check.ok")).toBe("boolean");
+        }
+        // The "runtime" check fails in a round that overlaps the stop (it passes while starting or running only).
+        expect(checks.some((check) => attribute(check, "aral.health.check.ok") === true)).toBe(true);
+        expect(named("aral.lifecycle.starting").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["running"]);
+        expect(named("aral.lifecycle.stopping").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["stopped"]);
+        expect(attribute(named("aral.lifecycle.stopping")[0]!, "aral.tasks.finished")).toBe(20);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n--- agent output ---\n${agent.output().slice(-4000)}`, {
+          cause: error,
+        });
+      } finally {
+        await agent.kill();
+        await receiver.close();
       }
-      const resourceSpans = receiver.requests.flatMap((r) => r.body.resourceSpans as { resource: OtlpSpan; scopeSpans: { scope: { name: string }; spans: OtlpSpan[] }[] }[]);
-      for (const rs of resourceSpans) {
-        expect(attribute(rs.resource, "service.name")).toBe("observed-agent");
-        expect(attribute(rs.resource, "process.runtime.name")).toBe(runtime);
-        expect(attribute(rs.resource, "deployment.environment")).toBe("test");
-      }
-      const spans = resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
-      for (const span of spans) {
-        expect(span.traceId).toMatch(/^[0-9a-f]{32}$/);
-        expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
-        expect(BigInt(span.endTimeUnixNano) >= BigInt(span.startTimeUnixNano), `${span.name} ends before it starts`).toBe(true);
-      }
-      const named = (name: string) => spans.filter((span) => span.name === name);
-      const tasks = named("aral.task");
-      expect(tasks).toHaveLength(20);
-      for (const task of tasks) {
-        expect(attribute(task, "aral.task.outcome")).toBe("completed");
-        expect(["high", "normal", "low"]).toContain(attribute(task, "aral.task.priority"));
-        expect(task.events.map((e) => e.name)).toContain("aral.task.started");
-      }
-      const dependencies = named("aral.dependency");
-      expect(dependencies).toHaveLength(3);
-      for (const dependency of dependencies) {
-        expect(attribute(dependency, "aral.dependency.name")).toBe("flaky");
-        expect(dependency.kind).toBe(3); // CLIENT
-        expect(dependency.status.code).toBe(2); // ERROR
-      }
-      const first = dependencies.find((d) => attribute(d, "aral.dependency.attempts") === 2)!;
-      expect(first.events.map((e) => e.name)).toEqual(["aral.dependency.attempt", "aral.dependency.retry", "aral.dependency.attempt", "exception"]);
-      expect(attribute(first.events[0]!, "aral.circuit.state")).toBe("closed");
-      expect(dependencies.map((d) => attribute(d, "aral.dependency.outcome"))).toContain("CircuitOpenError");
-      const rounds = named("aral.health.run");
-      const checks = named("aral.health.check");
-      expect(rounds.length).toBeGreaterThan(0);
-      expect(checks.length).toBeGreaterThan(0);
-      for (const check of checks) {
-        const round = rounds.find((r) => r.spanId === check.parentSpanId);
-        expect(round, "a health check span's parent is its round").toBeDefined();
-        expect(check.traceId).toBe(round!.traceId);
-        expect(attribute(check, "aral.health.check.name")).toBe("runtime");
-        expect(typeof attribute(check, "aral.health.check.ok")).toBe("boolean");
-      }
-      // The "runtime" check fails in a round that overlaps the stop (it passes while starting or running only).
-      expect(checks.some((check) => attribute(check, "aral.health.check.ok") === true)).toBe(true);
-      expect(named("aral.lifecycle.starting").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["running"]);
-      expect(named("aral.lifecycle.stopping").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["stopped"]);
-      expect(attribute(named("aral.lifecycle.stopping")[0]!, "aral.tasks.finished")).toBe(20);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- agent output ---\n${agent.output().slice(-4000)}`, { cause: error });
-    } finally {
-      await agent.kill();
-      await receiver.close();
-    }
-  });
+    },
+  );
 });

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { bunToHandTo, handOff } from "./bin-handoff.ts";
 
-const bun = bunToHandTo({ env: process.env, onBun: typeof (globalThis as { Bun?: unknown }).Bun !== "undefined", parentPid: process.ppid });
+const bun = bunToHandTo({
+  env: process.env,
+  onBun: typeof (globalThis as { Bun?: unknown }).Bun !== "undefined",
+  parentPid: process.ppid,
+});
 if (bun !== undefined) {
   handOff(bun, process.argv[1]!, process.argv.slice(2));
 } else {

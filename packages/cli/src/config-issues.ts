@@ -55,7 +55,9 @@ export function issuesForJson(error: ConfigError): { shown: unknown[]; omitted: 
 export function printConfigIssues(output: Output, path: string, error: ConfigError): void {
   output.err(`${path}: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}`);
   for (const issue of error.issues.slice(0, MAX_ISSUES_SHOWN)) {
-    output.err(`  ${clip(issue.path) || "(root)"}: ${clip(issue.message)} (got ${showValue(issue.value)}, expected ${clip(String(issue.expected))})`);
+    output.err(
+      `  ${clip(issue.path) || "(root)"}: ${clip(issue.message)} (got ${showValue(issue.value)}, expected ${clip(String(issue.expected))})`,
+    );
   }
   if (error.issues.length > MAX_ISSUES_SHOWN) output.err(`  … and ${error.issues.length - MAX_ISSUES_SHOWN} more`);
 }

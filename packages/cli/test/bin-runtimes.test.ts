@@ -24,7 +24,12 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 function runner(cmd: string, args: string[], env: Record<string, string> = {}) {
   // Node on PATH (as on a machine with both runtimes), Bun not: the bin must find Bun without it.
   const PATH = [dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter);
-  return spawnSync(cmd, args, { cwd: project, encoding: "utf8", env: { PATH, HOME: project, ...env }, timeout: 120_000 });
+  return spawnSync(cmd, args, {
+    cwd: project,
+    encoding: "utf8",
+    env: { PATH, HOME: project, ...env },
+    timeout: 120_000,
+  });
 }
 
 describe("the aral bin under each package runner", () => {
@@ -52,7 +57,9 @@ describe("the aral bin under each package runner", () => {
   });
 
   it("node_modules/.bin/aral (what npx runs) stays on Node", () => {
-    const run = runner(join(project, "node_modules", ".bin", "aral"), ["info", "--json"], { npm_config_user_agent: "npm/10.0.0 node/v20" });
+    const run = runner(join(project, "node_modules", ".bin", "aral"), ["info", "--json"], {
+      npm_config_user_agent: "npm/10.0.0 node/v20",
+    });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ runtime: "node" });
   });
@@ -66,8 +73,12 @@ describe("bunToHandTo", () => {
     try {
       expect(bunToHandTo({ env: { ...bunUa, PATH: dir }, onBun: false, parentPid: 0 })).toBe(join(dir, "bun"));
       expect(bunToHandTo({ env: { ...bunUa, PATH: dir }, onBun: true, parentPid: 0 })).toBeUndefined();
-      expect(bunToHandTo({ env: { ...bunUa, PATH: dir, ARAL_BIN_RUNTIME: "node" }, onBun: false, parentPid: 0 })).toBeUndefined();
-      expect(bunToHandTo({ env: { npm_config_user_agent: "npm/10.0.0", PATH: dir }, onBun: false, parentPid: 0 })).toBeUndefined();
+      expect(
+        bunToHandTo({ env: { ...bunUa, PATH: dir, ARAL_BIN_RUNTIME: "node" }, onBun: false, parentPid: 0 }),
+      ).toBeUndefined();
+      expect(
+        bunToHandTo({ env: { npm_config_user_agent: "npm/10.0.0", PATH: dir }, onBun: false, parentPid: 0 }),
+      ).toBeUndefined();
       expect(bunToHandTo({ env: { ...bunUa, PATH: "" }, onBun: false, parentPid: 0 })).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -24,26 +24,46 @@ async function aral(...argv: string[]) {
 
 describe("aral check", () => {
   it("accepts the seed's JSONC example and prints the effective configuration with defaults", async () => {
-    const path = file("ok.jsonc", `{ "aral": { "version": "1.0" }, "layers": { "runtime": { "resources": { "cpu": { "limit": "2000m" } } } } } // ok`);
+    const path = file(
+      "ok.jsonc",
+      `{ "aral": { "version": "1.0" }, "layers": { "runtime": { "resources": { "cpu": { "limit": "2000m" } } } } } // ok`,
+    );
     const result = await aral("check", path);
     expect(result.code).toBe(0);
     expect(result.out).toContain("valid ARAL manifest");
     expect(result.out).toContain('"shutdownTimeout": 10000');
   });
 
-  it.runIf(process.platform === "linux" && process.getuid?.() === 0)("names how each limit would be held on this host (root with cgroups: kernel), also in --json", async () => {
-    const path = file("limits.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { resources: { cpu: { limit: "250m" }, memory: { limit: "128Mi" } } } } }));
-    const text = await aral("check", path);
-    expect(text.out).toContain("resources.memory.limit: kernel");
-    expect(text.out).toContain("resources.cpu.limit: kernel");
-    expect(text.out).toContain("resources.pids.limit: kernel");
-    expect(text.out).toContain("resources.cpu.request: unset");
-    const parsed = JSON.parse((await aral("check", path, "--json")).out) as { enforcement: Record<string, string> };
-    expect(parsed.enforcement).toMatchObject({ memory: "kernel", cpuLimit: "kernel", pids: "kernel", containment: "cgroup" });
-  });
+  it.runIf(process.platform === "linux" && process.getuid?.() === 0)(
+    "names how each limit would be held on this host (root with cgroups: kernel), also in --json",
+    async () => {
+      const path = file(
+        "limits.json",
+        JSON.stringify({
+          aral: { version: "1.0" },
+          layers: { runtime: { resources: { cpu: { limit: "250m" }, memory: { limit: "128Mi" } } } },
+        }),
+      );
+      const text = await aral("check", path);
+      expect(text.out).toContain("resources.memory.limit: kernel");
+      expect(text.out).toContain("resources.cpu.limit: kernel");
+      expect(text.out).toContain("resources.pids.limit: kernel");
+      expect(text.out).toContain("resources.cpu.request: unset");
+      const parsed = JSON.parse((await aral("check", path, "--json")).out) as { enforcement: Record<string, string> };
+      expect(parsed.enforcement).toMatchObject({
+        memory: "kernel",
+        cpuLimit: "kernel",
+        pids: "kernel",
+        containment: "cgroup",
+      });
+    },
+  );
 
   it("lists every error with its field path, bad value and expectation, and exits 1", async () => {
-    const path = file("bad.yaml", `aral: { version: "1.0" }\nlayers:\n  runtime:\n    errorHandling: { maxRetries: 0 }\n    resources: { memory: { limit: 2GB } }\n`);
+    const path = file(
+      "bad.yaml",
+      `aral: { version: "1.0" }\nlayers:\n  runtime:\n    errorHandling: { maxRetries: 0 }\n    resources: { memory: { limit: 2GB } }\n`,
+    );
     const result = await aral("check", path);
     expect(result.code).toBe(1);
     expect(result.err).toContain("2 problems");
@@ -52,12 +72,17 @@ describe("aral check", () => {
   });
 
   it("--json gives machines the issues", async () => {
-    const path = file("bad.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: -5 } } } }));
+    const path = file(
+      "bad.json",
+      JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: -5 } } } }),
+    );
     const result = await aral("check", path, "--json");
     expect(result.code).toBe(1);
     const parsed = JSON.parse(result.out) as { ok: boolean; errors: { path: string; value: unknown }[] };
     expect(parsed.ok).toBe(false);
-    expect(parsed.errors).toEqual([expect.objectContaining({ path: "layers.runtime.lifecycle.shutdownTimeout", value: -5 })]);
+    expect(parsed.errors).toEqual([
+      expect.objectContaining({ path: "layers.runtime.lifecycle.shutdownTimeout", value: -5 }),
+    ]);
   });
 
   it("a missing file is an error that names it, not a crash", async () => {
@@ -75,7 +100,11 @@ describe("aral info / help / unknown", () => {
   it("info --json names the runtime and adapter", async () => {
     const result = await aral("info", "--json");
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toMatchObject({ runtime: "node", adapter: "@aral/adapter-node", version: process.versions.node });
+    expect(JSON.parse(result.out)).toMatchObject({
+      runtime: "node",
+      adapter: "@aral/adapter-node",
+      version: process.versions.node,
+    });
   });
 
   it("an unknown command exits 2 with usage", async () => {
@@ -93,13 +122,19 @@ describe("aral check: bad input gets a bounded, readable answer", () => {
     expect(text.err).toMatch(/layers\.runtime\.self: .*circular/);
     const json = await aral("check", path, "--json");
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toMatchObject({ ok: false, errors: [expect.objectContaining({ path: "layers.runtime.self" })] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      ok: false,
+      errors: [expect.objectContaining({ path: "layers.runtime.self" })],
+    });
   });
 
   it("a 1 MB key and 5,000 unknown keys: output stays small and says how much was left out", async () => {
     const hugeKey = "k".repeat(1_000_000);
     const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown${i}`, i]));
-    const path = file("huge.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { [hugeKey]: 1, ...many } } }));
+    const path = file(
+      "huge.json",
+      JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { [hugeKey]: 1, ...many } } }),
+    );
     const text = await aral("check", path);
     expect(text.code).toBe(1);
     expect(text.err.length).toBeLessThan(50_000);
@@ -151,7 +186,13 @@ describe("aral audit verify: completeness and keyed mode", () => {
     expect(anchored.err).toMatch(/ends at seq 3 but the expected head is seq 4/);
     const cutMidLine = file("cut.log", lines.join("\n").slice(0, -10));
     expect((await aral("audit", "verify", cutMidLine)).code).toBe(1);
-    const complete = await aral("audit", "verify", file("complete.log", lines.join("\n") + "\n"), "--expect-head", anchor);
+    const complete = await aral(
+      "audit",
+      "verify",
+      file("complete.log", lines.join("\n") + "\n"),
+      "--expect-head",
+      anchor,
+    );
     expect([complete.code, complete.out]).toEqual([0, expect.stringContaining("intact and complete")]);
     expect((await aral("audit", "verify", truncated, "--expect-head", "nonsense")).code).toBe(2);
   });
@@ -161,7 +202,9 @@ describe("aral audit verify: completeness and keyed mode", () => {
     const keyPath = file("audit.key", "0123456789abcdef-secret-key");
     const { path, lines } = await writeLog("keyed.log", key);
     expect((await aral("audit", "verify", path, "--key-file", keyPath)).code).toBe(0);
-    expect((await aral("audit", "verify", path, "--key-file", file("wrong.key", "another-key-of-16+bytes"))).code).toBe(1);
+    expect((await aral("audit", "verify", path, "--key-file", file("wrong.key", "another-key-of-16+bytes"))).code).toBe(
+      1,
+    );
     // The forger rewrites record 2 and re-chains every hash without the key.
     const forged = memorySink();
     const forger = new AuditLog({ sink: forged });
@@ -181,9 +224,12 @@ describe("aral audit verify: completeness and keyed mode", () => {
 
 describe("the built aral binary", () => {
   const bin = join(import.meta.dirname, "..", "dist", "bin.js");
-  it.skipIf(!existsSync(bin))("runs as a real process (skipped until `pnpm -r run build` has built dist/bin.js)", () => {
-    const run = spawnSync(process.execPath, [bin, "info", "--json"], { encoding: "utf8" });
-    expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ runtime: "node" });
-  });
+  it.skipIf(!existsSync(bin))(
+    "runs as a real process (skipped until `pnpm -r run build` has built dist/bin.js)",
+    () => {
+      const run = spawnSync(process.execPath, [bin, "info", "--json"], { encoding: "utf8" });
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ runtime: "node" });
+    },
+  );
 });

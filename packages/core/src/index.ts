@@ -2,12 +2,33 @@
 // Each area's full API is its own subpath: @aral/core/tasks, /resilience, /health, /metrics, /logging,
 // /config, /resources, /lifecycle, /workers.
 export { AralRuntime, LifecycleError } from "./lifecycle/index.ts";
-export type { RuntimeInput, RuntimeDeps, StopReport, RuntimeStatus, LifecycleErrorCode, Closable } from "./lifecycle/index.ts";
+export type {
+  RuntimeInput,
+  RuntimeDeps,
+  StopReport,
+  RuntimeStatus,
+  LifecycleErrorCode,
+  Closable,
+} from "./lifecycle/index.ts";
 
 export { ConfigError, isConfigError } from "./config/index.ts";
-export type { ConfigIssue, ConfigErrorCode, Manifest, ManifestInput, RuntimeOptions, RuntimeConfig } from "./config/index.ts";
+export type {
+  ConfigIssue,
+  ConfigErrorCode,
+  Manifest,
+  ManifestInput,
+  RuntimeOptions,
+  RuntimeConfig,
+} from "./config/index.ts";
 
-export { RuntimeError, RuntimeErrorHandler, NonRetryableError, CircuitOpenError, TimeoutError, ResilienceConfigError } from "./resilience/index.ts";
+export {
+  RuntimeError,
+  RuntimeErrorHandler,
+  NonRetryableError,
+  CircuitOpenError,
+  TimeoutError,
+  ResilienceConfigError,
+} from "./resilience/index.ts";
 export type { RuntimeErrorHandlerOptions, CircuitBreaker, CircuitState } from "./resilience/index.ts";
 
 export {
@@ -21,7 +42,15 @@ export {
   StorageQuotaError,
   QuantityError,
 } from "./resources/index.ts";
-export type { AllocationRequest, Lease, ResourceManager, ResourceMonitor, Storage, StorageArea, ResourceKind } from "./resources/index.ts";
+export type {
+  AllocationRequest,
+  Lease,
+  ResourceManager,
+  ResourceMonitor,
+  Storage,
+  StorageArea,
+  ResourceKind,
+} from "./resources/index.ts";
 
 export { QueueFullError, ShutdownError, TaskCancelledError, TaskTimeoutError } from "./tasks/index.ts";
 export type { TaskOptions, TaskQueue, PriorityName } from "./tasks/index.ts";
@@ -32,7 +61,14 @@ export type { HealthCheck, HealthReport, HealthStatus, HealthMonitor } from "./h
 export type { RuntimeMetrics } from "./metrics/index.ts";
 export type { Logger, LogFields, LogLevel, LogSinkLike, AuditLog } from "./logging/index.ts";
 
-export { WorkerTaskError, WorkerCrashedError, WorkerStartError, WorkerTaskTimeoutError, WorkerTaskCancelledError, WorkerPoolTerminatedError } from "./workers/index.ts";
+export {
+  WorkerTaskError,
+  WorkerCrashedError,
+  WorkerStartError,
+  WorkerTaskTimeoutError,
+  WorkerTaskCancelledError,
+  WorkerPoolTerminatedError,
+} from "./workers/index.ts";
 export type { WorkerPool, WorkerPoolOptions } from "./workers/index.ts";
 
 // From @aral/platform: what a user of AralRuntime meets (the adapter kit is @aral/platform's own).

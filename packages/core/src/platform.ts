@@ -39,4 +39,14 @@ export type {
   RunOptions,
   RunResult,
 } from "@aral/platform";
-export { PLATFORM_ERROR_CODES, PlatformError, isPlatformError, detectRuntime, systemClock, ManualClock, readAll, readAllText, run } from "@aral/platform";
+export {
+  PLATFORM_ERROR_CODES,
+  PlatformError,
+  isPlatformError,
+  detectRuntime,
+  systemClock,
+  ManualClock,
+  readAll,
+  readAllText,
+  run,
+} from "@aral/platform";

@@ -15,7 +15,10 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** Real time: performance.now() (monotonic) where available, Date.now() otherwise; sleeps on setTimeout. */
 export const systemClock: Clock = {
-  now: typeof performance !== "undefined" && typeof performance.now === "function" ? () => performance.now() : () => Date.now(),
+  now:
+    typeof performance !== "undefined" && typeof performance.now === "function"
+      ? () => performance.now()
+      : () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
@@ -29,11 +32,14 @@ export const systemClock: Clock = {
       // A delay past MAX_TIMER_MS is waited in steps: handed to setTimeout whole it would fire after ~1 ms.
       let timer: ReturnType<typeof setTimeout>;
       const arm = (left: number): void => {
-        timer = setTimeout(() => {
-          if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, Math.min(left, MAX_TIMER_MS));
+        timer = setTimeout(
+          () => {
+            if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+          Math.min(left, MAX_TIMER_MS),
+        );
       };
       arm(Math.max(0, ms));
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -225,7 +225,11 @@ export interface NetApi {
    * Listens on a Unix domain socket at `path` (which must not exist: AlreadyExists/AddrInUse otherwise).
    * An OS without Unix sockets throws PlatformError `Unsupported`.
    */
-  listenUnix(path: string, onConnection: (connection: UnixConnection) => void, opts?: UnixListenOptions): Promise<UnixListener>;
+  listenUnix(
+    path: string,
+    onConnection: (connection: UnixConnection) => void,
+    opts?: UnixListenOptions,
+  ): Promise<UnixListener>;
   /** Connects to a Unix domain socket: NotFound when nothing is there, PermissionDenied when the socket's mode refuses us. */
   connectUnix(path: string): Promise<UnixConnection>;
 }

@@ -32,6 +32,10 @@ export interface PlatformPrimitives {
 export function definePlatform(primitives: PlatformPrimitives): Platform {
   const fs = deriveFileSystem(primitives.fs);
   const platform = Object.defineProperties({}, Object.getOwnPropertyDescriptors(primitives)) as Platform;
-  Object.assign(platform, { fs, process: deriveProcess(primitives.process, (path) => fs.stat(path)), net: deriveNet(primitives.net) });
+  Object.assign(platform, {
+    fs,
+    process: deriveProcess(primitives.process, (path) => fs.stat(path)),
+    net: deriveNet(primitives.net),
+  });
   return guardPlatform(platform);
 }

@@ -30,7 +30,9 @@ export function deriveNet(net: NetPrimitives): NetApi {
         try {
           const response: unknown = await handler(request);
           if (response instanceof Response) return response;
-          throw new TypeError(`serve: handler must return a Response, got ${response === null ? "null" : typeof response}`);
+          throw new TypeError(
+            `serve: handler must return a Response, got ${response === null ? "null" : typeof response}`,
+          );
         } catch (error) {
           console.error("serve: request handler failed:", error);
           return internalServerError();
@@ -56,5 +58,8 @@ export function serverUrl(hostname: string, port: number): string {
 }
 
 function internalServerError(): Response {
-  return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return new Response("Internal Server Error", {
+    status: 500,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
 }

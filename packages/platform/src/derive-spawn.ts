@@ -49,7 +49,12 @@ export function deriveProcess(proc: ProcessPrimitives, stat: (path: string) => P
   return api;
 }
 
-function diagnoseStart(status: Promise<ExitStatus>, command: string, cwd: string | undefined, stat: (path: string) => Promise<FileInfo>): Promise<ExitStatus> {
+function diagnoseStart(
+  status: Promise<ExitStatus>,
+  command: string,
+  cwd: string | undefined,
+  stat: (path: string) => Promise<FileInfo>,
+): Promise<ExitStatus> {
   const diagnosed = status.catch(async (error: unknown) => {
     if (cwd === undefined || !isPlatformError(error, "NotFound") || error.path === cwd) throw error;
     const cwdMissing = await stat(cwd).then(
@@ -57,7 +62,11 @@ function diagnoseStart(status: Promise<ExitStatus>, command: string, cwd: string
       (statError: unknown) => isPlatformError(statError, "NotFound"),
     );
     if (!cwdMissing) throw error;
-    throw new PlatformError("NotFound", `NotFound: spawn '${command}' failed: working directory '${cwd}' does not exist`, { syscall: "spawn", path: cwd, cause: error });
+    throw new PlatformError(
+      "NotFound",
+      `NotFound: spawn '${command}' failed: working directory '${cwd}' does not exist`,
+      { syscall: "spawn", path: cwd, cause: error },
+    );
   });
   diagnosed.catch(() => {}); // the caller may look at status only later; never an unhandled rejection
   return diagnosed;

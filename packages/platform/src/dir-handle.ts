@@ -39,12 +39,14 @@ export function dirHandlesOnNodeFs(fsp: NodeFsPromisesLike, constants: OpenFlags
       const handle = await fsp.open(dir, constants.O_RDONLY | O_DIRECTORY);
       try {
         const stats = await handle.stat({ bigint: true });
-        if (!stats.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, open '${dir}'`), { code: "ENOTDIR" });
+        if (!stats.isDirectory())
+          throw Object.assign(new Error(`ENOTDIR: not a directory, open '${dir}'`), { code: "ENOTDIR" });
         const id = `${stats.dev}:${stats.ino}`;
         const close = () => handle.close();
         const fdPath = `/proc/self/fd/${handle.fd}`;
         const pinned = await fsp.readlink(fdPath).catch(() => null);
-        if (pinned !== null && pinned.startsWith("/")) return { path: fdPath, realPath: pinned, pinned: true, id, close };
+        if (pinned !== null && pinned.startsWith("/"))
+          return { path: fdPath, realPath: pinned, pinned: true, id, close };
         const realPath = await fsp.realpath(dir);
         return { path: realPath, realPath, pinned: false, id, close };
       } catch (error) {

@@ -45,7 +45,9 @@ Object.defineProperty(PlatformError.prototype, BRAND, { value: true });
 
 /** Is this a PlatformError (of this code), from this copy of @aral/platform or any other. */
 export function isPlatformError(error: unknown, code?: PlatformErrorCode): error is PlatformError {
-  const branded = error instanceof PlatformError || (typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true);
+  const branded =
+    error instanceof PlatformError ||
+    (typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true);
   return branded && (code === undefined || (error as PlatformError).code === code);
 }
 
@@ -88,9 +90,10 @@ export function toPlatformError(error: unknown, details: { path?: string; syscal
   const e = error as { code?: unknown; name?: unknown; message?: unknown; errno?: unknown } | null;
   const errno = typeof e?.code === "string" ? e.code : undefined;
   const name = typeof e?.name === "string" ? e.name : undefined;
-  const code: PlatformErrorCode =
-    (errno && BY_ERRNO[errno]) || (name && BY_ERROR_NAME[name]) || "Unknown";
-  const what = details.syscall ? `${details.syscall}${details.path ? ` '${details.path}'` : ""}` : details.path ?? "operation";
+  const code: PlatformErrorCode = (errno && BY_ERRNO[errno]) || (name && BY_ERROR_NAME[name]) || "Unknown";
+  const what = details.syscall
+    ? `${details.syscall}${details.path ? ` '${details.path}'` : ""}`
+    : (details.path ?? "operation");
   const original = typeof e?.message === "string" ? e.message : String(error);
   return new PlatformError(code, `${code}: ${what} failed: ${original}`, { ...details, cause: error });
 }

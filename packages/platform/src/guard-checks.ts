@@ -9,7 +9,13 @@
 
 type Expected = "string" | "number" | "boolean" | "function" | "object";
 
-export function misuse(method: string, argument: string, expectation: string, value: unknown, expected: Expected): TypeError {
+export function misuse(
+  method: string,
+  argument: string,
+  expectation: string,
+  value: unknown,
+  expected: Expected,
+): TypeError {
   return new TypeError(`${method}: ${argument} must be ${expectation}, got ${describe(value, expected)}`);
 }
 
@@ -55,19 +61,39 @@ export function functionError(method: string, argument: string, value: unknown):
 }
 
 /** Absent, or an integer in [min, max]; `range` spells it as callers know it ("0 to 0o7777"). */
-export function optionalIntegerError(method: string, argument: string, value: unknown, min: number, max: number, range: string): TypeError | undefined {
-  if (value === undefined || (Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) return undefined;
+export function optionalIntegerError(
+  method: string,
+  argument: string,
+  value: unknown,
+  min: number,
+  max: number,
+  range: string,
+): TypeError | undefined {
+  if (value === undefined || (Number.isInteger(value) && (value as number) >= min && (value as number) <= max))
+    return undefined;
   return misuse(method, argument, `an integer from ${range}`, value, "number");
 }
 
 /** A string out of a fixed set (signal names, stdio modes). */
-export function choiceError(method: string, argument: string, value: unknown, choices: ReadonlySet<string>, spelled: string): TypeError | undefined {
+export function choiceError(
+  method: string,
+  argument: string,
+  value: unknown,
+  choices: ReadonlySet<string>,
+  spelled: string,
+): TypeError | undefined {
   if (typeof value === "string" && choices.has(value)) return undefined;
   return misuse(method, argument, `one of ${spelled}`, value, "string");
 }
 
 /** As choiceError; absent is fine where a default applies. */
-export function optionalChoiceError(method: string, argument: string, value: unknown, choices: ReadonlySet<string>, spelled: string): TypeError | undefined {
+export function optionalChoiceError(
+  method: string,
+  argument: string,
+  value: unknown,
+  choices: ReadonlySet<string>,
+  spelled: string,
+): TypeError | undefined {
   return value === undefined ? undefined : choiceError(method, argument, value, choices, spelled);
 }
 
@@ -75,7 +101,13 @@ export function optionalChoiceError(method: string, argument: string, value: unk
 export function optionalAbortSignalError(method: string, argument: string, value: unknown): TypeError | undefined {
   if (value === undefined) return undefined;
   const signal = value as { aborted?: unknown; addEventListener?: unknown } | null;
-  if (typeof value === "object" && signal !== null && typeof signal.aborted === "boolean" && typeof signal.addEventListener === "function") return undefined;
+  if (
+    typeof value === "object" &&
+    signal !== null &&
+    typeof signal.aborted === "boolean" &&
+    typeof signal.addEventListener === "function"
+  )
+    return undefined;
   return misuse(method, argument, "an AbortSignal", value, "object");
 }
 

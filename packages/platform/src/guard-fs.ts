@@ -10,14 +10,19 @@ function onePath<R>(method: string, call: (path: string) => Promise<R>): (path: 
 }
 
 function recursiveOptionsError(method: string, opts: unknown): TypeError | undefined {
-  return optionsError(method, "opts", opts) ?? optionalBooleanError(method, "opts.recursive", (opts as { recursive?: unknown } | undefined)?.recursive);
+  return (
+    optionsError(method, "opts", opts) ??
+    optionalBooleanError(method, "opts.recursive", (opts as { recursive?: unknown } | undefined)?.recursive)
+  );
 }
 
 function writeFileError(path: unknown, data: unknown, opts: WriteFileOptions | undefined): TypeError | undefined {
   const method = "fs.writeFile";
   return (
     pathError(method, "path", path) ??
-    (typeof data === "string" || data instanceof Uint8Array ? undefined : misuse(method, "data", "a string or a Uint8Array", data, "object")) ??
+    (typeof data === "string" || data instanceof Uint8Array
+      ? undefined
+      : misuse(method, "data", "a string or a Uint8Array", data, "object")) ??
     optionsError(method, "opts", opts) ??
     optionalBooleanError(method, "opts.append", opts?.append) ??
     optionalIntegerError(method, "opts.mode", opts?.mode, 0, 0o7777, "0 to 0o7777")
@@ -38,7 +43,10 @@ function makeTempDirError(opts: { prefix?: unknown } | undefined): TypeError | u
 export function guardFileSystem(fs: FileSystem): FileSystem {
   return {
     readFile(path, opts) {
-      const error = pathError("fs.readFile", "path", path) ?? optionsError("fs.readFile", "opts", opts) ?? optionalBooleanError("fs.readFile", "opts.noFollow", opts?.noFollow);
+      const error =
+        pathError("fs.readFile", "path", path) ??
+        optionsError("fs.readFile", "opts", opts) ??
+        optionalBooleanError("fs.readFile", "opts.noFollow", opts?.noFollow);
       return error ? Promise.reject(error) : fs.readFile(path, opts);
     },
     readTextFile: onePath("fs.readTextFile", (path) => fs.readTextFile(path)),
@@ -53,7 +61,14 @@ export function guardFileSystem(fs: FileSystem): FileSystem {
       const error =
         pathError("fs.mkdir", "path", path) ??
         recursiveOptionsError("fs.mkdir", opts) ??
-        optionalIntegerError("fs.mkdir", "opts.mode", (opts as { mode?: unknown } | undefined)?.mode, 0, 0o7777, "0 to 0o7777");
+        optionalIntegerError(
+          "fs.mkdir",
+          "opts.mode",
+          (opts as { mode?: unknown } | undefined)?.mode,
+          0,
+          0o7777,
+          "0 to 0o7777",
+        );
       return error ? Promise.reject(error) : fs.mkdir(path, opts);
     },
     readDir: onePath("fs.readDir", (path) => fs.readDir(path)),

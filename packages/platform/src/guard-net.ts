@@ -1,6 +1,13 @@
 import type { NetApi, ServeOptions, UnixListenOptions } from "./contract.ts";
 import { PlatformError } from "./errors.ts";
-import { functionError, misuse, optionalAbortSignalError, optionalIntegerError, optionsError, pathError } from "./guard-checks.ts";
+import {
+  functionError,
+  misuse,
+  optionalAbortSignalError,
+  optionalIntegerError,
+  optionsError,
+  pathError,
+} from "./guard-checks.ts";
 
 const SERVE = "net.serve";
 const LISTEN_UNIX = "net.listenUnix";
@@ -10,13 +17,19 @@ function serveError(handler: unknown, opts: ServeOptions | undefined): TypeError
   return (
     functionError(SERVE, "handler", handler) ??
     optionsError(SERVE, "opts", opts) ??
-    (hostname === undefined || (typeof hostname === "string" && hostname !== "") ? undefined : misuse(SERVE, "opts.hostname", "a non-empty string", hostname, "string")) ??
+    (hostname === undefined || (typeof hostname === "string" && hostname !== "")
+      ? undefined
+      : misuse(SERVE, "opts.hostname", "a non-empty string", hostname, "string")) ??
     optionalIntegerError(SERVE, "opts.port", opts?.port, 0, 65535, "0 to 65535") ??
     optionalAbortSignalError(SERVE, "opts.signal", opts?.signal)
   );
 }
 
-function listenUnixError(path: unknown, onConnection: unknown, opts: UnixListenOptions | undefined): TypeError | undefined {
+function listenUnixError(
+  path: unknown,
+  onConnection: unknown,
+  opts: UnixListenOptions | undefined,
+): TypeError | undefined {
   return (
     pathError(LISTEN_UNIX, "path", path) ??
     functionError(LISTEN_UNIX, "onConnection", onConnection) ??
@@ -46,7 +59,13 @@ export function guardNet(net: NetApi): NetApi {
       const scheme = url === undefined ? undefined : /^\s*([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
       if (url !== undefined && scheme !== "http" && scheme !== "https") {
         const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
-        return Promise.reject(new PlatformError("Unsupported", `Unsupported: fetch '${shown}' failed: only http: and https: URLs reach the network, not ${scheme === undefined ? "a URL without a scheme" : `${scheme}:`}`, { syscall: "fetch", path: url }));
+        return Promise.reject(
+          new PlatformError(
+            "Unsupported",
+            `Unsupported: fetch '${shown}' failed: only http: and https: URLs reach the network, not ${scheme === undefined ? "a URL without a scheme" : `${scheme}:`}`,
+            { syscall: "fetch", path: url },
+          ),
+        );
       }
       return net.fetch(input, init);
     }) as typeof fetch,

@@ -24,7 +24,8 @@ function argsError(args: unknown): TypeError | undefined {
   if (!Array.isArray(args)) return misuse(SPAWN, "args", "an array of strings", args, "object");
   for (let i = 0; i < args.length; i++) {
     const arg: unknown = args[i];
-    if (typeof arg !== "string" || arg.includes("\0")) return misuse(SPAWN, `args[${i}]`, "a string without NUL characters", arg, "string");
+    if (typeof arg !== "string" || arg.includes("\0"))
+      return misuse(SPAWN, `args[${i}]`, "a string without NUL characters", arg, "string");
   }
   return undefined;
 }
@@ -50,13 +51,13 @@ function spawnError(command: unknown, args: unknown, opts: SpawnOptions | undefi
     optionsError(SPAWN, "opts", opts) ??
     (opts === undefined
       ? undefined
-      : (opts.cwd === undefined ? undefined : pathError(SPAWN, "opts.cwd", opts.cwd)) ??
+      : ((opts.cwd === undefined ? undefined : pathError(SPAWN, "opts.cwd", opts.cwd)) ??
         childEnvError(opts.env) ??
         optionalBooleanError(SPAWN, "opts.clearEnv", opts.clearEnv) ??
         optionalChoiceError(SPAWN, "opts.stdin", opts.stdin, STDIO_MODES, STDIO_SPELLED) ??
         optionalChoiceError(SPAWN, "opts.stdout", opts.stdout, STDIO_MODES, STDIO_SPELLED) ??
         optionalChoiceError(SPAWN, "opts.stderr", opts.stderr, STDIO_MODES, STDIO_SPELLED) ??
-        optionalAbortSignalError(SPAWN, "opts.signal", opts.signal))
+        optionalAbortSignalError(SPAWN, "opts.signal", opts.signal)))
   );
 }
 

@@ -10,7 +10,9 @@ function spawnWorkerError(module: unknown, opts: { name?: unknown } | undefined)
       ? undefined
       : misuse(SPAWN, "module", "a non-blank string path or a URL", module, "string")) ??
     optionsError(SPAWN, "opts", opts) ??
-    (name === undefined || typeof name === "string" ? undefined : misuse(SPAWN, "opts.name", "a string", name, "string"))
+    (name === undefined || typeof name === "string"
+      ? undefined
+      : misuse(SPAWN, "opts.name", "a string", name, "string"))
   );
 }
 

@@ -36,12 +36,22 @@ export function guardPlatform(platform: Platform): Platform {
     extraMembers(platform),
   ) as Platform;
   // a third-party adapter written before workers existed may have none
-  if (platform.workers !== undefined) (result as { workers: Platform["workers"] }).workers = guardWorkers(platform.workers);
+  if (platform.workers !== undefined)
+    (result as { workers: Platform["workers"] }).workers = guardWorkers(platform.workers);
   Object.defineProperty(result, GUARDED, { value: true });
   return result;
 }
 
-const CONTRACT_MEMBERS: ReadonlySet<PropertyKey> = new Set(["runtime", "fs", "process", "env", "signals", "net", "usage", "workers"]);
+const CONTRACT_MEMBERS: ReadonlySet<PropertyKey> = new Set([
+  "runtime",
+  "fs",
+  "process",
+  "env",
+  "signals",
+  "net",
+  "usage",
+  "workers",
+]);
 
 function extraMembers(platform: Platform): PropertyDescriptorMap {
   const descriptors = Object.getOwnPropertyDescriptors(platform) as PropertyDescriptorMap;

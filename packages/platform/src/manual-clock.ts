@@ -55,9 +55,7 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;
     for (;;) {
-      const next = this.#pending
-        .filter((p) => p.due <= target)
-        .sort((a, b) => a.due - b.due || a.order - b.order)[0];
+      const next = this.#pending.filter((p) => p.due <= target).sort((a, b) => a.due - b.due || a.order - b.order)[0];
       if (!next) break;
       this.#pending = this.#pending.filter((p) => p !== next);
       this.#now = Math.max(this.#now, next.due);

@@ -17,7 +17,12 @@ export interface RunResult extends ExitStatus {
 }
 
 /** Spawns a command, feeds it input, collects both output streams, and waits for its exit. */
-export async function run(platform: Platform, command: string, args: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
+export async function run(
+  platform: Platform,
+  command: string,
+  args: string[] = [],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const { input, timeoutMs, ...spawnOpts } = opts;
   const child = platform.process.spawn(command, args, {
     ...spawnOpts,
@@ -26,15 +31,26 @@ export async function run(platform: Platform, command: string, args: string[] = 
     stderr: "pipe",
   });
   let timedOut = false;
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGKILL");
-  }, timeoutMs);
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGKILL");
+        }, timeoutMs);
   try {
     const feeding = input !== undefined && child.stdin ? feed(child.stdin, toBytes(input)) : Promise.resolve();
-    const [stdout, stderr, status] = await Promise.all([readAll(child.stdout), readAll(child.stderr), child.status, feeding]);
+    const [stdout, stderr, status] = await Promise.all([
+      readAll(child.stdout),
+      readAll(child.stderr),
+      child.status,
+      feeding,
+    ]);
     if (timedOut) {
-      throw new PlatformError("TimedOut", `TimedOut: '${command}' did not exit within ${timeoutMs} ms and was killed`, { syscall: "run", path: command });
+      throw new PlatformError("TimedOut", `TimedOut: '${command}' did not exit within ${timeoutMs} ms and was killed`, {
+        syscall: "run",
+        path: command,
+      });
     }
     const decoder = new TextDecoder();
     return { ...status, stdout, stderr, stdoutText: decoder.decode(stdout), stderrText: decoder.decode(stderr) };

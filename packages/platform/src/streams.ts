@@ -21,7 +21,10 @@ export async function readAllText(stream: ReadableStream<Uint8Array> | null): Pr
   return new TextDecoder().decode(await readAll(stream));
 }
 
-export function concatBytes(chunks: Uint8Array[], length: number = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
+export function concatBytes(
+  chunks: Uint8Array[],
+  length: number = chunks.reduce((n, c) => n + c.byteLength, 0),
+): Uint8Array {
   const out = new Uint8Array(length);
   let offset = 0;
   for (const chunk of chunks) {

@@ -86,7 +86,11 @@ export function connectionFromSocket(socket: NodeSocketLike): UnixConnection {
 
 export function unixSocketsFromNodeNet(net: NodeNetLike, fs: NodeUnixFs): Pick<NetApi, "listenUnix" | "connectUnix"> {
   return {
-    async listenUnix(path: string, onConnection: (connection: UnixConnection) => void, opts: UnixListenOptions = {}): Promise<UnixListener> {
+    async listenUnix(
+      path: string,
+      onConnection: (connection: UnixConnection) => void,
+      opts: UnixListenOptions = {},
+    ): Promise<UnixListener> {
       const server = net.createServer((socket: NodeSocketLike) => onConnection(connectionFromSocket(socket)));
       await new Promise<void>((resolve, reject) => {
         const onError = (error: unknown) => reject(toPlatformError(error, { syscall: "listenUnix", path }));

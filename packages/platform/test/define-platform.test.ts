@@ -26,19 +26,44 @@ function primitives(files: Record<string, string | PlatformError>) {
     fs: {
       readFile: async (path) => new TextEncoder().encode(lookup(path)),
       stat: async (path) => (lookup(path), dirInfo),
-      writeFile: fail, lstat: fail, mkdir: fail, readDir: fail, remove: fail, rename: fail, realPath: fail,
-      symlink: fail, makeTempDir: fail, openRead: fail, openWrite: fail, diskUsage: fail, openDir: fail,
+      writeFile: fail,
+      lstat: fail,
+      mkdir: fail,
+      readDir: fail,
+      remove: fail,
+      rename: fail,
+      realPath: fail,
+      symlink: fail,
+      makeTempDir: fail,
+      openRead: fail,
+      openWrite: fail,
+      diskUsage: fail,
+      openDir: fail,
     },
     process: {
       spawn(command, args, opts) {
         spawned.push(opts);
-        const status = startFailure ? Promise.reject(startFailure) : new Promise<ExitStatus>((resolve) => (exit = resolve));
+        const status = startFailure
+          ? Promise.reject(startFailure)
+          : new Promise<ExitStatus>((resolve) => (exit = resolve));
         status.catch(() => {});
-        const child: ChildProcess = { pid: 42, stdin: null, stdout: null, stderr: null, status, kill: (signal = "SIGTERM") => void kills.push(signal) };
+        const child: ChildProcess = {
+          pid: 42,
+          stdin: null,
+          stdout: null,
+          stderr: null,
+          status,
+          kill: (signal = "SIGTERM") => void kills.push(signal),
+        };
         return child;
       },
-      pid: 1, cwd: () => "/", argv: [], execPath: "/bin/fake",
-      exit: () => { throw new Error("exit"); },
+      pid: 1,
+      cwd: () => "/",
+      argv: [],
+      execPath: "/bin/fake",
+      exit: () => {
+        throw new Error("exit");
+      },
       onUncaught: () => () => {},
     },
     env: { get: () => undefined, set: () => {}, delete: () => {}, has: () => false, toObject: () => ({}) },
@@ -48,19 +73,37 @@ function primitives(files: Record<string, string | PlatformError>) {
       async serve(handler, opts): Promise<ServeBinding> {
         served.handler = handler;
         served.opts = opts;
-        return { hostname: (opts as { hostname?: string }).hostname ?? "127.0.0.1", port: 8080, close: async () => void served.closes++ };
+        return {
+          hostname: (opts as { hostname?: string }).hostname ?? "127.0.0.1",
+          port: 8080,
+          close: async () => void served.closes++,
+        };
       },
       listenUnix: () => Promise.reject(new Error("not used")),
       connectUnix: () => Promise.reject(new Error("not used")),
     },
-    usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }), cpu: () => ({ userMicros: 1, systemMicros: 1 }) },
+    usage: {
+      memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1 }),
+      cpu: () => ({ userMicros: 1, systemMicros: 1 }),
+    },
   };
-  return { p, kills, spawned, served, exit: (s: ExitStatus) => exit(s), failStart: (e: PlatformError) => (startFailure = e) };
+  return {
+    p,
+    kills,
+    spawned,
+    served,
+    exit: (s: ExitStatus) => exit(s),
+    failStart: (e: PlatformError) => (startFailure = e),
+  };
 }
 
 describe("definePlatform: fs", () => {
   it("readTextFile decodes readFile's bytes as UTF-8; exists is false only for NotFound/NotADirectory", async () => {
-    const { p } = primitives({ "/a.txt": "grüße", "/denied": new PlatformError("PermissionDenied", "denied", { path: "/denied" }), "/f/x": new PlatformError("NotADirectory", "nd") });
+    const { p } = primitives({
+      "/a.txt": "grüße",
+      "/denied": new PlatformError("PermissionDenied", "denied", { path: "/denied" }),
+      "/f/x": new PlatformError("NotADirectory", "nd"),
+    });
     const platform = definePlatform(p);
     expect(await platform.fs.readTextFile("/a.txt")).toBe("grüße");
     await expect(platform.fs.readTextFile("/missing")).rejects.toMatchObject({ code: "NotFound", path: "/missing" });
@@ -101,13 +144,18 @@ describe("definePlatform: process.spawn", () => {
   it("a NotFound start with a missing cwd names the directory; with the cwd present the command's error stays", async () => {
     const f = primitives({ "/there": "dir" });
     const platform = definePlatform(f.p);
-    f.failStart(toPlatformError(Object.assign(new Error("spawn x ENOENT"), { code: "ENOENT" }), { syscall: "spawn", path: "x" }));
+    f.failStart(
+      toPlatformError(Object.assign(new Error("spawn x ENOENT"), { code: "ENOENT" }), { syscall: "spawn", path: "x" }),
+    );
     await expect(platform.process.spawn("x", [], { cwd: "/nope" }).status).rejects.toMatchObject({
       code: "NotFound",
       path: "/nope",
       message: "NotFound: spawn 'x' failed: working directory '/nope' does not exist",
     });
-    await expect(platform.process.spawn("x", [], { cwd: "/there" }).status).rejects.toMatchObject({ code: "NotFound", path: "x" });
+    await expect(platform.process.spawn("x", [], { cwd: "/there" }).status).rejects.toMatchObject({
+      code: "NotFound",
+      path: "x",
+    });
   });
 });
 

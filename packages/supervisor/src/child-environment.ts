@@ -19,20 +19,28 @@ export function childEnvironment(
   options: ChildEnvironmentOptions = {},
 ): Record<string, string> {
   if (parentEnv === null || typeof parentEnv !== "object") {
-    throw new SupervisorConfigError("parentEnv", `childEnvironment: parentEnv must be an object of strings, got ${parentEnv === null ? "null" : typeof parentEnv}`);
+    throw new SupervisorConfigError(
+      "parentEnv",
+      `childEnvironment: parentEnv must be an object of strings, got ${parentEnv === null ? "null" : typeof parentEnv}`,
+    );
   }
   const allow = options.allow ?? [];
-  if (!Array.isArray(allow)) throw new SupervisorConfigError("allow", "childEnvironment: allow must be an array of variable names");
+  if (!Array.isArray(allow))
+    throw new SupervisorConfigError("allow", "childEnvironment: allow must be an array of variable names");
   for (const name of allow) {
     if (typeof name !== "string" || name === "" || name.includes("=") || name.includes("\0")) {
-      throw new SupervisorConfigError("allow", `childEnvironment: allow lists ${JSON.stringify(name)}, which is not a variable name`);
+      throw new SupervisorConfigError(
+        "allow",
+        `childEnvironment: allow lists ${JSON.stringify(name)}, which is not a variable name`,
+      );
     }
   }
   const allowed = new Set(allow);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parentEnv)) {
     if (typeof value !== "string") continue;
-    if (ALWAYS_KEPT.has(name) || allowed.has(name) || KEPT_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
+    if (ALWAYS_KEPT.has(name) || allowed.has(name) || KEPT_PREFIXES.some((prefix) => name.startsWith(prefix)))
+      env[name] = value;
   }
   return env;
 }

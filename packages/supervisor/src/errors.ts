@@ -20,7 +20,12 @@ export class CrashLoopError extends Error {
   /** How the last run ended. */
   readonly lastExit: { readonly code: number | null; readonly signal: string | null };
 
-  constructor(details: { restartsInWindow: number; maxRestarts: number; windowMs: number; lastExit: { code: number | null; signal: string | null } }) {
+  constructor(details: {
+    restartsInWindow: number;
+    maxRestarts: number;
+    windowMs: number;
+    lastExit: { code: number | null; signal: string | null };
+  }) {
     const how = details.lastExit.signal ? `signal ${details.lastExit.signal}` : `code ${details.lastExit.code}`;
     super(
       `crash loop: the child exited (${how}) after ${details.restartsInWindow} restart(s) within ${details.windowMs} ms; ` +

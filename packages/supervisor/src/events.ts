@@ -25,7 +25,12 @@ export interface SupervisorEvents {
   escalated: { readonly pid: number; readonly afterMs: number };
   "memory-exceeded": { readonly pid: number; readonly rssBytes: number; readonly limitBytes: number };
   /** The kernel OOM-killed a process of the instance (cgroup memory limit). */
-  "oom-killed": { readonly pid: number; readonly oomKills: number; readonly limitBytes: number | undefined; readonly peakBytes: number | null };
+  "oom-killed": {
+    readonly pid: number;
+    readonly oomKills: number;
+    readonly limitBytes: number | undefined;
+    readonly peakBytes: number | null;
+  };
   /** A sample of the instance: from its cgroup's accounting, or from /proc (Linux) without a cgroup. */
   usage: ChildUsage;
   /** How this supervisor's limits are held (once, at the first start). */

@@ -1,6 +1,13 @@
 export { Supervisor } from "./supervisor.ts";
 export type { SupervisorOptions, RestartPolicy, SupervisorLogger, OutputLine } from "./options.ts";
-export type { SupervisorState, SupervisorEvents, SupervisorEventName, ExitReason, StopResult, SupervisorOutcome } from "./events.ts";
+export type {
+  SupervisorState,
+  SupervisorEvents,
+  SupervisorEventName,
+  ExitReason,
+  StopResult,
+  SupervisorOutcome,
+} from "./events.ts";
 export { SupervisorConfigError, SupervisorStateError, CrashLoopError } from "./errors.ts";
 export { childEnvironment } from "./child-environment.ts";
 export type { ChildEnvironmentOptions } from "./child-environment.ts";
@@ -15,7 +22,11 @@ export { detectCgroups, parseCgroupMounts, parseOwnCgroups } from "./cgroup/dete
 export type { CgroupHost, CgroupDetection } from "./cgroup/detect.ts";
 export { reapLeftoverCgroups } from "./cgroup/reap.ts";
 export type { CgroupUsage, KernelEnforced } from "./cgroup/instance-cgroup.ts";
-export { supervisorSettingsFromManifest, memoryLimitFromManifest, DEFAULT_TERMINATION_MARGIN_MS } from "./manifest-settings.ts";
+export {
+  supervisorSettingsFromManifest,
+  memoryLimitFromManifest,
+  DEFAULT_TERMINATION_MARGIN_MS,
+} from "./manifest-settings.ts";
 export type { SupervisorManifestSettings } from "./manifest-settings.ts";
 export * from "./export/index.ts";
 export * from "./fleet/index.ts";

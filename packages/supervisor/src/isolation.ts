@@ -29,7 +29,11 @@ export interface IsolationOptions {
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Absolute path of `name` on `path`, or undefined. */
-export async function findExecutable(platform: Pick<Platform, "fs">, name: string, path: string): Promise<string | undefined> {
+export async function findExecutable(
+  platform: Pick<Platform, "fs">,
+  name: string,
+  path: string,
+): Promise<string | undefined> {
   if (name.includes("/")) return (await platform.fs.exists(name)) ? name : undefined;
   for (const directory of path.split(":")) {
     if (!directory.startsWith("/")) continue;
@@ -44,14 +48,26 @@ export async function findExecutable(platform: Pick<Platform, "fs">, name: strin
   return undefined;
 }
 
-export async function planIsolation(platform: Pick<Platform, "fs" | "runtime">, options: IsolationOptions = {}): Promise<IsolationPlan> {
+export async function planIsolation(
+  platform: Pick<Platform, "fs" | "runtime">,
+  options: IsolationOptions = {},
+): Promise<IsolationPlan> {
   if (platform.runtime.os !== "linux") {
-    return { host: undefined, cgroupReason: `cgroups exist only on Linux (this is ${platform.runtime.os})`, setsid: undefined };
+    return {
+      host: undefined,
+      cgroupReason: `cgroups exist only on Linux (this is ${platform.runtime.os})`,
+      setsid: undefined,
+    };
   }
   const setsid = await findExecutable(platform, "setsid", options.path ?? DEFAULT_PATH);
   if (options.cgroups === "off") return { host: undefined, cgroupReason: "cgroups turned off", setsid };
-  const detection = await detectCgroups(platform, options.cgroupParent !== undefined ? { parent: options.cgroupParent } : {});
-  return "host" in detection ? { host: detection.host, setsid } : { host: undefined, cgroupReason: detection.unusable, setsid };
+  const detection = await detectCgroups(
+    platform,
+    options.cgroupParent !== undefined ? { parent: options.cgroupParent } : {},
+  );
+  return "host" in detection
+    ? { host: detection.host, setsid }
+    : { host: undefined, cgroupReason: detection.unusable, setsid };
 }
 
 const JOIN_SCRIPT =
@@ -90,13 +106,20 @@ export function isolatedCommand(
   const graceSeconds = String(Math.max(1, Math.ceil(killDeadlineMs / 1_000)));
   const prefix = plan.setsid ? [plan.setsid, "/bin/sh", "-c", unsetPwd + WATCH_SCRIPT, "aral-agent", graceSeconds] : [];
   if (procsFiles.length === 0 && prefix.length === 0) return { command, args: [...args] };
-  return { command: "/bin/sh", args: ["-c", unsetPwd + JOIN_SCRIPT, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args] };
+  return {
+    command: "/bin/sh",
+    args: ["-c", unsetPwd + JOIN_SCRIPT, "aral-instance", ...procsFiles, "--", ...prefix, command, ...args],
+  };
 }
 
 let reaping: Promise<string[]> | undefined;
 
 /** Once per process: reap the cgroups of supervisors that died (see reapLeftoverCgroups). */
-export function reapOnce(platform: Pick<Platform, "fs" | "process">, clock: Clock, host: CgroupHost): Promise<string[]> {
+export function reapOnce(
+  platform: Pick<Platform, "fs" | "process">,
+  clock: Clock,
+  host: CgroupHost,
+): Promise<string[]> {
   reaping ??= reapLeftoverCgroups(platform, clock, host).catch(() => []);
   return reaping;
 }

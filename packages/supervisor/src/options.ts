@@ -70,7 +70,8 @@ export interface SupervisorOptions {
 }
 
 function fail(option: string, expected: string, got: unknown): never {
-  const shown = typeof got === "number" ? String(got) : got === undefined ? "undefined" : JSON.stringify(got) ?? typeof got;
+  const shown =
+    typeof got === "number" ? String(got) : got === undefined ? "undefined" : (JSON.stringify(got) ?? typeof got);
   throw new SupervisorConfigError(option, `Supervisor: ${option} must be ${expected}, got ${shown}`);
 }
 
@@ -82,51 +83,89 @@ function nonNegative(option: string, value: unknown, integer = false): void {
 
 export function validateSupervisorOptions(options: SupervisorOptions): void {
   if (options === null || typeof options !== "object") fail("options", "an object", options);
-  if (typeof options.command !== "string" || options.command === "") fail("command", "a non-empty string", options.command);
-  if (options.args !== undefined && (!Array.isArray(options.args) || options.args.some((arg) => typeof arg !== "string"))) {
+  if (typeof options.command !== "string" || options.command === "")
+    fail("command", "a non-empty string", options.command);
+  if (
+    options.args !== undefined &&
+    (!Array.isArray(options.args) || options.args.some((arg) => typeof arg !== "string"))
+  ) {
     fail("args", "an array of strings", options.args);
   }
-  if (options.cwd !== undefined && (typeof options.cwd !== "string" || options.cwd === "")) fail("cwd", "a non-empty string", options.cwd);
-  if (options.env === null || typeof options.env !== "object" || Array.isArray(options.env)) fail("env", "an object of strings", options.env);
+  if (options.cwd !== undefined && (typeof options.cwd !== "string" || options.cwd === ""))
+    fail("cwd", "a non-empty string", options.cwd);
+  if (options.env === null || typeof options.env !== "object" || Array.isArray(options.env))
+    fail("env", "an object of strings", options.env);
   for (const [name, value] of Object.entries(options.env)) {
     if (typeof value !== "string") fail(`env.${name}`, "a string", value);
   }
-  if (!SUPERVISED_RUNTIMES.includes(options.runtime)) fail("runtime", `one of ${SUPERVISED_RUNTIMES.join(", ")}`, options.runtime);
+  if (!SUPERVISED_RUNTIMES.includes(options.runtime))
+    fail("runtime", `one of ${SUPERVISED_RUNTIMES.join(", ")}`, options.runtime);
   const restart = options.restart;
-  if (restart === null || typeof restart !== "object") fail("restart", "an object { maxRestarts, windowMs, backoffMs, maxBackoffMs }", restart);
+  if (restart === null || typeof restart !== "object")
+    fail("restart", "an object { maxRestarts, windowMs, backoffMs, maxBackoffMs }", restart);
   nonNegative("restart.maxRestarts", restart.maxRestarts, true);
   nonNegative("restart.windowMs", restart.windowMs);
   nonNegative("restart.backoffMs", restart.backoffMs);
   nonNegative("restart.maxBackoffMs", restart.maxBackoffMs);
-  if (restart.maxBackoffMs < restart.backoffMs) fail("restart.maxBackoffMs", `at least restart.backoffMs (${restart.backoffMs})`, restart.maxBackoffMs);
+  if (restart.maxBackoffMs < restart.backoffMs)
+    fail("restart.maxBackoffMs", `at least restart.backoffMs (${restart.backoffMs})`, restart.maxBackoffMs);
   if (restart.restartOn !== undefined && restart.restartOn !== "failure" && restart.restartOn !== "always") {
     fail("restart.restartOn", `"failure" or "always"`, restart.restartOn);
   }
   nonNegative("shutdownTimeoutMs", options.shutdownTimeoutMs);
-  if (options.memoryLimitBytes !== undefined && !(typeof options.memoryLimitBytes === "number" && Number.isFinite(options.memoryLimitBytes) && options.memoryLimitBytes > 0)) {
+  if (
+    options.memoryLimitBytes !== undefined &&
+    !(
+      typeof options.memoryLimitBytes === "number" &&
+      Number.isFinite(options.memoryLimitBytes) &&
+      options.memoryLimitBytes > 0
+    )
+  ) {
     fail("memoryLimitBytes", "a positive number of bytes", options.memoryLimitBytes);
   }
   if (options.terminationGracePeriodMs !== undefined) {
     nonNegative("terminationGracePeriodMs", options.terminationGracePeriodMs);
     if (options.terminationGracePeriodMs <= options.shutdownTimeoutMs) {
-      fail("terminationGracePeriodMs", `more than shutdownTimeoutMs (${options.shutdownTimeoutMs}), so the agent reaches its own forced stop first`, options.terminationGracePeriodMs);
+      fail(
+        "terminationGracePeriodMs",
+        `more than shutdownTimeoutMs (${options.shutdownTimeoutMs}), so the agent reaches its own forced stop first`,
+        options.terminationGracePeriodMs,
+      );
     }
   }
-  if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) fail("name", "a non-empty string", options.name);
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name === ""))
+    fail("name", "a non-empty string", options.name);
   for (const key of ["cpuLimitCores", "cpuRequestCores"] as const) {
     const value = options[key];
-    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) fail(key, "a positive number of cores", value);
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0))
+      fail(key, "a positive number of cores", value);
   }
-  if (options.pidsLimit !== undefined && !(typeof options.pidsLimit === "number" && Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)) {
+  if (
+    options.pidsLimit !== undefined &&
+    !(typeof options.pidsLimit === "number" && Number.isInteger(options.pidsLimit) && options.pidsLimit > 0)
+  ) {
     fail("pidsLimit", "a positive integer", options.pidsLimit);
   }
-  if (options.allowSwap !== undefined && typeof options.allowSwap !== "boolean") fail("allowSwap", "a boolean", options.allowSwap);
-  if (options.cgroups !== undefined && options.cgroups !== "auto" && options.cgroups !== "off") fail("cgroups", `"auto" or "off"`, options.cgroups);
-  if (options.cgroupParent !== undefined && (typeof options.cgroupParent !== "string" || !options.cgroupParent.startsWith("/"))) {
+  if (options.allowSwap !== undefined && typeof options.allowSwap !== "boolean")
+    fail("allowSwap", "a boolean", options.allowSwap);
+  if (options.cgroups !== undefined && options.cgroups !== "auto" && options.cgroups !== "off")
+    fail("cgroups", `"auto" or "off"`, options.cgroups);
+  if (
+    options.cgroupParent !== undefined &&
+    (typeof options.cgroupParent !== "string" || !options.cgroupParent.startsWith("/"))
+  ) {
     fail("cgroupParent", "an absolute directory path", options.cgroupParent);
   }
-  if (options.sampleIntervalMs !== undefined && !(typeof options.sampleIntervalMs === "number" && Number.isFinite(options.sampleIntervalMs) && options.sampleIntervalMs > 0)) {
+  if (
+    options.sampleIntervalMs !== undefined &&
+    !(
+      typeof options.sampleIntervalMs === "number" &&
+      Number.isFinite(options.sampleIntervalMs) &&
+      options.sampleIntervalMs > 0
+    )
+  ) {
     fail("sampleIntervalMs", "a positive number of milliseconds", options.sampleIntervalMs);
   }
-  if (options.onOutput !== undefined && typeof options.onOutput !== "function") fail("onOutput", "a function", typeof options.onOutput);
+  if (options.onOutput !== undefined && typeof options.onOutput !== "function")
+    fail("onOutput", "a function", typeof options.onOutput);
 }

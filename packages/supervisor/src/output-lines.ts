@@ -3,7 +3,10 @@
  * unterminated line counts too. When `onLine` returns a promise, reading waits for it: the pipe fills and
  * the child blocks on its writes (backpressure) instead of its output piling up in memory.
  */
-export async function forwardLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => unknown): Promise<void> {
+export async function forwardLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => unknown,
+): Promise<void> {
   const decoder = new TextDecoder();
   const reader = stream.getReader();
   let pending = "";

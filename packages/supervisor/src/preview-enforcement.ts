@@ -8,7 +8,12 @@ import { enforcementReport, planIsolation, type IsolationOptions } from "./isola
 import type { SupervisorManifestSettings } from "./manifest-settings.ts";
 
 /** The cgroup limits a supervisor would set from manifest settings. */
-export function limitsFromSettings(settings: Pick<SupervisorManifestSettings, "memoryLimitBytes" | "allowSwap" | "cpuLimitCores" | "cpuRequestCores" | "pidsLimit">): CgroupLimits {
+export function limitsFromSettings(
+  settings: Pick<
+    SupervisorManifestSettings,
+    "memoryLimitBytes" | "allowSwap" | "cpuLimitCores" | "cpuRequestCores" | "pidsLimit"
+  >,
+): CgroupLimits {
   return {
     swap: settings.allowSwap,
     ...(settings.memoryLimitBytes !== undefined ? { memoryBytes: settings.memoryLimitBytes } : {}),
@@ -32,7 +37,13 @@ export async function previewEnforcement(
   let enforced;
   if (plan.host) {
     try {
-      const probe = await InstanceCgroup.create(platform, systemClock, plan.host, instanceCgroupName(platform.process.pid, "check", 0), limits);
+      const probe = await InstanceCgroup.create(
+        platform,
+        systemClock,
+        plan.host,
+        instanceCgroupName(platform.process.pid, "check", 0),
+        limits,
+      );
       enforced = probe.enforced;
       if ((await probe.remove()) && options.cgroupParent === undefined) await removeEmptyParents(platform, plan.host);
     } catch (error) {

@@ -36,7 +36,11 @@ export function nodeHeapFlag(memoryLimitBytes: number): string {
 function permissionList(option: string, paths: readonly string[]): string {
   for (const path of paths) {
     // Deno separates the paths of one flag with commas; a path that contains one cannot be expressed.
-    if (path.includes(",")) throw new SupervisorConfigError(option, `runtimeCommand: ${option} path ${JSON.stringify(path)} contains a comma, which Deno's permission flags cannot express`);
+    if (path.includes(","))
+      throw new SupervisorConfigError(
+        option,
+        `runtimeCommand: ${option} path ${JSON.stringify(path)} contains a comma, which Deno's permission flags cannot express`,
+      );
   }
   return [...new Set(paths)].join(",");
 }
@@ -49,18 +53,38 @@ function permissionList(option: string, paths: readonly string[]): string {
  * - bun:  [bun, entry, ...args]
  * Which manifest field produces which flag is tabled in supervisor/README.md.
  */
-export function runtimeCommand(runtime: SupervisedRuntime, entry: string, options: RuntimeCommandOptions = {}): string[] {
+export function runtimeCommand(
+  runtime: SupervisedRuntime,
+  entry: string,
+  options: RuntimeCommandOptions = {},
+): string[] {
   if (!SUPERVISED_RUNTIMES.includes(runtime)) {
-    throw new SupervisorConfigError("runtime", `runtimeCommand: runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`);
+    throw new SupervisorConfigError(
+      "runtime",
+      `runtimeCommand: runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`,
+    );
   }
-  if (typeof entry !== "string" || entry === "") throw new SupervisorConfigError("entry", `runtimeCommand: entry must be a non-empty path, got ${JSON.stringify(entry)}`);
+  if (typeof entry !== "string" || entry === "")
+    throw new SupervisorConfigError(
+      "entry",
+      `runtimeCommand: entry must be a non-empty path, got ${JSON.stringify(entry)}`,
+    );
   const args = options.args ?? [];
-  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) throw new SupervisorConfigError("args", "runtimeCommand: args must be an array of strings");
+  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string"))
+    throw new SupervisorConfigError("args", "runtimeCommand: args must be an array of strings");
   const executable = options.execPaths?.[runtime] ?? runtime;
-  if (typeof executable !== "string" || executable === "") throw new SupervisorConfigError(`execPaths.${runtime}`, `runtimeCommand: execPaths.${runtime} must be a non-empty string`);
-  const memoryLimit = options.memoryLimitBytes ?? (options.manifest ? memoryLimitFromManifest(options.manifest) : undefined);
+  if (typeof executable !== "string" || executable === "")
+    throw new SupervisorConfigError(
+      `execPaths.${runtime}`,
+      `runtimeCommand: execPaths.${runtime} must be a non-empty string`,
+    );
+  const memoryLimit =
+    options.memoryLimitBytes ?? (options.manifest ? memoryLimitFromManifest(options.manifest) : undefined);
   if (memoryLimit !== undefined && !(Number.isFinite(memoryLimit) && memoryLimit > 0)) {
-    throw new SupervisorConfigError("memoryLimitBytes", `runtimeCommand: memoryLimitBytes must be a positive number, got ${String(memoryLimit)}`);
+    throw new SupervisorConfigError(
+      "memoryLimitBytes",
+      `runtimeCommand: memoryLimitBytes must be a positive number, got ${String(memoryLimit)}`,
+    );
   }
 
   switch (runtime) {
@@ -71,7 +95,8 @@ export function runtimeCommand(runtime: SupervisedRuntime, entry: string, option
     case "deno": {
       const storage = options.manifest?.resources.storage;
       // With persistent storage and no ephemeral root, the runtime makes one in the temp directory (makeTempDir).
-      const ephemeral = storage?.ephemeral ?? (storage?.persistent !== undefined ? (options.tempDir ?? "/tmp") : undefined);
+      const ephemeral =
+        storage?.ephemeral ?? (storage?.persistent !== undefined ? (options.tempDir ?? "/tmp") : undefined);
       const roots = [storage?.persistent, ephemeral].filter((root): root is string => root !== undefined);
       const readable = [...roots, ...(options.extraReadPaths ?? [])];
       const flags: string[] = [];

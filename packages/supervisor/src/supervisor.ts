@@ -6,10 +6,24 @@ import { CgroupSetupError, InstanceCgroup } from "./cgroup/instance-cgroup.ts";
 import type { CgroupLimits } from "./cgroup/limits.ts";
 import { instanceCgroupName, removeEmptyParents } from "./cgroup/reap.ts";
 import { describeEnforcement, type EnforcementReport } from "./enforcement.ts";
-import { enforcementReport, findExecutable, isolatedCommand, planIsolation, reapOnce, type IsolationPlan } from "./isolation.ts";
+import {
+  enforcementReport,
+  findExecutable,
+  isolatedCommand,
+  planIsolation,
+  reapOnce,
+  type IsolationPlan,
+} from "./isolation.ts";
 import { signalProcesses } from "./signal-processes.ts";
 import { CrashLoopError, SupervisorStateError } from "./errors.ts";
-import type { ExitReason, StopResult, SupervisorEventName, SupervisorEvents, SupervisorOutcome, SupervisorState } from "./events.ts";
+import type {
+  ExitReason,
+  StopResult,
+  SupervisorEventName,
+  SupervisorEvents,
+  SupervisorOutcome,
+  SupervisorState,
+} from "./events.ts";
 import { validateSupervisorOptions, type SupervisorLogger, type SupervisorOptions } from "./options.ts";
 import { forwardLines } from "./output-lines.ts";
 import { DEFAULT_TERMINATION_MARGIN_MS } from "./manifest-settings.ts";
@@ -73,7 +87,12 @@ export class Supervisor {
   constructor(platform: Platform, options: SupervisorOptions) {
     validateSupervisorOptions(options);
     this.#platform = platform;
-    this.#options = { ...options, args: [...(options.args ?? [])], env: { ...options.env }, restart: { ...options.restart } };
+    this.#options = {
+      ...options,
+      args: [...(options.args ?? [])],
+      env: { ...options.env },
+      restart: { ...options.restart },
+    };
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? consoleSupervisorLogger;
   }
@@ -117,11 +136,21 @@ export class Supervisor {
 
   /** Spawns the child and supervises it until stop(), a crash loop, a start failure, or (restartOn "failure") a clean exit. */
   start(): void {
-    if (this.#state !== "idle") throw new SupervisorStateError(this.#state, `Supervisor.start: already started (state "${this.#state}")`);
+    if (this.#state !== "idle")
+      throw new SupervisorStateError(this.#state, `Supervisor.start: already started (state "${this.#state}")`);
     this.#setState("running");
     void this.#supervise().catch((error: unknown) => {
-      this.#logger.error("supervisor: internal failure", { error: error instanceof Error ? error.message : String(error) });
-      this.#finish({ state: "failed", code: null, signal: null, escalated: false, restarts: this.#restarts, error: error instanceof Error ? error : new Error(String(error)) });
+      this.#logger.error("supervisor: internal failure", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.#finish({
+        state: "failed",
+        code: null,
+        signal: null,
+        escalated: false,
+        restarts: this.#restarts,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
     });
   }
 
@@ -153,7 +182,8 @@ export class Supervisor {
     const { restart } = this.#options;
     this.#plan = await this.#planIsolation();
     for (;;) {
-      if (this.#stopRequested) return this.#finish({ state: "stopped", code: null, signal: null, escalated: false, restarts: this.#restarts });
+      if (this.#stopRequested)
+        return this.#finish({ state: "stopped", code: null, signal: null, escalated: false, restarts: this.#restarts });
       const run = await this.#spawn();
       this.#run = run;
       if (!this.#stopRequested) this.#setState("running");
@@ -186,14 +216,24 @@ export class Supervisor {
             : run.memoryExceeded
               ? "memory-exceeded"
               : "exit";
-      this.#emit("exited", { pid: run.pid, code, signal, reason, escalated, ...("error" in ended ? { error: ended.error } : {}) });
+      this.#emit("exited", {
+        pid: run.pid,
+        code,
+        signal,
+        reason,
+        escalated,
+        ...("error" in ended ? { error: ended.error } : {}),
+      });
 
       if ("error" in ended) {
         const error = ended.error instanceof Error ? ended.error : new Error(String(ended.error));
-        this.#logger.error(`supervisor: cannot start '${this.#options.command}': ${error.message}`, { command: this.#options.command });
+        this.#logger.error(`supervisor: cannot start '${this.#options.command}': ${error.message}`, {
+          command: this.#options.command,
+        });
         return this.#finish({ state: "failed", code, signal, escalated, restarts: this.#restarts, error });
       }
-      if (this.#stopRequested) return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
+      if (this.#stopRequested)
+        return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       if (code === 0 && reason === "exit" && restart.restartOn !== "always") {
         return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       }
@@ -202,7 +242,12 @@ export class Supervisor {
       this.#restartTimes = this.#restartTimes.filter((time) => now - time < restart.windowMs);
       const inWindow = this.#restartTimes.length;
       if (inWindow >= restart.maxRestarts) {
-        const error = new CrashLoopError({ restartsInWindow: inWindow, maxRestarts: restart.maxRestarts, windowMs: restart.windowMs, lastExit: { code, signal } });
+        const error = new CrashLoopError({
+          restartsInWindow: inWindow,
+          maxRestarts: restart.maxRestarts,
+          windowMs: restart.windowMs,
+          lastExit: { code, signal },
+        });
         this.#setState("crash-loop");
         this.#logger.error(`supervisor: ${error.message}`, { code, signal, restarts: this.#restarts });
         this.#emit("crash-loop", { error });
@@ -211,14 +256,18 @@ export class Supervisor {
 
       const delayMs = baseDelay("exponential", restart.backoffMs, restart.maxBackoffMs, inWindow + 1);
       this.#setState("backoff");
-      this.#logger.warn(`supervisor: child exited (${signal ? `signal ${signal}` : `code ${code}`}); restarting in ${delayMs} ms`, { reason, restart: this.#restarts + 1 });
+      this.#logger.warn(
+        `supervisor: child exited (${signal ? `signal ${signal}` : `code ${code}`}); restarting in ${delayMs} ms`,
+        { reason, restart: this.#restarts + 1 },
+      );
       this.#emit("restarting", { restart: this.#restarts + 1, delayMs, restartsInWindow: inWindow });
       try {
         await this.#clock.sleep(delayMs, this.#backoffAbort.signal);
       } catch {
         return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       }
-      if (this.#stopRequested) return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
+      if (this.#stopRequested)
+        return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       this.#restartTimes.push(this.#clock.now());
       this.#restarts += 1;
     }
@@ -234,7 +283,10 @@ export class Supervisor {
     });
     if (plan.host) {
       const reaped = await reapOnce(this.#platform, this.#clock, plan.host);
-      if (reaped.length > 0) this.#logger.warn(`supervisor: reaped ${reaped.length} instance cgroup(s) a dead supervisor left behind`, { cgroups: reaped });
+      if (reaped.length > 0)
+        this.#logger.warn(`supervisor: reaped ${reaped.length} instance cgroup(s) a dead supervisor left behind`, {
+          cgroups: reaped,
+        });
     }
     return plan;
   }
@@ -267,13 +319,20 @@ export class Supervisor {
   #announce(report: EnforcementReport): void {
     if (this.#enforcement) return;
     this.#enforcement = report;
-    const fallback = report.mechanism === "none" && [report.memory, report.swap, report.cpuLimit, report.cpuRequest, report.pids].some((how) => how !== "unset" && how !== "kernel");
+    const fallback =
+      report.mechanism === "none" &&
+      [report.memory, report.swap, report.cpuLimit, report.cpuRequest, report.pids].some(
+        (how) => how !== "unset" && how !== "kernel",
+      );
     const message = `supervisor: limits — ${describeEnforcement(report)}`;
     if (fallback) {
       const key = `${report.reason ?? ""}|${message}`;
       if (!announced.has(key)) {
         announced.add(key);
-        this.#logger.warn(`${message}. These limits are NOT kernel-enforced: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)`, { enforcement: report });
+        this.#logger.warn(
+          `${message}. These limits are NOT kernel-enforced: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)`,
+          { enforcement: report },
+        );
       }
     } else {
       this.#logger.info(message, { enforcement: report });
@@ -298,16 +357,33 @@ export class Supervisor {
       }),
     );
     // A command that cannot be found is spawned as is, so the Platform reports NotFound as it always did.
-    const resolved = await findExecutable(this.#platform, this.#options.command, env["PATH"] ?? this.#platform.env.get("PATH") ?? "");
+    const resolved = await findExecutable(
+      this.#platform,
+      this.#options.command,
+      env["PATH"] ?? this.#platform.env.get("PATH") ?? "",
+    );
     const isolated = resolved !== undefined && this.#platform.runtime.os === "linux";
-    const { command, args: spawnArgs } = isolated ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env, this.terminationGracePeriodMs) : { command: this.#options.command, args: args ?? [] };
+    const { command, args: spawnArgs } = isolated
+      ? isolatedCommand(plan, cgroup?.procsFiles ?? [], resolved, args ?? [], env, this.terminationGracePeriodMs)
+      : { command: this.#options.command, args: args ?? [] };
     // With the supervisor-death watcher the child's stdin is a pipe nothing is written to: it closes when we die.
     const watched = isolated && plan.setsid !== undefined;
-    const child = this.#platform.process.spawn(command, spawnArgs, { ...(cwd !== undefined ? { cwd } : {}), env, clearEnv: true, stdin: watched ? "pipe" : "null", stdout: "pipe", stderr: "pipe" });
+    const child = this.#platform.process.spawn(command, spawnArgs, {
+      ...(cwd !== undefined ? { cwd } : {}),
+      env,
+      clearEnv: true,
+      stdin: watched ? "pipe" : "null",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const pid = child.pid;
-    const onOutput = this.#options.onOutput ?? ((output) => this.#logger.info(output.line, { stream: output.stream, pid: output.pid }));
+    const onOutput =
+      this.#options.onOutput ??
+      ((output) => this.#logger.info(output.line, { stream: output.stream, pid: output.pid }));
     const forward = (stream: ReadableStream<Uint8Array> | null, name: "stdout" | "stderr"): Promise<void> =>
-      stream ? forwardLines(stream, (line) => this.#guard("onOutput", () => onOutput({ stream: name, line, pid }))) : Promise.resolve();
+      stream
+        ? forwardLines(stream, (line) => this.#guard("onOutput", () => onOutput({ stream: name, line, pid })))
+        : Promise.resolve();
     return {
       child,
       pid,
@@ -329,7 +405,10 @@ export class Supervisor {
     if (oomKills === 0) return false;
     const peakBytes = (await run.cgroup.usage())?.memoryPeakBytes ?? null;
     const limitBytes = this.#options.memoryLimitBytes;
-    this.#logger.warn(`supervisor: the kernel OOM-killed ${oomKills} process(es) of instance ${run.pid} at its memory limit of ${limitBytes ?? "?"} bytes`, { pid: run.pid, oomKills, limitBytes, peakBytes });
+    this.#logger.warn(
+      `supervisor: the kernel OOM-killed ${oomKills} process(es) of instance ${run.pid} at its memory limit of ${limitBytes ?? "?"} bytes`,
+      { pid: run.pid, oomKills, limitBytes, peakBytes },
+    );
     this.#emit("oom-killed", { pid: run.pid, oomKills, limitBytes, peakBytes });
     return true;
   }
@@ -374,7 +453,10 @@ export class Supervisor {
       ]);
       timer.abort();
       if (!timedOut) return false;
-      this.#logger.warn(`supervisor: child ${run.pid} still running ${graceMs} ms after SIGTERM; sending SIGKILL to the instance`, { pid: run.pid });
+      this.#logger.warn(
+        `supervisor: child ${run.pid} still running ${graceMs} ms after SIGTERM; sending SIGKILL to the instance`,
+        { pid: run.pid },
+      );
       this.#emit("escalated", { pid: run.pid, afterMs: graceMs });
       run.child.kill("SIGKILL");
       await this.#killRemaining(run);
@@ -412,7 +494,10 @@ export class Supervisor {
       // Where the kernel holds the memory limit it OOM-kills at the limit; sampling only reports.
       if (!kernelMemory && limit !== undefined && usage.rssBytes > limit && !this.#stopRequested) {
         run.memoryExceeded = true;
-        this.#logger.warn(`supervisor: child ${run.pid} uses ${usage.rssBytes} bytes, past its limit of ${limit}; stopping it`, { pid: run.pid, rssBytes: usage.rssBytes, limitBytes: limit });
+        this.#logger.warn(
+          `supervisor: child ${run.pid} uses ${usage.rssBytes} bytes, past its limit of ${limit}; stopping it`,
+          { pid: run.pid, rssBytes: usage.rssBytes, limitBytes: limit },
+        );
         this.#emit("memory-exceeded", { pid: run.pid, rssBytes: usage.rssBytes, limitBytes: limit });
         void this.#terminate(run);
         return;
@@ -423,7 +508,14 @@ export class Supervisor {
   async #cgroupUsage(run: Run): Promise<ChildUsage | null> {
     const usage = await run.cgroup!.usage();
     if (!usage) return null;
-    return { pid: run.pid, source: "cgroup", rssBytes: usage.memoryBytes, memoryPeakBytes: usage.memoryPeakBytes, cpuMicros: usage.cpuMicros, pids: usage.pids };
+    return {
+      pid: run.pid,
+      source: "cgroup",
+      rssBytes: usage.memoryBytes,
+      memoryPeakBytes: usage.memoryPeakBytes,
+      cpuMicros: usage.cpuMicros,
+      pids: usage.pids,
+    };
   }
 
   #setState(state: SupervisorState): void {
@@ -439,12 +531,16 @@ export class Supervisor {
   }
 
   #emit<E extends SupervisorEventName>(event: E, payload: SupervisorEvents[E]): void {
-    for (const listener of this.#listeners.get(event) ?? []) this.#guard(`'${event}' listener`, () => listener(payload));
+    for (const listener of this.#listeners.get(event) ?? [])
+      this.#guard(`'${event}' listener`, () => listener(payload));
   }
 
   /** A throwing listener or output callback is logged; it never breaks supervision. A returned promise is passed on (output backpressure). */
   #guard(what: string, call: () => unknown): Promise<void> | undefined {
-    const report = (error: unknown) => this.#logger.error(`supervisor: ${what} threw`, { error: error instanceof Error ? error.message : String(error) });
+    const report = (error: unknown) =>
+      this.#logger.error(`supervisor: ${what} threw`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
     try {
       const result = call();
       return result instanceof Promise ? result.then(() => undefined, report) : undefined;

@@ -38,27 +38,70 @@ describe("cgroup detection (never assumed)", () => {
       { mountPoint: "/sys/fs/cgroup/unified", root: "/", version: 2, controllers: [] },
     ]);
     expect(parseOwnCgroups("4:memory:/process_api/x\n2:cpu,cpuacct:/\n0::/user.slice\n")).toEqual(
-      new Map([["memory", "/process_api/x"], ["cpu", "/"], ["cpuacct", "/"], ["", "/user.slice"]]),
+      new Map([
+        ["memory", "/process_api/x"],
+        ["cpu", "/"],
+        ["cpuacct", "/"],
+        ["", "/user.slice"],
+      ]),
     );
   });
 
   it("a pure v2 host with the memory controller → v2 under <mount>/aral, with the controllers it lists", async () => {
-    const detection = await detectCgroups(fakeHost({ "/proc/self/mountinfo": V2_MOUNTINFO, "/proc/self/cgroup": "0::/system.slice/agent.service\n", "/sys/fs/cgroup/cgroup.controllers": "cpuset cpu io memory pids\n" }));
-    expect(detection).toEqual({ host: { version: 2, parent: "/sys/fs/cgroup/aral", controllers: new Set(["memory", "cpu", "pids"]) } });
-    const delegated = await detectCgroups(fakeHost({ "/proc/self/mountinfo": V2_MOUNTINFO, "/proc/self/cgroup": "0::/\n", "/sys/fs/cgroup/cgroup.controllers": "memory pids" }), { parent: "/sys/fs/cgroup/agents.slice/aral" });
-    expect("host" in delegated && delegated.host).toMatchObject({ version: 2, parent: "/sys/fs/cgroup/agents.slice/aral" });
+    const detection = await detectCgroups(
+      fakeHost({
+        "/proc/self/mountinfo": V2_MOUNTINFO,
+        "/proc/self/cgroup": "0::/system.slice/agent.service\n",
+        "/sys/fs/cgroup/cgroup.controllers": "cpuset cpu io memory pids\n",
+      }),
+    );
+    expect(detection).toEqual({
+      host: { version: 2, parent: "/sys/fs/cgroup/aral", controllers: new Set(["memory", "cpu", "pids"]) },
+    });
+    const delegated = await detectCgroups(
+      fakeHost({
+        "/proc/self/mountinfo": V2_MOUNTINFO,
+        "/proc/self/cgroup": "0::/\n",
+        "/sys/fs/cgroup/cgroup.controllers": "memory pids",
+      }),
+      { parent: "/sys/fs/cgroup/agents.slice/aral" },
+    );
+    expect("host" in delegated && delegated.host).toMatchObject({
+      version: 2,
+      parent: "/sys/fs/cgroup/agents.slice/aral",
+    });
   });
 
   it("a v2 mount without controllers next to v1 hierarchies (this box's layout) → v1, nested under the process's own cgroups", async () => {
-    const detection = await detectCgroups(fakeHost({ "/proc/self/mountinfo": HYBRID_MOUNTINFO, "/proc/self/cgroup": "4:memory:/process_api/x\n2:cpu,cpuacct:/\n8:pids:/\n0::/\n", "/sys/fs/cgroup/unified/cgroup.controllers": "" }));
+    const detection = await detectCgroups(
+      fakeHost({
+        "/proc/self/mountinfo": HYBRID_MOUNTINFO,
+        "/proc/self/cgroup": "4:memory:/process_api/x\n2:cpu,cpuacct:/\n8:pids:/\n0::/\n",
+        "/sys/fs/cgroup/unified/cgroup.controllers": "",
+      }),
+    );
     expect(detection).toEqual({
-      host: { version: 1, parents: { memory: "/sys/fs/cgroup/memory/process_api/x/aral", cpu: "/sys/fs/cgroup/cpu,cpuacct/aral", cpuacct: "/sys/fs/cgroup/cpu,cpuacct/aral", pids: "/sys/fs/cgroup/pids/aral" } },
+      host: {
+        version: 1,
+        parents: {
+          memory: "/sys/fs/cgroup/memory/process_api/x/aral",
+          cpu: "/sys/fs/cgroup/cpu,cpuacct/aral",
+          cpuacct: "/sys/fs/cgroup/cpu,cpuacct/aral",
+          pids: "/sys/fs/cgroup/pids/aral",
+        },
+      },
     });
   });
 
   it("no cgroup filesystem, or another OS → unusable, with the reason", async () => {
-    expect(await detectCgroups(fakeHost({ "/proc/self/mountinfo": "22 1 0:21 / / rw - ext4 /dev/sda1 rw", "/proc/self/cgroup": "" }))).toEqual({ unusable: "no cgroup filesystem with a memory controller is mounted" });
-    const mac = { ...fakeHost({}), runtime: { ...platform.runtime, os: "darwin" } } as Parameters<typeof detectCgroups>[0];
+    expect(
+      await detectCgroups(
+        fakeHost({ "/proc/self/mountinfo": "22 1 0:21 / / rw - ext4 /dev/sda1 rw", "/proc/self/cgroup": "" }),
+      ),
+    ).toEqual({ unusable: "no cgroup filesystem with a memory controller is mounted" });
+    const mac = { ...fakeHost({}), runtime: { ...platform.runtime, os: "darwin" } } as Parameters<
+      typeof detectCgroups
+    >[0];
     expect(await detectCgroups(mac)).toEqual({ unusable: "cgroups exist only on Linux (this is darwin)" });
   });
 

@@ -55,7 +55,11 @@ describe("runtimeCommand", () => {
       "--x",
     ]);
     expect(runtimeCommand("node", "agent.mjs")).toEqual(["node", "agent.mjs"]);
-    expect(runtimeCommand("node", "a.mjs", { memoryLimitBytes: 100 * 1024 * 1024 })).toEqual(["node", "--max-old-space-size=100", "a.mjs"]);
+    expect(runtimeCommand("node", "a.mjs", { memoryLimitBytes: 100 * 1024 * 1024 })).toEqual([
+      "node",
+      "--max-old-space-size=100",
+      "a.mjs",
+    ]);
     expect(nodeHeapFlag(1000)).toBe("--max-old-space-size=1");
   });
 
@@ -69,15 +73,26 @@ describe("runtimeCommand", () => {
       "--allow-env",
       "agent.ts",
     ]);
-    expect(runtimeCommand("deno", "agent.ts", { manifest: resolveRuntimeConfig({}), allowNet: false })).toEqual(["deno", "run", "--allow-env", "agent.ts"]);
+    expect(runtimeCommand("deno", "agent.ts", { manifest: resolveRuntimeConfig({}), allowNet: false })).toEqual([
+      "deno",
+      "run",
+      "--allow-env",
+      "agent.ts",
+    ]);
   });
 
   it("bun: the executable and the entry", () => {
-    expect(runtimeCommand("bun", "agent.ts", { manifest, execPaths: { bun: "/opt/bun" }, args: ["a"] })).toEqual(["/opt/bun", "agent.ts", "a"]);
+    expect(runtimeCommand("bun", "agent.ts", { manifest, execPaths: { bun: "/opt/bun" }, args: ["a"] })).toEqual([
+      "/opt/bun",
+      "agent.ts",
+      "a",
+    ]);
   });
 
   it("bad input names what was wrong", () => {
-    expect(() => runtimeCommand("python" as never, "a.py")).toThrow(/runtime must be one of node, deno, bun, got "python"/);
+    expect(() => runtimeCommand("python" as never, "a.py")).toThrow(
+      /runtime must be one of node, deno, bun, got "python"/,
+    );
     expect(() => runtimeCommand("node", "")).toThrow(SupervisorConfigError);
     expect(() => runtimeCommand("deno", "a.ts", { extraReadPaths: ["/a,b"] })).toThrow(/contains a comma/);
     expect(() => runtimeCommand("node", "a.mjs", { memoryLimitBytes: -1 })).toThrow(/memoryLimitBytes/);
@@ -103,15 +118,29 @@ describe("supervisorSettingsFromManifest", () => {
       maxBackoffMs: 50,
     });
     const defaults = supervisorSettingsFromManifest(resolveRuntimeConfig({}));
-    expect(defaults).toMatchObject({ memoryLimitBytes: undefined, cpuLimitCores: undefined, pidsLimit: 1024, terminationGracePeriodMs: 12_000 });
-    expect(supervisorSettingsFromManifest(resolveRuntimeConfig({ lifecycle: { shutdownTimeout: 1000, terminationGracePeriod: 5000 }, resources: { memory: { swap: "enabled" } } }))).toMatchObject({
+    expect(defaults).toMatchObject({
+      memoryLimitBytes: undefined,
+      cpuLimitCores: undefined,
+      pidsLimit: 1024,
+      terminationGracePeriodMs: 12_000,
+    });
+    expect(
+      supervisorSettingsFromManifest(
+        resolveRuntimeConfig({
+          lifecycle: { shutdownTimeout: 1000, terminationGracePeriod: 5000 },
+          resources: { memory: { swap: "enabled" } },
+        }),
+      ),
+    ).toMatchObject({
       terminationGracePeriodMs: 5000,
       allowSwap: true,
     });
   });
 
   it("refuses a terminationGracePeriod that is not later than shutdownTimeout, naming the field", () => {
-    expect(() => resolveRuntimeConfig({ lifecycle: { shutdownTimeout: 5000, terminationGracePeriod: 5000 } })).toThrow(/terminationGracePeriod/);
+    expect(() => resolveRuntimeConfig({ lifecycle: { shutdownTimeout: 5000, terminationGracePeriod: 5000 } })).toThrow(
+      /terminationGracePeriod/,
+    );
   });
 
   it("Deno: only storage.persistent set — the temp directory the runtime makes its ephemeral root in is writable too", () => {
@@ -119,7 +148,9 @@ describe("supervisorSettingsFromManifest", () => {
     const command = runtimeCommand("deno", "agent.ts", { manifest: config });
     expect(command).toContain("--allow-write=/data/agent,/tmp");
     expect(command).toContain("--allow-read=/data/agent,/tmp");
-    expect(runtimeCommand("deno", "agent.ts", { manifest: config, tempDir: "/var/tmp/x" })).toContain("--allow-write=/data/agent,/var/tmp/x");
+    expect(runtimeCommand("deno", "agent.ts", { manifest: config, tempDir: "/var/tmp/x" })).toContain(
+      "--allow-write=/data/agent,/var/tmp/x",
+    );
   });
 });
 

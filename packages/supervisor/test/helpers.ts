@@ -39,7 +39,17 @@ export interface Recorded {
   printed(text: string, timeoutMs?: number): Promise<void>;
 }
 
-const EVENTS: SupervisorEventName[] = ["started", "exited", "restarting", "crash-loop", "escalated", "memory-exceeded", "oom-killed", "usage", "enforcement"];
+const EVENTS: SupervisorEventName[] = [
+  "started",
+  "exited",
+  "restarting",
+  "crash-loop",
+  "escalated",
+  "memory-exceeded",
+  "oom-killed",
+  "usage",
+  "enforcement",
+];
 
 /** A Supervisor running `node <fixture>` with small timeouts, every event and output line recorded. */
 export function supervise(fixtureName: string, overrides: Partial<SupervisorOptions> = {}): Recorded {
@@ -65,11 +75,15 @@ export function supervise(fixtureName: string, overrides: Partial<SupervisorOpti
     supervisor,
     lines,
     events,
-    of: <E extends SupervisorEventName>(name: E) => events.filter((e) => e.name === name).map((e) => e.payload as SupervisorEvents[E]),
+    of: <E extends SupervisorEventName>(name: E) =>
+      events.filter((e) => e.name === name).map((e) => e.payload as SupervisorEvents[E]),
     printed: (text, timeoutMs = 5_000) =>
       new Promise<void>((resolve, reject) => {
         if (lines.some((l) => l.line.includes(text))) return resolve();
-        const timer = setTimeout(() => reject(new Error(`the child did not print ${JSON.stringify(text)} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`the child did not print ${JSON.stringify(text)} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
       }),
   };

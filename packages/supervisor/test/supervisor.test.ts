@@ -7,13 +7,21 @@ import { fixture, platform, processGone, quietLogger, supervise } from "./helper
 
 describe("Supervisor: restarts and crash loops (real node children)", () => {
   it("restarts a crashing child with doubling delays, then stops the crash loop after maxRestarts", async () => {
-    const run = supervise("crash.mjs", { restart: { maxRestarts: 3, windowMs: 10_000, backoffMs: 60, maxBackoffMs: 1_000 } });
+    const run = supervise("crash.mjs", {
+      restart: { maxRestarts: 3, windowMs: 10_000, backoffMs: 60, maxBackoffMs: 1_000 },
+    });
     run.supervisor.start();
     const outcome = await run.supervisor.finished();
 
     expect(outcome).toMatchObject({ state: "crash-loop", code: 3, signal: null, restarts: 3 });
     expect(outcome.error).toBeInstanceOf(CrashLoopError);
-    expect(outcome.error).toMatchObject({ name: "CrashLoopError", restartsInWindow: 3, maxRestarts: 3, windowMs: 10_000, lastExit: { code: 3, signal: null } });
+    expect(outcome.error).toMatchObject({
+      name: "CrashLoopError",
+      restartsInWindow: 3,
+      maxRestarts: 3,
+      windowMs: 10_000,
+      lastExit: { code: 3, signal: null },
+    });
     expect(run.supervisor.state).toBe("crash-loop");
     expect(run.of("restarting").map((r) => r.delayMs)).toEqual([60, 120, 240]);
     expect(run.of("crash-loop")).toHaveLength(1);
@@ -25,18 +33,23 @@ describe("Supervisor: restarts and crash loops (real node children)", () => {
     const exits = run.events.filter((e) => e.name === "exited").map((e) => e.at);
     const starts = run.events.filter((e) => e.name === "started").map((e) => e.at);
     expect(starts).toHaveLength(4);
-    for (const [i, delay] of [60, 120, 240].entries()) expect(starts[i + 1]! - exits[i]!).toBeGreaterThanOrEqual(delay - 2);
+    for (const [i, delay] of [60, 120, 240].entries())
+      expect(starts[i + 1]! - exits[i]!).toBeGreaterThanOrEqual(delay - 2);
   });
 
   it("caps the delay at maxBackoffMs", async () => {
-    const run = supervise("crash.mjs", { restart: { maxRestarts: 4, windowMs: 10_000, backoffMs: 30, maxBackoffMs: 70 } });
+    const run = supervise("crash.mjs", {
+      restart: { maxRestarts: 4, windowMs: 10_000, backoffMs: 30, maxBackoffMs: 70 },
+    });
     run.supervisor.start();
     await run.supervisor.finished();
     expect(run.of("restarting").map((r) => r.delayMs)).toEqual([30, 60, 70, 70]);
   });
 
   it("maxRestarts 0: the first crash is already a crash loop", async () => {
-    const run = supervise("crash.mjs", { restart: { maxRestarts: 0, windowMs: 1_000, backoffMs: 10, maxBackoffMs: 10 } });
+    const run = supervise("crash.mjs", {
+      restart: { maxRestarts: 0, windowMs: 1_000, backoffMs: 10, maxBackoffMs: 10 },
+    });
     run.supervisor.start();
     expect(await run.supervisor.finished()).toMatchObject({ state: "crash-loop", restarts: 0 });
     expect(run.of("started")).toHaveLength(1);
@@ -51,7 +64,12 @@ describe("Supervisor: restarts and crash loops (real node children)", () => {
     while (run.of("restarting").length < 3) await new Promise((r) => setTimeout(r, 20));
     await run.supervisor.stop();
     expect(run.of("crash-loop")).toHaveLength(0);
-    expect(run.of("restarting").slice(0, 3).map((r) => [r.delayMs, r.restartsInWindow])).toEqual(Array(3).fill([20, 0]));
+    expect(
+      run
+        .of("restarting")
+        .slice(0, 3)
+        .map((r) => [r.delayMs, r.restartsInWindow]),
+    ).toEqual(Array(3).fill([20, 0]));
   });
 
   it('restartOn "failure" (default): a child that exits 0 on its own has finished; "always" restarts it', async () => {
@@ -59,13 +77,17 @@ describe("Supervisor: restarts and crash loops (real node children)", () => {
     finishes.supervisor.start();
     expect(await finishes.supervisor.finished()).toMatchObject({ state: "stopped", code: 0, restarts: 0 });
 
-    const always = supervise("print-env.mjs", { restart: { maxRestarts: 2, windowMs: 10_000, backoffMs: 10, maxBackoffMs: 10, restartOn: "always" } });
+    const always = supervise("print-env.mjs", {
+      restart: { maxRestarts: 2, windowMs: 10_000, backoffMs: 10, maxBackoffMs: 10, restartOn: "always" },
+    });
     always.supervisor.start();
     expect(await always.supervisor.finished()).toMatchObject({ state: "crash-loop", code: 0, restarts: 2 });
   });
 
   it("stop() during the backoff wait cancels the restart at once", async () => {
-    const run = supervise("crash.mjs", { restart: { maxRestarts: 3, windowMs: 10_000, backoffMs: 20_000, maxBackoffMs: 20_000 } });
+    const run = supervise("crash.mjs", {
+      restart: { maxRestarts: 3, windowMs: 10_000, backoffMs: 20_000, maxBackoffMs: 20_000 },
+    });
     const restarting = new Promise<void>((resolve) => run.supervisor.on("restarting", () => resolve()));
     run.supervisor.start();
     await restarting;
@@ -120,37 +142,44 @@ describe("Supervisor: stopping (SIGTERM → SIGKILL) leaves no process behind", 
 });
 
 describe("Supervisor: memory limit (Linux /proc sampling, the fallback without cgroups)", () => {
-  it.runIf(platform.runtime.os === "linux")("a child holding ~200 MB under a 100 MB limit is reported, stopped and restarted per policy", async () => {
-    const limit = 100 * 1024 * 1024;
-    const run = supervise("hog-memory.mjs", {
-      cgroups: "off",
-      memoryLimitBytes: limit,
-      sampleIntervalMs: 50,
-      shutdownTimeoutMs: 500,
-      restart: { maxRestarts: 1, windowMs: 10_000, backoffMs: 10, maxBackoffMs: 10 },
-    });
-    run.supervisor.start();
-    const outcome = await run.supervisor.finished();
-    const exceeded = run.of("memory-exceeded");
-    expect(exceeded).toHaveLength(2);
-    for (const event of exceeded) {
-      expect(event.limitBytes).toBe(limit);
-      expect(event.rssBytes).toBeGreaterThan(limit);
-    }
-    expect(run.of("exited").map((e) => [e.reason, e.signal])).toEqual([
-      ["memory-exceeded", "SIGTERM"],
-      ["memory-exceeded", "SIGTERM"],
-    ]);
-    expect(outcome).toMatchObject({ state: "crash-loop", restarts: 1 });
-    for (const event of run.of("started")) expect(processGone(event.pid)).toBe(true);
-    // Usage samples came first, with CPU time reported alongside.
-    const usage = run.of("usage");
-    expect(usage.length).toBeGreaterThan(0);
-    expect(usage[0]!.cpuMicros).toEqual(expect.any(Number));
-    expect(usage[0]!.source).toBe("proc");
-    // Said loudly, naming the limit as sampled.
-    expect(run.supervisor.enforcement).toMatchObject({ mechanism: "none", reason: "cgroups turned off", memory: "sampled" });
-  });
+  it.runIf(platform.runtime.os === "linux")(
+    "a child holding ~200 MB under a 100 MB limit is reported, stopped and restarted per policy",
+    async () => {
+      const limit = 100 * 1024 * 1024;
+      const run = supervise("hog-memory.mjs", {
+        cgroups: "off",
+        memoryLimitBytes: limit,
+        sampleIntervalMs: 50,
+        shutdownTimeoutMs: 500,
+        restart: { maxRestarts: 1, windowMs: 10_000, backoffMs: 10, maxBackoffMs: 10 },
+      });
+      run.supervisor.start();
+      const outcome = await run.supervisor.finished();
+      const exceeded = run.of("memory-exceeded");
+      expect(exceeded).toHaveLength(2);
+      for (const event of exceeded) {
+        expect(event.limitBytes).toBe(limit);
+        expect(event.rssBytes).toBeGreaterThan(limit);
+      }
+      expect(run.of("exited").map((e) => [e.reason, e.signal])).toEqual([
+        ["memory-exceeded", "SIGTERM"],
+        ["memory-exceeded", "SIGTERM"],
+      ]);
+      expect(outcome).toMatchObject({ state: "crash-loop", restarts: 1 });
+      for (const event of run.of("started")) expect(processGone(event.pid)).toBe(true);
+      // Usage samples came first, with CPU time reported alongside.
+      const usage = run.of("usage");
+      expect(usage.length).toBeGreaterThan(0);
+      expect(usage[0]!.cpuMicros).toEqual(expect.any(Number));
+      expect(usage[0]!.source).toBe("proc");
+      // Said loudly, naming the limit as sampled.
+      expect(run.supervisor.enforcement).toMatchObject({
+        mechanism: "none",
+        reason: "cgroups turned off",
+        memory: "sampled",
+      });
+    },
+  );
 });
 
 describe("Supervisor: what the child sees and says", () => {

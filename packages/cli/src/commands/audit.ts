@@ -35,7 +35,9 @@ export async function audit(platform: Platform, args: string[], output: Output):
   if (expectHeadText !== undefined) {
     const match = /^(\d+):([0-9a-f]{64})$/.exec(expectHeadText);
     if (!match) {
-      output.err(`--expect-head must be <seq>:<64 lowercase hex digits> (as printed by a previous verify), got ${JSON.stringify(expectHeadText.slice(0, 100))}`);
+      output.err(
+        `--expect-head must be <seq>:<64 lowercase hex digits> (as printed by a previous verify), got ${JSON.stringify(expectHeadText.slice(0, 100))}`,
+      );
       return 2;
     }
     expectHead = { seq: Number(match[1]), hash: match[2]! };
@@ -55,12 +57,21 @@ export async function audit(platform: Platform, args: string[], output: Output):
   }
   const result = await verifyAuditLog(text, { ...(expectHead ? { expectHead } : {}), ...(key ? { key } : {}) });
   if (args.includes("--json")) output.out(JSON.stringify({ path, keyed: key !== undefined, ...result }));
-  else if (!result.ok) output.err(`${path}: broken at line ${result.brokenAt} (expected seq ${result.seq}): ${result.reason}`);
-  else if (result.complete) output.out(`${path}: intact and complete, ${result.count} records, head seq ${result.head.seq} matches --expect-head${key ? " (keyed)" : ""}`);
+  else if (!result.ok)
+    output.err(`${path}: broken at line ${result.brokenAt} (expected seq ${result.seq}): ${result.reason}`);
+  else if (result.complete)
+    output.out(
+      `${path}: intact and complete, ${result.count} records, head seq ${result.head.seq} matches --expect-head${key ? " (keyed)" : ""}`,
+    );
   else {
     const caveat = result.count === 0 ? "empty: nothing verified" : "records cut from the end would not show";
-    output.out(`${path}: chain intact, ${result.count} records, head ${result.head.seq}:${result.head.hash}${key ? " (keyed)" : ""} — NOT verified complete (${caveat}; pass --expect-head with a head kept elsewhere)`);
-    if (!key) output.out(`${path}: unkeyed: anyone who can edit the file can rewrite it and re-chain every hash; write and verify with --key-file to detect that`);
+    output.out(
+      `${path}: chain intact, ${result.count} records, head ${result.head.seq}:${result.head.hash}${key ? " (keyed)" : ""} — NOT verified complete (${caveat}; pass --expect-head with a head kept elsewhere)`,
+    );
+    if (!key)
+      output.out(
+        `${path}: unkeyed: anyone who can edit the file can rewrite it and re-chain every hash; write and verify with --key-file to detect that`,
+      );
   }
   if (!result.ok) return 1;
   // An empty log proves nothing unless a head said it should be empty.

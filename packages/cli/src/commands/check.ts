@@ -18,7 +18,11 @@ export async function check(platform: Platform, args: string[], output: Output):
     const manifest = await loadManifest(platform, path);
     const config = resolveRuntimeConfig(manifest, platform.env.toObject());
     const parent = platform.env.get("ARAL_CGROUP_PARENT");
-    const enforcement = await previewEnforcement(platform, supervisorSettingsFromManifest(config), parent ? { cgroupParent: parent } : {});
+    const enforcement = await previewEnforcement(
+      platform,
+      supervisorSettingsFromManifest(config),
+      parent ? { cgroupParent: parent } : {},
+    );
     if (json) output.out(JSON.stringify({ ok: true, path, config, enforcement }, null, 2));
     else {
       output.out(`${path}: valid ARAL manifest`);
@@ -37,8 +41,7 @@ export async function check(platform: Platform, args: string[], output: Output):
     if (json) {
       const { shown, omitted } = issuesForJson(error);
       output.out(JSON.stringify({ ok: false, path, errors: shown, ...(omitted ? { omitted } : {}) }, null, 2));
-    }
-    else printConfigIssues(output, path, error);
+    } else printConfigIssues(output, path, error);
     return 1;
   }
 }
@@ -55,6 +58,8 @@ function printEnforcement(output: Output, report: EnforcementReport): void {
   ];
   for (const [field, how] of rows) output.out(`  ${field}: ${how}`);
   if (report.mechanism === "none" && rows.some(([, how]) => how !== "unset" && how !== "kernel")) {
-    output.out("  limits marked sampled or not enforced are NOT held by the kernel: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)");
+    output.out(
+      "  limits marked sampled or not enforced are NOT held by the kernel: cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)",
+    );
   }
 }

@@ -21,6 +21,7 @@ export async function resolveControlSocket(platform: Platform, fleet: string | u
   if (fleet !== undefined) return socketPath(dir, fleet);
   const fleets = await listFleetSockets(platform, dir);
   if (fleets.length === 1) return socketPath(dir, fleets[0]!);
-  if (fleets.length === 0) throw new Error(`no fleet is running (no control socket in ${dir}); start one with aral up <fleet file>`);
+  if (fleets.length === 0)
+    throw new Error(`no fleet is running (no control socket in ${dir}); start one with aral up <fleet file>`);
   throw new Error(`several fleets are running (${fleets.join(", ")}); name one with --fleet <name>`);
 }

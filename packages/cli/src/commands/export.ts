@@ -74,15 +74,24 @@ interface ExportArgs {
 
 function parseArgs(argv: string[]): ExportArgs | string {
   const [target, ...rest] = argv;
-  if (!(TARGETS as readonly string[]).includes(target ?? "")) return `the target must be one of ${TARGETS.join(", ")}, got ${JSON.stringify(target ?? "")}`;
-  const parsed: Partial<ExportArgs> & { allowEnv: string[]; monitor: boolean } = { target: target as Target, allowEnv: [], monitor: false };
+  if (!(TARGETS as readonly string[]).includes(target ?? ""))
+    return `the target must be one of ${TARGETS.join(", ")}, got ${JSON.stringify(target ?? "")}`;
+  const parsed: Partial<ExportArgs> & { allowEnv: string[]; monitor: boolean } = {
+    target: target as Target,
+    allowEnv: [],
+    monitor: false,
+  };
   const integer = (flag: string, text: string | undefined, min: number, max: number): number | string => {
-    if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) return `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text ?? "")}`;
+    if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+      return `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text ?? "")}`;
     return Number(text);
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = (): string | undefined => inline ?? rest[++i];
     const text = (): string | undefined => {
       const v = value();
@@ -102,25 +111,42 @@ function parseArgs(argv: string[]): ExportArgs | string {
       case "--output": {
         const v = text();
         if (v === undefined) return `${flag} needs a value`;
-        const key = ({ "--manifest": "manifest", "--fleet": "fleet", "--entry": "entry", "--name": "name", "--image": "image", "--service-account": "serviceAccount", "--workdir": "workdir", "--exec-path": "execPath", "--user": "user", "-o": "output", "--output": "output" } as const)[flag];
+        const key = (
+          {
+            "--manifest": "manifest",
+            "--fleet": "fleet",
+            "--entry": "entry",
+            "--name": "name",
+            "--image": "image",
+            "--service-account": "serviceAccount",
+            "--workdir": "workdir",
+            "--exec-path": "execPath",
+            "--user": "user",
+            "-o": "output",
+            "--output": "output",
+          } as const
+        )[flag];
         parsed[key] = v;
         break;
       }
       case "--runtime": {
         const v = text();
-        if (!v || !(SUPERVISED_RUNTIMES as readonly string[]).includes(v)) return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(v ?? "")}`;
+        if (!v || !(SUPERVISED_RUNTIMES as readonly string[]).includes(v))
+          return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(v ?? "")}`;
         parsed.runtime = v as SupervisedRuntime;
         break;
       }
       case "--kind": {
         const v = text();
-        if (!v || !(KUBERNETES_KINDS as readonly string[]).includes(v)) return `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(v ?? "")}`;
+        if (!v || !(KUBERNETES_KINDS as readonly string[]).includes(v))
+          return `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(v ?? "")}`;
         parsed.kind = v as KubernetesKind;
         break;
       }
       case "--allow-env": {
         const v = text();
-        if (!v || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return `--allow-env needs a variable name (letters, digits, _), got ${JSON.stringify(v ?? "")}`;
+        if (!v || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v))
+          return `--allow-env needs a variable name (letters, digits, _), got ${JSON.stringify(v ?? "")}`;
         parsed.allowEnv.push(v);
         break;
       }
@@ -131,7 +157,14 @@ function parseArgs(argv: string[]): ExportArgs | string {
       case "--health-port":
       case "--systemd-version":
       case "--max-restarts": {
-        const [key, min, max] = ({ "--replicas": ["replicas", 0, 1000], "--health-port": ["healthPort", 1, 65_535], "--systemd-version": ["systemdVersion", 1, 10_000], "--max-restarts": ["maxRestarts", 0, 1000] } as const)[flag];
+        const [key, min, max] = (
+          {
+            "--replicas": ["replicas", 0, 1000],
+            "--health-port": ["healthPort", 1, 65_535],
+            "--systemd-version": ["systemdVersion", 1, 10_000],
+            "--max-restarts": ["maxRestarts", 0, 1000],
+          } as const
+        )[flag];
         const n = integer(flag, value(), min, max);
         if (typeof n === "string") return n;
         parsed[key] = n;
@@ -141,16 +174,19 @@ function parseArgs(argv: string[]): ExportArgs | string {
         return `unknown option ${JSON.stringify(arg)}`;
     }
   }
-  if (parsed.manifest === undefined && parsed.fleet === undefined) return "--manifest <file> or --fleet <file> is required";
+  if (parsed.manifest === undefined && parsed.fleet === undefined)
+    return "--manifest <file> or --fleet <file> is required";
   if (parsed.manifest !== undefined && parsed.fleet !== undefined) return "give --manifest or --fleet, not both";
   if (parsed.fleet !== undefined) {
-    for (const flag of ["entry", "runtime", "name"] as const) if (parsed[flag] !== undefined) return `--${flag} is per agent: the fleet file says it`;
+    for (const flag of ["entry", "runtime", "name"] as const)
+      if (parsed[flag] !== undefined) return `--${flag} is per agent: the fleet file says it`;
     if (parsed.allowEnv.length > 0) return "--allow-env is per agent: the fleet file's env says it";
   }
   const kubernetesOnly = ["kind", "image", "replicas", "healthPort", "serviceAccount"] as const;
   const systemdOnly = ["execPath", "user", "systemdVersion", "maxRestarts"] as const;
   for (const key of parsed.target === "systemd" ? kubernetesOnly : systemdOnly) {
-    if (parsed[key] !== undefined) return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to ${parsed.target === "systemd" ? "kubernetes" : "systemd"} only`;
+    if (parsed[key] !== undefined)
+      return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to ${parsed.target === "systemd" ? "kubernetes" : "systemd"} only`;
   }
   if (parsed.target === "systemd" && parsed.monitor) return "--monitor applies to kubernetes only";
   return parsed as ExportArgs;
@@ -188,10 +224,17 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
   let agents: ExportAgent[];
   try {
     if (parsed.fleet !== undefined) {
-      agents = await fleetExportAgents(platform, await loadFleetFile(platform, absolute(platform, parsed.fleet)), parsed.target);
+      agents = await fleetExportAgents(
+        platform,
+        await loadFleetFile(platform, absolute(platform, parsed.fleet)),
+        parsed.target,
+      );
     } else {
       // systemd without --workdir: the entry is a path on this machine, relative to where aral runs.
-      const entry = parsed.target === "systemd" && parsed.workdir === undefined ? absolute(platform, parsed.entry ?? "agent.ts") : parsed.entry;
+      const entry =
+        parsed.target === "systemd" && parsed.workdir === undefined
+          ? absolute(platform, parsed.entry ?? "agent.ts")
+          : parsed.entry;
       const agent = await loadManifestAgent(platform, absolute(platform, parsed.manifest!), {
         ...(parsed.name !== undefined ? { name: parsed.name } : {}),
         ...(entry !== undefined ? { entry } : {}),

@@ -4,7 +4,16 @@ import type { Output } from "../output.ts";
 /** `aral info [--json]`: the detected runtime and the adapter in use. */
 export function info(platform: Platform, args: string[], output: Output): number {
   const { name, version, os, arch, cpus } = platform.runtime;
-  const details = { runtime: name, version, os, arch, cpus, adapter: `@aral/adapter-${name}`, pid: platform.process.pid, cwd: platform.process.cwd() };
+  const details = {
+    runtime: name,
+    version,
+    os,
+    arch,
+    cpus,
+    adapter: `@aral/adapter-${name}`,
+    pid: platform.process.pid,
+    cwd: platform.process.cwd(),
+  };
   if (args.includes("--json")) {
     output.out(JSON.stringify(details));
     return 0;

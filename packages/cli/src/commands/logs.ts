@@ -36,7 +36,9 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
     return 2;
   }
   const hangUp = new AbortController();
-  const unsubscribe = follow ? (["SIGINT", "SIGTERM"] as const).map((signal) => platform.signals.on(signal, () => hangUp.abort())) : [];
+  const unsubscribe = follow
+    ? (["SIGINT", "SIGTERM"] as const).map((signal) => platform.signals.on(signal, () => hangUp.abort()))
+    : [];
   try {
     const answer = await callFleet(
       platform,
@@ -52,7 +54,10 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
             onMessage: (message) => {
               const m = message as { line?: string; skipped?: number };
               if (typeof m.line === "string") output.out(m.line);
-              else if (typeof m.skipped === "number") output.err(`aral logs: ${m.skipped} line(s) skipped (this terminal fell behind; the log file has them)`);
+              else if (typeof m.skipped === "number")
+                output.err(
+                  `aral logs: ${m.skipped} line(s) skipped (this terminal fell behind; the log file has them)`,
+                );
             },
           }
         : {},

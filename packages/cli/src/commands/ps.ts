@@ -20,7 +20,13 @@ function mib(bytes: number | null): string {
 
 /** "memory kernel, cpu sampled": each limit that is set, with how it is enforced. */
 export function enforcementText(enforcement: Record<string, unknown>): string {
-  const names: Record<string, string> = { memory: "memory", swap: "swap", cpuLimit: "cpu", cpuRequest: "cpu-request", pids: "pids" };
+  const names: Record<string, string> = {
+    memory: "memory",
+    swap: "swap",
+    cpuLimit: "cpu",
+    cpuRequest: "cpu-request",
+    pids: "pids",
+  };
   const parts = Object.entries(names)
     .filter(([key]) => typeof enforcement[key] === "string" && enforcement[key] !== "unset")
     .map(([key, name]) => `${name} ${String(enforcement[key])}`);
@@ -29,7 +35,9 @@ export function enforcementText(enforcement: Record<string, unknown>): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  "));
+  return rows.map((row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  "),
+  );
 }
 
 /** `aral ps`: every instance of the running fleet — pid, state, restarts, uptime, memory, CPU, enforcement per limit. */
@@ -45,7 +53,12 @@ export async function ps(platform: Platform, argv: string[], output: Output): Pr
     output.err(`aral ps: unexpected ${JSON.stringify(rest.find((arg) => arg.startsWith("-")) ?? rest[1])}\n${USAGE}`);
     return 2;
   }
-  const answer = await callFleet(platform, taken.fleet, { command: "ps", ...(rest[0] !== undefined ? { agent: rest[0] } : {}) }, output);
+  const answer = await callFleet(
+    platform,
+    taken.fleet,
+    { command: "ps", ...(rest[0] !== undefined ? { agent: rest[0] } : {}) },
+    output,
+  );
   if (!answer) return 1;
   const { fleet, instances } = answer.result as { fleet: string; instances: InstanceStatus[] };
   if (json) {

@@ -1,11 +1,18 @@
 import { ConfigError, isPlatformError } from "@aral/core";
 import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform, RuntimeConfig } from "@aral/core";
-import { childEnvironment, runtimeCommand, SUPERVISED_RUNTIMES, Supervisor, supervisorSettingsFromManifest } from "@aral/supervisor";
+import {
+  childEnvironment,
+  runtimeCommand,
+  SUPERVISED_RUNTIMES,
+  Supervisor,
+  supervisorSettingsFromManifest,
+} from "@aral/supervisor";
 import type { SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
 import type { Output } from "../output.ts";
 
-const USAGE = "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]… <entry> [-- args…]";
+const USAGE =
+  "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]… <entry> [-- args…]";
 const HELP = `${USAGE}
 
 Runs <entry> under node, deno or bun (default: the runtime running aral) and keeps it running:
@@ -31,8 +38,16 @@ interface RunArgs {
 }
 
 function parseArgs(platform: Platform, argv: string[]): RunArgs | string {
-  const ownRuntime = (SUPERVISED_RUNTIMES as readonly string[]).includes(platform.runtime.name) ? (platform.runtime.name as SupervisedRuntime) : "node";
-  const parsed: Omit<RunArgs, "entry"> & { entry?: string } = { runtime: ownRuntime, manifestPath: undefined, maxRestarts: DEFAULT_MAX_RESTARTS, allowEnv: [], args: [] };
+  const ownRuntime = (SUPERVISED_RUNTIMES as readonly string[]).includes(platform.runtime.name)
+    ? (platform.runtime.name as SupervisedRuntime)
+    : "node";
+  const parsed: Omit<RunArgs, "entry"> & { entry?: string } = {
+    runtime: ownRuntime,
+    manifestPath: undefined,
+    maxRestarts: DEFAULT_MAX_RESTARTS,
+    allowEnv: [],
+    args: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
@@ -43,12 +58,16 @@ function parseArgs(platform: Platform, argv: string[]): RunArgs | string {
       parsed.args = argv.slice(i); // everything after the entry belongs to the agent
       break;
     }
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
       case "--runtime": {
         const runtime = value();
-        if (!runtime || !(SUPERVISED_RUNTIMES as readonly string[]).includes(runtime)) return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime ?? "")}`;
+        if (!runtime || !(SUPERVISED_RUNTIMES as readonly string[]).includes(runtime))
+          return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime ?? "")}`;
         parsed.runtime = runtime as SupervisedRuntime;
         break;
       }
@@ -60,7 +79,8 @@ function parseArgs(platform: Platform, argv: string[]): RunArgs | string {
       }
       case "--max-restarts": {
         const text = value();
-        if (text === undefined || !/^\d+$/.test(text)) return `--max-restarts must be a non-negative integer, got ${JSON.stringify(text ?? "")}`;
+        if (text === undefined || !/^\d+$/.test(text))
+          return `--max-restarts must be a non-negative integer, got ${JSON.stringify(text ?? "")}`;
         parsed.maxRestarts = Number(text);
         break;
       }
@@ -109,7 +129,10 @@ export async function run(platform: Platform, argv: string[], output: Output): P
   let config: RuntimeConfig;
   const manifestPath = parsed.manifestPath === undefined ? undefined : absolute(platform, parsed.manifestPath);
   try {
-    config = resolveRuntimeConfig(manifestPath === undefined ? {} : await loadManifest(platform, manifestPath), platform.env.toObject());
+    config = resolveRuntimeConfig(
+      manifestPath === undefined ? {} : await loadManifest(platform, manifestPath),
+      platform.env.toObject(),
+    );
   } catch (error) {
     if (error instanceof ConfigError) {
       output.err(`aral run: ${manifestPath ?? "environment"}: ${error.issues.length} problem(s)`);
@@ -137,7 +160,12 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     env,
     runtime: parsed.runtime,
     manifest: config,
-    restart: { maxRestarts: parsed.maxRestarts, windowMs: RESTART_WINDOW_MS, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs },
+    restart: {
+      maxRestarts: parsed.maxRestarts,
+      windowMs: RESTART_WINDOW_MS,
+      backoffMs: settings.backoffMs,
+      maxBackoffMs: settings.maxBackoffMs,
+    },
     shutdownTimeoutMs: settings.shutdownTimeoutMs,
     terminationGracePeriodMs: settings.terminationGracePeriodMs,
     allowSwap: settings.allowSwap,

@@ -21,7 +21,9 @@ export async function up(platform: Platform, argv: string[], output: Output): Pr
     return 0;
   }
   if (argv.length !== 1 || argv[0]!.startsWith("-")) {
-    output.err(`aral up: ${argv.length === 0 ? "missing <fleet file>" : `unexpected ${JSON.stringify(argv.find((a) => a.startsWith("-")) ?? argv[1])}`}\n${USAGE}`);
+    output.err(
+      `aral up: ${argv.length === 0 ? "missing <fleet file>" : `unexpected ${JSON.stringify(argv.find((a) => a.startsWith("-")) ?? argv[1])}`}\n${USAGE}`,
+    );
     return 2;
   }
   const file = absolutePath(platform, argv[0]!);
@@ -36,10 +38,16 @@ export async function up(platform: Platform, argv: string[], output: Output): Pr
   }
 
   const say = (message: string) => output.err(`aral up: ${message}`);
-  const fleet = new Fleet(platform, spec, { parentEnv: platform.env.toObject(), logger: { info: say, warn: say, error: say } });
+  const fleet = new Fleet(platform, spec, {
+    parentEnv: platform.env.toObject(),
+    logger: { info: say, warn: say, error: say },
+  });
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  const server = new ControlServer(platform, fleet, { dir: await controlDir(platform), onDown: () => resolveStopped() });
+  const server = new ControlServer(platform, fleet, {
+    dir: await controlDir(platform),
+    onDown: () => resolveStopped(),
+  });
   try {
     await server.listen();
   } catch (error) {
@@ -57,7 +65,8 @@ export async function up(platform: Platform, argv: string[], output: Output): Pr
     say(`fleet ${spec.name}: ${spec.agents.length} agent(s); control socket ${server.path}; logs in ${spec.logs.dir}`);
     for (const report of await fleet.start()) {
       if (report.error === undefined) say(`${report.agent}: ${report.ready} instance(s) ready`);
-      else say(`${report.agent}: NOT running as declared (${report.ready} of ${report.instances} ready): ${report.error}`);
+      else
+        say(`${report.agent}: NOT running as declared (${report.ready} of ${report.instances} ready): ${report.error}`);
     }
     await stopped;
     say("every agent stopped");

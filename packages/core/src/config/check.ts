@@ -22,7 +22,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Checks `input` (plain data, see plain-data.ts) against `field` and returns it with every default filled
  * in; every problem is pushed to `issues` with its full path, the value, and what was expected.
  */
-export function checkField(field: Field, input: unknown, path: PathSegment[], prefix: readonly PathSegment[], issues: ConfigIssue[]): unknown {
+export function checkField(
+  field: Field,
+  input: unknown,
+  path: PathSegment[],
+  prefix: readonly PathSegment[],
+  issues: ConfigIssue[],
+): unknown {
   const add = (at: readonly PathSegment[], value: unknown, message: string, expected = field.expected) =>
     issues.push({ path: formatPath([...prefix, ...at]), value, expected, message });
 
@@ -51,7 +57,12 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
         if (Object.prototype.hasOwnProperty.call(field.fields, key)) continue;
         const known = Object.keys(field.fields);
         const suggestion = suggestKey(key, known, path);
-        add([...path, key], input[key], `unknown key ${JSON.stringify(key)}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`, known.length === 0 ? "no keys" : `one of the known keys: ${known.join(", ")}`);
+        add(
+          [...path, key],
+          input[key],
+          `unknown key ${JSON.stringify(key)}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
+          known.length === 0 ? "no keys" : `one of the known keys: ${known.join(", ")}`,
+        );
       }
       output = result;
       break;
@@ -63,10 +74,14 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
         return undefined;
       }
       if (field.integer && !Number.isInteger(input)) add(path, input, "must be a whole number");
-      else if (field.minimum !== undefined && input < field.minimum) add(path, input, `must be at least ${field.minimum}`);
-      else if (field.exclusiveMinimum !== undefined && input <= field.exclusiveMinimum) add(path, input, `must be more than ${field.exclusiveMinimum}`);
-      else if (field.maximum !== undefined && input > field.maximum) add(path, input, `must be at most ${field.maximum}`);
-      else if (field.exclusiveMaximum !== undefined && input >= field.exclusiveMaximum) add(path, input, `must be less than ${field.exclusiveMaximum}`);
+      else if (field.minimum !== undefined && input < field.minimum)
+        add(path, input, `must be at least ${field.minimum}`);
+      else if (field.exclusiveMinimum !== undefined && input <= field.exclusiveMinimum)
+        add(path, input, `must be more than ${field.exclusiveMinimum}`);
+      else if (field.maximum !== undefined && input > field.maximum)
+        add(path, input, `must be at most ${field.maximum}`);
+      else if (field.exclusiveMaximum !== undefined && input >= field.exclusiveMaximum)
+        add(path, input, `must be less than ${field.exclusiveMaximum}`);
       break;
     }
     case "string": {
@@ -74,8 +89,10 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
         wrongType("a string");
         return undefined;
       }
-      if (field.minLength !== undefined && input.length < field.minLength) add(path, input, `must be at least ${field.minLength} characters`);
-      else if (field.pattern && !field.pattern.test(input)) add(path, input, field.patternMessage ?? `must match ${String(field.pattern)}`);
+      if (field.minLength !== undefined && input.length < field.minLength)
+        add(path, input, `must be at least ${field.minLength} characters`);
+      else if (field.pattern && !field.pattern.test(input))
+        add(path, input, field.patternMessage ?? `must match ${String(field.pattern)}`);
       break;
     }
     case "boolean": {
@@ -95,7 +112,13 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
     case "toggle": {
       if (typeof input === "boolean") break;
       if (input !== "enabled" && input !== "disabled") {
-        add(path, input, typeof input === "string" ? `must be ${field.expected}` : `must be ${field.expected}, not ${typeOfValue(input)}`);
+        add(
+          path,
+          input,
+          typeof input === "string"
+            ? `must be ${field.expected}`
+            : `must be ${field.expected}, not ${typeOfValue(input)}`,
+        );
         return undefined;
       }
       output = input === "enabled";
@@ -127,7 +150,8 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
   }
   if (issues.length > before) return undefined;
   if (field.check) {
-    const report: Report = (issue) => add([...path, ...(issue.path ?? [])], issue.value, issue.message, issue.expected ?? field.expected);
+    const report: Report = (issue) =>
+      add([...path, ...(issue.path ?? [])], issue.value, issue.message, issue.expected ?? field.expected);
     (field.check as (value: unknown, report: Report) => void)(output, report);
   }
   return output;
@@ -136,7 +160,8 @@ export function checkField(field: Field, input: unknown, path: PathSegment[], pr
 /** Defaults are shared by every validation: hand each a copy, so a caller mutating its config changes no other. */
 function structuredCloneData(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(structuredCloneData);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, structuredCloneData(child)]));
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, structuredCloneData(child)]));
   return value;
 }
 
@@ -154,8 +179,11 @@ export function fieldAt(root: Field, path: readonly PathSegment[]): Field | unde
   for (const segment of path) {
     if (!current) return undefined;
     if (typeof segment === "number") current = current.kind === "array" ? current.element : undefined;
-    else current = current.kind === "object" && Object.prototype.hasOwnProperty.call(current.fields, segment) ? current.fields[segment] : undefined;
+    else
+      current =
+        current.kind === "object" && Object.prototype.hasOwnProperty.call(current.fields, segment)
+          ? current.fields[segment]
+          : undefined;
   }
   return current;
 }
-

@@ -20,7 +20,15 @@ export interface EnvOverride {
  * restarts so far, from the supervisor · ARAL_SUPERVISOR_PID: the supervisor the runtime watches ·
  * ARAL_CGROUP_PARENT: the delegated cgroup subtree the supervisor creates instance cgroups under.
  */
-export const RESERVED_ENV_VARIABLES: readonly string[] = ["ARAL_MANIFEST", "ARAL_ADAPTER", "ARAL_INSTANCE_ID", "ARAL_SUPERVISOR", "ARAL_RESTART_COUNT", "ARAL_SUPERVISOR_PID", "ARAL_CGROUP_PARENT"];
+export const RESERVED_ENV_VARIABLES: readonly string[] = [
+  "ARAL_MANIFEST",
+  "ARAL_ADAPTER",
+  "ARAL_INSTANCE_ID",
+  "ARAL_SUPERVISOR",
+  "ARAL_RESTART_COUNT",
+  "ARAL_SUPERVISOR_PID",
+  "ARAL_CGROUP_PARENT",
+];
 /** Prefixes left to tests and the conformance suite. */
 export const RESERVED_ENV_PREFIXES: readonly string[] = ["ARAL_CONFORMANCE_", "ARAL_TEST_"];
 

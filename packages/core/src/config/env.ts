@@ -44,7 +44,11 @@ function parseBoolean(text: string): boolean | undefined {
 }
 
 function isReserved(variable: string, extra: readonly string[]): boolean {
-  return RESERVED_ENV_VARIABLES.includes(variable) || extra.includes(variable) || RESERVED_ENV_PREFIXES.some((prefix) => variable.startsWith(prefix));
+  return (
+    RESERVED_ENV_VARIABLES.includes(variable) ||
+    extra.includes(variable) ||
+    RESERVED_ENV_PREFIXES.some((prefix) => variable.startsWith(prefix))
+  );
 }
 
 const KNOWN_NAMES = ENV_OVERRIDES.map((entry) => entry.variable);
@@ -66,7 +70,12 @@ function setAt(root: unknown, path: readonly PathSegment[], value: unknown): unk
   const key = String(head);
   const copy: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   const child = Object.prototype.hasOwnProperty.call(base, key) ? (base as Record<string, unknown>)[key] : undefined;
-  Object.defineProperty(copy, key, { value: setAt(child, rest, value), enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(copy, key, {
+    value: setAt(child, rest, value),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return copy;
 }
 
@@ -144,5 +153,8 @@ export function attributeToEnv(error: unknown, applied: readonly AppliedOverride
     return { ...issue, variable: override.variable };
   });
   if (!touched) return error;
-  return new ConfigError(error.code, issues, { ...(error.source === undefined ? {} : { source: error.source }), ...(error.cause === undefined ? {} : { cause: error.cause }) });
+  return new ConfigError(error.code, issues, {
+    ...(error.source === undefined ? {} : { source: error.source }),
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+  });
 }

@@ -35,8 +35,15 @@ export class ConfigError extends Error {
   /** The file (or other origin) the configuration came from, when known. */
   readonly source: string | undefined;
 
-  constructor(code: ConfigErrorCode, issues: readonly ConfigIssue[], options: { source?: string; cause?: unknown } = {}) {
-    super(formatConfigErrorMessage(code, issues, options.source), options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    code: ConfigErrorCode,
+    issues: readonly ConfigIssue[],
+    options: { source?: string; cause?: unknown } = {},
+  ) {
+    super(
+      formatConfigErrorMessage(code, issues, options.source),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.issues = issues;
     this.source = options.source;
@@ -54,7 +61,11 @@ const HEADINGS: Record<ConfigErrorCode, string> = {
   unreadable: "Cannot read configuration",
 };
 
-function formatConfigErrorMessage(code: ConfigErrorCode, issues: readonly ConfigIssue[], source: string | undefined): string {
+function formatConfigErrorMessage(
+  code: ConfigErrorCode,
+  issues: readonly ConfigIssue[],
+  source: string | undefined,
+): string {
   const where = source === undefined ? "" : ` in ${source}`;
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
   const lines = issues.map((issue) => `  - ${formatIssue(issue)}`);

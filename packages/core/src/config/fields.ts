@@ -7,7 +7,12 @@ import { parseBandwidth, parseBytes, parseCpu } from "../resources/quantity.ts";
  */
 
 /** Reports one problem found by a field's extra rule; `path` is relative to the value checked. */
-export type Report = (issue: { path?: readonly (string | number)[]; value: unknown; message: string; expected?: string }) => void;
+export type Report = (issue: {
+  path?: readonly (string | number)[];
+  value: unknown;
+  message: string;
+  expected?: string;
+}) => void;
 
 interface Common {
   description?: string;
@@ -62,7 +67,15 @@ export interface ArrayField extends Common {
   element: Field;
 }
 
-export type Field = ObjectField | NumberField | StringField | BooleanField | EnumField | ToggleField | QuantityField | ArrayField;
+export type Field =
+  | ObjectField
+  | NumberField
+  | StringField
+  | BooleanField
+  | EnumField
+  | ToggleField
+  | QuantityField
+  | ArrayField;
 
 type Extra = Partial<Pick<Common, "description" | "default" | "optional">>;
 
@@ -89,11 +102,18 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Whole milliseconds, `min`..2^31-1. */
 export function milliseconds(min = 1): NumberField {
-  return { kind: "number", integer: true, minimum: min, maximum: MAX_TIMER_MS, expected: `a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}` };
+  return {
+    kind: "number",
+    integer: true,
+    minimum: min,
+    maximum: MAX_TIMER_MS,
+    expected: `a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}`,
+  };
 }
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER): NumberField {
-  const expected = max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+  const expected =
+    max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
   return { kind: "number", integer: true, minimum: min, maximum: max, expected };
 }
 
@@ -109,7 +129,10 @@ export function ratio(options: { allowZero: boolean; allowOne: boolean }): Numbe
   };
 }
 
-export function oneOf(values: readonly string[], expected = `one of ${values.map((value) => JSON.stringify(value)).join(", ")}`): EnumField {
+export function oneOf(
+  values: readonly string[],
+  expected = `one of ${values.map((value) => JSON.stringify(value)).join(", ")}`,
+): EnumField {
   return { kind: "enum", values, expected };
 }
 
@@ -121,12 +144,18 @@ export function boolean(): BooleanField {
   return { kind: "boolean", expected: "a boolean" };
 }
 
-export function string(options: { minLength?: number; pattern?: RegExp; patternMessage?: string; expected?: string } = {}): StringField {
+export function string(
+  options: { minLength?: number; pattern?: RegExp; patternMessage?: string; expected?: string } = {},
+): StringField {
   const { expected, ...rest } = options;
   return { kind: "string", ...rest, expected: expected ?? (options.minLength ? "a non-empty string" : "a string") };
 }
 
-export function array(element: Field, expected: string, check?: (value: unknown[], report: Report) => void): ArrayField {
+export function array(
+  element: Field,
+  expected: string,
+  check?: (value: unknown[], report: Report) => void,
+): ArrayField {
   return { kind: "array", element, expected, ...(check ? { check } : {}) };
 }
 
@@ -153,7 +182,13 @@ const QUANTITY_EXPECTATIONS: Record<QuantityKind, string> = {
 /** `2GB` or `-1Gi` fail with the parser's reason; `positive` also rejects 0. */
 export function quantity(kind: QuantityKind, options: { positive?: boolean } = {}): QuantityField {
   const expected = QUANTITY_EXPECTATIONS[kind] + (options.positive ? ", more than 0" : "");
-  return { kind: "quantity", quantity: kind, positive: options.positive ?? false, examples: QUANTITY_EXAMPLES[kind], expected };
+  return {
+    kind: "quantity",
+    quantity: kind,
+    positive: options.positive ?? false,
+    examples: QUANTITY_EXAMPLES[kind],
+    expected,
+  };
 }
 
 /** The numeric value of a quantity; throws the resources area's QuantityError when it is malformed. */
@@ -167,7 +202,8 @@ export function directory(): StringField {
     kind: "string",
     expected: "a non-empty directory path",
     check: (value: string, report) => {
-      if (value.trim() === "" || value.includes("\0")) report({ value, message: "must be a non-empty path without NUL bytes" });
+      if (value.trim() === "" || value.includes("\0"))
+        report({ value, message: "must be a non-empty path without NUL bytes" });
     },
   };
 }

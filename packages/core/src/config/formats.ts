@@ -28,7 +28,10 @@ export function formatForPath(path: string): ManifestFormat {
         path: "",
         value: extension === "" ? name : extension,
         expected: `a file ending in ${MANIFEST_EXTENSIONS.join(", ")}`,
-        message: extension === "" ? "the manifest file has no extension" : `unsupported manifest extension ${JSON.stringify(extension)}`,
+        message:
+          extension === ""
+            ? "the manifest file has no extension"
+            : `unsupported manifest extension ${JSON.stringify(extension)}`,
       },
     ],
     { source: path },

@@ -15,8 +15,17 @@ function toJsonSchema(field: Field): JsonSchema {
       const required = Object.entries(field.fields)
         .filter(([, child]) => child.default === undefined && !child.optional)
         .map(([key]) => key);
-      const properties = Object.fromEntries(Object.entries(field.fields).map(([key, child]) => [key, toJsonSchema(child)]));
-      return { ...head, type: "object", properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false, ...tail };
+      const properties = Object.fromEntries(
+        Object.entries(field.fields).map(([key, child]) => [key, toJsonSchema(child)]),
+      );
+      return {
+        ...head,
+        type: "object",
+        properties,
+        ...(required.length > 0 ? { required } : {}),
+        additionalProperties: false,
+        ...tail,
+      };
     }
     case "number": {
       const bounds: JsonSchema = {};
@@ -49,7 +58,12 @@ function toJsonSchema(field: Field): JsonSchema {
 
 /** The JSON Schema (draft 2020-12) of a manifest as written, generated from the manifest schema. */
 export function manifestJsonSchema(): Record<string, unknown> {
-  return { $schema: "https://json-schema.org/draft/2020-12/schema", $id: MANIFEST_SCHEMA_ID, title: "ARAL agent manifest", ...toJsonSchema(manifestSchema) };
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: MANIFEST_SCHEMA_ID,
+    title: "ARAL agent manifest",
+    ...toJsonSchema(manifestSchema),
+  };
 }
 
 /** The file's exact text: two-space JSON with a final newline. */

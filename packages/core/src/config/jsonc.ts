@@ -80,7 +80,12 @@ class JsonParser {
       this.offset++;
       this.skipTrivia();
       // defineProperty: a "__proto__" key stays an ordinary own property and never becomes the prototype.
-      Object.defineProperty(result, key, { value: this.parseValue(depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: this.parseValue(depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.skipTrivia();
       const next = this.text[this.offset];
       if (next === "}") {
@@ -128,7 +133,7 @@ class JsonParser {
 
   private parseString(): string {
     const end = stringEnd(this.text, this.offset);
-    if (end < 0) this.fail('a string in double quotes with valid escapes and no raw line breaks', "invalid string");
+    if (end < 0) this.fail("a string in double quotes with valid escapes and no raw line breaks", "invalid string");
     const literal = this.text.slice(this.offset, end);
     this.offset = end;
     return JSON.parse(literal) as string;
@@ -149,7 +154,8 @@ class JsonParser {
       if (char === " " || char === "\t" || char === "\n" || char === "\r") {
         this.offset++;
       } else if (char === "/" && (text[this.offset + 1] === "/" || text[this.offset + 1] === "*")) {
-        if (!this.options.comments) this.fail("no comments (comments are allowed in .jsonc and .yaml files)", "comment in a .json file");
+        if (!this.options.comments)
+          this.fail("no comments (comments are allowed in .jsonc and .yaml files)", "comment in a .json file");
         if (text[this.offset + 1] === "/") {
           const end = text.indexOf("\n", this.offset);
           this.offset = end === -1 ? text.length : end + 1;

@@ -18,7 +18,14 @@ export async function loadManifest(platform: Pick<Platform, "fs">, path: string)
     const code = (error as { code?: unknown } | null)?.code;
     throw new ConfigError(
       "unreadable",
-      [{ path: "", value: path, expected: "a readable manifest file", message: `cannot read the file${typeof code === "string" ? ` (${code})` : ""}: ${reason}` }],
+      [
+        {
+          path: "",
+          value: path,
+          expected: "a readable manifest file",
+          message: `cannot read the file${typeof code === "string" ? ` (${code})` : ""}: ${reason}`,
+        },
+      ],
       { source: path, cause: error },
     );
   }

@@ -20,7 +20,14 @@ export async function parseManifestText(text: string, format: ManifestFormat, so
     default:
       throw new ConfigError(
         "unsupported-format",
-        [{ path: "", value: format, expected: `one of ${MANIFEST_FORMATS.join(", ")}`, message: `unknown manifest format ${JSON.stringify(format)}` }],
+        [
+          {
+            path: "",
+            value: format,
+            expected: `one of ${MANIFEST_FORMATS.join(", ")}`,
+            message: `unknown manifest format ${JSON.stringify(format)}`,
+          },
+        ],
         sourceOption,
       );
   }

@@ -19,14 +19,18 @@ export function toPlainData(value: unknown, source?: string): unknown {
       return undefined;
     };
     if (ancestors.has(current)) return fail("contains itself (a circular reference)", "plain data without cycles");
-    if (path.length > MAX_DEPTH) return fail(`is nested more than ${MAX_DEPTH} levels deep`, `at most ${MAX_DEPTH} levels of nesting`);
+    if (path.length > MAX_DEPTH)
+      return fail(`is nested more than ${MAX_DEPTH} levels deep`, `at most ${MAX_DEPTH} levels of nesting`);
     ancestors.add(current);
     try {
       if (Array.isArray(current)) return current.map((item, index) => copy(item, [...path, index]));
       const prototype = Object.getPrototypeOf(current) as unknown;
       if (prototype !== Object.prototype && prototype !== null) {
         const kind = (current as { constructor?: { name?: unknown } }).constructor?.name;
-        const what = typeof kind === "string" && kind !== "" ? `${/^[AEIOU]/i.test(kind) ? "an" : "a"} ${kind}` : "not a plain object";
+        const what =
+          typeof kind === "string" && kind !== ""
+            ? `${/^[AEIOU]/i.test(kind) ? "an" : "a"} ${kind}`
+            : "not a plain object";
         return fail(`is ${what}`, "plain data: an object, array, string, number, boolean or null");
       }
       const result: Record<string, unknown> = {};

@@ -1,4 +1,19 @@
-import { array, boolean, directory, doc, integer, milliseconds, object, oneOf, quantity, quantityValue, ratio, string, toggle, withDefault } from "./fields.ts";
+import {
+  array,
+  boolean,
+  directory,
+  doc,
+  integer,
+  milliseconds,
+  object,
+  oneOf,
+  quantity,
+  quantityValue,
+  ratio,
+  string,
+  toggle,
+  withDefault,
+} from "./fields.ts";
 import type { ObjectField, Report } from "./fields.ts";
 
 /**
@@ -38,9 +53,11 @@ const opt = { optional: true };
 const cpu: ObjectField = {
   ...object(
     {
-      limit: doc(quantity("cpu", { positive: true }), "Most CPU the agent may use, in cores (\"2000m\" = 2 cores).", opt),
+      limit: doc(quantity("cpu", { positive: true }), 'Most CPU the agent may use, in cores ("2000m" = 2 cores).', opt),
       request: doc(quantity("cpu"), "CPU guaranteed to the agent (reserved at start); at most `limit`.", opt),
-      throttling: doc(toggle(), "Throttle admission of new work while CPU use is over the limit.", { default: "disabled" }),
+      throttling: doc(toggle(), "Throttle admission of new work while CPU use is over the limit.", {
+        default: "disabled",
+      }),
     },
     "CPU limit and request.",
   ),
@@ -50,8 +67,8 @@ const cpu: ObjectField = {
 const memory: ObjectField = {
   ...object(
     {
-      limit: doc(quantity("bytes", { positive: true }), "Most memory the agent may use (\"2Gi\").", opt),
-      request: doc(quantity("bytes"), "Memory guaranteed to the agent (\"512Mi\"); at most `limit`.", opt),
+      limit: doc(quantity("bytes", { positive: true }), 'Most memory the agent may use ("2Gi").', opt),
+      request: doc(quantity("bytes"), 'Memory guaranteed to the agent ("512Mi"); at most `limit`.', opt),
       swap: doc(toggle(), "Whether the supervised agent process may use swap.", { default: "disabled" }),
     },
     "Memory limit and request.",
@@ -61,16 +78,20 @@ const memory: ObjectField = {
 
 const pids = object(
   {
-    limit: doc(integer(1), "Most tasks (processes and threads) the supervised agent and everything it spawns may have; kernel-enforced in its cgroup.", { default: 1_024 }),
+    limit: doc(
+      integer(1),
+      "Most tasks (processes and threads) the supervised agent and everything it spawns may have; kernel-enforced in its cgroup.",
+      { default: 1_024 },
+    ),
   },
   "Process count limit (a fork bomb stops here).",
 );
 
 const storage = object(
   {
-    persistent: doc(directory(), "Root directory for data kept across runs (\"/data\").", opt),
-    ephemeral: doc(directory(), "Root directory for temporary files (\"/tmp\"), cleaned by the cleanup policy.", opt),
-    maxSize: doc(quantity("bytes"), "Most bytes the agent may write under its storage roots (\"10Gi\").", opt),
+    persistent: doc(directory(), 'Root directory for data kept across runs ("/data").', opt),
+    ephemeral: doc(directory(), 'Root directory for temporary files ("/tmp"), cleaned by the cleanup policy.', opt),
+    maxSize: doc(quantity("bytes"), 'Most bytes the agent may write under its storage roots ("10Gi").', opt),
     cleanup: withDefault(
       object(
         {
@@ -87,19 +108,37 @@ const storage = object(
 
 const network = object(
   {
-    bandwidth: doc(quantity("bandwidth", { positive: true }), "Cap on request and response body throughput (\"100Mbps\").", opt),
+    bandwidth: doc(
+      quantity("bandwidth", { positive: true }),
+      'Cap on request and response body throughput ("100Mbps").',
+      opt,
+    ),
     connections: doc(integer(1), "Most concurrent outgoing connections.", opt),
     timeout: doc(milliseconds(), "Default timeout of every outgoing request, in milliseconds.", { default: 30_000 }),
-    overflow: doc(oneOf(["wait", "reject"]), "When every connection is busy: wait in order, or fail fast.", { default: "wait" }),
+    overflow: doc(oneOf(["wait", "reject"]), "When every connection is busy: wait in order, or fail fast.", {
+      default: "wait",
+    }),
   },
   "Outgoing network limits.",
 );
 
 const thresholds = object(
   {
-    memory: doc(ratio({ allowZero: false, allowOne: true }), "Degrade when memory use reaches this fraction of the memory limit.", { default: 0.9 }),
-    cpu: doc(ratio({ allowZero: false, allowOne: true }), "Degrade when CPU use reaches this fraction of the CPU limit.", { default: 0.9 }),
-    disk: doc(ratio({ allowZero: false, allowOne: true }), "Degrade when storage use reaches this fraction of maxSize (or of the disk).", { default: 0.9 }),
+    memory: doc(
+      ratio({ allowZero: false, allowOne: true }),
+      "Degrade when memory use reaches this fraction of the memory limit.",
+      { default: 0.9 },
+    ),
+    cpu: doc(
+      ratio({ allowZero: false, allowOne: true }),
+      "Degrade when CPU use reaches this fraction of the CPU limit.",
+      { default: 0.9 },
+    ),
+    disk: doc(
+      ratio({ allowZero: false, allowOne: true }),
+      "Degrade when storage use reaches this fraction of maxSize (or of the disk).",
+      { default: 0.9 },
+    ),
   },
   "Usage fractions that put the runtime into the degraded state.",
 );
@@ -109,7 +148,11 @@ const monitor = object(
     enabled: doc(boolean(), "Sample memory, CPU and disk usage while running.", { default: true }),
     interval: doc(milliseconds(), "Sampling interval in milliseconds.", { default: 5_000 }),
     thresholds: withDefault(thresholds, {}),
-    hysteresis: doc(ratio({ allowZero: true, allowOne: false }), "Leave the degraded state once usage falls below threshold minus this fraction.", { default: 0.05 }),
+    hysteresis: doc(
+      ratio({ allowZero: true, allowOne: false }),
+      "Leave the degraded state once usage falls below threshold minus this fraction.",
+      { default: 0.05 },
+    ),
   },
   "Live resource monitors.",
 );
@@ -144,26 +187,36 @@ const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 const lifecycle: ObjectField = {
   ...object(
-  {
-    startupTimeout: doc(milliseconds(), "Milliseconds start() may take before it fails.", { default: 30_000 }),
-    shutdownTimeout: doc(milliseconds(), "Milliseconds a graceful stop may take before it is forced.", { default: 10_000 }),
-    terminationGracePeriod: doc(
-      milliseconds(),
-      "Milliseconds after SIGTERM before the supervisor SIGKILLs everything in the agent's instance; more than shutdownTimeout (default: shutdownTimeout + 2000).",
-      opt,
-    ),
-    healthcheck: withDefault(healthcheck, {}),
-    shutdownSignals: doc(
-      array(oneOf(SHUTDOWN_SIGNALS), `a list of distinct signals from ${SHUTDOWN_SIGNALS.join(", ")}`, (list, report) => {
-        if (new Set(list).size !== list.length) report({ value: list, message: "lists a signal twice" });
+    {
+      startupTimeout: doc(milliseconds(), "Milliseconds start() may take before it fails.", { default: 30_000 }),
+      shutdownTimeout: doc(milliseconds(), "Milliseconds a graceful stop may take before it is forced.", {
+        default: 10_000,
       }),
-      "Signals that trigger a graceful stop (a second one forces it).",
-      { default: ["SIGINT", "SIGTERM"] },
-    ),
-    exitOnSignal: doc(boolean(), "Exit the process once a signal-triggered stop has finished.", { default: true }),
-    signalExitCode: doc(boolean(), "Exit with 128 + the signal number after a signal-triggered stop (shell convention) instead of 0.", { default: false }),
-  },
-  "Start, stop and health (seed: lifecycle).",
+      terminationGracePeriod: doc(
+        milliseconds(),
+        "Milliseconds after SIGTERM before the supervisor SIGKILLs everything in the agent's instance; more than shutdownTimeout (default: shutdownTimeout + 2000).",
+        opt,
+      ),
+      healthcheck: withDefault(healthcheck, {}),
+      shutdownSignals: doc(
+        array(
+          oneOf(SHUTDOWN_SIGNALS),
+          `a list of distinct signals from ${SHUTDOWN_SIGNALS.join(", ")}`,
+          (list, report) => {
+            if (new Set(list).size !== list.length) report({ value: list, message: "lists a signal twice" });
+          },
+        ),
+        "Signals that trigger a graceful stop (a second one forces it).",
+        { default: ["SIGINT", "SIGTERM"] },
+      ),
+      exitOnSignal: doc(boolean(), "Exit the process once a signal-triggered stop has finished.", { default: true }),
+      signalExitCode: doc(
+        boolean(),
+        "Exit with 128 + the signal number after a signal-triggered stop (shell convention) instead of 0.",
+        { default: false },
+      ),
+    },
+    "Start, stop and health (seed: lifecycle).",
   ),
   check: (section: { terminationGracePeriod?: number; shutdownTimeout: number }, report: Report) => {
     if (section.terminationGracePeriod !== undefined && section.terminationGracePeriod <= section.shutdownTimeout) {
@@ -182,7 +235,9 @@ const circuitBreaker = object(
     enabled: doc(boolean(), "Wrap external calls in a circuit breaker.", { default: true }),
     threshold: doc(integer(1), "Consecutive failures that open the circuit.", { default: 5 }),
     timeout: doc(milliseconds(), "Milliseconds the circuit stays open before a half-open probe.", { default: 60_000 }),
-    halfOpenProbes: doc(integer(1), "Successful probe calls in the half-open state that close the circuit again.", { default: 1 }),
+    halfOpenProbes: doc(integer(1), "Successful probe calls in the half-open state that close the circuit again.", {
+      default: 1,
+    }),
   },
   "Circuit breaker for external dependencies.",
 );
@@ -190,8 +245,14 @@ const circuitBreaker = object(
 const errorHandling: ObjectField = {
   ...object(
     {
-      maxRetries: doc(integer(1, 10), "Attempts in total, as the seed's retry loop counts them (3 → at most three calls).", { default: 3 }),
-      backoffStrategy: doc(oneOf(["exponential", "linear", "constant"]), "How the wait grows between attempts.", { default: "exponential" }),
+      maxRetries: doc(
+        integer(1, 10),
+        "Attempts in total, as the seed's retry loop counts them (3 → at most three calls).",
+        { default: 3 },
+      ),
+      backoffStrategy: doc(oneOf(["exponential", "linear", "constant"]), "How the wait grows between attempts.", {
+        default: "exponential",
+      }),
       backoffMs: doc(milliseconds(0), "First wait between attempts, in milliseconds.", { default: 1_000 }),
       maxBackoffMs: doc(milliseconds(0), "Longest wait between attempts, in milliseconds.", { default: 30_000 }),
       jitter: doc(oneOf(["full", "decorrelated", "none"]), "Randomization of the waits.", { default: "full" }),
@@ -214,7 +275,9 @@ const errorHandling: ObjectField = {
 const logging = object(
   {
     level: doc(oneOf(["debug", "info", "warn", "error"]), "Lowest level written.", { default: "info" }),
-    format: doc(oneOf(["json", "pretty"]), "JSON lines (pino-compatible) or human-readable lines.", { default: "json" }),
+    format: doc(oneOf(["json", "pretty"]), "JSON lines (pino-compatible) or human-readable lines.", {
+      default: "json",
+    }),
   },
   "Structured logging.",
 );
@@ -224,7 +287,11 @@ const health = object(
     enabled: doc(boolean(), "Serve the health HTTP endpoints.", { default: false }),
     hostname: doc(string({ minLength: 1 }), "Interface the health endpoints listen on.", { default: "127.0.0.1" }),
     port: doc(integer(0, 65_535), "Port of the health endpoints; 0 picks a free one.", { default: 0 }),
-    exposeDetails: doc(boolean(), "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).", { default: false }),
+    exposeDetails: doc(
+      boolean(),
+      "Serve each check's error message and detail on /health. Off: check names, status and durations only (messages can carry secrets).",
+      { default: false },
+    ),
   },
   "Health HTTP endpoints.",
 );
@@ -233,7 +300,9 @@ const tasks = object(
   {
     concurrency: doc(integer(1), "Tasks running at the same time.", { default: 10 }),
     maxQueued: doc(integer(0), "Tasks waiting beyond those running; more overflow.", { default: 1_000 }),
-    overflow: doc(oneOf(["reject", "wait"]), "On a full queue: reject the task, or make the producer wait.", { default: "reject" }),
+    overflow: doc(oneOf(["reject", "wait"]), "On a full queue: reject the task, or make the producer wait.", {
+      default: "reject",
+    }),
     timeout: doc(milliseconds(), "Default per-task timeout in milliseconds, counted from the start of execution.", opt),
   },
   "The task queue.",
@@ -243,7 +312,7 @@ const tracing = object(
   {
     enabled: doc(
       boolean(),
-      "Record a span per task, dependency call, health check and lifecycle transition (OpenTelemetry). Also on when OTEL_TRACES_EXPORTER is \"otlp\"; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.",
+      'Record a span per task, dependency call, health check and lifecycle transition (OpenTelemetry). Also on when OTEL_TRACES_EXPORTER is "otlp"; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.',
       { default: false },
     ),
     exporter: doc(
@@ -253,7 +322,7 @@ const tracing = object(
     ),
     endpoint: doc(
       string({ pattern: /^https?:\/\/\S+$/, patternMessage: "must be an http(s) URL", expected: "an http(s) URL" }),
-      "OTLP/HTTP traces URL. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + \"/v1/traces\", else http://localhost:4318/v1/traces.",
+      'OTLP/HTTP traces URL. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/traces", else http://localhost:4318/v1/traces.',
       opt,
     ),
   },
@@ -275,10 +344,16 @@ const observability = object(
 /** `layers.runtime`: also what `new AralRuntime(options)` takes directly. */
 export const runtimeSchema: ObjectField = object(
   {
-    platform: doc(oneOf(["node", "deno", "bun", "auto"]), "Runtime the agent is meant for; \"auto\" accepts any.", { default: "auto" }),
+    platform: doc(oneOf(["node", "deno", "bun", "auto"]), 'Runtime the agent is meant for; "auto" accepts any.', {
+      default: "auto",
+    }),
     version: doc(
-      string({ pattern: /^\d+(\.\d+){0,2}$/, patternMessage: "must look like 20, 20.0 or 20.0.0", expected: 'a version such as "20", "20.0" or "20.0.0"' }),
-      "Lowest version of that runtime the agent supports (\"20.0.0\").",
+      string({
+        pattern: /^\d+(\.\d+){0,2}$/,
+        patternMessage: "must look like 20, 20.0 or 20.0.0",
+        expected: 'a version such as "20", "20.0" or "20.0.0"',
+      }),
+      'Lowest version of that runtime the agent supports ("20.0.0").',
       opt,
     ),
     resources: withDefault(resources, {}),
@@ -296,10 +371,13 @@ export const runtimeSchema: ObjectField = object(
 const aral = object(
   {
     version: doc(
-      oneOf(SUPPORTED_MANIFEST_VERSIONS, `a supported version string: ${SUPPORTED_MANIFEST_VERSIONS.map((v) => JSON.stringify(v)).join(", ")} (quoted in YAML)`),
+      oneOf(
+        SUPPORTED_MANIFEST_VERSIONS,
+        `a supported version string: ${SUPPORTED_MANIFEST_VERSIONS.map((v) => JSON.stringify(v)).join(", ")} (quoted in YAML)`,
+      ),
       "Manifest format version.",
     ),
-    profile: doc(string({ minLength: 1 }), "ARAL conformance profile, e.g. \"ARAL-CORE\".", opt),
+    profile: doc(string({ minLength: 1 }), 'ARAL conformance profile, e.g. "ARAL-CORE".', opt),
   },
   "Manifest header.",
   `an object such as { "version": "1.0" }`,
@@ -309,7 +387,13 @@ export const manifestSchema: ObjectField = object(
   {
     $schema: doc(string(), "JSON Schema of this file, for editors.", opt),
     aral,
-    layers: withDefault(object({ runtime: withDefault(runtimeSchema, {}) }, "Configuration per ARAL layer; this SDK implements the runtime layer."), {}),
+    layers: withDefault(
+      object(
+        { runtime: withDefault(runtimeSchema, {}) },
+        "Configuration per ARAL layer; this SDK implements the runtime layer.",
+      ),
+      {},
+    ),
   },
   "An ARAL agent manifest.",
   "an object (the manifest)",
@@ -327,8 +411,12 @@ export interface RuntimeOptions {
   version?: string | undefined;
   resources?:
     | {
-        cpu?: { limit?: Quantity | undefined; request?: Quantity | undefined; throttling?: Toggle | undefined } | undefined;
-        memory?: { limit?: Quantity | undefined; request?: Quantity | undefined; swap?: Toggle | undefined } | undefined;
+        cpu?:
+          | { limit?: Quantity | undefined; request?: Quantity | undefined; throttling?: Toggle | undefined }
+          | undefined;
+        memory?:
+          | { limit?: Quantity | undefined; request?: Quantity | undefined; swap?: Toggle | undefined }
+          | undefined;
         pids?: { limit?: number | undefined } | undefined;
         storage?:
           | {
@@ -339,14 +427,21 @@ export interface RuntimeOptions {
             }
           | undefined;
         network?:
-          | { bandwidth?: Quantity | undefined; connections?: number | undefined; timeout?: number | undefined; overflow?: "wait" | "reject" | undefined }
+          | {
+              bandwidth?: Quantity | undefined;
+              connections?: number | undefined;
+              timeout?: number | undefined;
+              overflow?: "wait" | "reject" | undefined;
+            }
           | undefined;
         fallback?: "reject" | "shed" | "restart" | undefined;
         monitor?:
           | {
               enabled?: boolean | undefined;
               interval?: number | undefined;
-              thresholds?: { memory?: number | undefined; cpu?: number | undefined; disk?: number | undefined } | undefined;
+              thresholds?:
+                | { memory?: number | undefined; cpu?: number | undefined; disk?: number | undefined }
+                | undefined;
               hysteresis?: number | undefined;
             }
           | undefined;
@@ -357,7 +452,9 @@ export interface RuntimeOptions {
         startupTimeout?: number | undefined;
         shutdownTimeout?: number | undefined;
         terminationGracePeriod?: number | undefined;
-        healthcheck?: { enabled?: boolean | undefined; interval?: number | undefined; timeout?: number | undefined } | undefined;
+        healthcheck?:
+          | { enabled?: boolean | undefined; interval?: number | undefined; timeout?: number | undefined }
+          | undefined;
         shutdownSignals?: ShutdownSignal[] | undefined;
         exitOnSignal?: boolean | undefined;
         signalExitCode?: boolean | undefined;
@@ -370,18 +467,43 @@ export interface RuntimeOptions {
         backoffMs?: number | undefined;
         maxBackoffMs?: number | undefined;
         jitter?: "full" | "decorrelated" | "none" | undefined;
-        circuitBreaker?: { enabled?: boolean | undefined; threshold?: number | undefined; timeout?: number | undefined; halfOpenProbes?: number | undefined } | undefined;
+        circuitBreaker?:
+          | {
+              enabled?: boolean | undefined;
+              threshold?: number | undefined;
+              timeout?: number | undefined;
+              halfOpenProbes?: number | undefined;
+            }
+          | undefined;
       }
     | undefined;
-  logging?: { level?: "debug" | "info" | "warn" | "error" | undefined; format?: "json" | "pretty" | undefined } | undefined;
-  health?: { enabled?: boolean | undefined; hostname?: string | undefined; port?: number | undefined; exposeDetails?: boolean | undefined } | undefined;
+  logging?:
+    | { level?: "debug" | "info" | "warn" | "error" | undefined; format?: "json" | "pretty" | undefined }
+    | undefined;
+  health?:
+    | {
+        enabled?: boolean | undefined;
+        hostname?: string | undefined;
+        port?: number | undefined;
+        exposeDetails?: boolean | undefined;
+      }
+    | undefined;
   observability?:
     | {
         serviceName?: string | undefined;
-        tracing?: { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined } | undefined;
+        tracing?:
+          | { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined }
+          | undefined;
       }
     | undefined;
-  tasks?: { concurrency?: number | undefined; maxQueued?: number | undefined; overflow?: "reject" | "wait" | undefined; timeout?: number | undefined } | undefined;
+  tasks?:
+    | {
+        concurrency?: number | undefined;
+        maxQueued?: number | undefined;
+        overflow?: "reject" | "wait" | undefined;
+        timeout?: number | undefined;
+      }
+    | undefined;
 }
 
 /** `layers.runtime` with every default filled in: switches are booleans, quantities stay as written. */
@@ -392,10 +514,25 @@ export interface RuntimeConfig {
     cpu: { limit?: Quantity | undefined; request?: Quantity | undefined; throttling: boolean };
     memory: { limit?: Quantity | undefined; request?: Quantity | undefined; swap: boolean };
     pids: { limit: number };
-    storage: { persistent?: string | undefined; ephemeral?: string | undefined; maxSize?: Quantity | undefined; cleanup: { onStop: boolean; maxAge?: number | undefined } };
-    network: { bandwidth?: Quantity | undefined; connections?: number | undefined; timeout: number; overflow: "wait" | "reject" };
+    storage: {
+      persistent?: string | undefined;
+      ephemeral?: string | undefined;
+      maxSize?: Quantity | undefined;
+      cleanup: { onStop: boolean; maxAge?: number | undefined };
+    };
+    network: {
+      bandwidth?: Quantity | undefined;
+      connections?: number | undefined;
+      timeout: number;
+      overflow: "wait" | "reject";
+    };
     fallback: "reject" | "shed" | "restart";
-    monitor: { enabled: boolean; interval: number; thresholds: { memory: number; cpu: number; disk: number }; hysteresis: number };
+    monitor: {
+      enabled: boolean;
+      interval: number;
+      thresholds: { memory: number; cpu: number; disk: number };
+      hysteresis: number;
+    };
   };
   lifecycle: {
     startupTimeout: number;
@@ -416,7 +553,10 @@ export interface RuntimeConfig {
   };
   logging: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
   health: { enabled: boolean; hostname: string; port: number; exposeDetails: boolean };
-  observability: { serviceName?: string | undefined; tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined } };
+  observability: {
+    serviceName?: string | undefined;
+    tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined };
+  };
   tasks: { concurrency: number; maxQueued: number; overflow: "reject" | "wait"; timeout?: number | undefined };
 }
 

@@ -25,6 +25,10 @@ export function validateManifest(value: unknown, source?: string): Manifest {
  * Checks `layers.runtime` options given directly (`new AralRuntime({ resources: … })`) and fills the
  * defaults. Issue paths are relative to the options ("resources.memory.limit") unless a prefix is given.
  */
-export function validateRuntimeOptions(value: unknown, source?: string, prefix: readonly PathSegment[] = []): RuntimeConfig {
+export function validateRuntimeOptions(
+  value: unknown,
+  source?: string,
+  prefix: readonly PathSegment[] = [],
+): RuntimeConfig {
   return validate(runtimeSchema, value, source, prefix) as RuntimeConfig;
 }

@@ -8,14 +8,29 @@ import { lineAndColumn } from "./jsonc.ts";
  * The yaml library defines a `__proto__` key as an own property, so it cannot pollute.
  */
 export function parseYaml(text: string, source?: string): unknown {
-  const documents = parseAllDocuments(text, { schema: "core", uniqueKeys: true, merge: false, prettyErrors: false, logLevel: "silent" });
+  const documents = parseAllDocuments(text, {
+    schema: "core",
+    uniqueKeys: true,
+    merge: false,
+    prettyErrors: false,
+    logLevel: "silent",
+  });
   const sourceOption = source === undefined ? {} : { source };
   if (documents.length === 0) return null; // an empty stream (no document at all) is YAML's null, like an empty file
   if (documents.length > 1) {
     const { line, column } = lineAndColumn(text, documents[1]!.range[0]);
     throw new ConfigError(
       "syntax",
-      [{ path: "", value: text.slice(documents[1]!.range[0], documents[1]!.range[0] + 20).split("\n")[0]!, expected: "exactly one YAML document", message: "the file holds more than one YAML document", line, column }],
+      [
+        {
+          path: "",
+          value: text.slice(documents[1]!.range[0], documents[1]!.range[0] + 20).split("\n")[0]!,
+          expected: "exactly one YAML document",
+          message: "the file holds more than one YAML document",
+          line,
+          column,
+        },
+      ],
       sourceOption,
     );
   }
@@ -43,10 +58,14 @@ export function parseYaml(text: string, source?: string): unknown {
     // An empty file is `null` in YAML; report it like any other non-object root.
     return value;
   } catch (error) {
-    throw new ConfigError("syntax", [{ path: "", value: "", expected: "valid YAML", message: firstLine(String((error as Error).message ?? error)) }], {
-      ...sourceOption,
-      cause: error,
-    });
+    throw new ConfigError(
+      "syntax",
+      [{ path: "", value: "", expected: "valid YAML", message: firstLine(String((error as Error).message ?? error)) }],
+      {
+        ...sourceOption,
+        cause: error,
+      },
+    );
   }
 }
 

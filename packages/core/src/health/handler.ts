@@ -26,9 +26,14 @@ export function healthHandler(options: HealthHandlerOptions): RequestHandler {
   const exposeDetails = options.exposeDetails === true;
   return async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;
-    const known = path === "/health" || path === "/health/live" || path === "/health/ready" || (path === "/metrics" && metrics !== undefined);
+    const known =
+      path === "/health" ||
+      path === "/health/live" ||
+      path === "/health/ready" ||
+      (path === "/metrics" && metrics !== undefined);
     if (!known) return json(404, { error: `not found: ${path}` });
-    if (request.method !== "GET") return json(405, { error: `method ${request.method} not allowed on ${path}` }, { allow: "GET" });
+    if (request.method !== "GET")
+      return json(405, { error: `method ${request.method} not allowed on ${path}` }, { allow: "GET" });
     switch (path) {
       case "/health": {
         const report = monitor.report();
@@ -45,7 +50,10 @@ export function healthHandler(options: HealthHandlerOptions): RequestHandler {
       default: {
         try {
           const text = typeof metrics === "function" ? await metrics() : metrics!.render();
-          return new Response(text, { status: 200, headers: { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" } });
+          return new Response(text, {
+            status: 200,
+            headers: { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" },
+          });
         } catch (error) {
           return json(500, { error: `metrics failed: ${error instanceof Error ? error.message : String(error)}` });
         }
@@ -57,7 +65,8 @@ export function healthHandler(options: HealthHandlerOptions): RequestHandler {
 /** The report without any check's error message or detail. */
 function redacted(report: HealthReport): HealthReport {
   const checks: HealthReport["checks"] = {};
-  for (const [name, { ok, kind, durationMs, lastRun }] of Object.entries(report.checks)) checks[name] = { ok, kind, durationMs, lastRun };
+  for (const [name, { ok, kind, durationMs, lastRun }] of Object.entries(report.checks))
+    checks[name] = { ok, kind, durationMs, lastRun };
   return { ...report, checks };
 }
 

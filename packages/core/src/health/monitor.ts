@@ -79,7 +79,8 @@ export class HealthMonitor {
   #loop: AbortController | undefined;
 
   constructor(options: HealthMonitorOptions) {
-    if (options === null || typeof options !== "object") throw new HealthCheckError("HealthMonitor needs options { interval, timeout }", "", "invalid-option");
+    if (options === null || typeof options !== "object")
+      throw new HealthCheckError("HealthMonitor needs options { interval, timeout }", "", "invalid-option");
     this.#interval = positive("interval", options.interval);
     this.#timeout = positive("timeout", options.timeout);
     this.#clock = options.clock ?? systemClock;
@@ -92,15 +93,30 @@ export class HealthMonitor {
 
   register(name: string, check: HealthCheck, options: RegisterOptions = {}): void {
     if (typeof name !== "string" || name.trim() === "") {
-      throw new HealthCheckError(`Health check name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`, String(name), "invalid-name");
+      throw new HealthCheckError(
+        `Health check name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`,
+        String(name),
+        "invalid-name",
+      );
     }
-    if (this.#checks.has(name)) throw new HealthCheckError(`Health check "${name}" is already registered`, name, "duplicate");
-    if (typeof check !== "function") throw new HealthCheckError(`Health check "${name}" must be a function, got ${typeof check}`, name, "invalid-check");
+    if (this.#checks.has(name))
+      throw new HealthCheckError(`Health check "${name}" is already registered`, name, "duplicate");
+    if (typeof check !== "function")
+      throw new HealthCheckError(
+        `Health check "${name}" must be a function, got ${typeof check}`,
+        name,
+        "invalid-check",
+      );
     const kind = options.kind ?? "both";
     if (!["liveness", "readiness", "both"].includes(kind)) {
-      throw new HealthCheckError(`Health check "${name}": kind must be "liveness", "readiness" or "both", got ${JSON.stringify(kind)}`, name, "invalid-option");
+      throw new HealthCheckError(
+        `Health check "${name}": kind must be "liveness", "readiness" or "both", got ${JSON.stringify(kind)}`,
+        name,
+        "invalid-option",
+      );
     }
-    const timeoutMs = options.timeoutMs === undefined ? this.#timeout : positive(`timeoutMs of "${name}"`, options.timeoutMs);
+    const timeoutMs =
+      options.timeoutMs === undefined ? this.#timeout : positive(`timeoutMs of "${name}"`, options.timeoutMs);
     this.#checks.set(name, { check, kind, timeoutMs, result: { ok: false, kind, durationMs: 0, lastRun: null } });
   }
 
@@ -146,7 +162,8 @@ export class HealthMonitor {
 
   /** false as soon as a stop begins: readiness fails at once, liveness is unaffected. */
   setAccepting(accepting: boolean): void {
-    if (this.#accepting !== accepting) this.#logger?.info(accepting ? "accepting work: ready" : "not accepting work: not ready", { accepting });
+    if (this.#accepting !== accepting)
+      this.#logger?.info(accepting ? "accepting work: ready" : "not accepting work: not ready", { accepting });
     this.#accepting = accepting;
   }
 
@@ -253,9 +270,16 @@ function interpret(outcome: CheckOutcome): { ok: boolean; error?: string; detail
   if (outcome !== null && typeof outcome === "object" && typeof outcome.ok === "boolean") {
     return outcome.ok
       ? { ok: true, detail: outcome.detail }
-      : { ok: false, error: typeof outcome.detail === "string" ? outcome.detail : "check returned ok: false", detail: outcome.detail };
+      : {
+          ok: false,
+          error: typeof outcome.detail === "string" ? outcome.detail : "check returned ok: false",
+          detail: outcome.detail,
+        };
   }
-  return { ok: false, error: `check returned an unexpected value (${outcome === null ? "null" : typeof outcome}); expected boolean, undefined or { ok }` };
+  return {
+    ok: false,
+    error: `check returned an unexpected value (${outcome === null ? "null" : typeof outcome}); expected boolean, undefined or { ok }`,
+  };
 }
 
 function describe(error: unknown): string {
@@ -269,7 +293,11 @@ function describe(error: unknown): string {
 
 function positive(what: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
-    throw new HealthCheckError(`HealthMonitor: ${what} must be a finite number of milliseconds > 0 and at most ${MAX_TIMER_MS}, got ${JSON.stringify(value) ?? String(value)}`, what, "invalid-option");
+    throw new HealthCheckError(
+      `HealthMonitor: ${what} must be a finite number of milliseconds > 0 and at most ${MAX_TIMER_MS}, got ${JSON.stringify(value) ?? String(value)}`,
+      what,
+      "invalid-option",
+    );
   }
   return value;
 }

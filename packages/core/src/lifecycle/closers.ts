@@ -19,7 +19,9 @@ export class CloseRegistry {
   add(name: string, closable: Closable): void {
     const close = toCloseFunction(closable);
     if (this.#closed) {
-      void Promise.resolve().then(close).catch(() => {});
+      void Promise.resolve()
+        .then(close)
+        .catch(() => {});
       return;
     }
     this.#items.push({ name, close });

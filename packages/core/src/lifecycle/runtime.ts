@@ -6,11 +6,24 @@ import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging
 import type { AuditLog } from "../logging/index.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
-import { EventLoopLagSampler, MetricsRegistry, RequestStats, RuntimeFamilies, collectRuntimeMetrics } from "../metrics/index.ts";
+import {
+  EventLoopLagSampler,
+  MetricsRegistry,
+  RequestStats,
+  RuntimeFamilies,
+  collectRuntimeMetrics,
+} from "../metrics/index.ts";
 import type { FetchCounts, TaskCounts } from "../metrics/index.ts";
 import { systemClock } from "@aral/platform";
 import type { RuntimeMetrics } from "../metrics/index.ts";
-import { ResourceManager, createLimitedFetch, createResourceMonitor, createStorage, describeEnforcement, resolveResources } from "../resources/index.ts";
+import {
+  ResourceManager,
+  createLimitedFetch,
+  createResourceMonitor,
+  createStorage,
+  describeEnforcement,
+  resolveResources,
+} from "../resources/index.ts";
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
@@ -113,7 +126,10 @@ export class AralRuntime {
   readonly #metricsRegistry = new MetricsRegistry();
   readonly #families = new RuntimeFamilies(this.#metricsRegistry);
   /** Counts of the runs before the current one: counters keep rising across restarts. */
-  readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = { tasks: zeroTaskCounts(), fetch: { requests: 0, timeouts: 0 } };
+  readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = {
+    tasks: zeroTaskCounts(),
+    fetch: { requests: 0, timeouts: 0 },
+  };
   /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
   readonly #breakers = new CircuitBreakerRegistry();
   readonly #observedBreakers = new Set<string>();
@@ -143,7 +159,10 @@ export class AralRuntime {
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
     if (!deps.platform) {
-      throw new LifecycleError("NoPlatform", 'AralRuntime needs a Platform: import { AralRuntime } from "aral" (which picks the adapter for this runtime), or pass { platform } as the second argument');
+      throw new LifecycleError(
+        "NoPlatform",
+        'AralRuntime needs a Platform: import { AralRuntime } from "aral" (which picks the adapter for this runtime), or pass { platform } as the second argument',
+      );
     }
     this.platform = deps.platform;
     this.#input = config;
@@ -156,7 +175,11 @@ export class AralRuntime {
         // the default sink follows logging.format once the manifest is loaded
         sink: deps.logSink ?? { write: (line) => this.#defaultSink.write(line) },
         // pino's standard base fields, so pino tooling reads these lines as its own
-        bindings: { pid: this.platform.process.pid, hostname: this.platform.runtime.hostname, instanceId: this.instanceId },
+        bindings: {
+          pid: this.platform.process.pid,
+          hostname: this.platform.runtime.hostname,
+          instanceId: this.instanceId,
+        },
       });
   }
 
@@ -210,7 +233,10 @@ export class AralRuntime {
   register(name: string, closable: Closable): void {
     const closers = this.#status === "starting" ? this.#startingClosers : this.#session?.closers;
     if (!closers || (this.#status !== "running" && this.#status !== "starting")) {
-      throw new LifecycleError("NotRunning", `register() needs a starting or running runtime; status is '${this.#status}' (call start() first)`);
+      throw new LifecycleError(
+        "NotRunning",
+        `register() needs a starting or running runtime; status is '${this.#status}' (call start() first)`,
+      );
     }
     closers.add(name, closable);
   }
@@ -227,7 +253,10 @@ export class AralRuntime {
     const traced = this.#tracing?.task(task, options);
     if (traced) task = traced.fn as (signal: AbortSignal) => Promise<T>;
     // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
-    const admitted = session.monitor && (session.monitor.degraded || session.monitor.throttled) ? session.monitor.admit(options?.signal) : undefined;
+    const admitted =
+      session.monitor && (session.monitor.degraded || session.monitor.throttled)
+        ? session.monitor.admit(options?.signal)
+        : undefined;
     const result = admitted ? admitted.then(() => session.tasks.add(task, options)) : session.tasks.add(task, options);
     traced?.settled(result);
     result.then(
@@ -250,7 +279,10 @@ export class AralRuntime {
       this.#observedBreakers.add(dependency);
       breaker.onStateChange((change) => {
         this.#families.breakerTransitions.inc({ dependency: change.name, to: change.to });
-        this.logger.warn(`circuit ${change.name}: ${change.from} → ${change.to}`, { event: "resilience.circuit", ...change });
+        this.logger.warn(`circuit ${change.name}: ${change.from} → ${change.to}`, {
+          event: "resilience.circuit",
+          ...change,
+        });
         void this.#deps.audit?.append("resilience.circuit", { ...change });
       });
     }
@@ -323,10 +355,16 @@ export class AralRuntime {
    * (2000m → 2, 500m → 1, never more than the machine's cores) unless `options.size` says otherwise;
    * terminated when the runtime stops.
    */
-  createWorkerPool<In = unknown, Out = unknown>(module: string | URL, options: WorkerPoolOptions = {}): WorkerPool<In, Out> {
+  createWorkerPool<In = unknown, Out = unknown>(
+    module: string | URL,
+    options: WorkerPoolOptions = {},
+  ): WorkerPool<In, Out> {
     const session = this.#running("createWorkerPool");
     const cpuLimit = session.config.resources.cpu.limit;
-    const pool = new WorkerPool<In, Out>(this.platform, module, { ...(cpuLimit === undefined ? {} : { cpuLimit }), ...options });
+    const pool = new WorkerPool<In, Out>(this.platform, module, {
+      ...(cpuLimit === undefined ? {} : { cpuLimit }),
+      ...options,
+    });
     session.closers.add(`worker pool ${pool.module}`, () => pool.terminate());
     return pool;
   }
@@ -359,7 +397,8 @@ export class AralRuntime {
       requests: this.#requests,
       health: session?.health ?? NOT_RUNNING,
       clock: systemClock,
-      cpuCores: cpuLimit === undefined ? this.platform.runtime.cpus : resolveResources({ cpu: { limit: cpuLimit } }).cpu.limit!,
+      cpuCores:
+        cpuLimit === undefined ? this.platform.runtime.cpus : resolveResources({ cpu: { limit: cpuLimit } }).cpu.limit!,
       registry: this.#metricsRegistry,
     });
   }
@@ -373,10 +412,18 @@ export class AralRuntime {
       {
         ...(session
           ? {
-              tasks: { counts: taskCounts(session.tasks), byPriority: session.tasks.byPriority(), waiting: session.tasks.stats().waiting },
+              tasks: {
+                counts: taskCounts(session.tasks),
+                byPriority: session.tasks.byPriority(),
+                waiting: session.tasks.stats().waiting,
+              },
               resources: session.resources.usage(),
               health: session.health.report().checks,
-              fetch: { inFlight: session.fetch.inFlight, waiting: session.fetch.waiting, counts: { requests: session.fetch.requests, timeouts: session.fetch.timeouts } },
+              fetch: {
+                inFlight: session.fetch.inFlight,
+                waiting: session.fetch.waiting,
+                counts: { requests: session.fetch.requests, timeouts: session.fetch.timeouts },
+              },
             }
           : {}),
         ...(session?.monitor
@@ -432,7 +479,9 @@ export class AralRuntime {
   }
 
   async restart(): Promise<void> {
-    const trace = (this.#restartTrace = this.#tracing?.phase("restarting", Date.now(), { "aral.restart_count": this.#restartCount + 1 }));
+    const trace = (this.#restartTrace = this.#tracing?.phase("restarting", Date.now(), {
+      "aral.restart_count": this.#restartCount + 1,
+    }));
     try {
       await this.stop(true);
       this.#restartCount++;
@@ -463,12 +512,21 @@ export class AralRuntime {
       }
       this.#lastConfig = config;
       await this.#startTracing(config);
-      trace = this.#tracing?.phase("starting", startedAt, { "aral.lifecycle.from": from, "aral.instance_id": this.instanceId }, this.#restartTrace);
+      trace = this.#tracing?.phase(
+        "starting",
+        startedAt,
+        { "aral.lifecycle.from": from, "aral.instance_id": this.instanceId },
+        this.#restartTrace,
+      );
       const timeoutMs = config.lifecycle.startupTimeout;
       const session = await withDeadline(
         this.#initialize(config, closers),
         timeoutMs,
-        () => new LifecycleError("StartupTimeout", `Runtime did not start within lifecycle.startupTimeout (${timeoutMs} ms)`),
+        () =>
+          new LifecycleError(
+            "StartupTimeout",
+            `Runtime did not start within lifecycle.startupTimeout (${timeoutMs} ms)`,
+          ),
       );
       this.#session = session;
       this.#transition("running");
@@ -476,7 +534,9 @@ export class AralRuntime {
     } catch (cause) {
       const outcome = await closers.closeAll();
       const error =
-        cause instanceof LifecycleError ? cause : new LifecycleError("StartupFailed", `Runtime failed to start: ${messageOf(cause)}`, { cause });
+        cause instanceof LifecycleError
+          ? cause
+          : new LifecycleError("StartupFailed", `Runtime failed to start: ${messageOf(cause)}`, { cause });
       this.#lastError = error;
       this.#unsubscribeAll();
       this.#transition("failed", { error: serializeError(error), released: outcome.closed });
@@ -492,14 +552,23 @@ export class AralRuntime {
   /** Loads the tracing module and @opentelemetry/api on the first start that asks for traces; nothing otherwise. */
   async #startTracing(config: RuntimeConfig): Promise<void> {
     if (this.#tracing) return;
-    const settings = resolveTracingSettings(config, this.#deps.env ?? this.platform.env.toObject(), this.platform.runtime);
+    const settings = resolveTracingSettings(
+      config,
+      this.#deps.env ?? this.platform.env.toObject(),
+      this.platform.runtime,
+    );
     if (!settings) return;
     const { createRuntimeTracing } = await import("../tracing/runtime-tracing.ts");
     this.#tracing = await createRuntimeTracing(settings, {
       fetch: (input, init) => this.platform.net.fetch(input, init),
-      onExportError: (error) => this.logger.warn("trace export failed", { event: "tracing.export", error: error.message }),
+      onExportError: (error) =>
+        this.logger.warn("trace export failed", { event: "tracing.export", error: error.message }),
     });
-    this.logger.info("tracing on", { event: "tracing.start", exporter: settings.exporter, ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}) });
+    this.logger.info("tracing on", {
+      event: "tracing.start",
+      exporter: settings.exporter,
+      ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}),
+    });
   }
 
   /** Sends the spans ended so far, bounded so an unreachable collector cannot hold up a stop. */
@@ -523,10 +592,18 @@ export class AralRuntime {
     this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
-      this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, { event: "config.platform", expected: config.platform, actual: name });
+      this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, {
+        event: "config.platform",
+        expected: config.platform,
+        actual: name,
+      });
     }
     if (config.version && compareVersions(version, config.version) < 0) {
-      this.logger.warn(`manifest asks for ${config.platform} ≥ ${config.version}; this is ${name} ${version}`, { event: "config.version", expected: config.version, actual: version });
+      this.logger.warn(`manifest asks for ${config.platform} ≥ ${config.version}; this is ${name} ${version}`, {
+        event: "config.version",
+        expected: config.version,
+        actual: version,
+      });
     }
     return config;
   }
@@ -534,12 +611,16 @@ export class AralRuntime {
   async #initialize(config: RuntimeConfig, closers: CloseRegistry): Promise<Session> {
     const resolved = resolveResources(config.resources);
     const resources = new ResourceManager(resolved);
-    closers.add("resource events", resources.onEvent((event) => {
-      this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
-      void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
-    }));
+    closers.add(
+      "resource events",
+      resources.onEvent((event) => {
+        this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
+        void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
+      }),
+    );
     for (const field of describeEnforcement(resolved, this.platform)) {
-      if (field.value !== null) this.logger.info(`resources.${field.field}: ${field.status}`, { event: "resources.enforcement", ...field });
+      if (field.value !== null)
+        this.logger.info(`resources.${field.field}: ${field.status}`, { event: "resources.enforcement", ...field });
     }
     const { network } = resolved;
     const fetch = createLimitedFetch({
@@ -586,22 +667,47 @@ export class AralRuntime {
       shutdown: (reason: unknown) => this.#stopAfter("critical error", reason),
     });
 
-    const lag = config.health?.enabled || config.lifecycle.healthcheck.enabled ? new EventLoopLagSampler(systemClock) : undefined;
+    const lag =
+      config.health?.enabled || config.lifecycle.healthcheck.enabled ? new EventLoopLagSampler(systemClock) : undefined;
     if (lag) {
       lag.start();
       closers.add("event-loop lag sampler", () => lag.stop());
     }
-    const session: Session = { config, startedAt: Date.now(), closers, resources, tasks, health, errors, fetch, lag, ...(storage ? { storage } : {}) };
+    const session: Session = {
+      config,
+      startedAt: Date.now(),
+      closers,
+      resources,
+      tasks,
+      health,
+      errors,
+      fetch,
+      lag,
+      ...(storage ? { storage } : {}),
+    };
     const monitor = this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
-      const handler = healthHandler({ monitor: health, metrics: () => this.prometheusMetrics(), exposeDetails: config.health.exposeDetails });
-      session.server = await this.platform.net.serve(handler, { hostname: config.health.hostname, port: config.health.port });
+      const handler = healthHandler({
+        monitor: health,
+        metrics: () => this.prometheusMetrics(),
+        exposeDetails: config.health.exposeDetails,
+      });
+      session.server = await this.platform.net.serve(handler, {
+        hostname: config.health.hostname,
+        port: config.health.port,
+      });
       closers.add("health server", session.server);
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
     }
 
-    closers.add("critical error listener", errors.onCritical(async (error) => void (await this.#hooks.error.emit(error instanceof Error ? error : new Error(messageOf(error))))));
+    closers.add(
+      "critical error listener",
+      errors.onCritical(
+        async (error) =>
+          void (await this.#hooks.error.emit(error instanceof Error ? error : new Error(messageOf(error)))),
+      ),
+    );
     this.#installProcessHandlers(errors, config);
     const failures = await this.#hooks.start.emit();
     if (failures.length) throw failures[0];
@@ -612,15 +718,23 @@ export class AralRuntime {
     const { persistent, ephemeral, maxSize, cleanup } = config.resources.storage;
     if (persistent === undefined) return undefined;
     const ephemeralRoot = ephemeral ?? (await this.platform.fs.makeTempDir({ prefix: "aral-ephemeral-" }));
-    const storage = await createStorage(this.platform, { persistent, ephemeral: ephemeralRoot, ...(maxSize === undefined ? {} : { maxSize }) });
+    const storage = await createStorage(this.platform, {
+      persistent,
+      ephemeral: ephemeralRoot,
+      ...(maxSize === undefined ? {} : { maxSize }),
+    });
     if (cleanup.maxAge !== undefined) {
       const maxAge = cleanup.maxAge;
-      const timer = setInterval(() => {
-        storage.cleanupOlderThan(maxAge).then(
-          (removed) => removed.length && this.logger.info("ephemeral files expired", { event: "storage.cleanup", removed }),
-          (error: unknown) => this.logger.warn("ephemeral cleanup failed", { event: "storage.cleanup", error }),
-        );
-      }, Math.min(maxAge, 60_000));
+      const timer = setInterval(
+        () => {
+          storage.cleanupOlderThan(maxAge).then(
+            (removed) =>
+              removed.length && this.logger.info("ephemeral files expired", { event: "storage.cleanup", removed }),
+            (error: unknown) => this.logger.warn("ephemeral cleanup failed", { event: "storage.cleanup", error }),
+          );
+        },
+        Math.min(maxAge, 60_000),
+      );
       closers.add("ephemeral cleanup timer", () => clearInterval(timer));
     }
     if (cleanup.onStop) {
@@ -634,21 +748,42 @@ export class AralRuntime {
   }
 
   /** Samples memory, CPU and disk against the limits; applies the fallback policy while exhausted. */
-  #startMonitor(config: RuntimeConfig, resolved: ReturnType<typeof resolveResources>, session: Session): ResourceMonitor | undefined {
-    const limited = resolved.memory.limit !== undefined || resolved.cpu.limit !== undefined || session.storage !== undefined;
+  #startMonitor(
+    config: RuntimeConfig,
+    resolved: ReturnType<typeof resolveResources>,
+    session: Session,
+  ): ResourceMonitor | undefined {
+    const limited =
+      resolved.memory.limit !== undefined || resolved.cpu.limit !== undefined || session.storage !== undefined;
     if (!config.resources.monitor.enabled || !limited) return undefined;
-    const monitor = createResourceMonitor(this.platform, resolved, session.storage ? { storageQuota: () => ({ total: session.storage!.usage().total, maxSize: session.storage!.maxSize }) } : {});
-    session.closers.add("resource monitor events", monitor.onEvent((event) => {
-      if (event.type === "sample") return;
-      const level = event.type === "degraded" || event.type === "disk-warning" || event.type === "error" ? "warn" : "info";
-      this.logger[level](`resources ${event.type}`, { event: `resources.${event.type}`, ...("reasons" in event ? { reasons: event.reasons } : {}) });
-      void this.#deps.audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
-      if (event.type === "degraded" && event.policy === "shed") {
-        const shed = session.tasks.shed("normal");
-        if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
-      }
-      if (event.type === "restart-requested" && this.#status === "running") void this.restart();
-    }));
+    const monitor = createResourceMonitor(
+      this.platform,
+      resolved,
+      session.storage
+        ? { storageQuota: () => ({ total: session.storage!.usage().total, maxSize: session.storage!.maxSize }) }
+        : {},
+    );
+    session.closers.add(
+      "resource monitor events",
+      monitor.onEvent((event) => {
+        if (event.type === "sample") return;
+        const level =
+          event.type === "degraded" || event.type === "disk-warning" || event.type === "error" ? "warn" : "info";
+        this.logger[level](`resources ${event.type}`, {
+          event: `resources.${event.type}`,
+          ...("reasons" in event ? { reasons: event.reasons } : {}),
+        });
+        void this.#deps.audit?.append(
+          `resources.${event.type}`,
+          "reasons" in event ? { reasons: [...event.reasons] } : {},
+        );
+        if (event.type === "degraded" && event.policy === "shed") {
+          const shed = session.tasks.shed("normal");
+          if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
+        }
+        if (event.type === "restart-requested" && this.#status === "running") void this.restart();
+      }),
+    );
     monitor.start();
     session.closers.add("resource monitor", () => monitor.stop());
     return monitor;
@@ -665,7 +800,10 @@ export class AralRuntime {
       // Under @aral/supervisor: if the supervisor dies, stop gracefully rather than run on unwatched. Not a
       // counted signal, so the SIGTERM the supervisor's watcher also sends does not force the stop.
       const unwatch = watchSupervisor(this.platform, this.#deps.env ?? this.platform.env.toObject(), (pid) => {
-        this.logger.warn("supervisor gone: stopping gracefully", { event: "lifecycle.supervisor-gone", supervisorPid: pid });
+        this.logger.warn("supervisor gone: stopping gracefully", {
+          event: "lifecycle.supervisor-gone",
+          supervisorPid: pid,
+        });
         void this.#stopAfter(`supervisor ${pid} gone`);
       });
       if (unwatch) this.#unsubscribe.push(unwatch);
@@ -694,11 +832,19 @@ export class AralRuntime {
   async #stopAfter(reason: string, cause?: unknown, signal?: ShutdownSignal): Promise<void> {
     const report = await this.#requestStop(true, reason);
     const clean = cause === undefined && !report.forced && report.errors.length === 0;
-    const code = exitCodeFor({ clean, ...(signal ? { signal } : {}), signalExitCode: this.config?.lifecycle.signalExitCode ?? false });
+    const code = exitCodeFor({
+      clean,
+      ...(signal ? { signal } : {}),
+      signalExitCode: this.config?.lifecycle.signalExitCode ?? false,
+    });
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
     if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
       // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
-      await this.#deps.audit?.flush().catch((error: unknown) => this.logger.error("audit flush before exit failed", { event: "audit.flush", error }));
+      await this.#deps.audit
+        ?.flush()
+        .catch((error: unknown) =>
+          this.logger.error("audit flush before exit failed", { event: "audit.flush", error }),
+        );
       await this.logger.flush().catch(() => {});
       this.platform.process.exit(code);
     }
@@ -709,14 +855,31 @@ export class AralRuntime {
     const started = performance.now();
     if (!session || this.#status !== "running") {
       const none = { finished: 0, aborted: 0, returned: 0 };
-      return { graceful, forced: false, reason: `nothing to stop (status ${this.#status})`, durationMs: 0, tasks: { accepted: 0, ...none, drain: none }, closed: [], abandoned: [], errors: [] };
+      return {
+        graceful,
+        forced: false,
+        reason: `nothing to stop (status ${this.#status})`,
+        durationMs: 0,
+        tasks: { accepted: 0, ...none, drain: none },
+        closed: [],
+        abandoned: [],
+        errors: [],
+      };
     }
     this.#transition("stopping", { graceful });
-    const trace = this.#tracing?.phase("stopping", Date.now(), { "aral.lifecycle.graceful": graceful, "aral.stop.reason": reason }, this.#restartTrace);
+    const trace = this.#tracing?.phase(
+      "stopping",
+      Date.now(),
+      { "aral.lifecycle.graceful": graceful, "aral.stop.reason": reason },
+      this.#restartTrace,
+    );
     session.health.setAccepting(false);
     const force = (this.#force = new AbortController());
     const timeoutMs = session.config.lifecycle.shutdownTimeout;
-    const timer = setTimeout(() => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)), timeoutMs);
+    const timer = setTimeout(
+      () => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)),
+      timeoutMs,
+    );
     const errors: { name: string; message: string }[] = [];
     try {
       const drain = await session.tasks.shutdown({ timeoutMs: graceful ? timeoutMs : 0, signal: force.signal });
@@ -743,7 +906,14 @@ export class AralRuntime {
         errors,
       };
       this.#transition("stopped", { ...report });
-      trace?.end(undefined, { "aral.lifecycle.to": "stopped", "aral.stop.forced": report.forced, "aral.tasks.accepted": report.tasks.accepted, "aral.tasks.finished": report.tasks.finished, "aral.tasks.aborted": report.tasks.aborted, "aral.tasks.returned": report.tasks.returned });
+      trace?.end(undefined, {
+        "aral.lifecycle.to": "stopped",
+        "aral.stop.forced": report.forced,
+        "aral.tasks.accepted": report.tasks.accepted,
+        "aral.tasks.finished": report.tasks.finished,
+        "aral.tasks.aborted": report.tasks.aborted,
+        "aral.tasks.returned": report.tasks.returned,
+      });
       await this.#flushTraces();
       for (const failure of await this.#hooks.stop.emit(report)) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
@@ -758,7 +928,10 @@ export class AralRuntime {
 
   #running(operation: string): Session {
     if (this.#status !== "running" || !this.#session) {
-      throw new LifecycleError("NotRunning", `${operation}() needs a running runtime; status is '${this.#status}' (call start() first)`);
+      throw new LifecycleError(
+        "NotRunning",
+        `${operation}() needs a running runtime; status is '${this.#status}' (call start() first)`,
+      );
     }
     return this.#session;
   }
@@ -815,5 +988,7 @@ function messageOf(error: unknown): string {
 }
 
 function serializeError(error: Error): { name: string; message: string; cause?: string } {
-  return error.cause === undefined ? { name: error.name, message: error.message } : { name: error.name, message: error.message, cause: messageOf(error.cause) };
+  return error.cause === undefined
+    ? { name: error.name, message: error.message }
+    : { name: error.name, message: error.message, cause: messageOf(error.cause) };
 }

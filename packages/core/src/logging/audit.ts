@@ -40,7 +40,13 @@ export interface AuditLogOptions {
   key?: Uint8Array;
 }
 
-export type AuditErrorReason = "invalid-type" | "invalid-data" | "invalid-continuation" | "invalid-key" | "closed" | "broken-chain";
+export type AuditErrorReason =
+  | "invalid-type"
+  | "invalid-data"
+  | "invalid-continuation"
+  | "invalid-key"
+  | "closed"
+  | "broken-chain";
 
 export class AuditError extends Error {
   override readonly name = "AuditError";
@@ -69,7 +75,10 @@ export class AuditLog {
     const from = options.continueFrom;
     if (from !== undefined) {
       if (!Number.isInteger(from.seq) || from.seq < 0 || !isHash(from.hash)) {
-        throw new AuditError(`AuditLog continueFrom must be { seq: integer >= 0, hash: 64 lowercase hex chars }, got ${JSON.stringify(from)}`, "invalid-continuation");
+        throw new AuditError(
+          `AuditLog continueFrom must be { seq: integer >= 0, hash: 64 lowercase hex chars }, got ${JSON.stringify(from)}`,
+          "invalid-continuation",
+        );
       }
     }
     if (options.key !== undefined && (!(options.key instanceof Uint8Array) || options.key.byteLength < 16)) {
@@ -87,12 +96,23 @@ export class AuditLog {
 
   /** Appends one record. Concurrent calls are chained in call order. */
   append(type: string, data: Record<string, unknown> = {}): Promise<AuditRecord> {
-    if (this.#closed) return Promise.reject(new AuditError(`AuditLog is closed: cannot append "${String(type)}"`, "closed"));
+    if (this.#closed)
+      return Promise.reject(new AuditError(`AuditLog is closed: cannot append "${String(type)}"`, "closed"));
     if (typeof type !== "string" || type.trim() === "") {
-      return Promise.reject(new AuditError(`Audit record type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`, "invalid-type"));
+      return Promise.reject(
+        new AuditError(
+          `Audit record type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`,
+          "invalid-type",
+        ),
+      );
     }
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      return Promise.reject(new AuditError(`Audit record data must be a plain object, got ${Array.isArray(data) ? "an array" : data === null ? "null" : typeof data}`, "invalid-data"));
+      return Promise.reject(
+        new AuditError(
+          `Audit record data must be a plain object, got ${Array.isArray(data) ? "an array" : data === null ? "null" : typeof data}`,
+          "invalid-data",
+        ),
+      );
     }
     // Sanitize now, so the record reflects `data` as it was at the call.
     const clean = toJsonValue(data, this.#redact) as { [key: string]: JsonValue };
@@ -125,7 +145,13 @@ export class AuditLog {
 }
 
 export function hashRecordBody(body: Omit<AuditRecord, "hash">, key?: Uint8Array): Promise<string> {
-  const text = canonicalJson({ seq: body.seq, time: body.time, type: body.type, data: body.data, prev: body.prev } as JsonValue);
+  const text = canonicalJson({
+    seq: body.seq,
+    time: body.time,
+    type: body.type,
+    data: body.data,
+    prev: body.prev,
+  } as JsonValue);
   return key === undefined ? sha256Hex(text) : hmacSha256Hex(key, text);
 }
 
@@ -163,12 +189,20 @@ export interface VerifyAuditOptions {
  * deleted, inserted and reordered records (seq and prev), and malformed lines. Records removed
  * from the end are only detected with `expectHead`. Blank lines are ignored.
  */
-export async function verifyAuditLog(input: string[] | string, options: VerifyAuditOptions = {}): Promise<AuditVerification> {
+export async function verifyAuditLog(
+  input: string[] | string,
+  options: VerifyAuditOptions = {},
+): Promise<AuditVerification> {
   const lines = typeof input === "string" ? input.split("\n") : input;
   let expectedSeq = (options.continueFrom?.seq ?? 0) + 1;
   let prevHash = options.continueFrom?.hash ?? GENESIS_HASH;
   let count = 0;
-  const broken = (lineIndex: number, reason: string): AuditVerification => ({ ok: false, brokenAt: lineIndex + 1, seq: expectedSeq, reason });
+  const broken = (lineIndex: number, reason: string): AuditVerification => ({
+    ok: false,
+    brokenAt: lineIndex + 1,
+    seq: expectedSeq,
+    reason,
+  });
 
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
@@ -187,11 +221,17 @@ export async function verifyAuditLog(input: string[] | string, options: VerifyAu
       return broken(i, `line ${i + 1}: seq ${record.seq} where ${expectedSeq} was expected: ${what}`);
     }
     if (record.prev !== prevHash) {
-      return broken(i, `line ${i + 1} (seq ${record.seq}): prev does not match the previous record's hash (a record before it was changed, removed or inserted)`);
+      return broken(
+        i,
+        `line ${i + 1} (seq ${record.seq}): prev does not match the previous record's hash (a record before it was changed, removed or inserted)`,
+      );
     }
     const hash = await hashRecordBody(record, options.key);
     if (hash !== record.hash) {
-      const why = options.key === undefined ? "record modified, or a keyed log verified without its key" : "record modified or re-chained, or the wrong key";
+      const why =
+        options.key === undefined
+          ? "record modified, or a keyed log verified without its key"
+          : "record modified or re-chained, or the wrong key";
       return broken(i, `line ${i + 1} (seq ${record.seq}): hash does not match the record's content (${why})`);
     }
     prevHash = record.hash;
@@ -201,7 +241,12 @@ export async function verifyAuditLog(input: string[] | string, options: VerifyAu
   const head = { seq: expectedSeq - 1, hash: prevHash };
   const expected = options.expectHead;
   if (expected && (expected.seq !== head.seq || expected.hash !== head.hash)) {
-    return { ok: false, brokenAt: lines.length + 1, seq: expectedSeq, reason: `log ends at seq ${head.seq} but the expected head is seq ${expected.seq} (records missing at the end, or a different log)` };
+    return {
+      ok: false,
+      brokenAt: lines.length + 1,
+      seq: expectedSeq,
+      reason: `log ends at seq ${head.seq} but the expected head is seq ${expected.seq} (records missing at the end, or a different log)`,
+    };
   }
   return { ok: true, count, head, complete: expected !== undefined };
 }
@@ -217,8 +262,16 @@ export async function openFileAuditLog(
 ): Promise<AuditLog> {
   const text = (await platform.fs.exists(path)) ? await platform.fs.readTextFile(path) : "";
   const result = await verifyAuditLog(text, options.key === undefined ? {} : { key: options.key });
-  if (!result.ok) throw new AuditError(`Audit log ${path} does not verify at line ${result.brokenAt}: ${result.reason}`, "broken-chain");
-  return new AuditLog({ ...options, sink: options.sink ?? fileSink(platform, path, { flushIntervalMs: 0 }), continueFrom: result.head });
+  if (!result.ok)
+    throw new AuditError(
+      `Audit log ${path} does not verify at line ${result.brokenAt}: ${result.reason}`,
+      "broken-chain",
+    );
+  return new AuditLog({
+    ...options,
+    sink: options.sink ?? fileSink(platform, path, { flushIntervalMs: 0 }),
+    continueFrom: result.head,
+  });
 }
 
 function isHash(value: unknown): value is string {

@@ -33,7 +33,8 @@ export class FileSinkError extends Error {
  * lines written after close are dropped.
  */
 export function fileSink(platform: Pick<Platform, "fs">, path: string, options: FileSinkOptions = {}): FileSink {
-  if (typeof path !== "string" || path === "") throw new FileSinkError(String(path), `fileSink: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== "string" || path === "")
+    throw new FileSinkError(String(path), `fileSink: path must be a non-empty string, got ${JSON.stringify(path)}`);
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const maxBuffered = options.maxBuffered ?? 1000;
   if (!Number.isFinite(flushIntervalMs) || flushIntervalMs < 0) {
@@ -43,7 +44,9 @@ export function fileSink(platform: Pick<Platform, "fs">, path: string, options: 
     throw new FileSinkError(path, `fileSink: maxBuffered must be an integer >= 1, got ${maxBuffered}`);
   }
   const clock = options.clock ?? systemClock;
-  const onError = options.onError ?? ((error: unknown, lost: number) => console.error(`fileSink ${path}: ${lost} log line(s) lost:`, error));
+  const onError =
+    options.onError ??
+    ((error: unknown, lost: number) => console.error(`fileSink ${path}: ${lost} log line(s) lost:`, error));
 
   let buffer: string[] = [];
   let writing: Promise<void> = Promise.resolve();

@@ -16,7 +16,9 @@ export class LogLevelError extends Error {
   override readonly name = "LogLevelError";
   readonly value: unknown;
   constructor(value: unknown) {
-    super(`Invalid log level ${JSON.stringify(value) ?? String(value)}: expected one of debug, info, warn, error, silent`);
+    super(
+      `Invalid log level ${JSON.stringify(value) ?? String(value)}: expected one of debug, info, warn, error, silent`,
+    );
     this.value = value;
   }
 }

@@ -13,5 +13,7 @@ export type LogSinkLike = LogSink | ((line: string) => void);
 export function toLogSink(sink: LogSinkLike): LogSink {
   if (typeof sink === "function") return { write: sink };
   if (sink && typeof sink.write === "function") return sink;
-  throw new TypeError(`Invalid log sink: expected a function (line) => void or an object with write(line), got ${sink === null ? "null" : typeof sink}`);
+  throw new TypeError(
+    `Invalid log sink: expected a function (line) => void or an object with write(line), got ${sink === null ? "null" : typeof sink}`,
+  );
 }

@@ -43,7 +43,12 @@ function convert(value: unknown, redact: KeyRedactor, ancestors: Set<object>, de
   }
 }
 
-function convertObject(object: object, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue | undefined {
+function convertObject(
+  object: object,
+  redact: KeyRedactor,
+  ancestors: Set<object>,
+  depth: number,
+): JsonValue | undefined {
   if (object instanceof Error) return convertError(object, redact, ancestors, depth);
   if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString();
   if (Array.isArray(object)) {
@@ -88,7 +93,14 @@ function convertError(error: Error, redact: KeyRedactor, ancestors: Set<object>,
   return out;
 }
 
-function putEntry(out: Record<string, JsonValue>, key: string, item: unknown, redact: KeyRedactor, ancestors: Set<object>, depth: number): void {
+function putEntry(
+  out: Record<string, JsonValue>,
+  key: string,
+  item: unknown,
+  redact: KeyRedactor,
+  ancestors: Set<object>,
+  depth: number,
+): void {
   if (redact(key)) {
     out[key] = REDACTED;
     return;

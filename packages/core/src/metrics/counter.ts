@@ -12,7 +12,8 @@ export class Counter extends Metric<{ value: number }> {
   inc(amount?: number): void;
   inc(labels: Labels, amount?: number): void;
   inc(labelsOrAmount?: Labels | number, amount?: number): void {
-    const [labels, by] = typeof labelsOrAmount === "object" ? [labelsOrAmount, amount ?? 1] : [undefined, labelsOrAmount ?? 1];
+    const [labels, by] =
+      typeof labelsOrAmount === "object" ? [labelsOrAmount, amount ?? 1] : [undefined, labelsOrAmount ?? 1];
     checkNumber(this.name, "increment", by);
     if (by < 0) throw new MetricsError(`Counter ${this.name}: cannot decrease (increment ${by})`, this.name);
     this.seriesFor(labels).value += by;

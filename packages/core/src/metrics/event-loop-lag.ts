@@ -20,7 +20,8 @@ export class EventLoopLagSampler {
   #loop: AbortController | undefined;
 
   constructor(clock: Clock, intervalMs = 500) {
-    if (!(intervalMs > 0 && Number.isFinite(intervalMs))) throw new RangeError(`EventLoopLagSampler: intervalMs must be a positive number, got ${intervalMs}`);
+    if (!(intervalMs > 0 && Number.isFinite(intervalMs)))
+      throw new RangeError(`EventLoopLagSampler: intervalMs must be a positive number, got ${intervalMs}`);
     this.#clock = clock;
     this.intervalMs = intervalMs;
   }

@@ -21,7 +21,12 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-export function formatLabels(names: readonly string[], values: readonly string[], extra?: [string, string], constant: readonly (readonly [string, string])[] = []): string {
+export function formatLabels(
+  names: readonly string[],
+  values: readonly string[],
+  extra?: [string, string],
+  constant: readonly (readonly [string, string])[] = [],
+): string {
   const parts = constant.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
   for (const [i, name] of names.entries()) parts.push(`${name}="${escapeLabelValue(values[i] ?? "")}"`);
   if (extra) parts.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);

@@ -16,11 +16,17 @@ export class Histogram extends Metric<HistogramSeries> {
 
   constructor(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []) {
     super(name, help, labelNames, ["le"]);
-    if (!Array.isArray(buckets) || buckets.length === 0) throw new MetricsError(`Histogram ${name}: buckets must be a non-empty array of numbers`, name);
+    if (!Array.isArray(buckets) || buckets.length === 0)
+      throw new MetricsError(`Histogram ${name}: buckets must be a non-empty array of numbers`, name);
     const bounds = buckets.filter((b) => b !== Number.POSITIVE_INFINITY);
     bounds.forEach((bound, i) => {
-      if (typeof bound !== "number" || !Number.isFinite(bound)) throw new MetricsError(`Histogram ${name}: bucket ${JSON.stringify(bound)} is not a finite number`, name);
-      if (i > 0 && bound <= bounds[i - 1]!) throw new MetricsError(`Histogram ${name}: buckets must be strictly increasing (${bounds[i - 1]} then ${bound})`, name);
+      if (typeof bound !== "number" || !Number.isFinite(bound))
+        throw new MetricsError(`Histogram ${name}: bucket ${JSON.stringify(bound)} is not a finite number`, name);
+      if (i > 0 && bound <= bounds[i - 1]!)
+        throw new MetricsError(
+          `Histogram ${name}: buckets must be strictly increasing (${bounds[i - 1]} then ${bound})`,
+          name,
+        );
     });
     this.buckets = Object.freeze([...bounds]);
   }

@@ -22,9 +22,13 @@ export abstract class Metric<Series> {
     const seen = new Set<string>();
     for (const label of labelNames) {
       if (typeof label !== "string" || !LABEL_NAME.test(label) || label.startsWith("__")) {
-        throw new MetricsError(`Metric ${name}: invalid label name ${JSON.stringify(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`, name);
+        throw new MetricsError(
+          `Metric ${name}: invalid label name ${JSON.stringify(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`,
+          name,
+        );
       }
-      if (reservedLabels.includes(label)) throw new MetricsError(`Metric ${name}: label name "${label}" is reserved for this metric type`, name);
+      if (reservedLabels.includes(label))
+        throw new MetricsError(`Metric ${name}: label name "${label}" is reserved for this metric type`, name);
       if (seen.has(label)) throw new MetricsError(`Metric ${name}: duplicate label name "${label}"`, name);
       seen.add(label);
     }
@@ -75,12 +79,16 @@ export abstract class Metric<Series> {
   #labelValues(labels: Labels): string[] {
     for (const key of Object.keys(labels)) {
       if (!this.labelNames.includes(key)) {
-        throw new MetricsError(`Metric ${this.name}: unknown label "${key}" (declared: ${this.labelNames.join(", ") || "none"})`, this.name);
+        throw new MetricsError(
+          `Metric ${this.name}: unknown label "${key}" (declared: ${this.labelNames.join(", ") || "none"})`,
+          this.name,
+        );
       }
     }
     return this.labelNames.map((label) => {
       const value = labels[label];
-      if (value === undefined) throw new MetricsError(`Metric ${this.name}: missing value for label "${label}"`, this.name);
+      if (value === undefined)
+        throw new MetricsError(`Metric ${this.name}: missing value for label "${label}"`, this.name);
       return String(value);
     });
   }
@@ -88,7 +96,10 @@ export abstract class Metric<Series> {
 
 export function checkNumber(metric: string, what: string, value: unknown): number {
   if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new MetricsError(`Metric ${metric}: ${what} must be a number, got ${JSON.stringify(value) ?? String(value)}`, metric);
+    throw new MetricsError(
+      `Metric ${metric}: ${what} must be a number, got ${JSON.stringify(value) ?? String(value)}`,
+      metric,
+    );
   }
   return value;
 }

@@ -20,10 +20,12 @@ export class MetricsRegistry {
   setConstantLabels(labels: Record<string, string>): void {
     const entries = Object.entries(labels);
     for (const [name, value] of entries) {
-      if (!LABEL_NAME.test(name) || name.startsWith("__")) throw new MetricsError(`Invalid constant label name ${JSON.stringify(name)}`, name);
+      if (!LABEL_NAME.test(name) || name.startsWith("__"))
+        throw new MetricsError(`Invalid constant label name ${JSON.stringify(name)}`, name);
       if (typeof value !== "string") throw new MetricsError(`Constant label ${name}: value must be a string`, name);
       for (const metric of this.#metrics.values()) {
-        if (metric.labelNames.includes(name)) throw new MetricsError(`Constant label "${name}" clashes with a label of ${metric.name}`, metric.name);
+        if (metric.labelNames.includes(name))
+          throw new MetricsError(`Constant label "${name}" clashes with a label of ${metric.name}`, metric.name);
       }
     }
     this.#constant = Object.freeze(entries.map(([name, value]) => Object.freeze([name, value] as const)));
@@ -39,10 +41,19 @@ export class MetricsRegistry {
   }
 
   histogram(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []): Histogram {
-    const existing = this.#register(name, help, labelNames, "histogram", () => new Histogram(name, help, buckets, labelNames)) as Histogram;
+    const existing = this.#register(
+      name,
+      help,
+      labelNames,
+      "histogram",
+      () => new Histogram(name, help, buckets, labelNames),
+    ) as Histogram;
     const wanted = buckets.filter((b) => b !== Number.POSITIVE_INFINITY);
     if (existing.buckets.length !== wanted.length || existing.buckets.some((b, i) => b !== wanted[i])) {
-      throw new MetricsError(`Histogram ${name} is already registered with buckets [${existing.buckets.join(", ")}]`, name);
+      throw new MetricsError(
+        `Histogram ${name} is already registered with buckets [${existing.buckets.join(", ")}]`,
+        name,
+      );
     }
     return existing;
   }
@@ -65,20 +76,33 @@ export class MetricsRegistry {
     return [...this.#metrics.values()].map((metric) => metric.render(this.#constant)).join("");
   }
 
-  #register(name: string, help: string, labelNames: readonly string[], type: AnyMetric["type"], create: () => AnyMetric): AnyMetric {
+  #register(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    type: AnyMetric["type"],
+    create: () => AnyMetric,
+  ): AnyMetric {
     if (typeof name !== "string" || !METRIC_NAME.test(name)) {
-      throw new MetricsError(`Invalid metric name ${JSON.stringify(name)}: expected [a-zA-Z_:][a-zA-Z0-9_:]*`, String(name));
+      throw new MetricsError(
+        `Invalid metric name ${JSON.stringify(name)}: expected [a-zA-Z_:][a-zA-Z0-9_:]*`,
+        String(name),
+      );
     }
     if (typeof help !== "string") throw new MetricsError(`Metric ${name}: help must be a string`, name);
     const existing = this.#metrics.get(name);
     if (existing) {
       if (existing.type !== type || existing.help !== help || !sameLabels(existing, labelNames)) {
-        throw new MetricsError(`Metric ${name} is already registered as a ${existing.type} with other help or labels`, name);
+        throw new MetricsError(
+          `Metric ${name} is already registered as a ${existing.type} with other help or labels`,
+          name,
+        );
       }
       return existing;
     }
     const clash = labelNames.find((label) => this.#constant.some(([name]) => name === label));
-    if (clash) throw new MetricsError(`Metric ${name}: label "${clash}" is already a constant label of this registry`, name);
+    if (clash)
+      throw new MetricsError(`Metric ${name}: label "${clash}" is already a constant label of this registry`, name);
     const metric = create();
     this.#metrics.set(name, metric);
     return metric;

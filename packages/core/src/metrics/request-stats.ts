@@ -29,18 +29,30 @@ export class RequestStats {
   constructor(options: RequestStatsOptions = {}) {
     this.windowMs = options.windowMs ?? 60_000;
     this.#slotMs = options.slotMs ?? 1000;
-    if (!Number.isFinite(this.#slotMs) || this.#slotMs <= 0) throw new MetricsError(`RequestStats: slotMs must be > 0, got ${this.#slotMs}`, "RequestStats");
+    if (!Number.isFinite(this.#slotMs) || this.#slotMs <= 0)
+      throw new MetricsError(`RequestStats: slotMs must be > 0, got ${this.#slotMs}`, "RequestStats");
     if (!Number.isFinite(this.windowMs) || this.windowMs < this.#slotMs) {
-      throw new MetricsError(`RequestStats: windowMs must be a finite number >= slotMs (${this.#slotMs}), got ${this.windowMs}`, "RequestStats");
+      throw new MetricsError(
+        `RequestStats: windowMs must be a finite number >= slotMs (${this.#slotMs}), got ${this.windowMs}`,
+        "RequestStats",
+      );
     }
     this.#clock = options.clock ?? systemClock;
-    this.#slots = Array.from({ length: Math.ceil(this.windowMs / this.#slotMs) }, () => ({ start: Number.NEGATIVE_INFINITY, count: 0, errors: 0, latencySum: 0 }));
+    this.#slots = Array.from({ length: Math.ceil(this.windowMs / this.#slotMs) }, () => ({
+      start: Number.NEGATIVE_INFINITY,
+      count: 0,
+      errors: 0,
+      latencySum: 0,
+    }));
     this.#createdAt = this.#clock.now();
   }
 
   record(latencyMs: number, ok: boolean): void {
     if (typeof latencyMs !== "number" || !Number.isFinite(latencyMs) || latencyMs < 0) {
-      throw new MetricsError(`RequestStats.record: latencyMs must be a finite number >= 0, got ${JSON.stringify(latencyMs) ?? String(latencyMs)}`, "RequestStats");
+      throw new MetricsError(
+        `RequestStats.record: latencyMs must be a finite number >= 0, got ${JSON.stringify(latencyMs) ?? String(latencyMs)}`,
+        "RequestStats",
+      );
     }
     const now = this.#clock.now();
     const start = Math.floor(now / this.#slotMs) * this.#slotMs;

@@ -56,7 +56,9 @@ const lastCpuPercent = new WeakMap<UsageApi, number>();
 
 /** Wall-clock epoch ms at which this process started: where its CPU-time counter starts from zero. */
 export function processStartTime(): number {
-  return typeof performance !== "undefined" && typeof performance.timeOrigin === "number" ? performance.timeOrigin : Date.now();
+  return typeof performance !== "undefined" && typeof performance.timeOrigin === "number"
+    ? performance.timeOrigin
+    : Date.now();
 }
 
 /**
@@ -74,7 +76,10 @@ export function collectRuntimeMetrics(sources: RuntimeMetricsSources): RuntimeMe
   const cores = sources.cpuCores !== undefined && sources.cpuCores > 0 ? sources.cpuCores : 1;
   // Two samples in the same millisecond: keep the previous window rather than divide by ~0.
   if (wallMicros >= 1000) lastCpuSample.set(sources.usage, { cpuMicros, at: now });
-  const cpuUsage = wallMicros >= 1000 ? Math.max(0, ((cpuMicros - previous.cpuMicros) / wallMicros / cores) * 100) : (lastCpuPercent.get(sources.usage) ?? 0);
+  const cpuUsage =
+    wallMicros >= 1000
+      ? Math.max(0, ((cpuMicros - previous.cpuMicros) / wallMicros / cores) * 100)
+      : (lastCpuPercent.get(sources.usage) ?? 0);
   lastCpuPercent.set(sources.usage, cpuUsage);
   const disk = typeof sources.diskUsage === "function" ? sources.diskUsage() : (sources.diskUsage ?? 0);
 
@@ -98,28 +103,61 @@ export function collectRuntimeMetrics(sources: RuntimeMetricsSources): RuntimeMe
 }
 
 /** The standard process metrics (the names prom-client and the Go/Python clients use), on every runtime. */
-export function setProcessMetrics(registry: MetricsRegistry, cpu: { userMicros: number; systemMicros: number }, rssBytes: number): void {
-  raiseCounter(registry.counter("process_cpu_user_seconds_total", "Total user CPU time spent in seconds."), cpu.userMicros / 1e6);
-  raiseCounter(registry.counter("process_cpu_system_seconds_total", "Total system CPU time spent in seconds."), cpu.systemMicros / 1e6);
-  raiseCounter(registry.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."), (cpu.userMicros + cpu.systemMicros) / 1e6);
+export function setProcessMetrics(
+  registry: MetricsRegistry,
+  cpu: { userMicros: number; systemMicros: number },
+  rssBytes: number,
+): void {
+  raiseCounter(
+    registry.counter("process_cpu_user_seconds_total", "Total user CPU time spent in seconds."),
+    cpu.userMicros / 1e6,
+  );
+  raiseCounter(
+    registry.counter("process_cpu_system_seconds_total", "Total system CPU time spent in seconds."),
+    cpu.systemMicros / 1e6,
+  );
+  raiseCounter(
+    registry.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."),
+    (cpu.userMicros + cpu.systemMicros) / 1e6,
+  );
   registry.gauge("process_resident_memory_bytes", "Resident memory size in bytes.").set(rssBytes);
-  registry.gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.").set(processStartTime() / 1000);
+  registry
+    .gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.")
+    .set(processStartTime() / 1000);
 }
 
 /** Writes the metrics to `aral_*` series (names in base units, as promtool's linter wants). */
 export function setRuntimeGauges(registry: MetricsRegistry, m: RuntimeMetrics, requests?: RequestStats): void {
   registry.gauge("aral_uptime_seconds", "Seconds since the runtime started.").set(m.uptime / 1000);
-  raiseCounter(registry.counter("aral_restarts_total", "Restarts of the runtime since the process started."), m.restartCount);
-  registry.gauge("aral_cpu_usage_ratio", "CPU time over wall time since the previous sample, as a fraction of the CPU limit (or of the machine's cores without one); 1 = the whole limit busy.").set(m.cpuUsage / 100);
+  raiseCounter(
+    registry.counter("aral_restarts_total", "Restarts of the runtime since the process started."),
+    m.restartCount,
+  );
+  registry
+    .gauge(
+      "aral_cpu_usage_ratio",
+      "CPU time over wall time since the previous sample, as a fraction of the CPU limit (or of the machine's cores without one); 1 = the whole limit busy.",
+    )
+    .set(m.cpuUsage / 100);
   registry.gauge("aral_disk_usage_bytes", "Disk space used by the agent in bytes.").set(m.diskUsage);
   registry.gauge("aral_requests_per_second", "Requests per second over the sliding window.").set(m.requestsPerSecond);
-  registry.gauge("aral_request_latency_average_seconds", "Mean request latency over the sliding window, in seconds.").set(m.averageLatency / 1000);
+  registry
+    .gauge("aral_request_latency_average_seconds", "Mean request latency over the sliding window, in seconds.")
+    .set(m.averageLatency / 1000);
   registry.gauge("aral_request_error_ratio", "Failed over all requests in the sliding window (0..1).").set(m.errorRate);
   registry.gauge("aral_healthy", "1 when every health check passed its latest run, else 0.").set(m.isHealthy ? 1 : 0);
-  registry.gauge("aral_last_health_check_timestamp_seconds", "Unix time of the latest completed health check run (0: never).").set(m.lastHealthCheck.getTime() / 1000);
+  registry
+    .gauge("aral_last_health_check_timestamp_seconds", "Unix time of the latest completed health check run (0: never).")
+    .set(m.lastHealthCheck.getTime() / 1000);
   if (requests) {
-    raiseCounter(registry.counter("aral_requests_total", "Requests recorded since the runtime started."), requests.totals.requests);
-    raiseCounter(registry.counter("aral_request_errors_total", "Failed requests recorded since the runtime started."), requests.totals.errors);
+    raiseCounter(
+      registry.counter("aral_requests_total", "Requests recorded since the runtime started."),
+      requests.totals.requests,
+    );
+    raiseCounter(
+      registry.counter("aral_request_errors_total", "Failed requests recorded since the runtime started."),
+      requests.totals.errors,
+    );
   }
 }
 

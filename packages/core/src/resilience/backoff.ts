@@ -44,7 +44,12 @@ export function validateBackoff(options: {
 }
 
 /** The delay before the retry that follows failed attempt number `failedAttempt` (1-based), without jitter. */
-export function baseDelay(strategy: BackoffStrategy, backoffMs: number, maxBackoffMs: number, failedAttempt: number): number {
+export function baseDelay(
+  strategy: BackoffStrategy,
+  backoffMs: number,
+  maxBackoffMs: number,
+  failedAttempt: number,
+): number {
   const raw =
     strategy === "exponential"
       ? backoffMs * 2 ** (failedAttempt - 1)

@@ -76,10 +76,16 @@ export class CircuitBreaker implements Policy {
 
   constructor(options: CircuitBreakerOptions) {
     if (options === null || typeof options !== "object") {
-      throw new ResilienceConfigError("options", `CircuitBreaker needs an options object with a name, got ${describe(options)}`);
+      throw new ResilienceConfigError(
+        "options",
+        `CircuitBreaker needs an options object with a name, got ${describe(options)}`,
+      );
     }
     if (typeof options.name !== "string" || options.name.trim() === "") {
-      throw new ResilienceConfigError("name", `CircuitBreaker name must be a non-empty string, got ${describe(options.name)}`);
+      throw new ResilienceConfigError(
+        "name",
+        `CircuitBreaker name must be a non-empty string, got ${describe(options.name)}`,
+      );
     }
     this.name = options.name;
     this.threshold = requireInteger("threshold", options.threshold ?? 5, 1, Number.MAX_SAFE_INTEGER);
@@ -91,7 +97,10 @@ export class CircuitBreaker implements Policy {
     if (options.failureRatio !== undefined) {
       const { ratio, windowMs, minimumCalls = 10 } = options.failureRatio;
       if (typeof ratio !== "number" || !(ratio > 0 && ratio <= 1)) {
-        throw new ResilienceConfigError("failureRatio.ratio", `failureRatio.ratio must be a number in (0, 1], got ${describe(ratio)}`);
+        throw new ResilienceConfigError(
+          "failureRatio.ratio",
+          `failureRatio.ratio must be a number in (0, 1], got ${describe(ratio)}`,
+        );
       }
       requirePositive("failureRatio.windowMs", windowMs);
       requireInteger("failureRatio.minimumCalls", minimumCalls, 1, Number.MAX_SAFE_INTEGER);
@@ -174,7 +183,8 @@ export class CircuitBreaker implements Policy {
     if (generation !== this.#generation) return;
     if (probe) {
       this.#probesInFlight--;
-      if (++this.#probeSuccesses >= this.halfOpenProbes) this.#transition("closed", `${this.#probeSuccesses} probe(s) succeeded`);
+      if (++this.#probeSuccesses >= this.halfOpenProbes)
+        this.#transition("closed", `${this.#probeSuccesses} probe(s) succeeded`);
       return;
     }
     this.#consecutiveFailures = 0;

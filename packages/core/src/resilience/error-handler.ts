@@ -60,7 +60,10 @@ export class RuntimeErrorHandler {
     context: string,
     options?: RetryOptions,
   ): Promise<T> {
-    const resolved = options === undefined ? this.retryConfig : this.#withLogging(resolveRetryOptions({ ...this.#options, ...options }));
+    const resolved =
+      options === undefined
+        ? this.retryConfig
+        : this.#withLogging(resolveRetryOptions({ ...this.#options, ...options }));
     try {
       return await runWithRetry(fn, context, resolved, options?.signal);
     } catch (error) {
@@ -97,7 +100,10 @@ export class RuntimeErrorHandler {
       try {
         await listener(error, info);
       } catch (monitorError) {
-        this.#log("error", "Critical error monitor failed", { context: info.context, error: describeError(monitorError) });
+        this.#log("error", "Critical error monitor failed", {
+          context: info.context,
+          error: describeError(monitorError),
+        });
       }
     });
     const timedOut = this.#clock.sleep(this.#monitorTimeoutMs, timer.signal).then(
@@ -126,12 +132,16 @@ export class RuntimeErrorHandler {
     return {
       ...resolved,
       onRetry: (event: RetryEvent) => {
-        this.#log("warn", `${event.context} failed (attempt ${event.attempt} of ${resolved.maxRetries}), retrying in ${Math.round(event.delayMs)} ms`, {
-          context: event.context,
-          attempt: event.attempt,
-          delayMs: event.delayMs,
-          error: describeError(event.error),
-        });
+        this.#log(
+          "warn",
+          `${event.context} failed (attempt ${event.attempt} of ${resolved.maxRetries}), retrying in ${Math.round(event.delayMs)} ms`,
+          {
+            context: event.context,
+            attempt: event.attempt,
+            delayMs: event.delayMs,
+            error: describeError(event.error),
+          },
+        );
         userOnRetry?.(event);
       },
     };

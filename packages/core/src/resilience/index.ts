@@ -7,7 +7,13 @@ export { RuntimeErrorHandler } from "./error-handler.ts";
 export type { RuntimeErrorHandlerOptions, CriticalErrorListener, CriticalErrorInfo } from "./error-handler.ts";
 export type { ResilienceLogger } from "./logger.ts";
 export { CircuitBreaker } from "./circuit-breaker.ts";
-export type { CircuitBreakerOptions, CircuitState, CircuitStateChange, CircuitSnapshot, FailureRatioOptions } from "./circuit-breaker.ts";
+export type {
+  CircuitBreakerOptions,
+  CircuitState,
+  CircuitStateChange,
+  CircuitSnapshot,
+  FailureRatioOptions,
+} from "./circuit-breaker.ts";
 export { CircuitBreakerRegistry, circuitBreakers } from "./circuit-registry.ts";
 export { withTimeout } from "./timeout.ts";
 export type { TimeoutOptions } from "./timeout.ts";

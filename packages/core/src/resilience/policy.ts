@@ -47,7 +47,10 @@ export function timeoutPolicy(ms: number, options: { clock?: Clock; what?: strin
 export function compose(...policies: Policy[]): Policy {
   policies.forEach((policy, index) => {
     if (policy === null || typeof policy !== "object" || typeof policy.execute !== "function") {
-      throw new ResilienceConfigError(`policies[${index}]`, `compose() takes policies (objects with execute), got ${describe(policy)} at position ${index}`);
+      throw new ResilienceConfigError(
+        `policies[${index}]`,
+        `compose() takes policies (objects with execute), got ${describe(policy)} at position ${index}`,
+      );
     }
   });
   if (policies.length === 0) {

@@ -69,7 +69,8 @@ export const RETRY_DEFAULTS = {
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
   const maxRetries = requireInteger("maxRetries", options.maxRetries ?? RETRY_DEFAULTS.maxRetries, 1, 10);
   const backoffMs = options.backoffMs ?? RETRY_DEFAULTS.backoffMs;
-  const maxBackoffMs = options.maxBackoffMs ?? Math.max(RETRY_DEFAULTS.maxBackoffMs, typeof backoffMs === "number" ? backoffMs : 0);
+  const maxBackoffMs =
+    options.maxBackoffMs ?? Math.max(RETRY_DEFAULTS.maxBackoffMs, typeof backoffMs === "number" ? backoffMs : 0);
   const strategy = options.backoffStrategy ?? RETRY_DEFAULTS.backoffStrategy;
   const jitter = options.jitter ?? RETRY_DEFAULTS.jitter;
   validateBackoff({ strategy, backoffMs, maxBackoffMs, jitter });
@@ -104,7 +105,8 @@ export function executeWithRetry<T>(
   let resolved: ResolvedRetryOptions;
   try {
     if (typeof fn !== "function") throw new TypeError(`executeWithRetry needs a function to call, got ${typeof fn}`);
-    if (typeof context !== "string") throw new TypeError(`executeWithRetry needs a context string, got ${typeof context}`);
+    if (typeof context !== "string")
+      throw new TypeError(`executeWithRetry needs a context string, got ${typeof context}`);
     resolved = resolveRetryOptions(options);
   } catch (error) {
     return Promise.reject(error);
@@ -137,7 +139,11 @@ export async function runWithRetry<T>(
         if (error instanceof NonRetryableError) throw error;
         if (options.retryable && !options.retryable(error, attempt)) throw error;
         if (attempt >= options.maxRetries) {
-          throw new RuntimeError(`${context} failed after ${attempt} attempts`, { context, cause: error, attempts: errors });
+          throw new RuntimeError(`${context} failed after ${attempt} attempts`, {
+            context,
+            cause: error,
+            attempts: errors,
+          });
         }
         const delayMs = nextDelay(options, attempt, previousDelay);
         previousDelay = delayMs;
@@ -153,12 +159,15 @@ export async function runWithRetry<T>(
 }
 
 function budgetExhausted(context: string, budgetMs: number, errors: unknown[]): RuntimeError {
-  return new RuntimeError(`${context} failed after ${errors.length} attempts (time budget of ${budgetMs} ms exhausted)`, {
-    context,
-    cause: errors[errors.length - 1],
-    attempts: errors,
-    reason: "budget",
-  });
+  return new RuntimeError(
+    `${context} failed after ${errors.length} attempts (time budget of ${budgetMs} ms exhausted)`,
+    {
+      context,
+      cause: errors[errors.length - 1],
+      attempts: errors,
+      reason: "budget",
+    },
+  );
 }
 
 interface Budget {

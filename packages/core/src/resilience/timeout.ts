@@ -16,7 +16,11 @@ export interface TimeoutOptions {
  * Runs `fn` with a signal that aborts after `ms`; rejects with a TimeoutError at that moment (a call that ignores
  * its signal keeps running in the background, but its late result is dropped).
  */
-export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number, options: TimeoutOptions = {}): Promise<T> {
+export function withTimeout<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  ms: number,
+  options: TimeoutOptions = {},
+): Promise<T> {
   try {
     requirePositive("timeout ms", ms);
   } catch (error) {

@@ -13,10 +13,20 @@ export type FallbackPolicy = "reject" | "shed" | "restart";
 export interface ResourcesConfig {
   cpu?: { limit?: Quantity; request?: Quantity; throttling?: Switch };
   memory?: { limit?: Quantity; request?: Quantity; swap?: Switch };
-  storage?: { persistent?: string; ephemeral?: string; maxSize?: Quantity; cleanup?: { onStop?: boolean; maxAge?: number } };
+  storage?: {
+    persistent?: string;
+    ephemeral?: string;
+    maxSize?: Quantity;
+    cleanup?: { onStop?: boolean; maxAge?: number };
+  };
   network?: { bandwidth?: Quantity; connections?: number; timeout?: number; overflow?: "wait" | "reject" };
   fallback?: FallbackPolicy;
-  monitor?: { enabled?: boolean; interval?: number; thresholds?: { memory?: number; cpu?: number; disk?: number }; hysteresis?: number };
+  monitor?: {
+    enabled?: boolean;
+    interval?: number;
+    thresholds?: { memory?: number; cpu?: number; disk?: number };
+    hysteresis?: number;
+  };
 }
 
 /** The same section in base units: cores, bytes, bits per second, milliseconds. Absent seed fields stay undefined. */
@@ -26,7 +36,12 @@ export interface ResolvedResources {
   storage: { persistent?: string; ephemeral?: string; maxSize?: number; cleanup: { onStop: boolean; maxAge?: number } };
   network: { bandwidth?: number; connections?: number; timeout?: number; overflow: "wait" | "reject" };
   fallback: FallbackPolicy;
-  monitor: { enabled: boolean; interval: number; thresholds: { memory: number; cpu: number; disk: number }; hysteresis: number };
+  monitor: {
+    enabled: boolean;
+    interval: number;
+    thresholds: { memory: number; cpu: number; disk: number };
+    hysteresis: number;
+  };
 }
 
 const RESOLVED = new WeakSet<object>();
@@ -42,20 +57,37 @@ export function isResolvedResources(value: unknown): value is ResolvedResources 
  */
 export function resolveResources(config: ResourcesConfig | ResolvedResources | undefined): ResolvedResources {
   if (isResolvedResources(config)) return config;
-  const { cpu, memory, storage, network, fallback, monitor } = validateRuntimeOptions({ resources: config ?? {} }).resources;
-  const optional = <T>(value: Quantity | undefined, parse: (q: Quantity) => T): T | undefined => (value === undefined ? undefined : parse(value));
+  const { cpu, memory, storage, network, fallback, monitor } = validateRuntimeOptions({
+    resources: config ?? {},
+  }).resources;
+  const optional = <T>(value: Quantity | undefined, parse: (q: Quantity) => T): T | undefined =>
+    value === undefined ? undefined : parse(value);
   const resolved: ResolvedResources = {
     cpu: { limit: optional(cpu.limit, parseCpu), request: optional(cpu.request, parseCpu), throttling: cpu.throttling },
-    memory: { limit: optional(memory.limit, parseBytes), request: optional(memory.request, parseBytes), swap: memory.swap },
+    memory: {
+      limit: optional(memory.limit, parseBytes),
+      request: optional(memory.request, parseBytes),
+      swap: memory.swap,
+    },
     storage: {
       persistent: storage.persistent,
       ephemeral: storage.ephemeral,
       maxSize: optional(storage.maxSize, parseBytes),
       cleanup: { onStop: storage.cleanup.onStop, maxAge: storage.cleanup.maxAge },
     },
-    network: { bandwidth: optional(network.bandwidth, parseBandwidth), connections: network.connections, timeout: network.timeout, overflow: network.overflow },
+    network: {
+      bandwidth: optional(network.bandwidth, parseBandwidth),
+      connections: network.connections,
+      timeout: network.timeout,
+      overflow: network.overflow,
+    },
     fallback,
-    monitor: { enabled: monitor.enabled, interval: monitor.interval, thresholds: { ...monitor.thresholds }, hysteresis: monitor.hysteresis },
+    monitor: {
+      enabled: monitor.enabled,
+      interval: monitor.interval,
+      thresholds: { ...monitor.thresholds },
+      hysteresis: monitor.hysteresis,
+    },
   };
   RESOLVED.add(resolved);
   return resolved;

@@ -15,4 +15,6 @@ function ensureSymbol(name: "dispose" | "asyncDispose"): symbol {
 }
 
 export const disposeSymbol: typeof Symbol.dispose = ensureSymbol("dispose") as typeof Symbol.dispose;
-export const asyncDisposeSymbol: typeof Symbol.asyncDispose = ensureSymbol("asyncDispose") as typeof Symbol.asyncDispose;
+export const asyncDisposeSymbol: typeof Symbol.asyncDispose = ensureSymbol(
+  "asyncDispose",
+) as typeof Symbol.asyncDispose;

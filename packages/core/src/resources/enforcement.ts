@@ -15,10 +15,18 @@ export interface FieldEnforcement {
 }
 
 export const RESOURCE_FIELDS = [
-  "cpu.limit", "cpu.request", "cpu.throttling",
-  "memory.limit", "memory.request", "memory.swap",
-  "storage.persistent", "storage.ephemeral", "storage.maxSize",
-  "network.bandwidth", "network.connections", "network.timeout",
+  "cpu.limit",
+  "cpu.request",
+  "cpu.throttling",
+  "memory.limit",
+  "memory.request",
+  "memory.swap",
+  "storage.persistent",
+  "storage.ephemeral",
+  "storage.maxSize",
+  "network.bandwidth",
+  "network.connections",
+  "network.timeout",
 ] as const;
 
 /**
@@ -27,11 +35,15 @@ export const RESOURCE_FIELDS = [
  * process runs in a cgroup that sets it — under `aral run` on Linux where cgroups are usable (root or a
  * delegated subtree), which `aral check` and the supervisor's start log say limit by limit.
  */
-export function describeEnforcement(resources: ResourcesConfig | ResolvedResources | undefined, platform: Pick<Platform, "runtime">): FieldEnforcement[] {
+export function describeEnforcement(
+  resources: ResourcesConfig | ResolvedResources | undefined,
+  platform: Pick<Platform, "runtime">,
+): FieldEnforcement[] {
   const r = resolveResources(resources);
   const cores = platform.runtime.cpus;
   const runtime = `${platform.runtime.name} ${platform.runtime.version}`;
-  const fmt = <T>(value: T | undefined, format: (v: T) => string): string | null => (value === undefined ? null : format(value));
+  const fmt = <T>(value: T | undefined, format: (v: T) => string): string | null =>
+    value === undefined ? null : format(value);
   const toggle = (v: boolean | undefined): string | null => (v === undefined ? null : v ? "enabled" : "disabled");
 
   const rows: FieldEnforcement[] = [
@@ -42,7 +54,9 @@ export function describeEnforcement(resources: ResourcesConfig | ResolvedResourc
       how:
         `allocate({ cpu }) leases count against it (ResourceLimitError past it); the monitor measures CPU time over wall time and degrades at the limit; ` +
         `the worker pool is sized from it (capped at this machine's ${cores} cores); a kernel CPU quota only in a cgroup — under aral run on Linux with usable cgroups (aral check says whether)` +
-        (r.cpu.limit !== undefined && r.cpu.limit > cores ? ` — note: the limit is more than the ${cores} cores available` : ""),
+        (r.cpu.limit !== undefined && r.cpu.limit > cores
+          ? ` — note: the limit is more than the ${cores} cores available`
+          : ""),
     },
     {
       field: "cpu.request",
@@ -118,4 +132,3 @@ export function describeEnforcement(resources: ResourcesConfig | ResolvedResourc
   ];
   return rows;
 }
-

@@ -40,12 +40,7 @@ export class ResourceRequestError extends Error {
   readonly value: unknown;
   readonly reason: string;
 
-  constructor(
-    resource: string,
-    value: unknown,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(resource: string, value: unknown, reason: string, options?: { cause?: unknown }) {
     super(`Invalid resource request ${resource}=${JSON.stringify(value)}: ${reason}`, options);
     this.resource = resource;
     this.value = value;
@@ -70,10 +65,7 @@ export class ConnectionLimitError extends Error {
   readonly url: string;
   readonly limit: number;
 
-  constructor(
-    url: string,
-    limit: number,
-  ) {
+  constructor(url: string, limit: number) {
     super(`Connection limit reached: ${limit} concurrent requests already in flight, refusing ${url}`);
     this.url = url;
     this.limit = limit;
@@ -88,10 +80,7 @@ export class NetworkTimeoutError extends Error {
   readonly url: string;
   readonly timeoutMs: number;
 
-  constructor(
-    url: string,
-    timeoutMs: number,
-  ) {
+  constructor(url: string, timeoutMs: number) {
     super(`Request to ${url} timed out after ${timeoutMs} ms`);
     this.url = url;
     this.timeoutMs = timeoutMs;
@@ -106,7 +95,9 @@ export class FetchSchemeError extends Error {
   readonly scheme: string;
 
   constructor(url: string, scheme: string) {
-    super(`fetch refuses ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url)}: scheme ${scheme} is not allowed, only http: and https:`);
+    super(
+      `fetch refuses ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url)}: scheme ${scheme} is not allowed, only http: and https:`,
+    );
     this.url = url;
     this.scheme = scheme;
   }
@@ -119,11 +110,7 @@ export class StorageEscapeError extends Error {
   readonly root: string;
   readonly reason: string;
 
-  constructor(
-    path: string,
-    root: string,
-    reason: string,
-  ) {
+  constructor(path: string, root: string, reason: string) {
     super(`Storage path ${JSON.stringify(path)} escapes root ${root}: ${reason}`);
     this.path = path;
     this.root = root;
@@ -140,12 +127,7 @@ export class StorageQuotaError extends Error {
   readonly used: number;
   readonly maxSize: number;
 
-  constructor(
-    path: string,
-    requested: number,
-    used: number,
-    maxSize: number,
-  ) {
+  constructor(path: string, requested: number, used: number, maxSize: number) {
     super(`Storage quota exceeded: writing ${path} needs ${requested} more bytes, ${used} of ${maxSize} used`);
     this.path = path;
     this.requested = requested;

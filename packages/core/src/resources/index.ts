@@ -1,4 +1,13 @@
-export { QuantityError, parseQuantity, parseCpu, parseBytes, formatCpu, formatBytes, parseBandwidth, formatBandwidth } from "./quantity.ts";
+export {
+  QuantityError,
+  parseQuantity,
+  parseCpu,
+  parseBytes,
+  formatCpu,
+  formatBytes,
+  parseBandwidth,
+  formatBandwidth,
+} from "./quantity.ts";
 export {
   ResourceLimitError,
   ResourceRequestError,
@@ -13,7 +22,15 @@ export type { ResourceKind } from "./errors.ts";
 export { resolveResources } from "./config.ts";
 export type { ResourcesConfig, ResolvedResources, FallbackPolicy } from "./config.ts";
 export { ResourceManager, RESOURCE_KINDS } from "./manager.ts";
-export type { AllocationRequest, Lease, ResourceAmounts, ResourceUsage, ResourceKindUsage, ResourceEvent, ResourceEventListener } from "./manager.ts";
+export type {
+  AllocationRequest,
+  Lease,
+  ResourceAmounts,
+  ResourceUsage,
+  ResourceKindUsage,
+  ResourceEvent,
+  ResourceEventListener,
+} from "./manager.ts";
 export { ResourceMonitor, createResourceMonitor } from "./monitor.ts";
 export type {
   DegradedReason,
@@ -29,6 +46,14 @@ export type { LimitedFetch, LimitedFetchOptions, FetchFunction } from "./network
 export { TokenBucket } from "./token-bucket.ts";
 export { Semaphore } from "./semaphore.ts";
 export { createStorage } from "./storage.ts";
-export type { Storage, StorageArea, StorageOptions, StorageUsage, StoragePlatform, StorageFs, DiskReport } from "./storage.ts";
+export type {
+  Storage,
+  StorageArea,
+  StorageOptions,
+  StorageUsage,
+  StoragePlatform,
+  StorageFs,
+  DiskReport,
+} from "./storage.ts";
 export { describeEnforcement, RESOURCE_FIELDS } from "./enforcement.ts";
 export type { FieldEnforcement, EnforcementStatus } from "./enforcement.ts";

@@ -42,9 +42,24 @@ export interface ResourceKindUsage {
 export type ResourceUsage = Record<ResourceKind, ResourceKindUsage> & { readonly leases: number };
 
 export type ResourceEvent =
-  | { readonly type: "allocated"; readonly leaseId: number; readonly amounts: Readonly<ResourceAmounts>; readonly allocated: Readonly<ResourceAmounts> }
-  | { readonly type: "released"; readonly leaseId: number; readonly amounts: Readonly<ResourceAmounts>; readonly allocated: Readonly<ResourceAmounts> }
-  | { readonly type: "denied"; readonly request: Readonly<Partial<ResourceAmounts>>; readonly reason: string; readonly error: ResourceLimitError };
+  | {
+      readonly type: "allocated";
+      readonly leaseId: number;
+      readonly amounts: Readonly<ResourceAmounts>;
+      readonly allocated: Readonly<ResourceAmounts>;
+    }
+  | {
+      readonly type: "released";
+      readonly leaseId: number;
+      readonly amounts: Readonly<ResourceAmounts>;
+      readonly allocated: Readonly<ResourceAmounts>;
+    }
+  | {
+      readonly type: "denied";
+      readonly request: Readonly<Partial<ResourceAmounts>>;
+      readonly reason: string;
+      readonly error: ResourceLimitError;
+    };
 
 export type ResourceEventListener = (event: ResourceEvent) => void;
 
@@ -98,13 +113,15 @@ export class ResourceManager {
           available: FORMAT[kind](available),
           limit: FORMAT[kind](limit),
         });
-        if (this.#listeners.size) this.#emit({ type: "denied", request: definedOnly(amounts), reason: error.message, error });
+        if (this.#listeners.size)
+          this.#emit({ type: "denied", request: definedOnly(amounts), reason: error.message, error });
         throw error;
       }
     }
     for (const kind of RESOURCE_KINDS) this.#allocated[kind] += amounts[kind];
     const lease = this.#lease(amounts);
-    if (this.#listeners.size) this.#emit({ type: "allocated", leaseId: lease.id, amounts: lease.amounts, allocated: { ...this.#allocated } });
+    if (this.#listeners.size)
+      this.#emit({ type: "allocated", leaseId: lease.id, amounts: lease.amounts, allocated: { ...this.#allocated } });
     return lease;
   }
 
@@ -116,9 +133,20 @@ export class ResourceManager {
   usage(): ResourceUsage {
     const kind = (k: ResourceKind): ResourceKindUsage => {
       const limit = this.#limits[k];
-      return { limit, request: this.#requests[k], allocated: this.#allocated[k], available: limit === null ? null : Math.max(0, limit - this.#allocated[k]) };
+      return {
+        limit,
+        request: this.#requests[k],
+        allocated: this.#allocated[k],
+        available: limit === null ? null : Math.max(0, limit - this.#allocated[k]),
+      };
     };
-    return { cpu: kind("cpu"), memory: kind("memory"), storage: kind("storage"), connections: kind("connections"), leases: this.#leases.size };
+    return {
+      cpu: kind("cpu"),
+      memory: kind("memory"),
+      storage: kind("storage"),
+      connections: kind("connections"),
+      leases: this.#leases.size,
+    };
   }
 
   /** Subscribes to every allocation, release and denial. Returns unsubscribe. */
@@ -139,9 +167,11 @@ export class ResourceManager {
 
   #lease(amounts: ResourceAmounts): Lease {
     const lease = new HeldLease(this.#nextId++, amounts, (held) => {
-      for (const kind of RESOURCE_KINDS) this.#allocated[kind] = Math.max(0, this.#allocated[kind] - held.amounts[kind]);
+      for (const kind of RESOURCE_KINDS)
+        this.#allocated[kind] = Math.max(0, this.#allocated[kind] - held.amounts[kind]);
       this.#leases.delete(held.id);
-      if (this.#listeners.size) this.#emit({ type: "released", leaseId: held.id, amounts: held.amounts, allocated: { ...this.#allocated } });
+      if (this.#listeners.size)
+        this.#emit({ type: "released", leaseId: held.id, amounts: held.amounts, allocated: { ...this.#allocated } });
     });
     this.#leases.set(lease.id, lease);
     return lease;
@@ -191,10 +221,9 @@ class HeldLease implements Lease {
   }
 }
 
-
 function parseRequest(request: AllocationRequest): ResourceAmounts {
   if (request === null || typeof request !== "object" || Array.isArray(request)) {
-    throw new ResourceRequestError("request", request, "expected an object such as { memory: \"200Mi\", cpu: \"500m\" }");
+    throw new ResourceRequestError("request", request, 'expected an object such as { memory: "200Mi", cpu: "500m" }');
   }
   const amounts = zero();
   for (const [key, value] of Object.entries(request)) {

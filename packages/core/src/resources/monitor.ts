@@ -49,17 +49,36 @@ export interface ResourceMonitorOptions {
 
 export interface ResourceSample {
   readonly at: number;
-  readonly memory: MemoryUsage & { readonly used: number; readonly limit: number | null; readonly ratio: number | null };
+  readonly memory: MemoryUsage & {
+    readonly used: number;
+    readonly limit: number | null;
+    readonly ratio: number | null;
+  };
   /** `percent`: share of the whole machine (cpu-time delta / wall delta / cores × 100); `cores`: cores busy. */
-  readonly cpu: { readonly percent: number; readonly cores: number; readonly limit: number | null; readonly ratio: number | null };
-  readonly disk: readonly { readonly root: string; readonly total: number; readonly available: number; readonly usedRatio: number }[];
+  readonly cpu: {
+    readonly percent: number;
+    readonly cores: number;
+    readonly limit: number | null;
+    readonly ratio: number | null;
+  };
+  readonly disk: readonly {
+    readonly root: string;
+    readonly total: number;
+    readonly available: number;
+    readonly usedRatio: number;
+  }[];
   /** Bytes written against storage.maxSize, when a storageQuota source is given. */
   readonly quota?: { readonly used: number; readonly maxSize: number | null; readonly ratio: number | null };
 }
 
 export type MonitorEvent =
   | { readonly type: "sample"; readonly sample: ResourceSample }
-  | { readonly type: "degraded"; readonly reasons: readonly DegradedReason[]; readonly policy: FallbackPolicy; readonly sample: ResourceSample }
+  | {
+      readonly type: "degraded";
+      readonly reasons: readonly DegradedReason[];
+      readonly policy: FallbackPolicy;
+      readonly sample: ResourceSample;
+    }
   | { readonly type: "recovered"; readonly sample: ResourceSample }
   | { readonly type: "restart-requested"; readonly reasons: readonly DegradedReason[] }
   | { readonly type: "throttled"; readonly sample: ResourceSample }
@@ -108,12 +127,18 @@ export class ResourceMonitor {
     this.#clock = options.clock ?? systemClock;
     this.#cores = Math.max(1, source.runtime?.cpus ?? 1);
     for (const [name, value] of Object.entries(this.#thresholds)) {
-      if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) throw new RangeError(`monitor threshold ${name} must be a positive number, got ${String(value)}`);
+      if (!(typeof value === "number" && value > 0 && Number.isFinite(value)))
+        throw new RangeError(`monitor threshold ${name} must be a positive number, got ${String(value)}`);
     }
-    if (!(this.#hysteresis >= 0 && this.#hysteresis < 1)) throw new RangeError(`monitor hysteresis must be in [0, 1), got ${this.#hysteresis}`);
+    if (!(this.#hysteresis >= 0 && this.#hysteresis < 1))
+      throw new RangeError(`monitor hysteresis must be in [0, 1), got ${this.#hysteresis}`);
     const interval = options.intervalMs ?? 5000;
-    if (!(interval > 0 && Number.isFinite(interval))) throw new RangeError(`monitor intervalMs must be a positive number, got ${interval}`);
-    if (!["reject", "shed", "restart"].includes(this.policy)) throw new RangeError(`monitor fallback must be "reject", "shed" or "restart", got ${JSON.stringify(this.policy)}`);
+    if (!(interval > 0 && Number.isFinite(interval)))
+      throw new RangeError(`monitor intervalMs must be a positive number, got ${interval}`);
+    if (!["reject", "shed", "restart"].includes(this.policy))
+      throw new RangeError(
+        `monitor fallback must be "reject", "shed" or "restart", got ${JSON.stringify(this.policy)}`,
+      );
   }
 
   get degraded(): boolean {
@@ -226,7 +251,12 @@ export class ResourceMonitor {
     if (this.#source.fs) {
       for (const root of this.#options.storageRoots ?? []) {
         const d = await this.#source.fs.diskUsage(root);
-        disk.push({ root, total: d.total, available: d.available, usedRatio: d.total > 0 ? 1 - d.available / d.total : 0 });
+        disk.push({
+          root,
+          total: d.total,
+          available: d.available,
+          usedRatio: d.total > 0 ? 1 - d.available / d.total : 0,
+        });
       }
     }
     const q = this.#options.storageQuota?.();
@@ -312,8 +342,14 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * A monitor configured from the resolved manifest section: memory and CPU limits, throttling, the storage roots,
  * `monitor.interval/thresholds/hysteresis` and `fallback`. Explicit options win over the manifest.
  */
-export function createResourceMonitor(source: UsageSource, resources: ResolvedResources, options: ResourceMonitorOptions = {}): ResourceMonitor {
-  const roots = [resources.storage.persistent, resources.storage.ephemeral].filter((r): r is string => typeof r === "string");
+export function createResourceMonitor(
+  source: UsageSource,
+  resources: ResolvedResources,
+  options: ResourceMonitorOptions = {},
+): ResourceMonitor {
+  const roots = [resources.storage.persistent, resources.storage.ephemeral].filter(
+    (r): r is string => typeof r === "string",
+  );
   return new ResourceMonitor(source, {
     memoryLimit: resources.memory.limit,
     cpuLimit: resources.cpu.limit,

@@ -45,7 +45,10 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   const { fetch: innerFetch, timeout, waitForSlot = true } = options;
   const clock = options.clock ?? systemClock;
   if (typeof innerFetch !== "function") throw new TypeError("createLimitedFetch: options.fetch must be a function");
-  if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMER_MS)) throw new RangeError(`createLimitedFetch: timeout must be a finite number of ms > 0 and at most ${MAX_TIMER_MS}, got ${timeout}`);
+  if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMER_MS))
+    throw new RangeError(
+      `createLimitedFetch: timeout must be a finite number of ms > 0 and at most ${MAX_TIMER_MS}, got ${timeout}`,
+    );
   const slots = options.connections === undefined ? null : new Semaphore(options.connections);
   const bitsPerSecond = options.bandwidth === undefined ? undefined : parseBandwidth(options.bandwidth);
   if (bitsPerSecond === 0) throw new RangeError("createLimitedFetch: bandwidth must be more than 0");
@@ -123,7 +126,11 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
       };
       const context: BodyContext = { signal: controller.signal, failure, onEnd: done };
       if (!bucket) return trackConsumption(response, context);
-      const wrapped = new Response(passThrough(response.body, bucket, context), { status: response.status, statusText: response.statusText, headers: response.headers });
+      const wrapped = new Response(passThrough(response.body, bucket, context), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
       Object.defineProperty(wrapped, "url", { value: response.url });
       Object.defineProperty(wrapped, "redirected", { value: response.redirected });
       return wrapped;
@@ -141,7 +148,6 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     requests: { get: () => requests },
     timeouts: { get: () => timeouts },
   }) as LimitedFetch;
-
 }
 
 interface BodyContext {
@@ -156,7 +162,11 @@ interface BodyContext {
  * Pulls `source` one chunk at a time, optionally through the token bucket (chunks cut to the bucket's burst size).
  * A pull-based ReadableStream rather than a TransformStream so that cancellation reaches `onEnd` on every runtime.
  */
-function passThrough(source: ReadableStream<Uint8Array>, tokens: TokenBucket | null, context: BodyContext): ReadableStream<Uint8Array> {
+function passThrough(
+  source: ReadableStream<Uint8Array>,
+  tokens: TokenBucket | null,
+  context: BodyContext,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let ended = false;
   const end = (): void => {
@@ -230,7 +240,11 @@ function responseBodyGetter(): (() => ReadableStream<Uint8Array> | null) | undef
 function trackConsumption(response: Response, context: BodyContext): Response {
   const bodyGetter = responseBodyGetter();
   if (!bodyGetter) {
-    const wrapped = new Response(passThrough(response.body!, null, context), { status: response.status, statusText: response.statusText, headers: response.headers });
+    const wrapped = new Response(passThrough(response.body!, null, context), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
     Object.defineProperty(wrapped, "url", { value: response.url });
     Object.defineProperty(wrapped, "redirected", { value: response.redirected });
     return wrapped;

@@ -29,17 +29,25 @@ export function parseQuantity(input: string | number): number {
     if (input < 0) throw new QuantityError(input, "must not be negative");
     return input;
   }
-  if (typeof input !== "string") throw new QuantityError(input, "must be a string such as \"500m\" or \"2Gi\", or a number");
+  if (typeof input !== "string")
+    throw new QuantityError(input, 'must be a string such as "500m" or "2Gi", or a number');
   const text = input.trim();
   if (text === "") throw new QuantityError(input, "is empty");
   if (text.startsWith("-")) throw new QuantityError(input, "must not be negative");
   const match = QUANTITY.exec(text.startsWith("+") ? text.slice(1) : text);
   if (!match) {
-    throw new QuantityError(input, "expected a number with an optional suffix: m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent (e.g. 500m, 2Gi, 1e3)");
+    throw new QuantityError(
+      input,
+      "expected a number with an optional suffix: m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent (e.g. 500m, 2Gi, 1e3)",
+    );
   }
   const [, digits = "", exponent, suffix = ""] = match;
   // Millis divide rather than multiply by 1e-3, so "7m" is exactly 7/1000 (the nearest double to 0.007).
-  const value = exponent ? Number(digits + exponent) : suffix === "m" ? Number(digits) / 1000 : Number(digits) * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
+  const value = exponent
+    ? Number(digits + exponent)
+    : suffix === "m"
+      ? Number(digits) / 1000
+      : Number(digits) * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
   if (!Number.isFinite(value)) throw new QuantityError(input, "is too large");
   return value;
 }
@@ -52,20 +60,23 @@ export function parseCpu(input: string | number): number {
 /** Memory or storage in whole bytes (rounded up, as Kubernetes does): "2Gi" → 2147483648, "2G" → 2e9. */
 export function parseBytes(input: string | number): number {
   const bytes = Math.ceil(parseQuantity(input));
-  if (!Number.isSafeInteger(bytes)) throw new QuantityError(input, `is too large (more than ${Number.MAX_SAFE_INTEGER} bytes)`);
+  if (!Number.isSafeInteger(bytes))
+    throw new QuantityError(input, `is too large (more than ${Number.MAX_SAFE_INTEGER} bytes)`);
   return bytes;
 }
 
 /** Canonical CPU string: whole cores as "2", anything else in millicores ("500m"), rounded up to 1m. */
 export function formatCpu(cores: number): string {
-  if (!Number.isFinite(cores) || cores < 0) throw new QuantityError(cores, "must be a finite, non-negative number of cores");
+  if (!Number.isFinite(cores) || cores < 0)
+    throw new QuantityError(cores, "must be a finite, non-negative number of cores");
   if (Number.isInteger(cores)) return String(cores);
   return `${Math.ceil(Math.round(cores * 1e6) / 1e3)}m`;
 }
 
 /** Canonical byte string: the largest binary suffix that divides exactly, else the largest decimal one, else plain bytes. */
 export function formatBytes(bytes: number): string {
-  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new QuantityError(bytes, "must be a whole, non-negative number of bytes");
+  if (!Number.isSafeInteger(bytes) || bytes < 0)
+    throw new QuantityError(bytes, "must be a whole, non-negative number of bytes");
   if (bytes === 0) return "0";
   for (const [suffix, factor] of [...Object.entries(BINARY)].reverse()) {
     if (bytes % factor === 0) return `${bytes / factor}${suffix}`;
@@ -83,11 +94,12 @@ const BANDWIDTH_FACTOR: Record<string, number> = { bps: 1, kbps: 1e3, Kbps: 1e3,
 /** Bandwidth in bits per second: "100Mbps" → 1e8, "500kbps" → 5e5. A bare number is bits per second. */
 export function parseBandwidth(input: string | number): number {
   if (typeof input === "number") return parseQuantity(input);
-  if (typeof input !== "string") throw new QuantityError(input, "must be a string such as \"100Mbps\"");
+  if (typeof input !== "string") throw new QuantityError(input, 'must be a string such as "100Mbps"');
   const text = input.trim();
   if (text.startsWith("-")) throw new QuantityError(input, "must not be negative");
   const match = BANDWIDTH.exec(text);
-  if (!match) throw new QuantityError(input, "expected a number with a unit: bps, kbps, Mbps, Gbps or Tbps (e.g. 100Mbps)");
+  if (!match)
+    throw new QuantityError(input, "expected a number with a unit: bps, kbps, Mbps, Gbps or Tbps (e.g. 100Mbps)");
   const value = Number(match[1]) * BANDWIDTH_FACTOR[match[2]!]!;
   if (!Number.isFinite(value)) throw new QuantityError(input, "is too large");
   return value;
@@ -95,7 +107,8 @@ export function parseBandwidth(input: string | number): number {
 
 /** Canonical bandwidth string with the largest unit that divides exactly. */
 export function formatBandwidth(bitsPerSecond: number): string {
-  if (!Number.isFinite(bitsPerSecond) || bitsPerSecond < 0) throw new QuantityError(bitsPerSecond, "must be a finite, non-negative bit rate");
+  if (!Number.isFinite(bitsPerSecond) || bitsPerSecond < 0)
+    throw new QuantityError(bitsPerSecond, "must be a finite, non-negative bit rate");
   for (const unit of ["Tbps", "Gbps", "Mbps", "kbps"]) {
     const factor = BANDWIDTH_FACTOR[unit]!;
     if (bitsPerSecond >= factor && bitsPerSecond % factor === 0) return `${bitsPerSecond / factor}${unit}`;

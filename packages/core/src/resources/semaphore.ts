@@ -5,7 +5,8 @@ export class Semaphore {
   #queue: { grant(): void; reject(e: unknown): void }[] = [];
 
   constructor(limit: number) {
-    if (!(Number.isSafeInteger(limit) && limit >= 1)) throw new RangeError(`semaphore limit must be a whole number of at least 1, got ${limit}`);
+    if (!(Number.isSafeInteger(limit) && limit >= 1))
+      throw new RangeError(`semaphore limit must be a whole number of at least 1, got ${limit}`);
     this.limit = limit;
   }
 

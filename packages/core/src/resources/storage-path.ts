@@ -9,7 +9,8 @@ export function isAbsolutePath(path: string): boolean {
 export function relativeSegments(relPath: string, root: string): string[] {
   if (typeof relPath !== "string") throw new StorageEscapeError(String(relPath), root, "path must be a string");
   if (relPath.includes("\0")) throw new StorageEscapeError(relPath, root, "path contains a NUL byte");
-  if (isAbsolutePath(relPath)) throw new StorageEscapeError(relPath, root, "absolute paths are not allowed, give a path relative to the root");
+  if (isAbsolutePath(relPath))
+    throw new StorageEscapeError(relPath, root, "absolute paths are not allowed, give a path relative to the root");
   const segments: string[] = [];
   for (const part of relPath.split(/[\\/]+/)) {
     if (part === "" || part === ".") continue;

@@ -5,7 +5,21 @@ import { parseBytes } from "./quantity.ts";
 import { StorageEscapeError, StorageQuotaError } from "./errors.ts";
 import { isAbsolutePath, isInside, joinPath, relativeSegments } from "./storage-path.ts";
 
-export type StorageFs = Pick<Platform["fs"], "readFile" | "writeFile" | "stat" | "lstat" | "exists" | "mkdir" | "readDir" | "remove" | "rename" | "realPath" | "diskUsage" | "openDir">;
+export type StorageFs = Pick<
+  Platform["fs"],
+  | "readFile"
+  | "writeFile"
+  | "stat"
+  | "lstat"
+  | "exists"
+  | "mkdir"
+  | "readDir"
+  | "remove"
+  | "rename"
+  | "realPath"
+  | "diskUsage"
+  | "openDir"
+>;
 
 export interface StoragePlatform {
   readonly fs: StorageFs;
@@ -86,16 +100,21 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
   const diskWarnRatio = options.diskWarnRatio ?? 0.9;
   const wallClock = options.wallClock ?? (() => Date.now());
   const absolute = (p: string, field: string): string => {
-    if (typeof p !== "string" || p.trim() === "") throw new TypeError(`createStorage: ${field} must be a non-empty directory path`);
+    if (typeof p !== "string" || p.trim() === "")
+      throw new TypeError(`createStorage: ${field} must be a non-empty directory path`);
     if (isAbsolutePath(p)) return p;
     const cwd = platform.process?.cwd();
-    if (!cwd) throw new TypeError(`createStorage: ${field} ${JSON.stringify(p)} is relative and the platform gives no cwd`);
+    if (!cwd)
+      throw new TypeError(`createStorage: ${field} ${JSON.stringify(p)} is relative and the platform gives no cwd`);
     return joinPath(cwd, relativeSegments(p, cwd));
   };
   const persistentDir = absolute(options.persistent, "persistent");
   const ephemeralParent = absolute(options.ephemeral, "ephemeral");
   const ephemeralName = options.ephemeralDirName ?? `aral-ephemeral-${randomSuffix()}`;
-  if (relativeSegments(ephemeralName, ephemeralParent).length !== 1) throw new TypeError(`createStorage: ephemeralDirName ${JSON.stringify(ephemeralName)} must be a single directory name`);
+  if (relativeSegments(ephemeralName, ephemeralParent).length !== 1)
+    throw new TypeError(
+      `createStorage: ephemeralDirName ${JSON.stringify(ephemeralName)} must be a single directory name`,
+    );
   await fs.mkdir(persistentDir, { recursive: true });
   await fs.mkdir(joinPath(ephemeralParent, [ephemeralName]), { recursive: true });
 
@@ -119,7 +138,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
 
   const makeArea = async (name: "persistent" | "ephemeral", dir: string): Promise<StorageArea> => {
     const root = await fs.realPath(dir);
-    const escapeError = (relPath: string, why: string): StorageEscapeError => new StorageEscapeError(relPath, root, why);
+    const escapeError = (relPath: string, why: string): StorageEscapeError =>
+      new StorageEscapeError(relPath, root, why);
 
     /**
      * Opens the directory `segments` names and checks, through the descriptor, that what was opened is
@@ -148,7 +168,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
           });
           const opened = await verified(next).catch(async (error: unknown) => {
             // A dangling symlink on the way is an escape attempt that cannot be vetted: refuse, don't create through it.
-            if (isPlatformError(error, "NotFound") && (await isSymlink(next))) throw escapeError(relPath, `${segment} is a symlink whose target does not exist`);
+            if (isPlatformError(error, "NotFound") && (await isSymlink(next)))
+              throw escapeError(relPath, `${segment} is a symlink whose target does not exist`);
             throw error;
           });
           await handle.close();
@@ -190,11 +211,14 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       try {
         real = await fs.realPath(path);
       } catch (error) {
-        throw isPlatformError(error, "NotFound") ? escapeError(relPath, `${name} is a symlink whose target does not exist`) : error;
+        throw isPlatformError(error, "NotFound")
+          ? escapeError(relPath, `${name} is a symlink whose target does not exist`)
+          : error;
       } finally {
         await dir.close();
       }
-      if (!isInside(real, root) || real === root) throw escapeError(relPath, `${name} is a symlink to ${real}, outside the root`);
+      if (!isInside(real, root) || real === root)
+        throw escapeError(relPath, `${name} is a symlink to ${real}, outside the root`);
       if (hops >= 8) throw escapeError(relPath, "too many levels of symlinks");
       return locate(real.slice(root.length + 1), create, hops + 1);
     };
@@ -213,7 +237,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       try {
         return await fs.readFile(file.path, { noFollow: true });
       } catch (error) {
-        if (await isSymlink(file.path)) throw escapeError(relPath, "the file was replaced by a symlink while being read");
+        if (await isSymlink(file.path))
+          throw escapeError(relPath, "the file was replaced by a symlink while being read");
         throw error;
       }
     };
@@ -242,21 +267,29 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       root,
       async resolve(relPath) {
         if (relativeSegments(relPath, root).length === 0) return root;
-        return using(relPath, false, async (file) => `${file.dir.realPath}/${file.path.slice(file.dir.path.length + 1)}`).catch((error: unknown) => {
+        return using(
+          relPath,
+          false,
+          async (file) => `${file.dir.realPath}/${file.path.slice(file.dir.path.length + 1)}`,
+        ).catch((error: unknown) => {
           if (isPlatformError(error, "NotFound")) return joinPath(root, relativeSegments(relPath, root));
           throw error;
         });
       },
       async writeFile(relPath, data, opts = {}) {
         if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-          throw new TypeError(`storage.${name}.writeFile: data must be a string or a Uint8Array, got ${describe(data)}`);
+          throw new TypeError(
+            `storage.${name}.writeFile: data must be a string or a Uint8Array, got ${describe(data)}`,
+          );
         }
-        if (opts === null || typeof opts !== "object") throw new TypeError(`storage.${name}.writeFile: opts must be an object, got ${describe(opts)}`);
+        if (opts === null || typeof opts !== "object")
+          throw new TypeError(`storage.${name}.writeFile: opts must be an object, got ${describe(opts)}`);
         await using(relPath, true, (file) =>
           withLock(file.key, async () => {
             const bytes = toBytes(data);
             const existing = await sizeOf(relPath, file.path);
-            const finalBytes = opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
+            const finalBytes =
+              opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
             const growth = finalBytes.byteLength - existing;
             if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
               throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
@@ -286,7 +319,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         return new TextDecoder().decode(await area.readFile(relPath));
       },
       async remove(relPath, opts = {}) {
-        if (relativeSegments(relPath, root).length === 0) throw escapeError(relPath, "refusing to remove the root itself");
+        if (relativeSegments(relPath, root).length === 0)
+          throw escapeError(relPath, "refusing to remove the root itself");
         await using(relPath, false, (file) =>
           withLock(file.key, async () => {
             const freed = await countBytes(fs, file.path);
@@ -299,7 +333,9 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         const dir = await openInside(relPath, relativeSegments(relPath, root), false);
         try {
           const entries = await fs.readDir(dir.path);
-          return entries.filter((e) => !e.name.startsWith(TEMP_PREFIX)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+          return entries
+            .filter((e) => !e.name.startsWith(TEMP_PREFIX))
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         } finally {
           await dir.close();
         }
@@ -332,7 +368,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       used.ephemeral = 0;
     },
     async cleanupOlderThan(ms) {
-      if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError(`cleanupOlderThan: age must be a non-negative number of ms, got ${ms}`);
+      if (!(ms >= 0 && Number.isFinite(ms)))
+        throw new RangeError(`cleanupOlderThan: age must be a non-negative number of ms, got ${ms}`);
       const cutoff = wallClock() - ms;
       const removed: string[] = [];
       const visit = async (dir: string, prefix: string): Promise<void> => {

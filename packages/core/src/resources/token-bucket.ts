@@ -13,7 +13,8 @@ export class TokenBucket {
   #updatedAt: number;
 
   constructor(bytesPerSecond: number, opts: { capacity?: number; clock?: Clock } = {}) {
-    if (!(bytesPerSecond > 0 && Number.isFinite(bytesPerSecond))) throw new RangeError(`token bucket rate must be a positive number of bytes per second, got ${bytesPerSecond}`);
+    if (!(bytesPerSecond > 0 && Number.isFinite(bytesPerSecond)))
+      throw new RangeError(`token bucket rate must be a positive number of bytes per second, got ${bytesPerSecond}`);
     this.bytesPerSecond = bytesPerSecond;
     // Default burst: 50 ms worth of traffic, at least 1 KiB, so small chunks are not delayed one by one.
     this.capacity = opts.capacity ?? Math.max(1024, Math.floor(bytesPerSecond / 20));

@@ -45,7 +45,9 @@ export class TaskCancelledError extends Error {
   readonly phase: "queued" | "running";
 
   constructor(taskId: string, phase: "queued" | "running", reason: unknown) {
-    super(`Task '${taskId}' was cancelled ${phase === "queued" ? "before it started" : "while running"}`, { cause: reason });
+    super(`Task '${taskId}' was cancelled ${phase === "queued" ? "before it started" : "while running"}`, {
+      cause: reason,
+    });
     this.taskId = taskId;
     this.phase = phase;
   }
@@ -64,7 +66,12 @@ export class ShutdownError extends Error {
   /** The options it was added with. */
   readonly options: TaskOptions;
 
-  constructor(taskId: string, outcome: "returned" | "aborted" | "closed" | "shed", task: TaskFunction<unknown>, options: TaskOptions) {
+  constructor(
+    taskId: string,
+    outcome: "returned" | "aborted" | "closed" | "shed",
+    task: TaskFunction<unknown>,
+    options: TaskOptions,
+  ) {
     const what =
       outcome === "returned"
         ? "was returned unstarted because the queue was cleared or shut down"

@@ -46,7 +46,9 @@ export class PriorityBuffer<T extends BufferItem> {
 
   /** Live items per priority, highest first (levels are few: a scan at scrape time). */
   sizes(): { priority: number; size: number }[] {
-    return this.#levels.filter((level) => level.live > 0).map((level) => ({ priority: level.priority, size: level.live }));
+    return this.#levels
+      .filter((level) => level.live > 0)
+      .map((level) => ({ priority: level.priority, size: level.live }));
   }
 
   /** Marks a queued item as removed; it will be skipped. */

@@ -91,15 +91,24 @@ export class TaskQueue {
     }
     const concurrency = options.concurrency ?? 1;
     if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-      throw new TaskQueueConfigError("concurrency", `concurrency must be an integer >= 1 or Infinity, got ${String(concurrency)}`);
+      throw new TaskQueueConfigError(
+        "concurrency",
+        `concurrency must be an integer >= 1 or Infinity, got ${String(concurrency)}`,
+      );
     }
     const maxQueued = options.maxQueued ?? Infinity;
     if (!(maxQueued === Infinity || (Number.isInteger(maxQueued) && maxQueued >= 0))) {
-      throw new TaskQueueConfigError("maxQueued", `maxQueued must be an integer >= 0 or Infinity, got ${String(maxQueued)}`);
+      throw new TaskQueueConfigError(
+        "maxQueued",
+        `maxQueued must be an integer >= 0 or Infinity, got ${String(maxQueued)}`,
+      );
     }
     const overflow = options.overflow ?? "reject";
     if (overflow !== "reject" && overflow !== "wait") {
-      throw new TaskQueueConfigError("overflow", `overflow must be "reject" or "wait", got ${JSON.stringify(overflow)}`);
+      throw new TaskQueueConfigError(
+        "overflow",
+        `overflow must be "reject" or "wait", got ${JSON.stringify(overflow)}`,
+      );
     }
     if (options.defaultTimeoutMs !== undefined) checkTimeout("defaultTimeoutMs", options.defaultTimeoutMs);
     this.concurrency = concurrency;
@@ -314,7 +323,8 @@ export class TaskQueue {
     let priority: number;
     let timeoutMs: number | undefined;
     try {
-      if (typeof fn !== "function") throw new TaskQueueConfigError("fn", `add() needs a task function, got ${typeof fn}`);
+      if (typeof fn !== "function")
+        throw new TaskQueueConfigError("fn", `add() needs a task function, got ${typeof fn}`);
       if (options === null || typeof options !== "object") {
         throw new TaskQueueConfigError("options", `task options must be an object, got ${String(options)}`);
       }
@@ -357,7 +367,8 @@ export class TaskQueue {
       timer: undefined,
       onUserAbort: undefined,
     };
-    const canStart = !this.#paused && this.#running.size < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
+    const canStart =
+      !this.#paused && this.#running.size < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
     if (!canStart && this.#buffer.size + this.#waiters.length >= this.maxQueued && this.overflow === "reject") {
       this.#rejected++;
       reject(new QueueFullError(this.maxQueued, id));
@@ -409,7 +420,10 @@ export class TaskQueue {
       const timer = new AbortController();
       entry.timer = timer;
       const timeoutMs = entry.timeoutMs;
-      this.#clock.sleep(timeoutMs, timer.signal).then(() => this.#onTimeout(entry, timeoutMs), () => {});
+      this.#clock.sleep(timeoutMs, timer.signal).then(
+        () => this.#onTimeout(entry, timeoutMs),
+        () => {},
+      );
     }
     let result: unknown;
     try {
@@ -532,7 +546,16 @@ export class TaskQueue {
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > MAX_TIMER_MS) {
-    throw new TaskQueueConfigError(option, `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${String(value)}`);
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0) ||
+    value > MAX_TIMER_MS
+  ) {
+    throw new TaskQueueConfigError(
+      option,
+      `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${String(value)}`,
+    );
   }
 }

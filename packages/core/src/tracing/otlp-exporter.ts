@@ -23,7 +23,8 @@ export interface OtlpExporterOptions {
  * it is what lets @aral/core export traces on Node, Deno and Bun with nothing but @opentelemetry/api installed.
  */
 export class OtlpHttpExporter {
-  readonly #options: Required<Omit<OtlpExporterOptions, "onError" | "headers">> & Pick<OtlpExporterOptions, "onError" | "headers">;
+  readonly #options: Required<Omit<OtlpExporterOptions, "onError" | "headers">> &
+    Pick<OtlpExporterOptions, "onError" | "headers">;
   #queue: SpanRecord[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight: Promise<void> = Promise.resolve();

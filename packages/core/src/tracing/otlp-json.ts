@@ -18,7 +18,12 @@ export interface OtlpAttribute {
   value: OtlpValue;
 }
 
-type OtlpValue = { stringValue: string } | { boolValue: boolean } | { intValue: string } | { doubleValue: number } | { arrayValue: { values: OtlpValue[] } };
+type OtlpValue =
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { arrayValue: { values: OtlpValue[] } };
 
 /** An attribute value of the OpenTelemetry API in OTLP JSON; undefined for values OTLP cannot carry. */
 export function toOtlpValue(value: unknown): OtlpValue | undefined {
@@ -42,7 +47,11 @@ export function toOtlpAttributes(attributes: Record<string, unknown> | undefined
 }
 
 /** The body of POST /v1/traces (ExportTraceServiceRequest, JSON encoding). */
-export function exportRequest(resource: Record<string, string>, scope: { name: string; version: string }, spans: SpanRecord[]): string {
+export function exportRequest(
+  resource: Record<string, string>,
+  scope: { name: string; version: string },
+  spans: SpanRecord[],
+): string {
   return JSON.stringify({
     resourceSpans: [{ resource: { attributes: toOtlpAttributes(resource) }, scopeSpans: [{ scope, spans }] }],
   });

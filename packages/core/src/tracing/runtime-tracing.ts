@@ -43,7 +43,10 @@ export class RuntimeTracing {
   }
 
   /** A span from submission to settlement; the function runs with that span active (an SDK's context manager nests what it does). */
-  task<T>(fn: TaskFunction<T>, options: TaskOptions | undefined): { fn: TaskFunction<T>; settled(result: Promise<T>): void } {
+  task<T>(
+    fn: TaskFunction<T>,
+    options: TaskOptions | undefined,
+  ): { fn: TaskFunction<T>; settled(result: Promise<T>): void } {
     const parent = this.#api.context.active();
     const span = this.#tracer.startSpan("aral.task", { attributes: taskAttributes(options) }, parent);
     const active = this.#api.trace.setSpan(parent, span);
@@ -65,15 +68,26 @@ export class RuntimeTracing {
   }
 
   dependency(name: string): DependencyTrace {
-    const span = this.#tracer.startSpan("aral.dependency", { kind: 2 /* CLIENT */, attributes: { "aral.dependency.name": name } }, this.#api.context.active());
+    const span = this.#tracer.startSpan(
+      "aral.dependency",
+      { kind: 2 /* CLIENT */, attributes: { "aral.dependency.name": name } },
+      this.#api.context.active(),
+    );
     let attempts = 0;
     return {
       attempt: (attempt, breakerState) => {
         attempts = attempt;
-        span.addEvent("aral.dependency.attempt", breakerState === undefined ? { attempt } : { attempt, "aral.circuit.state": breakerState });
+        span.addEvent(
+          "aral.dependency.attempt",
+          breakerState === undefined ? { attempt } : { attempt, "aral.circuit.state": breakerState },
+        );
       },
       retry: (event) => {
-        span.addEvent("aral.dependency.retry", { attempt: event.attempt, "aral.retry.delay_ms": Math.round(event.delayMs), "exception.message": messageOf(event.error) });
+        span.addEvent("aral.dependency.retry", {
+          attempt: event.attempt,
+          "aral.retry.delay_ms": Math.round(event.delayMs),
+          "exception.message": messageOf(event.error),
+        });
       },
       end: (error) => {
         span.setAttribute("aral.dependency.attempts", attempts);
@@ -87,11 +101,26 @@ export class RuntimeTracing {
 
   /** A health round after the fact: the round's span, each check a child with its own timing. */
   healthRound(round: HealthRound): void {
-    const parent = this.#tracer.startSpan("aral.health.run", { startTime: round.startedAt, attributes: { "aral.health.checks": round.checks.length } }, this.#rootContext());
+    const parent = this.#tracer.startSpan(
+      "aral.health.run",
+      { startTime: round.startedAt, attributes: { "aral.health.checks": round.checks.length } },
+      this.#rootContext(),
+    );
     const context = this.#api.trace.setSpan(this.#rootContext(), parent);
     let failed = 0;
     for (const check of round.checks) {
-      const span = this.#tracer.startSpan("aral.health.check", { startTime: check.startedAt, attributes: { "aral.health.check.name": check.name, "aral.health.check.kind": check.kind, "aral.health.check.ok": check.ok } }, context);
+      const span = this.#tracer.startSpan(
+        "aral.health.check",
+        {
+          startTime: check.startedAt,
+          attributes: {
+            "aral.health.check.name": check.name,
+            "aral.health.check.kind": check.kind,
+            "aral.health.check.ok": check.ok,
+          },
+        },
+        context,
+      );
       if (!check.ok) {
         failed++;
         span.setStatus({ code: ERROR, message: check.error ?? "failed" });
@@ -103,7 +132,12 @@ export class RuntimeTracing {
   }
 
   /** A lifecycle phase ("starting", "stopping", "restarting") as a span, under `parent` when given. */
-  phase(name: string, startTime: number, attributes: Record<string, string | number | boolean>, parent?: PhaseTrace): PhaseTrace {
+  phase(
+    name: string,
+    startTime: number,
+    attributes: Record<string, string | number | boolean>,
+    parent?: PhaseTrace,
+  ): PhaseTrace {
     const base = parent?.context ?? this.#rootContext();
     const span = this.#tracer.startSpan(`aral.lifecycle.${name}`, { startTime, attributes }, base);
     return {
@@ -143,8 +177,16 @@ export async function createRuntimeTracing(
       { cause },
     );
   }
-  if (settings.exporter === "global") return new RuntimeTracing(api, api.trace.getTracer(SCOPE.name, SCOPE.version), undefined);
-  const exporter = new OtlpHttpExporter({ endpoint: settings.endpoint, headers: settings.headers, resource: settings.resource, scope: SCOPE, fetch: deps.fetch, onError: deps.onExportError });
+  if (settings.exporter === "global")
+    return new RuntimeTracing(api, api.trace.getTracer(SCOPE.name, SCOPE.version), undefined);
+  const exporter = new OtlpHttpExporter({
+    endpoint: settings.endpoint,
+    headers: settings.headers,
+    resource: settings.resource,
+    scope: SCOPE,
+    fetch: deps.fetch,
+    onError: deps.onExportError,
+  });
   const provider = new ExportingTracerProvider(api, (record) => exporter.export(record));
   return new RuntimeTracing(api, provider.getTracer(), exporter);
 }

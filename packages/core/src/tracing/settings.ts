@@ -15,15 +15,26 @@ export interface TracingSettings {
  * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off. Returns undefined when off: nothing
  * about OpenTelemetry is loaded then.
  */
-export function resolveTracingSettings(config: RuntimeConfig, env: Record<string, string | undefined>, runtime: { name: string; version: string }): TracingSettings | undefined {
+export function resolveTracingSettings(
+  config: RuntimeConfig,
+  env: Record<string, string | undefined>,
+  runtime: { name: string; version: string },
+): TracingSettings | undefined {
   const tracing = config.observability.tracing;
-  const exporters = (env["OTEL_TRACES_EXPORTER"] ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const exporters = (env["OTEL_TRACES_EXPORTER"] ?? "")
+    .split(",")
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
   if ((env["OTEL_SDK_DISABLED"] ?? "").trim().toLowerCase() === "true" || exporters.includes("none")) return undefined;
   if (!tracing.enabled && !exporters.includes("otlp")) return undefined;
   const base = env["OTEL_EXPORTER_OTLP_ENDPOINT"];
-  const endpoint = tracing.endpoint ?? env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? (base ? `${base.replace(/\/+$/, "")}/v1/traces` : "http://localhost:4318/v1/traces");
+  const endpoint =
+    tracing.endpoint ??
+    env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ??
+    (base ? `${base.replace(/\/+$/, "")}/v1/traces` : "http://localhost:4318/v1/traces");
   const resource: Record<string, string> = { ...parsePairs(env["OTEL_RESOURCE_ATTRIBUTES"]) };
-  resource["service.name"] = config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? resource["service.name"] ?? "aral-agent";
+  resource["service.name"] =
+    config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? resource["service.name"] ?? "aral-agent";
   resource["process.runtime.name"] = runtime.name;
   resource["process.runtime.version"] = runtime.version;
   resource["telemetry.sdk.name"] = "@aral/core";
@@ -31,7 +42,10 @@ export function resolveTracingSettings(config: RuntimeConfig, env: Record<string
   return {
     exporter: tracing.exporter,
     endpoint,
-    headers: { ...parsePairs(env["OTEL_EXPORTER_OTLP_HEADERS"]), ...parsePairs(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"]) },
+    headers: {
+      ...parsePairs(env["OTEL_EXPORTER_OTLP_HEADERS"]),
+      ...parsePairs(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"]),
+    },
     resource,
   };
 }

@@ -1,17 +1,40 @@
-import type { Attributes, Context, Exception, Link, Span, SpanAttributeValue, SpanContext, SpanOptions, SpanStatus, TimeInput, Tracer, TracerProvider } from "@opentelemetry/api";
+import type {
+  Attributes,
+  Context,
+  Exception,
+  Link,
+  Span,
+  SpanAttributeValue,
+  SpanContext,
+  SpanOptions,
+  SpanStatus,
+  TimeInput,
+  Tracer,
+  TracerProvider,
+} from "@opentelemetry/api";
 import { nanosString, toOtlpAttributes, type SpanRecord } from "./otlp-json.ts";
 
 /** The parts of @opentelemetry/api the tracer uses at run time (handed in: the module is loaded lazily). */
 export interface OtelApi {
   trace: { getSpanContext(context: Context): SpanContext | undefined; setSpan(context: Context, span: Span): Context };
-  context: { active(): Context; with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> };
+  context: {
+    active(): Context;
+    with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+      context: Context,
+      fn: F,
+      thisArg?: ThisParameterType<F>,
+      ...args: A
+    ): ReturnType<F>;
+  };
 }
 
 type SpanSink = (record: SpanRecord) => void;
 
 /** Epoch ms with sub-millisecond precision where the runtime offers it. */
 function nowMs(): number {
-  return typeof performance !== "undefined" && typeof performance.timeOrigin === "number" ? performance.timeOrigin + performance.now() : Date.now();
+  return typeof performance !== "undefined" && typeof performance.timeOrigin === "number"
+    ? performance.timeOrigin + performance.now()
+    : Date.now();
 }
 
 function toEpochMs(time: TimeInput | undefined): number {
@@ -41,7 +64,13 @@ class ExportingSpan implements Span {
   #status: SpanStatus = { code: 0 };
   #ended = false;
 
-  constructor(name: string, context: SpanContext, parentSpanId: string | undefined, options: SpanOptions, sink: SpanSink) {
+  constructor(
+    name: string,
+    context: SpanContext,
+    parentSpanId: string | undefined,
+    options: SpanOptions,
+    sink: SpanSink,
+  ) {
     this.#name = name;
     this.#context = context;
     this.#parentSpanId = parentSpanId;
@@ -67,7 +96,10 @@ class ExportingSpan implements Span {
 
   addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
     if (this.#ended) return this;
-    const isTime = typeof attributesOrStartTime === "number" || attributesOrStartTime instanceof Date || Array.isArray(attributesOrStartTime);
+    const isTime =
+      typeof attributesOrStartTime === "number" ||
+      attributesOrStartTime instanceof Date ||
+      Array.isArray(attributesOrStartTime);
     const attributes = isTime ? undefined : (attributesOrStartTime as Attributes | undefined);
     const time = isTime ? (attributesOrStartTime as TimeInput) : startTime;
     this.#events.push({ name, timeUnixNano: nanosString(toEpochMs(time)), attributes: toOtlpAttributes(attributes) });
@@ -100,7 +132,10 @@ class ExportingSpan implements Span {
     const attributes: Attributes =
       typeof exception === "string"
         ? { "exception.message": exception }
-        : { "exception.type": String(exception.name ?? exception.code ?? "Error"), "exception.message": String(exception.message ?? "") };
+        : {
+            "exception.type": String(exception.name ?? exception.code ?? "Error"),
+            "exception.message": String(exception.message ?? ""),
+          };
     this.addEvent("exception", attributes, time);
   }
 
@@ -117,7 +152,10 @@ class ExportingSpan implements Span {
       endTimeUnixNano: nanosString(Math.max(this.#start, toEpochMs(endTime))),
       attributes: toOtlpAttributes(this.#attributes),
       events: this.#events,
-      status: this.#status.message === undefined ? { code: this.#status.code } : { code: this.#status.code, message: this.#status.message },
+      status:
+        this.#status.message === undefined
+          ? { code: this.#status.code }
+          : { code: this.#status.code, message: this.#status.message },
     });
   }
 }
@@ -135,7 +173,13 @@ export class ExportingTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = {}, context?: Context): Span {
     const parent = options.root ? undefined : this.#api.trace.getSpanContext(context ?? this.#api.context.active());
     const traceId = parent?.traceId ?? randomHex(16);
-    return new ExportingSpan(name, { traceId, spanId: randomHex(8), traceFlags: 1 }, parent?.spanId, options, this.#sink);
+    return new ExportingSpan(
+      name,
+      { traceId, spanId: randomHex(8), traceFlags: 1 },
+      parent?.spanId,
+      options,
+      this.#sink,
+    );
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
@@ -143,7 +187,12 @@ export class ExportingTracer implements Tracer {
     const [options, context] = rest as [SpanOptions | undefined, Context | undefined];
     const parentContext = context ?? this.#api.context.active();
     const span = this.startSpan(name, options, parentContext);
-    return this.#api.context.with(this.#api.trace.setSpan(parentContext, span), fn as (span: Span) => ReturnType<F>, undefined, span);
+    return this.#api.context.with(
+      this.#api.trace.setSpan(parentContext, span),
+      fn as (span: Span) => ReturnType<F>,
+      undefined,
+      span,
+    );
   }
 }
 

@@ -6,7 +6,10 @@ export type WorkerHandler<In = unknown, Out = unknown> = (data: In) => Out | Pro
 /** The Web globals of a worker scope this file uses; on Node the adapter's bootstrap provides them. */
 interface WorkerScope {
   postMessage(message: unknown): void;
-  addEventListener(type: string, listener: (event: { data?: unknown; error?: unknown; reason?: unknown; message?: unknown }) => void): void;
+  addEventListener(
+    type: string,
+    listener: (event: { data?: unknown; error?: unknown; reason?: unknown; message?: unknown }) => void,
+  ): void;
 }
 
 let defined = false;
@@ -17,12 +20,16 @@ let defined = false;
  * pool spawns; the same module runs unchanged on Node, Deno and Bun (values must be structured-clone data).
  */
 export function defineWorker<In = unknown, Out = unknown>(handler: WorkerHandler<In, Out>): void {
-  if (typeof handler !== "function") throw new TypeError(`defineWorker: handler must be a function, got ${typeof handler}`);
+  if (typeof handler !== "function")
+    throw new TypeError(`defineWorker: handler must be a function, got ${typeof handler}`);
   const scope = globalThis as unknown as Partial<WorkerScope>;
   if (typeof scope.postMessage !== "function" || typeof scope.addEventListener !== "function") {
-    throw new TypeError("defineWorker: not running in a worker (no postMessage/addEventListener on globalThis); spawn this module through platform.workers or a WorkerPool");
+    throw new TypeError(
+      "defineWorker: not running in a worker (no postMessage/addEventListener on globalThis); spawn this module through platform.workers or a WorkerPool",
+    );
   }
-  if (defined) throw new Error("defineWorker: already called in this worker; a worker module defines exactly one handler");
+  if (defined)
+    throw new Error("defineWorker: already called in this worker; a worker module defines exactly one handler");
   defined = true;
   const worker = scope as WorkerScope;
   const send = (message: WorkerToPool): void => worker.postMessage(message);

@@ -83,7 +83,10 @@ export class WorkerTaskCancelledError extends Error {
   readonly phase: "queued" | "running";
 
   constructor(taskId: number, phase: "queued" | "running", reason: unknown) {
-    super(`Worker task ${taskId} was cancelled ${phase === "queued" ? "before it started" : "while running; its worker was terminated and replaced"}`, { cause: reason });
+    super(
+      `Worker task ${taskId} was cancelled ${phase === "queued" ? "before it started" : "while running; its worker was terminated and replaced"}`,
+      { cause: reason },
+    );
     this.taskId = taskId;
     this.phase = phase;
   }
@@ -100,7 +103,12 @@ export class WorkerPoolTerminatedError extends Error {
 
   constructor(taskId: number | null, phase: "queued" | "running" | "after") {
     const subject = taskId === null ? "WorkerPool.start()" : `Worker task ${taskId}`;
-    const what = phase === "after" ? `was ${taskId === null ? "called" : "submitted"} after the pool was terminated` : phase === "queued" ? "was still queued when the pool was terminated" : "was still running when the pool was terminated";
+    const what =
+      phase === "after"
+        ? `was ${taskId === null ? "called" : "submitted"} after the pool was terminated`
+        : phase === "queued"
+          ? "was still queued when the pool was terminated"
+          : "was still running when the pool was terminated";
     super(`${subject} ${what}`);
     this.taskId = taskId;
     this.phase = phase;
@@ -109,6 +117,7 @@ export class WorkerPoolTerminatedError extends Error {
 
 function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined)
+    return String(value);
   return Object.prototype.toString.call(value);
 }

@@ -118,11 +118,22 @@ export class WorkerPool<In = unknown, Out = unknown> {
     if (typeof module !== "string" && !(module instanceof URL)) {
       throw new WorkerPoolConfigError("module", module, "a module path or URL");
     }
-    if (typeof module === "string" && module.trim() === "") throw new WorkerPoolConfigError("module", module, "a non-empty module path or URL");
+    if (typeof module === "string" && module.trim() === "")
+      throw new WorkerPoolConfigError("module", module, "a non-empty module path or URL");
     if (typeof platform?.workers?.spawn !== "function") {
-      throw new PlatformError("Unsupported", "Unsupported: this platform has no workers (platform.workers.spawn is missing)", { syscall: "spawnWorker" });
+      throw new PlatformError(
+        "Unsupported",
+        "Unsupported: this platform has no workers (platform.workers.spawn is missing)",
+        { syscall: "spawnWorker" },
+      );
     }
-    const { size, cpuLimit, name = "aral-worker", startTimeoutMs = DEFAULT_START_TIMEOUT_MS, clock = systemClock } = options;
+    const {
+      size,
+      cpuLimit,
+      name = "aral-worker",
+      startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
+      clock = systemClock,
+    } = options;
     if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 1024)) {
       throw new WorkerPoolConfigError("size", size, "a whole number of workers from 1 to 1024");
     }
@@ -145,7 +156,9 @@ export class WorkerPool<In = unknown, Out = unknown> {
     if (this.#terminated) return Promise.reject(new WorkerPoolTerminatedError(id, "after"));
     const { signal, timeoutMs } = options ?? {};
     if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      return Promise.reject(new WorkerPoolConfigError("timeoutMs", timeoutMs, "a positive, finite number of milliseconds"));
+      return Promise.reject(
+        new WorkerPoolConfigError("timeoutMs", timeoutMs, "a positive, finite number of milliseconds"),
+      );
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       return Promise.reject(new WorkerPoolConfigError("signal", signal, "an AbortSignal"));
@@ -196,7 +209,8 @@ export class WorkerPool<In = unknown, Out = unknown> {
   terminate(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     this.#terminated = true;
-    for (const task of this.#queue.splice(0)) this.#settle(task, { error: new WorkerPoolTerminatedError(task.id, "queued") });
+    for (const task of this.#queue.splice(0))
+      this.#settle(task, { error: new WorkerPoolTerminatedError(task.id, "queued") });
     const stopping: Promise<void>[] = [];
     for (const slot of this.#slots) {
       if (slot.task) this.#settle(slot.task, { error: new WorkerPoolTerminatedError(slot.task.id, "running") });
@@ -321,7 +335,8 @@ export class WorkerPool<In = unknown, Out = unknown> {
     const reason = cause instanceof Error ? cause.message : String(cause);
     this.#settleStartWaiters(new WorkerStartError(this.module, name, reason, cause));
     if (this.#slots.size > 0) return;
-    for (const task of this.#queue.splice(0)) this.#settle(task, { error: new WorkerStartError(this.module, name, reason, cause) });
+    for (const task of this.#queue.splice(0))
+      this.#settle(task, { error: new WorkerStartError(this.module, name, reason, cause) });
   }
 
   /** Settles start() callers: with `failure`, or once all workers are up and none is still starting. */

@@ -19,7 +19,11 @@ export function fsPlatform(): Pick<Platform, "fs"> {
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
-export async function tempDir(): Promise<{ path: string; write: (name: string, text: string) => Promise<string>; cleanup: () => Promise<void> }> {
+export async function tempDir(): Promise<{
+  path: string;
+  write: (name: string, text: string) => Promise<string>;
+  cleanup: () => Promise<void>;
+}> {
   const path = await mkdtemp(join(tmpdir(), "aral-config-"));
   return {
     path,

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseManifest, resolveRuntimeConfig, validateManifest, ENV_OVERRIDES, type ManifestFormat } from "../../src/config/index.ts";
+import {
+  ConfigError,
+  parseManifest,
+  resolveRuntimeConfig,
+  validateManifest,
+  ENV_OVERRIDES,
+  type ManifestFormat,
+} from "../../src/config/index.ts";
 
 /** The seed's complete example with every extra field set: the base for single-field mutations. */
 const VALID = validateManifest({
@@ -37,7 +44,10 @@ function withValueAt(root: unknown, path: ReadonlyArray<string | number>, value:
   return copy;
 }
 
-function expectAcceptedOrConfigError(run: () => unknown, rootAllowed: (error: ConfigError) => boolean): ConfigError | undefined {
+function expectAcceptedOrConfigError(
+  run: () => unknown,
+  rootAllowed: (error: ConfigError) => boolean,
+): ConfigError | undefined {
   try {
     run();
     return undefined;
@@ -56,7 +66,10 @@ function expectAcceptedOrConfigError(run: () => unknown, rootAllowed: (error: Co
   }
 }
 
-async function expectAcceptedOrConfigErrorAsync(run: () => Promise<unknown>, rootAllowed: (error: ConfigError) => boolean): Promise<ConfigError | undefined> {
+async function expectAcceptedOrConfigErrorAsync(
+  run: () => Promise<unknown>,
+  rootAllowed: (error: ConfigError) => boolean,
+): Promise<ConfigError | undefined> {
   try {
     await run();
     return undefined;
@@ -77,57 +90,149 @@ async function expectAcceptedOrConfigErrorAsync(run: () => Promise<unknown>, roo
 
 const isObject = (value: unknown) => value !== null && typeof value === "object" && !Array.isArray(value);
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
-const keyish = fc.constantFrom("__proto__", "constructor", "prototype", "aral", "layers", "runtime", "resources", "limit", "", "toString");
-const hostileObject = fc.dictionary(fc.oneof(keyish, fc.string()), jsonValue, { maxKeys: 6 }).map((entries) => JSON.parse(JSON.stringify(entries)) as unknown);
+const keyish = fc.constantFrom(
+  "__proto__",
+  "constructor",
+  "prototype",
+  "aral",
+  "layers",
+  "runtime",
+  "resources",
+  "limit",
+  "",
+  "toString",
+);
+const hostileObject = fc
+  .dictionary(fc.oneof(keyish, fc.string()), jsonValue, { maxKeys: 6 })
+  .map((entries) => JSON.parse(JSON.stringify(entries)) as unknown);
 
 describe("fuzzed manifests never crash the loader", () => {
   it("random JSON values: accepted, or a ConfigError whose root issues only concern a non-object root", () => {
     fc.assert(
-      fc.property(fc.oneof(jsonValue, hostileObject, fc.record({ aral: fc.oneof(jsonValue, fc.constant({ version: "1.0" })), layers: fc.oneof(jsonValue, hostileObject) })), (value) => {
-        expectAcceptedOrConfigError(() => validateManifest(value), () => !isObject(value));
-        expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          jsonValue,
+          hostileObject,
+          fc.record({
+            aral: fc.oneof(jsonValue, fc.constant({ version: "1.0" })),
+            layers: fc.oneof(jsonValue, hostileObject),
+          }),
+        ),
+        (value) => {
+          expectAcceptedOrConfigError(
+            () => validateManifest(value),
+            () => !isObject(value),
+          );
+          expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it("the valid manifest with one field mutated: accepted, or rejected with an issue at (or under) that field", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...PATHS), fc.oneof(jsonValue, hostileObject, fc.constantFrom(-1, 0, 1.5, 2 ** 31, "2GB", "-1Gi", "", "enabled", true, null, [], {})), (path, value) => {
-        const mutated = withValueAt(VALID, path, value);
-        const error = expectAcceptedOrConfigError(() => validateManifest(mutated), () => false);
-        if (error) {
-          const target = path.map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`)).join("").replace(/^\./, "").replace(/\.\$schema/, "$schema");
-          const related = error.issues.some((issue) => issue.path === target || issue.path.startsWith(`${target}.`) || issue.path.startsWith(`${target}[`) || target.startsWith(issue.path) || /request|backoffMs/.test(issue.path));
-          expect(related, `${target}: ${error.message}`).toBe(true);
-        } else {
-          // accepted: validating again gives the same result
-          const once = validateManifest(mutated);
-          expect(validateManifest(once)).toEqual(once);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...PATHS),
+        fc.oneof(
+          jsonValue,
+          hostileObject,
+          fc.constantFrom(-1, 0, 1.5, 2 ** 31, "2GB", "-1Gi", "", "enabled", true, null, [], {}),
+        ),
+        (path, value) => {
+          const mutated = withValueAt(VALID, path, value);
+          const error = expectAcceptedOrConfigError(
+            () => validateManifest(mutated),
+            () => false,
+          );
+          if (error) {
+            const target = path
+              .map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${segment}`))
+              .join("")
+              .replace(/^\./, "")
+              .replace(/\.\$schema/, "$schema");
+            const related = error.issues.some(
+              (issue) =>
+                issue.path === target ||
+                issue.path.startsWith(`${target}.`) ||
+                issue.path.startsWith(`${target}[`) ||
+                target.startsWith(issue.path) ||
+                /request|backoffMs/.test(issue.path),
+            );
+            expect(related, `${target}: ${error.message}`).toBe(true);
+          } else {
+            // accepted: validating again gives the same result
+            const once = validateManifest(mutated);
+            expect(validateManifest(once)).toEqual(once);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it("random and mutated text in every format: parsed and validated, or a ConfigError", async () => {
     const valid = JSON.stringify(VALID, null, 2);
-    const mutatedText = fc.tuple(fc.nat(valid.length), fc.nat(8), fc.string({ maxLength: 6 })).map(([at, remove, insert]) => valid.slice(0, at) + insert + valid.slice(at + remove));
+    const mutatedText = fc
+      .tuple(fc.nat(valid.length), fc.nat(8), fc.string({ maxLength: 6 }))
+      .map(([at, remove, insert]) => valid.slice(0, at) + insert + valid.slice(at + remove));
     const formats: ManifestFormat[] = ["json", "jsonc", "yaml"];
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutatedText, fc.string(), fc.string({ unit: fc.constantFrom("{", "}", "[", "]", ",", ":", '"', "/", "*", "\n", " ", "a", "1", "-", "#", "&", "*a", "!!") })), fc.constantFrom(...formats), async (text, format) => {
-        await expectAcceptedOrConfigErrorAsync(() => parseManifest(text, format, `fuzz.${format}`), (error) => error.code === "syntax" || error.issues.length === 1); // a non-object root is one issue
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          mutatedText,
+          fc.string(),
+          fc.string({
+            unit: fc.constantFrom(
+              "{",
+              "}",
+              "[",
+              "]",
+              ",",
+              ":",
+              '"',
+              "/",
+              "*",
+              "\n",
+              " ",
+              "a",
+              "1",
+              "-",
+              "#",
+              "&",
+              "*a",
+              "!!",
+            ),
+          }),
+        ),
+        fc.constantFrom(...formats),
+        async (text, format) => {
+          await expectAcceptedOrConfigErrorAsync(
+            () => parseManifest(text, format, `fuzz.${format}`),
+            (error) => error.code === "syntax" || error.issues.length === 1,
+          ); // a non-object root is one issue
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it("random ARAL_* values for every field: resolved, or a ConfigError naming the variable", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...ENV_OVERRIDES.map((entry) => entry.variable)), fc.oneof(fc.string(), fc.constantFrom("1", "-1", "0", "1.5", "true", "enabled", "2Gi", "2GB", "SIGINT,SIGINT", "1e400")), (variable, text) => {
-        const error = expectAcceptedOrConfigError(() => resolveRuntimeConfig(VALID, { [variable]: text }), () => false);
-        if (error) expect(error.issues.some((issue) => issue.variable === variable)).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom(...ENV_OVERRIDES.map((entry) => entry.variable)),
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom("1", "-1", "0", "1.5", "true", "enabled", "2Gi", "2GB", "SIGINT,SIGINT", "1e400"),
+        ),
+        (variable, text) => {
+          const error = expectAcceptedOrConfigError(
+            () => resolveRuntimeConfig(VALID, { [variable]: text }),
+            () => false,
+          );
+          if (error) expect(error.issues.some((issue) => issue.variable === variable)).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

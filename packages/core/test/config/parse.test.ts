@@ -54,11 +54,23 @@ describe("JSON and JSONC", () => {
   it("JSON is strict: a comment or trailing comma is a syntax error with line and column and a hint", async () => {
     const comment = await errorOf(() => parseManifest('{\n  "aral": { "version": "1.0" } // x\n}', "json", "m.json"));
     expect(comment.code).toBe("syntax");
-    expect(comment.issues).toEqual([expect.objectContaining({ path: "", line: 2, column: 32, message: "comment in a .json file", expected: expect.stringContaining(".jsonc") })]);
+    expect(comment.issues).toEqual([
+      expect.objectContaining({
+        path: "",
+        line: 2,
+        column: 32,
+        message: "comment in a .json file",
+        expected: expect.stringContaining(".jsonc"),
+      }),
+    ]);
     expect(comment.message).toContain("m.json");
     expect(comment.message).toContain("line 2, column 32");
     const trailing = await errorOf(() => parseManifest('{"aral": {"version": "1.0",}}', "json"));
-    expect(trailing.issues[0]).toMatchObject({ line: 1, column: 28, message: expect.stringContaining("trailing comma") });
+    expect(trailing.issues[0]).toMatchObject({
+      line: 1,
+      column: 28,
+      message: expect.stringContaining("trailing comma"),
+    });
   });
 
   it("syntax errors carry line/column: bad tokens, unterminated input, duplicate keys, raw newlines in strings", async () => {
@@ -77,7 +89,9 @@ describe("JSON and JSONC", () => {
       expect(error.code, text).toBe("syntax");
       expect(error.issues[0], text).toMatchObject({ path: "", line, column });
     }
-    expect((await errorOf(() => parseManifestText('{"a":1,"a":2}', "json"))).issues[0]!.message).toBe('duplicate key "a"');
+    expect((await errorOf(() => parseManifestText('{"a":1,"a":2}', "json"))).issues[0]!.message).toBe(
+      'duplicate key "a"',
+    );
   });
 
   it("absurd nesting is a syntax error, not a stack overflow", async () => {
@@ -86,7 +100,7 @@ describe("JSON and JSONC", () => {
   });
 
   it("__proto__ from JSONC text stays an ordinary key", async () => {
-    const value = await parseManifestText('{"__proto__": {"polluted": true}}', "jsonc") as Record<string, unknown>;
+    const value = (await parseManifestText('{"__proto__": {"polluted": true}}', "jsonc")) as Record<string, unknown>;
     expect(Object.keys(value)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -95,7 +109,10 @@ describe("JSON and JSONC", () => {
 
 describe("YAML", () => {
   it("parses manifests, comments included", async () => {
-    const manifest = await parseManifest('# agent\naral:\n  version: "1.0"\nlayers:\n  runtime:\n    resources:\n      cpu: { limit: 2000m, throttling: enabled } # inline\n', "yaml");
+    const manifest = await parseManifest(
+      '# agent\naral:\n  version: "1.0"\nlayers:\n  runtime:\n    resources:\n      cpu: { limit: 2000m, throttling: enabled } # inline\n',
+      "yaml",
+    );
     expect(manifest.layers.runtime.resources.cpu).toEqual({ limit: "2000m", throttling: true });
   });
 
@@ -109,15 +126,28 @@ describe("YAML", () => {
   });
 
   it("an unquoted version is a number and is rejected with a hint; an empty file is a non-object root", async () => {
-    expect((await errorOf(() => parseManifest("aral:\n  version: 1.0\n", "yaml"))).issues[0]).toMatchObject({ path: "aral.version", value: 1, expected: expect.stringContaining("quoted in YAML") });
+    expect((await errorOf(() => parseManifest("aral:\n  version: 1.0\n", "yaml"))).issues[0]).toMatchObject({
+      path: "aral.version",
+      value: 1,
+      expected: expect.stringContaining("quoted in YAML"),
+    });
     expect((await errorOf(() => parseManifest("", "yaml"))).issues[0]).toMatchObject({ path: "", value: null });
   });
 
   it("__proto__ keys do not pollute; alias bombs are bounded", async () => {
-    const value = await parseManifestText("__proto__:\n  polluted: true\n", "yaml") as Record<string, unknown>;
+    const value = (await parseManifestText("__proto__:\n  polluted: true\n", "yaml")) as Record<string, unknown>;
     expect(Object.keys(value)).toEqual(["__proto__"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(", ")}]`,
+      ),
+    ].join("\n");
     expect((await errorOf(() => parseManifestText(bomb, "yaml"))).code).toBe("syntax");
   });
 });
@@ -149,10 +179,15 @@ describe("files", () => {
   });
 
   it("syntax and validation errors from a file name the file", async () => {
-    const bad = await dir.write("bad.json", '{\n  "aral": { "version": "1.0" },\n  "layers": { "runtime": { "errorHandling": { "maxRetries": 42 } } }\n}\n');
+    const bad = await dir.write(
+      "bad.json",
+      '{\n  "aral": { "version": "1.0" },\n  "layers": { "runtime": { "errorHandling": { "maxRetries": 42 } } }\n}\n',
+    );
     const error = await rejectionOf(loadManifest(platform, bad));
     expect(error.source).toBe(bad);
-    expect(error.issues).toEqual([expect.objectContaining({ path: "layers.runtime.errorHandling.maxRetries", value: 42 })]);
+    expect(error.issues).toEqual([
+      expect.objectContaining({ path: "layers.runtime.errorHandling.maxRetries", value: 42 }),
+    ]);
     const broken = await dir.write("broken.yaml", "aral:\n\tversion: 1\n");
     expect((await rejectionOf(loadManifest(platform, broken))).code).toBe("syntax");
   });

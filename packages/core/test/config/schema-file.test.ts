@@ -1,11 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import { MANIFEST_SCHEMA_ID, manifestJsonSchemaText, resolveRuntimeConfig, validateManifest } from "../../src/config/index.ts";
+import {
+  MANIFEST_SCHEMA_ID,
+  manifestJsonSchemaText,
+  resolveRuntimeConfig,
+  validateManifest,
+} from "../../src/config/index.ts";
 import { readFile } from "./fs-platform.ts";
 
 const FILE = fileURLToPath(new URL("../../schema/manifest.schema.json", import.meta.url));
 
-type JsonSchema = { properties?: Record<string, JsonSchema>; default?: unknown; $schema?: string; $id?: string; additionalProperties?: boolean; type?: unknown };
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  default?: unknown;
+  $schema?: string;
+  $id?: string;
+  additionalProperties?: boolean;
+  type?: unknown;
+};
 
 describe("published JSON Schema", () => {
   it("the committed file is what scripts/generate-schema.ts writes from the manifest schema", async () => {
@@ -17,7 +29,9 @@ describe("published JSON Schema", () => {
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(schema.$id).toBe(MANIFEST_SCHEMA_ID);
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.properties!.layers!.properties!.runtime!.properties!.resources!.properties!.cpu!.additionalProperties).toBe(false);
+    expect(
+      schema.properties!.layers!.properties!.runtime!.properties!.resources!.properties!.cpu!.additionalProperties,
+    ).toBe(false);
   });
 
   it("its leaf defaults are the defaults the runtime resolves", async () => {
@@ -27,7 +41,8 @@ describe("published JSON Schema", () => {
     let compared = 0;
     const walk = (node: JsonSchema, value: unknown, path: string) => {
       if (node.properties) {
-        for (const [key, child] of Object.entries(node.properties)) walk(child, (value as Record<string, unknown> | undefined)?.[key], `${path}.${key}`);
+        for (const [key, child] of Object.entries(node.properties))
+          walk(child, (value as Record<string, unknown> | undefined)?.[key], `${path}.${key}`);
         return;
       }
       if (node.default === undefined) return;
@@ -40,6 +55,9 @@ describe("published JSON Schema", () => {
   });
 
   it("a manifest may point $schema at the file", () => {
-    expect(validateManifest({ $schema: "./node_modules/@aral/core/schema/manifest.schema.json", aral: { version: "1.0" } }).$schema).toContain("manifest.schema.json");
+    expect(
+      validateManifest({ $schema: "./node_modules/@aral/core/schema/manifest.schema.json", aral: { version: "1.0" } })
+        .$schema,
+    ).toContain("manifest.schema.json");
   });
 });

@@ -1,6 +1,11 @@
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadManifest, parseManifestText, resolveRuntimeConfig, validateRuntimeOptions } from "../../src/config/index.ts";
+import {
+  loadManifest,
+  parseManifestText,
+  resolveRuntimeConfig,
+  validateRuntimeOptions,
+} from "../../src/config/index.ts";
 import { FIXTURES, fsPlatform, join, readFile, tempDir } from "./fs-platform.ts";
 
 const platform = fsPlatform();
@@ -27,8 +32,16 @@ describe("every configuration example in the seed loads and validates", () => {
     expect(runtime.resources.cpu).toEqual({ limit: "2000m", request: "500m", throttling: false });
     expect(runtime.resources.memory).toEqual({ limit: "2Gi", request: "512Mi", swap: false });
     expect(runtime.resources.storage).toMatchObject({ persistent: "/data", ephemeral: "/tmp", maxSize: "10Gi" });
-    expect(runtime.lifecycle).toMatchObject({ startupTimeout: 30000, shutdownTimeout: 10000, healthcheck: { enabled: true, interval: 10000, timeout: 5000 } });
-    expect(runtime.errorHandling).toMatchObject({ maxRetries: 3, backoffStrategy: "exponential", circuitBreaker: { enabled: true, threshold: 5, timeout: 60000 } });
+    expect(runtime.lifecycle).toMatchObject({
+      startupTimeout: 30000,
+      shutdownTimeout: 10000,
+      healthcheck: { enabled: true, interval: 10000, timeout: 5000 },
+    });
+    expect(runtime.errorHandling).toMatchObject({
+      maxRetries: 3,
+      backoffStrategy: "exponential",
+      circuitBreaker: { enabled: true, threshold: 5, timeout: 60000 },
+    });
     // beyond the seed: defaults the runtime needs
     expect(runtime.errorHandling).toMatchObject({ backoffMs: 1000, maxBackoffMs: 30000, jitter: "full" });
   });
@@ -45,14 +58,19 @@ describe("every configuration example in the seed loads and validates", () => {
     it(`the ${name.slice(5)} snippet, as runtime options and inside a manifest (.jsonc and .yaml files)`, async () => {
       const fragmentText = await readFile(join(FIXTURES, `${name}.jsonc`), "utf8");
       expect(fragmentText).toContain(name === "seed-cpu" || name === "seed-memory" ? "//" : "{");
-      const fragment = (await parseManifestText(fragmentText, "jsonc")) as { resources: Record<string, Record<string, unknown>> };
+      const fragment = (await parseManifestText(fragmentText, "jsonc")) as {
+        resources: Record<string, Record<string, unknown>>;
+      };
       const direct = validateRuntimeOptions(fragment);
 
       const jsoncFile = await dir.write(`${name}.jsonc`, manifestAround(fragmentText));
       const fromJsonc = await loadManifest(platform, jsoncFile);
       expect(fromJsonc.layers.runtime).toEqual(direct);
 
-      const yamlFile = await dir.write(`${name}.yaml`, `# ${name} from the seed\n${stringify({ aral: { version: "1.0" }, layers: { runtime: fragment } })}`);
+      const yamlFile = await dir.write(
+        `${name}.yaml`,
+        `# ${name} from the seed\n${stringify({ aral: { version: "1.0" }, layers: { runtime: fragment } })}`,
+      );
       const fromYaml = await loadManifest(platform, yamlFile);
       expect(fromYaml.layers.runtime).toEqual(direct);
 

@@ -26,7 +26,13 @@ describe("healthHandler", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const body = await response.json();
-    expect(body).toMatchObject({ status: "pass", live: true, ready: true, instanceId: "inst-7", checks: { alive: { ok: true, kind: "liveness" } } });
+    expect(body).toMatchObject({
+      status: "pass",
+      live: true,
+      ready: true,
+      instanceId: "inst-7",
+      checks: { alive: { ok: true, kind: "liveness" } },
+    });
     expect(new Date(body.lastCheck).getTime()).toBeGreaterThan(0);
     setReady(false);
     await monitor.runChecks();

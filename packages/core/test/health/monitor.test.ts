@@ -54,7 +54,9 @@ describe("HealthMonitor checks", () => {
 
   it("per-check timeoutMs overrides the default, and a check failing late is not an unhandled rejection", async () => {
     const m = monitor({ timeout: 5000 });
-    m.register("slow", () => new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 80)), { timeoutMs: 20 });
+    m.register("slow", () => new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 80)), {
+      timeoutMs: 20,
+    });
     await m.runChecks();
     expect(m.report().checks["slow"]!.error).toBe("timed out after 20 ms");
     await new Promise((r) => setTimeout(r, 100));
@@ -68,7 +70,9 @@ describe("HealthMonitor checks", () => {
     expect(() => m.register("", () => true)).toThrow(/non-empty string/);
     expect(() => m.register("x", 42 as never)).toThrow(/must be a function/);
     expect(() => m.register("y", () => true, { kind: "sometimes" as never })).toThrow(/kind must be/);
-    expect(() => m.register("z", () => true, { timeoutMs: 0 })).toThrow(/timeoutMs of "z" must be a finite number of milliseconds > 0/);
+    expect(() => m.register("z", () => true, { timeoutMs: 0 })).toThrow(
+      /timeoutMs of "z" must be a finite number of milliseconds > 0/,
+    );
     expect(() => m.register("z", () => true, { timeoutMs: 2 ** 31 })).toThrow(/timeoutMs of "z" .* at most 2147483647/);
     expect(() => new HealthMonitor({ interval: -1, timeout: 1 })).toThrow(HealthCheckError);
     try {
@@ -112,7 +116,14 @@ describe("liveness, readiness and the report", () => {
     const sink = memorySink();
     const startTime = Date.now() - 10_000;
     let ok = true;
-    const m = new HealthMonitor({ interval: 1000, timeout: 100, clock, logger: createLogger({ sink }), instanceId: "i-9", startTime });
+    const m = new HealthMonitor({
+      interval: 1000,
+      timeout: 100,
+      clock,
+      logger: createLogger({ sink }),
+      instanceId: "i-9",
+      startTime,
+    });
     m.register("flappy", () => ok);
     const uptime = m.report().uptimeMs;
     expect(uptime).toBeGreaterThanOrEqual(10_000);

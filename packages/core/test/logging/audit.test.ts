@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AuditError, AuditLog, GENESIS_HASH, memorySink, openFileAuditLog, verifyAuditLog } from "../../src/logging/index.ts";
+import {
+  AuditError,
+  AuditLog,
+  GENESIS_HASH,
+  memorySink,
+  openFileAuditLog,
+  verifyAuditLog,
+} from "../../src/logging/index.ts";
 import { canonicalJson } from "../../src/logging/canonical-json.ts";
 import { sha256Hex } from "../../src/logging/sha256.ts";
 import { join, nodeFsPlatform, readFile, tempDir } from "./node-fs.ts";
@@ -29,8 +36,18 @@ describe("AuditLog", () => {
     expect(sink.lines.map((l) => JSON.parse(l))).toEqual([a, b]);
     expect(b.data.token).toBe("[REDACTED]");
     expect(b.data.err).toMatchObject({ type: "Error", message: "x" });
-    expect(await verifyAuditLog(sink.lines)).toEqual({ ok: true, count: 2, head: { seq: 2, hash: b.hash }, complete: false });
-    expect(await verifyAuditLog(sink.lines, { expectHead: { seq: 2, hash: b.hash } })).toEqual({ ok: true, count: 2, head: { seq: 2, hash: b.hash }, complete: true });
+    expect(await verifyAuditLog(sink.lines)).toEqual({
+      ok: true,
+      count: 2,
+      head: { seq: 2, hash: b.hash },
+      complete: false,
+    });
+    expect(await verifyAuditLog(sink.lines, { expectHead: { seq: 2, hash: b.hash } })).toEqual({
+      ok: true,
+      count: 2,
+      head: { seq: 2, hash: b.hash },
+      complete: true,
+    });
   });
 
   it("serializes concurrent appends into one valid chain in call order", async () => {
@@ -56,12 +73,21 @@ describe("verifyAuditLog", () => {
   it("detects a modified record", async () => {
     const lines = await sampleLog(5);
     lines[2] = lines[2]!.replace('"2Mi"', '"20Mi"');
-    expect(await verifyAuditLog(lines)).toMatchObject({ ok: false, brokenAt: 3, seq: 3, reason: expect.stringContaining("record modified") });
+    expect(await verifyAuditLog(lines)).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      seq: 3,
+      reason: expect.stringContaining("record modified"),
+    });
   });
 
   it("detects a deleted record, including the first", async () => {
     const lines = await sampleLog(5);
-    expect(await verifyAuditLog([...lines.slice(0, 2), ...lines.slice(3)])).toMatchObject({ ok: false, brokenAt: 3, reason: expect.stringContaining("deleted") });
+    expect(await verifyAuditLog([...lines.slice(0, 2), ...lines.slice(3)])).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      reason: expect.stringContaining("deleted"),
+    });
     expect(await verifyAuditLog(lines.slice(1))).toMatchObject({ ok: false, brokenAt: 1 });
   });
 
@@ -71,24 +97,44 @@ describe("verifyAuditLog", () => {
     forged.data = { i: 99 };
     const { hash: _h, ...body } = forged;
     forged.hash = await sha256Hex(canonicalJson(body));
-    expect(await verifyAuditLog([lines[0]!, lines[1]!, JSON.stringify(forged), ...lines.slice(2)])).toMatchObject({ ok: false, brokenAt: 3 });
+    expect(await verifyAuditLog([lines[0]!, lines[1]!, JSON.stringify(forged), ...lines.slice(2)])).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+    });
     // Same seq re-numbered into place: prev chain breaks at the record after it.
     forged.seq = 3;
     forged.prev = JSON.parse(lines[1]!).hash;
     const { hash: _h2, ...body2 } = forged;
     forged.hash = await sha256Hex(canonicalJson(body2));
-    expect(await verifyAuditLog([lines[0]!, lines[1]!, JSON.stringify(forged), ...lines.slice(2)])).toMatchObject({ ok: false, brokenAt: 4, reason: expect.stringContaining("seq 3 where 4") });
+    expect(await verifyAuditLog([lines[0]!, lines[1]!, JSON.stringify(forged), ...lines.slice(2)])).toMatchObject({
+      ok: false,
+      brokenAt: 4,
+      reason: expect.stringContaining("seq 3 where 4"),
+    });
   });
 
   it("detects reordered records, malformed lines and truncation (with expectHead)", async () => {
     const lines = await sampleLog(4);
-    expect(await verifyAuditLog([lines[0]!, lines[2]!, lines[1]!, lines[3]!])).toMatchObject({ ok: false, brokenAt: 2 });
-    expect(await verifyAuditLog([lines[0]!, "{not json"])).toMatchObject({ ok: false, brokenAt: 2, reason: expect.stringContaining("not valid JSON") });
-    expect(await verifyAuditLog([lines[0]!, '{"seq":2}'])).toMatchObject({ ok: false, reason: expect.stringContaining("time is not a number") });
+    expect(await verifyAuditLog([lines[0]!, lines[2]!, lines[1]!, lines[3]!])).toMatchObject({
+      ok: false,
+      brokenAt: 2,
+    });
+    expect(await verifyAuditLog([lines[0]!, "{not json"])).toMatchObject({
+      ok: false,
+      brokenAt: 2,
+      reason: expect.stringContaining("not valid JSON"),
+    });
+    expect(await verifyAuditLog([lines[0]!, '{"seq":2}'])).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("time is not a number"),
+    });
     const full = await verifyAuditLog(lines);
     if (!full.ok) throw new Error("expected ok");
     expect(await verifyAuditLog(lines.slice(0, 3))).toMatchObject({ ok: true, count: 3 });
-    expect(await verifyAuditLog(lines.slice(0, 3), { expectHead: full.head })).toMatchObject({ ok: false, reason: expect.stringContaining("ends at seq 3") });
+    expect(await verifyAuditLog(lines.slice(0, 3), { expectHead: full.head })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("ends at seq 3"),
+    });
     expect(await verifyAuditLog(lines, { expectHead: full.head })).toMatchObject({ ok: true, count: 4 });
   });
 
@@ -98,7 +144,12 @@ describe("verifyAuditLog", () => {
       fc.record({ kind: fc.constant("delete" as const), at: fc.nat(6) }),
       fc.record({ kind: fc.constant("duplicate" as const), at: fc.nat(7) }),
       fc.record({ kind: fc.constant("swap" as const), at: fc.nat(6) }),
-      fc.record({ kind: fc.constant("edit" as const), at: fc.nat(7), field: fc.constantFrom("seq", "time", "type", "data", "prev"), value: fc.jsonValue() }),
+      fc.record({
+        kind: fc.constant("edit" as const),
+        at: fc.nat(7),
+        field: fc.constantFrom("seq", "time", "type", "data", "prev"),
+        value: fc.jsonValue(),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(op, async (o) => {
@@ -144,6 +195,9 @@ describe("openFileAuditLog", () => {
     const tampered = text.replace('"running"', '"failed"');
     const { writeFile } = await import("node:fs/promises");
     await writeFile(path, tampered);
-    await expect(openFileAuditLog(platform, path)).rejects.toMatchObject({ name: "AuditError", reason: "broken-chain" });
+    await expect(openFileAuditLog(platform, path)).rejects.toMatchObject({
+      name: "AuditError",
+      reason: "broken-chain",
+    });
   });
 });

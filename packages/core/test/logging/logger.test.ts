@@ -23,7 +23,12 @@ describe("createLogger line format (pino-compatible)", () => {
     const sink = memorySink();
     const log = createLogger({ sink, level: "debug" });
     for (const level of ["debug", "info", "warn", "error"] as LogLevel[]) log[level](level);
-    expect(sink.records.map((r) => [r.level, r.msg])).toEqual([[20, "debug"], [30, "info"], [40, "warn"], [50, "error"]]);
+    expect(sink.records.map((r) => [r.level, r.msg])).toEqual([
+      [20, "debug"],
+      [30, "info"],
+      [40, "warn"],
+      [50, "error"],
+    ]);
     sink.clear();
     log.level = "warn";
     log.debug("no");
@@ -112,12 +117,18 @@ describe("field serialization", () => {
       api_key: "k",
     });
     const line = sink.lines[0]!;
-    for (const secret of ["abc", "sid=1", "hunter2", "k-1", '"t"', "123", '"s"', '"u"']) expect(line).not.toContain(secret);
+    for (const secret of ["abc", "sid=1", "hunter2", "k-1", '"t"', "123", '"s"', '"u"'])
+      expect(line).not.toContain(secret);
     const r = sink.records[0]!;
     expect(r).toMatchObject({
       apiKey: "[REDACTED]",
       headers: { Authorization: "[REDACTED]", Cookie: "[REDACTED]", "X-API-KEY": "[REDACTED]", accept: "json" },
-      user: { name: "ann", password: "[REDACTED]", passwd: "[REDACTED]", nested: [{ accessToken: "[REDACTED]", SSN: "[REDACTED]" }] },
+      user: {
+        name: "ann",
+        password: "[REDACTED]",
+        passwd: "[REDACTED]",
+        nested: [{ accessToken: "[REDACTED]", SSN: "[REDACTED]" }],
+      },
       db_credentials: "[REDACTED]",
       clientSecret: "[REDACTED]",
       api_key: "[REDACTED]",
@@ -169,7 +180,14 @@ describe("field serialization", () => {
       },
     });
     expect(() => throwing.error("still fine", { loop })).not.toThrow();
-    const proxy = new Proxy({}, { ownKeys: () => { throw new Error("no keys"); } });
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error("no keys");
+        },
+      },
+    );
     expect(() => log.info("proxy", { proxy })).not.toThrow();
     expect(sink.records[1]).toMatchObject({ proxy: "[Unreadable: no keys]" });
   });
@@ -186,7 +204,9 @@ describe("parseLogLevel", () => {
 
   it("rejects anything else with LogLevelError naming the value", () => {
     expect(() => parseLogLevel("trace")).toThrow(LogLevelError);
-    expect(() => parseLogLevel("trace")).toThrow('Invalid log level "trace": expected one of debug, info, warn, error, silent');
+    expect(() => parseLogLevel("trace")).toThrow(
+      'Invalid log level "trace": expected one of debug, info, warn, error, silent',
+    );
     try {
       parseLogLevel(30);
     } catch (error) {

@@ -17,7 +17,11 @@ export function nodeFsPlatform(): FsOnly & { appends: number } {
         } else await writeFile(path, data);
       },
       readTextFile: (path: string) => readFile(path, "utf8"),
-      exists: (path: string) => stat(path).then(() => true, () => false),
+      exists: (path: string) =>
+        stat(path).then(
+          () => true,
+          () => false,
+        ),
     } as unknown as Platform["fs"],
   };
   return platform;

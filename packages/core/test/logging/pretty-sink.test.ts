@@ -8,7 +8,9 @@ describe("prettySink", () => {
     const logger = createLogger({ sink: prettySink((line) => lines.push(line)), bindings: { instanceId: "i-1" } });
     logger.warn("disk almost full", { root: "/data", usedRatio: 0.93, token: "s3cret" });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  disk almost full {2}instanceId=i-1 root=\/data usedRatio=0\.93 token=\[REDACTED\]$/);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} WARN  disk almost full {2}instanceId=i-1 root=\/data usedRatio=0\.93 token=\[REDACTED\]$/,
+    );
   });
 
   it("passes a line that is not JSON through unchanged", () => {

@@ -48,8 +48,12 @@ describe("MetricsRegistry rendering", () => {
 
   it("escapes label values and help text; formats special numbers", () => {
     const registry = new MetricsRegistry();
-    registry.gauge("odd_values", 'Help with \\ backslash\nand newline and "quotes".', ["path"]).set(Number.POSITIVE_INFINITY, { path: 'C:\\dir\n"x"' });
-    registry.gauge("odd_values", 'Help with \\ backslash\nand newline and "quotes".', ["path"]).set(Number.NEGATIVE_INFINITY, { path: "b" });
+    registry
+      .gauge("odd_values", 'Help with \\ backslash\nand newline and "quotes".', ["path"])
+      .set(Number.POSITIVE_INFINITY, { path: 'C:\\dir\n"x"' });
+    registry
+      .gauge("odd_values", 'Help with \\ backslash\nand newline and "quotes".', ["path"])
+      .set(Number.NEGATIVE_INFINITY, { path: "b" });
     const text = registry.render();
     expect(text).toContain('# HELP odd_values Help with \\\\ backslash\\nand newline and "quotes".\n');
     expect(text).toContain('odd_values{path="C:\\\\dir\\n\\"x\\""} +Inf\n');
@@ -86,25 +90,30 @@ describe("MetricsRegistry rendering", () => {
   });
 });
 
-describe.skipIf(promtoolMissing !== undefined)(`promtool check metrics${promtoolMissing ? ` (skipped: ${promtoolMissing})` : ""}`, () => {
-  it("accepts everything the registry renders, escapes included", () => {
-    const registry = new MetricsRegistry();
-    registry.counter("aral_demo_requests_total", 'Requests with "quotes", \\ and\nnewline.', ["route"]).inc({ route: 'a"b\\c\nd' }, 5);
-    registry.gauge("aral_demo_temperature_celsius", "A gauge.").set(-3.5);
-    registry.gauge("aral_demo_labelled_bytes", "Declared labels, no series yet.", ["x"]);
-    const h = registry.histogram("aral_demo_duration_seconds", "A histogram.", [0.005, 0.1, 1, 10]);
-    for (const v of [0.001, 0.05, 3, 100]) h.observe(v);
-    const result = promtoolCheck(registry.render());
-    expect(result.output).toBe("");
-    expect(result.code).toBe(0);
-  });
+describe.skipIf(promtoolMissing !== undefined)(
+  `promtool check metrics${promtoolMissing ? ` (skipped: ${promtoolMissing})` : ""}`,
+  () => {
+    it("accepts everything the registry renders, escapes included", () => {
+      const registry = new MetricsRegistry();
+      registry
+        .counter("aral_demo_requests_total", 'Requests with "quotes", \\ and\nnewline.', ["route"])
+        .inc({ route: 'a"b\\c\nd' }, 5);
+      registry.gauge("aral_demo_temperature_celsius", "A gauge.").set(-3.5);
+      registry.gauge("aral_demo_labelled_bytes", "Declared labels, no series yet.", ["x"]);
+      const h = registry.histogram("aral_demo_duration_seconds", "A histogram.", [0.005, 0.1, 1, 10]);
+      for (const v of [0.001, 0.05, 3, 100]) h.observe(v);
+      const result = promtoolCheck(registry.render());
+      expect(result.output).toBe("");
+      expect(result.code).toBe(0);
+    });
 
-  it("is a real check: promtool rejects malformed text and lints a counter without _total", () => {
-    expect(promtoolCheck("bad metric line{\n").code).toBe(1);
-    const registry = new MetricsRegistry();
-    registry.counter("aral_demo_requests", "No _total suffix.").inc();
-    const lint = promtoolCheck(registry.render());
-    expect(lint.code).toBe(3);
-    expect(lint.output).toContain("_total");
-  });
-});
+    it("is a real check: promtool rejects malformed text and lints a counter without _total", () => {
+      expect(promtoolCheck("bad metric line{\n").code).toBe(1);
+      const registry = new MetricsRegistry();
+      registry.counter("aral_demo_requests", "No _total suffix.").inc();
+      const lint = promtoolCheck(registry.render());
+      expect(lint.code).toBe(3);
+      expect(lint.output).toContain("_total");
+    });
+  },
+);

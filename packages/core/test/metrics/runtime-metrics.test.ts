@@ -65,7 +65,14 @@ describe("collectRuntimeMetrics", () => {
     const m = collectRuntimeMetrics(sources);
     expect(m.cpuUsage).toBeCloseTo(25, 6);
     expect(m.uptime).toBe(2000);
-    expect(m).toMatchObject({ restartCount: 2, memoryUsage: 50 * 2 ** 20, diskUsage: 4096, averageLatency: 50, errorRate: 0.5, isHealthy: true });
+    expect(m).toMatchObject({
+      restartCount: 2,
+      memoryUsage: 50 * 2 ** 20,
+      diskUsage: 4096,
+      averageLatency: 50,
+      errorRate: 0.5,
+      isHealthy: true,
+    });
     expect(m.requestsPerSecond).toBe(1);
     expect(m.lastHealthCheck).toBeInstanceOf(Date);
     expect(m.lastHealthCheck.getTime()).toBeGreaterThan(0);
@@ -141,7 +148,8 @@ describe("collectRuntimeMetrics", () => {
       "aral_request_error_ratio",
       "aral_healthy",
       "aral_last_health_check_timestamp_seconds",
-    ]) expect(text).toContain(`# TYPE ${name} gauge\n`);
+    ])
+      expect(text).toContain(`# TYPE ${name} gauge\n`);
     expect(text).toContain("# TYPE aral_restarts_total counter\naral_restarts_total 3\n");
     expect(text).toContain("process_resident_memory_bytes 52428800\n");
     expect(text).toContain("aral_request_latency_average_seconds 0.25\n");
@@ -149,23 +157,26 @@ describe("collectRuntimeMetrics", () => {
     expect(text).toContain("aral_healthy 1\n");
   });
 
-  it.skipIf(promtoolMissing !== undefined)(`promtool accepts the runtime metrics${promtoolMissing ? ` (skipped: ${promtoolMissing})` : ""}`, () => {
-    const clock = new ManualClock();
-    const registry = new MetricsRegistry();
-    const requests = new RequestStats({ clock });
-    requests.record(12, false);
-    collectRuntimeMetrics({
-      startTime: Date.now(),
-      restartCount: 1,
-      usage: scriptedUsage(),
-      requests,
-      health: new HealthMonitor({ interval: 1000, timeout: 100, clock }),
-      clock,
-      registry,
-      diskUsage: 1,
-    });
-    const result = promtoolCheck(registry.render());
-    expect(result.output).toBe("");
-    expect(result.code).toBe(0);
-  });
+  it.skipIf(promtoolMissing !== undefined)(
+    `promtool accepts the runtime metrics${promtoolMissing ? ` (skipped: ${promtoolMissing})` : ""}`,
+    () => {
+      const clock = new ManualClock();
+      const registry = new MetricsRegistry();
+      const requests = new RequestStats({ clock });
+      requests.record(12, false);
+      collectRuntimeMetrics({
+        startTime: Date.now(),
+        restartCount: 1,
+        usage: scriptedUsage(),
+        requests,
+        health: new HealthMonitor({ interval: 1000, timeout: 100, clock }),
+        clock,
+        registry,
+        diskUsage: 1,
+      });
+      const result = promtoolCheck(registry.render());
+      expect(result.output).toBe("");
+      expect(result.code).toBe(0);
+    },
+  );
 });

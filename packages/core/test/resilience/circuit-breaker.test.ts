@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { ManualClock } from "@aral/platform";
-import { CircuitBreaker, CircuitBreakerRegistry, CircuitOpenError, ResilienceConfigError } from "../../src/resilience/index.ts";
+import {
+  CircuitBreaker,
+  CircuitBreakerRegistry,
+  CircuitOpenError,
+  ResilienceConfigError,
+} from "../../src/resilience/index.ts";
 import type { CircuitStateChange } from "../../src/resilience/index.ts";
 import { deferred, settle } from "./helpers.ts";
 
@@ -17,10 +22,16 @@ describe("CircuitBreaker", () => {
   it("rejects bad options by name", () => {
     expect(() => new CircuitBreaker({ name: "" })).toThrow(ResilienceConfigError);
     expect(() => new CircuitBreaker({ name: "db", threshold: 0 })).toThrow(/threshold must be an integer from 1/);
-    expect(() => new CircuitBreaker({ name: "db", timeout: -5 })).toThrow(/timeout must be a finite number from 0 to 2147483647/);
-    expect(() => new CircuitBreaker({ name: "db", timeout: 1e12 })).toThrow(/timeout must be a finite number from 0 to 2147483647/);
+    expect(() => new CircuitBreaker({ name: "db", timeout: -5 })).toThrow(
+      /timeout must be a finite number from 0 to 2147483647/,
+    );
+    expect(() => new CircuitBreaker({ name: "db", timeout: 1e12 })).toThrow(
+      /timeout must be a finite number from 0 to 2147483647/,
+    );
     expect(() => new CircuitBreaker({ name: "db", halfOpenProbes: 1.5 })).toThrow(/halfOpenProbes/);
-    expect(() => new CircuitBreaker({ name: "db", failureRatio: { ratio: 1.5, windowMs: 1000 } })).toThrow(/failureRatio.ratio must be a number in \(0, 1\]/);
+    expect(() => new CircuitBreaker({ name: "db", failureRatio: { ratio: 1.5, windowMs: 1000 } })).toThrow(
+      /failureRatio.ratio must be a number in \(0, 1\]/,
+    );
     expect(() => new CircuitBreaker(undefined as never)).toThrow(/needs an options object/);
   });
 
@@ -42,7 +53,11 @@ describe("CircuitBreaker", () => {
     await clock.advance(15_000);
     let called = false;
     const before = Date.now();
-    const error = (await breaker.execute(async () => { called = true; }).catch((e: unknown) => e)) as CircuitOpenError;
+    const error = (await breaker
+      .execute(async () => {
+        called = true;
+      })
+      .catch((e: unknown) => e)) as CircuitOpenError;
     expect(called).toBe(false);
     expect(error).toBeInstanceOf(CircuitOpenError);
     expect(error.name).toBe("CircuitOpenError");
@@ -126,12 +141,24 @@ describe("CircuitBreaker", () => {
     breaker.onStateChange((c) => changes.push(c));
     await Promise.allSettled(Array.from({ length: 10 }, () => breaker.execute(fail)));
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ name: "api", from: "closed", to: "open", generation: 1, reason: "1 consecutive failures", at: 0 });
+    expect(changes[0]).toMatchObject({
+      name: "api",
+      from: "closed",
+      to: "open",
+      generation: 1,
+      reason: "1 consecutive failures",
+      at: 0,
+    });
   });
 
   it("opens on the failure ratio over its window, counting only recent calls", async () => {
     const clock = new ManualClock();
-    const breaker = new CircuitBreaker({ name: "api", threshold: 100, clock, failureRatio: { ratio: 0.5, windowMs: 1000, minimumCalls: 4 } });
+    const breaker = new CircuitBreaker({
+      name: "api",
+      threshold: 100,
+      clock,
+      failureRatio: { ratio: 0.5, windowMs: 1000, minimumCalls: 4 },
+    });
     await failTimes(breaker, 1);
     await breaker.execute(ok);
     await failTimes(breaker, 1);
@@ -158,10 +185,17 @@ describe("CircuitBreaker", () => {
       clock,
       isFailure: (e) => !(e instanceof Error && e.message === "404"),
     });
-    await breaker.execute(async () => { throw new Error("404"); }).catch(() => {});
+    await breaker
+      .execute(async () => {
+        throw new Error("404");
+      })
+      .catch(() => {});
     expect(breaker.state).toBe("closed");
     const controller = new AbortController();
-    const running = breaker.execute((signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))), controller.signal);
+    const running = breaker.execute(
+      (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+      controller.signal,
+    );
     controller.abort(new Error("caller gave up"));
     await running.catch(() => {});
     expect(breaker.state).toBe("closed");

@@ -16,9 +16,16 @@ function memoryLogger() {
 describe("RuntimeErrorHandler", () => {
   it("validates its configuration at construction", () => {
     expect(() => new RuntimeErrorHandler({ maxRetries: 0 })).toThrow(ResilienceConfigError);
-    expect(() => new RuntimeErrorHandler({ maxRetries: 11 })).toThrow(/maxRetries must be an integer from 1 to 10, got 11/);
+    expect(() => new RuntimeErrorHandler({ maxRetries: 11 })).toThrow(
+      /maxRetries must be an integer from 1 to 10, got 11/,
+    );
     expect(() => new RuntimeErrorHandler({ shutdown: "now" as never })).toThrow(/shutdown must be a function/);
-    expect(new RuntimeErrorHandler().retryConfig).toMatchObject({ maxRetries: 3, backoffMs: 1000, maxBackoffMs: 30_000, strategy: "exponential" });
+    expect(new RuntimeErrorHandler().retryConfig).toMatchObject({
+      maxRetries: 3,
+      backoffMs: 1000,
+      maxBackoffMs: 30_000,
+      strategy: "exponential",
+    });
   });
 
   it("retries with its configuration and logs every failed attempt with the context", async () => {
@@ -26,7 +33,12 @@ describe("RuntimeErrorHandler", () => {
     const { logger, lines } = memoryLogger();
     const handler = new RuntimeErrorHandler({ maxRetries: 3, backoffMs: 100, jitter: "none", clock, logger });
     let calls = 0;
-    const state = track(handler.executeWithRetry(async () => { calls++; throw new Error(`boom ${calls}`); }, "load model"));
+    const state = track(
+      handler.executeWithRetry(async () => {
+        calls++;
+        throw new Error(`boom ${calls}`);
+      }, "load model"),
+    );
     for (let i = 0; i < 5; i++) {
       await settle();
       await clock.advance(100);
@@ -40,15 +52,26 @@ describe("RuntimeErrorHandler", () => {
       "warn: load model failed (attempt 2 of 3), retrying in 200 ms",
       "error: load model failed",
     ]);
-    expect(lines[0]!.fields).toMatchObject({ context: "load model", attempt: 1, error: { name: "Error", message: "boom 1" } });
+    expect(lines[0]!.fields).toMatchObject({
+      context: "load model",
+      attempt: 1,
+      error: { name: "Error", message: "boom 1" },
+    });
   });
 
   it("lets one call override the configuration", async () => {
     const handler = new RuntimeErrorHandler({ maxRetries: 5, backoffMs: 1, logger: memoryLogger().logger });
     let calls = 0;
-    await expect(handler.executeWithRetry(async () => { calls++; throw new Error("x"); }, "once", { maxRetries: 1 })).rejects.toThrow(
-      "once failed after 1 attempts",
-    );
+    await expect(
+      handler.executeWithRetry(
+        async () => {
+          calls++;
+          throw new Error("x");
+        },
+        "once",
+        { maxRetries: 1 },
+      ),
+    ).rejects.toThrow("once failed after 1 attempts");
     expect(calls).toBe(1);
   });
 
@@ -69,12 +92,21 @@ describe("RuntimeErrorHandler", () => {
       steps.push("monitor B");
     });
     await handler.handleCriticalError(new Error("disk on fire"), "unhandled rejection");
-    expect(lines[0]).toMatchObject({ level: "error", message: "Critical error: unhandled rejection", fields: { context: "unhandled rejection", sequence: 1 } });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      message: "Critical error: unhandled rejection",
+      fields: { context: "unhandled rejection", sequence: 1 },
+    });
     expect(steps).toEqual(["monitor B", "monitor A: disk on fire (unhandled rejection, #1)", "shutdown: disk on fire"]);
 
     unsubscribe();
     await handler.handleCriticalError(new Error("second"));
-    expect(steps).toEqual(["monitor B", "monitor A: disk on fire (unhandled rejection, #1)", "shutdown: disk on fire", "monitor A: second (critical error, #2)"]);
+    expect(steps).toEqual([
+      "monitor B",
+      "monitor A: disk on fire (unhandled rejection, #1)",
+      "shutdown: disk on fire",
+      "monitor A: second (critical error, #2)",
+    ]);
     expect(handler.criticalErrors).toBe(2);
   });
 
@@ -98,7 +130,14 @@ describe("RuntimeErrorHandler", () => {
     expect(lines[0]!.fields!["error"]).toEqual({ value: "not even an Error" });
 
     const broken = new RuntimeErrorHandler({
-      logger: { warn: () => { throw new Error("x"); }, error: () => { throw new Error("y"); } },
+      logger: {
+        warn: () => {
+          throw new Error("x");
+        },
+        error: () => {
+          throw new Error("y");
+        },
+      },
     });
     await expect(broken.handleCriticalError(new Error("z"))).resolves.toBeUndefined();
   });
@@ -107,7 +146,14 @@ describe("RuntimeErrorHandler", () => {
     const clock = new ManualClock();
     const { logger, lines } = memoryLogger();
     let shutdowns = 0;
-    const handler = new RuntimeErrorHandler({ clock, logger, monitorTimeoutMs: 1000, shutdown: () => { shutdowns++; } });
+    const handler = new RuntimeErrorHandler({
+      clock,
+      logger,
+      monitorTimeoutMs: 1000,
+      shutdown: () => {
+        shutdowns++;
+      },
+    });
     handler.onCritical(() => new Promise(() => {}));
     const state = track(handler.handleCriticalError(new Error("crash")));
     await clock.advance(999);
@@ -116,6 +162,8 @@ describe("RuntimeErrorHandler", () => {
     await settle();
     expect(state.settled).toBe(true);
     expect(shutdowns).toBe(1);
-    expect(lines.some((l) => l.message === "Critical error monitors did not finish within 1000 ms; continuing")).toBe(true);
+    expect(lines.some((l) => l.message === "Critical error monitors did not finish within 1000 ms; continuing")).toBe(
+      true,
+    );
   });
 });

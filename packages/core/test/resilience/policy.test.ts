@@ -73,10 +73,12 @@ describe("compose", () => {
       timeoutPolicy(100, { clock }),
     );
     let calls = 0;
-    const state = track(policy.execute((signal) => {
-      calls++;
-      return hang(signal);
-    }));
+    const state = track(
+      policy.execute((signal) => {
+        calls++;
+        return hang(signal);
+      }),
+    );
     for (let i = 0; i < 10 && !state.settled; i++) {
       await settle();
       await clock.advance(50);
@@ -94,10 +96,12 @@ describe("compose", () => {
     const breaker = new CircuitBreaker({ name: "db", threshold: 5, clock });
     const policy = compose(breaker, retryPolicy({ maxRetries: 3, backoffMs: 1, jitter: "none", clock }));
     let calls = 0;
-    const state = track(policy.execute(async () => {
-      calls++;
-      throw new Error("down");
-    }));
+    const state = track(
+      policy.execute(async () => {
+        calls++;
+        throw new Error("down");
+      }),
+    );
     for (let i = 0; i < 5 && !state.settled; i++) {
       await settle();
       await clock.advance(10);
@@ -120,7 +124,11 @@ describe("compose", () => {
     const breaker = new CircuitBreaker({ name: "y", threshold: 1 });
     breaker.trip();
     let called = false;
-    await expect(compose(breaker, timeoutPolicy(1000)).execute(async () => { called = true; })).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(
+      compose(breaker, timeoutPolicy(1000)).execute(async () => {
+        called = true;
+      }),
+    ).rejects.toBeInstanceOf(CircuitOpenError);
     expect(called).toBe(false);
   });
 

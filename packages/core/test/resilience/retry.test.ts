@@ -31,12 +31,15 @@ async function runToEnd<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100
 }
 
 describe("executeWithRetry", () => {
-  it.each([0, 11, 2.5, -1, "3", Number.NaN])("rejects maxRetries %s with a ResilienceConfigError naming it", async (bad) => {
-    const error = await executeWithRetry(async () => 1, "x", { maxRetries: bad as number }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ResilienceConfigError);
-    expect((error as ResilienceConfigError).option).toBe("maxRetries");
-    expect((error as Error).message).toMatch(/maxRetries must be an integer from 1 to 10/);
-  });
+  it.each([0, 11, 2.5, -1, "3", Number.NaN])(
+    "rejects maxRetries %s with a ResilienceConfigError naming it",
+    async (bad) => {
+      const error = await executeWithRetry(async () => 1, "x", { maxRetries: bad as number }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ResilienceConfigError);
+      expect((error as ResilienceConfigError).option).toBe("maxRetries");
+      expect((error as Error).message).toMatch(/maxRetries must be an integer from 1 to 10/);
+    },
+  );
 
   it("rejects other bad options by name", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
@@ -57,7 +60,10 @@ describe("executeWithRetry", () => {
   it("counts calls as the seed does: maxRetries 3 means at most three calls, then a RuntimeError with every error", async () => {
     const clock = new ManualClock();
     const { fn, calls } = flaky(clock, 99);
-    const state = await runToEnd(clock, executeWithRetry(fn, "fetch profile", { maxRetries: 3, backoffMs: 100, jitter: "none", clock }));
+    const state = await runToEnd(
+      clock,
+      executeWithRetry(fn, "fetch profile", { maxRetries: 3, backoffMs: 100, jitter: "none", clock }),
+    );
     expect(calls).toHaveLength(3);
     const error = state.error as RuntimeError;
     expect(error).toBeInstanceOf(RuntimeError);
@@ -95,7 +101,14 @@ describe("executeWithRetry", () => {
     const events: RetryEvent[] = [];
     await runToEnd(
       clock,
-      executeWithRetry(fn, "x", { maxRetries: 5, backoffMs: 100, maxBackoffMs: 250, jitter: "none", clock, onRetry: (e) => events.push(e) }),
+      executeWithRetry(fn, "x", {
+        maxRetries: 5,
+        backoffMs: 100,
+        maxBackoffMs: 250,
+        jitter: "none",
+        clock,
+        onRetry: (e) => events.push(e),
+      }),
     );
     expect(events.map((e) => e.delayMs)).toEqual([100, 200, 250, 250]);
     expect(calls).toEqual([0, 100, 300, 550, 800]);
@@ -112,7 +125,10 @@ describe("executeWithRetry", () => {
     ] as const) {
       const clock = new ManualClock();
       const { fn, calls } = flaky(clock, 99);
-      await runToEnd(clock, executeWithRetry(fn, "x", { maxRetries: 4, backoffMs: 100, backoffStrategy: strategy, jitter: "none", clock }));
+      await runToEnd(
+        clock,
+        executeWithRetry(fn, "x", { maxRetries: 4, backoffMs: 100, backoffStrategy: strategy, jitter: "none", clock }),
+      );
       expect(calls, strategy).toEqual(expected);
     }
   });
@@ -123,7 +139,14 @@ describe("executeWithRetry", () => {
     const delays: number[] = [];
     await runToEnd(
       clock,
-      executeWithRetry(fn, "x", { maxRetries: 4, backoffMs: 100, jitter: "full", random: () => 0.5, clock, onRetry: (e) => delays.push(e.delayMs) }),
+      executeWithRetry(fn, "x", {
+        maxRetries: 4,
+        backoffMs: 100,
+        jitter: "full",
+        random: () => 0.5,
+        clock,
+        onRetry: (e) => delays.push(e.delayMs),
+      }),
     );
     expect(delays).toEqual([50, 100, 200]);
   });
@@ -152,13 +175,29 @@ describe("executeWithRetry", () => {
     const clock = new ManualClock();
     let calls = 0;
     const fatal = new NonRetryableError("bad credentials");
-    await expect(executeWithRetry(async () => { calls++; throw fatal; }, "login", { clock })).rejects.toBe(fatal);
+    await expect(
+      executeWithRetry(
+        async () => {
+          calls++;
+          throw fatal;
+        },
+        "login",
+        { clock },
+      ),
+    ).rejects.toBe(fatal);
     expect(calls).toBe(1);
 
     const notFound = Object.assign(new Error("404"), { status: 404 });
     calls = 0;
     await expect(
-      executeWithRetry(async () => { calls++; throw notFound; }, "get", { clock, retryable: (e) => (e as { status?: number }).status !== 404 }),
+      executeWithRetry(
+        async () => {
+          calls++;
+          throw notFound;
+        },
+        "get",
+        { clock, retryable: (e) => (e as { status?: number }).status !== 404 },
+      ),
     ).rejects.toBe(notFound);
     expect(calls).toBe(1);
   });
@@ -167,7 +206,9 @@ describe("executeWithRetry", () => {
     const clock = new ManualClock();
     const { fn, calls } = flaky(clock, 99);
     const controller = new AbortController();
-    const state = track(executeWithRetry(fn, "x", { backoffMs: 1000, jitter: "none", clock, signal: controller.signal }));
+    const state = track(
+      executeWithRetry(fn, "x", { backoffMs: 1000, jitter: "none", clock, signal: controller.signal }),
+    );
     await settle();
     expect(clock.pendingSleeps).toBe(1);
     const reason = new Error("user left");
@@ -182,14 +223,26 @@ describe("executeWithRetry", () => {
   it("does not call at all with an already-aborted signal", async () => {
     let calls = 0;
     const reason = new Error("gone");
-    await expect(executeWithRetry(async () => calls++, "x", { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(executeWithRetry(async () => calls++, "x", { signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
     expect(calls).toBe(0);
   });
 
   it("stops when the next sleep would overrun the time budget", async () => {
     const clock = new ManualClock();
     const { fn, calls } = flaky(clock, 99);
-    const state = await runToEnd(clock, executeWithRetry(fn, "sync", { maxRetries: 10, backoffMs: 100, backoffStrategy: "constant", jitter: "none", budgetMs: 250, clock }));
+    const state = await runToEnd(
+      clock,
+      executeWithRetry(fn, "sync", {
+        maxRetries: 10,
+        backoffMs: 100,
+        backoffStrategy: "constant",
+        jitter: "none",
+        budgetMs: 250,
+        clock,
+      }),
+    );
     expect(calls).toEqual([0, 100, 200]); // a fourth call would start at 300 > 250
     const error = state.error as RuntimeError;
     expect(error).toBeInstanceOf(RuntimeError);

@@ -6,7 +6,9 @@ import { ResourceManager } from "../../src/resources/manager.ts";
 import { validateRuntimeOptions } from "../../src/config/index.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 
-const platform = { runtime: { name: "node", version: "20.20.2", os: "linux", arch: "x64", cpus: 2, hostname: "test-host" } };
+const platform = {
+  runtime: { name: "node", version: "20.20.2", os: "linux", arch: "x64", cpus: 2, hostname: "test-host" },
+};
 
 const seed = {
   cpu: { limit: "2000m", request: "500m", throttling: "enabled" as const },
@@ -65,13 +67,27 @@ describe("resolveResources", () => {
   });
 
   it("accepts the resources section as the config area validates it (extras, toggles as booleans)", () => {
-    const runtime = validateRuntimeOptions({ resources: { ...seed, fallback: "shed", monitor: { interval: 250, thresholds: { cpu: 0.8 } } } });
+    const runtime = validateRuntimeOptions({
+      resources: { ...seed, fallback: "shed", monitor: { interval: 250, thresholds: { cpu: 0.8 } } },
+    });
     expect(isResolvedResources(runtime.resources)).toBe(false);
     const resolved = resolveResources(runtime.resources);
     expect(isResolvedResources(resolved)).toBe(true);
     expect(resolveResources(resolved)).toBe(resolved);
-    expect(resolved).toMatchObject({ cpu: { limit: 2, throttling: true }, fallback: "shed", monitor: { interval: 250, thresholds: { cpu: 0.8 } } });
-    const monitor = createResourceMonitor({ usage: { memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 0 }), cpu: () => ({ userMicros: 0, systemMicros: 0 }) } }, resolved);
+    expect(resolved).toMatchObject({
+      cpu: { limit: 2, throttling: true },
+      fallback: "shed",
+      monitor: { interval: 250, thresholds: { cpu: 0.8 } },
+    });
+    const monitor = createResourceMonitor(
+      {
+        usage: {
+          memory: () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 0 }),
+          cpu: () => ({ userMicros: 0, systemMicros: 0 }),
+        },
+      },
+      resolved,
+    );
     expect(monitor.policy).toBe("shed");
     expect(new ResourceManager(runtime.resources).usage().memory.limit).toBe(2 * 2 ** 30);
   });

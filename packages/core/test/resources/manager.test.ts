@@ -12,7 +12,13 @@ describe("ResourceManager", () => {
     await expect(manager.allocate({ memory: "200Mi" })).rejects.toThrow("Resource limit exceeded");
     const error = await manager.allocate({ memory: "200Mi" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceLimitError);
-    expect(error).toMatchObject({ name: "ResourceLimitError", resource: "memory", requested: 200 * Mi, available: 100 * Mi, limit: 100 * Mi });
+    expect(error).toMatchObject({
+      name: "ResourceLimitError",
+      resource: "memory",
+      requested: 200 * Mi,
+      available: 100 * Mi,
+      limit: 100 * Mi,
+    });
     expect((error as Error).message).toContain("200Mi");
   });
 
@@ -67,7 +73,10 @@ describe("ResourceManager", () => {
   });
 
   it("reports requests as guaranteed reservations and rejects a request above its limit", () => {
-    const manager = new ResourceManager({ cpu: { limit: "2000m", request: "500m" }, memory: { limit: "2Gi", request: "512Mi" } });
+    const manager = new ResourceManager({
+      cpu: { limit: "2000m", request: "500m" },
+      memory: { limit: "2Gi", request: "512Mi" },
+    });
     expect(manager.reserved()).toEqual({ cpu: 0.5, memory: 512 * Mi, storage: 0, connections: 0 });
     expect(manager.usage().cpu).toMatchObject({ limit: 2, request: 0.5 });
     expect(() => new ResourceManager({ memory: { limit: "1Gi", request: "2Gi" } })).toThrow(ConfigError);

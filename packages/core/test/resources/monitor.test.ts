@@ -18,7 +18,13 @@ function scripted(cpus = 4) {
         memory: () => ({ rss: state.rss, heapUsed: state.heapUsed, heapTotal: 8 * Mi, external: 0 }),
         cpu: () => ({ userMicros: state.cpuMicros * 0.75, systemMicros: state.cpuMicros * 0.25 }),
       },
-      fs: { diskUsage: async () => ({ total: 1000, free: 1000 * (1 - state.diskUsedRatio), available: Math.round(1000 * (1 - state.diskUsedRatio)) }) },
+      fs: {
+        diskUsage: async () => ({
+          total: 1000,
+          free: 1000 * (1 - state.diskUsedRatio),
+          available: Math.round(1000 * (1 - state.diskUsedRatio)),
+        }),
+      },
     },
   };
 }
@@ -137,7 +143,11 @@ describe("ResourceMonitor (scripted usage)", () => {
 
   it("watches the disk of the storage roots: warns once and degrades past the disk threshold", async () => {
     const { state, source } = scripted();
-    const monitor = new ResourceMonitor(source, { storageRoots: ["/data"], thresholds: { disk: 0.9 }, fallback: "shed" });
+    const monitor = new ResourceMonitor(source, {
+      storageRoots: ["/data"],
+      thresholds: { disk: 0.9 },
+      fallback: "shed",
+    });
     const events = record(monitor);
     state.diskUsedRatio = 0.95;
     const sample = await monitor.sample();
@@ -153,7 +163,10 @@ describe("ResourceMonitor (scripted usage)", () => {
   it("counts storage written against maxSize toward the disk threshold", async () => {
     const { source } = scripted();
     let used = 500;
-    const monitor = new ResourceMonitor(source, { storageQuota: () => ({ total: used, maxSize: 1000 }), fallback: "shed" });
+    const monitor = new ResourceMonitor(source, {
+      storageQuota: () => ({ total: used, maxSize: 1000 }),
+      fallback: "shed",
+    });
     expect((await monitor.sample()).quota).toEqual({ used: 500, maxSize: 1000, ratio: 0.5 });
     expect(monitor.degraded).toBe(false);
     used = 950;
@@ -187,7 +200,15 @@ describe("ResourceMonitor (scripted usage)", () => {
     const { source } = scripted();
     let fail = true;
     const monitor = new ResourceMonitor(
-      { ...source, fs: { diskUsage: async () => { if (fail) throw new Error("statfs broke"); return { total: 1, free: 1, available: 1 }; } } },
+      {
+        ...source,
+        fs: {
+          diskUsage: async () => {
+            if (fail) throw new Error("statfs broke");
+            return { total: 1, free: 1, available: 1 };
+          },
+        },
+      },
       { storageRoots: ["/x"], intervalMs: 100, clock },
     );
     const types: string[] = [];
@@ -222,8 +243,14 @@ describe("ResourceMonitor (real usage)", () => {
     };
     const baseline = process.memoryUsage().rss;
     const resources = resolveResources({ memory: { limit: baseline + 32 * Mi }, cpu: { limit: "2" } });
-    const monitor = createResourceMonitor(source, resources, { intervalMs: 20, thresholds: { memory: 1 }, fallback: "shed" });
-    const degraded = new Promise<MonitorEvent>((resolve) => monitor.onEvent((e) => e.type === "degraded" && resolve(e)));
+    const monitor = createResourceMonitor(source, resources, {
+      intervalMs: 20,
+      thresholds: { memory: 1 },
+      fallback: "shed",
+    });
+    const degraded = new Promise<MonitorEvent>((resolve) =>
+      monitor.onEvent((e) => e.type === "degraded" && resolve(e)),
+    );
     monitor.start();
     await new Promise((r) => setTimeout(r, 60));
     expect(monitor.degraded).toBe(false);

@@ -195,7 +195,8 @@ describe("createLimitedFetch", () => {
     expect(limited.active).toBe(0);
     const second = await limited(`${base}/bytes?n=5`);
     let text = "";
-    for await (const chunk of second.body as unknown as AsyncIterable<Uint8Array>) text += new TextDecoder().decode(chunk);
+    for await (const chunk of second.body as unknown as AsyncIterable<Uint8Array>)
+      text += new TextDecoder().decode(chunk);
     expect(text).toBe("aaaaa");
     expect(limited.active).toBe(0);
     const third = await limited(`${base}/bytes?n=4`);

@@ -11,8 +11,23 @@ import {
   parseQuantity,
 } from "../../src/resources/quantity.ts";
 
-const BINARY: Record<string, bigint> = { Ki: 1n << 10n, Mi: 1n << 20n, Gi: 1n << 30n, Ti: 1n << 40n, Pi: 1n << 50n, Ei: 1n << 60n };
-const DECIMAL: Record<string, bigint> = { "": 1n, k: 10n ** 3n, M: 10n ** 6n, G: 10n ** 9n, T: 10n ** 12n, P: 10n ** 15n, E: 10n ** 18n };
+const BINARY: Record<string, bigint> = {
+  Ki: 1n << 10n,
+  Mi: 1n << 20n,
+  Gi: 1n << 30n,
+  Ti: 1n << 40n,
+  Pi: 1n << 50n,
+  Ei: 1n << 60n,
+};
+const DECIMAL: Record<string, bigint> = {
+  "": 1n,
+  k: 10n ** 3n,
+  M: 10n ** 6n,
+  G: 10n ** 9n,
+  T: 10n ** 12n,
+  P: 10n ** 15n,
+  E: 10n ** 18n,
+};
 const SUFFIXES = [...Object.keys(BINARY), ...Object.keys(DECIMAL)];
 
 /** A whole-number quantity string and its exact value. */
@@ -30,27 +45,35 @@ describe("quantities (property tests)", () => {
     );
   });
 
-  it("CPU: parse of a millicore string is exact (\"7m\" is 7/1000, not 7 × 0.001)", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 10_000_000 }), (millis) => {
-      expect(parseCpu(`${millis}m`)).toBe(millis / 1000);
-    }));
+  it('CPU: parse of a millicore string is exact ("7m" is 7/1000, not 7 × 0.001)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), (millis) => {
+        expect(parseCpu(`${millis}m`)).toBe(millis / 1000);
+      }),
+    );
   });
 
   it("bytes: parseBytes(formatBytes(n)) === n for every safe integer", () => {
-    fc.assert(fc.property(fc.maxSafeNat(), (n) => {
-      expect(parseBytes(formatBytes(n))).toBe(n);
-    }));
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (n) => {
-      expect(parseBytes(formatBytes(n))).toBe(n);
-    }));
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (n) => {
+        expect(parseBytes(formatBytes(n))).toBe(n);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (n) => {
+        expect(parseBytes(formatBytes(n))).toBe(n);
+      }),
+    );
   });
 
   it("bytes: formatting is canonical (format∘parse∘format is stable)", () => {
-    fc.assert(fc.property(wholeQuantity, ({ exact }) => {
-      fc.pre(exact <= BigInt(Number.MAX_SAFE_INTEGER));
-      const once = formatBytes(Number(exact));
-      expect(formatBytes(parseBytes(once))).toBe(once);
-    }));
+    fc.assert(
+      fc.property(wholeQuantity, ({ exact }) => {
+        fc.pre(exact <= BigInt(Number.MAX_SAFE_INTEGER));
+        const once = formatBytes(Number(exact));
+        expect(formatBytes(parseBytes(once))).toBe(once);
+      }),
+    );
   });
 
   it("ordering is preserved: exact a < b implies parse(a) <= parse(b), and a == b implies equality", () => {
@@ -98,7 +121,8 @@ describe("quantities (property tests)", () => {
   );
 
   it("rejects non-finite and negative numbers and bytes past 2^53", () => {
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1]) expect(() => parseQuantity(bad)).toThrow(QuantityError);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1])
+      expect(() => parseQuantity(bad)).toThrow(QuantityError);
     expect(() => parseBytes("8Ei")).toThrow(/too large/);
     expect(() => parseBandwidth("100MBps")).toThrow(QuantityError);
     expect(() => parseBandwidth("-5Mbps")).toThrow(/negative/);

@@ -10,7 +10,12 @@ let storage: Storage;
 
 beforeEach(async () => {
   base = await fsp.realpath(await testPlatform.fs.makeTempDir({ prefix: "aral-storage-" }));
-  storage = await createStorage(testPlatform, { persistent: `${base}/data`, ephemeral: `${base}/tmp`, maxSize: "1Ki", ephemeralDirName: "instance" });
+  storage = await createStorage(testPlatform, {
+    persistent: `${base}/data`,
+    ephemeral: `${base}/tmp`,
+    maxSize: "1Ki",
+    ephemeralDirName: "instance",
+  });
 });
 
 afterEach(async () => {
@@ -39,7 +44,9 @@ describe("createStorage", () => {
   });
 
   it("writeFile with data that is neither bytes nor a string is a TypeError naming the argument; nothing is written", async () => {
-    await expect(storage.persistent.writeFile("a.bin", 42 as never)).rejects.toThrow(/storage\.persistent\.writeFile: data must be a string or a Uint8Array, got number/);
+    await expect(storage.persistent.writeFile("a.bin", 42 as never)).rejects.toThrow(
+      /storage\.persistent\.writeFile: data must be a string or a Uint8Array, got number/,
+    );
     await expect(storage.persistent.writeFile("a.bin", { length: 3 } as never)).rejects.toThrow(TypeError);
     expect(await fsp.readdir(`${base}/data`)).toEqual([]);
   });
@@ -102,9 +109,15 @@ describe("createStorage", () => {
   });
 
   it("concurrent writes cannot overshoot the quota together", async () => {
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => storage.persistent.writeFile(`f${i}`, new Uint8Array(300))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => storage.persistent.writeFile(`f${i}`, new Uint8Array(300))),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
-    expect(results.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason instanceof StorageQuotaError)).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status === "rejected")
+        .every((r) => (r as PromiseRejectedResult).reason instanceof StorageQuotaError),
+    ).toBe(true);
     expect(storage.usage().total).toBe(900);
     expect(await storage.refreshUsage()).toMatchObject({ total: 900 });
   });
@@ -119,7 +132,11 @@ describe("createStorage", () => {
   });
 
   it("counts existing files at creation", async () => {
-    const again = await createStorage(testPlatform, { persistent: `${base}/data`, ephemeral: `${base}/tmp`, maxSize: 1000 });
+    const again = await createStorage(testPlatform, {
+      persistent: `${base}/data`,
+      ephemeral: `${base}/tmp`,
+      maxSize: 1000,
+    });
     await storage.persistent.writeFile("x", new Uint8Array(10));
     expect((await again.refreshUsage()).persistent).toBe(10);
     await again.cleanupEphemeral();
@@ -149,7 +166,11 @@ describe("createStorage", () => {
       expect(r.usedRatio).toBeLessThanOrEqual(1);
       expect(r.warning).toBe(r.usedRatio >= 0.9);
     }
-    const paranoid = await createStorage(testPlatform, { persistent: `${base}/data`, ephemeral: `${base}/tmp`, diskWarnRatio: 0.0000001 });
+    const paranoid = await createStorage(testPlatform, {
+      persistent: `${base}/data`,
+      ephemeral: `${base}/tmp`,
+      diskWarnRatio: 0.0000001,
+    });
     expect((await paranoid.checkDisk()).every((r) => r.warning)).toBe(true);
     await paranoid.cleanupEphemeral();
   });
@@ -157,7 +178,11 @@ describe("createStorage", () => {
   it("refuses to remove a root and rejects bad options by name", async () => {
     await expect(storage.persistent.remove(".")).rejects.toThrow(/root itself/);
     await expect(createStorage(testPlatform, { persistent: "", ephemeral: base })).rejects.toThrow(/persistent/);
-    await expect(createStorage(testPlatform, { persistent: base, ephemeral: base, maxSize: "10GB" })).rejects.toThrow(/10GB/);
-    await expect(createStorage(testPlatform, { persistent: base, ephemeral: base, ephemeralDirName: "../x" })).rejects.toThrow(/ephemeralDirName|above the root/);
+    await expect(createStorage(testPlatform, { persistent: base, ephemeral: base, maxSize: "10GB" })).rejects.toThrow(
+      /10GB/,
+    );
+    await expect(
+      createStorage(testPlatform, { persistent: base, ephemeral: base, ephemeralDirName: "../x" }),
+    ).rejects.toThrow(/ephemeralDirName|above the root/);
   });
 });

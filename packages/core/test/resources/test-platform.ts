@@ -8,7 +8,14 @@ import type { StoragePlatform } from "../../src/resources/storage.ts";
 import { openDirHandle, readFileNoFollow } from "../../../../adapters/node/src/dir-handle.ts";
 
 function info(s: import("node:fs").Stats): FileInfo {
-  return { isFile: s.isFile(), isDirectory: s.isDirectory(), isSymlink: s.isSymbolicLink(), size: s.size, mtime: s.mtime, mode: s.mode & 0o777 };
+  return {
+    isFile: s.isFile(),
+    isDirectory: s.isDirectory(),
+    isSymlink: s.isSymbolicLink(),
+    size: s.size,
+    mtime: s.mtime,
+    mode: s.mode & 0o777,
+  };
 }
 
 async function wrap<T>(syscall: string, path: string, op: () => Promise<T>): Promise<T> {
@@ -28,11 +35,24 @@ export const testFs = {
     wrap("writeFile", p, () => (opts.append ? fsp.appendFile(p, data) : fsp.writeFile(p, data))),
   stat: (p: string) => wrap("stat", p, async () => info(await fsp.stat(p))),
   lstat: (p: string) => wrap("lstat", p, async () => info(await fsp.lstat(p))),
-  exists: async (p: string) => fsp.access(p).then(() => true, () => false),
-  mkdir: (p: string, opts: { recursive?: boolean } = {}) => wrap("mkdir", p, async () => void (await fsp.mkdir(p, opts))),
+  exists: async (p: string) =>
+    fsp.access(p).then(
+      () => true,
+      () => false,
+    ),
+  mkdir: (p: string, opts: { recursive?: boolean } = {}) =>
+    wrap("mkdir", p, async () => void (await fsp.mkdir(p, opts))),
   readDir: (p: string) =>
-    wrap("readDir", p, async (): Promise<DirEntry[]> =>
-      (await fsp.readdir(p, { withFileTypes: true })).map((d) => ({ name: d.name, isFile: d.isFile(), isDirectory: d.isDirectory(), isSymlink: d.isSymbolicLink() })),
+    wrap(
+      "readDir",
+      p,
+      async (): Promise<DirEntry[]> =>
+        (await fsp.readdir(p, { withFileTypes: true })).map((d) => ({
+          name: d.name,
+          isFile: d.isFile(),
+          isDirectory: d.isDirectory(),
+          isSymlink: d.isSymbolicLink(),
+        })),
     ),
   remove: (p: string, opts: { recursive?: boolean } = {}) =>
     wrap("remove", p, async () => {
@@ -51,4 +71,7 @@ export const testFs = {
     }),
 };
 
-export const testPlatform: StoragePlatform & { fs: typeof testFs } = { fs: testFs, process: { cwd: () => process.cwd() } };
+export const testPlatform: StoragePlatform & { fs: typeof testFs } = {
+  fs: testFs,
+  process: { cwd: () => process.cwd() },
+};

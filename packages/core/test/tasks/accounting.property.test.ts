@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "@aral/platform";
-import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueue, TaskTimeoutError } from "../../src/tasks/index.ts";
+import {
+  QueueFullError,
+  ShutdownError,
+  TaskCancelledError,
+  TaskQueue,
+  TaskTimeoutError,
+} from "../../src/tasks/index.ts";
 import { settle } from "../resilience/helpers.ts";
 
 /** How a generated task behaves once started. */
@@ -18,13 +24,16 @@ type Command =
   | { kind: "shed" };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({
-    kind: fc.constant("add" as const),
-    priority: fc.integer({ min: -1, max: 2 }),
-    behaviour: fc.constantFrom<Behaviour>("resolve", "reject", "hang-but-honour-abort", "hang-forever"),
-    timeoutMs: fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
-    cancellable: fc.boolean(),
-  }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("add" as const),
+      priority: fc.integer({ min: -1, max: 2 }),
+      behaviour: fc.constantFrom<Behaviour>("resolve", "reject", "hang-but-honour-abort", "hang-forever"),
+      timeoutMs: fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
+      cancellable: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), index: fc.nat(40) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("finish" as const), index: fc.nat(40) }) },
   { weight: 1, arbitrary: fc.constant({ kind: "pause" as const }) },
@@ -43,7 +52,8 @@ function classify(result: { ok: boolean; error?: unknown }): Outcome {
   if (error instanceof TaskCancelledError) return "cancelled";
   if (error instanceof QueueFullError) return "refused";
   // shed tasks are returned unstarted, like cleared ones (stats count them as returned)
-  if (error instanceof ShutdownError) return error.outcome === "closed" ? "refused" : error.outcome === "shed" ? "returned" : error.outcome;
+  if (error instanceof ShutdownError)
+    return error.outcome === "closed" ? "refused" : error.outcome === "shed" ? "returned" : error.outcome;
   return "failed";
 }
 
@@ -76,9 +86,14 @@ describe("TaskQueue accounting (property)", () => {
                       finishers.push((ok) => (ok ? resolve(index) : reject(new Error(`task ${index} failed`))));
                       if (c.behaviour === "resolve") resolve(index);
                       if (c.behaviour === "reject") reject(new Error(`task ${index} failed`));
-                      if (c.behaviour === "hang-but-honour-abort") signal.addEventListener("abort", () => reject(signal.reason));
+                      if (c.behaviour === "hang-but-honour-abort")
+                        signal.addEventListener("abort", () => reject(signal.reason));
                     }),
-                  { priority: c.priority, timeoutMs: c.timeoutMs, signal: c.cancellable ? controller.signal : undefined },
+                  {
+                    priority: c.priority,
+                    timeoutMs: c.timeoutMs,
+                    signal: c.cancellable ? controller.signal : undefined,
+                  },
                 );
                 promise.then(
                   () => (results[index] = { ok: true }),
@@ -119,7 +134,15 @@ describe("TaskQueue accounting (property)", () => {
 
           // No promise left pending.
           expect(results.every((r) => r !== undefined)).toBe(true);
-          const counts: Record<Outcome, number> = { completed: 0, failed: 0, timedOut: 0, cancelled: 0, returned: 0, aborted: 0, refused: 0 };
+          const counts: Record<Outcome, number> = {
+            completed: 0,
+            failed: 0,
+            timedOut: 0,
+            cancelled: 0,
+            returned: 0,
+            aborted: 0,
+            refused: 0,
+          };
           for (const r of results) counts[classify(r!)]++;
 
           const stats = queue.stats();
@@ -140,7 +163,9 @@ describe("TaskQueue accounting (property)", () => {
             returned: counts.returned,
             aborted: counts.aborted,
           });
-          expect(stats.completed + stats.failed + stats.timedOut + stats.cancelled + stats.returned + stats.aborted).toBe(stats.accepted);
+          expect(
+            stats.completed + stats.failed + stats.timedOut + stats.cancelled + stats.returned + stats.aborted,
+          ).toBe(stats.accepted);
           expect(stats.queued + stats.waiting).toBe(0);
           expect(report.aborted).toBeLessThanOrEqual(stats.aborted);
           expect(report.returned).toBeLessThanOrEqual(stats.returned);

@@ -12,7 +12,14 @@ describe("PriorityBuffer", () => {
   it("yields live items highest priority first, FIFO within a level, whatever the interleaving (property)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.record({ push: fc.integer({ min: -3, max: 3 }) }), fc.record({ remove: fc.nat(200) }), fc.constant({ shift: true })), { maxLength: 200 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ push: fc.integer({ min: -3, max: 3 }) }),
+            fc.record({ remove: fc.nat(200) }),
+            fc.constant({ shift: true }),
+          ),
+          { maxLength: 200 },
+        ),
         (ops) => {
           const buffer = new PriorityBuffer<Item>();
           let model: Item[] = [];

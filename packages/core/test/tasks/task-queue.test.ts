@@ -48,8 +48,13 @@ describe("TaskQueue", () => {
     expect(() => new TaskQueue({ defaultTimeoutMs: 0 })).toThrow(/defaultTimeoutMs/);
     const queue = new TaskQueue();
     await expect(queue.add("nope" as never)).rejects.toThrow(/add\(\) needs a task function/);
-    await expect(queue.add(async () => 1, { priority: "urgent" as never })).rejects.toThrow(/priority must be a finite number or one of/);
-    await expect(queue.add(async () => 1, { timeoutMs: -5 })).rejects.toMatchObject({ name: "TaskQueueConfigError", option: "timeoutMs" });
+    await expect(queue.add(async () => 1, { priority: "urgent" as never })).rejects.toThrow(
+      /priority must be a finite number or one of/,
+    );
+    await expect(queue.add(async () => 1, { timeoutMs: -5 })).rejects.toMatchObject({
+      name: "TaskQueueConfigError",
+      option: "timeoutMs",
+    });
     expect(queue.stats().accepted).toBe(0);
   });
 
@@ -58,7 +63,16 @@ describe("TaskQueue", () => {
     const order: string[] = [];
     const add = (name: string, priority?: number | "critical" | "high" | "normal" | "low") =>
       queue.add(async () => void order.push(name), priority === undefined ? {} : { priority });
-    const all = [add("low-1", "low"), add("normal-1"), add("high-1", "high"), add("critical-1", "critical"), add("25", 25), add("normal-2", "normal"), add("high-2", PRIORITY_LEVELS.high), add("low-2", -10)];
+    const all = [
+      add("low-1", "low"),
+      add("normal-1"),
+      add("high-1", "high"),
+      add("critical-1", "critical"),
+      add("25", 25),
+      add("normal-2", "normal"),
+      add("high-2", PRIORITY_LEVELS.high),
+      add("low-2", -10),
+    ];
     queue.resume();
     await Promise.all(all);
     expect(order).toEqual(["critical-1", "25", "high-1", "high-2", "normal-1", "normal-2", "low-1", "low-2"]);
@@ -90,12 +104,21 @@ describe("TaskQueue", () => {
     const p1 = track(queue.add(() => first.promise));
     let slowSignal: AbortSignal | undefined;
     const stubborn = deferred<string>();
-    const p2 = track(queue.add((signal) => {
-      slowSignal = signal;
-      return stubborn.promise; // ignores its signal
-    }, { timeoutMs: 100, id: "slow" }));
+    const p2 = track(
+      queue.add(
+        (signal) => {
+          slowSignal = signal;
+          return stubborn.promise; // ignores its signal
+        },
+        { timeoutMs: 100, id: "slow" },
+      ),
+    );
     let thirdStarted = false;
-    const p3 = track(queue.add(async () => { thirdStarted = true; }));
+    const p3 = track(
+      queue.add(async () => {
+        thirdStarted = true;
+      }),
+    );
 
     await clock.advance(500); // p2 waits in the queue: its timeout has not started
     expect(p2.settled).toBe(false);
@@ -129,7 +152,11 @@ describe("TaskQueue", () => {
     const queued = [queue.add(async () => 1), queue.add(async () => 2)];
     const error = await queue.add(async () => 3, { id: "extra" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueFullError);
-    expect(error).toMatchObject({ maxQueued: 2, taskId: "extra", message: "Task queue is full (2 queued); task 'extra' was not accepted" });
+    expect(error).toMatchObject({
+      maxQueued: 2,
+      taskId: "extra",
+      message: "Task queue is full (2 queued); task 'extra' was not accepted",
+    });
     expect(queue.stats()).toMatchObject({ accepted: 3, rejected: 1, queued: 2, running: 1 });
     block.resolve();
     await Promise.all([running, ...queued]);
@@ -157,7 +184,11 @@ describe("TaskQueue", () => {
 
   it("with maxQueued 0 and overflow 'wait', hands waiting tasks straight to free slots", async () => {
     const queue = new TaskQueue({ concurrency: 1, maxQueued: 0, overflow: "wait" });
-    const results = await Promise.all([queue.add(async () => "a"), queue.add(async () => "b"), queue.add(async () => "c")]);
+    const results = await Promise.all([
+      queue.add(async () => "a"),
+      queue.add(async () => "b"),
+      queue.add(async () => "c"),
+    ]);
     expect(results).toEqual(["a", "b", "c"]);
   });
 
@@ -165,13 +196,25 @@ describe("TaskQueue", () => {
     const queue = new TaskQueue({ concurrency: 1 });
     const runningController = new AbortController();
     let runningSignal: AbortSignal | undefined;
-    const running = track(queue.add((signal) => {
-      runningSignal = signal;
-      return untilAborted(signal);
-    }, { signal: runningController.signal, id: "r" }));
+    const running = track(
+      queue.add(
+        (signal) => {
+          runningSignal = signal;
+          return untilAborted(signal);
+        },
+        { signal: runningController.signal, id: "r" },
+      ),
+    );
     const queuedController = new AbortController();
     let ran = false;
-    const queued = track(queue.add(async () => { ran = true; }, { signal: queuedController.signal, id: "q" }));
+    const queued = track(
+      queue.add(
+        async () => {
+          ran = true;
+        },
+        { signal: queuedController.signal, id: "q" },
+      ),
+    );
     queuedController.abort(new Error("not needed"));
     await settle();
     expect(queued.error).toBeInstanceOf(TaskCancelledError);
@@ -194,7 +237,11 @@ describe("TaskQueue", () => {
     const queue = new TaskQueue({ concurrency: 2 });
     queue.pause();
     let done = 0;
-    for (let i = 0; i < 5; i++) void queue.add(async () => { await settle(); done++; });
+    for (let i = 0; i < 5; i++)
+      void queue.add(async () => {
+        await settle();
+        done++;
+      });
     const idle = track(queue.onIdle());
     await settle();
     expect(done).toBe(0);
@@ -226,7 +273,12 @@ describe("TaskQueue", () => {
     expect(queue.clear()).toBe(1);
     const error = (await queued) as ShutdownError;
     expect(error).toBeInstanceOf(ShutdownError);
-    expect(error).toMatchObject({ taskId: "job-7", outcome: "returned", task, options: { id: "job-7", priority: "high" } });
+    expect(error).toMatchObject({
+      taskId: "job-7",
+      outcome: "returned",
+      task,
+      options: { id: "job-7", priority: "high" },
+    });
     expect(error.message).toBe("Task 'job-7' was returned unstarted because the queue was cleared or shut down");
     block.resolve("kept");
     expect(await running).toBe("kept");
@@ -250,10 +302,15 @@ describe("TaskQueue", () => {
     const quick = track(queue.add(() => clock.sleep(100).then(() => "quick")));
     const failing = track(queue.add(() => clock.sleep(200).then(() => Promise.reject(new Error("task bug")))));
     let stubbornSignal: AbortSignal | undefined;
-    const stubborn = track(queue.add((signal) => {
-      stubbornSignal = signal;
-      return new Promise(() => {}); // never settles, ignores its signal
-    }, { id: "stubborn" }));
+    const stubborn = track(
+      queue.add(
+        (signal) => {
+          stubbornSignal = signal;
+          return new Promise(() => {}); // never settles, ignores its signal
+        },
+        { id: "stubborn" },
+      ),
+    );
     const queued = [track(queue.add(async () => "never")), track(queue.add(async () => "never"))];
 
     const report = track(queue.shutdown({ timeoutMs: 1000 }));
@@ -278,7 +335,10 @@ describe("TaskQueue", () => {
 
   it("shutdown resolves as soon as running tasks finish (real timers)", async () => {
     const queue = new TaskQueue({ concurrency: 2 });
-    const tasks = [queue.add(() => new Promise((r) => setTimeout(r, 20))), queue.add(() => new Promise((r) => setTimeout(r, 30)))];
+    const tasks = [
+      queue.add(() => new Promise((r) => setTimeout(r, 20))),
+      queue.add(() => new Promise((r) => setTimeout(r, 30))),
+    ];
     const started = performance.now();
     expect(await queue.shutdown({ timeoutMs: 5000 })).toEqual({ finished: 2, aborted: 0, returned: 0 });
     expect(performance.now() - started).toBeLessThan(1000);
@@ -289,10 +349,12 @@ describe("TaskQueue", () => {
     const clock = new ManualClock();
     const queue = new TaskQueue({ concurrency: 1, clock });
     let taskSignal: AbortSignal | undefined;
-    const running = track(queue.add((signal) => {
-      taskSignal = signal;
-      return untilAborted(signal);
-    }));
+    const running = track(
+      queue.add((signal) => {
+        taskSignal = signal;
+        return untilAborted(signal);
+      }),
+    );
     const force = new AbortController();
     const report = track(queue.shutdown({ timeoutMs: 60_000, signal: force.signal }));
     await clock.advance(10);
@@ -308,7 +370,11 @@ describe("TaskQueue", () => {
 
   it("treats a synchronous throw or a plain value from the task like a rejection or a resolution", async () => {
     const queue = new TaskQueue();
-    await expect(queue.add(() => { throw new Error("sync"); })).rejects.toThrow("sync");
+    await expect(
+      queue.add(() => {
+        throw new Error("sync");
+      }),
+    ).rejects.toThrow("sync");
     await expect(queue.add(() => 7)).resolves.toBe(7);
     expect(queue.stats()).toMatchObject({ failed: 1, completed: 1 });
   });

@@ -14,7 +14,12 @@ class AlsContextManager implements ContextManager {
   active(): Context {
     return this.#storage.getStore() ?? ROOT_CONTEXT;
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return this.#storage.run(ctx, () => fn.call(thisArg, ...args));
   }
   bind<T>(_ctx: Context, target: T): T {
@@ -40,7 +45,11 @@ afterAll(() => {
 describe('observability.tracing.exporter "global"', () => {
   it("sends spans to the registered provider; a dependency call inside a task is the task's child", async () => {
     const runtime = new AralRuntime(
-      { observability: { tracing: { enabled: true, exporter: "global" } }, errorHandling: { maxRetries: 1 }, lifecycle: { healthcheck: { enabled: false } } },
+      {
+        observability: { tracing: { enabled: true, exporter: "global" } },
+        errorHandling: { maxRetries: 1 },
+        lifecycle: { healthcheck: { enabled: false } },
+      },
       { platform: createPlatform(), logSink: () => {}, handleSignals: false, env: {} },
     );
     await runtime.start();
@@ -48,9 +57,16 @@ describe('observability.tracing.exporter "global"', () => {
     await runtime.stop();
     const task = spans.find((s) => s.name === "aral.task")!;
     const dependency = spans.find((s) => s.name === "aral.dependency")!;
-    expect(task.attributes).toEqual(expect.arrayContaining([{ key: "aral.task.id", value: { stringValue: "job-1" } }, { key: "aral.task.outcome", value: { stringValue: "completed" } }]));
+    expect(task.attributes).toEqual(
+      expect.arrayContaining([
+        { key: "aral.task.id", value: { stringValue: "job-1" } },
+        { key: "aral.task.outcome", value: { stringValue: "completed" } },
+      ]),
+    );
     expect(dependency.parentSpanId).toBe(task.spanId);
     expect(dependency.traceId).toBe(task.traceId);
-    expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(["aral.lifecycle.starting", "aral.lifecycle.stopping"]));
+    expect(spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["aral.lifecycle.starting", "aral.lifecycle.stopping"]),
+    );
   });
 });

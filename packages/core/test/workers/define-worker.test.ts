@@ -6,19 +6,27 @@ type Listener = (event: { data?: unknown; error?: unknown; reason?: unknown; mes
 /** A Web worker scope on globalThis for the duration of a test; defineWorker sees only these globals. */
 let posted: unknown[];
 let listeners: Map<string, Listener[]>;
-const originals = { postMessage: (globalThis as Record<string, unknown>).postMessage, addEventListener: (globalThis as Record<string, unknown>).addEventListener };
+const originals = {
+  postMessage: (globalThis as Record<string, unknown>).postMessage,
+  addEventListener: (globalThis as Record<string, unknown>).addEventListener,
+};
 
 beforeEach(() => {
   posted = [];
   listeners = new Map();
   Object.assign(globalThis, {
     postMessage: (message: unknown) => {
-      if (typeof message === "object" && message !== null && typeof (message as { value?: unknown }).value === "function") {
+      if (
+        typeof message === "object" &&
+        message !== null &&
+        typeof (message as { value?: unknown }).value === "function"
+      ) {
         throw new DOMException("function could not be cloned", "DataCloneError");
       }
       posted.push(message);
     },
-    addEventListener: (type: string, listener: Listener) => listeners.set(type, [...(listeners.get(type) ?? []), listener]),
+    addEventListener: (type: string, listener: Listener) =>
+      listeners.set(type, [...(listeners.get(type) ?? []), listener]),
   });
   vi.resetModules();
 });
@@ -34,7 +42,8 @@ async function loadDefineWorker() {
 const dispatch = (type: string, event: Parameters<Listener>[0]) => {
   for (const listener of listeners.get(type) ?? []) listener(event);
 };
-const task = (id: number, data: unknown) => dispatch("message", { data: { aral: PROTOCOL_TAG, kind: "task", id, data } });
+const task = (id: number, data: unknown) =>
+  dispatch("message", { data: { aral: PROTOCOL_TAG, kind: "task", id, data } });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe("defineWorker", () => {
@@ -52,7 +61,12 @@ describe("defineWorker", () => {
     dispatch("message", { data: { something: "else" } });
     await flush();
     expect(posted[1]).toEqual({ aral: PROTOCOL_TAG, kind: "result", id: 7, ok: true, value: 42 });
-    expect(posted[2]).toMatchObject({ kind: "result", id: 8, ok: false, error: { name: "SyntaxError", message: "no good" } });
+    expect(posted[2]).toMatchObject({
+      kind: "result",
+      id: 8,
+      ok: false,
+      error: { name: "SyntaxError", message: "no good" },
+    });
     expect((posted[2] as { error: { stack: string } }).error.stack).toContain("no good");
     expect(posted[3]).toMatchObject({ kind: "result", id: 9, ok: false, error: { name: "DataCloneError" } });
     expect(posted).toHaveLength(4);
@@ -65,7 +79,10 @@ describe("defineWorker", () => {
     });
     task(1, null);
     await flush();
-    expect(posted[1]).toMatchObject({ ok: false, error: { name: "Error", message: 'non-Error value thrown: "plain string"' } });
+    expect(posted[1]).toMatchObject({
+      ok: false,
+      error: { name: "Error", message: 'non-Error value thrown: "plain string"' },
+    });
   });
 
   it("posts a crash report from the scope's error and unhandledrejection events", async () => {

@@ -19,7 +19,13 @@ export class FakeWorker {
   terminated = false;
   readonly #controls: ReturnType<typeof createWorkerHandle>;
 
-  constructor(index: number, name: string, module: string, handler: FakeHandler, behaviour: "ready" | "silent" | "missing") {
+  constructor(
+    index: number,
+    name: string,
+    module: string,
+    handler: FakeHandler,
+    behaviour: "ready" | "silent" | "missing",
+  ) {
     this.index = index;
     this.name = name;
     this.module = module;
@@ -34,7 +40,8 @@ export class FakeWorker {
             .then(() => handler(task.data, this))
             .then(
               (value) => this.send({ aral: PROTOCOL_TAG, kind: "result", id: task.id, ok: true, value }),
-              (error: unknown) => this.send({ aral: PROTOCOL_TAG, kind: "result", id: task.id, ok: false, error: serializeError(error) }),
+              (error: unknown) =>
+                this.send({ aral: PROTOCOL_TAG, kind: "result", id: task.id, ok: false, error: serializeError(error) }),
             );
         }, 0);
       },
@@ -45,7 +52,9 @@ export class FakeWorker {
     setTimeout(() => {
       if (behaviour === "ready") this.send({ aral: PROTOCOL_TAG, kind: "ready" });
       if (behaviour === "missing") {
-        this.#controls.error(new PlatformError("NotFound", `NotFound: worker module '${module}' could not be loaded`, { path: module }));
+        this.#controls.error(
+          new PlatformError("NotFound", `NotFound: worker module '${module}' could not be loaded`, { path: module }),
+        );
         this.#controls.exit(1);
       }
     }, 0);
@@ -65,7 +74,8 @@ export class FakeWorker {
 
   /** Dies as an uncaught error does: the worker's own crash report, the platform's error, then exit 1. */
   crash(message: string, options: { report?: boolean } = {}): void {
-    if (options.report !== false) this.send({ aral: PROTOCOL_TAG, kind: "crash", error: serializeError(new Error(message)) });
+    if (options.report !== false)
+      this.send({ aral: PROTOCOL_TAG, kind: "crash", error: serializeError(new Error(message)) });
     this.#controls.error(new Error(`Uncaught Error: ${message}`));
     this.#controls.exit(1);
   }
@@ -92,12 +102,25 @@ export function fakePlatform(options: FakeWorkersOptions = {}) {
     spawn(module, opts = {}) {
       if (options.spawnThrows) throw options.spawnThrows;
       const href = module instanceof URL ? module.href : module;
-      const worker = new FakeWorker(spawned.length + 1, opts.name ?? `fake-${spawned.length + 1}`, href, handler, options.behaviour?.(href) ?? "ready");
+      const worker = new FakeWorker(
+        spawned.length + 1,
+        opts.name ?? `fake-${spawned.length + 1}`,
+        href,
+        handler,
+        options.behaviour?.(href) ?? "ready",
+      );
       spawned.push(worker);
       return worker.handle;
     },
   };
-  const runtime: RuntimeInfo = { name: "fake", version: "0", os: "linux", arch: "x64", cpus: options.cpus ?? 4, hostname: "test-host" };
+  const runtime: RuntimeInfo = {
+    name: "fake",
+    version: "0",
+    os: "linux",
+    arch: "x64",
+    cpus: options.cpus ?? 4,
+    hostname: "test-host",
+  };
   return { platform: { runtime, workers }, spawned, alive: () => spawned.filter((w) => !w.exited) };
 }
 

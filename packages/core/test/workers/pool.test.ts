@@ -73,7 +73,10 @@ describe("WorkerPool sizing and options", () => {
   it("rejects a bad timeoutMs or signal per task with WorkerPoolConfigError", async () => {
     const { platform, spawned } = fakePlatform();
     const pool = new WorkerPool(platform, "w.js", { size: 1 });
-    await expect(pool.run(1, { timeoutMs: 0 })).rejects.toMatchObject({ name: "WorkerPoolConfigError", option: "timeoutMs" });
+    await expect(pool.run(1, { timeoutMs: 0 })).rejects.toMatchObject({
+      name: "WorkerPoolConfigError",
+      option: "timeoutMs",
+    });
     await expect(pool.run(1, { signal: {} as AbortSignal })).rejects.toMatchObject({ option: "signal" });
     expect(spawned).toHaveLength(0);
   });
@@ -126,7 +129,12 @@ describe("WorkerPool tasks", () => {
     const pool = new WorkerPool(platform, "w.js", { size: 1 });
     const error = await pool.run("bad").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerTaskError);
-    expect(error).toMatchObject({ name: "WorkerTaskError", message: "value out of range: 99", remoteName: "RangeError", worker: "aral-worker-1" });
+    expect(error).toMatchObject({
+      name: "WorkerTaskError",
+      message: "value out of range: 99",
+      remoteName: "RangeError",
+      worker: "aral-worker-1",
+    });
     expect((error as Error).stack).toContain("RangeError: value out of range: 99");
     expect(await pool.run("ok")).toBe("fine");
     expect(spawned).toHaveLength(1);
@@ -272,7 +280,9 @@ describe("WorkerPool start failures", () => {
 describe("WorkerPool timeouts, cancellation and terminate", () => {
   it("a task past timeoutMs rejects with WorkerTaskTimeoutError; its worker is terminated and replaced (ManualClock)", async () => {
     const clock = new ManualClock();
-    const { platform, spawned } = fakePlatform({ handler: (data, worker) => (data === "hang" ? new Promise(() => {}) : worker.index) });
+    const { platform, spawned } = fakePlatform({
+      handler: (data, worker) => (data === "hang" ? new Promise(() => {}) : worker.index),
+    });
     const pool = new WorkerPool(platform, "w.js", { size: 1, clock });
     const hanging = pool.run("hang", { timeoutMs: 1_000 }).catch((e: unknown) => e);
     const queued = pool.run("who", { timeoutMs: 1_000 });
@@ -292,7 +302,9 @@ describe("WorkerPool timeouts, cancellation and terminate", () => {
   });
 
   it("aborting a queued task removes it; aborting a running one replaces its worker; an aborted signal rejects at once", async () => {
-    const { platform, spawned } = fakePlatform({ handler: (data, worker) => (data === "hang" ? new Promise(() => {}) : worker.index) });
+    const { platform, spawned } = fakePlatform({
+      handler: (data, worker) => (data === "hang" ? new Promise(() => {}) : worker.index),
+    });
     const pool = new WorkerPool(platform, "w.js", { size: 1 });
     const running = new AbortController();
     const waiting = new AbortController();

@@ -45,12 +45,22 @@ describe("workerPoolSize", () => {
 
   it("property: within [1, cores] and never decreasing as the limit grows", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 64_000 }), fc.integer({ min: 1, max: 64_000 }), fc.integer({ min: 1, max: 128 }), (a, b, cpus) => {
-        const [low, high] = a <= b ? [a, b] : [b, a];
-        const small = workerPoolSize(`${low}m`, cpus);
-        const large = workerPoolSize(`${high}m`, cpus);
-        return small >= 1 && large <= cpus && small <= large && small === Math.min(cpus, Math.max(1, Math.floor(low / 1000)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 64_000 }),
+        fc.integer({ min: 1, max: 64_000 }),
+        fc.integer({ min: 1, max: 128 }),
+        (a, b, cpus) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          const small = workerPoolSize(`${low}m`, cpus);
+          const large = workerPoolSize(`${high}m`, cpus);
+          return (
+            small >= 1 &&
+            large <= cpus &&
+            small <= large &&
+            small === Math.min(cpus, Math.max(1, Math.floor(low / 1000)))
+          );
+        },
+      ),
     );
   });
 });

@@ -19,13 +19,26 @@ const PERMISSION = /Requires \w+ access|NotCapable|PermissionDenied/;
  * runtime's decoration ("Uncaught (in promise) …" in Deno, a source excerpt in Bun).
  */
 export function errorFromWorkerEvent(event: WorkerErrorEventLike, module: URL): Error {
-  const raw = typeof event.message === "string" ? event.message : event.error instanceof Error ? event.error.message : "worker error";
+  const raw =
+    typeof event.message === "string"
+      ? event.message
+      : event.error instanceof Error
+        ? event.error.message
+        : "worker error";
   const path = workerModulePath(module);
   if (MODULE_NOT_FOUND.test(raw)) {
-    return new PlatformError("NotFound", `NotFound: worker module '${path}' could not be loaded: ${cleanMessage(raw)}`, { path, syscall: "spawnWorker", cause: event.error ?? raw });
+    return new PlatformError(
+      "NotFound",
+      `NotFound: worker module '${path}' could not be loaded: ${cleanMessage(raw)}`,
+      { path, syscall: "spawnWorker", cause: event.error ?? raw },
+    );
   }
   if (PERMISSION.test(raw) && !(event.error instanceof Error)) {
-    return new PlatformError("PermissionDenied", `PermissionDenied: worker module '${path}': ${cleanMessage(raw)}`, { path, syscall: "spawnWorker", cause: raw });
+    return new PlatformError("PermissionDenied", `PermissionDenied: worker module '${path}': ${cleanMessage(raw)}`, {
+      path,
+      syscall: "spawnWorker",
+      cause: raw,
+    });
   }
   if (event.error instanceof Error) return event.error;
   const error = new Error(cleanMessage(raw));
@@ -39,7 +52,9 @@ export function errorFromWorkerEvent(event: WorkerErrorEventLike, module: URL): 
 function cleanMessage(message: string): string {
   const lines = message
     .split("\n")
-    .filter((line) => !/^\s*\d+ \| /.test(line) && !/^\s*\^\s*$/.test(line) && !/^\s+at /.test(line) && line.trim() !== "");
+    .filter(
+      (line) => !/^\s*\d+ \| /.test(line) && !/^\s*\^\s*$/.test(line) && !/^\s+at /.test(line) && line.trim() !== "",
+    );
   const text = (lines.length > 0 ? lines.join("\n") : message).trim();
   return text.replace(/^Uncaught (\(in promise\) )?/, "").replace(/^\(in promise\) /, "");
 }

@@ -5,13 +5,17 @@
 export function resolveWorkerModuleUrl(module: string | URL, cwd: string): URL {
   if (module instanceof URL) return new URL(module.href);
   if (typeof module !== "string") {
-    throw new TypeError(`workers.spawn: module must be a string path or a URL, got ${module === null ? "null" : typeof module}`);
+    throw new TypeError(
+      `workers.spawn: module must be a string path or a URL, got ${module === null ? "null" : typeof module}`,
+    );
   }
   if (module.trim() === "") throw new TypeError("workers.spawn: module is an empty string");
   if (/^[A-Za-z]:[\\/]/.test(module)) return new URL(`file:///${encodePath(module.replaceAll("\\", "/"))}`);
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(module)) return new URL(module);
   if (module.startsWith("/")) return new URL(`file://${encodePath(module)}`);
-  const base = /^[A-Za-z]:[\\/]/.test(cwd) ? `file:///${encodePath(cwd.replaceAll("\\", "/"))}` : `file://${encodePath(cwd)}`;
+  const base = /^[A-Za-z]:[\\/]/.test(cwd)
+    ? `file:///${encodePath(cwd.replaceAll("\\", "/"))}`
+    : `file://${encodePath(cwd)}`;
   return new URL(encodePath(module.replaceAll("\\", "/")), base.endsWith("/") ? base : `${base}/`);
 }
 

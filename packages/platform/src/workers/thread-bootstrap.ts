@@ -24,7 +24,9 @@ export function bootWorkerThread(host: WorkerThreadHost, adapter: string): void 
     exit: (code) => host.exit(code),
     // A monitor only observes: the thread still dies of the error, as a Web Worker does.
     observeUncaught: (listener) =>
-      host.onUncaughtMonitor((error, origin) => listener(error, origin === "unhandledRejection" ? "rejection" : "exception")),
+      host.onUncaughtMonitor((error, origin) =>
+        listener(error, origin === "unhandledRejection" ? "rejection" : "exception"),
+      ),
   });
   import(moduleUrl).then(() => scope.loaded());
 }

@@ -25,12 +25,17 @@ type Listener<T> = (value: T) => void;
  * nothing delivered after it, postMessage a no-op once the worker is gone, terminate() idempotent.
  */
 export function createWorkerHandle(name: string, backend: WorkerHandleBackend): WorkerHandleControls {
-  const listeners = { message: new Set<Listener<unknown>>(), error: new Set<Listener<Error>>(), exit: new Set<Listener<number | null>>() };
+  const listeners = {
+    message: new Set<Listener<unknown>>(),
+    error: new Set<Listener<Error>>(),
+    exit: new Set<Listener<number | null>>(),
+  };
   let exited = false;
   let terminating: Promise<void> | undefined;
 
   const subscribe = <T>(set: Set<Listener<T>>, listener: Listener<T>, what: string): (() => void) => {
-    if (typeof listener !== "function") throw new TypeError(`WorkerHandle.${what}: listener must be a function, got ${typeof listener}`);
+    if (typeof listener !== "function")
+      throw new TypeError(`WorkerHandle.${what}: listener must be a function, got ${typeof listener}`);
     // Wrapped, so the same function subscribed twice gets two independent subscriptions.
     const entry: Listener<T> = (value) => listener(value);
     set.add(entry);

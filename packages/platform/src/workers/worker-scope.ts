@@ -38,7 +38,10 @@ export function installWorkerScope(port: ParentPortLike, hooks: WorkerScopeHooks
     }
   };
   const deliver = (data: unknown): void => {
-    const event = typeof MessageEvent === "function" ? (new MessageEvent("message", { data }) as ScopeEvent) : { type: "message", data };
+    const event =
+      typeof MessageEvent === "function"
+        ? (new MessageEvent("message", { data }) as ScopeEvent)
+        : { type: "message", data };
     dispatch("message", event);
   };
 

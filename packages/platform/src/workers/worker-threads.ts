@@ -13,8 +13,18 @@ declare const __filename: string | undefined;
  * the build's dist/worker-thread-bootstrap.js (ESM) otherwise.
  */
 function defaultBootstrap(): URL {
-  const self = typeof import.meta.url === "string" ? import.meta.url : typeof __filename === "string" ? resolveWorkerModuleUrl(__filename, "/").href : "";
-  if (!self) throw new PlatformError("Unsupported", "Unsupported: cannot locate the worker bootstrap (neither import.meta.url nor __filename is available)", { syscall: "spawnWorker" });
+  const self =
+    typeof import.meta.url === "string"
+      ? import.meta.url
+      : typeof __filename === "string"
+        ? resolveWorkerModuleUrl(__filename, "/").href
+        : "";
+  if (!self)
+    throw new PlatformError(
+      "Unsupported",
+      "Unsupported: cannot locate the worker bootstrap (neither import.meta.url nor __filename is available)",
+      { syscall: "spawnWorker" },
+    );
   const source = /\.(m|c)?ts$/.test(new URL(self).pathname);
   // from source this file is src/workers/worker-threads.ts; built, it is bundled into dist/index.*
   return new URL(source ? "../worker-thread-bootstrap.ts" : "./worker-thread-bootstrap.js", self);
@@ -29,7 +39,10 @@ export interface WorkerThreadLike {
   terminate(): Promise<unknown>;
 }
 
-export type WorkerThreadConstructor = new (url: URL, options: { workerData: { module: string }; name: string }) => WorkerThreadLike;
+export type WorkerThreadConstructor = new (
+  url: URL,
+  options: { workerData: { module: string }; name: string },
+) => WorkerThreadLike;
 
 export interface WorkerThreadsOptions {
   /** node:worker_threads' Worker. */
@@ -53,7 +66,10 @@ export function workersOnThreads(options: WorkerThreadsOptions): WorkersApi {
       const name = opts.name ?? `worker-${++workerCount}`;
       let worker: WorkerThreadLike;
       try {
-        worker = new options.Worker((options.bootstrap ?? defaultBootstrap)(), { workerData: { module: url.href }, name });
+        worker = new options.Worker((options.bootstrap ?? defaultBootstrap)(), {
+          workerData: { module: url.href },
+          name,
+        });
       } catch (error) {
         throw toPlatformError(error, { syscall: "spawnWorker", path: workerModulePath(url) });
       }
@@ -68,7 +84,9 @@ export function workersOnThreads(options: WorkerThreadsOptions): WorkersApi {
       worker.on("message", (message: unknown) => controls.message(message));
       worker.on("messageerror", (error: Error) => controls.error(error));
       // A module that cannot be found becomes PlatformError NotFound; the worker's own errors pass through.
-      worker.on("error", (error: Error) => controls.error(errorFromWorkerEvent({ message: error?.message, error }, url)));
+      worker.on("error", (error: Error) =>
+        controls.error(errorFromWorkerEvent({ message: error?.message, error }, url)),
+      );
       worker.on("exit", (code: number) => controls.exit(terminating ? null : code));
       return controls.handle;
     },

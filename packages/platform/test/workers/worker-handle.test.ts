@@ -29,7 +29,12 @@ describe("createWorkerHandle", () => {
     stopA();
     controls.message(2);
     controls.error(new Error("x"));
-    expect(seen).toEqual([["a", 1], ["b", 1], ["b", 2], ["error", "x"]]);
+    expect(seen).toEqual([
+      ["a", 1],
+      ["b", 1],
+      ["b", 2],
+      ["error", "x"],
+    ]);
     expect(controls.handle.name).toBe("w");
   });
 

@@ -14,7 +14,12 @@ afterEach(() => {
 function fakePort() {
   let listener: (data: unknown) => void = () => {};
   const sent: unknown[] = [];
-  return { sent, deliver: (data: unknown) => listener(data), on: (_event: "message", l: (data: unknown) => void) => (listener = l), postMessage: (m: unknown) => void sent.push(m) };
+  return {
+    sent,
+    deliver: (data: unknown) => listener(data),
+    on: (_event: "message", l: (data: unknown) => void) => (listener = l),
+    postMessage: (m: unknown) => void sent.push(m),
+  };
 }
 
 describe("installWorkerScope", () => {
@@ -22,7 +27,10 @@ describe("installWorkerScope", () => {
     const port = fakePort();
     let observe: (error: unknown, kind: "exception" | "rejection") => void = () => {};
     const exits: number[] = [];
-    const scope = installWorkerScope(port, { exit: (code) => void exits.push(code), observeUncaught: (l) => (observe = l) });
+    const scope = installWorkerScope(port, {
+      exit: (code) => void exits.push(code),
+      observeUncaught: (l) => (observe = l),
+    });
     const g = globalThis as unknown as Record<string, (...args: unknown[]) => unknown> & { onmessage: unknown };
     port.deliver("early");
     const seen: unknown[] = [];
@@ -34,7 +42,13 @@ describe("installWorkerScope", () => {
     port.deliver("late");
     g.removeEventListener!("message", listener);
     port.deliver("last");
-    expect(seen).toEqual([["onmessage", "early"], ["listener", "early"], ["onmessage", "late"], ["listener", "late"], ["onmessage", "last"]]);
+    expect(seen).toEqual([
+      ["onmessage", "early"],
+      ["listener", "early"],
+      ["onmessage", "late"],
+      ["listener", "late"],
+      ["onmessage", "last"],
+    ]);
     g.postMessage!({ reply: 1 });
     expect(port.sent).toEqual([{ reply: 1 }]);
     expect(g.self).toBe(globalThis);
@@ -43,7 +57,10 @@ describe("installWorkerScope", () => {
     g.addEventListener!("unhandledrejection", (event: { reason: unknown }) => errors.push(["rejection", event.reason]));
     observe(new Error("boom"), "exception");
     observe("why", "rejection");
-    expect(errors).toEqual([["error", "boom"], ["rejection", "why"]]);
+    expect(errors).toEqual([
+      ["error", "boom"],
+      ["rejection", "why"],
+    ]);
     g.close!();
     expect(exits).toEqual([0]);
   });

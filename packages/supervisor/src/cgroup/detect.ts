@@ -48,10 +48,23 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
     const root = before[3];
     const mountPoint = before[4];
     if (root === undefined || mountPoint === undefined) continue;
-    if (fsType === "cgroup2") mounts.push({ mountPoint: unescapeMountPath(mountPoint), root: unescapeMountPath(root), version: 2, controllers: [] });
+    if (fsType === "cgroup2")
+      mounts.push({
+        mountPoint: unescapeMountPath(mountPoint),
+        root: unescapeMountPath(root),
+        version: 2,
+        controllers: [],
+      });
     else if (fsType === "cgroup") {
-      const controllers = superOptions.split(",").filter((option) => (V1_CONTROLLERS as readonly string[]).includes(option));
-      mounts.push({ mountPoint: unescapeMountPath(mountPoint), root: unescapeMountPath(root), version: 1, controllers });
+      const controllers = superOptions
+        .split(",")
+        .filter((option) => (V1_CONTROLLERS as readonly string[]).includes(option));
+      mounts.push({
+        mountPoint: unescapeMountPath(mountPoint),
+        root: unescapeMountPath(root),
+        version: 1,
+        controllers,
+      });
     }
   }
   return mounts;
@@ -86,15 +99,21 @@ export interface DetectOptions {
  * controller (production hosts), else v1 (memory, cpu, cpuacct, pids hierarchies), else unusable with the
  * reason. Whether the supervisor may write there is learnt when the instance cgroup is created.
  */
-export async function detectCgroups(platform: Pick<Platform, "fs" | "runtime">, options: DetectOptions = {}): Promise<CgroupDetection> {
-  if (platform.runtime.os !== "linux") return { unusable: `cgroups exist only on Linux (this is ${platform.runtime.os})` };
+export async function detectCgroups(
+  platform: Pick<Platform, "fs" | "runtime">,
+  options: DetectOptions = {},
+): Promise<CgroupDetection> {
+  if (platform.runtime.os !== "linux")
+    return { unusable: `cgroups exist only on Linux (this is ${platform.runtime.os})` };
   let mountinfo: string;
   let ownText: string;
   try {
     mountinfo = await platform.fs.readTextFile("/proc/self/mountinfo");
     ownText = await platform.fs.readTextFile("/proc/self/cgroup");
   } catch (error) {
-    return { unusable: `cannot read /proc/self/mountinfo or /proc/self/cgroup: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      unusable: `cannot read /proc/self/mountinfo or /proc/self/cgroup: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const mounts = parseCgroupMounts(mountinfo);
   const own = parseOwnCgroups(ownText);

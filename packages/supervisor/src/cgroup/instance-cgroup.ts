@@ -32,7 +32,12 @@ export class CgroupSetupError extends Error {
   readonly path: string;
   constructor(path: string, cause: unknown) {
     // A PlatformError's message already names the path.
-    super(cause instanceof Error && cause.message.includes(path) ? `cannot set up the instance cgroup: ${cause.message}` : `cannot set up the instance cgroup at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      cause instanceof Error && cause.message.includes(path)
+        ? `cannot set up the instance cgroup: ${cause.message}`
+        : `cannot set up the instance cgroup at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.path = path;
   }
 }
@@ -74,7 +79,13 @@ export class InstanceCgroup {
   readonly enforced: KernelEnforced;
 
   /** Use InstanceCgroup.create (or fromExisting for a leftover); this only records what is already there. */
-  constructor(platform: CgroupPlatform, clock: Clock, version: 1 | 2, byController: Partial<Record<V1Controller, string>>, enforced: KernelEnforced) {
+  constructor(
+    platform: CgroupPlatform,
+    clock: Clock,
+    version: 1 | 2,
+    byController: Partial<Record<V1Controller, string>>,
+    enforced: KernelEnforced,
+  ) {
     this.#platform = platform;
     this.#clock = clock;
     this.version = version;
@@ -89,12 +100,31 @@ export class InstanceCgroup {
   }
 
   /** Creates `<parent>/<name>` and writes the limits; throws CgroupSetupError when the memory limit cannot be set. */
-  static async create(platform: CgroupPlatform, clock: Clock, host: CgroupHost, name: string, limits: CgroupLimits): Promise<InstanceCgroup> {
-    return host.version === 2 ? createV2(platform, clock, host, name, limits) : createV1(platform, clock, host, name, limits);
+  static async create(
+    platform: CgroupPlatform,
+    clock: Clock,
+    host: CgroupHost,
+    name: string,
+    limits: CgroupLimits,
+  ): Promise<InstanceCgroup> {
+    return host.version === 2
+      ? createV2(platform, clock, host, name, limits)
+      : createV1(platform, clock, host, name, limits);
   }
 
-  static fromExisting(platform: CgroupPlatform, clock: Clock, version: 1 | 2, byController: Partial<Record<V1Controller, string>>): InstanceCgroup {
-    return new InstanceCgroup(platform, clock, version, byController, { memory: false, swap: false, cpuLimit: false, cpuRequest: false, pids: false });
+  static fromExisting(
+    platform: CgroupPlatform,
+    clock: Clock,
+    version: 1 | 2,
+    byController: Partial<Record<V1Controller, string>>,
+  ): InstanceCgroup {
+    return new InstanceCgroup(platform, clock, version, byController, {
+      memory: false,
+      swap: false,
+      cpuLimit: false,
+      cpuRequest: false,
+      pids: false,
+    });
   }
 
   /** The pids in the cgroup now (every hierarchy holds them all; the first is read). */
@@ -103,7 +133,11 @@ export class InstanceCgroup {
     if (!directory) return [];
     try {
       const text = await this.#platform.fs.readTextFile(`${directory}/cgroup.procs`);
-      return text.split("\n").filter(Boolean).map(Number).filter((pid) => Number.isInteger(pid) && pid > 0);
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map(Number)
+        .filter((pid) => Number.isInteger(pid) && pid > 0);
     } catch {
       return [];
     }
@@ -121,7 +155,12 @@ export class InstanceCgroup {
       } catch {
         // cpu.stat is always there in v2; a vanished cgroup is the only failure
       }
-      return { memoryBytes, memoryPeakBytes: await readNumber(fs, `${directory}/memory.peak`), cpuMicros, pids: await readNumber(fs, `${directory}/pids.current`) };
+      return {
+        memoryBytes,
+        memoryPeakBytes: await readNumber(fs, `${directory}/memory.peak`),
+        cpuMicros,
+        pids: await readNumber(fs, `${directory}/pids.current`),
+      };
     }
     const memory = this.#byController.memory;
     const memoryBytes = memory ? await readNumber(fs, `${memory}/memory.usage_in_bytes`) : null;
@@ -142,7 +181,9 @@ export class InstanceCgroup {
     const memory = this.version === 2 ? this.directories[0] : this.#byController.memory;
     if (!memory) return 0;
     try {
-      const text = await this.#platform.fs.readTextFile(this.version === 2 ? `${memory}/memory.events` : `${memory}/memory.oom_control`);
+      const text = await this.#platform.fs.readTextFile(
+        this.version === 2 ? `${memory}/memory.events` : `${memory}/memory.oom_control`,
+      );
       return keyedValue(text, "oom_kill") ?? 0;
     } catch {
       return 0;
@@ -217,11 +258,18 @@ async function makeDirectory(platform: CgroupPlatform, path: string): Promise<vo
   }
 }
 
-async function createV2(platform: CgroupPlatform, clock: Clock, host: Extract<CgroupHost, { version: 2 }>, name: string, limits: CgroupLimits): Promise<InstanceCgroup> {
+async function createV2(
+  platform: CgroupPlatform,
+  clock: Clock,
+  host: Extract<CgroupHost, { version: 2 }>,
+  name: string,
+  limits: CgroupLimits,
+): Promise<InstanceCgroup> {
   await makeDirectory(platform, host.parent);
   // Controllers reach a cgroup only when every ancestor enables them for its children.
   for (const level of [dirname(host.parent), host.parent]) {
-    for (const controller of host.controllers) await tryWrite(platform, `${level}/cgroup.subtree_control`, `+${controller}`);
+    for (const controller of host.controllers)
+      await tryWrite(platform, `${level}/cgroup.subtree_control`, `+${controller}`);
   }
   const directory = `${host.parent}/${name}`;
   await makeDirectory(platform, directory);
@@ -237,20 +285,45 @@ async function createV2(platform: CgroupPlatform, clock: Clock, host: Extract<Cg
   let memory = false;
   let swap = false;
   if (has("memory")) {
-    memory = await tryWrite(platform, `${directory}/memory.max`, limits.memoryBytes === undefined ? "max" : String(limits.memoryBytes));
+    memory = await tryWrite(
+      platform,
+      `${directory}/memory.max`,
+      limits.memoryBytes === undefined ? "max" : String(limits.memoryBytes),
+    );
     swap = limits.swap ? true : await tryWrite(platform, `${directory}/memory.swap.max`, "0");
   }
   if (limits.memoryBytes !== undefined && !memory) {
     await platform.fs.remove(directory).catch(() => undefined);
     throw new CgroupSetupError(`${directory}/memory.max`, "the memory controller is not enabled or refused the limit");
   }
-  const cpuLimit = has("cpu") && limits.cpuLimitCores !== undefined ? await tryWrite(platform, `${directory}/cpu.max`, `${cpuQuotaMicros(limits.cpuLimitCores)} ${CPU_PERIOD_US}`) : false;
-  const cpuRequest = has("cpu") && limits.cpuRequestCores !== undefined ? await tryWrite(platform, `${directory}/cpu.weight`, String(cpuWeight(limits.cpuRequestCores))) : false;
-  const pids = has("pids") && limits.pidsLimit !== undefined ? await tryWrite(platform, `${directory}/pids.max`, String(limits.pidsLimit)) : false;
-  return cgroup({ memory: memory && limits.memoryBytes !== undefined, swap: !limits.swap && swap, cpuLimit, cpuRequest, pids });
+  const cpuLimit =
+    has("cpu") && limits.cpuLimitCores !== undefined
+      ? await tryWrite(platform, `${directory}/cpu.max`, `${cpuQuotaMicros(limits.cpuLimitCores)} ${CPU_PERIOD_US}`)
+      : false;
+  const cpuRequest =
+    has("cpu") && limits.cpuRequestCores !== undefined
+      ? await tryWrite(platform, `${directory}/cpu.weight`, String(cpuWeight(limits.cpuRequestCores)))
+      : false;
+  const pids =
+    has("pids") && limits.pidsLimit !== undefined
+      ? await tryWrite(platform, `${directory}/pids.max`, String(limits.pidsLimit))
+      : false;
+  return cgroup({
+    memory: memory && limits.memoryBytes !== undefined,
+    swap: !limits.swap && swap,
+    cpuLimit,
+    cpuRequest,
+    pids,
+  });
 }
 
-async function createV1(platform: CgroupPlatform, clock: Clock, host: Extract<CgroupHost, { version: 1 }>, name: string, limits: CgroupLimits): Promise<InstanceCgroup> {
+async function createV1(
+  platform: CgroupPlatform,
+  clock: Clock,
+  host: Extract<CgroupHost, { version: 1 }>,
+  name: string,
+  limits: CgroupLimits,
+): Promise<InstanceCgroup> {
   const byController: Partial<Record<V1Controller, string>> = {};
   for (const [controller, parent] of Object.entries(host.parents) as [V1Controller, string][]) {
     const directory = `${parent}/${name}`;
@@ -294,8 +367,12 @@ async function createV1(platform: CgroupPlatform, clock: Clock, host: Extract<Cg
       (await tryWrite(platform, `${cpuDir}/cpu.cfs_period_us`, String(CPU_PERIOD_US))) &&
       (await tryWrite(platform, `${cpuDir}/cpu.cfs_quota_us`, String(cpuQuotaMicros(limits.cpuLimitCores))));
   }
-  if (cpuDir && limits.cpuRequestCores !== undefined) cpuRequest = await tryWrite(platform, `${cpuDir}/cpu.shares`, String(cpuShares(limits.cpuRequestCores)));
+  if (cpuDir && limits.cpuRequestCores !== undefined)
+    cpuRequest = await tryWrite(platform, `${cpuDir}/cpu.shares`, String(cpuShares(limits.cpuRequestCores)));
   const pidsDir = byController.pids;
-  const pids = pidsDir && limits.pidsLimit !== undefined ? await tryWrite(platform, `${pidsDir}/pids.max`, String(limits.pidsLimit)) : false;
+  const pids =
+    pidsDir && limits.pidsLimit !== undefined
+      ? await tryWrite(platform, `${pidsDir}/pids.max`, String(limits.pidsLimit))
+      : false;
   return new InstanceCgroup(platform, clock, 1, byController, { memory, swap, cpuLimit, cpuRequest, pids });
 }

@@ -25,7 +25,11 @@ async function directoryNames(platform: Pick<Platform, "fs">, path: string): Pro
  * Kills and removes the instance cgroups a supervisor that is no longer alive left behind (SIGKILLed, crashed):
  * the agents it ran, and whatever they spawned. Returns the names it reaped.
  */
-export async function reapLeftoverCgroups(platform: Pick<Platform, "fs" | "process">, clock: Clock, host: CgroupHost): Promise<string[]> {
+export async function reapLeftoverCgroups(
+  platform: Pick<Platform, "fs" | "process">,
+  clock: Clock,
+  host: CgroupHost,
+): Promise<string[]> {
   const parents: Partial<Record<V1Controller, string>> = host.version === 2 ? { memory: host.parent } : host.parents;
   const byName = new Map<string, Partial<Record<V1Controller, string>>>();
   for (const [controller, parent] of Object.entries(parents) as [V1Controller, string][]) {

@@ -42,12 +42,21 @@ export interface ControlCallOptions {
 }
 
 /** Sends one request over the control socket; resolves with the result, or rejects with ControlResponseError / ControlUnreachableError. */
-export async function controlCall(platform: Pick<Platform, "net">, path: string, request: ControlRequest, options: ControlCallOptions = {}): Promise<unknown> {
+export async function controlCall(
+  platform: Pick<Platform, "net">,
+  path: string,
+  request: ControlRequest,
+  options: ControlCallOptions = {},
+): Promise<unknown> {
   let connection;
   try {
     connection = await platform.net.connectUnix(path);
   } catch (error) {
-    throw new ControlUnreachableError(path, isPlatformError(error, "PermissionDenied") ? "refused" : "not-running", error);
+    throw new ControlUnreachableError(
+      path,
+      isPlatformError(error, "PermissionDenied") ? "refused" : "not-running",
+      error,
+    );
   }
   const hangUp = () => connection.close();
   options.signal?.addEventListener("abort", hangUp, { once: true });
@@ -69,7 +78,8 @@ export async function controlCall(platform: Pick<Platform, "net">, path: string,
     } catch (error) {
       if (!(options.signal?.aborted && response)) throw error;
     }
-    if (response === undefined) throw new Error(`the fleet closed the control connection without answering ${request.command}`);
+    if (response === undefined)
+      throw new Error(`the fleet closed the control connection without answering ${request.command}`);
     if (!response.ok) throw new ControlResponseError(response.error);
     return response.result;
   } finally {

@@ -3,7 +3,13 @@ import type { Platform, UnixConnection, UnixListener } from "@aral/platform";
 import { readLastLines } from "../logs/read-log.ts";
 import { UnknownAgentError, type Fleet } from "../fleet/fleet.ts";
 import { readLines, writeJsonLine } from "./line-stream.ts";
-import { ControlRequestError, MAX_REQUEST_BYTES, parseControlRequest, type ControlRequest, type ControlResponse } from "./protocol.ts";
+import {
+  ControlRequestError,
+  MAX_REQUEST_BYTES,
+  parseControlRequest,
+  type ControlRequest,
+  type ControlResponse,
+} from "./protocol.ts";
 import { ensureControlDir, socketPath } from "./socket-path.ts";
 
 const DEFAULT_LOG_LINES = 100;
@@ -22,7 +28,9 @@ export class FleetAlreadyRunningError extends Error {
   override readonly name = "FleetAlreadyRunningError";
   readonly path: string;
   constructor(path: string) {
-    super(`a fleet is already running with control socket ${path}; stop it (aral down) or give this fleet another name`);
+    super(
+      `a fleet is already running with control socket ${path}; stop it (aral down) or give this fleet another name`,
+    );
     this.path = path;
   }
 }
@@ -59,7 +67,9 @@ export class ControlServer {
       if (live) throw new FleetAlreadyRunningError(this.path);
       await this.#platform.fs.remove(this.path);
     }
-    this.#listener = await this.#platform.net.listenUnix(this.path, (connection) => void this.#serve(connection), { mode: 0o600 });
+    this.#listener = await this.#platform.net.listenUnix(this.path, (connection) => void this.#serve(connection), {
+      mode: 0o600,
+    });
   }
 
   async close(): Promise<void> {
@@ -86,7 +96,11 @@ export class ControlServer {
           ? error.toBody()
           : error instanceof RangeError
             ? { code: "malformed" as const, message: `the request is longer than ${MAX_REQUEST_BYTES} bytes` }
-            : { code: "failed" as const, ...(request ? { command: request.command } : {}), message: error instanceof Error ? error.message : String(error) };
+            : {
+                code: "failed" as const,
+                ...(request ? { command: request.command } : {}),
+                message: error instanceof Error ? error.message : String(error),
+              };
       await writeJsonLine(writer, { ok: false, error: body } satisfies ControlResponse).catch(() => {});
     } finally {
       await writer.close().catch(() => {});
@@ -105,7 +119,10 @@ export class ControlServer {
         case "logs": {
           const log = fleet.log(request.agent!);
           await log.flush();
-          return { ok: true, result: { lines: await readLastLines(this.#platform, log.paths, request.lines ?? DEFAULT_LOG_LINES) } };
+          return {
+            ok: true,
+            result: { lines: await readLastLines(this.#platform, log.paths, request.lines ?? DEFAULT_LOG_LINES) },
+          };
         }
         case "restart":
           return this.#report(command, await fleet.restart(request.agent!));
@@ -119,22 +136,38 @@ export class ControlServer {
           return { ok: true, result: { fleet: fleet.spec.name, stopped: fleet.agentNames } };
       }
     } catch (error) {
-      if (error instanceof UnknownAgentError) throw new ControlRequestError("unknown-agent", `${command}: ${error.message}`, command);
+      if (error instanceof UnknownAgentError)
+        throw new ControlRequestError("unknown-agent", `${command}: ${error.message}`, command);
       throw error;
     }
   }
 
-  #report(command: string, report: { agent: string; ready: number; instances: number; error?: string }): ControlResponse {
+  #report(
+    command: string,
+    report: { agent: string; ready: number; instances: number; error?: string },
+  ): ControlResponse {
     if (report.error === undefined) return { ok: true, result: report };
-    return { ok: false, error: { code: "failed", command, message: `${command} ${report.agent}: ${report.ready} of ${report.instances} instance(s) ready: ${report.error}` } };
+    return {
+      ok: false,
+      error: {
+        code: "failed",
+        command,
+        message: `${command} ${report.agent}: ${report.ready} of ${report.instances} instance(s) ready: ${report.error}`,
+      },
+    };
   }
 
-  async #follow(request: ControlRequest, writer: WritableStreamDefaultWriter<Uint8Array>, lines: AsyncGenerator<string>): Promise<void> {
+  async #follow(
+    request: ControlRequest,
+    writer: WritableStreamDefaultWriter<Uint8Array>,
+    lines: AsyncGenerator<string>,
+  ): Promise<void> {
     let log;
     try {
       log = this.#fleet.log(request.agent!);
     } catch (error) {
-      if (error instanceof UnknownAgentError) throw new ControlRequestError("unknown-agent", `logs: ${error.message}`, "logs");
+      if (error instanceof UnknownAgentError)
+        throw new ControlRequestError("unknown-agent", `logs: ${error.message}`, "logs");
       throw error;
     }
     let backlog = 0;
@@ -148,10 +181,16 @@ export class ControlServer {
         const note = { skipped };
         skipped = 0;
         backlog += 1;
-        void writeJsonLine(writer, note).then(() => backlog--, () => backlog--);
+        void writeJsonLine(writer, note).then(
+          () => backlog--,
+          () => backlog--,
+        );
       }
       backlog += 1;
-      void writeJsonLine(writer, value).then(() => backlog--, () => backlog--);
+      void writeJsonLine(writer, value).then(
+        () => backlog--,
+        () => backlog--,
+      );
     };
     const buffered: string[] = [];
     let live = false;

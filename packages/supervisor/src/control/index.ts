@@ -1,5 +1,11 @@
 export { CONTROL_COMMANDS, ControlRequestError, parseControlRequest, MAX_REQUEST_BYTES } from "./protocol.ts";
-export type { ControlCommand, ControlRequest, ControlResponse, ControlErrorBody, ControlErrorCode } from "./protocol.ts";
+export type {
+  ControlCommand,
+  ControlRequest,
+  ControlResponse,
+  ControlErrorBody,
+  ControlErrorCode,
+} from "./protocol.ts";
 export { ControlServer, FleetAlreadyRunningError } from "./control-server.ts";
 export type { ControlServerOptions } from "./control-server.ts";
 export { controlCall, ControlUnreachableError, ControlResponseError } from "./control-client.ts";

@@ -1,7 +1,10 @@
 import type { UnixConnection } from "@aral/platform";
 
 /** The lines of a connection as they arrive (without "\n"); a line past `maxBytes` throws a RangeError. */
-export async function* readLines(connection: UnixConnection, maxBytes = Number.POSITIVE_INFINITY): AsyncGenerator<string> {
+export async function* readLines(
+  connection: UnixConnection,
+  maxBytes = Number.POSITIVE_INFINITY,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   const reader = connection.readable.getReader();
   let pending = "";

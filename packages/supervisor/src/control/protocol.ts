@@ -55,25 +55,41 @@ export function parseControlRequest(line: string): ControlRequest {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    throw new ControlRequestError("malformed", `the request is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ControlRequestError(
+      "malformed",
+      `the request is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ControlRequestError("malformed", "the request must be a JSON object such as {\"command\":\"ps\"}");
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ControlRequestError("malformed", 'the request must be a JSON object such as {"command":"ps"}');
   const request = value as Record<string, unknown>;
   const command = request["command"];
-  if (typeof command !== "string") throw new ControlRequestError("malformed", `the request needs "command" (one of ${CONTROL_COMMANDS.join(", ")})`);
+  if (typeof command !== "string")
+    throw new ControlRequestError("malformed", `the request needs "command" (one of ${CONTROL_COMMANDS.join(", ")})`);
   if (!(CONTROL_COMMANDS as readonly string[]).includes(command)) {
-    throw new ControlRequestError("unknown-command", `unknown command ${JSON.stringify(command)}: expected one of ${CONTROL_COMMANDS.join(", ")}`, command);
+    throw new ControlRequestError(
+      "unknown-command",
+      `unknown command ${JSON.stringify(command)}: expected one of ${CONTROL_COMMANDS.join(", ")}`,
+      command,
+    );
   }
   for (const key of Object.keys(request)) {
-    if (!["command", "agent", "follow", "lines"].includes(key)) throw new ControlRequestError("bad-request", `${command}: unknown field ${JSON.stringify(key)}`, command);
+    if (!["command", "agent", "follow", "lines"].includes(key))
+      throw new ControlRequestError("bad-request", `${command}: unknown field ${JSON.stringify(key)}`, command);
   }
   const agent = request["agent"];
-  if (agent !== undefined && (typeof agent !== "string" || agent === "")) throw new ControlRequestError("bad-request", `${command}: "agent" must be a non-empty string`, command);
-  if (agent === undefined && NEEDS_AGENT.has(command as ControlCommand)) throw new ControlRequestError("bad-request", `${command}: needs "agent", the agent's name`, command);
+  if (agent !== undefined && (typeof agent !== "string" || agent === ""))
+    throw new ControlRequestError("bad-request", `${command}: "agent" must be a non-empty string`, command);
+  if (agent === undefined && NEEDS_AGENT.has(command as ControlCommand))
+    throw new ControlRequestError("bad-request", `${command}: needs "agent", the agent's name`, command);
   const follow = request["follow"];
-  if (follow !== undefined && typeof follow !== "boolean") throw new ControlRequestError("bad-request", `${command}: "follow" must be true or false`, command);
+  if (follow !== undefined && typeof follow !== "boolean")
+    throw new ControlRequestError("bad-request", `${command}: "follow" must be true or false`, command);
   const lines = request["lines"];
-  if (lines !== undefined && !(typeof lines === "number" && Number.isInteger(lines) && lines >= 0 && lines <= 1_000_000)) {
+  if (
+    lines !== undefined &&
+    !(typeof lines === "number" && Number.isInteger(lines) && lines >= 0 && lines <= 1_000_000)
+  ) {
     throw new ControlRequestError("bad-request", `${command}: "lines" must be an integer from 0 to 1000000`, command);
   }
   return {

@@ -33,14 +33,20 @@ export async function ensureControlDir(platform: Pick<Platform, "fs">, dir: stri
   await platform.fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await platform.fs.stat(dir);
   if (info.mode !== null && (info.mode & 0o077) !== 0) {
-    throw new PlatformError("PermissionDenied", `control directory ${dir} is open to other users (mode ${(info.mode & 0o777).toString(8)}); it must be 0700 — fix it with chmod 700 ${dir}`, { path: dir });
+    throw new PlatformError(
+      "PermissionDenied",
+      `control directory ${dir} is open to other users (mode ${(info.mode & 0o777).toString(8)}); it must be 0700 — fix it with chmod 700 ${dir}`,
+      { path: dir },
+    );
   }
 }
 
 /** Fleets with a socket in `dir` (running, or left behind by a fleet that died). */
 export async function listFleetSockets(platform: Pick<Platform, "fs">, dir: string): Promise<string[]> {
   try {
-    return (await platform.fs.readDir(dir)).filter((entry) => entry.name.endsWith(".sock")).map((entry) => entry.name.slice(0, -".sock".length));
+    return (await platform.fs.readDir(dir))
+      .filter((entry) => entry.name.endsWith(".sock"))
+      .map((entry) => entry.name.slice(0, -".sock".length));
   } catch {
     return [];
   }

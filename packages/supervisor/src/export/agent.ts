@@ -38,7 +38,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Names become Kubernetes object names and unit names: a DNS-1123 label, short enough for suffixes like "-manifest". */
 export function checkAgentName(name: string): string {
   if (!DNS_LABEL.test(name) || name.length > 52) {
-    throw new ExportError("name", `agent name ${JSON.stringify(name)} must be lowercase letters, digits and "-", start and end with a letter or digit, at most 52 characters (it names Kubernetes objects and systemd units)`);
+    throw new ExportError(
+      "name",
+      `agent name ${JSON.stringify(name)} must be lowercase letters, digits and "-", start and end with a letter or digit, at most 52 characters (it names Kubernetes objects and systemd units)`,
+    );
   }
   return name;
 }
@@ -47,6 +50,10 @@ export function checkAgentName(name: string): string {
 export function nameFromPath(path: string): string {
   const base = path.slice(path.lastIndexOf("/") + 1);
   const stem = base.split(".")[0] ?? "";
-  const name = stem.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 52);
+  const name = stem
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 52);
   return name === "" ? "agent" : name;
 }

@@ -14,7 +14,13 @@ export function envSecretName(agent: string): string {
  * read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is
  * ever written into the objects.
  */
-export function containerEnv(options: { agent: string; runtime: SupervisedRuntime | undefined; manifestPath: string | undefined; healthPort: number; allowEnv: readonly string[] }): EnvVar[] {
+export function containerEnv(options: {
+  agent: string;
+  runtime: SupervisedRuntime | undefined;
+  manifestPath: string | undefined;
+  healthPort: number;
+  allowEnv: readonly string[];
+}): EnvVar[] {
   const env: EnvVar[] = [];
   if (options.manifestPath !== undefined) env.push({ name: "ARAL_MANIFEST", value: options.manifestPath });
   env.push(

@@ -43,13 +43,25 @@ function inside(base: string, path: string): string | undefined {
  * An agent with inline `layers.runtime` (no manifest file) is exported as `aral up` runs it: its limits applied
  * by the target, no manifest shipped.
  */
-export async function fleetExportAgents(platform: Pick<Platform, "fs">, fleet: FleetLike, target: "kubernetes" | "systemd"): Promise<ExportAgent[]> {
+export async function fleetExportAgents(
+  platform: Pick<Platform, "fs">,
+  fleet: FleetLike,
+  target: "kubernetes" | "systemd",
+): Promise<ExportAgent[]> {
   const root = dirOf(fleet.file);
-  const rawFleet = parseManifestText(await platform.fs.readTextFile(fleet.file), formatForPath(fleet.file), fleet.file) as { agents?: { layers?: { runtime?: unknown } }[] };
+  const rawFleet = parseManifestText(
+    await platform.fs.readTextFile(fleet.file),
+    formatForPath(fleet.file),
+    fleet.file,
+  ) as { agents?: { layers?: { runtime?: unknown } }[] };
   const relative = (index: number, field: string, path: string): string => {
     if (target === "systemd") return path;
     const within = inside(root, path);
-    if (within === undefined) throw new ExportError(`agents[${index}].${field}`, `agents[${index}].${field} ${path} is outside the fleet file's directory ${root}, which becomes the image's working directory`);
+    if (within === undefined)
+      throw new ExportError(
+        `agents[${index}].${field}`,
+        `agents[${index}].${field} ${path} is outside the fleet file's directory ${root}, which becomes the image's working directory`,
+      );
     return within;
   };
   const agents: ExportAgent[] = [];
@@ -65,8 +77,17 @@ export async function fleetExportAgents(platform: Pick<Platform, "fs">, fleet: F
     if (spec.manifestPath !== undefined) {
       const text = await platform.fs.readTextFile(spec.manifestPath);
       const fileName = spec.manifestPath.slice(spec.manifestPath.lastIndexOf("/") + 1);
-      manifest = { path: spec.manifestPath, fileName, text, relativePath: relative(index, "manifest", spec.manifestPath) };
-      written = (parseManifestText(text, formatForPath(spec.manifestPath), spec.manifestPath) as { layers?: { runtime?: unknown } }).layers?.runtime;
+      manifest = {
+        path: spec.manifestPath,
+        fileName,
+        text,
+        relativePath: relative(index, "manifest", spec.manifestPath),
+      };
+      written = (
+        parseManifestText(text, formatForPath(spec.manifestPath), spec.manifestPath) as {
+          layers?: { runtime?: unknown };
+        }
+      ).layers?.runtime;
     }
     const cwd = relative(index, "cwd", spec.cwd);
     agents.push({

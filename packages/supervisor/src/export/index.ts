@@ -13,7 +13,14 @@ export { envSecretName } from "./container-env.ts";
 export { RUNTIME_IMAGES } from "./runtime-images.ts";
 export { HEALTH_PORT_NAME } from "./probes.ts";
 export { yamlDocuments } from "./yaml-documents.ts";
-export { kubernetesCpu, kubernetesBytes, systemdBytes, systemdCpuQuota, systemdCpuWeight, cpuMillicores } from "./quantities.ts";
+export {
+  kubernetesCpu,
+  kubernetesBytes,
+  systemdBytes,
+  systemdCpuQuota,
+  systemdCpuWeight,
+  cpuMillicores,
+} from "./quantities.ts";
 export { terminationGracePeriodMs } from "./stop-settings.ts";
 export { fleetExportAgents } from "./fleet-agents.ts";
 export type { FleetLike } from "./fleet-agents.ts";

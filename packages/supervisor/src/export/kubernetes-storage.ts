@@ -3,7 +3,12 @@ import type { Notes } from "./notes.ts";
 import { kubernetesBytes } from "./quantities.ts";
 
 /** Volume names in the pod: each says what it holds. */
-export const VOLUME_NAMES = { persistent: "persistent-storage", ephemeral: "ephemeral-storage", tmp: "tmp", manifest: "aral-manifest" } as const;
+export const VOLUME_NAMES = {
+  persistent: "persistent-storage",
+  ephemeral: "ephemeral-storage",
+  tmp: "tmp",
+  manifest: "aral-manifest",
+} as const;
 /** A claim's size when the manifest has no `storage.maxSize`. */
 export const DEFAULT_CLAIM_SIZE = "1Gi";
 
@@ -24,8 +29,15 @@ export function storageLayout(config: RuntimeConfig, notes: Notes, claimName: st
   const sizeLimit = maxSize === undefined ? undefined : kubernetesBytes(maxSize).quantity;
   const layout: StorageLayout = { volumes: [], volumeMounts: [], claim: undefined };
   if (persistent !== undefined) {
-    if (sizeLimit === undefined) notes.approximated("resources.storage.persistent", `no storage.maxSize: the persistent volume claim requests ${DEFAULT_CLAIM_SIZE}`);
-    layout.claim = { name: claimName, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: sizeLimit ?? DEFAULT_CLAIM_SIZE } } } };
+    if (sizeLimit === undefined)
+      notes.approximated(
+        "resources.storage.persistent",
+        `no storage.maxSize: the persistent volume claim requests ${DEFAULT_CLAIM_SIZE}`,
+      );
+    layout.claim = {
+      name: claimName,
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: sizeLimit ?? DEFAULT_CLAIM_SIZE } } },
+    };
     layout.volumeMounts.push({ name: VOLUME_NAMES.persistent, mountPath: persistent });
   }
   if (ephemeral !== undefined) {

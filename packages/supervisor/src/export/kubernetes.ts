@@ -48,25 +48,50 @@ function joinPath(dir: string, path: string): string {
 /** The Kubernetes objects for one agent: ConfigMap (manifest), workload, claim/Service as the kind needs, PDB, PodMonitor. */
 export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOptions = {}): KubernetesExport {
   const kind = options.kind ?? "deployment";
-  if (!KUBERNETES_KINDS.includes(kind)) throw new ExportError("kind", `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
+  if (!KUBERNETES_KINDS.includes(kind))
+    throw new ExportError("kind", `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
   const notes = new Notes(agent.name, agent.written);
   const { config, name } = agent;
   const imageRoot = options.workdir ?? DEFAULT_WORKDIR;
-  if (!imageRoot.startsWith("/")) throw new ExportError("workdir", `the working directory must be an absolute path in the image, got ${JSON.stringify(imageRoot)}`);
-  const workdir = agent.relativeWorkdir === undefined || agent.relativeWorkdir === "" || agent.relativeWorkdir === "." ? imageRoot : joinPath(imageRoot, agent.relativeWorkdir);
+  if (!imageRoot.startsWith("/"))
+    throw new ExportError(
+      "workdir",
+      `the working directory must be an absolute path in the image, got ${JSON.stringify(imageRoot)}`,
+    );
+  const workdir =
+    agent.relativeWorkdir === undefined || agent.relativeWorkdir === "" || agent.relativeWorkdir === "."
+      ? imageRoot
+      : joinPath(imageRoot, agent.relativeWorkdir);
   const defaults = agent.runtime === undefined ? undefined : RUNTIME_IMAGES[agent.runtime];
   const image = options.image ?? defaults?.image;
-  if (image === undefined) throw new ExportError("image", `agent ${name} runs its own command (${agent.command?.[0] ?? "?"}): give its image with --image`);
+  if (image === undefined)
+    throw new ExportError(
+      "image",
+      `agent ${name} runs its own command (${agent.command?.[0] ?? "?"}): give its image with --image`,
+    );
   const user = defaults ?? { uid: 1000, gid: 1000 };
   const healthPort = options.healthPort ?? (config.health.port !== 0 ? config.health.port : DEFAULT_HEALTH_PORT);
-  if (!Number.isInteger(healthPort) || healthPort < 1 || healthPort > 65_535) throw new ExportError("health-port", `the health port must be an integer from 1 to 65535, got ${healthPort}`);
+  if (!Number.isInteger(healthPort) || healthPort < 1 || healthPort > 65_535)
+    throw new ExportError("health-port", `the health port must be an integer from 1 to 65535, got ${healthPort}`);
   const replicas = kind === "sandbox" ? 1 : (options.replicas ?? agent.instances);
-  if (!Number.isInteger(replicas) || replicas < 0) throw new ExportError("replicas", `replicas must be a non-negative integer, got ${replicas}`);
-  if (kind === "sandbox" && (options.replicas ?? agent.instances) > 1) notes.approximated("(instances)", `a Sandbox is a singleton: ${options.replicas ?? agent.instances} instances exported as one`);
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new ExportError("replicas", `replicas must be a non-negative integer, got ${replicas}`);
+  if (kind === "sandbox" && (options.replicas ?? agent.instances) > 1)
+    notes.approximated(
+      "(instances)",
+      `a Sandbox is a singleton: ${options.replicas ?? agent.instances} instances exported as one`,
+    );
 
-  const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/component": "agent", "app.kubernetes.io/managed-by": "aral" };
+  const labels = {
+    "app.kubernetes.io/name": name,
+    "app.kubernetes.io/component": "agent",
+    "app.kubernetes.io/managed-by": "aral",
+  };
   const selector = { "app.kubernetes.io/name": name };
-  const manifestPath = agent.manifest === undefined ? undefined : joinPath(imageRoot, agent.manifest.relativePath ?? agent.manifest.fileName);
+  const manifestPath =
+    agent.manifest === undefined
+      ? undefined
+      : joinPath(imageRoot, agent.manifest.relativePath ?? agent.manifest.fileName);
 
   const command =
     agent.command !== undefined
@@ -82,23 +107,55 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
   const volumeMounts = [...storage.volumeMounts];
   if (agent.manifest !== undefined) {
     volumes.push({ name: VOLUME_NAMES.manifest, configMap: { name: `${name}-manifest` } });
-    volumeMounts.push({ name: VOLUME_NAMES.manifest, mountPath: manifestPath!, subPath: agent.manifest.fileName, readOnly: true });
+    volumeMounts.push({
+      name: VOLUME_NAMES.manifest,
+      mountPath: manifestPath!,
+      subPath: agent.manifest.fileName,
+      readOnly: true,
+    });
   }
   if (storage.claim !== undefined && kind === "deployment") {
     volumes.push({ name: VOLUME_NAMES.persistent, persistentVolumeClaim: { claimName: storage.claim.name } });
-    if (replicas > 1) notes.approximated("resources.storage.persistent", `a Deployment's ${replicas} replicas share the one ReadWriteOnce claim ${storage.claim.name}; use --kind statefulset for one volume per replica`);
+    if (replicas > 1)
+      notes.approximated(
+        "resources.storage.persistent",
+        `a Deployment's ${replicas} replicas share the one ReadWriteOnce claim ${storage.claim.name}; use --kind statefulset for one volume per replica`,
+      );
   }
 
   // Kubernetes-only concerns of the manifest.
-  if (config.resources.memory.swap) notes.notExpressible("resources.memory.swap", "swap is a node setting in Kubernetes (kubelet memorySwap.swapBehavior), not a container's");
-  if (notes.written("resources.pids.limit")) notes.notExpressible("resources.pids.limit", `pod PID limits are the kubelet's podPidsLimit, set per node (the manifest asks for ${pidsLimit(config)})`);
+  if (config.resources.memory.swap)
+    notes.notExpressible(
+      "resources.memory.swap",
+      "swap is a node setting in Kubernetes (kubelet memorySwap.swapBehavior), not a container's",
+    );
+  if (notes.written("resources.pids.limit"))
+    notes.notExpressible(
+      "resources.pids.limit",
+      `pod PID limits are the kubelet's podPidsLimit, set per node (the manifest asks for ${pidsLimit(config)})`,
+    );
   if (stopSignal(config) !== "SIGTERM") {
-    notes.notExpressible("lifecycle.shutdownSignals", `the kubelet stops a container with SIGTERM (or the image's STOPSIGNAL), which this manifest does not treat as a stop request: give the image STOPSIGNAL ${stopSignal(config) ?? "(none listed)"}`);
+    notes.notExpressible(
+      "lifecycle.shutdownSignals",
+      `the kubelet stops a container with SIGTERM (or the image's STOPSIGNAL), which this manifest does not treat as a stop request: give the image STOPSIGNAL ${stopSignal(config) ?? "(none listed)"}`,
+    );
   }
-  notes.notExpressible("errorHandling.maxBackoffMs", `container restarts follow the kubelet's own backoff (10 s doubling to 5 min), not ${config.errorHandling.backoffMs} … ${config.errorHandling.maxBackoffMs} ms as under aral run; the agent's in-process retries still use them`);
-  if (notes.written("health.enabled") && !config.health.enabled) notes.approximated("health.enabled", "set to true in the container (ARAL_HEALTH_ENABLED): the probes need the health endpoints");
-  if (notes.written("health.hostname")) notes.approximated("health.hostname", "replaced by the pod's IP (ARAL_HEALTH_HOSTNAME from status.podIP): the kubelet probes that address");
-  if (options.healthPort !== undefined && config.health.port !== 0 && config.health.port !== healthPort) notes.approximated("health.port", `replaced by --health-port ${healthPort}`);
+  notes.notExpressible(
+    "errorHandling.maxBackoffMs",
+    `container restarts follow the kubelet's own backoff (10 s doubling to 5 min), not ${config.errorHandling.backoffMs} … ${config.errorHandling.maxBackoffMs} ms as under aral run; the agent's in-process retries still use them`,
+  );
+  if (notes.written("health.enabled") && !config.health.enabled)
+    notes.approximated(
+      "health.enabled",
+      "set to true in the container (ARAL_HEALTH_ENABLED): the probes need the health endpoints",
+    );
+  if (notes.written("health.hostname"))
+    notes.approximated(
+      "health.hostname",
+      "replaced by the pod's IP (ARAL_HEALTH_HOSTNAME from status.podIP): the kubelet probes that address",
+    );
+  if (options.healthPort !== undefined && config.health.port !== 0 && config.health.port !== healthPort)
+    notes.approximated("health.port", `replaced by --health-port ${healthPort}`);
 
   const container = {
     name: "agent",
@@ -123,18 +180,37 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     containers: [container],
     ...(volumes.length > 0 ? { volumes } : {}),
   };
-  const scrape = options.monitor ? {} : { "prometheus.io/scrape": "true", "prometheus.io/port": String(healthPort), "prometheus.io/path": "/metrics" };
-  const template = { metadata: { labels, ...(Object.keys(scrape).length > 0 ? { annotations: scrape } : {}) }, spec: podSpec };
+  const scrape = options.monitor
+    ? {}
+    : { "prometheus.io/scrape": "true", "prometheus.io/port": String(healthPort), "prometheus.io/path": "/metrics" };
+  const template = {
+    metadata: { labels, ...(Object.keys(scrape).length > 0 ? { annotations: scrape } : {}) },
+    spec: podSpec,
+  };
   const metadata = { name, labels };
-  const claimTemplates = storage.claim === undefined ? undefined : [{ metadata: { name: VOLUME_NAMES.persistent }, spec: storage.claim.spec }];
+  const claimTemplates =
+    storage.claim === undefined
+      ? undefined
+      : [{ metadata: { name: VOLUME_NAMES.persistent }, spec: storage.claim.spec }];
 
   const objects: Record<string, unknown>[] = [];
   if (agent.manifest !== undefined) {
-    objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-manifest`, labels }, data: { [agent.manifest.fileName]: agent.manifest.text } });
+    objects.push({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `${name}-manifest`, labels },
+      data: { [agent.manifest.fileName]: agent.manifest.text },
+    });
   }
   switch (kind) {
     case "deployment":
-      if (storage.claim !== undefined) objects.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: storage.claim.name, labels }, spec: storage.claim.spec });
+      if (storage.claim !== undefined)
+        objects.push({
+          apiVersion: "v1",
+          kind: "PersistentVolumeClaim",
+          metadata: { name: storage.claim.name, labels },
+          spec: storage.claim.spec,
+        });
       objects.push({
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -153,13 +229,23 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
         apiVersion: "v1",
         kind: "Service",
         metadata,
-        spec: { clusterIP: "None", selector, ports: [{ name: HEALTH_PORT_NAME, port: healthPort, targetPort: HEALTH_PORT_NAME }] },
+        spec: {
+          clusterIP: "None",
+          selector,
+          ports: [{ name: HEALTH_PORT_NAME, port: healthPort, targetPort: HEALTH_PORT_NAME }],
+        },
       });
       objects.push({
         apiVersion: "apps/v1",
         kind: "StatefulSet",
         metadata,
-        spec: { serviceName: name, replicas, selector: { matchLabels: selector }, template, ...(claimTemplates ? { volumeClaimTemplates: claimTemplates } : {}) },
+        spec: {
+          serviceName: name,
+          replicas,
+          selector: { matchLabels: selector },
+          template,
+          ...(claimTemplates ? { volumeClaimTemplates: claimTemplates } : {}),
+        },
       });
       break;
     case "sandbox":
@@ -172,14 +258,28 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       break;
   }
   if (kind !== "sandbox") {
-    objects.push({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } });
+    objects.push({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata,
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    });
   }
   if (options.monitor) {
     objects.push({
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PodMonitor",
       metadata,
-      spec: { selector: { matchLabels: selector }, podMetricsEndpoints: [{ port: HEALTH_PORT_NAME, path: "/metrics", interval: `${wholeSeconds(config.lifecycle.healthcheck.interval)}s` }] },
+      spec: {
+        selector: { matchLabels: selector },
+        podMetricsEndpoints: [
+          {
+            port: HEALTH_PORT_NAME,
+            path: "/metrics",
+            interval: `${wholeSeconds(config.lifecycle.healthcheck.interval)}s`,
+          },
+        ],
+      },
     });
   }
   return { objects, notes: notes.list };

@@ -19,21 +19,36 @@ export interface ManifestAgentOptions {
  * throws core's ConfigError (the same issues `aral check` prints). The exporting machine's ARAL_* variables
  * are not applied: what is deployed is the manifest.
  */
-export async function loadManifestAgent(platform: Pick<Platform, "fs">, path: string, options: ManifestAgentOptions = {}): Promise<ExportAgent> {
+export async function loadManifestAgent(
+  platform: Pick<Platform, "fs">,
+  path: string,
+  options: ManifestAgentOptions = {},
+): Promise<ExportAgent> {
   let text: string;
   try {
     text = await platform.fs.readTextFile(path);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError("unreadable", [{ path: "", value: path, expected: "a readable manifest file", message: `cannot read the file: ${reason}` }], { source: path, cause: error });
+    throw new ConfigError(
+      "unreadable",
+      [{ path: "", value: path, expected: "a readable manifest file", message: `cannot read the file: ${reason}` }],
+      { source: path, cause: error },
+    );
   }
   const raw = parseManifestText(text, formatForPath(path), path);
   const config = resolveRuntimeConfig(validateManifest(raw, path), {});
   const written = (raw as { layers?: { runtime?: unknown } }).layers?.runtime;
   const runtime = options.runtime ?? (config.platform === "auto" ? "node" : config.platform);
-  if (!SUPERVISED_RUNTIMES.includes(runtime)) throw new ExportError("runtime", `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`);
+  if (!SUPERVISED_RUNTIMES.includes(runtime))
+    throw new ExportError(
+      "runtime",
+      `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`,
+    );
   if (options.runtime !== undefined && config.platform !== "auto" && config.platform !== options.runtime) {
-    throw new ExportError("runtime", `--runtime ${options.runtime} contradicts the manifest's platform "${config.platform}" (layers.runtime.platform)`);
+    throw new ExportError(
+      "runtime",
+      `--runtime ${options.runtime} contradicts the manifest's platform "${config.platform}" (layers.runtime.platform)`,
+    );
   }
   const fileName = path.slice(path.lastIndexOf("/") + 1);
   return {

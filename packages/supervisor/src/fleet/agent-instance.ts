@@ -71,7 +71,11 @@ export class AgentInstance {
     const { agent, log, logger, platform } = context;
     const settings = supervisorSettingsFromManifest(agent.config);
     const [command, ...args] = agentCommand(context);
-    const env: Record<string, string> = { ...childEnvironment(context.parentEnv, { allow: agent.env }), ARAL_AGENT: agent.name, ARAL_INSTANCE: String(index) };
+    const env: Record<string, string> = {
+      ...childEnvironment(context.parentEnv, { allow: agent.env }),
+      ARAL_AGENT: agent.name,
+      ARAL_INSTANCE: String(index),
+    };
     if (agent.manifestPath !== undefined) env["ARAL_MANIFEST"] = agent.manifestPath;
     const tag = `${agent.name}#${index}`;
     this.supervisor = new Supervisor(platform, {
@@ -84,7 +88,12 @@ export class AgentInstance {
       // informational for the supervisor; a command agent (python3 …) is not run by one of the three
       runtime: agent.runtime ?? "node",
       manifest: agent.config,
-      restart: { maxRestarts: agent.maxRestarts, windowMs: agent.restartWindowMs, backoffMs: settings.backoffMs, maxBackoffMs: settings.maxBackoffMs },
+      restart: {
+        maxRestarts: agent.maxRestarts,
+        windowMs: agent.restartWindowMs,
+        backoffMs: settings.backoffMs,
+        maxBackoffMs: settings.maxBackoffMs,
+      },
       shutdownTimeoutMs: settings.shutdownTimeoutMs,
       ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
       onOutput: ({ stream, line }) => {
@@ -109,7 +118,10 @@ export class AgentInstance {
       this.#usage = null;
     });
     this.supervisor.on("exited", () => (this.#startedAt = null));
-    this.supervisor.on("usage", (usage) => (this.#usage = { rssBytes: usage.rssBytes, cpuMicros: usage.cpuMicros ?? null }));
+    this.supervisor.on(
+      "usage",
+      (usage) => (this.#usage = { rssBytes: usage.rssBytes, cpuMicros: usage.cpuMicros ?? null }),
+    );
   }
 
   /** Starts the process; resolves true once it is ready (see readinessProbe), false if it ended or timed out first. */

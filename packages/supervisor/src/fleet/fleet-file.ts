@@ -54,7 +54,21 @@ export interface FleetSpec {
   readonly agents: readonly FleetAgentSpec[];
 }
 
-const AGENT_KEYS = new Set(["name", "runtime", "entry", "command", "args", "cwd", "instances", "manifest", "layers", "env", "maxRestarts", "restartWindowMs", "ready"]);
+const AGENT_KEYS = new Set([
+  "name",
+  "runtime",
+  "entry",
+  "command",
+  "args",
+  "cwd",
+  "instances",
+  "manifest",
+  "layers",
+  "env",
+  "maxRestarts",
+  "restartWindowMs",
+  "ready",
+]);
 const TOP_KEYS = new Set(["$schema", "version", "name", "logs", "agents"]);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const MAX_INSTANCES = 64;
@@ -94,7 +108,13 @@ class Issues {
   }
   string(path: string, value: unknown, required: boolean): string | undefined {
     if (value === undefined && !required) return undefined;
-    if (typeof value !== "string" || value === "") return this.add(path, value, "a non-empty string", required && value === undefined ? "is required" : "must be a non-empty string");
+    if (typeof value !== "string" || value === "")
+      return this.add(
+        path,
+        value,
+        "a non-empty string",
+        required && value === undefined ? "is required" : "must be a non-empty string",
+      );
     return value;
   }
   integer(path: string, value: unknown, min: number, max: number, fallback: number): number {
@@ -107,14 +127,29 @@ class Issues {
   }
   strings(path: string, value: unknown, nonEmpty: boolean): string[] | undefined {
     if (value === undefined) return undefined;
-    if (!Array.isArray(value) || value.some((item) => typeof item !== "string") || (nonEmpty && (value.length === 0 || value[0] === ""))) {
-      return this.add(path, value, nonEmpty ? "a non-empty array of strings, the executable first" : "an array of strings", `must be ${nonEmpty ? "a non-empty array of strings" : "an array of strings"}`);
+    if (
+      !Array.isArray(value) ||
+      value.some((item) => typeof item !== "string") ||
+      (nonEmpty && (value.length === 0 || value[0] === ""))
+    ) {
+      return this.add(
+        path,
+        value,
+        nonEmpty ? "a non-empty array of strings, the executable first" : "an array of strings",
+        `must be ${nonEmpty ? "a non-empty array of strings" : "an array of strings"}`,
+      );
     }
     return value as string[];
   }
   unknownKeys(path: string, value: Record<string, unknown>, known: Set<string>): void {
     for (const key of Object.keys(value)) {
-      if (!known.has(key)) this.add(path === "" ? key : `${path}.${key}`, value[key], `one of ${[...known].join(", ")}`, "is not a known field");
+      if (!known.has(key))
+        this.add(
+          path === "" ? key : `${path}.${key}`,
+          value[key],
+          `one of ${[...known].join(", ")}`,
+          "is not a known field",
+        );
     }
   }
 }
@@ -129,7 +164,8 @@ function readiness(issues: Issues, path: string, value: unknown): ReadinessSpec 
   issues.unknownKeys(path, value, new Set(["line", "url", "startupMs", "timeoutMs"]));
   const line = issues.string(`${path}.line`, value["line"], false);
   const url = issues.string(`${path}.url`, value["url"], false);
-  if (url !== undefined && !/^https?:\/\//.test(url)) issues.add(`${path}.url`, url, "an http:// or https:// URL", "must be an http(s) URL");
+  if (url !== undefined && !/^https?:\/\//.test(url))
+    issues.add(`${path}.url`, url, "an http:// or https:// URL", "must be an http(s) URL");
   return {
     ...(line !== undefined ? { line } : {}),
     ...(url !== undefined ? { url } : {}),
@@ -151,30 +187,64 @@ function bytes(issues: Issues, path: string, value: unknown, fallback: number): 
   }
 }
 
-async function agentSpec(platform: Pick<Platform, "fs">, issues: Issues, raw: unknown, index: number, dir: string, source: string): Promise<FleetAgentSpec | undefined> {
+async function agentSpec(
+  platform: Pick<Platform, "fs">,
+  issues: Issues,
+  raw: unknown,
+  index: number,
+  dir: string,
+  source: string,
+): Promise<FleetAgentSpec | undefined> {
   const path = `agents[${index}]`;
-  if (!isObject(raw)) return issues.add(path, raw, "an object { name, entry and runtime, or command, … }", "must be an object");
+  if (!isObject(raw))
+    return issues.add(path, raw, "an object { name, entry and runtime, or command, … }", "must be an object");
   issues.unknownKeys(path, raw, AGENT_KEYS);
   const name = issues.string(`${path}.name`, raw["name"], true);
-  if (name !== undefined && !NAME.test(name)) issues.add(`${path}.name`, name, "letters, digits, '.', '_' or '-' (at most 63, starting with a letter or digit)", "is not a valid agent name");
+  if (name !== undefined && !NAME.test(name))
+    issues.add(
+      `${path}.name`,
+      name,
+      "letters, digits, '.', '_' or '-' (at most 63, starting with a letter or digit)",
+      "is not a valid agent name",
+    );
   const entry = issues.string(`${path}.entry`, raw["entry"], false);
   const command = issues.strings(`${path}.command`, raw["command"], true);
   let runtime: SupervisedRuntime | undefined;
   if (raw["runtime"] !== undefined) {
-    if (!(SUPERVISED_RUNTIMES as readonly unknown[]).includes(raw["runtime"])) issues.add(`${path}.runtime`, raw["runtime"], `one of ${SUPERVISED_RUNTIMES.join(", ")}`, "is not a supported runtime");
+    if (!(SUPERVISED_RUNTIMES as readonly unknown[]).includes(raw["runtime"]))
+      issues.add(
+        `${path}.runtime`,
+        raw["runtime"],
+        `one of ${SUPERVISED_RUNTIMES.join(", ")}`,
+        "is not a supported runtime",
+      );
     else runtime = raw["runtime"] as SupervisedRuntime;
   }
   if (entry === undefined && command === undefined && raw["entry"] === undefined && raw["command"] === undefined) {
     issues.add(path, raw, "`entry` (with `runtime`) or `command`", "needs an entry or a command");
   }
-  if (raw["entry"] !== undefined && raw["command"] !== undefined) issues.add(`${path}.command`, raw["command"], "either `entry` or `command`, not both", "cannot be given together with entry");
-  if (raw["command"] !== undefined && raw["runtime"] !== undefined) issues.add(`${path}.runtime`, raw["runtime"], "no runtime with `command` (the command names its own program)", "cannot be given together with command");
-  if (entry !== undefined && raw["runtime"] === undefined) issues.add(`${path}.runtime`, undefined, `one of ${SUPERVISED_RUNTIMES.join(", ")}`, "is required with entry");
+  if (raw["entry"] !== undefined && raw["command"] !== undefined)
+    issues.add(
+      `${path}.command`,
+      raw["command"],
+      "either `entry` or `command`, not both",
+      "cannot be given together with entry",
+    );
+  if (raw["command"] !== undefined && raw["runtime"] !== undefined)
+    issues.add(
+      `${path}.runtime`,
+      raw["runtime"],
+      "no runtime with `command` (the command names its own program)",
+      "cannot be given together with command",
+    );
+  if (entry !== undefined && raw["runtime"] === undefined)
+    issues.add(`${path}.runtime`, undefined, `one of ${SUPERVISED_RUNTIMES.join(", ")}`, "is required with entry");
   const args = issues.strings(`${path}.args`, raw["args"], false) ?? [];
   const cwdText = issues.string(`${path}.cwd`, raw["cwd"], false);
   const envNames = issues.strings(`${path}.env`, raw["env"], false) ?? [];
   envNames.forEach((variable, i) => {
-    if (variable === "" || variable.includes("=") || variable.includes("\0")) issues.add(`${path}.env[${i}]`, variable, "a variable name", "is not a variable name");
+    if (variable === "" || variable.includes("=") || variable.includes("\0"))
+      issues.add(`${path}.env[${i}]`, variable, "a variable name", "is not a variable name");
   });
   const instances = issues.integer(`${path}.instances`, raw["instances"], 1, MAX_INSTANCES, 1);
   const maxRestarts = issues.integer(`${path}.maxRestarts`, raw["maxRestarts"], 0, 1_000, 5);
@@ -183,7 +253,13 @@ async function agentSpec(platform: Pick<Platform, "fs">, issues: Issues, raw: un
 
   let config: RuntimeConfig | undefined;
   let manifestPath: string | undefined;
-  if (raw["manifest"] !== undefined && raw["layers"] !== undefined) issues.add(`${path}.layers`, raw["layers"], "either `manifest` or `layers`, not both", "cannot be given together with manifest");
+  if (raw["manifest"] !== undefined && raw["layers"] !== undefined)
+    issues.add(
+      `${path}.layers`,
+      raw["layers"],
+      "either `manifest` or `layers`, not both",
+      "cannot be given together with manifest",
+    );
   else if (raw["manifest"] !== undefined) {
     const text = issues.string(`${path}.manifest`, raw["manifest"], false);
     if (text !== undefined) {
@@ -192,12 +268,19 @@ async function agentSpec(platform: Pick<Platform, "fs">, issues: Issues, raw: un
         config = (await loadManifest(platform, manifestPath)).layers.runtime;
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        for (const issue of error.issues) issues.add(`${path}.manifest`, text, "a valid manifest file", `${manifestPath}: ${issue.path || "(root)"}: ${issue.message}`);
+        for (const issue of error.issues)
+          issues.add(
+            `${path}.manifest`,
+            text,
+            "a valid manifest file",
+            `${manifestPath}: ${issue.path || "(root)"}: ${issue.message}`,
+          );
       }
     }
   } else {
     const layers = raw["layers"];
-    if (layers !== undefined && !isObject(layers)) issues.add(`${path}.layers`, layers, "an object { runtime: { … } }", "must be an object");
+    if (layers !== undefined && !isObject(layers))
+      issues.add(`${path}.layers`, layers, "an object { runtime: { … } }", "must be an object");
     else {
       if (layers !== undefined) issues.unknownKeys(`${path}.layers`, layers, new Set(["runtime"]));
       try {
@@ -230,31 +313,55 @@ async function agentSpec(platform: Pick<Platform, "fs">, issues: Issues, raw: un
 export async function validateFleet(platform: Pick<Platform, "fs">, value: unknown, file: string): Promise<FleetSpec> {
   const issues = new Issues();
   const dir = dirOf(file);
-  if (!isObject(value)) throw new ConfigError("invalid", [{ path: "", value, expected: "an object { agents: [ … ] }", message: "a fleet file must be an object" }], { source: file });
+  if (!isObject(value))
+    throw new ConfigError(
+      "invalid",
+      [{ path: "", value, expected: "an object { agents: [ … ] }", message: "a fleet file must be an object" }],
+      { source: file },
+    );
   issues.unknownKeys("", value, TOP_KEYS);
-  if (value["version"] !== undefined && value["version"] !== 1 && value["version"] !== "1") issues.add("version", value["version"], "1", "is not a supported fleet file version");
+  if (value["version"] !== undefined && value["version"] !== 1 && value["version"] !== "1")
+    issues.add("version", value["version"], "1", "is not a supported fleet file version");
   const name = issues.string("name", value["name"], false) ?? baseName(file);
-  if (!NAME.test(name)) issues.add("name", name, "letters, digits, '.', '_' or '-'", "is not a valid fleet name (it names the control socket's directory)");
+  if (!NAME.test(name))
+    issues.add(
+      "name",
+      name,
+      "letters, digits, '.', '_' or '-'",
+      "is not a valid fleet name (it names the control socket's directory)",
+    );
 
   let logs: FleetLogSpec = { dir: resolvePath(dir, "logs"), maxBytes: 10 * 1024 * 1024, files: 5 };
   const rawLogs = value["logs"];
-  if (rawLogs !== undefined && !isObject(rawLogs)) issues.add("logs", rawLogs, "an object { dir?, maxBytes?, files? }", "must be an object");
+  if (rawLogs !== undefined && !isObject(rawLogs))
+    issues.add("logs", rawLogs, "an object { dir?, maxBytes?, files? }", "must be an object");
   else if (rawLogs !== undefined) {
     issues.unknownKeys("logs", rawLogs, new Set(["dir", "maxBytes", "files"]));
     const logDir = issues.string("logs.dir", rawLogs["dir"], false);
-    logs = { dir: logDir === undefined ? logs.dir : resolvePath(dir, logDir), maxBytes: bytes(issues, "logs.maxBytes", rawLogs["maxBytes"], logs.maxBytes), files: issues.integer("logs.files", rawLogs["files"], 0, 100, logs.files) };
+    logs = {
+      dir: logDir === undefined ? logs.dir : resolvePath(dir, logDir),
+      maxBytes: bytes(issues, "logs.maxBytes", rawLogs["maxBytes"], logs.maxBytes),
+      files: issues.integer("logs.files", rawLogs["files"], 0, 100, logs.files),
+    };
   }
 
   const agents: FleetAgentSpec[] = [];
   const rawAgents = value["agents"];
-  if (!Array.isArray(rawAgents) || rawAgents.length === 0) issues.add("agents", rawAgents, "a non-empty array of agents", rawAgents === undefined ? "is required" : "must be a non-empty array");
+  if (!Array.isArray(rawAgents) || rawAgents.length === 0)
+    issues.add(
+      "agents",
+      rawAgents,
+      "a non-empty array of agents",
+      rawAgents === undefined ? "is required" : "must be a non-empty array",
+    );
   else {
     const seen = new Map<string, number>();
     for (const [index, raw] of rawAgents.entries()) {
       const agent = await agentSpec(platform, issues, raw, index, dir, file);
       const name = isObject(raw) && typeof raw["name"] === "string" ? raw["name"] : undefined;
       const first = name === undefined ? undefined : seen.get(name);
-      if (first !== undefined) issues.add(`agents[${index}].name`, name, "a name no other agent has", `duplicates agents[${first}].name`);
+      if (first !== undefined)
+        issues.add(`agents[${index}].name`, name, "a name no other agent has", `duplicates agents[${first}].name`);
       else if (name !== undefined) seen.set(name, index);
       if (agent) agents.push(agent);
     }
@@ -271,7 +378,11 @@ export async function loadFleetFile(platform: Pick<Platform, "fs">, file: string
     text = await platform.fs.readTextFile(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError("unreadable", [{ path: "", value: file, expected: "a readable fleet file", message: `cannot read the file: ${reason}` }], { source: file, cause: error });
+    throw new ConfigError(
+      "unreadable",
+      [{ path: "", value: file, expected: "a readable fleet file", message: `cannot read the file: ${reason}` }],
+      { source: file, cause: error },
+    );
   }
   return validateFleet(platform, parseManifestText(text, format, file), file);
 }

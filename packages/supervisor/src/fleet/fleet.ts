@@ -58,7 +58,12 @@ export class Fleet {
     this.spec = spec;
     this.#options = options;
     for (const agent of spec.agents) {
-      const log = new RotatingLog(platform, { dir: spec.logs.dir, name: agent.name, maxBytes: spec.logs.maxBytes, files: spec.logs.files });
+      const log = new RotatingLog(platform, {
+        dir: spec.logs.dir,
+        name: agent.name,
+        maxBytes: spec.logs.maxBytes,
+        files: spec.logs.files,
+      });
       this.#agents.set(agent.name, { spec: agent, log, instances: [], busy: Promise.resolve() });
     }
   }
@@ -119,7 +124,13 @@ export class Fleet {
       let ready = 0;
       for (const [position, old] of [...slot.instances].entries()) {
         const replacement = this.#newInstance(slot, old.index);
-        if (!replacement) return { agent: name, ready, instances: slot.spec.instances, error: "cannot create the replacement instance" };
+        if (!replacement)
+          return {
+            agent: name,
+            ready,
+            instances: slot.spec.instances,
+            error: "cannot create the replacement instance",
+          };
         this.#options.logger.info(`${name}#${old.index}: reload: starting a replacement`);
         if (!(await replacement.start())) {
           await replacement.stop();
@@ -185,7 +196,9 @@ export class Fleet {
     try {
       return new AgentInstance(context, index);
     } catch (error) {
-      this.#options.logger.error(`${slot.spec.name}#${index}: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      this.#options.logger.error(
+        `${slot.spec.name}#${index}: cannot start: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     }
   }
@@ -202,15 +215,25 @@ export class Fleet {
     const created = Array.from({ length: spec.instances }, (_, index) => this.#newInstance(slot, index));
     if (created.some((instance) => instance === undefined)) {
       slot.startError = "cannot build the agent's command";
-      return { agent: spec.name, ready: 0, instances: spec.instances, error: "cannot build the agent's command (see the log above)" };
+      return {
+        agent: spec.name,
+        ready: 0,
+        instances: spec.instances,
+        error: "cannot build the agent's command (see the log above)",
+      };
     }
     if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
     slot.instances = created as AgentInstance[];
     const results = await Promise.all(slot.instances.map((instance) => instance.start()));
     const ready = results.filter(Boolean).length;
     if (ready === spec.instances) return { agent: spec.name, ready, instances: spec.instances };
-    const reasons = slot.instances.map((instance) => instance.status()).filter((status) => status.error !== undefined || status.pid === null);
-    const error = reasons.map((status) => `#${status.instance} ${status.state}${status.error ? `: ${status.error}` : ""}`).join("; ") || "not ready within ready.timeoutMs";
+    const reasons = slot.instances
+      .map((instance) => instance.status())
+      .filter((status) => status.error !== undefined || status.pid === null);
+    const error =
+      reasons
+        .map((status) => `#${status.instance} ${status.state}${status.error ? `: ${status.error}` : ""}`)
+        .join("; ") || "not ready within ready.timeoutMs";
     this.#options.logger.error(`${spec.name}: ${ready} of ${spec.instances} instance(s) ready: ${error}`);
     return { agent: spec.name, ready, instances: spec.instances, error };
   }
@@ -224,7 +247,8 @@ export class Fleet {
   async #missingEntry(spec: FleetAgentSpec): Promise<string | undefined> {
     const paths = [spec.entry, spec.cwd].filter((path): path is string => path !== undefined);
     for (const path of paths) {
-      if (!(await this.#platform.fs.exists(path))) return `${path === spec.entry ? "entry" : "cwd"} ${path} does not exist`;
+      if (!(await this.#platform.fs.exists(path)))
+        return `${path === spec.entry ? "entry" : "cwd"} ${path} does not exist`;
     }
     return undefined;
   }

@@ -2,11 +2,15 @@ import type { Platform } from "@aral/core";
 import type { FleetAgentSpec } from "./fleet-file.ts";
 
 /** How readiness of an agent's instance is decided, in words for logs: its own URL, the runtime's /health/ready, a line, or staying up. */
-export type ReadinessProbe = { kind: "url"; url: string } | { kind: "line"; text: string } | { kind: "startup"; ms: number };
+export type ReadinessProbe =
+  | { kind: "url"; url: string }
+  | { kind: "line"; text: string }
+  | { kind: "startup"; ms: number };
 
 /** `ready.url`, else the agent runtime's own /health/ready when it serves health on a fixed port, else `ready.line`, else staying up for `ready.startupMs`. */
 export function readinessProbe(agent: FleetAgentSpec, instance: number): ReadinessProbe {
-  if (agent.ready.url !== undefined) return { kind: "url", url: agent.ready.url.replaceAll("{instance}", String(instance)) };
+  if (agent.ready.url !== undefined)
+    return { kind: "url", url: agent.ready.url.replaceAll("{instance}", String(instance)) };
   const health = agent.config.health;
   if (health.enabled && health.port !== 0) {
     const host = health.hostname.includes(":") ? `[${health.hostname}]` : health.hostname;
@@ -34,10 +38,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Resolves true once the probe passes, false when `signal` aborts (timeout, the instance ended).
  * `lineSeen` is resolved by the caller when the instance printed the awaited line.
  */
-export async function waitReady(platform: Pick<Platform, "net">, probe: ReadinessProbe, lineSeen: Promise<void>, signal: AbortSignal): Promise<boolean> {
+export async function waitReady(
+  platform: Pick<Platform, "net">,
+  probe: ReadinessProbe,
+  lineSeen: Promise<void>,
+  signal: AbortSignal,
+): Promise<boolean> {
   switch (probe.kind) {
     case "line":
-      await Promise.race([lineSeen, new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }))]);
+      await Promise.race([
+        lineSeen,
+        new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })),
+      ]);
       return !signal.aborted;
     case "startup":
       await sleep(probe.ms, signal);
@@ -45,7 +57,9 @@ export async function waitReady(platform: Pick<Platform, "net">, probe: Readines
     case "url":
       while (!signal.aborted) {
         try {
-          const response = await platform.net.fetch(probe.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(2_000)]) });
+          const response = await platform.net.fetch(probe.url, {
+            signal: AbortSignal.any([signal, AbortSignal.timeout(2_000)]),
+          });
           await response.body?.cancel();
           if (response.ok) return true;
         } catch {

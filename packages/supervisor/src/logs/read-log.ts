@@ -1,7 +1,11 @@
 import type { Platform } from "@aral/core";
 
 /** The last `count` lines over `paths` (oldest file first), missing files skipped. */
-export async function readLastLines(platform: Pick<Platform, "fs">, paths: readonly string[], count: number): Promise<string[]> {
+export async function readLastLines(
+  platform: Pick<Platform, "fs">,
+  paths: readonly string[],
+  count: number,
+): Promise<string[]> {
   if (count <= 0) return [];
   const lines: string[] = [];
   // newest file first, until enough lines are collected

@@ -103,7 +103,8 @@ export class RotatingLog {
         const room = this.#options.maxBytes - this.#size!;
         let take = 0;
         let bytes = 0;
-        while (take < this.#queue.length && bytes + this.#queue[take]!.byteLength <= room) bytes += this.#queue[take++]!.byteLength;
+        while (take < this.#queue.length && bytes + this.#queue[take]!.byteLength <= room)
+          bytes += this.#queue[take++]!.byteLength;
         if (take === 0) {
           if (this.#size! > 0) {
             await this.#rotate();
@@ -152,7 +153,8 @@ export class RotatingLog {
     const fs = this.#platform.fs;
     if (files === 0) await fs.remove(this.path).catch(() => {});
     else {
-      for (let i = files - 1; i >= 1; i--) await fs.rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => {});
+      for (let i = files - 1; i >= 1; i--)
+        await fs.rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => {});
       await fs.rename(this.path, `${this.path}.1`);
     }
     this.#size = 0;

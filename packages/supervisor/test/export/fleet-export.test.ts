@@ -18,7 +18,14 @@ writeFileSync(
   fleetFile,
   JSON.stringify({
     agents: [
-      { name: "planner", runtime: "node", entry: "agent.ts", manifest: "agent.manifest.jsonc", instances: 2, env: ["OPENAI_API_KEY"] },
+      {
+        name: "planner",
+        runtime: "node",
+        entry: "agent.ts",
+        manifest: "agent.manifest.jsonc",
+        instances: 2,
+        env: ["OPENAI_API_KEY"],
+      },
       { name: "tool", command: ["python3", "agent.py"], layers: { runtime: inline } },
     ],
   }),
@@ -40,9 +47,18 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
     const deployment = planner.objects.find((object) => object.kind === "Deployment") as Record<string, any>;
     new Deployment(deployment as never).validate();
     expect(deployment.spec.replicas).toBe(2);
-    expect(deployment.spec.template.spec.containers[0].command).toEqual(["node", "--max-old-space-size=512", "/app/agent.ts"]);
-    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "planner-env", key: "OPENAI_API_KEY" } } });
-    expect(() => exportKubernetes(agents[1]!)).toThrow(/tool runs its own command \(python3\): give its image with --image/);
+    expect(deployment.spec.template.spec.containers[0].command).toEqual([
+      "node",
+      "--max-old-space-size=512",
+      "/app/agent.ts",
+    ]);
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
+      name: "OPENAI_API_KEY",
+      valueFrom: { secretKeyRef: { name: "planner-env", key: "OPENAI_API_KEY" } },
+    });
+    expect(() => exportKubernetes(agents[1]!)).toThrow(
+      /tool runs its own command \(python3\): give its image with --image/,
+    );
     const tool = exportKubernetes(agents[1]!, { image: "python:3.13-slim" });
     const toolDeployment = tool.objects.find((object) => object.kind === "Deployment") as Record<string, any>;
     new Deployment(toolDeployment as never).validate();
@@ -59,19 +75,31 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
     expect(tool.units[0]!.fileName).toBe("tool.service");
     expect(tool.units[0]!.text).toMatch(/^ExecStart=python3 agent\.py$/m);
     expect(tool.units[0]!.text).toMatch(new RegExp(`^WorkingDirectory=${dir}$`, "m"));
-    if (spawnSync("systemd-analyze", ["--version"]).status !== 0 || spawnSync("sh", ["-c", "command -v python3"]).status !== 0) return;
+    if (
+      spawnSync("systemd-analyze", ["--version"]).status !== 0 ||
+      spawnSync("sh", ["-c", "command -v python3"]).status !== 0
+    )
+      return;
     for (const unit of [...planner.units, ...tool.units]) {
       const path = join(dir, unit.fileName);
       writeFileSync(path, unit.text);
       const run = spawnSync("systemd-analyze", ["verify", "--man=no", path], { encoding: "utf8" });
-      expect(`${run.stdout}${run.stderr}`.split("\n").filter((line) => line.includes(unit.fileName.replace(".service", "")))).toEqual([]);
+      expect(
+        `${run.stdout}${run.stderr}`.split("\n").filter((line) => line.includes(unit.fileName.replace(".service", ""))),
+      ).toEqual([]);
     }
   });
 
   it("a fleet agent whose name is not a DNS label, or whose entry is outside the fleet's directory, is refused by field", async () => {
-    const bad = await loadFleetFile(platform, fleetFileWith("bad-name.json", { name: "Planner_1", runtime: "node", entry: "agent.ts" }));
+    const bad = await loadFleetFile(
+      platform,
+      fleetFileWith("bad-name.json", { name: "Planner_1", runtime: "node", entry: "agent.ts" }),
+    );
     await expect(fleetExportAgents(platform, bad, "kubernetes")).rejects.toThrow(/agents\[0\]\.name/);
-    const outside = await loadFleetFile(platform, fleetFileWith("outside.json", { name: "planner", runtime: "node", entry: "/opt/elsewhere/agent.ts" }));
+    const outside = await loadFleetFile(
+      platform,
+      fleetFileWith("outside.json", { name: "planner", runtime: "node", entry: "/opt/elsewhere/agent.ts" }),
+    );
     const error = await fleetExportAgents(platform, outside, "kubernetes").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExportError);
     expect((error as ExportError).field).toBe("agents[0].entry");

@@ -49,8 +49,15 @@ describe("aral export kubernetes: every object passes the real schemas", () => {
     for (const kind of KUBERNETES_KINDS) {
       for (const runtime of RUNTIMES) {
         it(`${manifest} manifest, ${kind}, ${runtime}${kind === "deployment" ? ", with --monitor" : ""}`, async () => {
-          const agent = await loadAgent(manifest, runtime === "node" || manifest === "example" ? { runtime } : { runtime: "node" });
-          const { objects } = exportKubernetes(agent, { kind, monitor: kind === "deployment", ...(manifest === "example" ? { replicas: 2 } : {}) });
+          const agent = await loadAgent(
+            manifest,
+            runtime === "node" || manifest === "example" ? { runtime } : { runtime: "node" },
+          );
+          const { objects } = exportKubernetes(agent, {
+            kind,
+            monitor: kind === "deployment",
+            ...(manifest === "example" ? { replicas: 2 } : {}),
+          });
           const read = roundTripYaml(objects);
           expect(read).toEqual(JSON.parse(JSON.stringify(objects)));
           for (const object of read) validate(object);
@@ -73,7 +80,9 @@ describe("aral export kubernetes: every object passes the real schemas", () => {
     expect(problems).toMatch(/replicas/);
     expect(problems).toMatch(/containerPort/);
     expect(problems).toMatch(/shutdownPolicyy/);
-    const deployment = structuredClone(exportKubernetes(await loadAgent("seed"), { kind: "deployment" }).objects.find((o) => o.kind === "Deployment")!) as Obj;
+    const deployment = structuredClone(
+      exportKubernetes(await loadAgent("seed"), { kind: "deployment" }).objects.find((o) => o.kind === "Deployment")!,
+    ) as Obj;
     deployment.spec.template.spec.containers[0].resources.limits.cpu = "two cores";
     expect(() => new Deployment(deployment as never).validate()).toThrow(/cpu|pattern|quantity/i);
   });
@@ -92,31 +101,61 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
         const { requests = {}, limits = {} } = container.resources;
         const cpu = config.resources.cpu;
         const memory = config.resources.memory;
-        expect(cpu.limit === undefined ? undefined : parseCpu(limits.cpu)).toBe(cpu.limit === undefined ? undefined : parseCpu(cpu.limit));
-        expect(cpu.request === undefined ? undefined : parseCpu(requests.cpu)).toBe(cpu.request === undefined ? undefined : parseCpu(cpu.request));
-        expect(memory.limit === undefined ? undefined : parseBytes(limits.memory)).toBe(memory.limit === undefined ? undefined : parseBytes(memory.limit));
-        expect(memory.request === undefined ? undefined : parseBytes(requests.memory)).toBe(memory.request === undefined ? undefined : parseBytes(memory.request));
+        expect(cpu.limit === undefined ? undefined : parseCpu(limits.cpu)).toBe(
+          cpu.limit === undefined ? undefined : parseCpu(cpu.limit),
+        );
+        expect(cpu.request === undefined ? undefined : parseCpu(requests.cpu)).toBe(
+          cpu.request === undefined ? undefined : parseCpu(cpu.request),
+        );
+        expect(memory.limit === undefined ? undefined : parseBytes(limits.memory)).toBe(
+          memory.limit === undefined ? undefined : parseBytes(memory.limit),
+        );
+        expect(memory.request === undefined ? undefined : parseBytes(requests.memory)).toBe(
+          memory.request === undefined ? undefined : parseBytes(memory.request),
+        );
         const maxSize = config.resources.storage.maxSize;
-        expect(limits["ephemeral-storage"] === undefined ? undefined : parseBytes(limits["ephemeral-storage"])).toBe(maxSize === undefined ? undefined : parseBytes(maxSize));
-        expect(container.livenessProbe.periodSeconds * 1000).toBeGreaterThanOrEqual(config.lifecycle.healthcheck.interval);
-        expect(container.livenessProbe.timeoutSeconds * 1000).toBeGreaterThanOrEqual(config.lifecycle.healthcheck.timeout);
-        expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold * 1000).toBeGreaterThanOrEqual(config.lifecycle.startupTimeout);
+        expect(limits["ephemeral-storage"] === undefined ? undefined : parseBytes(limits["ephemeral-storage"])).toBe(
+          maxSize === undefined ? undefined : parseBytes(maxSize),
+        );
+        expect(container.livenessProbe.periodSeconds * 1000).toBeGreaterThanOrEqual(
+          config.lifecycle.healthcheck.interval,
+        );
+        expect(container.livenessProbe.timeoutSeconds * 1000).toBeGreaterThanOrEqual(
+          config.lifecycle.healthcheck.timeout,
+        );
+        expect(
+          container.startupProbe.periodSeconds * container.startupProbe.failureThreshold * 1000,
+        ).toBeGreaterThanOrEqual(config.lifecycle.startupTimeout);
         expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.lifecycle.shutdownTimeout);
         // least privilege
         expect(pod.automountServiceAccountToken).toBe(false);
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-        expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+        expect(container.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        });
         // the manifest ships in a ConfigMap, mounted where ARAL_MANIFEST says
         const configMap = read.find((object) => object.kind === "ConfigMap")!;
         const fileName = MANIFESTS[manifest].slice(MANIFESTS[manifest].lastIndexOf("/") + 1);
         expect(configMap.data[fileName]).toBe(manifestText(manifest));
         const manifestEnv = container.env.find((variable: Obj) => variable.name === "ARAL_MANIFEST").value;
-        expect(container.volumeMounts).toContainEqual({ name: "aral-manifest", mountPath: manifestEnv, subPath: fileName, readOnly: true });
+        expect(container.volumeMounts).toContainEqual({
+          name: "aral-manifest",
+          mountPath: manifestEnv,
+          subPath: fileName,
+          readOnly: true,
+        });
         // storage roots
         const { persistent, ephemeral } = config.resources.storage;
         if (persistent !== undefined) {
           expect(container.volumeMounts).toContainEqual({ name: "persistent-storage", mountPath: persistent });
-          const claim = kind === "deployment" ? read.find((object) => object.kind === "PersistentVolumeClaim")!.spec : workload.spec.volumeClaimTemplates[0].spec;
+          const claim =
+            kind === "deployment"
+              ? read.find((object) => object.kind === "PersistentVolumeClaim")!.spec
+              : workload.spec.volumeClaimTemplates[0].spec;
           expect(parseBytes(claim.resources.requests.storage)).toBe(parseBytes(maxSize!));
         }
         if (ephemeral !== undefined) {
@@ -128,20 +167,29 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
     });
   }
 
-  it("quantities convert exactly: 2000m → \"2\", 512Mi stays, and the seed's values appear as Kubernetes writes them", async () => {
+  it('quantities convert exactly: 2000m → "2", 512Mi stays, and the seed\'s values appear as Kubernetes writes them', async () => {
     const read = roundTripYaml(exportKubernetes(await loadAgent("seed")).objects);
     const container = read.find((object) => object.kind === "Deployment")!.spec.template.spec.containers[0];
-    expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "10Gi" } });
+    expect(container.resources).toEqual({
+      requests: { cpu: "500m", memory: "512Mi" },
+      limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "10Gi" },
+    });
     expect(container.command).toEqual(["node", "--max-old-space-size=2048", "/app/agent.ts"]);
-    expect(read.find((object) => object.kind === "Deployment")!.spec.template.spec.terminationGracePeriodSeconds).toBe(12);
+    expect(read.find((object) => object.kind === "Deployment")!.spec.template.spec.terminationGracePeriodSeconds).toBe(
+      12,
+    );
   });
 
   it("the pod is the same for every kind: the end-to-end run of the Deployment's container covers all three", async () => {
     for (const manifest of Object.keys(MANIFESTS) as (keyof typeof MANIFESTS)[]) {
       const agent = await loadAgent(manifest);
       const pods = KUBERNETES_KINDS.map((kind) => {
-        const workload = exportKubernetes(agent, { kind }).objects.find((object) => ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind as string)) as Obj;
-        const template = structuredClone(workload.kind === "Sandbox" ? workload.spec.podTemplate : workload.spec.template);
+        const workload = exportKubernetes(agent, { kind }).objects.find((object) =>
+          ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind as string),
+        ) as Obj;
+        const template = structuredClone(
+          workload.kind === "Sandbox" ? workload.spec.podTemplate : workload.spec.template,
+        );
         // a Deployment names its claim's volume itself; StatefulSet and Sandbox controllers add it from the claim template
         template.spec.volumes = template.spec.volumes?.filter((volume: Obj) => !volume.persistentVolumeClaim);
         return template;
@@ -154,28 +202,58 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
   it("Deno gets the permission flags aral run gives, with the mounted manifest readable", async () => {
     const agent = await loadAgent("seed", { runtime: undefined });
     agent.runtime = "deno";
-    const container = podSpecOf(exportKubernetes(agent).objects.find((object) => object.kind === "Deployment") as Obj).containers[0];
+    const container = podSpecOf(exportKubernetes(agent).objects.find((object) => object.kind === "Deployment") as Obj)
+      .containers[0];
     expect(container.image).toBe("denoland/deno:2.9.6");
-    expect(container.command).toEqual(["deno", "run", "--allow-read=/data,/tmp,/app/seed.manifest.json", "--allow-write=/data,/tmp", "--allow-net", "--allow-env", "/app/agent.ts"]);
+    expect(container.command).toEqual([
+      "deno",
+      "run",
+      "--allow-read=/data,/tmp,/app/seed.manifest.json",
+      "--allow-write=/data,/tmp",
+      "--allow-net",
+      "--allow-env",
+      "/app/agent.ts",
+    ]);
     expect(container.env).toContainEqual({ name: "DENO_DIR", value: "/tmp/deno-dir" });
   });
 
   it("allow-listed variables come from the Secret by reference; no value is ever inlined", async () => {
     const read = roundTripYaml(exportKubernetes(await loadAgent("example", { allowEnv: ["OPENAI_API_KEY"] })).objects);
     const container = read.find((object) => object.kind === "Deployment")!.spec.template.spec.containers[0];
-    expect(container.env).toContainEqual({ name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "agent-env", key: "OPENAI_API_KEY" } } });
-    expect(container.env).toContainEqual({ name: "ARAL_HEALTH_HOSTNAME", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+    expect(container.env).toContainEqual({
+      name: "OPENAI_API_KEY",
+      valueFrom: { secretKeyRef: { name: "agent-env", key: "OPENAI_API_KEY" } },
+    });
+    expect(container.env).toContainEqual({
+      name: "ARAL_HEALTH_HOSTNAME",
+      valueFrom: { fieldRef: { fieldPath: "status.podIP" } },
+    });
     expect(read.some((object) => object.kind === "Secret")).toBe(false);
-    expect(read.find((object) => object.kind === "Deployment")!.spec.template.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "8080", "prometheus.io/path": "/metrics" });
+    expect(read.find((object) => object.kind === "Deployment")!.spec.template.metadata.annotations).toEqual({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": "8080",
+      "prometheus.io/path": "/metrics",
+    });
   });
 
   it("names what Kubernetes cannot express, and refuses bad options with an ExportError naming them", async () => {
     const agent = await loadAgent("example");
-    agent.config = { ...agent.config, resources: { ...agent.config.resources, memory: { ...agent.config.resources.memory, swap: true } } };
+    agent.config = {
+      ...agent.config,
+      resources: { ...agent.config.resources, memory: { ...agent.config.resources.memory, swap: true } },
+    };
     const { notes } = exportKubernetes(agent);
-    expect(notes.map((note) => note.field)).toEqual(expect.arrayContaining(["layers.runtime.resources.memory.swap", "layers.runtime.errorHandling.maxBackoffMs", "layers.runtime.lifecycle.healthcheck.timeout"]));
+    expect(notes.map((note) => note.field)).toEqual(
+      expect.arrayContaining([
+        "layers.runtime.resources.memory.swap",
+        "layers.runtime.errorHandling.maxBackoffMs",
+        "layers.runtime.lifecycle.healthcheck.timeout",
+      ]),
+    );
     expect(() => exportKubernetes(agent, { kind: "daemonset" as never })).toThrow(ExportError);
     expect(() => exportKubernetes(agent, { healthPort: 70_000 })).toThrow(/health port/);
-    expect(() => exportKubernetes({ ...agent, runtime: undefined, command: ["python3", "agent.py"] })).toThrow(/--image/);
+    expect(() => exportKubernetes({ ...agent, runtime: undefined, command: ["python3", "agent.py"] })).toThrow(
+      /--image/,
+    );
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseBytes, parseCpu } from "@aral/core/resources";
-import { cpuMillicores, kubernetesBytes, kubernetesCpu, systemdBytes, systemdCpuQuota, systemdCpuWeight } from "../../src/export/index.ts";
+import {
+  cpuMillicores,
+  kubernetesBytes,
+  kubernetesCpu,
+  systemdBytes,
+  systemdCpuQuota,
+  systemdCpuWeight,
+} from "../../src/export/index.ts";
 
 describe("quantity conversion is exact", () => {
   it("CPU: Kubernetes' canonical form", () => {

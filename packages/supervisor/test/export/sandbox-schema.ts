@@ -23,10 +23,19 @@ function toJsonSchema(node: unknown): unknown {
   for (const [key, value] of Object.entries(node as Schema)) {
     if (key.startsWith("x-kubernetes-") || key === "x-aral-elided") continue;
     if (key === "format" && (value === "int32" || value === "int64" || value === "date-time")) continue;
-    out[key] = key === "properties" ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, toJsonSchema(v)])) : toJsonSchema(value);
+    out[key] =
+      key === "properties"
+        ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, toJsonSchema(v)]))
+        : toJsonSchema(value);
   }
   const source = node as Schema;
-  if (source["type"] === "object" && source["properties"] !== undefined && source["additionalProperties"] === undefined && !source["x-kubernetes-preserve-unknown-fields"] && !source["x-aral-elided"]) {
+  if (
+    source["type"] === "object" &&
+    source["properties"] !== undefined &&
+    source["additionalProperties"] === undefined &&
+    !source["x-kubernetes-preserve-unknown-fields"] &&
+    !source["x-aral-elided"]
+  ) {
     out["additionalProperties"] = false;
   }
   return out;
@@ -38,9 +47,16 @@ const validateSandbox = ajv.compile(toJsonSchema(crd.spec.versions[0]!.schema.op
 /** Every problem of a Sandbox object (empty when valid). */
 export function sandboxProblems(object: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (object["apiVersion"] !== SANDBOX_API_VERSION) problems.push(`apiVersion ${String(object["apiVersion"])} is not ${SANDBOX_API_VERSION}`);
-  if (object["kind"] !== crd.spec.names.kind) problems.push(`kind ${String(object["kind"])} is not ${crd.spec.names.kind}`);
-  if (!validateSandbox(object)) problems.push(...(validateSandbox.errors ?? []).map((error) => `${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`));
+  if (object["apiVersion"] !== SANDBOX_API_VERSION)
+    problems.push(`apiVersion ${String(object["apiVersion"])} is not ${SANDBOX_API_VERSION}`);
+  if (object["kind"] !== crd.spec.names.kind)
+    problems.push(`kind ${String(object["kind"])} is not ${crd.spec.names.kind}`);
+  if (!validateSandbox(object))
+    problems.push(
+      ...(validateSandbox.errors ?? []).map(
+        (error) => `${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
+      ),
+    );
   const podSpec = (object["spec"] as { podTemplate?: { spec?: unknown } } | undefined)?.podTemplate?.spec;
   try {
     new PodSpec(podSpec as never).validate();

@@ -14,7 +14,11 @@ const dir = mkdtempSync(join(tmpdir(), "aral-export-systemd-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Executables that exist here, so verify's "is not executable" check passes for the right reason. */
-const EXEC_PATHS = { node: process.execPath, deno: join(repoRoot, "node_modules", "deno", "deno"), bun: join(repoRoot, "node_modules", ".bin", "bun") };
+const EXEC_PATHS = {
+  node: process.execPath,
+  deno: join(repoRoot, "node_modules", "deno", "deno"),
+  bun: join(repoRoot, "node_modules", ".bin", "bun"),
+};
 
 function verify(fileName: string, text: string): string[] {
   const path = join(dir, fileName);
@@ -52,7 +56,11 @@ describe.skipIf(!hasSystemdAnalyze)("aral export systemd: systemd-analyze verify
   for (const manifest of Object.keys(MANIFESTS) as (keyof typeof MANIFESTS)[]) {
     for (const runtime of RUNTIMES) {
       it(`${manifest} manifest on ${runtime}`, async () => {
-        const agent = await loadAgent(manifest, { runtime: runtime === "node" || manifest === "example" ? runtime : "node", entry: join(repoRoot, "examples", "agent.ts"), allowEnv: ["OPENAI_API_KEY"] });
+        const agent = await loadAgent(manifest, {
+          runtime: runtime === "node" || manifest === "example" ? runtime : "node",
+          entry: join(repoRoot, "examples", "agent.ts"),
+          allowEnv: ["OPENAI_API_KEY"],
+        });
         if (manifest === "seed" && runtime !== "node") agent.runtime = runtime; // the seed says platform node; export it for each runtime anyway
         const { units } = exportSystemd(agent, { execPath: EXEC_PATHS[runtime], systemdVersion: 252 });
         expect(units).toHaveLength(1);
@@ -90,11 +98,19 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
       expect(systemdMs(unit.get("TimeoutStopSec")!)).toBe(config.lifecycle.shutdownTimeout + 2000);
       expect(systemdMs(unit.get("RestartSec")!)).toBe(config.errorHandling.backoffMs);
       expect(systemdMs(unit.get("RestartMaxDelaySec")!)).toBe(config.errorHandling.maxBackoffMs);
-      expect(Number(unit.get("RestartSteps"))).toBe(Math.ceil(Math.log2(config.errorHandling.maxBackoffMs / config.errorHandling.backoffMs)));
+      expect(Number(unit.get("RestartSteps"))).toBe(
+        Math.ceil(Math.log2(config.errorHandling.maxBackoffMs / config.errorHandling.backoffMs)),
+      );
       expect(unit.get("KillMode")).toBe("control-group");
       expect(unit.get("KillSignal")).toBe("SIGTERM");
       expect(unit.get("Restart")).toBe("on-failure");
-      for (const [key, value] of [["NoNewPrivileges", "yes"], ["ProtectSystem", "strict"], ["PrivateTmp", "yes"], ["CapabilityBoundingSet", ""]] as const) expect(unit.get(key)).toBe(value);
+      for (const [key, value] of [
+        ["NoNewPrivileges", "yes"],
+        ["ProtectSystem", "strict"],
+        ["PrivateTmp", "yes"],
+        ["CapabilityBoundingSet", ""],
+      ] as const)
+        expect(unit.get(key)).toBe(value);
       const roots = [storage.persistent, storage.ephemeral].filter(Boolean);
       expect(unit.get("ReadWritePaths")).toBe(roots.length ? roots.join(" ") : undefined);
       expect(unit.get("Environment")).toBe(`ARAL_MANIFEST=${MANIFESTS[manifest]}`);
@@ -107,7 +123,9 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
     expect(old.units[0]!.text).not.toMatch(/RestartSteps|RestartMaxDelaySec/);
     expect(old.notes.map((note) => note.field)).toContain("layers.runtime.errorHandling.maxBackoffMs");
     expect(old.notes.map((note) => note.field)).toContain("layers.runtime.resources.storage.maxSize");
-    expect(exportSystemd(agent, { systemdVersion: 254 }).notes.map((note) => note.field)).not.toContain("layers.runtime.errorHandling.maxBackoffMs");
+    expect(exportSystemd(agent, { systemdVersion: 254 }).notes.map((note) => note.field)).not.toContain(
+      "layers.runtime.errorHandling.maxBackoffMs",
+    );
   });
 
   it("paths with blanks and percent signs are quoted and escaped; a relative entry needs a working directory", async () => {
@@ -115,6 +133,8 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
     const text = exportSystemd(agent, { execPath: "/usr/bin/node" }).units[0]!.text;
     expect(text).toMatch(/^ExecStart=\/usr\/bin\/node --max-old-space-size=512 "\/srv\/my agent\/100%%.ts"$/m);
     expect(text).toMatch(/^WorkingDirectory=\/srv\/my agent$/m);
-    await expect(loadAgent("example", { entry: "agent.ts" }).then((relative) => exportSystemd(relative))).rejects.toThrow(/absolute working directory/);
+    await expect(
+      loadAgent("example", { entry: "agent.ts" }).then((relative) => exportSystemd(relative)),
+    ).rejects.toThrow(/absolute working directory/);
   });
 });

@@ -21,7 +21,10 @@ async function issues(value: unknown): Promise<{ path: string; message: string }
 describe("fleet file validation (every problem named by its field path)", () => {
   it("accepts entry agents, command agents, inline layers.runtime and a manifest path; resolves paths against the file", async () => {
     const manifest = join(dir, "aral.json");
-    writeFileSync(manifest, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: 1234 } } } }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { lifecycle: { shutdownTimeout: 1234 } } } }),
+    );
     writeFileSync(
       file,
       [
@@ -39,9 +42,23 @@ describe("fleet file validation (every problem named by its field path)", () => 
     expect(spec.name).toBe("shop");
     expect(spec.logs).toEqual({ dir: join(dir, "var/log"), maxBytes: 64 * 1024, files: 3 });
     const [api, py] = spec.agents;
-    expect(api).toMatchObject({ name: "api", runtime: "deno", entry: join(dir, "api.ts"), instances: 2, env: ["OPENAI_API_KEY"], manifestPath: manifest, cwd: dir });
+    expect(api).toMatchObject({
+      name: "api",
+      runtime: "deno",
+      entry: join(dir, "api.ts"),
+      instances: 2,
+      env: ["OPENAI_API_KEY"],
+      manifestPath: manifest,
+      cwd: dir,
+    });
     expect(api!.config.lifecycle.shutdownTimeout).toBe(1234);
-    expect(py).toMatchObject({ name: "py", runtime: undefined, command: ["python3", "agent.py"], instances: 1, ready: { line: "ready" } });
+    expect(py).toMatchObject({
+      name: "py",
+      runtime: undefined,
+      command: ["python3", "agent.py"],
+      instances: 1,
+      ready: { line: "ready" },
+    });
     expect(py!.config.resources.memory.limit).toBe("128Mi");
   });
 
@@ -80,15 +97,28 @@ describe("fleet file validation (every problem named by its field path)", () => 
       ],
     });
     expect(found.map((issue) => issue.path)).toEqual(
-      expect.arrayContaining(["logs.maxBytes", "logs.files", "agents[0].layers.runtime.lifecycle.shutdownTimeout", "agents[1].name"]),
+      expect.arrayContaining([
+        "logs.maxBytes",
+        "logs.files",
+        "agents[0].layers.runtime.lifecycle.shutdownTimeout",
+        "agents[1].name",
+      ]),
     );
     expect(found.find((issue) => issue.path === "agents[1].name")!.message).toBe("duplicates agents[0].name");
   });
 
   it("a manifest that cannot be read or is invalid is reported under agents[i].manifest", async () => {
     const bad = join(dir, "bad.json");
-    writeFileSync(bad, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { resources: { memory: { limit: "lots" } } } } }));
-    const found = await issues({ agents: [{ name: "a", command: ["x"], manifest: "missing.yaml" }, { name: "b", command: ["x"], manifest: "bad.json" }] });
+    writeFileSync(
+      bad,
+      JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: { resources: { memory: { limit: "lots" } } } } }),
+    );
+    const found = await issues({
+      agents: [
+        { name: "a", command: ["x"], manifest: "missing.yaml" },
+        { name: "b", command: ["x"], manifest: "bad.json" },
+      ],
+    });
     expect(found[0]!.path).toBe("agents[0].manifest");
     expect(found[0]!.message).toContain("missing.yaml");
     expect(found[1]!.path).toBe("agents[1].manifest");

@@ -37,7 +37,11 @@ describe("RotatingLog", () => {
     const numbers = kept.map((line) => Number(line.slice(-3)));
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => 201 - numbers.length + i));
     expect(numbers.length).toBeGreaterThan(100);
-    expect(await readLastLines(platform, log.paths, 3)).toEqual(["api#0 out line 198", "api#0 out line 199", "api#0 out line 200"]);
+    expect(await readLastLines(platform, log.paths, 3)).toEqual([
+      "api#0 out line 198",
+      "api#0 out line 199",
+      "api#0 out line 200",
+    ]);
   });
 
   it("backpressure: a child writing faster than a slow disk loses no line and the queue stays bounded", async () => {
