@@ -89,7 +89,7 @@ describe("every configuration example in the seed loads and validates", () => {
     expect(config.resources.memory).toEqual({ limit: "100Mi", swap: false });
     expect(config.lifecycle.shutdownTimeout).toBe(10000);
     expect(config.errorHandling.maxRetries).toBe(3);
-    expect(config.health).toEqual({ enabled: false, hostname: "127.0.0.1", port: 0 });
+    expect(config.health).toEqual({ enabled: false, hostname: "127.0.0.1", port: 0, exposeDetails: false });
     expect(config.tasks).toEqual({ concurrency: 10, maxQueued: 1000, overflow: "reject" });
     expect(resolveRuntimeConfig()).toEqual(resolveRuntimeConfig({}));
   });
