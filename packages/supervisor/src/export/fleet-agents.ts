@@ -49,11 +49,11 @@ export async function fleetExportAgents(
   target: "kubernetes" | "systemd",
 ): Promise<ExportAgent[]> {
   const root = dirOf(fleet.file);
-  const rawFleet = parseManifestText(
+  const rawFleet = (await parseManifestText(
     await platform.fs.readTextFile(fleet.file),
     formatForPath(fleet.file),
     fleet.file,
-  ) as { agents?: { layers?: { runtime?: unknown } }[] };
+  )) as { agents?: { layers?: { runtime?: unknown } }[] };
   const relative = (index: number, field: string, path: string): string => {
     if (target === "systemd") return path;
     const within = inside(root, path);
@@ -84,7 +84,7 @@ export async function fleetExportAgents(
         relativePath: relative(index, "manifest", spec.manifestPath),
       };
       written = (
-        parseManifestText(text, formatForPath(spec.manifestPath), spec.manifestPath) as {
+        (await parseManifestText(text, formatForPath(spec.manifestPath), spec.manifestPath)) as {
           layers?: { runtime?: unknown };
         }
       ).layers?.runtime;

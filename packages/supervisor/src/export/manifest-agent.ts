@@ -35,7 +35,7 @@ export async function loadManifestAgent(
       { source: path, cause: error },
     );
   }
-  const raw = parseManifestText(text, formatForPath(path), path);
+  const raw = await parseManifestText(text, formatForPath(path), path);
   const config = resolveRuntimeConfig(validateManifest(raw, path), {});
   const written = (raw as { layers?: { runtime?: unknown } }).layers?.runtime;
   const runtime = options.runtime ?? (config.platform === "auto" ? "node" : config.platform);

@@ -384,5 +384,5 @@ export async function loadFleetFile(platform: Pick<Platform, "fs">, file: string
       { source: file, cause: error },
     );
   }
-  return validateFleet(platform, parseManifestText(text, format, file), file);
+  return validateFleet(platform, await parseManifestText(text, format, file), file);
 }
