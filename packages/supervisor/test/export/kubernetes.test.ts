@@ -14,7 +14,7 @@ import { sandboxProblems } from "./sandbox-schema.ts";
 
 type Obj = Record<string, any>;
 
-/** The real schema check of each object: kubernetes-models (official OpenAPI) or the vendored Sandbox CRD. */
+/** The real schema check of each object: kubernetes-models (official OpenAPI) or the Sandbox schema of sandbox-schema.ts. */
 function validate(object: Obj): void {
   const models: Record<string, new (data: never) => { validate(): void }> = {
     "apps/v1/Deployment": Deployment,
