@@ -36,7 +36,6 @@ export const INTEGRATION_CAPABILITIES = [
   "resilience",
   "workers.pool",
   "supervisor",
-  "runtime.supervisor-watch",
 ] as const;
 
 export type ContractCapability = (typeof CONTRACT_CAPABILITIES)[number];
