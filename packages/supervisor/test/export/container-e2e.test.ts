@@ -106,12 +106,18 @@ describe("the exported container runs here and answers every probe", () => {
           const volume = pod.spec.volumes.find((v: Obj) => v.name === mount.name);
           if (volume?.emptyDir) mounts.push([mount.mountPath, tmp]);
         }
+        // One pass over the text: a path already mapped (e.g. /app → a checkout under /tmp) is not mapped again.
+        const inFlag = new RegExp(
+          `([=,])(${mounts.map(([from]) => from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?=[/,]|$)`,
+          "g",
+        );
         const local = (text: string) => {
-          for (const [from, to] of mounts) {
+          for (const [from, to] of mounts)
             if (text === from || text.startsWith(`${from}/`)) return to + text.slice(from.length);
-            text = text.replace(new RegExp(`([=,])${from}(?=[/,]|$)`, "g"), `$1${to}`);
-          }
-          return text;
+          return text.replace(
+            inFlag,
+            (_, separator: string, from: string) => separator + mounts.find(([f]) => f === from)![1],
+          );
         };
         const env: Record<string, string> = { PATH: "/usr/bin:/bin", ...LOCAL[runtime].env };
         for (const variable of container.env as Obj[]) {
