@@ -26,7 +26,7 @@ async function storageFor(
 
 const SWAPPER = `import fs from "node:fs";
 import process from "node:process";
-const [root, stop, out] = process.argv.slice(-3);
+const [root, stop, out, started] = process.argv.slice(-4);
 const quietly = (op) => { try { op(); return true; } catch { return false; } };
 let swaps = 0;
 while (!fs.existsSync(stop)) {
@@ -38,6 +38,7 @@ while (!fs.existsSync(stop)) {
   quietly(() => fs.unlinkSync(root + "/e/x"));
   quietly(() => fs.unlinkSync(root + "/e/x.link"));
   swaps++;
+  if (swaps === 1) fs.writeFileSync(started, "");
 }
 console.log(swaps);
 `;
@@ -419,12 +420,28 @@ export const resourcesStorageCases = defineCases([
       await ctx.platform.fs.writeFile(`${scratch}/swapper.mjs`, SWAPPER);
       const args =
         ctx.platform.runtime.name === "deno" ? ["run", "-A", `${scratch}/swapper.mjs`] : [`${scratch}/swapper.mjs`];
-      const swapper = ctx.platform.process.spawn(ctx.platform.process.execPath, [...args, root, stop, outside], {
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+      const started = `${scratch}/started`;
+      const swapper = ctx.platform.process.spawn(
+        ctx.platform.process.execPath,
+        [...args, root, stop, outside, started],
+        {
+          stdout: "pipe",
+          stderr: "pipe",
+        },
+      );
       const swaps = new Response(swapper.stdout).text();
       const swapperErrors = new Response(swapper.stderr).text();
+      // The race starts once the swapper is swapping (a cold runtime start can take longer than the whole race).
+      let swapperExited = false;
+      void swapper.status.then(() => (swapperExited = true));
+      const startDeadline = Date.now() + 60_000;
+      while (!(await ctx.platform.fs.exists(started))) {
+        if (swapperExited || Date.now() > startDeadline) {
+          await ctx.platform.fs.writeFile(stop, "");
+          throw new Error(`the swapper did not start swapping (stderr: ${(await swapperErrors).slice(0, 500)})`);
+        }
+        await sleep(20);
+      }
       let escapedReads = 0;
       let maxOnDisk = 0;
       const diskBytes = async (dir: string): Promise<number> => {
