@@ -50,7 +50,8 @@ for (const pair of pairs) {
   const log = `${run.stdout ?? ""}\n# stderr\n${run.stderr ?? ""}`;
   writeFileSync(join(outDir, `${pair.rt}-${pair.adapter}.tap`), log);
   const summary = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/m.exec(run.stdout ?? "");
-  const failedNames = [...(run.stdout ?? "").matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1]);
+  const failures = [...(run.stdout ?? "").matchAll(/^not ok \d+ - (.*)\n(?: {2}---\n {2}message: (.*)\n)?/gm)];
+  const failedNames = failures.map((m) => m[1]);
   const entryResult = summary
     ? { passed: +summary[1], failed: +summary[2], skipped: +(summary[3] ?? 0) }
     : {
@@ -66,7 +67,8 @@ for (const pair of pairs) {
   console.log(
     `${r.failed ? "not ok" : "ok"} - ${runtime.label} (${version}) × adapter-${pair.adapter}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${pair.required ? "" : " (informational)"}${r.note ? ` — ${r.note}` : ""}`,
   );
-  for (const name of failedNames.slice(0, 10)) console.log(`    failed: ${name}`);
+  for (const [, name, message] of failures.slice(0, 10))
+    console.log(`    failed: ${name}${message ? `\n      ${message.slice(0, 400)}` : ""}`);
 }
 
 const cell = (r) =>

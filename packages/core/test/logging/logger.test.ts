@@ -111,13 +111,13 @@ describe("field serialization", () => {
     const log = createLogger({ sink, redact: ["ssn"], bindings: { apiKey: "k-1" } });
     log.info("request", {
       headers: { Authorization: "Bearer abc", Cookie: "sid=1", "X-API-KEY": "x", accept: "json" },
-      user: { name: "ann", password: "hunter2", passwd: "p", nested: [{ accessToken: "t", SSN: "123" }] },
+      user: { name: "ann", password: "hunter2", passwd: "p", nested: [{ accessToken: "t", SSN: "ssn-value-9f" }] },
       db_credentials: { user: "u" },
       clientSecret: "s",
       api_key: "k",
     });
     const line = sink.lines[0]!;
-    for (const secret of ["abc", "sid=1", "hunter2", "k-1", '"t"', "123", '"s"', '"u"'])
+    for (const secret of ["abc", "sid=1", "hunter2", "k-1", '"t"', "ssn-value-9f", '"s"', '"u"'])
       expect(line).not.toContain(secret);
     const r = sink.records[0]!;
     expect(r).toMatchObject({
