@@ -129,8 +129,11 @@ for (const step of steps) {
     env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
   });
   const out = `${run.stdout ?? ""}${run.stderr ?? ""}`;
-  // A long output is cut to its tail; every failure line (TAP "not ok", vitest "FAIL") is kept above the cut.
-  const failureLines = out.split("\n").filter((line) => /^(not ok\b| FAIL )/.test(line.replace(/\x1b\[[0-9;]*m/g, "")));
+  // A long output is cut to its tail; every failure line (TAP "not ok" and its message, a mutant run's "#   " detail,
+  // vitest "FAIL") is kept above the cut.
+  const failureLines = out
+    .split("\n")
+    .filter((line) => /^(not ok\b| FAIL |# {3}\S| {2}message: )/.test(line.replace(/\x1b\[[0-9;]*m/g, "")));
   process.stdout.write(
     out.length > 20_000
       ? `${failureLines.map((line) => `${line}\n`).join("")}…(${out.length - 20_000} characters cut; rerun the step to see all)\n${out.slice(-20_000)}`
