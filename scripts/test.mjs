@@ -3,7 +3,6 @@
 // the conformance suite's self-test against mutant adapters, and the runtime matrix.
 // Every step runs even if an earlier one failed; the last line sums them up as "N passed, N failed".
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { root, runtimes } from "./runtimes.mjs";
 
