@@ -1,14 +1,8 @@
 import { ConfigError, isPlatformError } from "@aral/core";
 import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform, RuntimeConfig } from "@aral/core";
-import {
-  childEnvironment,
-  runtimeCommand,
-  SUPERVISED_RUNTIMES,
-  Supervisor,
-  supervisorSettingsFromManifest,
-} from "@aral/supervisor";
-import type { SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
+import { Fleet, SUPERVISED_RUNTIMES } from "@aral/supervisor";
+import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
 import type { Output } from "../output.ts";
 
 const USAGE =
@@ -99,6 +93,13 @@ function parseArgs(platform: Platform, argv: string[]): RunArgs | string {
   return parsed as RunArgs;
 }
 
+/** The agent's name in messages and its cgroup: the entry's file name without extension. */
+function agentName(entry: string): string {
+  const file = entry.slice(entry.lastIndexOf("/") + 1);
+  const stem = (file.indexOf(".") > 0 ? file.slice(0, file.indexOf(".")) : file).replace(/[^A-Za-z0-9_.-]/g, "_");
+  return /^[A-Za-z0-9]/.test(stem) ? stem.slice(0, 63) : "agent";
+}
+
 function absolute(platform: Platform, path: string): string {
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
   return `${platform.process.cwd().replace(/[\\/]$/, "")}/${path}`;
@@ -113,7 +114,8 @@ function exitCode(outcome: SupervisorOutcome): number {
 }
 
 /**
- * `aral run`: runs an agent under the supervisor — restarts with backoff, crash-loop stop, memory limit,
+ * `aral run`: the one-agent case of `aral up` — a fleet of one agent with one instance, its output on the
+ * terminal. Runs an agent under the supervisor — restarts with backoff, crash-loop stop, memory limit,
  * least-privilege environment; SIGINT/SIGTERM stop it gracefully; exits with the child's final code.
  */
 export async function run(platform: Platform, argv: string[], output: Output): Promise<number> {
@@ -142,54 +144,54 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     throw error;
   }
 
-  const settings = supervisorSettingsFromManifest(config);
-  const execPaths = platform.runtime.name === parsed.runtime ? { [parsed.runtime]: platform.process.execPath } : {};
-  const [command, ...args] = runtimeCommand(parsed.runtime, parsed.entry, {
-    manifest: config,
-    execPaths,
-    args: parsed.args,
-    ...(platform.env.get("TMPDIR") ? { tempDir: platform.env.get("TMPDIR")! } : {}),
-    ...(manifestPath !== undefined ? { extraReadPaths: [manifestPath] } : {}),
-  });
-  const env = childEnvironment(platform.env.toObject(), { allow: parsed.allowEnv });
-  if (manifestPath !== undefined) env["ARAL_MANIFEST"] = manifestPath;
-
-  const supervisor = new Supervisor(platform, {
-    command: command!,
-    args,
-    env,
+  const entry = absolute(platform, parsed.entry);
+  const agent: FleetAgentSpec = {
+    name: agentName(entry),
     runtime: parsed.runtime,
-    manifest: config,
-    restart: {
-      maxRestarts: parsed.maxRestarts,
-      windowMs: RESTART_WINDOW_MS,
-      backoffMs: settings.backoffMs,
-      maxBackoffMs: settings.maxBackoffMs,
+    entry,
+    command: undefined,
+    args: parsed.args,
+    cwd: platform.process.cwd(),
+    instances: 1,
+    config,
+    manifestPath,
+    env: parsed.allowEnv,
+    maxRestarts: parsed.maxRestarts,
+    restartWindowMs: RESTART_WINDOW_MS,
+    // aral run waits for nothing: the agent's output is the operator's terminal.
+    ready: { startupMs: 0, timeoutMs: 3_600_000 },
+  };
+  const fleet = new Fleet(
+    platform,
+    // A fleet of one agent with one instance; its output goes to the terminal, so the log is never written.
+    { name: agent.name, file: entry, logs: { dir: platform.process.cwd(), maxBytes: 1, files: 0 }, agents: [agent] },
+    {
+      parentEnv: platform.env.toObject(),
+      execPaths: platform.runtime.name === parsed.runtime ? { [parsed.runtime]: platform.process.execPath } : {},
+      onOutput: ({ stream, line }) => (stream === "stdout" ? output.out(line) : output.err(line)),
+      logger: {
+        info: (message) => output.err(`aral run: ${message}`),
+        warn: (message) => output.err(`aral run: ${message}`),
+        error: (message) => output.err(`aral run: ${message}`),
+      },
     },
-    shutdownTimeoutMs: settings.shutdownTimeoutMs,
-    terminationGracePeriodMs: settings.terminationGracePeriodMs,
-    allowSwap: settings.allowSwap,
-    ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
-    ...(settings.cpuLimitCores !== undefined ? { cpuLimitCores: settings.cpuLimitCores } : {}),
-    ...(settings.cpuRequestCores !== undefined ? { cpuRequestCores: settings.cpuRequestCores } : {}),
-    ...(settings.pidsLimit !== undefined ? { pidsLimit: settings.pidsLimit } : {}),
-    ...(platform.env.get("ARAL_CGROUP_PARENT") ? { cgroupParent: platform.env.get("ARAL_CGROUP_PARENT")! } : {}),
-    onOutput: ({ stream, line }) => (stream === "stdout" ? output.out(line) : output.err(line)),
-    logger: {
-      info: (message) => output.err(`aral run: ${message}`),
-      warn: (message) => output.err(`aral run: ${message}`),
-      error: (message) => output.err(`aral run: ${message}`),
-    },
-  });
+  );
   const unsubscribe = (["SIGINT", "SIGTERM"] as const).map((signal) =>
     platform.signals.on(signal, () => {
       output.err(`aral run: ${signal} received, stopping the agent`);
-      void supervisor.stop();
+      void fleet.down();
     }),
   );
   try {
-    supervisor.start();
-    return exitCode(await supervisor.finished());
+    const [report] = await fleet.start();
+    const [instance] = fleet.instances(agent.name);
+    if (!instance) {
+      output.err(`aral run: cannot start: ${report?.error ?? "unknown reason"}`);
+      return 1;
+    }
+    const outcome = await instance.finished();
+    await fleet.down();
+    return exitCode(outcome);
   } finally {
     for (const off of unsubscribe) off();
   }

@@ -36,6 +36,19 @@ export interface InstanceContext {
   readonly logger: SupervisorLogger;
   readonly parentEnv: Readonly<Record<string, string>>;
   readonly execPaths: Partial<Record<SupervisedRuntime, string>>;
+  /** The temporary directory the agent may write (Deno's --allow-write): TMPDIR of aral's environment. */
+  readonly tempDir?: string;
+  /** A delegated cgroup subtree to create instance cgroups under (ARAL_CGROUP_PARENT). */
+  readonly cgroupParent?: string;
+  /** Where each output line goes instead of the agent's log (`aral run`: the terminal). */
+  readonly onOutput?: (line: InstanceOutputLine) => unknown;
+}
+
+export interface InstanceOutputLine {
+  readonly agent: string;
+  readonly instance: number;
+  readonly stream: "stdout" | "stderr";
+  readonly line: string;
 }
 
 /** The command line of an agent: its runtime's (entry agents) or its own (command agents). */
@@ -48,6 +61,7 @@ export function agentCommand(context: InstanceContext): string[] {
     manifest: agent.config,
     execPaths: { ...own, ...execPaths },
     args: [...agent.args],
+    ...(context.tempDir !== undefined ? { tempDir: context.tempDir } : {}),
     ...(agent.manifestPath !== undefined ? { extraReadPaths: [agent.manifestPath] } : {}),
   });
 }
@@ -95,13 +109,20 @@ export class AgentInstance {
         maxBackoffMs: settings.maxBackoffMs,
       },
       shutdownTimeoutMs: settings.shutdownTimeoutMs,
+      terminationGracePeriodMs: settings.terminationGracePeriodMs,
+      allowSwap: settings.allowSwap,
       ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
+      ...(settings.cpuLimitCores !== undefined ? { cpuLimitCores: settings.cpuLimitCores } : {}),
+      ...(settings.cpuRequestCores !== undefined ? { cpuRequestCores: settings.cpuRequestCores } : {}),
+      ...(settings.pidsLimit !== undefined ? { pidsLimit: settings.pidsLimit } : {}),
+      ...(context.cgroupParent !== undefined ? { cgroupParent: context.cgroupParent } : {}),
       onOutput: ({ stream, line }) => {
         const watch = this.#lineWatch;
         if (watch && line.includes(watch.text)) {
           this.#lineWatch = undefined;
           watch.resolve();
         }
+        if (context.onOutput) return context.onOutput({ agent: agent.name, instance: index, stream, line });
         return log.write(`${new Date().toISOString()} ${tag} ${stream === "stdout" ? "out" : "err"} ${line}`);
       },
       logger: {

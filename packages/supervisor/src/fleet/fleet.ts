@@ -2,7 +2,7 @@ import type { Platform } from "@aral/core";
 import type { SupervisorLogger } from "../options.ts";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { RotatingLog } from "../logs/rotating-log.ts";
-import { AgentInstance, type InstanceContext, type InstanceStatus } from "./agent-instance.ts";
+import { AgentInstance, type InstanceContext, type InstanceOutputLine, type InstanceStatus } from "./agent-instance.ts";
 import type { FleetAgentSpec, FleetSpec } from "./fleet-file.ts";
 
 /** A request named an agent the fleet does not have; `agent` is the name asked for. */
@@ -30,6 +30,12 @@ export interface FleetOptions {
   parentEnv: Readonly<Record<string, string>>;
   /** Executable per runtime; default the runtime running aral for its own kind, else the bare name on PATH. */
   execPaths?: Partial<Record<SupervisedRuntime, string>>;
+  /** The temporary directory agents may write (Deno's --allow-write); default TMPDIR of parentEnv. */
+  tempDir?: string;
+  /** A delegated cgroup subtree for instance cgroups; default ARAL_CGROUP_PARENT of parentEnv. */
+  cgroupParent?: string;
+  /** Each output line of every instance goes here instead of the agent's rotating log (`aral run`: the terminal). */
+  onOutput?: (line: InstanceOutputLine) => unknown;
 }
 
 interface AgentSlot {
@@ -80,6 +86,11 @@ export class Fleet {
   /** Starts every agent in parallel; resolves with a report per agent once each is ready or has failed. */
   start(): Promise<AgentStartReport[]> {
     return Promise.all([...this.#agents.values()].map((slot) => this.#serial(slot, () => this.#startAgent(slot))));
+  }
+
+  /** The agent's current instances (a reload replaces them). */
+  instances(name: string): readonly AgentInstance[] {
+    return [...this.#slot(name).instances];
   }
 
   status(name?: string): InstanceStatus[] {
@@ -185,6 +196,8 @@ export class Fleet {
   }
 
   #newInstance(slot: AgentSlot, index: number): AgentInstance | undefined {
+    const tempDir = this.#options.tempDir ?? this.#options.parentEnv["TMPDIR"];
+    const cgroupParent = this.#options.cgroupParent ?? this.#options.parentEnv["ARAL_CGROUP_PARENT"];
     const context: InstanceContext = {
       platform: this.#platform,
       agent: slot.spec,
@@ -192,6 +205,9 @@ export class Fleet {
       logger: this.#options.logger,
       parentEnv: this.#options.parentEnv,
       execPaths: this.#options.execPaths ?? {},
+      ...(tempDir ? { tempDir } : {}),
+      ...(cgroupParent ? { cgroupParent } : {}),
+      ...(this.#options.onOutput ? { onOutput: this.#options.onOutput } : {}),
     };
     try {
       return new AgentInstance(context, index);
