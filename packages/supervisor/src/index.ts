@@ -21,6 +21,13 @@ export { previewEnforcement, limitsFromSettings } from "./preview-enforcement.ts
 export { detectCgroups, parseCgroupMounts, parseOwnCgroups } from "./cgroup/detect.ts";
 export type { CgroupHost, CgroupDetection } from "./cgroup/detect.ts";
 export { reapLeftoverCgroups } from "./cgroup/reap.ts";
+export {
+  processStartTime,
+  reapLeftoverProcessGroups,
+  recordDir,
+  writeProcessGroupRecord,
+} from "./process-group-records.ts";
+export type { ProcessGroupRecord, ReapedGroup } from "./process-group-records.ts";
 export type { CgroupUsage, KernelEnforced } from "./cgroup/instance-cgroup.ts";
 export {
   supervisorSettingsFromManifest,

@@ -15,6 +15,7 @@ import {
   type IsolationPlan,
 } from "./isolation.ts";
 import { signalProcesses } from "./signal-processes.ts";
+import { reapLeftoverProcessGroups, recordDir, writeProcessGroupRecord } from "./process-group-records.ts";
 import { CrashLoopError, SupervisorStateError } from "./errors.ts";
 import type {
   ExitReason,
@@ -33,6 +34,8 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 1_000;
 const announced = new Set<string>();
 /** After the child exits, how long its output pipes may take to drain (a grandchild can hold them open). */
 const OUTPUT_DRAIN_MS = 250;
+/** Once per process: the process groups dead supervisors left where there were no cgroups. */
+let reapingGroups: Promise<Awaited<ReturnType<typeof reapLeftoverProcessGroups>>> | undefined;
 
 const consoleSupervisorLogger: SupervisorLogger = {
   info: (message, fields) => console.log(message, fields ?? ""),
@@ -50,6 +53,8 @@ interface Run {
   readonly cgroup: InstanceCgroup | undefined;
   /** The agent leads its own process group (setsid): the group can be signalled as a whole. */
   readonly processGroup: boolean;
+  /** The run's process-group record (no cgroup): what the next supervisor reaps should this one die. */
+  groupRecord?: Promise<string | undefined>;
   memoryExceeded: boolean;
   termination?: Promise<boolean>;
 }
@@ -190,12 +195,15 @@ export class Supervisor {
       this.#emit("started", { pid: run.pid, restarts: this.#restarts });
       void this.#sample(run);
       if (this.#stopRequested) void this.#terminate(run);
+      if (run.processGroup && !run.cgroup) run.groupRecord = this.#recordGroup(run);
 
       const ended = await run.ended;
       run.sampling.abort();
       const oomKilled = await this.#oomKilled(run);
       // Nothing of the instance outlives its agent: grandchildren are killed (they may hold the output pipes open).
       await this.#killRemaining(run);
+      const record = await run.groupRecord;
+      if (record !== undefined) await this.#platform.fs.remove(record).catch(() => undefined);
       await this.#drain(run.output);
       const escalated = run.termination ? await run.termination : false;
       await this.#removeCgroup(run);
@@ -281,6 +289,16 @@ export class Supervisor {
       ...(options.cgroupParent !== undefined ? { cgroupParent: options.cgroupParent } : {}),
       ...(options.env["PATH"] !== undefined ? { path: options.env["PATH"] } : {}),
     });
+    // Records exist only for runs without a cgroup; the host may refuse cgroups only once one is created.
+    reapingGroups ??= recordDir(this.#platform)
+      .then((dir) => reapLeftoverProcessGroups(this.#platform, this.#clock, dir))
+      .catch(() => []);
+    const groups = (await reapingGroups).filter((group) => group.outcome !== "gone");
+    if (groups.length > 0)
+      this.#logger.warn(
+        `supervisor: reaped ${groups.length} process group(s) a dead supervisor left behind (${groups.map((g) => `${g.pid}: ${g.outcome === "killed" ? "ended" : "pid reused by another process, left alone"}`).join(", ")})`,
+        { groups },
+      );
     if (plan.host) {
       const reaped = await reapOnce(this.#platform, this.#clock, plan.host);
       if (reaped.length > 0)
@@ -304,8 +322,8 @@ export class Supervisor {
 
   /** The instance's cgroup for this run; on a host that refuses it, undefined and the fallback is announced. */
   async #createCgroup(plan: IsolationPlan): Promise<InstanceCgroup | undefined> {
-    if (!plan.host) return undefined;
     this.#runNumber += 1;
+    if (!plan.host) return undefined;
     const name = instanceCgroupName(this.#platform.process.pid, this.#options.name ?? "agent", this.#runNumber);
     try {
       return await InstanceCgroup.create(this.#platform, this.#clock, plan.host, name, this.#limits());
@@ -397,6 +415,19 @@ export class Supervisor {
       processGroup: watched && pid > 0,
       memoryExceeded: false,
     };
+  }
+
+  /** Records the run's process group for the next supervisor, should this one die; a failure is said, not fatal. */
+  async #recordGroup(run: Run): Promise<string | undefined> {
+    const name = instanceCgroupName(this.#platform.process.pid, this.#options.name ?? "agent", this.#runNumber);
+    try {
+      return await writeProcessGroupRecord(this.#platform, name, run.pid, this.terminationGracePeriodMs);
+    } catch (error) {
+      this.#logger.warn("supervisor: cannot record the process group; a supervisor after a crash cannot reap it", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
   }
 
   async #oomKilled(run: Run): Promise<boolean> {

@@ -32,7 +32,7 @@ export class Notes {
   written(path: string): boolean {
     let node: unknown = this.#written;
     for (const key of path.split(".")) {
-      if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, key)) return false;
+      if (node === null || typeof node !== "object" || !Object.hasOwn(node, key)) return false;
       node = (node as Record<string, unknown>)[key];
     }
     return node !== undefined;
