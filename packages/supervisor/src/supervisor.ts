@@ -344,7 +344,8 @@ export class Supervisor {
       );
     const message = `supervisor: limits — ${describeEnforcement(report)}`;
     if (fallback) {
-      const key = `${report.reason ?? ""}|${message}`;
+      // Once per process for the same limits: the reason names the instance's own cgroup, so it is not part of the key.
+      const key = describeEnforcement({ ...report, reason: "" });
       if (!announced.has(key)) {
         announced.add(key);
         this.#logger.warn(

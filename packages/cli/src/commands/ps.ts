@@ -80,5 +80,13 @@ export async function ps(platform: Platform, argv: string[], output: Output): Pr
     ]);
   }
   for (const line of table(rows)) output.out(line);
+  // Said once: every instance of a host without usable cgroups has the same fallback (its reason names its own cgroup).
+  const fallback = instances.find(
+    (s) => s.enforcement["mechanism"] === "none" && /sampled|not enforced/.test(enforcementText(s.enforcement)),
+  );
+  if (fallback)
+    output.out(
+      `WARNING: limits marked sampled or not enforced are NOT held by the kernel (no cgroups: ${String(fallback.enforcement["reason"] ?? "unavailable")}); cgroups need root or a delegated subtree (ARAL_CGROUP_PARENT)`,
+    );
   return 0;
 }
