@@ -9,7 +9,7 @@ const bun = bunToHandTo({
 if (bun !== undefined) {
   handOff(bun, process.argv[1]!, process.argv.slice(2));
 } else {
-  void Promise.all([import("aral"), import("./main.ts")]).then(([{ platform }, { main }]) =>
-    main(platform, platform.process.argv).then((code) => platform.process.exit(code)),
+  void Promise.all([import("./load-platform.ts").then(({ loadPlatform }) => loadPlatform()), import("./main.ts")]).then(
+    ([platform, { main }]) => main(platform, platform.process.argv).then((code) => platform.process.exit(code)),
   );
 }

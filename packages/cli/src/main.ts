@@ -1,13 +1,4 @@
 import type { Platform } from "@aral/core";
-import { audit } from "./commands/audit.ts";
-import { check } from "./commands/check.ts";
-import { exportCommand } from "./commands/export.ts";
-import { info } from "./commands/info.ts";
-import { run } from "./commands/run.ts";
-import { up } from "./commands/up.ts";
-import { ps } from "./commands/ps.ts";
-import { logs } from "./commands/logs.ts";
-import { agentCommand, down } from "./commands/fleet-agent-commands.ts";
 import type { Output } from "./output.ts";
 import { consoleOutput } from "./output.ts";
 
@@ -32,32 +23,34 @@ commands:
   export kubernetes|systemd --manifest <file> [options]  deploy the agent: Kubernetes YAML or systemd units; aral export --help
   help                        this text`;
 
+// Each command is loaded when it runs: a supervising process (`aral up`, `aral run`) carries no export, audit or
+// check code.
 /** Runs one `aral` command; resolves to the process exit code. */
 export async function main(platform: Platform, argv: string[], output: Output = consoleOutput): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case "check":
-      return check(platform, args, output);
+      return (await import("./commands/check.ts")).check(platform, args, output);
     case "info":
-      return info(platform, args, output);
+      return (await import("./commands/info.ts")).info(platform, args, output);
     case "audit":
-      return audit(platform, args, output);
+      return (await import("./commands/audit.ts")).audit(platform, args, output);
     case "run":
-      return run(platform, args, output);
+      return (await import("./commands/run.ts")).run(platform, args, output);
     case "up":
-      return up(platform, args, output);
+      return (await import("./commands/up.ts")).up(platform, args, output);
     case "ps":
-      return ps(platform, args, output);
+      return (await import("./commands/ps.ts")).ps(platform, args, output);
     case "logs":
-      return logs(platform, args, output);
+      return (await import("./commands/logs.ts")).logs(platform, args, output);
     case "restart":
     case "reload":
     case "stop":
-      return agentCommand(command, platform, args, output);
+      return (await import("./commands/fleet-agent-commands.ts")).agentCommand(command, platform, args, output);
     case "down":
-      return down(platform, args, output);
+      return (await import("./commands/fleet-agent-commands.ts")).down(platform, args, output);
     case "export":
-      return exportCommand(platform, args, output);
+      return (await import("./commands/export.ts")).exportCommand(platform, args, output);
     case undefined:
     case "help":
     case "--help":

@@ -1,4 +1,4 @@
-import { ConfigError } from "@aral/core";
+import { ConfigError } from "@aral/core/config";
 import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { describeEnforcement, previewEnforcement, supervisorSettingsFromManifest } from "@aral/supervisor";

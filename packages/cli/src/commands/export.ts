@@ -1,4 +1,4 @@
-import { ConfigError } from "@aral/core";
+import { ConfigError } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import {
   envSecretName,
@@ -266,7 +266,7 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
         objects.push(...result.objects);
         notes.push(...result.notes);
       }
-      text = yamlDocuments(objects);
+      text = await yamlDocuments(objects);
     } else {
       const systemdVersion = parsed.systemdVersion ?? (await installedSystemdVersion(platform));
       for (const agent of agents) {

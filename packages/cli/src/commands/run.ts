@@ -1,5 +1,5 @@
-import { ConfigError, isPlatformError } from "@aral/core";
-import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
+import { ConfigError, loadManifest, resolveRuntimeConfig } from "@aral/core/config";
+import { isPlatformError } from "@aral/platform";
 import type { Platform, RuntimeConfig } from "@aral/core";
 import { Fleet, SUPERVISED_RUNTIMES } from "@aral/supervisor";
 import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";

@@ -1,4 +1,4 @@
-import { ConfigError } from "@aral/core";
+import { ConfigError } from "@aral/core/config";
 import { formatIssue } from "@aral/core/config";
 import type { Platform } from "@aral/platform";
 import { ControlServer, controlDir, Fleet, loadFleetFile } from "@aral/supervisor";

@@ -1,4 +1,4 @@
-import { isPlatformError } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import type { Platform } from "@aral/core";
 import { readLines, writeJsonLine } from "./line-stream.ts";
 import type { ControlErrorBody, ControlRequest, ControlResponse } from "./protocol.ts";

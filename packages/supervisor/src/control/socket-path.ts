@@ -1,4 +1,4 @@
-import { PlatformError } from "@aral/core";
+import { PlatformError } from "@aral/platform";
 import type { Platform } from "@aral/core";
 
 /** The user's id from Linux's /proc, else the user name: names the control directory under /tmp. */

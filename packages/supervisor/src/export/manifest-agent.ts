@@ -1,4 +1,4 @@
-import { ConfigError } from "@aral/core";
+import { ConfigError } from "@aral/core/config";
 import { formatForPath, parseManifestText, resolveRuntimeConfig, validateManifest } from "@aral/core/config";
 import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";

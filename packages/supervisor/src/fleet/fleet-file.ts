@@ -1,4 +1,4 @@
-import { ConfigError } from "@aral/core";
+import { ConfigError } from "@aral/core/config";
 import { formatForPath, loadManifest, parseManifestText, validateRuntimeOptions } from "@aral/core/config";
 import { parseBytes } from "@aral/core/resources";
 import type { ConfigIssue, RuntimeConfig } from "@aral/core";

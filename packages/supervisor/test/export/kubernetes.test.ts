@@ -35,8 +35,8 @@ function validate(object: Obj): void {
 }
 
 /** The YAML the command prints, read back as plain objects (what kubectl would send). */
-function roundTripYaml(objects: Obj[]): Obj[] {
-  const documents = parseAllDocuments(yamlDocuments(objects));
+async function roundTripYaml(objects: Obj[]): Promise<Obj[]> {
+  const documents = parseAllDocuments(await yamlDocuments(objects));
   return (Array.isArray(documents) ? documents : [documents]).map((document) => document.toJS() as Obj);
 }
 
@@ -58,7 +58,7 @@ describe("aral export kubernetes: every object passes the real schemas", () => {
             monitor: kind === "deployment",
             ...(manifest === "example" ? { replicas: 2 } : {}),
           });
-          const read = roundTripYaml(objects);
+          const read = await roundTripYaml(objects);
           expect(read).toEqual(JSON.parse(JSON.stringify(objects)));
           for (const object of read) validate(object);
           const workload = read.find((object) => ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind))!;
@@ -94,7 +94,7 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
       const agent = await loadAgent(manifest);
       const { config } = agent;
       for (const kind of KUBERNETES_KINDS) {
-        const read = roundTripYaml(exportKubernetes(agent, { kind }).objects);
+        const read = await roundTripYaml(exportKubernetes(agent, { kind }).objects);
         const workload = read.find((object) => ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind))!;
         const pod = podSpecOf(workload);
         const [container] = pod.containers;
@@ -168,7 +168,7 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
   }
 
   it('quantities convert exactly: 2000m → "2", 512Mi stays, and the seed\'s values appear as Kubernetes writes them', async () => {
-    const read = roundTripYaml(exportKubernetes(await loadAgent("seed")).objects);
+    const read = await roundTripYaml(exportKubernetes(await loadAgent("seed")).objects);
     const container = read.find((object) => object.kind === "Deployment")!.spec.template.spec.containers[0];
     expect(container.resources).toEqual({
       requests: { cpu: "500m", memory: "512Mi" },
@@ -218,7 +218,9 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
   });
 
   it("allow-listed variables come from the Secret by reference; no value is ever inlined", async () => {
-    const read = roundTripYaml(exportKubernetes(await loadAgent("example", { allowEnv: ["OPENAI_API_KEY"] })).objects);
+    const read = await roundTripYaml(
+      exportKubernetes(await loadAgent("example", { allowEnv: ["OPENAI_API_KEY"] })).objects,
+    );
     const container = read.find((object) => object.kind === "Deployment")!.spec.template.spec.containers[0];
     expect(container.env).toContainEqual({
       name: "OPENAI_API_KEY",
