@@ -88,13 +88,18 @@ function parseRecord(text: string): ProcessGroupRecord | undefined {
 
 export interface ReapedGroup {
   readonly pid: number;
-  /** "killed": the recorded agent was still there and its group was ended; "gone": nothing to end; "reused": its pid now belongs to another process, left alone. */
+  /**
+   * "killed": the recorded agent was still there past its watcher's deadline and its group was ended here; "gone":
+   * it ended by itself or by its watcher (what was left of its group was SIGKILLed); "reused": its pid now
+   * belongs to another process, left alone.
+   */
   readonly outcome: "killed" | "gone" | "reused";
 }
 
 /**
- * Ends the process groups that supervisors no longer alive left behind (SIGTERM, then SIGKILL after the
- * recorded grace period) and removes their records. A pid now held by another process is never signalled.
+ * Ends the process groups that supervisors no longer alive left behind and removes their records: an agent
+ * still there once its watcher's deadline has passed (grace period + 1 s) gets SIGTERM, then SIGKILL to its group
+ * after the grace period. A pid now held by another process is never signalled.
  */
 export async function reapLeftoverProcessGroups(
   platform: Pick<Platform, "fs" | "env" | "process">,
@@ -123,18 +128,30 @@ export async function reapLeftoverProcessGroups(
   return reaped;
 }
 
+/** How much longer than its kill deadline a dead supervisor's watcher is given to end the agent by itself. */
+const WATCHER_MARGIN_MS = 1_000;
+
 async function endGroup(
   platform: Pick<Platform, "fs" | "process">,
   clock: Clock,
   record: ProcessGroupRecord,
 ): Promise<ReapedGroup["outcome"]> {
   const isTheAgent = async () => (await processStartTime(platform, record.pid)) === record.start;
+  const goneWithin = async (ms: number) => {
+    const deadline = clock.now() + ms;
+    while (clock.now() < deadline && (await isTheAgent())) await clock.sleep(50);
+    return !(await isTheAgent());
+  };
   if (!(await isTheAgent())) return (await processStartTime(platform, record.pid)) === undefined ? "gone" : "reused";
-  await signalProcesses(platform, "TERM", [-record.pid]);
-  const deadline = clock.now() + record.graceMs;
-  while (clock.now() < deadline && (await isTheAgent())) await clock.sleep(50);
+  // The dead supervisor's watcher, if it lives, has sent the agent its one SIGTERM and SIGKILLs the group at the
+  // deadline: a second SIGTERM now would read as "force the stop". Only an agent still there after that is ours.
+  const endedByWatcher = await goneWithin(record.graceMs + WATCHER_MARGIN_MS);
+  if (!endedByWatcher) {
+    await signalProcesses(platform, "TERM", [-record.pid]);
+    await goneWithin(record.graceMs);
+  }
   // Grandchildren may outlive the agent; the group id cannot be handed out again while any of them lives.
   if ((await isTheAgent()) || (await processStartTime(platform, record.pid)) === undefined)
     await signalProcesses(platform, "KILL", [-record.pid]);
-  return "killed";
+  return endedByWatcher ? "gone" : "killed";
 }

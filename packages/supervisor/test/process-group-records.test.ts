@@ -60,7 +60,7 @@ describe.skipIf(!linux)("process-group records (no cgroups: what a dead supervis
       supervisor: deadSupervisor,
       pid: leftover.leader,
       start: await processStartTime(platform, leftover.leader),
-      graceMs: 2_000,
+      graceMs: 500,
     });
     // The pid of the record now belongs to a process that started at another time: never signalled.
     record("reused", { supervisor: deadSupervisor, pid: reused.leader, start: "12345", graceMs: 2_000 });
@@ -69,7 +69,7 @@ describe.skipIf(!linux)("process-group records (no cgroups: what a dead supervis
       supervisor: liveSupervisor,
       pid: ownedByLiveSupervisor.leader,
       start: await processStartTime(platform, ownedByLiveSupervisor.leader),
-      graceMs: 2_000,
+      graceMs: 500,
     });
     writeFileSync(join(dir, "garbage.json"), "{ not json");
     try {
