@@ -23,6 +23,7 @@ export interface TaskCounts {
 export interface FetchCounts {
   requests: number;
   timeouts: number;
+  responseBytes: number;
 }
 
 /** What the runtime hands the families at every scrape; each part absent when that facility is off. */
@@ -232,6 +233,13 @@ export class RuntimeFamilies {
         "runtime.fetch requests that failed with NetworkTimeoutError (resources.network.timeout).",
       ),
       fetchCounts.timeouts,
+    );
+    raiseCounter(
+      r.counter(
+        "aral_fetch_response_bytes_total",
+        "Response body bytes runtime.fetch delivered to callers, counted as the bodies are read.",
+      ),
+      fetchCounts.responseBytes,
     );
 
     if (sources.eventLoopLag) {

@@ -35,6 +35,8 @@ export interface LimitedFetch extends FetchFunction {
   readonly requests: number;
   /** Requests that failed with NetworkTimeoutError since creation. */
   readonly timeouts: number;
+  /** Response body bytes delivered to callers since creation, counted as the body is read (never buffered for it). */
+  readonly responseBytes: number;
 }
 
 /**
@@ -57,6 +59,10 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   let inFlight = 0;
   let requests = 0;
   let timeouts = 0;
+  let responseBytes = 0;
+  const countBytes = (bytes: number): void => {
+    responseBytes += bytes;
+  };
   const limited = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = describeUrl(input);
     const scheme = schemeOf(url);
@@ -124,7 +130,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
         release();
         finish();
       };
-      const context: BodyContext = { signal: controller.signal, failure, onEnd: done };
+      const context: BodyContext = { signal: controller.signal, failure, onEnd: done, onBytes: countBytes };
       if (!bucket) return trackConsumption(response, context);
       const wrapped = new Response(passThrough(response.body, bucket, context), {
         status: response.status,
@@ -147,6 +153,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     inFlight: { get: () => inFlight },
     requests: { get: () => requests },
     timeouts: { get: () => timeouts },
+    responseBytes: { get: () => responseBytes },
   }) as LimitedFetch;
 }
 
@@ -156,6 +163,8 @@ interface BodyContext {
   failure(error: unknown): unknown;
   /** Runs once when the body ends, fails or is cancelled. */
   onEnd(): void;
+  /** Told the size of every chunk handed on (the bytes metric); absent for request bodies. */
+  onBytes?(bytes: number): void;
 }
 
 /**
@@ -199,6 +208,7 @@ function passThrough(
             controller.close();
             return;
           }
+          context.onBytes?.(value.byteLength);
           if (!tokens) {
             controller.enqueue(value);
             return;
@@ -260,6 +270,7 @@ function trackConsumption(response: Response, context: BodyContext): Response {
   context.signal.addEventListener("abort", end, { once: true });
   let tracked: ReadableStream<Uint8Array> | null | undefined;
   const proto = Response.prototype as unknown as Record<string, ((this: Response) => Promise<unknown>) | undefined>;
+  const arrayBuffer = proto["arrayBuffer"];
   for (const name of BODY_METHODS) {
     const original = proto[name];
     if (typeof original !== "function") continue;
@@ -268,7 +279,16 @@ function trackConsumption(response: Response, context: BodyContext): Response {
       writable: true,
       value: async function consume(): Promise<unknown> {
         try {
-          return await original.call(response);
+          // text() and json() read through arrayBuffer() so the bytes are counted exactly (the same UTF-8 decoding).
+          if (name === "text" || name === "json") {
+            const buffer = (await arrayBuffer!.call(response)) as ArrayBuffer;
+            context.onBytes?.(buffer.byteLength);
+            const text = new TextDecoder().decode(buffer);
+            return name === "json" ? JSON.parse(text) : text;
+          }
+          const body = await original.call(response);
+          context.onBytes?.(bodySize(body, response));
+          return body;
         } catch (error) {
           throw context.failure(error);
         } finally {
@@ -289,6 +309,14 @@ function trackConsumption(response: Response, context: BodyContext): Response {
     },
   });
   return response;
+}
+
+/** Bytes a body method read: exact for everything but formData (its content-length, when the server sent one). */
+function bodySize(body: unknown, response: Response): number {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return body.size;
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : 0;
 }
 
 /** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */
