@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import {
   agentRuntimes,
   control,
+  documentedFamilies,
+  exposedFamilies,
   parseExposition,
   promtool,
   startAgent,
@@ -154,7 +156,14 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         expect(bytes).toEqual({ text: 2345, streamed: 2345 });
 
         // Drained: the queue is empty, the histogram counted every finished task, the breaker's state followed.
-        const after = (await scrape(agent)).samples;
+        const afterScrape = await scrape(agent);
+        const after = afterScrape.samples;
+        // Docs tell the truth: every family served is in README "Observe it" with its type.
+        const documented = documentedFamilies();
+        for (const [family, type] of exposedFamilies(afterScrape.text)) {
+          expect(documented.has(family), `${family} is not listed in README "Observe it"`).toBe(true);
+          expect(documented.get(family), `README's type for ${family}`).toContain(type);
+        }
         expect(total(after, "aral_tasks_running")).toBe(0);
         expect(total(after, "aral_tasks_queued")).toBe(0);
         expect(total(after, "aral_tasks_completed_total")).toBe(21);
