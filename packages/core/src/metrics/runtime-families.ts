@@ -247,9 +247,10 @@ export class RuntimeFamilies {
         "aral_event_loop_lag_seconds",
         "How late the latest event-loop lag timer fired (timer drift, measured the same way on every runtime).",
       ).set(sources.eventLoopLag.lastMs / 1000);
-      r.gauge("aral_event_loop_lag_max_seconds", "Largest event-loop lag since the previous scrape.").set(
-        sources.eventLoopLag.maxMs / 1000,
-      );
+      r.gauge(
+        "aral_event_loop_lag_max_seconds",
+        "Largest event-loop lag since the previous scrape (or OTLP metrics export).",
+      ).set(sources.eventLoopLag.maxMs / 1000);
     }
   }
 }
