@@ -27,7 +27,12 @@ import {
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
-import { CircuitBreakerRegistry, CircuitOpenError, RuntimeErrorHandler } from "../resilience/index.ts";
+import {
+  CircuitBreakerRegistry,
+  CircuitOpenError,
+  ResilienceConfigError,
+  RuntimeErrorHandler,
+} from "../resilience/index.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/index.ts";
 import { resolveTracingSettings } from "../tracing/settings.ts";
@@ -308,6 +313,11 @@ export class AralRuntime {
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
     const calls = this.#families.dependencyCalls;
     const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      throw new ResilienceConfigError(
+        "signal",
+        `callDependency("${dependency}"): options.signal must be an AbortSignal (the task's), got ${signal === null ? "null" : typeof signal}`,
+      );
     const trace = this.#tracing?.dependency(dependency, signal);
     const retryable = (error: unknown) => !(error instanceof CircuitOpenError);
     const result = session.errors.executeWithRetry(
