@@ -152,8 +152,8 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         const nested = await control<{ value: string; attempts: number }>(agent, "/task-dependency");
         expect(nested).toEqual({ value: "steady", attempts: 2 });
         // The limited fetch counts response bytes as bodies are read: text() and a streamed body.
-        const bytes = await control<{ text: number; streamed: number }>(agent, "/fetch-bytes");
-        expect(bytes).toEqual({ text: 2345, streamed: 2345 });
+        const bytes = await control<{ text: number; streamed: number; posted: number }>(agent, "/fetch-bytes");
+        expect(bytes).toEqual({ text: 2345, streamed: 2345, posted: 1345 });
 
         // Drained: the queue is empty, the histogram counted every finished task, the breaker's state followed.
         const afterScrape = await scrape(agent);
@@ -182,8 +182,9 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
           total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "rejected" }),
         ).toBeGreaterThanOrEqual(1);
         expect(total(after, "aral_fetch_timeouts_total")).toBe(1);
-        expect(total(after, "aral_fetch_requests_total")).toBe(3);
-        expect(total(after, "aral_fetch_response_bytes_total")).toBe(2 * 2345); // the timed-out one read nothing
+        expect(total(after, "aral_fetch_requests_total")).toBe(4);
+        expect(total(after, "aral_fetch_response_bytes_total")).toBe(3 * 2345); // the timed-out one read nothing
+        expect(total(after, "aral_fetch_request_bytes_total")).toBe(20); // the POST's 10 two-byte characters
         expect(total(after, "aral_fetch_in_flight")).toBe(0);
         expect(total(after, "aral_health_check_up", { check: "runtime" })).toBe(1);
         expect(total(after, "aral_health_check_duration_seconds", { check: "runtime" })).toBeGreaterThanOrEqual(0);
@@ -301,7 +302,7 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         expect(BigInt(completed.sum.dataPoints[0].startTimeUnixNano)).toBeLessThan(
           BigInt(completed.sum.dataPoints[0].timeUnixNano),
         );
-        expect(final.get("aral_fetch_response_bytes")!.sum.dataPoints[0].asDouble).toBe(2 * 2345);
+        expect(final.get("aral_fetch_response_bytes")!.sum.dataPoints[0].asDouble).toBe(3 * 2345);
         expect(final.get("aral_fetch_response_bytes")!.unit).toBe("By");
         const queued = final.get("aral_tasks_queued")!;
         expect(queued.gauge.dataPoints.length).toBeGreaterThanOrEqual(4);

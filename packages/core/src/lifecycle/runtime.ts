@@ -135,7 +135,7 @@ export class AralRuntime {
   /** Counts of the runs before the current one: counters keep rising across restarts. */
   readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = {
     tasks: zeroTaskCounts(),
-    fetch: { requests: 0, timeouts: 0, responseBytes: 0 },
+    fetch: { requests: 0, timeouts: 0, responseBytes: 0, requestBytes: 0 },
   };
   /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
   readonly #breakers = new CircuitBreakerRegistry();
@@ -456,6 +456,7 @@ export class AralRuntime {
                   requests: session.fetch.requests,
                   timeouts: session.fetch.timeouts,
                   responseBytes: session.fetch.responseBytes,
+                  requestBytes: session.fetch.requestBytes,
                 },
               },
             }
@@ -1013,6 +1014,7 @@ export class AralRuntime {
     this.#earlierRuns.fetch.requests += session.fetch.requests;
     this.#earlierRuns.fetch.timeouts += session.fetch.timeouts;
     this.#earlierRuns.fetch.responseBytes += session.fetch.responseBytes;
+    this.#earlierRuns.fetch.requestBytes += session.fetch.requestBytes;
   }
 
   #transition(to: RuntimeStatus, details: Record<string, unknown> = {}, options: { log?: boolean } = {}): void {

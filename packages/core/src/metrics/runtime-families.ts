@@ -24,6 +24,7 @@ export interface FetchCounts {
   requests: number;
   timeouts: number;
   responseBytes: number;
+  requestBytes: number;
 }
 
 /** What the runtime hands the families at every scrape; each part absent when that facility is off. */
@@ -240,6 +241,13 @@ export class RuntimeFamilies {
         "Response body bytes runtime.fetch delivered to callers, counted as the bodies are read.",
       ),
       fetchCounts.responseBytes,
+    );
+    raiseCounter(
+      r.counter(
+        "aral_fetch_request_bytes_total",
+        "Request body bytes runtime.fetch sent, where known without reading the body (string, buffer, Blob, URLSearchParams, or paced by a bandwidth cap).",
+      ),
+      fetchCounts.requestBytes,
     );
 
     if (sources.eventLoopLag) {

@@ -37,6 +37,12 @@ export interface LimitedFetch extends FetchFunction {
   readonly timeouts: number;
   /** Response body bytes delivered to callers since creation, counted as the body is read (never buffered for it). */
   readonly responseBytes: number;
+  /**
+   * Request body bytes sent since creation, where known without reading the body: string, ArrayBuffer or typed array,
+   * Blob and URLSearchParams bodies, and every body paced by a bandwidth cap (counted as it streams). Stream and FormData
+   * bodies without a cap are not counted.
+   */
+  readonly requestBytes: number;
 }
 
 /**
@@ -60,6 +66,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   let requests = 0;
   let timeouts = 0;
   let responseBytes = 0;
+  let requestBytes = 0;
   const countBytes = (bytes: number): void => {
     responseBytes += bytes;
   };
@@ -116,9 +123,17 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
       if (bucket && (init?.body != null || (input instanceof Request && input.body))) {
         // Normalising through Request turns any body (string, FormData, Blob, stream) into one stream to pace.
         const request = new Request(input, { ...init, signal: controller.signal });
-        const body = passThrough(request.body!, bucket, { signal: controller.signal, failure, onEnd: () => {} });
+        const body = passThrough(request.body!, bucket, {
+          signal: controller.signal,
+          failure,
+          onEnd: () => {},
+          onBytes: (bytes) => {
+            requestBytes += bytes;
+          },
+        });
         response = await innerFetch(new Request(request, { body, duplex: "half" } as RequestInit));
       } else {
+        requestBytes += knownBodySize(init?.body);
         response = await innerFetch(input, { ...init, signal: controller.signal });
       }
       if (!response.body) {
@@ -154,6 +169,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     requests: { get: () => requests },
     timeouts: { get: () => timeouts },
     responseBytes: { get: () => responseBytes },
+    requestBytes: { get: () => requestBytes },
   }) as LimitedFetch;
 }
 
@@ -309,6 +325,34 @@ function trackConsumption(response: Response, context: BodyContext): Response {
     },
   });
   return response;
+}
+
+/** A request body's size when it is known without reading it; 0 for streams, FormData and no body. */
+function knownBodySize(body: BodyInit | null | undefined): number {
+  if (body == null) return 0;
+  if (typeof body === "string") return utf8Length(body);
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return body.size;
+  if (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) return utf8Length(body.toString());
+  return 0;
+}
+
+/** UTF-8 length of a string without encoding it (a lone surrogate counts 3, as its U+FFFD replacement). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /** Bytes a body method read: exact for everything but formData (its content-length, when the server sent one). */
