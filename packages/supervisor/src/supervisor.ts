@@ -34,8 +34,6 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 1_000;
 const announced = new Set<string>();
 /** After the child exits, how long its output pipes may take to drain (a grandchild can hold them open). */
 const OUTPUT_DRAIN_MS = 250;
-/** After the agent exited, how long its watcher may take to end its process group before the supervisor kills what is left. */
-const WATCHER_EXIT_MS = 100;
 /** Once per process: the process groups dead supervisors left where there were no cgroups. */
 let reapingGroups: Promise<Awaited<ReturnType<typeof reapLeftoverProcessGroups>>> | undefined;
 
@@ -201,11 +199,6 @@ export class Supervisor {
 
       const ended = await run.ended;
       run.sampling.abort();
-      // The agent is gone, so closing the watcher's pipe now cannot read as "the supervisor died" to it: the watcher
-      // SIGKILLs the agent's process group, itself last. abort, not close: nobody reads the pipe, a close could
-      // wait for a flush that never comes. With a cgroup this usually empties it before a kill process is needed.
-      if (run.processGroup) void run.child.stdin?.abort().catch(() => undefined);
-      if (run.processGroup && run.cgroup) await run.cgroup.emptied(WATCHER_EXIT_MS);
       const oomKilled = await this.#oomKilled(run);
       // Nothing of the instance outlives its agent: grandchildren are killed (they may hold the output pipes open).
       await this.#killRemaining(run);
@@ -214,7 +207,9 @@ export class Supervisor {
       await this.#drain(run.output);
       const escalated = run.termination ? await run.termination : false;
       await this.#removeCgroup(run);
-      if (!run.processGroup) void run.child.stdin?.abort().catch(() => undefined);
+      // Only now: closing the watcher's pipe while the agent ran would read as "the supervisor died".
+      // abort, not close: nobody reads the pipe any more, and a close could wait for a flush that never comes.
+      void run.child.stdin?.abort().catch(() => undefined);
       this.#run = undefined;
       this.#usage = undefined;
       const status = "status" in ended ? ended.status : undefined;

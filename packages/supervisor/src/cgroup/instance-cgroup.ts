@@ -43,7 +43,6 @@ export class CgroupSetupError extends Error {
 }
 
 const EMPTY_POLL_MS = 20;
-const EMPTIED_POLL_MS = 5;
 const EMPTY_DEADLINE_MS = 5_000;
 
 function dirname(path: string): string {
@@ -188,16 +187,6 @@ export class InstanceCgroup {
       return keyedValue(text, "oom_kill") ?? 0;
     } catch {
       return 0;
-    }
-  }
-
-  /** Resolves true once no process is left in the cgroup, false at `timeoutMs`: polls cgroup.procs every few ms. */
-  async emptied(timeoutMs: number): Promise<boolean> {
-    const deadline = this.#clock.now() + timeoutMs;
-    for (;;) {
-      if ((await this.members()).length === 0) return true;
-      if (this.#clock.now() >= deadline) return false;
-      await this.#clock.sleep(EMPTIED_POLL_MS);
     }
   }
 
