@@ -5,7 +5,7 @@ import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { agentRuntimes } from "./observe-helpers.ts";
 
-const FIXTURE = "test/fixtures/fd-exhaustion-agent.ts";
+const FIXTURE = "test/fixtures/stoppable-agent.ts";
 const BURST = 600; // well over the agent's 256 descriptors; this process has a higher limit
 const EXHAUSTED = /serve: out of file descriptors on 127\.0\.0\.1:\d+/g;
 const exhausted = (output: string) => (output.match(EXHAUSTED)?.length ?? 0) > 0;

@@ -4,6 +4,7 @@ import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
+import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import {
@@ -156,6 +157,8 @@ export class AralRuntime {
   /** The restart in progress: its span parents the stop and start spans. */
   #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
+  /** deps.audit, or the file audit log logging.audit.path names (opened by the first start). */
+  #audit: AuditLog | undefined;
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
     if (!deps.platform) {
@@ -167,6 +170,7 @@ export class AralRuntime {
     this.platform = deps.platform;
     this.#input = config;
     this.#deps = deps;
+    this.#audit = deps.audit;
     const env = deps.env ?? this.platform.env.toObject();
     this.logger =
       deps.logger ??
@@ -283,7 +287,7 @@ export class AralRuntime {
           event: "resilience.circuit",
           ...change,
         });
-        void this.#deps.audit?.append("resilience.circuit", { ...change });
+        void this.#audit?.append("resilience.circuit", { ...change });
       });
     }
     return breaker;
@@ -590,6 +594,7 @@ export class AralRuntime {
       instance_id: this.instanceId,
     });
     this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
+    this.#audit ??= await openManifestAudit(this.platform, config.logging.audit);
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
       this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, {
@@ -615,7 +620,7 @@ export class AralRuntime {
       "resource events",
       resources.onEvent((event) => {
         this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
-        void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
+        void this.#audit?.append(`resources.${event.type}`, { ...event });
       }),
     );
     for (const field of describeEnforcement(resolved, this.platform)) {
@@ -773,10 +778,7 @@ export class AralRuntime {
           event: `resources.${event.type}`,
           ...("reasons" in event ? { reasons: event.reasons } : {}),
         });
-        void this.#deps.audit?.append(
-          `resources.${event.type}`,
-          "reasons" in event ? { reasons: [...event.reasons] } : {},
-        );
+        void this.#audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
         if (event.type === "degraded" && event.policy === "shed") {
           const shed = session.tasks.shed("normal");
           if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
@@ -840,7 +842,7 @@ export class AralRuntime {
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
     if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
       // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
-      await this.#deps.audit
+      await this.#audit
         ?.flush()
         .catch((error: unknown) =>
           this.logger.error("audit flush before exit failed", { event: "audit.flush", error }),
@@ -957,7 +959,7 @@ export class AralRuntime {
   #logTransition(from: RuntimeStatus, to: RuntimeStatus, details: Record<string, unknown>): void {
     const level = to === "failed" ? "error" : "info";
     this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
-    void this.#deps.audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
+    void this.#audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
   }
 }
 
