@@ -4,8 +4,10 @@ import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
+import { requireArgument } from "../invalid-argument.ts";
 import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
+import { validateHealthCheck } from "../health/monitor.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import {
   EventLoopLagSampler,
@@ -215,20 +217,24 @@ export class AralRuntime {
   }
 
   onStart(callback: () => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onStart() callback", "a function", callback);
     return this.#hooks.start.add(callback);
   }
 
   onStop(callback: (report: StopReport) => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onStop() callback", "a function", callback);
     return this.#hooks.stop.add(callback);
   }
 
   /** Called for a failed start and for every critical error (uncaught exception, unhandled rejection). */
   onError(callback: (error: Error) => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onError() callback", "a function", callback);
     return this.#hooks.error.add(callback);
   }
 
   /** A health check that lives across restarts. */
   addHealthCheck(name: string, check: HealthCheck, options?: HealthCheckOptions): void {
+    validateHealthCheck(name, check, options ?? {}, 1);
     this.#checks.set(name, options ? { check, options } : { check });
     this.#session?.health.register(name, check, options);
   }
@@ -272,6 +278,8 @@ export class AralRuntime {
 
   /** Retries `fn` with the manifest's errorHandling policy. */
   executeWithRetry<T>(fn: () => Promise<T>, context: string): Promise<T> {
+    requireArgument(typeof fn === "function", "executeWithRetry() fn", "a function", fn);
+    requireArgument(typeof context === "string", "executeWithRetry() context", "a string", context);
     return this.#running("executeWithRetry").errors.executeWithRetry(fn, context);
   }
 
@@ -298,6 +306,7 @@ export class AralRuntime {
    * breaker (when errorHandling.circuitBreaker.enabled), retried with backoff; an open circuit fails at once.
    */
   callDependency<T>(dependency: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    requireArgument(typeof fn === "function", "callDependency() fn", "a function", fn);
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
     const calls = this.#families.dependencyCalls;
