@@ -69,7 +69,7 @@ function setAt(root: unknown, path: readonly PathSegment[], value: unknown): unk
   const [head, ...rest] = path;
   const key = String(head);
   const copy: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  const child = Object.hasOwn(base, key) ? (base as Record<string, unknown>)[key] : undefined;
+  const child = Object.prototype.hasOwnProperty.call(base, key) ? (base as Record<string, unknown>)[key] : undefined;
   Object.defineProperty(copy, key, {
     value: setAt(child, rest, value),
     enumerable: true,
