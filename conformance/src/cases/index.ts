@@ -23,6 +23,7 @@ import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
 import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 import { unixSocketCases } from "./unix-sockets.ts";
+import { runtimeArgumentCases } from "./runtime-arguments.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -45,6 +46,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeSignalCases,
   ...runtimeSupervisorWatchCases,
   ...runtimeResilienceCases,
+  ...runtimeArgumentCases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,
   ...resourcesMonitorCases,

@@ -112,7 +112,7 @@ export class StorageEscapeError extends Error {
   readonly reason: string;
 
   constructor(path: string, root: string, reason: string) {
-    super(`Storage path ${JSON.stringify(path)} escapes root ${root}: ${reason}`);
+    super(`Storage path ${describeValue(path, 200)} escapes root ${root}: ${reason}`);
     this.path = path;
     this.root = root;
     this.reason = reason;
