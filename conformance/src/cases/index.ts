@@ -24,6 +24,7 @@ import { supervisorCases } from "./supervisor.ts";
 import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 import { unixSocketCases } from "./unix-sockets.ts";
 import { runtimeArgumentCases } from "./runtime-arguments.ts";
+import { runtimeIssue9Cases } from "./runtime-issue9.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -47,6 +48,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeSupervisorWatchCases,
   ...runtimeResilienceCases,
   ...runtimeArgumentCases,
+  ...runtimeIssue9Cases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,
   ...resourcesMonitorCases,
