@@ -1,7 +1,7 @@
 // logging.audit in the manifest (issue #9, item 6): a real agent on Node, Deno and Bun signs its audit log with
 // the key in logging.audit.keyFile; `aral audit verify --key-file` accepts that log, and refuses a forgery that
 // re-chains every hash without the key (which the unkeyed verifier would call intact).
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,17 +16,18 @@ const keyFile = join(dir, "audit.key");
 writeFileSync(keyFile, "a key of more than sixteen bytes, kept from the agent's editors");
 
 /** `aral audit verify …` as an operator runs it (the CLI's TypeScript source on Node ≥ 22, as the agents run). */
-function aralAuditVerify(...args: string[]) {
+function aralAuditVerify(...args: string[]): Promise<{ code: number | null; out: string }> {
   const node = agentRuntimes["node"]!.exec ?? process.execPath;
-  const result = spawnSync(
-    node,
-    ["--conditions=source", join(repo, "packages/cli/src/bin.ts"), "audit", "verify", ...args],
-    {
-      encoding: "utf8",
-      timeout: 60_000,
-    },
-  );
-  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+  const cli = join(repo, "packages/cli/src/bin.ts");
+  return new Promise((resolve) => {
+    execFile(
+      node,
+      ["--conditions=source", cli, "audit", "verify", ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
 }
 
 async function runAgentUntilSigterm(runtime: string, logPath: string): Promise<string> {
@@ -70,10 +71,6 @@ describe.each(Object.keys(agentRuntimes))("logging.audit.keyFile on %s", (runtim
       ]);
       const head = `${records.at(-1).seq}:${records.at(-1).hash}`;
 
-      const genuine = aralAuditVerify(logPath, "--key-file", keyFile, "--expect-head", head);
-      expect(genuine, genuine.out).toMatchObject({ code: 0 });
-      expect(genuine.out).toContain("intact and complete, 4 records");
-
       // the forger rewrites history ("stopped" becomes "running") and re-chains it all, without the key
       const sink = memorySink();
       const forger = new AuditLog({ sink });
@@ -85,8 +82,15 @@ describe.each(Object.keys(agentRuntimes))("logging.audit.keyFile on %s", (runtim
       await forger.flush();
       const forged = join(dir, `${runtime}.forged.log`);
       writeFileSync(forged, `${sink.lines.join("\n")}\n`);
-      expect(aralAuditVerify(forged).code, "the unkeyed verifier is fooled by a re-chain").toBe(0);
-      const caught = aralAuditVerify(forged, "--key-file", keyFile);
+
+      const [genuine, unkeyed, caught] = await Promise.all([
+        aralAuditVerify(logPath, "--key-file", keyFile, "--expect-head", head),
+        aralAuditVerify(forged),
+        aralAuditVerify(forged, "--key-file", keyFile),
+      ]);
+      expect(genuine, genuine.out).toMatchObject({ code: 0 });
+      expect(genuine.out).toContain("intact and complete, 4 records");
+      expect(unkeyed.code, "the unkeyed verifier is fooled by a re-chain").toBe(0);
       expect(caught.code, caught.out).toBe(1);
     },
     120_000,
