@@ -1,8 +1,8 @@
 // Issue #9's fixes that depend on the runtime under test (its AbortSignal, its JSON, its WebCrypto), checked on
 // every runtime: the queue's per-task cost, a 9 MiB manifest string, the audit chain's head anchor and HMAC key.
-import { ConfigError } from "@aral/core";
+import { ConfigError, LifecycleError } from "@aral/core";
 import { parseManifestText } from "@aral/core/config";
-import { AuditLog, memorySink, verifyAuditLog } from "@aral/core/logging";
+import { AuditError, AuditLog, memorySink, verifyAuditLog } from "@aral/core/logging";
 import { deepEqual, equal, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
@@ -98,6 +98,39 @@ export const runtimeIssue9Cases = defineCases([
         false,
         "the log under another key",
       );
+    },
+  },
+  {
+    name: "audit: logging.audit.{path,keyFile} — the runtime signs its own audit log under the key file; a key under 16 bytes fails start() (cause: AuditError)",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const dir = await ctx.tempDir();
+      const keyFile = `${dir}/audit.key`;
+      await ctx.platform.fs.writeFile(keyFile, "sixteen+ bytes of audit key");
+      const path = `${dir}/audit.log`;
+      const { runtime } = runtimeFor(ctx, { logging: { level: "error", audit: { path, keyFile } } });
+      await runtime.start();
+      await runtime.stop();
+      const text = await ctx.platform.fs.readTextFile(path);
+      const key = await ctx.platform.fs.readFile(keyFile);
+      const keyed = await verifyAuditLog(text, { key });
+      deepEqual(
+        keyed.ok && keyed.count,
+        4,
+        "records verified under the key (created→starting→running→stopping→stopped)",
+      );
+      equal((await verifyAuditLog(text)).ok, false, "the keyed log verified without its key");
+
+      await ctx.platform.fs.writeFile(`${dir}/short.key`, "too short");
+      const { runtime: refused } = runtimeFor(ctx, {
+        logging: { level: "error", audit: { path: `${dir}/other.log`, keyFile: `${dir}/short.key` } },
+      });
+      const failed = (await rejects(
+        () => refused.start(),
+        { instance: LifecycleError, message: /at least 16 bytes/ },
+        "start() with a 9-byte key",
+      )) as LifecycleError;
+      equal(failed.cause instanceof AuditError, true, "the startup failure's cause is an AuditError");
     },
   },
 ]);

@@ -926,6 +926,10 @@ export class AralRuntime {
         "aral.tasks.returned": report.tasks.returned,
       });
       await this.#flushTraces();
+      // stop() resolves with the "stopped" record on disk: a caller may read or verify the audit log next
+      await this.#audit
+        ?.flush()
+        .catch((error: unknown) => this.logger.error("audit flush failed", { event: "audit.flush", error }));
       for (const failure of await this.#hooks.stop.emit(report)) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
       }
