@@ -358,6 +358,27 @@ const tracing = object(
   "OpenTelemetry traces (needs the optional peer dependency @opentelemetry/api).",
 );
 
+const otelMetrics = object(
+  {
+    enabled: doc(
+      boolean(),
+      'Export the runtime\'s metric families over OTLP/HTTP JSON (built in; needs no OpenTelemetry package). Also on when OTEL_METRICS_EXPORTER is "otlp"; OTEL_SDK_DISABLED=true or OTEL_METRICS_EXPORTER=none turn it off.',
+      { default: false },
+    ),
+    endpoint: doc(
+      string({ pattern: /^https?:\/\/\S+$/, patternMessage: "must be an http(s) URL", expected: "an http(s) URL" }),
+      'OTLP/HTTP metrics URL. Default: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/metrics", else http://localhost:4318/v1/metrics.',
+      opt,
+    ),
+    interval: doc(
+      milliseconds(),
+      "Milliseconds between exports (one more is sent at stop). Default: OTEL_METRIC_EXPORT_INTERVAL, else 60000.",
+      opt,
+    ),
+  },
+  "OpenTelemetry metrics: the families of /metrics pushed to an OTLP receiver.",
+);
+
 const observability = object(
   {
     serviceName: doc(
@@ -366,8 +387,9 @@ const observability = object(
       opt,
     ),
     tracing: withDefault(tracing, {}),
+    metrics: withDefault(otelMetrics, {}),
   },
-  "Metrics labels and OpenTelemetry tracing.",
+  "Metrics labels, OpenTelemetry tracing and OpenTelemetry metrics export.",
 );
 
 /** `layers.runtime`: also what `new AralRuntime(options)` takes directly. */
@@ -527,6 +549,9 @@ export interface RuntimeOptions {
         tracing?:
           | { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined }
           | undefined;
+        metrics?:
+          | { enabled?: boolean | undefined; endpoint?: string | undefined; interval?: number | undefined }
+          | undefined;
       }
     | undefined;
   tasks?:
@@ -593,6 +618,7 @@ export interface RuntimeConfig {
   observability: {
     serviceName?: string | undefined;
     tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined };
+    metrics: { enabled: boolean; endpoint?: string | undefined; interval?: number | undefined };
   };
   tasks: { concurrency: number; maxQueued: number; overflow: "reject" | "wait"; timeout?: number | undefined };
 }

@@ -30,11 +30,18 @@ import {
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
-import { CircuitBreakerRegistry, CircuitOpenError, RuntimeErrorHandler } from "../resilience/index.ts";
+import {
+  CircuitBreakerRegistry,
+  CircuitOpenError,
+  ResilienceConfigError,
+  RuntimeErrorHandler,
+} from "../resilience/index.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/index.ts";
 import { resolveTracingSettings } from "../tracing/settings.ts";
 import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
+import { resolveOtlpMetricsSettings } from "../metrics/otlp-settings.ts";
+import type { OtlpMetricsExporter } from "../metrics/otlp-metrics-exporter.ts";
 import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
 import { canTransition } from "./status.ts";
@@ -131,7 +138,7 @@ export class AralRuntime {
   /** Counts of the runs before the current one: counters keep rising across restarts. */
   readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = {
     tasks: zeroTaskCounts(),
-    fetch: { requests: 0, timeouts: 0 },
+    fetch: { requests: 0, timeouts: 0, responseBytes: 0, requestBytes: 0 },
   };
   /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
   readonly #breakers = new CircuitBreakerRegistry();
@@ -156,6 +163,8 @@ export class AralRuntime {
   #signalsSeen = 0;
   /** Spans, when observability.tracing (or OTEL_TRACES_EXPORTER) asks for them; undefined costs one check per task. */
   #tracing: RuntimeTracing | undefined;
+  /** Pushes the metric families over OTLP when observability.metrics (or OTEL_METRICS_EXPORTER) asks for it. */
+  #otlpMetrics: OtlpMetricsExporter | undefined;
   /** The restart in progress: its span parents the stop and start spans. */
   #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
@@ -304,13 +313,25 @@ export class AralRuntime {
   /**
    * Calls an external dependency the way the manifest says: each attempt through the dependency's circuit
    * breaker (when errorHandling.circuitBreaker.enabled), retried with backoff; an open circuit fails at once.
+   * Inside a task, pass the task's signal (`{ signal }`): the call then stops when the task is aborted, and its
+   * span is a child of the task's span.
    */
-  callDependency<T>(dependency: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  callDependency<T>(
+    dependency: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T> {
     requireArgument(typeof fn === "function", "callDependency() fn", "a function", fn);
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
     const calls = this.#families.dependencyCalls;
-    const trace = this.#tracing?.dependency(dependency);
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      throw new ResilienceConfigError(
+        "signal",
+        `callDependency("${dependency}"): options.signal must be an AbortSignal (the task's), got ${signal === null ? "null" : typeof signal}`,
+      );
+    const trace = this.#tracing?.dependency(dependency, signal);
     const retryable = (error: unknown) => !(error instanceof CircuitOpenError);
     const result = session.errors.executeWithRetry(
       ({ signal, attempt }) => {
@@ -321,12 +342,15 @@ export class AralRuntime {
       trace
         ? {
             retryable,
+            ...(signal ? { signal } : {}),
             onRetry: (event) => {
               this.#families.retries.inc({ context: event.context });
               trace.retry(event);
             },
           }
-        : { retryable },
+        : signal
+          ? { retryable, signal }
+          : { retryable },
     );
     result.then(
       () => {
@@ -418,6 +442,12 @@ export class AralRuntime {
 
   /** Prometheus text exposition of the runtime's metrics (what GET /metrics serves). */
   prometheusMetrics(): string {
+    this.#refreshMetrics();
+    return this.#metricsRegistry.render();
+  }
+
+  /** Brings every family up to date (before a scrape or an OTLP export). */
+  #refreshMetrics(): void {
     this.metrics();
     const session = this.#session;
     const sample = session?.monitor?.lastSample;
@@ -435,7 +465,12 @@ export class AralRuntime {
               fetch: {
                 inFlight: session.fetch.inFlight,
                 waiting: session.fetch.waiting,
-                counts: { requests: session.fetch.requests, timeouts: session.fetch.timeouts },
+                counts: {
+                  requests: session.fetch.requests,
+                  timeouts: session.fetch.timeouts,
+                  responseBytes: session.fetch.responseBytes,
+                  requestBytes: session.fetch.requestBytes,
+                },
               },
             }
           : {}),
@@ -455,7 +490,6 @@ export class AralRuntime {
       },
       this.#earlierRuns,
     );
-    return this.#metricsRegistry.render();
   }
 
   start(): Promise<void> {
@@ -525,6 +559,7 @@ export class AralRuntime {
       }
       this.#lastConfig = config;
       await this.#startTracing(config);
+      await this.#loadOtlpMetrics(config);
       trace = this.#tracing?.phase(
         "starting",
         startedAt,
@@ -543,6 +578,7 @@ export class AralRuntime {
       );
       this.#session = session;
       this.#transition("running");
+      this.#otlpMetrics?.start();
       trace?.end(undefined, { "aral.lifecycle.to": "running" });
     } catch (cause) {
       const outcome = await closers.closeAll();
@@ -565,11 +601,10 @@ export class AralRuntime {
   /** Loads the tracing module and @opentelemetry/api on the first start that asks for traces; nothing otherwise. */
   async #startTracing(config: RuntimeConfig): Promise<void> {
     if (this.#tracing) return;
-    const settings = resolveTracingSettings(
-      config,
-      this.#deps.env ?? this.platform.env.toObject(),
-      this.platform.runtime,
-    );
+    const settings = resolveTracingSettings(config, this.#deps.env ?? this.platform.env.toObject(), {
+      ...this.platform.runtime,
+      instanceId: this.instanceId,
+    });
     if (!settings) return;
     const { createRuntimeTracing } = await import("../tracing/runtime-tracing.ts");
     this.#tracing = await createRuntimeTracing(settings, {
@@ -582,6 +617,39 @@ export class AralRuntime {
       exporter: settings.exporter,
       ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}),
     });
+  }
+
+  /** Loads the OTLP metrics exporter on the first start that asks for it; nothing otherwise. */
+  async #loadOtlpMetrics(config: RuntimeConfig): Promise<void> {
+    if (this.#otlpMetrics) return;
+    const settings = resolveOtlpMetricsSettings(config, this.#deps.env ?? this.platform.env.toObject(), {
+      ...this.platform.runtime,
+      instanceId: this.instanceId,
+    });
+    if (!settings) return;
+    const { OtlpMetricsExporter } = await import("../metrics/otlp-metrics-exporter.ts");
+    this.#otlpMetrics = new OtlpMetricsExporter(settings, {
+      read: () => {
+        this.#refreshMetrics();
+        return this.#metricsRegistry.collect();
+      },
+      fetch: (input, init) => this.platform.net.fetch(input, init),
+      onError: (error) => this.logger.warn("metrics export failed", { event: "metrics.export", error: error.message }),
+    });
+    this.logger.info("OTLP metrics export on", {
+      event: "metrics.otlp",
+      endpoint: settings.endpoint,
+      intervalMs: settings.intervalMs,
+    });
+  }
+
+  /** The last OTLP metrics export of a run (the final counts), bounded like the trace flush. */
+  async #flushOtlpMetrics(): Promise<void> {
+    const exporter = this.#otlpMetrics;
+    if (!exporter) return;
+    const timer = new AbortController();
+    await Promise.race([exporter.stop(), systemClock.sleep(5_000, timer.signal).catch(() => {})]);
+    timer.abort();
   }
 
   /** Sends the spans ended so far, bounded so an unreachable collector cannot hold up a stop. */
@@ -925,7 +993,7 @@ export class AralRuntime {
         "aral.tasks.aborted": report.tasks.aborted,
         "aral.tasks.returned": report.tasks.returned,
       });
-      await this.#flushTraces();
+      await Promise.all([this.#flushTraces(), this.#flushOtlpMetrics()]);
       // stop() resolves with the "stopped" record on disk: a caller may read or verify the audit log next
       await this.#audit
         ?.flush()
@@ -960,6 +1028,8 @@ export class AralRuntime {
     for (const key of Object.keys(counts) as (keyof TaskCounts)[]) this.#earlierRuns.tasks[key] += counts[key];
     this.#earlierRuns.fetch.requests += session.fetch.requests;
     this.#earlierRuns.fetch.timeouts += session.fetch.timeouts;
+    this.#earlierRuns.fetch.responseBytes += session.fetch.responseBytes;
+    this.#earlierRuns.fetch.requestBytes += session.fetch.requestBytes;
   }
 
   #transition(to: RuntimeStatus, details: Record<string, unknown> = {}, options: { log?: boolean } = {}): void {
