@@ -272,12 +272,41 @@ const errorHandling: ObjectField = {
   },
 };
 
+const audit: ObjectField = {
+  ...object(
+    {
+      path: doc(
+        string({ minLength: 1 }),
+        "File the hash-chained audit log is appended to (lifecycle transitions, resource events, circuit changes); verify it with `aral audit verify`.",
+        opt,
+      ),
+      keyFile: doc(
+        string({ minLength: 1 }),
+        "File holding the HMAC key (at least 16 bytes): each record's hash is an HMAC-SHA-256 under it, so a re-chained forgery fails `aral audit verify --key-file`. Keep it out of reach of whoever can edit the log.",
+        opt,
+      ),
+    },
+    "The audit trail the runtime writes itself.",
+  ),
+  optional: true,
+  check: (section: { path?: string; keyFile?: string }, report: Report) => {
+    if (section.keyFile !== undefined && section.path === undefined)
+      report({
+        path: ["keyFile"],
+        value: section.keyFile,
+        message: "keyFile needs path: there is no audit log to sign",
+        expected: "logging.audit.path set as well",
+      });
+  },
+};
+
 const logging = object(
   {
     level: doc(oneOf(["debug", "info", "warn", "error"]), "Lowest level written.", { default: "info" }),
     format: doc(oneOf(["json", "pretty"]), "JSON lines (pino-compatible) or human-readable lines.", {
       default: "json",
     }),
+    audit,
   },
   "Structured logging.",
 );
@@ -500,7 +529,11 @@ export interface RuntimeOptions {
       }
     | undefined;
   logging?:
-    | { level?: "debug" | "info" | "warn" | "error" | undefined; format?: "json" | "pretty" | undefined }
+    | {
+        level?: "debug" | "info" | "warn" | "error" | undefined;
+        format?: "json" | "pretty" | undefined;
+        audit?: { path?: string | undefined; keyFile?: string | undefined } | undefined;
+      }
     | undefined;
   health?:
     | {
@@ -576,7 +609,11 @@ export interface RuntimeConfig {
     jitter: "full" | "decorrelated" | "none";
     circuitBreaker: { enabled: boolean; threshold: number; timeout: number; halfOpenProbes: number };
   };
-  logging: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
+  logging: {
+    level: "debug" | "info" | "warn" | "error";
+    format: "json" | "pretty";
+    audit?: { path?: string | undefined; keyFile?: string | undefined } | undefined;
+  };
   health: { enabled: boolean; hostname: string; port: number; exposeDetails: boolean };
   observability: {
     serviceName?: string | undefined;

@@ -4,7 +4,10 @@ import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
+import { requireArgument } from "../invalid-argument.ts";
+import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
+import { validateHealthCheck } from "../health/monitor.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import {
   EventLoopLagSampler,
@@ -165,6 +168,8 @@ export class AralRuntime {
   /** The restart in progress: its span parents the stop and start spans. */
   #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
+  /** deps.audit, or the file audit log logging.audit.path names (opened by the first start). */
+  #audit: AuditLog | undefined;
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
     if (!deps.platform) {
@@ -176,6 +181,7 @@ export class AralRuntime {
     this.platform = deps.platform;
     this.#input = config;
     this.#deps = deps;
+    this.#audit = deps.audit;
     const env = deps.env ?? this.platform.env.toObject();
     this.logger =
       deps.logger ??
@@ -220,20 +226,24 @@ export class AralRuntime {
   }
 
   onStart(callback: () => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onStart() callback", "a function", callback);
     return this.#hooks.start.add(callback);
   }
 
   onStop(callback: (report: StopReport) => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onStop() callback", "a function", callback);
     return this.#hooks.stop.add(callback);
   }
 
   /** Called for a failed start and for every critical error (uncaught exception, unhandled rejection). */
   onError(callback: (error: Error) => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onError() callback", "a function", callback);
     return this.#hooks.error.add(callback);
   }
 
   /** A health check that lives across restarts. */
   addHealthCheck(name: string, check: HealthCheck, options?: HealthCheckOptions): void {
+    validateHealthCheck(name, check, options ?? {}, 1);
     this.#checks.set(name, options ? { check, options } : { check });
     this.#session?.health.register(name, check, options);
   }
@@ -277,6 +287,8 @@ export class AralRuntime {
 
   /** Retries `fn` with the manifest's errorHandling policy. */
   executeWithRetry<T>(fn: () => Promise<T>, context: string): Promise<T> {
+    requireArgument(typeof fn === "function", "executeWithRetry() fn", "a function", fn);
+    requireArgument(typeof context === "string", "executeWithRetry() context", "a string", context);
     return this.#running("executeWithRetry").errors.executeWithRetry(fn, context);
   }
 
@@ -292,7 +304,7 @@ export class AralRuntime {
           event: "resilience.circuit",
           ...change,
         });
-        void this.#deps.audit?.append("resilience.circuit", { ...change });
+        void this.#audit?.append("resilience.circuit", { ...change });
       });
     }
     return breaker;
@@ -309,6 +321,7 @@ export class AralRuntime {
     fn: (signal: AbortSignal) => Promise<T>,
     options?: { signal?: AbortSignal },
   ): Promise<T> {
+    requireArgument(typeof fn === "function", "callDependency() fn", "a function", fn);
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
     const calls = this.#families.dependencyCalls;
@@ -658,6 +671,7 @@ export class AralRuntime {
       instance_id: this.instanceId,
     });
     this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
+    this.#audit ??= await openManifestAudit(this.platform, config.logging.audit);
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
       this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, {
@@ -683,7 +697,7 @@ export class AralRuntime {
       "resource events",
       resources.onEvent((event) => {
         this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
-        void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
+        void this.#audit?.append(`resources.${event.type}`, { ...event });
       }),
     );
     for (const field of describeEnforcement(resolved, this.platform)) {
@@ -841,10 +855,7 @@ export class AralRuntime {
           event: `resources.${event.type}`,
           ...("reasons" in event ? { reasons: event.reasons } : {}),
         });
-        void this.#deps.audit?.append(
-          `resources.${event.type}`,
-          "reasons" in event ? { reasons: [...event.reasons] } : {},
-        );
+        void this.#audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
         if (event.type === "degraded" && event.policy === "shed") {
           const shed = session.tasks.shed("normal");
           if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
@@ -908,7 +919,7 @@ export class AralRuntime {
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
     if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
       // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
-      await this.#deps.audit
+      await this.#audit
         ?.flush()
         .catch((error: unknown) =>
           this.logger.error("audit flush before exit failed", { event: "audit.flush", error }),
@@ -983,6 +994,10 @@ export class AralRuntime {
         "aral.tasks.returned": report.tasks.returned,
       });
       await Promise.all([this.#flushTraces(), this.#flushOtlpMetrics()]);
+      // stop() resolves with the "stopped" record on disk: a caller may read or verify the audit log next
+      await this.#audit
+        ?.flush()
+        .catch((error: unknown) => this.logger.error("audit flush failed", { event: "audit.flush", error }));
       for (const failure of await this.#hooks.stop.emit(report)) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
       }
@@ -1027,7 +1042,7 @@ export class AralRuntime {
   #logTransition(from: RuntimeStatus, to: RuntimeStatus, details: Record<string, unknown>): void {
     const level = to === "failed" ? "error" : "info";
     this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
-    void this.#deps.audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
+    void this.#audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
   }
 }
 

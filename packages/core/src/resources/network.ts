@@ -1,3 +1,4 @@
+import { requireArgument } from "../invalid-argument.ts";
 import type { Clock } from "@aral/platform";
 import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError } from "./errors.ts";
@@ -71,6 +72,12 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     responseBytes += bytes;
   };
   const limited = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    requireArgument(
+      typeof input === "string" || input instanceof URL || input instanceof Request,
+      "fetch input",
+      "a URL string, a URL or a Request",
+      input,
+    );
     const url = describeUrl(input);
     const scheme = schemeOf(url);
     if (scheme !== "http:" && scheme !== "https:") throw new FetchSchemeError(url, scheme);
