@@ -75,7 +75,10 @@ agents:
   - { name: on-node, runtime: node, entry: agent.mjs, instances: 2, env: [FLEET_SECRET], ready: { line: ready } }
   - { name: on-deno, runtime: deno, entry: agent.mjs, ready: { line: ready } }
   - { name: on-bun, runtime: bun, entry: agent.mjs, ready: { line: ready } }
-  - { name: on-python, command: [python3, agent.py], ready: { line: ready } }
+  - name: on-python
+    command: [python3, agent.py]
+    ready: { line: ready }
+    layers: { runtime: { resources: { memory: { limit: 256Mi }, cpu: { limit: 500m, request: 250m } }, lifecycle: { shutdownTimeout: 3000 } } }
   - { name: broken, runtime: node, entry: missing.mjs }
 `,
 );
@@ -177,6 +180,10 @@ describe.skipIf(!runnable)(
         expect(alive(instance.pid!)).toBe(true);
         expect(instance.uptimeMs).toBeGreaterThanOrEqual(0);
       }
+      // Every limit of the agent's layers.runtime reaches its instance's cgroup (pids has a default of its own).
+      const python = instances.find((i) => i.agent === "on-python")!.enforcement;
+      const held = python["mechanism"] === "none" ? ["sampled", "not enforced"] : ["kernel"];
+      for (const limit of ["memory", "cpuLimit", "cpuRequest", "pids"]) expect(held).toContain(python[limit]);
       const table = await aral("ps");
       expect(table.out.split("\n")[0]).toMatch(
         /^NAME\s+INSTANCE\s+PID\s+STATE\s+RESTARTS\s+UPTIME\s+MEMORY\s+CPU\s+ENFORCEMENT$/,
