@@ -21,7 +21,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SERVERS = ["raw", "aral", "hono", "srvx"];
-const BODIES = ["small", "64k", "stream"];
+const BODIES = (process.env.BENCH_BODIES ?? "small,64k,stream").split(",");
 const node = runtimes.node24.exec;
 
 async function start(kind, body) {
