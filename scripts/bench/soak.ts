@@ -1,6 +1,6 @@
 /**
  * Memory soak (a benchmark, not a test): an agent that serves health checks and runs tasks without pause for
- * BENCH_SOAK_SECONDS (default 60, capped at 600), sampling heap and RSS once a second after a collection.
+ * `--minutes N`, `--seconds N` or BENCH_SOAK_SECONDS (default 60 s, capped at 600), sampling heap and RSS once a second after a collection.
  * The first quarter is warm-up; over the rest a least-squares line gives the slope in MiB per minute.
  * "Flat" means both slopes within ±FLAT_MIB_PER_MIN (0.5): no growth that the run's length can show.
  *   node --expose-gc --conditions=source scripts/bench/soak.ts
@@ -10,7 +10,20 @@ import { runtimeLabel } from "./measure.ts";
 
 const g = globalThis as unknown as { Deno?: any; Bun?: any; process?: any; gc?: () => void };
 const env = (name: string): string | undefined => (g.Deno ? g.Deno.env.get(name) : g.process?.env[name]);
-const SECONDS = Math.min(600, Number(env("BENCH_SOAK_SECONDS") ?? 60));
+const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+/** `--minutes N` or `--seconds N` on the command line, else BENCH_SOAK_SECONDS, else 60 s; never more than 10 minutes. */
+function duration(): number {
+  const at = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : undefined;
+  };
+  const minutes = at("--minutes");
+  const seconds = minutes !== undefined ? minutes * 60 : (at("--seconds") ?? Number(env("BENCH_SOAK_SECONDS") ?? 60));
+  if (!Number.isFinite(seconds) || seconds < 4)
+    throw new TypeError(`soak: duration must be at least 4 s, got ${seconds} s`);
+  return Math.min(600, seconds);
+}
+const SECONDS = duration();
 const FLAT_MIB_PER_MIN = 0.5;
 const MiB = 1024 * 1024;
 
