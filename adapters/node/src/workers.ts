@@ -1,14 +1,12 @@
 import { workersOnThreads } from "@aral/platform";
 import type { WorkersApi } from "@aral/platform";
-import process from "node:process";
 import type { Worker as ThreadWorker } from "node:worker_threads";
 import { onFirstUse } from "./on-first-use.ts";
 
 const threads = onFirstUse<{ Worker: typeof ThreadWorker }>("node:worker_threads");
 /** node:worker_threads' Worker, loaded by the first spawn. */
-const Worker = function (...args: ConstructorParameters<typeof ThreadWorker>) {
-  return new (threads().Worker)(...args);
-} as unknown as typeof ThreadWorker;
+const Worker = ((...args: ConstructorParameters<typeof ThreadWorker>) =>
+  new (threads().Worker)(...args)) as unknown as typeof ThreadWorker;
 
 /** Worker threads that look like Web Workers from the inside. execArgv is inherited (--conditions=source too). */
 export function createNodeWorkers(): WorkersApi {
