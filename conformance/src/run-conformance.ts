@@ -26,6 +26,8 @@ export interface RunConformanceOptions {
   skip?: ReadonlyMap<string, string> | Record<string, string>;
   /** Receives each output line; default console.log. Pass `() => {}` to stay quiet. */
   output?: (line: string) => void;
+  /** Stop at the first failed case; the cases after it are not run. */
+  bail?: boolean;
   /** Default: every case of the suite. */
   cases?: readonly ConformanceCase[];
 }
@@ -50,6 +52,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     skip,
     ...(options.filter === undefined ? {} : { filter: options.filter }),
     ...(options.output === undefined ? {} : { output: options.output }),
+    ...(options.bail ? { bail: true } : {}),
   });
 }
 

@@ -8,7 +8,8 @@
  *   node --conditions=source conformance/test/mutants.ts …   (Node ≥ 22.18 / 24)
  *
  * A mutant may export `focus` (a case-name or capability substring) so only the cases about its
- * area run; --full runs the whole suite against every mutant.
+ * area run, and its run stops at the first failed case (one is all it takes; a hanging mutant would
+ * otherwise wait out every case's timeout); --full runs the whole suite, every case, against every mutant.
  */
 import { hostArgs } from "../src/host.ts";
 import { runConformance } from "../src/index.ts";
@@ -52,7 +53,7 @@ for (const name of names) {
     const result = await runConformance({
       adapter: path,
       output: () => {},
-      ...(full || !module.focus ? {} : { filter: module.focus }),
+      ...(full || !module.focus ? {} : { filter: module.focus, bail: true }),
     });
     const failedCases = result.results.filter((r) => r.outcome === "failed").map((r) => r.name);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

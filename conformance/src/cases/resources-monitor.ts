@@ -202,6 +202,8 @@ export const resourcesMonitorCases = defineCases([
     capability: CAPABILITY,
     async run(ctx) {
       const root = await ctx.tempDir();
+      // Something on the disk even when the temp directory is a fresh, empty tmpfs (usedRatio would be 0).
+      await ctx.platform.fs.writeFile(`${root}/ballast`, new Uint8Array(1024 * 1024).fill(1));
       const { monitor, events } = monitorFor(ctx, ctx.platform, {
         storageRoots: [root],
         thresholds: { disk: 0.000_001 },

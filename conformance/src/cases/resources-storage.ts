@@ -26,10 +26,16 @@ async function storageFor(
 
 const SWAPPER = `import fs from "node:fs";
 import process from "node:process";
-const [root, stop, out, started] = process.argv.slice(-4);
+const [root, stop, out, started, pause, paused] = process.argv.slice(-6);
 const quietly = (op) => { try { op(); return true; } catch { return false; } };
+const tick = new Int32Array(new SharedArrayBuffer(4));
 let swaps = 0;
 while (!fs.existsSync(stop)) {
+  if (fs.existsSync(pause)) {
+    fs.writeFileSync(paused, "");
+    while (fs.existsSync(pause) && !fs.existsSync(stop)) Atomics.wait(tick, 0, 0, 1);
+    fs.unlinkSync(paused);
+  }
   quietly(() => fs.renameSync(root + "/d", root + "/d.held"));
   quietly(() => fs.symlinkSync(out, root + "/d"));
   quietly(() => { fs.symlinkSync(out + "/x", root + "/e/x.link"); fs.renameSync(root + "/e/x.link", root + "/e/x"); });
@@ -416,14 +422,15 @@ export const resourcesStorageCases = defineCases([
       const scratch = await ctx.tempDir();
       const stop = `${scratch}/stop`;
       // Another process of this runtime swaps, in a tight loop: the directory d for a symlink to outside and
-      // back, and the file e/x for a symlink to outside/x.
+      // back, and the file e/x for a symlink to outside/x. It pauses between two swaps while the bytes on disk
+      // are counted: counted mid-swap, one directory could be seen twice (as d.held, then again as d).
       await ctx.platform.fs.writeFile(`${scratch}/swapper.mjs`, SWAPPER);
       const args =
         ctx.platform.runtime.name === "deno" ? ["run", "-A", `${scratch}/swapper.mjs`] : [`${scratch}/swapper.mjs`];
-      const started = `${scratch}/started`;
+      const [started, pause, paused] = [`${scratch}/started`, `${scratch}/pause`, `${scratch}/paused`];
       const swapper = ctx.platform.process.spawn(
         ctx.platform.process.execPath,
-        [...args, root, stop, outside, started],
+        [...args, root, stop, outside, started, pause, paused],
         {
           stdout: "pipe",
           stderr: "pipe",
@@ -431,17 +438,20 @@ export const resourcesStorageCases = defineCases([
       );
       const swaps = new Response(swapper.stdout).text();
       const swapperErrors = new Response(swapper.stderr).text();
-      // The race starts once the swapper is swapping (a cold runtime start can take longer than the whole race).
       let swapperExited = false;
       void swapper.status.then(() => (swapperExited = true));
-      const startDeadline = Date.now() + 60_000;
-      while (!(await ctx.platform.fs.exists(started))) {
-        if (swapperExited || Date.now() > startDeadline) {
-          await ctx.platform.fs.writeFile(stop, "");
-          throw new Error(`the swapper did not start swapping (stderr: ${(await swapperErrors).slice(0, 500)})`);
+      const waitFor = async (what: string, done: () => Promise<boolean>): Promise<void> => {
+        const deadline = Date.now() + 60_000;
+        while (!(await done())) {
+          if (swapperExited || Date.now() > deadline) {
+            await ctx.platform.fs.writeFile(stop, "");
+            throw new Error(`the swapper did not ${what} (stderr: ${(await swapperErrors).slice(0, 500)})`);
+          }
+          await sleep(5);
         }
-        await sleep(20);
-      }
+      };
+      // The race starts once the swapper is swapping (a cold runtime start can take longer than the whole race).
+      await waitFor("start swapping", () => ctx.platform.fs.exists(started));
       let escapedReads = 0;
       let maxOnDisk = 0;
       const diskBytes = async (dir: string): Promise<number> => {
@@ -472,14 +482,23 @@ export const resourcesStorageCases = defineCases([
               } else await storage.persistent.remove(file);
             }),
           );
-          if (start % (batch * 10) === 0) maxOnDisk = Math.max(maxOnDisk, await diskBytes(root));
+          if (start % (batch * 10) === 0) {
+            await ctx.platform.fs.writeFile(pause, "");
+            await waitFor("pause", () => ctx.platform.fs.exists(paused));
+            maxOnDisk = Math.max(maxOnDisk, await diskBytes(root));
+            await ctx.platform.fs.remove(pause);
+            await waitFor("resume", async () => !(await ctx.platform.fs.exists(paused)));
+          }
         }
       } finally {
         await ctx.platform.fs.writeFile(stop, "");
         await swapper.status;
       }
       const swapCount = Number((await swaps).trim());
-      ok(swapCount >= 100, `the swapper ran (${swapCount} swaps; stderr: ${(await swapperErrors).slice(0, 500)})`);
+      ok(
+        swapCount >= 100,
+        `the swapper ran (stdout ${JSON.stringify((await swaps).slice(0, 200))}; stderr: ${(await swapperErrors).slice(0, 500)})`,
+      );
       maxOnDisk = Math.max(maxOnDisk, await diskBytes(root));
       equal(escapedReads, 0, "reads that returned a file from outside the root");
       deepEqual(

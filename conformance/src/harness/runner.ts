@@ -17,6 +17,8 @@ export interface RunCasesOptions {
   skip?: ReadonlyMap<string, string>;
   /** Receives every output line (TAP, then the summary). */
   output?: (line: string) => void;
+  /** Stop at the first failed case ("Bail out!"): enough to prove a mutant is noticed, without waiting out every timeout. */
+  bail?: boolean;
 }
 
 export interface RunSummary {
@@ -48,6 +50,10 @@ export async function runCases(cases: readonly ConformanceCase[], options: RunCa
     const result = await runOne(testCase, options);
     results.push(result);
     for (const line of tapLine(i + 1, result)) output(line);
+    if (options.bail && result.outcome === "failed") {
+      output(`Bail out! stopped at the first failure (${selected.length - i - 1} cases not run)`);
+      break;
+    }
   }
   const count = (outcome: CaseResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   const summary = { passed: count("passed"), failed: count("failed"), skipped: count("skipped"), results };

@@ -29,8 +29,7 @@ export function correctPlatform(): Platform {
 export function override<T extends object>(target: T, overrides: { [K in keyof T]?: T[K] }): T {
   return new Proxy(target, {
     get(t, prop) {
-      if (Object.prototype.hasOwnProperty.call(overrides, prop))
-        return (overrides as Record<PropertyKey, unknown>)[prop];
+      if (Object.hasOwn(overrides, prop)) return (overrides as Record<PropertyKey, unknown>)[prop];
       const value = Reflect.get(t, prop, t) as unknown;
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(t) : value;
     },

@@ -1,4 +1,5 @@
 import type { ChildProcess, ExitStatus, FileInfo, ProcessApi, SpawnOptions } from "./contract.ts";
+import { childView } from "./child-view.ts";
 import { PlatformError, isPlatformError } from "./errors.ts";
 
 /** What an adapter's spawn is handed: the options without `signal` (abort → kill is derived). */
@@ -29,22 +30,7 @@ export function deriveProcess(proc: ProcessPrimitives, stat: (path: string) => P
         status.then(unsubscribe, unsubscribe);
       }
     }
-    return {
-      get pid() {
-        return child.pid;
-      },
-      get stdin() {
-        return child.stdin;
-      },
-      get stdout() {
-        return child.stdout;
-      },
-      get stderr() {
-        return child.stderr;
-      },
-      status,
-      kill: (name) => child.kill(name),
-    };
+    return childView(child, { status, kill: (name) => child.kill(name) });
   };
   return api;
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess, ProcessApi, ProcessSignal, SpawnOptions, StdioMode } from "./contract.ts";
+import { childView } from "./child-view.ts";
 import {
   envKeyError,
   envValueError,
@@ -63,28 +64,13 @@ function spawnError(command: unknown, args: unknown, opts: SpawnOptions | undefi
 
 /** The adapter's child with kill() checked; every other member read live from it. */
 function guardChild(child: ChildProcess): ChildProcess {
-  return {
-    get pid() {
-      return child.pid;
-    },
-    get stdin() {
-      return child.stdin;
-    },
-    get stdout() {
-      return child.stdout;
-    },
-    get stderr() {
-      return child.stderr;
-    },
-    get status() {
-      return child.status;
-    },
+  return childView(child, {
     kill(signal) {
       const error = optionalChoiceError("ChildProcess.kill", "signal", signal, KILL_SIGNALS, KILL_SPELLED);
       if (error) throw error;
       child.kill(signal);
     },
-  };
+  });
 }
 
 export function guardProcess(proc: ProcessApi): ProcessApi {
