@@ -5,8 +5,10 @@ import { onFirstUse } from "./on-first-use.ts";
 
 const threads = onFirstUse<{ Worker: typeof ThreadWorker }>("node:worker_threads");
 /** node:worker_threads' Worker, loaded by the first spawn. */
-const Worker = ((...args: ConstructorParameters<typeof ThreadWorker>) =>
-  new (threads().Worker)(...args)) as unknown as typeof ThreadWorker;
+// biome-ignore lint/complexity/useArrowFunction: the platform calls it with `new`, which an arrow function refuses
+const Worker = function (...args: ConstructorParameters<typeof ThreadWorker>) {
+  return new (threads().Worker)(...args);
+} as unknown as typeof ThreadWorker;
 
 /** Worker threads that look like Web Workers from the inside. execArgv is inherited (--conditions=source too). */
 export function createNodeWorkers(): WorkersApi {
