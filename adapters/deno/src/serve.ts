@@ -20,12 +20,20 @@ export async function serve(
     throw toPlatformError(error, { syscall: "serve", path: `${hostname}:${port}` });
   }
 
+  // Deno's accept loop ends on an accept error (EMFILE): `finished` rejects and the server is gone.
+  let closing = false;
+  const failed = new Promise<unknown>((resolve) => {
+    server.finished.catch((error: unknown) => {
+      if (!closing) resolve(error);
+    });
+  });
   // shutdown() stops accepting, closes idle keep-alive connections and lets in-flight requests finish.
   const close = async (): Promise<void> => {
-    await server.shutdown();
-    await server.finished;
+    closing = true;
+    await server.shutdown().catch(() => {}); // a server that already failed has nothing left to shut down
+    await server.finished.catch(() => {});
   };
-  return { hostname: server.addr.hostname, port: server.addr.port, close };
+  return { hostname: server.addr.hostname, port: server.addr.port, close, failed };
 }
 
 export function createNetApi(): NetPrimitives {

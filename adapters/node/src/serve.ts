@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { serverUrl, toPlatformError } from "@aral/platform";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
+import { capConnections } from "./connection-cap.ts";
 import { lazyRequest } from "./lazy-request.ts";
 
 function reportError(error: unknown, what = "request handler failed"): void {
@@ -163,6 +164,7 @@ export async function serveNode(
     socket.once("close", () => requestsPerSocket.delete(socket));
   }
   server.on("connection", track);
+  capConnections(server, () => `${hostname}:${boundPort}`);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

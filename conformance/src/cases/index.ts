@@ -23,6 +23,8 @@ import { workerCases } from "./workers.ts";
 import { supervisorCases } from "./supervisor.ts";
 import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 import { unixSocketCases } from "./unix-sockets.ts";
+import { runtimeArgumentCases } from "./runtime-arguments.ts";
+import { runtimeIssue9Cases } from "./runtime-issue9.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -45,6 +47,8 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeSignalCases,
   ...runtimeSupervisorWatchCases,
   ...runtimeResilienceCases,
+  ...runtimeArgumentCases,
+  ...runtimeIssue9Cases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,
   ...resourcesMonitorCases,

@@ -1,6 +1,6 @@
 // Helpers for observe.test.ts: run the observed agent on a real runtime, scrape and parse its /metrics.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -113,4 +113,35 @@ export function promtool(text: string): { code: number | null; output: string } 
   if (probe.error || probe.status !== 0) return undefined;
   const result = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/**
+ * The metric table of README "Observe it": every family name it lists (brace lists such as `aral_x_{a,b}_bytes`
+ * expanded) with the type its row gives ("counter/gauge" rows allow either).
+ */
+export function documentedFamilies(): Map<string, string[]> {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Observe it"), readme.indexOf("**Trace.**"));
+  const families = new Map<string, string[]>();
+  for (const line of section.split("\n")) {
+    const cells = line.split("|").map((cell) => cell.trim());
+    if (cells.length < 4 || !cells[1]!.startsWith("`")) continue;
+    const types = cells[2]!.split("/");
+    for (const [, name] of cells[1]!.matchAll(/`([a-z_{},]+)`/g))
+      for (const expanded of expand(name!)) families.set(expanded, types);
+  }
+  return families;
+}
+
+function expand(pattern: string): string[] {
+  const match = /\{([^}]*)\}/.exec(pattern);
+  if (!match) return [pattern];
+  return match[1]!
+    .split(",")
+    .flatMap((part) => expand(pattern.slice(0, match.index) + part + pattern.slice(match.index + match[0].length)));
+}
+
+/** Family name → type, from the exposition's TYPE lines. */
+export function exposedFamilies(text: string): Map<string, string> {
+  return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }

@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import {
   agentRuntimes,
   control,
+  documentedFamilies,
+  exposedFamilies,
   parseExposition,
   promtool,
   startAgent,
@@ -55,6 +57,22 @@ async function otlpReceiver(): Promise<{
   };
 }
 
+/** The metrics of one ExportMetricsServiceRequest by name (one resource, one scope: what the runtime sends). */
+function otlpMetrics(body: any): Map<string, any> {
+  expect(body.resourceMetrics).toHaveLength(1);
+  expect(body.resourceMetrics[0].scopeMetrics[0].scope.name).toBe("@aral/core");
+  return new Map(body.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => [m.name, m]));
+}
+
+/** Polls `condition` every 50 ms until it holds; fails naming `what` after 30 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function attribute(span: { attributes: { key: string; value: Record<string, unknown> }[] }, key: string): unknown {
   const value = span.attributes.find((a) => a.key === key)?.value;
   if (!value) return undefined;
@@ -76,7 +94,7 @@ async function scrape(agent: RunningAgent): Promise<{ text: string; samples: Ret
 describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
   const spec = agentRuntimes[runtime]!;
   it.skipIf(spec.missing !== undefined)(
-    `/metrics is promtool-clean and every family follows a loaded agent; spans reach an OTLP receiver${spec.missing ? ` (skipped: ${spec.missing})` : ""}`,
+    `/metrics is promtool-clean and every family follows a loaded agent; spans and metrics reach an OTLP receiver${spec.missing ? ` (skipped: ${spec.missing})` : ""}`,
     { timeout: 120_000 },
     async () => {
       const receiver = await otlpReceiver();
@@ -84,6 +102,8 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         OTEL_TRACES_EXPORTER: "otlp",
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=test",
+        OTEL_METRICS_EXPORTER: "otlp",
+        OTEL_METRIC_EXPORT_INTERVAL: "300",
       });
       try {
         // Loaded: 20 tasks held behind a gate with concurrency 2 → 2 running, 18 queued.
@@ -116,6 +136,11 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         expect(cpuRatio).toBeGreaterThanOrEqual(0);
         expect(cpuRatio).toBeLessThan(1.5); // a share of the machine's cores, from the first sample on
 
+        // OTLP metrics are pushed every OTEL_METRIC_EXPORT_INTERVAL while the agent runs, not only at stop.
+        await until(() => receiver.requests.some((r) => r.path === "/v1/metrics"), "a periodic /v1/metrics export");
+        const periodic = otlpMetrics(receiver.requests.find((r) => r.path === "/v1/metrics")!.body);
+        expect(periodic.get("aral_tasks_accepted")!.sum.dataPoints[0].asDouble).toBe(20);
+
         // A dependency that keeps failing: its breaker opens after 3 failed attempts; the next call is rejected.
         const fail = await control<{ outcomes: string[]; state: string }>(agent, "/fail");
         expect(fail.state).toBe("open");
@@ -123,15 +148,28 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         expect(timeout.outcome).toBe("NetworkTimeoutError");
         const released = await control<{ fulfilled: number }>(agent, "/release");
         expect(released.fulfilled).toBe(20);
+        // A task that calls a dependency with its signal: the dependency's span is the task span's child.
+        const nested = await control<{ value: string; attempts: number }>(agent, "/task-dependency");
+        expect(nested).toEqual({ value: "steady", attempts: 2 });
+        // The limited fetch counts response bytes as bodies are read: text() and a streamed body.
+        const bytes = await control<{ text: number; streamed: number; posted: number }>(agent, "/fetch-bytes");
+        expect(bytes).toEqual({ text: 2345, streamed: 2345, posted: 1345 });
 
         // Drained: the queue is empty, the histogram counted every finished task, the breaker's state followed.
-        const after = (await scrape(agent)).samples;
+        const afterScrape = await scrape(agent);
+        const after = afterScrape.samples;
+        // Docs tell the truth: every family served is in README "Observe it" with its type.
+        const documented = documentedFamilies();
+        for (const [family, type] of exposedFamilies(afterScrape.text)) {
+          expect(documented.has(family), `${family} is not listed in README "Observe it"`).toBe(true);
+          expect(documented.get(family), `README's type for ${family}`).toContain(type);
+        }
         expect(total(after, "aral_tasks_running")).toBe(0);
         expect(total(after, "aral_tasks_queued")).toBe(0);
-        expect(total(after, "aral_tasks_completed_total")).toBe(20);
-        expect(total(after, "aral_tasks_finished_total")).toBe(20);
-        expect(total(after, "aral_task_duration_seconds_count")).toBe(20);
-        expect(total(after, "aral_task_duration_seconds_bucket", { le: "+Inf" })).toBe(20);
+        expect(total(after, "aral_tasks_completed_total")).toBe(21);
+        expect(total(after, "aral_tasks_finished_total")).toBe(21);
+        expect(total(after, "aral_task_duration_seconds_count")).toBe(21);
+        expect(total(after, "aral_task_duration_seconds_bucket", { le: "+Inf" })).toBe(21);
         expect(total(after, "aral_task_duration_seconds_sum")).toBeGreaterThan(0);
         expect(total(after, "aral_circuit_breaker_state", { dependency: "flaky", state: "open" })).toBe(1);
         expect(total(after, "aral_circuit_breaker_state", { dependency: "flaky", state: "closed" })).toBe(0);
@@ -144,7 +182,9 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
           total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "rejected" }),
         ).toBeGreaterThanOrEqual(1);
         expect(total(after, "aral_fetch_timeouts_total")).toBe(1);
-        expect(total(after, "aral_fetch_requests_total")).toBe(1);
+        expect(total(after, "aral_fetch_requests_total")).toBe(4);
+        expect(total(after, "aral_fetch_response_bytes_total")).toBe(3 * 2345); // the timed-out one read nothing
+        expect(total(after, "aral_fetch_request_bytes_total")).toBe(20); // the POST's 10 two-byte characters
         expect(total(after, "aral_fetch_in_flight")).toBe(0);
         expect(total(after, "aral_health_check_up", { check: "runtime" })).toBe(1);
         expect(total(after, "aral_health_check_duration_seconds", { check: "runtime" })).toBeGreaterThanOrEqual(0);
@@ -158,20 +198,21 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
 
         const report = await control<{ tasks: Record<string, unknown> }>(agent, "/stop");
         expect(report.tasks).toEqual({
-          accepted: 20,
-          finished: 20,
+          accepted: 21,
+          finished: 21,
           aborted: 0,
           returned: 0,
           drain: { finished: 0, aborted: 0, returned: 0 },
         });
 
         // Traces: stop() flushed every span to the receiver before answering.
-        expect(receiver.requests.length).toBeGreaterThan(0);
+        const traceRequests = receiver.requests.filter((r) => r.path === "/v1/traces");
+        expect(traceRequests.length).toBeGreaterThan(0);
         for (const request of receiver.requests) {
-          expect(request.path).toBe("/v1/traces");
+          expect(["/v1/traces", "/v1/metrics"]).toContain(request.path);
           expect(request.contentType).toBe("application/json");
         }
-        const resourceSpans = receiver.requests.flatMap(
+        const resourceSpans = traceRequests.flatMap(
           (r) =>
             r.body.resourceSpans as {
               resource: OtlpSpan;
@@ -182,6 +223,7 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
           expect(attribute(rs.resource, "service.name")).toBe("observed-agent");
           expect(attribute(rs.resource, "process.runtime.name")).toBe(runtime);
           expect(attribute(rs.resource, "deployment.environment")).toBe("test");
+          expect(attribute(rs.resource, "service.instance.id")).toBe(s1[0]!.labels["instance_id"]);
         }
         const spans = resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
         for (const span of spans) {
@@ -194,13 +236,13 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         }
         const named = (name: string) => spans.filter((span) => span.name === name);
         const tasks = named("aral.task");
-        expect(tasks).toHaveLength(20);
+        expect(tasks).toHaveLength(21);
         for (const task of tasks) {
           expect(attribute(task, "aral.task.outcome")).toBe("completed");
           expect(["high", "normal", "low"]).toContain(attribute(task, "aral.task.priority"));
           expect(task.events.map((e) => e.name)).toContain("aral.task.started");
         }
-        const dependencies = named("aral.dependency");
+        const dependencies = named("aral.dependency").filter((d) => attribute(d, "aral.dependency.name") === "flaky");
         expect(dependencies).toHaveLength(3);
         for (const dependency of dependencies) {
           expect(attribute(dependency, "aral.dependency.name")).toBe("flaky");
@@ -216,6 +258,19 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         ]);
         expect(attribute(first.events[0]!, "aral.circuit.state")).toBe("closed");
         expect(dependencies.map((d) => attribute(d, "aral.dependency.outcome"))).toContain("CircuitOpenError");
+        // Called outside any task: a root span. Called inside a task with its signal: the task span's child.
+        for (const dependency of dependencies) expect(dependency.parentSpanId ?? "").toBe("");
+        const wobbly = named("aral.dependency").filter((d) => attribute(d, "aral.dependency.name") === "wobbly");
+        expect(wobbly).toHaveLength(1);
+        const parentTask = tasks.find((t) => t.spanId === wobbly[0]!.parentSpanId);
+        expect(parentTask, "the dependency span's parent is the task that made the call").toBeDefined();
+        expect(wobbly[0]!.traceId).toBe(parentTask!.traceId);
+        expect(wobbly[0]!.events.map((e) => e.name)).toEqual([
+          "aral.dependency.attempt",
+          "aral.dependency.retry",
+          "aral.dependency.attempt",
+        ]);
+        expect(attribute(wobbly[0]!, "aral.dependency.outcome")).toBe("success");
         const rounds = named("aral.health.run");
         const checks = named("aral.health.check");
         expect(rounds.length).toBeGreaterThan(0);
@@ -231,7 +286,48 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         expect(checks.some((check) => attribute(check, "aral.health.check.ok") === true)).toBe(true);
         expect(named("aral.lifecycle.starting").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["running"]);
         expect(named("aral.lifecycle.stopping").map((s) => attribute(s, "aral.lifecycle.to"))).toEqual(["stopped"]);
-        expect(attribute(named("aral.lifecycle.stopping")[0]!, "aral.tasks.finished")).toBe(20);
+        expect(attribute(named("aral.lifecycle.stopping")[0]!, "aral.tasks.finished")).toBe(21);
+
+        // Metrics: the export stop() sent last carries the final counts, in OTLP's types.
+        const metricRequests = receiver.requests.filter((r) => r.path === "/v1/metrics");
+        const lastMetrics = metricRequests.at(-1)!.body;
+        const resource = lastMetrics.resourceMetrics[0].resource;
+        expect(attribute(resource, "service.name")).toBe("observed-agent");
+        expect(attribute(resource, "service.instance.id")).toBe(s1[0]!.labels["instance_id"]);
+        expect(attribute(resource, "process.runtime.name")).toBe(runtime);
+        const final = otlpMetrics(lastMetrics);
+        const completed = final.get("aral_tasks_completed")!;
+        expect(completed.sum).toMatchObject({ aggregationTemporality: 2, isMonotonic: true });
+        expect(completed.sum.dataPoints[0].asDouble).toBe(21);
+        expect(BigInt(completed.sum.dataPoints[0].startTimeUnixNano)).toBeLessThan(
+          BigInt(completed.sum.dataPoints[0].timeUnixNano),
+        );
+        expect(final.get("aral_fetch_response_bytes")!.sum.dataPoints[0].asDouble).toBe(3 * 2345);
+        expect(final.get("aral_fetch_response_bytes")!.unit).toBe("By");
+        const queued = final.get("aral_tasks_queued")!;
+        expect(queued.gauge.dataPoints.length).toBeGreaterThanOrEqual(4);
+        for (const point of queued.gauge.dataPoints) {
+          expect(point.asDouble).toBe(0);
+          expect(point.attributes.map((a: { key: string }) => a.key)).toEqual(["priority"]);
+        }
+        const duration = final.get("aral_task_duration_seconds")!;
+        expect(duration.unit).toBe("s");
+        expect(duration.histogram.aggregationTemporality).toBe(2);
+        const [point] = duration.histogram.dataPoints;
+        expect(point.count).toBe("21");
+        expect(point.explicitBounds).toEqual([
+          0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+        ]);
+        expect(point.bucketCounts).toHaveLength(point.explicitBounds.length + 1);
+        expect(point.bucketCounts.reduce((sum: number, c: string) => sum + Number(c), 0)).toBe(21);
+        expect(point.sum).toBeGreaterThan(0);
+        expect(final.get("aral_circuit_breaker_transitions")!.sum.dataPoints).toContainEqual(
+          expect.objectContaining({
+            asDouble: 1,
+            attributes: expect.arrayContaining([{ key: "dependency", value: { stringValue: "flaky" } }]),
+          }),
+        );
+        expect(final.get("process_cpu_seconds")!.sum.dataPoints[0].asDouble).toBeGreaterThan(0);
       } catch (error) {
         throw new Error(`${(error as Error).message}\n--- agent output ---\n${agent.output().slice(-4000)}`, {
           cause: error,

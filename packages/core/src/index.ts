@@ -2,6 +2,7 @@
 // Each area's full API is its own subpath: @aral/core/tasks, /resilience, /health, /metrics, /logging,
 // /config, /resources, /lifecycle, /workers.
 export { AralRuntime, LifecycleError } from "./lifecycle/index.ts";
+export { InvalidArgumentError } from "./invalid-argument.ts";
 export type {
   RuntimeInput,
   RuntimeDeps,

@@ -1,7 +1,11 @@
 import type { NetApi, ServeOptions, Server } from "./contract.ts";
+import { keepServing } from "./keep-serving.ts";
 
-/** What an adapter's serve returns: the bound address and close(); the URL is derived. */
-export type ServeBinding = Omit<Server, "url">;
+/**
+ * What an adapter's serve returns: the bound address and close(); the URL is derived. `failed` settles
+ * with the error when the server stops serving on its own (it never settles on close()).
+ */
+export type ServeBinding = Omit<Server, "url"> & { failed?: Promise<unknown> };
 
 /** A handler that always answers with a Response (a failure is already a 500). */
 export type SafeRequestHandler = (request: Request) => Promise<Response>;
@@ -17,7 +21,8 @@ export interface NetPrimitives {
 /**
  * serve() with what every runtime needs on top: a handler that throws or returns no Response gets one
  * 500 (logged to stderr, the server keeps serving); the URL in one format (IPv6 in brackets);
- * aborting `opts.signal` closes the server (at once when it is already aborted).
+ * aborting `opts.signal` closes the server (at once when it is already aborted); a server that runs out of
+ * file descriptors sheds, logs once per burst and serves again (keep-serving.ts).
  */
 export function deriveNet(net: NetPrimitives): NetApi {
   return {
@@ -38,7 +43,7 @@ export function deriveNet(net: NetPrimitives): NetApi {
           return internalServerError();
         }
       };
-      const binding = await net.serve(safe, rest);
+      const binding = keepServing(await net.serve(safe, rest), (port) => net.serve(safe, { ...rest, port }));
       let closing: Promise<void> | undefined;
       const close = (): Promise<void> => {
         signal?.removeEventListener("abort", onAbort);

@@ -272,12 +272,41 @@ const errorHandling: ObjectField = {
   },
 };
 
+const audit: ObjectField = {
+  ...object(
+    {
+      path: doc(
+        string({ minLength: 1 }),
+        "File the hash-chained audit log is appended to (lifecycle transitions, resource events, circuit changes); verify it with `aral audit verify`.",
+        opt,
+      ),
+      keyFile: doc(
+        string({ minLength: 1 }),
+        "File holding the HMAC key (at least 16 bytes): each record's hash is an HMAC-SHA-256 under it, so a re-chained forgery fails `aral audit verify --key-file`. Keep it out of reach of whoever can edit the log.",
+        opt,
+      ),
+    },
+    "The audit trail the runtime writes itself.",
+  ),
+  optional: true,
+  check: (section: { path?: string; keyFile?: string }, report: Report) => {
+    if (section.keyFile !== undefined && section.path === undefined)
+      report({
+        path: ["keyFile"],
+        value: section.keyFile,
+        message: "keyFile needs path: there is no audit log to sign",
+        expected: "logging.audit.path set as well",
+      });
+  },
+};
+
 const logging = object(
   {
     level: doc(oneOf(["debug", "info", "warn", "error"]), "Lowest level written.", { default: "info" }),
     format: doc(oneOf(["json", "pretty"]), "JSON lines (pino-compatible) or human-readable lines.", {
       default: "json",
     }),
+    audit,
   },
   "Structured logging.",
 );
@@ -329,6 +358,27 @@ const tracing = object(
   "OpenTelemetry traces (needs the optional peer dependency @opentelemetry/api).",
 );
 
+const otelMetrics = object(
+  {
+    enabled: doc(
+      boolean(),
+      'Export the runtime\'s metric families over OTLP/HTTP JSON (built in; needs no OpenTelemetry package). Also on when OTEL_METRICS_EXPORTER is "otlp"; OTEL_SDK_DISABLED=true or OTEL_METRICS_EXPORTER=none turn it off.',
+      { default: false },
+    ),
+    endpoint: doc(
+      string({ pattern: /^https?:\/\/\S+$/, patternMessage: "must be an http(s) URL", expected: "an http(s) URL" }),
+      'OTLP/HTTP metrics URL. Default: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/metrics", else http://localhost:4318/v1/metrics.',
+      opt,
+    ),
+    interval: doc(
+      milliseconds(),
+      "Milliseconds between exports (one more is sent at stop). Default: OTEL_METRIC_EXPORT_INTERVAL, else 60000.",
+      opt,
+    ),
+  },
+  "OpenTelemetry metrics: the families of /metrics pushed to an OTLP receiver.",
+);
+
 const observability = object(
   {
     serviceName: doc(
@@ -337,8 +387,9 @@ const observability = object(
       opt,
     ),
     tracing: withDefault(tracing, {}),
+    metrics: withDefault(otelMetrics, {}),
   },
-  "Metrics labels and OpenTelemetry tracing.",
+  "Metrics labels, OpenTelemetry tracing and OpenTelemetry metrics export.",
 );
 
 /** `layers.runtime`: also what `new AralRuntime(options)` takes directly. */
@@ -478,7 +529,11 @@ export interface RuntimeOptions {
       }
     | undefined;
   logging?:
-    | { level?: "debug" | "info" | "warn" | "error" | undefined; format?: "json" | "pretty" | undefined }
+    | {
+        level?: "debug" | "info" | "warn" | "error" | undefined;
+        format?: "json" | "pretty" | undefined;
+        audit?: { path?: string | undefined; keyFile?: string | undefined } | undefined;
+      }
     | undefined;
   health?:
     | {
@@ -493,6 +548,9 @@ export interface RuntimeOptions {
         serviceName?: string | undefined;
         tracing?:
           | { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined }
+          | undefined;
+        metrics?:
+          | { enabled?: boolean | undefined; endpoint?: string | undefined; interval?: number | undefined }
           | undefined;
       }
     | undefined;
@@ -551,11 +609,16 @@ export interface RuntimeConfig {
     jitter: "full" | "decorrelated" | "none";
     circuitBreaker: { enabled: boolean; threshold: number; timeout: number; halfOpenProbes: number };
   };
-  logging: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
+  logging: {
+    level: "debug" | "info" | "warn" | "error";
+    format: "json" | "pretty";
+    audit?: { path?: string | undefined; keyFile?: string | undefined } | undefined;
+  };
   health: { enabled: boolean; hostname: string; port: number; exposeDetails: boolean };
   observability: {
     serviceName?: string | undefined;
     tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined };
+    metrics: { enabled: boolean; endpoint?: string | undefined; interval?: number | undefined };
   };
   tasks: { concurrency: number; maxQueued: number; overflow: "reject" | "wait"; timeout?: number | undefined };
 }

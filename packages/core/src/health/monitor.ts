@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import { MAX_TIMER_MS, systemClock, type Clock } from "@aral/platform";
 import type { Logger } from "../logging/logger.ts";
 import { wallTime } from "../logging/wall-time.ts";
@@ -92,31 +93,9 @@ export class HealthMonitor {
   }
 
   register(name: string, check: HealthCheck, options: RegisterOptions = {}): void {
-    if (typeof name !== "string" || name.trim() === "") {
-      throw new HealthCheckError(
-        `Health check name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`,
-        String(name),
-        "invalid-name",
-      );
-    }
+    const { kind, timeoutMs } = validateHealthCheck(name, check, options, this.#timeout);
     if (this.#checks.has(name))
       throw new HealthCheckError(`Health check "${name}" is already registered`, name, "duplicate");
-    if (typeof check !== "function")
-      throw new HealthCheckError(
-        `Health check "${name}" must be a function, got ${typeof check}`,
-        name,
-        "invalid-check",
-      );
-    const kind = options.kind ?? "both";
-    if (!["liveness", "readiness", "both"].includes(kind)) {
-      throw new HealthCheckError(
-        `Health check "${name}": kind must be "liveness", "readiness" or "both", got ${JSON.stringify(kind)}`,
-        name,
-        "invalid-option",
-      );
-    }
-    const timeoutMs =
-      options.timeoutMs === undefined ? this.#timeout : positive(`timeoutMs of "${name}"`, options.timeoutMs);
     this.#checks.set(name, { check, kind, timeoutMs, result: { ok: false, kind, durationMs: 0, lastRun: null } });
   }
 
@@ -294,10 +273,44 @@ function describe(error: unknown): string {
 function positive(what: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
     throw new HealthCheckError(
-      `HealthMonitor: ${what} must be a finite number of milliseconds > 0 and at most ${MAX_TIMER_MS}, got ${JSON.stringify(value) ?? String(value)}`,
+      `HealthMonitor: ${what} must be a finite number of milliseconds > 0 and at most ${MAX_TIMER_MS}, got ${describeValue(value)}`,
       what,
       "invalid-option",
     );
   }
   return value;
+}
+
+/** Checks one registration's arguments (name, check, options) as register() and addHealthCheck() take them. */
+export function validateHealthCheck(
+  name: unknown,
+  check: unknown,
+  options: unknown,
+  defaultTimeoutMs: number,
+): { kind: CheckKind; timeoutMs: number } {
+  if (options === null || typeof options !== "object")
+    throw new HealthCheckError(
+      `Health check ${describeValue(name)}: options must be an object, got ${describeValue(options)}`,
+      String(name),
+      "invalid-option",
+    );
+  const { kind = "both", timeoutMs: requested } = options as RegisterOptions;
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new HealthCheckError(
+      `Health check name must be a non-empty string, got ${describeValue(name)}`,
+      String(name),
+      "invalid-name",
+    );
+  }
+  if (typeof check !== "function")
+    throw new HealthCheckError(`Health check "${name}" must be a function, got ${typeof check}`, name, "invalid-check");
+  if (!["liveness", "readiness", "both"].includes(kind)) {
+    throw new HealthCheckError(
+      `Health check "${name}": kind must be "liveness", "readiness" or "both", got ${describeValue(kind)}`,
+      name,
+      "invalid-option",
+    );
+  }
+  const timeoutMs = requested === undefined ? defaultTimeoutMs : positive(`timeoutMs of "${name}"`, requested);
+  return { kind, timeoutMs };
 }

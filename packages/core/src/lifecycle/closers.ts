@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "../invalid-argument.ts";
 export type Closable = { close(): unknown } | { [Symbol.asyncDispose](): PromiseLike<void> } | (() => unknown);
 
 export interface CloseOutcome {
@@ -69,7 +70,13 @@ function raceTick<T>(promise: Promise<T>): Promise<T | typeof ABORTED> {
 
 function toCloseFunction(closable: Closable): () => unknown {
   if (typeof closable === "function") return closable;
-  if ("close" in closable && typeof closable.close === "function") return () => closable.close();
-  if (Symbol.asyncDispose in closable) return () => closable[Symbol.asyncDispose]();
-  throw new TypeError("register() needs a function, an object with close(), or an async-disposable object");
+  if (closable !== null && typeof closable === "object") {
+    if ("close" in closable && typeof closable.close === "function") return () => closable.close();
+    if (Symbol.asyncDispose in closable) return () => closable[Symbol.asyncDispose]();
+  }
+  throw new InvalidArgumentError(
+    "register() closable",
+    "a function, an object with close(), or an async-disposable object",
+    closable,
+  );
 }

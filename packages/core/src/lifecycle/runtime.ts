@@ -4,7 +4,10 @@ import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
+import { requireArgument } from "../invalid-argument.ts";
+import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
+import { validateHealthCheck } from "../health/monitor.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import {
   EventLoopLagSampler,
@@ -27,11 +30,18 @@ import {
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
 import { TaskQueue } from "../tasks/index.ts";
 import type { TaskOptions } from "../tasks/index.ts";
-import { CircuitBreakerRegistry, CircuitOpenError, RuntimeErrorHandler } from "../resilience/index.ts";
+import {
+  CircuitBreakerRegistry,
+  CircuitOpenError,
+  ResilienceConfigError,
+  RuntimeErrorHandler,
+} from "../resilience/index.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/index.ts";
 import { resolveTracingSettings } from "../tracing/settings.ts";
 import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
+import { resolveOtlpMetricsSettings } from "../metrics/otlp-settings.ts";
+import type { OtlpMetricsExporter } from "../metrics/otlp-metrics-exporter.ts";
 import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
 import { canTransition } from "./status.ts";
@@ -128,7 +138,7 @@ export class AralRuntime {
   /** Counts of the runs before the current one: counters keep rising across restarts. */
   readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = {
     tasks: zeroTaskCounts(),
-    fetch: { requests: 0, timeouts: 0 },
+    fetch: { requests: 0, timeouts: 0, responseBytes: 0, requestBytes: 0 },
   };
   /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
   readonly #breakers = new CircuitBreakerRegistry();
@@ -153,9 +163,13 @@ export class AralRuntime {
   #signalsSeen = 0;
   /** Spans, when observability.tracing (or OTEL_TRACES_EXPORTER) asks for them; undefined costs one check per task. */
   #tracing: RuntimeTracing | undefined;
+  /** Pushes the metric families over OTLP when observability.metrics (or OTEL_METRICS_EXPORTER) asks for it. */
+  #otlpMetrics: OtlpMetricsExporter | undefined;
   /** The restart in progress: its span parents the stop and start spans. */
   #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
+  /** deps.audit, or the file audit log logging.audit.path names (opened by the first start). */
+  #audit: AuditLog | undefined;
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
     if (!deps.platform) {
@@ -167,6 +181,7 @@ export class AralRuntime {
     this.platform = deps.platform;
     this.#input = config;
     this.#deps = deps;
+    this.#audit = deps.audit;
     const env = deps.env ?? this.platform.env.toObject();
     this.logger =
       deps.logger ??
@@ -211,20 +226,24 @@ export class AralRuntime {
   }
 
   onStart(callback: () => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onStart() callback", "a function", callback);
     return this.#hooks.start.add(callback);
   }
 
   onStop(callback: (report: StopReport) => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onStop() callback", "a function", callback);
     return this.#hooks.stop.add(callback);
   }
 
   /** Called for a failed start and for every critical error (uncaught exception, unhandled rejection). */
   onError(callback: (error: Error) => void | Promise<void>): () => void {
+    requireArgument(typeof callback === "function", "onError() callback", "a function", callback);
     return this.#hooks.error.add(callback);
   }
 
   /** A health check that lives across restarts. */
   addHealthCheck(name: string, check: HealthCheck, options?: HealthCheckOptions): void {
+    validateHealthCheck(name, check, options ?? {}, 1);
     this.#checks.set(name, options ? { check, options } : { check });
     this.#session?.health.register(name, check, options);
   }
@@ -268,6 +287,8 @@ export class AralRuntime {
 
   /** Retries `fn` with the manifest's errorHandling policy. */
   executeWithRetry<T>(fn: () => Promise<T>, context: string): Promise<T> {
+    requireArgument(typeof fn === "function", "executeWithRetry() fn", "a function", fn);
+    requireArgument(typeof context === "string", "executeWithRetry() context", "a string", context);
     return this.#running("executeWithRetry").errors.executeWithRetry(fn, context);
   }
 
@@ -283,7 +304,7 @@ export class AralRuntime {
           event: "resilience.circuit",
           ...change,
         });
-        void this.#deps.audit?.append("resilience.circuit", { ...change });
+        void this.#audit?.append("resilience.circuit", { ...change });
       });
     }
     return breaker;
@@ -292,12 +313,25 @@ export class AralRuntime {
   /**
    * Calls an external dependency the way the manifest says: each attempt through the dependency's circuit
    * breaker (when errorHandling.circuitBreaker.enabled), retried with backoff; an open circuit fails at once.
+   * Inside a task, pass the task's signal (`{ signal }`): the call then stops when the task is aborted, and its
+   * span is a child of the task's span.
    */
-  callDependency<T>(dependency: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  callDependency<T>(
+    dependency: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T> {
+    requireArgument(typeof fn === "function", "callDependency() fn", "a function", fn);
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
     const calls = this.#families.dependencyCalls;
-    const trace = this.#tracing?.dependency(dependency);
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      throw new ResilienceConfigError(
+        "signal",
+        `callDependency("${dependency}"): options.signal must be an AbortSignal (the task's), got ${signal === null ? "null" : typeof signal}`,
+      );
+    const trace = this.#tracing?.dependency(dependency, signal);
     const retryable = (error: unknown) => !(error instanceof CircuitOpenError);
     const result = session.errors.executeWithRetry(
       ({ signal, attempt }) => {
@@ -308,12 +342,15 @@ export class AralRuntime {
       trace
         ? {
             retryable,
+            ...(signal ? { signal } : {}),
             onRetry: (event) => {
               this.#families.retries.inc({ context: event.context });
               trace.retry(event);
             },
           }
-        : { retryable },
+        : signal
+          ? { retryable, signal }
+          : { retryable },
     );
     result.then(
       () => {
@@ -405,6 +442,12 @@ export class AralRuntime {
 
   /** Prometheus text exposition of the runtime's metrics (what GET /metrics serves). */
   prometheusMetrics(): string {
+    this.#refreshMetrics();
+    return this.#metricsRegistry.render();
+  }
+
+  /** Brings every family up to date (before a scrape or an OTLP export). */
+  #refreshMetrics(): void {
     this.metrics();
     const session = this.#session;
     const sample = session?.monitor?.lastSample;
@@ -422,7 +465,12 @@ export class AralRuntime {
               fetch: {
                 inFlight: session.fetch.inFlight,
                 waiting: session.fetch.waiting,
-                counts: { requests: session.fetch.requests, timeouts: session.fetch.timeouts },
+                counts: {
+                  requests: session.fetch.requests,
+                  timeouts: session.fetch.timeouts,
+                  responseBytes: session.fetch.responseBytes,
+                  requestBytes: session.fetch.requestBytes,
+                },
               },
             }
           : {}),
@@ -442,7 +490,6 @@ export class AralRuntime {
       },
       this.#earlierRuns,
     );
-    return this.#metricsRegistry.render();
   }
 
   start(): Promise<void> {
@@ -512,6 +559,7 @@ export class AralRuntime {
       }
       this.#lastConfig = config;
       await this.#startTracing(config);
+      await this.#loadOtlpMetrics(config);
       trace = this.#tracing?.phase(
         "starting",
         startedAt,
@@ -530,6 +578,7 @@ export class AralRuntime {
       );
       this.#session = session;
       this.#transition("running");
+      this.#otlpMetrics?.start();
       trace?.end(undefined, { "aral.lifecycle.to": "running" });
     } catch (cause) {
       const outcome = await closers.closeAll();
@@ -552,11 +601,10 @@ export class AralRuntime {
   /** Loads the tracing module and @opentelemetry/api on the first start that asks for traces; nothing otherwise. */
   async #startTracing(config: RuntimeConfig): Promise<void> {
     if (this.#tracing) return;
-    const settings = resolveTracingSettings(
-      config,
-      this.#deps.env ?? this.platform.env.toObject(),
-      this.platform.runtime,
-    );
+    const settings = resolveTracingSettings(config, this.#deps.env ?? this.platform.env.toObject(), {
+      ...this.platform.runtime,
+      instanceId: this.instanceId,
+    });
     if (!settings) return;
     const { createRuntimeTracing } = await import("../tracing/runtime-tracing.ts");
     this.#tracing = await createRuntimeTracing(settings, {
@@ -569,6 +617,39 @@ export class AralRuntime {
       exporter: settings.exporter,
       ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}),
     });
+  }
+
+  /** Loads the OTLP metrics exporter on the first start that asks for it; nothing otherwise. */
+  async #loadOtlpMetrics(config: RuntimeConfig): Promise<void> {
+    if (this.#otlpMetrics) return;
+    const settings = resolveOtlpMetricsSettings(config, this.#deps.env ?? this.platform.env.toObject(), {
+      ...this.platform.runtime,
+      instanceId: this.instanceId,
+    });
+    if (!settings) return;
+    const { OtlpMetricsExporter } = await import("../metrics/otlp-metrics-exporter.ts");
+    this.#otlpMetrics = new OtlpMetricsExporter(settings, {
+      read: () => {
+        this.#refreshMetrics();
+        return this.#metricsRegistry.collect();
+      },
+      fetch: (input, init) => this.platform.net.fetch(input, init),
+      onError: (error) => this.logger.warn("metrics export failed", { event: "metrics.export", error: error.message }),
+    });
+    this.logger.info("OTLP metrics export on", {
+      event: "metrics.otlp",
+      endpoint: settings.endpoint,
+      intervalMs: settings.intervalMs,
+    });
+  }
+
+  /** The last OTLP metrics export of a run (the final counts), bounded like the trace flush. */
+  async #flushOtlpMetrics(): Promise<void> {
+    const exporter = this.#otlpMetrics;
+    if (!exporter) return;
+    const timer = new AbortController();
+    await Promise.race([exporter.stop(), systemClock.sleep(5_000, timer.signal).catch(() => {})]);
+    timer.abort();
   }
 
   /** Sends the spans ended so far, bounded so an unreachable collector cannot hold up a stop. */
@@ -590,6 +671,7 @@ export class AralRuntime {
       instance_id: this.instanceId,
     });
     this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
+    this.#audit ??= await openManifestAudit(this.platform, config.logging.audit);
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
       this.logger.warn(`manifest says platform '${config.platform}' but this is ${name}`, {
@@ -615,7 +697,7 @@ export class AralRuntime {
       "resource events",
       resources.onEvent((event) => {
         this.logger.debug("resource event", { event: `resources.${event.type}`, ...event });
-        void this.#deps.audit?.append(`resources.${event.type}`, { ...event });
+        void this.#audit?.append(`resources.${event.type}`, { ...event });
       }),
     );
     for (const field of describeEnforcement(resolved, this.platform)) {
@@ -773,10 +855,7 @@ export class AralRuntime {
           event: `resources.${event.type}`,
           ...("reasons" in event ? { reasons: event.reasons } : {}),
         });
-        void this.#deps.audit?.append(
-          `resources.${event.type}`,
-          "reasons" in event ? { reasons: [...event.reasons] } : {},
-        );
+        void this.#audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
         if (event.type === "degraded" && event.policy === "shed") {
           const shed = session.tasks.shed("normal");
           if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
@@ -840,7 +919,7 @@ export class AralRuntime {
     this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
     if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
       // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
-      await this.#deps.audit
+      await this.#audit
         ?.flush()
         .catch((error: unknown) =>
           this.logger.error("audit flush before exit failed", { event: "audit.flush", error }),
@@ -914,7 +993,11 @@ export class AralRuntime {
         "aral.tasks.aborted": report.tasks.aborted,
         "aral.tasks.returned": report.tasks.returned,
       });
-      await this.#flushTraces();
+      await Promise.all([this.#flushTraces(), this.#flushOtlpMetrics()]);
+      // stop() resolves with the "stopped" record on disk: a caller may read or verify the audit log next
+      await this.#audit
+        ?.flush()
+        .catch((error: unknown) => this.logger.error("audit flush failed", { event: "audit.flush", error }));
       for (const failure of await this.#hooks.stop.emit(report)) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
       }
@@ -945,6 +1028,8 @@ export class AralRuntime {
     for (const key of Object.keys(counts) as (keyof TaskCounts)[]) this.#earlierRuns.tasks[key] += counts[key];
     this.#earlierRuns.fetch.requests += session.fetch.requests;
     this.#earlierRuns.fetch.timeouts += session.fetch.timeouts;
+    this.#earlierRuns.fetch.responseBytes += session.fetch.responseBytes;
+    this.#earlierRuns.fetch.requestBytes += session.fetch.requestBytes;
   }
 
   #transition(to: RuntimeStatus, details: Record<string, unknown> = {}, options: { log?: boolean } = {}): void {
@@ -957,7 +1042,7 @@ export class AralRuntime {
   #logTransition(from: RuntimeStatus, to: RuntimeStatus, details: Record<string, unknown>): void {
     const level = to === "failed" ? "error" : "info";
     this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
-    void this.#deps.audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
+    void this.#audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
   }
 }
 

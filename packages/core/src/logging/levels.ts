@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 /** Log levels and pino's numeric values for them (pino tools read the numbers). */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,9 +17,7 @@ export class LogLevelError extends Error {
   override readonly name = "LogLevelError";
   readonly value: unknown;
   constructor(value: unknown) {
-    super(
-      `Invalid log level ${JSON.stringify(value) ?? String(value)}: expected one of debug, info, warn, error, silent`,
-    );
+    super(`Invalid log level ${describeValue(value)}: expected one of debug, info, warn, error, silent`);
     this.value = value;
   }
 }

@@ -23,6 +23,10 @@ export class Counter extends Metric<{ value: number }> {
     return this.seriesFor(labels).value;
   }
 
+  protected pointOf(series: { value: number }): { value: number } {
+    return { value: series.value };
+  }
+
   protected renderSeries(values: readonly string[], series: { value: number }): string[] {
     return [this.sample("", values, series.value)];
   }

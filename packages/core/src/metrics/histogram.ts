@@ -55,6 +55,11 @@ export class Histogram extends Metric<HistogramSeries> {
     return { count: series.count, sum: series.sum };
   }
 
+  protected pointOf(series: HistogramSeries): { bucketCounts: number[]; sum: number; count: number } {
+    const inBounds = series.counts.reduce((a, b) => a + b, 0);
+    return { bucketCounts: [...series.counts, series.count - inBounds], sum: series.sum, count: series.count };
+  }
+
   protected renderSeries(values: readonly string[], series: HistogramSeries): string[] {
     const lines: string[] = [];
     let cumulative = 0;

@@ -4,6 +4,17 @@ import { LABEL_NAME, escapeHelp, formatLabels, formatValue } from "./exposition.
 export type Labels = Record<string, string | number>;
 export type MetricType = "counter" | "gauge" | "histogram";
 
+/** One series as data (what the OTLP metrics exporter reads): its labels and its value or buckets. */
+export interface SeriesPoint {
+  labels: Record<string, string>;
+  /** Counter and gauge. */
+  value?: number;
+  /** Histogram: per-bucket (not cumulative) counts, one more than the bounds (the last is +Inf). */
+  bucketCounts?: number[];
+  sum?: number;
+  count?: number;
+}
+
 /** What every metric shares: name, help, label names, and one series per label-value combination. */
 export abstract class Metric<Series> {
   abstract readonly type: MetricType;
@@ -62,6 +73,20 @@ export abstract class Metric<Series> {
     this.#series.clear();
     this.#unlabelled = undefined;
   }
+
+  /** Every series as data, the same ones render() writes. */
+  points(): SeriesPoint[] {
+    if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
+    const out: SeriesPoint[] = [];
+    for (const { values, series } of this.#series.values()) {
+      const labels: Record<string, string> = {};
+      for (const [i, name] of this.labelNames.entries()) labels[name] = values[i] ?? "";
+      out.push({ labels, ...this.pointOf(series) });
+    }
+    return out;
+  }
+
+  protected abstract pointOf(series: Series): Omit<SeriesPoint, "labels">;
 
   /** `constant`: labels put on every sample (the registry's constant labels). */
   render(constant: readonly (readonly [string, string])[] = []): string {

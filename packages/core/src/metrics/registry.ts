@@ -71,6 +71,12 @@ export class MetricsRegistry {
     };
   }
 
+  /** Runs the collectors, then hands every metric over (the OTLP exporter's view of what render() writes). */
+  collect(): readonly AnyMetric[] {
+    for (const collect of this.#collectors) collect();
+    return [...this.#metrics.values()];
+  }
+
   render(): string {
     for (const collect of this.#collectors) collect();
     return [...this.#metrics.values()].map((metric) => metric.render(this.#constant)).join("");

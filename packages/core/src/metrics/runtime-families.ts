@@ -23,6 +23,8 @@ export interface TaskCounts {
 export interface FetchCounts {
   requests: number;
   timeouts: number;
+  responseBytes: number;
+  requestBytes: number;
 }
 
 /** What the runtime hands the families at every scrape; each part absent when that facility is off. */
@@ -233,15 +235,30 @@ export class RuntimeFamilies {
       ),
       fetchCounts.timeouts,
     );
+    raiseCounter(
+      r.counter(
+        "aral_fetch_response_bytes_total",
+        "Response body bytes runtime.fetch delivered to callers, counted as the bodies are read.",
+      ),
+      fetchCounts.responseBytes,
+    );
+    raiseCounter(
+      r.counter(
+        "aral_fetch_request_bytes_total",
+        "Request body bytes runtime.fetch sent, where known without reading the body (string, buffer, Blob, URLSearchParams, or paced by a bandwidth cap).",
+      ),
+      fetchCounts.requestBytes,
+    );
 
     if (sources.eventLoopLag) {
       r.gauge(
         "aral_event_loop_lag_seconds",
         "How late the latest event-loop lag timer fired (timer drift, measured the same way on every runtime).",
       ).set(sources.eventLoopLag.lastMs / 1000);
-      r.gauge("aral_event_loop_lag_max_seconds", "Largest event-loop lag since the previous scrape.").set(
-        sources.eventLoopLag.maxMs / 1000,
-      );
+      r.gauge(
+        "aral_event_loop_lag_max_seconds",
+        "Largest event-loop lag since the previous scrape (or OTLP metrics export).",
+      ).set(sources.eventLoopLag.maxMs / 1000);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from "@aral/platform";
+import { describeValue } from "../config/describe-value.ts";
 import { ResilienceConfigError } from "./errors.ts";
 
 export function requireInteger(option: string, value: unknown, min: number, max: number): number {
@@ -47,10 +48,4 @@ export function requireFunction(option: string, value: unknown): void {
   }
 }
 
-export function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return "a function";
-  if (value === null) return "null";
-  if (typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
-  return String(value);
-}
+export const describe = describeValue;

@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 /** Typed failures of the resources area. Each has a fixed `name` and fields naming what was wrong. */
 
 export type ResourceKind = "cpu" | "memory" | "storage" | "connections";
@@ -41,7 +42,7 @@ export class ResourceRequestError extends Error {
   readonly reason: string;
 
   constructor(resource: string, value: unknown, reason: string, options?: { cause?: unknown }) {
-    super(`Invalid resource request ${resource}=${JSON.stringify(value)}: ${reason}`, options);
+    super(`Invalid resource request ${resource}=${describeValue(value)}: ${reason}`, options);
     this.resource = resource;
     this.value = value;
     this.reason = reason;
@@ -111,7 +112,7 @@ export class StorageEscapeError extends Error {
   readonly reason: string;
 
   constructor(path: string, root: string, reason: string) {
-    super(`Storage path ${JSON.stringify(path)} escapes root ${root}: ${reason}`);
+    super(`Storage path ${describeValue(path, 200)} escapes root ${root}: ${reason}`);
     this.path = path;
     this.root = root;
     this.reason = reason;

@@ -1,3 +1,4 @@
+import { requireArgument } from "../invalid-argument.ts";
 import type { Clock } from "@aral/platform";
 import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError } from "./errors.ts";
@@ -35,6 +36,14 @@ export interface LimitedFetch extends FetchFunction {
   readonly requests: number;
   /** Requests that failed with NetworkTimeoutError since creation. */
   readonly timeouts: number;
+  /** Response body bytes delivered to callers since creation, counted as the body is read (never buffered for it). */
+  readonly responseBytes: number;
+  /**
+   * Request body bytes sent since creation, where known without reading the body: string, ArrayBuffer or typed array,
+   * Blob and URLSearchParams bodies, and every body paced by a bandwidth cap (counted as it streams). Stream and FormData
+   * bodies without a cap are not counted.
+   */
+  readonly requestBytes: number;
 }
 
 /**
@@ -57,7 +66,18 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
   let inFlight = 0;
   let requests = 0;
   let timeouts = 0;
+  let responseBytes = 0;
+  let requestBytes = 0;
+  const countBytes = (bytes: number): void => {
+    responseBytes += bytes;
+  };
   const limited = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    requireArgument(
+      typeof input === "string" || input instanceof URL || input instanceof Request,
+      "fetch input",
+      "a URL string, a URL or a Request",
+      input,
+    );
     const url = describeUrl(input);
     const scheme = schemeOf(url);
     if (scheme !== "http:" && scheme !== "https:") throw new FetchSchemeError(url, scheme);
@@ -110,9 +130,17 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
       if (bucket && (init?.body != null || (input instanceof Request && input.body))) {
         // Normalising through Request turns any body (string, FormData, Blob, stream) into one stream to pace.
         const request = new Request(input, { ...init, signal: controller.signal });
-        const body = passThrough(request.body!, bucket, { signal: controller.signal, failure, onEnd: () => {} });
+        const body = passThrough(request.body!, bucket, {
+          signal: controller.signal,
+          failure,
+          onEnd: () => {},
+          onBytes: (bytes) => {
+            requestBytes += bytes;
+          },
+        });
         response = await innerFetch(new Request(request, { body, duplex: "half" } as RequestInit));
       } else {
+        requestBytes += knownBodySize(init?.body);
         response = await innerFetch(input, { ...init, signal: controller.signal });
       }
       if (!response.body) {
@@ -124,7 +152,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
         release();
         finish();
       };
-      const context: BodyContext = { signal: controller.signal, failure, onEnd: done };
+      const context: BodyContext = { signal: controller.signal, failure, onEnd: done, onBytes: countBytes };
       if (!bucket) return trackConsumption(response, context);
       const wrapped = new Response(passThrough(response.body, bucket, context), {
         status: response.status,
@@ -147,6 +175,8 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     inFlight: { get: () => inFlight },
     requests: { get: () => requests },
     timeouts: { get: () => timeouts },
+    responseBytes: { get: () => responseBytes },
+    requestBytes: { get: () => requestBytes },
   }) as LimitedFetch;
 }
 
@@ -156,6 +186,8 @@ interface BodyContext {
   failure(error: unknown): unknown;
   /** Runs once when the body ends, fails or is cancelled. */
   onEnd(): void;
+  /** Told the size of every chunk handed on (the bytes metric); absent for request bodies. */
+  onBytes?(bytes: number): void;
 }
 
 /**
@@ -199,6 +231,7 @@ function passThrough(
             controller.close();
             return;
           }
+          context.onBytes?.(value.byteLength);
           if (!tokens) {
             controller.enqueue(value);
             return;
@@ -260,6 +293,7 @@ function trackConsumption(response: Response, context: BodyContext): Response {
   context.signal.addEventListener("abort", end, { once: true });
   let tracked: ReadableStream<Uint8Array> | null | undefined;
   const proto = Response.prototype as unknown as Record<string, ((this: Response) => Promise<unknown>) | undefined>;
+  const arrayBuffer = proto["arrayBuffer"];
   for (const name of BODY_METHODS) {
     const original = proto[name];
     if (typeof original !== "function") continue;
@@ -268,7 +302,16 @@ function trackConsumption(response: Response, context: BodyContext): Response {
       writable: true,
       value: async function consume(): Promise<unknown> {
         try {
-          return await original.call(response);
+          // text() and json() read through arrayBuffer() so the bytes are counted exactly (the same UTF-8 decoding).
+          if (name === "text" || name === "json") {
+            const buffer = (await arrayBuffer!.call(response)) as ArrayBuffer;
+            context.onBytes?.(buffer.byteLength);
+            const text = new TextDecoder().decode(buffer);
+            return name === "json" ? JSON.parse(text) : text;
+          }
+          const body = await original.call(response);
+          context.onBytes?.(bodySize(body, response));
+          return body;
         } catch (error) {
           throw context.failure(error);
         } finally {
@@ -289,6 +332,42 @@ function trackConsumption(response: Response, context: BodyContext): Response {
     },
   });
   return response;
+}
+
+/** A request body's size when it is known without reading it; 0 for streams, FormData and no body. */
+function knownBodySize(body: BodyInit | null | undefined): number {
+  if (body == null) return 0;
+  if (typeof body === "string") return utf8Length(body);
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return body.size;
+  if (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) return utf8Length(body.toString());
+  return 0;
+}
+
+/** UTF-8 length of a string without encoding it (a lone surrogate counts 3, as its U+FFFD replacement). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Bytes a body method read: exact for everything but formData (its content-length, when the server sent one). */
+function bodySize(body: unknown, response: Response): number {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return body.size;
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : 0;
 }
 
 /** Reason for disarming a timeout; a plain abort() would build a DOMException (and a stack) per request. */

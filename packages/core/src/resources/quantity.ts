@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 /**
  * Resource quantities in the Kubernetes grammar:
  *   <quantity> ::= <number><suffix>,  <number> ::= digits | digits.digits | digits. | .digits
@@ -12,7 +13,7 @@ export class QuantityError extends Error {
 
   // No parameter properties: Node's type stripping (22/24) cannot run them.
   constructor(input: unknown, reason: string) {
-    super(`Invalid quantity ${JSON.stringify(input)}: ${reason}`);
+    super(`Invalid quantity ${describeValue(input)}: ${reason}`);
     this.input = input;
     this.reason = reason;
   }

@@ -1,4 +1,8 @@
+import { InvalidArgumentError } from "../invalid-argument.ts";
 import { StorageEscapeError } from "./errors.ts";
+
+/** Linux's PATH_MAX: a longer path fails in the OS with an error that names no argument. */
+const MAX_PATH_LENGTH = 4096;
 
 /** True for "/x", "\\x", "C:\\x", "C:/x" and "//server/share". */
 export function isAbsolutePath(path: string): boolean {
@@ -8,6 +12,8 @@ export function isAbsolutePath(path: string): boolean {
 /** Splits a relative path into normal segments, refusing absolute paths and `..` that climbs above the root. */
 export function relativeSegments(relPath: string, root: string): string[] {
   if (typeof relPath !== "string") throw new StorageEscapeError(String(relPath), root, "path must be a string");
+  if (relPath.length > MAX_PATH_LENGTH)
+    throw new InvalidArgumentError("storage path", `at most ${MAX_PATH_LENGTH} characters`, relPath);
   if (relPath.includes("\0")) throw new StorageEscapeError(relPath, root, "path contains a NUL byte");
   if (isAbsolutePath(relPath))
     throw new StorageEscapeError(relPath, root, "absolute paths are not allowed, give a path relative to the root");

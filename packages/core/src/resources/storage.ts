@@ -1,3 +1,4 @@
+import { requireArgument } from "../invalid-argument.ts";
 import type { DirEntry, DirHandle, Platform } from "@aral/platform";
 import { isPlatformError } from "@aral/platform";
 import { toBytes, concatBytes } from "@aral/platform";
@@ -277,13 +278,13 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         });
       },
       async writeFile(relPath, data, opts = {}) {
-        if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-          throw new TypeError(
-            `storage.${name}.writeFile: data must be a string or a Uint8Array, got ${describe(data)}`,
-          );
-        }
-        if (opts === null || typeof opts !== "object")
-          throw new TypeError(`storage.${name}.writeFile: opts must be an object, got ${describe(opts)}`);
+        requireArgument(
+          typeof data === "string" || data instanceof Uint8Array,
+          `storage.${name}.writeFile data`,
+          "a string or a Uint8Array",
+          data,
+        );
+        requireArgument(opts !== null && typeof opts === "object", `storage.${name}.writeFile opts`, "an object", opts);
         await using(relPath, true, (file) =>
           withLock(file.key, async () => {
             const bytes = toBytes(data);
@@ -428,12 +429,6 @@ async function countBytes(fs: StorageFs, path: string): Promise<number> {
   let sum = 0;
   for (const entry of entries) sum += await countBytes(fs, `${path}/${entry.name}`);
   return sum;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
-  return typeof value;
 }
 
 function randomSuffix(): string {

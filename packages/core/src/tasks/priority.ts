@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import { TaskQueueConfigError } from "./errors.ts";
 import type { PriorityName } from "./types.ts";
 
@@ -17,6 +18,6 @@ export function resolvePriority(priority: unknown): number {
   }
   throw new TaskQueueConfigError(
     "priority",
-    `priority must be a finite number or one of "critical", "high", "normal", "low", got ${typeof priority === "string" ? JSON.stringify(priority) : String(priority)}`,
+    `priority must be a finite number or one of "critical", "high", "normal", "low", got ${describeValue(priority)}`,
   );
 }

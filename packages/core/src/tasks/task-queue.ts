@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import type { Clock } from "@aral/platform";
 import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
@@ -87,28 +88,25 @@ export class TaskQueue {
 
   constructor(options: TaskQueueOptions = {}) {
     if (options === null || typeof options !== "object") {
-      throw new TaskQueueConfigError("options", `TaskQueue options must be an object, got ${String(options)}`);
+      throw new TaskQueueConfigError("options", `TaskQueue options must be an object, got ${describeValue(options)}`);
     }
     const concurrency = options.concurrency ?? 1;
     if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
       throw new TaskQueueConfigError(
         "concurrency",
-        `concurrency must be an integer >= 1 or Infinity, got ${String(concurrency)}`,
+        `concurrency must be an integer >= 1 or Infinity, got ${describeValue(concurrency)}`,
       );
     }
     const maxQueued = options.maxQueued ?? Infinity;
     if (!(maxQueued === Infinity || (Number.isInteger(maxQueued) && maxQueued >= 0))) {
       throw new TaskQueueConfigError(
         "maxQueued",
-        `maxQueued must be an integer >= 0 or Infinity, got ${String(maxQueued)}`,
+        `maxQueued must be an integer >= 0 or Infinity, got ${describeValue(maxQueued)}`,
       );
     }
     const overflow = options.overflow ?? "reject";
     if (overflow !== "reject" && overflow !== "wait") {
-      throw new TaskQueueConfigError(
-        "overflow",
-        `overflow must be "reject" or "wait", got ${JSON.stringify(overflow)}`,
-      );
+      throw new TaskQueueConfigError("overflow", `overflow must be "reject" or "wait", got ${describeValue(overflow)}`);
     }
     if (options.defaultTimeoutMs !== undefined) checkTimeout("defaultTimeoutMs", options.defaultTimeoutMs);
     this.concurrency = concurrency;
@@ -326,10 +324,10 @@ export class TaskQueue {
       if (typeof fn !== "function")
         throw new TaskQueueConfigError("fn", `add() needs a task function, got ${typeof fn}`);
       if (options === null || typeof options !== "object") {
-        throw new TaskQueueConfigError("options", `task options must be an object, got ${String(options)}`);
+        throw new TaskQueueConfigError("options", `task options must be an object, got ${describeValue(options)}`);
       }
       if (options.id !== undefined && (typeof options.id !== "string" || options.id === "")) {
-        throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${String(options.id)}`);
+        throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${describeValue(options.id)}`);
       }
       if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
         throw new TaskQueueConfigError("signal", "task signal must be an AbortSignal");
@@ -555,7 +553,7 @@ function checkTimeout(option: string, value: unknown, allowZero = false): void {
   ) {
     throw new TaskQueueConfigError(
       option,
-      `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${String(value)}`,
+      `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${describeValue(value)}`,
     );
   }
 }

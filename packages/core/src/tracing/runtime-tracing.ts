@@ -35,6 +35,11 @@ export class RuntimeTracing {
   readonly #api: OtelApi;
   readonly #tracer: Tracer;
   readonly #exporter: OtlpHttpExporter | undefined;
+  /**
+   * Each running task's context, keyed by the signal the task function was handed: what `callDependency(…, { signal })`
+   * inside the task uses as its parent (explicit, so it needs no async context manager on any runtime).
+   */
+  readonly #taskContexts = new WeakMap<AbortSignal, Context>();
 
   constructor(api: OtelApi, tracer: Tracer, exporter: OtlpHttpExporter | undefined) {
     this.#api = api;
@@ -53,6 +58,7 @@ export class RuntimeTracing {
     return {
       fn: (signal) => {
         span.addEvent("aral.task.started");
+        this.#taskContexts.set(signal, active);
         return this.#api.context.with(active, fn, undefined, signal);
       },
       settled: (result) => {
@@ -67,11 +73,12 @@ export class RuntimeTracing {
     };
   }
 
-  dependency(name: string): DependencyTrace {
+  /** `signal`: the task's, when the call is made inside a task; its span is then the parent. */
+  dependency(name: string, signal?: AbortSignal): DependencyTrace {
     const span = this.#tracer.startSpan(
       "aral.dependency",
       { kind: 2 /* CLIENT */, attributes: { "aral.dependency.name": name } },
-      this.#api.context.active(),
+      (signal && this.#taskContexts.get(signal)) ?? this.#api.context.active(),
     );
     let attempts = 0;
     return {

@@ -18,7 +18,7 @@ export interface TracingSettings {
 export function resolveTracingSettings(
   config: RuntimeConfig,
   env: Record<string, string | undefined>,
-  runtime: { name: string; version: string },
+  runtime: { name: string; version: string; instanceId?: string },
 ): TracingSettings | undefined {
   const tracing = config.observability.tracing;
   const exporters = (env["OTEL_TRACES_EXPORTER"] ?? "")
@@ -32,13 +32,7 @@ export function resolveTracingSettings(
     tracing.endpoint ??
     env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ??
     (base ? `${base.replace(/\/+$/, "")}/v1/traces` : "http://localhost:4318/v1/traces");
-  const resource: Record<string, string> = { ...parsePairs(env["OTEL_RESOURCE_ATTRIBUTES"]) };
-  resource["service.name"] =
-    config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? resource["service.name"] ?? "aral-agent";
-  resource["process.runtime.name"] = runtime.name;
-  resource["process.runtime.version"] = runtime.version;
-  resource["telemetry.sdk.name"] = "@aral/core";
-  resource["telemetry.sdk.language"] = "js";
+  const resource = resolveResource(config, env, runtime);
   return {
     exporter: tracing.exporter,
     endpoint,
@@ -48,6 +42,26 @@ export function resolveTracingSettings(
     },
     resource,
   };
+}
+
+/**
+ * The OpenTelemetry resource of this agent: OTEL_RESOURCE_ATTRIBUTES, service.name (the `agent` label),
+ * service.instance.id (the `instance_id` label, when given) and the runtime.
+ */
+export function resolveResource(
+  config: RuntimeConfig,
+  env: Record<string, string | undefined>,
+  runtime: { name: string; version: string; instanceId?: string },
+): Record<string, string> {
+  const resource: Record<string, string> = { ...parsePairs(env["OTEL_RESOURCE_ATTRIBUTES"]) };
+  resource["service.name"] =
+    config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? resource["service.name"] ?? "aral-agent";
+  if (runtime.instanceId !== undefined) resource["service.instance.id"] = runtime.instanceId;
+  resource["process.runtime.name"] = runtime.name;
+  resource["process.runtime.version"] = runtime.version;
+  resource["telemetry.sdk.name"] = "@aral/core";
+  resource["telemetry.sdk.language"] = "js";
+  return resource;
 }
 
 /** `key1=value1,key2=value2` (the OTEL_* list format; values percent-decoded). Malformed pairs are skipped, as the spec says. */

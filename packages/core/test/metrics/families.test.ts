@@ -78,17 +78,23 @@ describe("RuntimeFamilies", () => {
           resources: { leases: 1, memory: { limit: 100, allocated: 10 }, cpu: { limit: null, allocated: 0.5 } },
           monitor: { memoryRatio: 0.5, disk: [{ root: "/data", usedRatio: 0.25 }], degraded: false, throttled: true },
           health: { db: { ok: true, durationMs: 12, lastRun: new Date() } },
-          fetch: { inFlight: 1, waiting: 0, counts: { requests: 4, timeouts: 1 } },
+          fetch: {
+            inFlight: 1,
+            waiting: 0,
+            counts: { requests: 4, timeouts: 1, responseBytes: 2048, requestBytes: 10 },
+          },
           eventLoopLag: { lastMs: 3, maxMs: 9 },
           runtime: { name: "node", version: "24.0.0" },
         },
-        { tasks: { ...zero, accepted: 10 }, fetch: { requests: 1, timeouts: 0 } },
+        { tasks: { ...zero, accepted: 10 }, fetch: { requests: 1, timeouts: 0, responseBytes: 100, requestBytes: 5 } },
       );
       const text = registry.render();
       expect(text).toContain('aral_tasks_accepted_total{agent="a",instance_id="i"} 13\n');
       expect(text).toContain('aral_tasks_queued{agent="a",instance_id="i",priority="5"} 2\n');
       expect(text).toContain('aral_tasks_queued{agent="a",instance_id="i",priority="normal"} 0\n');
       expect(text).toContain('aral_fetch_requests_total{agent="a",instance_id="i"} 5\n');
+      expect(text).toContain('aral_fetch_response_bytes_total{agent="a",instance_id="i"} 2148\n');
+      expect(text).toContain('aral_fetch_request_bytes_total{agent="a",instance_id="i"} 15\n');
       expect(text).not.toContain("aral_resource_cpu_limit_cores");
       expect(promtoolCheck(text)).toEqual({ code: 0, output: "" });
     },

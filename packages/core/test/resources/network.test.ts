@@ -233,6 +233,50 @@ describe("createLimitedFetch", () => {
     expect(elapsed).toBeGreaterThanOrEqual(330);
   });
 
+  it("counts response bytes as bodies are read, by every way of reading (and with a bandwidth cap)", async () => {
+    const limited = createLimitedFetch({ fetch });
+    await (await limited(`${base}/bytes?n=1000`)).arrayBuffer();
+    expect(limited.responseBytes).toBe(1000);
+    expect(await (await limited(`${base}/json`)).json()).toEqual({ ok: true });
+    expect(limited.responseBytes).toBe(1011);
+    expect((await (await limited(`${base}/bytes?n=5`)).text()).length).toBe(5);
+    expect((await (await limited(`${base}/bytes?n=7`)).blob()).size).toBe(7);
+    const reader = (await limited(`${base}/bytes?n=70000`)).body!.getReader();
+    let streamed = 0;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      streamed += chunk.value.byteLength;
+      expect(limited.responseBytes).toBe(1023 + streamed); // counted per chunk, while the body streams
+    }
+    expect(streamed).toBe(70_000);
+    await (await limited(`${base}/empty`)).text();
+    expect(limited.responseBytes).toBe(71_023);
+    const capped = createLimitedFetch({ fetch, bandwidth: "80Mbps" });
+    await (await capped(`${base}/bytes?n=3000`)).arrayBuffer();
+    expect(capped.responseBytes).toBe(3000);
+  });
+
+  it("counts request bytes where the body's size is known, and every byte of a body paced by a bandwidth cap", async () => {
+    const limited = createLimitedFetch({ fetch });
+    const post = async (body: BodyInit) => (await limited(`${base}/echo-length`, { method: "POST", body })).text();
+    expect(await post("héllo")).toBe("6"); // UTF-8: é is 2 bytes
+    expect(await post("😀")).toBe("4");
+    expect(await post(new Uint8Array(10))).toBe("10");
+    expect(await post(new Blob(["abc"]))).toBe("3");
+    expect(await post(new URLSearchParams({ q: "a b" }))).toBe("5"); // q=a+b
+    expect(limited.requestBytes).toBe(6 + 4 + 10 + 3 + 5);
+    const capped = createLimitedFetch({ fetch, bandwidth: "80Mbps" });
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(700));
+        controller.enqueue(new Uint8Array(300));
+        controller.close();
+      },
+    });
+    const init = { method: "POST", body: stream, duplex: "half" } as RequestInit;
+    expect(await (await capped(`${base}/echo-length`, init)).text()).toBe("1000");
+    expect(capped.requestBytes).toBe(1000);
+  });
+
   it("rejects bad options by name", () => {
     expect(() => createLimitedFetch({ fetch, connections: 0 })).toThrow(/at least 1/);
     expect(() => createLimitedFetch({ fetch, timeout: -5 })).toThrow(/timeout/);

@@ -3,6 +3,7 @@ import { promises as fsp } from "node:fs";
 import { createStorage } from "../../src/resources/storage.ts";
 import type { Storage } from "../../src/resources/storage.ts";
 import { StorageEscapeError, StorageQuotaError } from "../../src/resources/errors.ts";
+import { InvalidArgumentError } from "../../src/invalid-argument.ts";
 import { testPlatform } from "./test-platform.ts";
 
 let base: string;
@@ -43,11 +44,11 @@ describe("createStorage", () => {
     await again.cleanupEphemeral();
   });
 
-  it("writeFile with data that is neither bytes nor a string is a TypeError naming the argument; nothing is written", async () => {
+  it("writeFile with data that is neither bytes nor a string is an InvalidArgumentError naming the argument; nothing is written", async () => {
     await expect(storage.persistent.writeFile("a.bin", 42 as never)).rejects.toThrow(
-      /storage\.persistent\.writeFile: data must be a string or a Uint8Array, got number/,
+      /storage\.persistent\.writeFile data must be a string or a Uint8Array, got 42/,
     );
-    await expect(storage.persistent.writeFile("a.bin", { length: 3 } as never)).rejects.toThrow(TypeError);
+    await expect(storage.persistent.writeFile("a.bin", { length: 3 } as never)).rejects.toThrow(InvalidArgumentError);
     expect(await fsp.readdir(`${base}/data`)).toEqual([]);
   });
 

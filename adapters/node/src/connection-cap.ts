@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { exhaustionLog } from "@aral/platform";
+
+/** Descriptors kept for everything but the server's connections (files, child pipes, the audit log). */
+const RESERVED_DESCRIPTORS = 64;
+
+/**
+ * Node sheds connections it cannot accept silently (libuv's EMFILE trick). Capping connections a little
+ * below the open-file limit sheds them before the process runs dry, and Node's 'drop' event lets us say so
+ * once per burst. No cap where the limit cannot be read (not Linux).
+ */
+export function capConnections(server: Server, where: () => string): void {
+  const limit = openFileLimit();
+  if (limit === undefined) return;
+  server.maxConnections = Math.max(16, limit - RESERVED_DESCRIPTORS);
+  let log: ReturnType<typeof exhaustionLog> | undefined;
+  server.on("drop", () => {
+    log ??= exhaustionLog(where());
+    log.report(`over ${server.maxConnections} connections under an open-file limit of ${limit}`);
+  });
+}
+
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
+    const soft = line?.slice("Max open files".length).trim().split(/\s+/)[0];
+    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
+}

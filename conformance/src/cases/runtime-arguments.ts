@@ -1,0 +1,185 @@
+import type { AralRuntime } from "@aral/core";
+import { defineCases } from "../harness/case.ts";
+import { runtimeFor } from "./runtime-helpers.ts";
+
+/** Junk for every public argument (issue #9, item 7): each must fail with the SDK's typed error naming it. */
+const JUNK: readonly (readonly [string, unknown])[] = [
+  ["undefined", undefined],
+  ["null", null],
+  ["42", 42],
+  ["NaN", Number.NaN],
+  ["Infinity", Number.POSITIVE_INFINITY],
+  ["-1", -1],
+  ["10n", 10n],
+  ["a symbol", Symbol("junk")],
+  ["{ wrong: 1 }", { wrong: 1 }],
+  ["[1]", [1]],
+  ["a 1 MB string", "x".repeat(1_000_000)],
+  ["a function", () => 1],
+];
+
+/** Errors that say nothing about which argument was wrong: what a call crashing deep inside throws. */
+const BARE = new Set(["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"]);
+
+interface Row {
+  /** The call, with the junk where one argument goes. */
+  call: string;
+  invoke: (runtime: AralRuntime, junk: unknown) => unknown;
+  /** What the error message must name (the argument or field). */
+  names: RegExp;
+  /** Junk that is a valid value for this argument, left out. */
+  valid?: readonly string[];
+}
+
+const noop = async () => 1;
+const ROWS: readonly Row[] = [
+  {
+    call: "register('n', junk)",
+    invoke: (r, j) => r.register("n", j as never),
+    names: /closable/,
+    valid: ["a function"],
+  },
+  {
+    call: "addHealthCheck(junk, check)",
+    invoke: (r, j) => r.addHealthCheck(j as never, () => true),
+    names: /name/,
+    valid: ["a 1 MB string"],
+  },
+  {
+    call: "addHealthCheck('c', junk)",
+    invoke: (r, j) => r.addHealthCheck("c", j as never),
+    names: /must be a function/,
+    valid: ["a function"],
+  },
+  {
+    call: "addHealthCheck('c', check, { timeoutMs: junk })",
+    invoke: (r, j) => r.addHealthCheck("c", () => true, { timeoutMs: j as never }),
+    names: /timeoutMs/,
+    valid: ["undefined", "42"],
+  },
+  {
+    call: "allocate(junk)",
+    invoke: (r, j) => r.allocate(j as never),
+    names: /request|resource/i,
+    valid: ["undefined"],
+  },
+  {
+    call: "allocate({ memory: junk })",
+    invoke: (r, j) => r.allocate({ memory: j as never }),
+    names: /memory/,
+    valid: ["undefined", "42"],
+  },
+  {
+    call: "allocate({ cpu: junk })",
+    invoke: (r, j) => r.allocate({ cpu: j as never }),
+    names: /cpu/,
+    valid: ["undefined", "42"],
+  },
+  { call: "submit(junk)", invoke: (r, j) => r.submit(j as never), names: /task/i, valid: ["a function"] },
+  {
+    call: "submit(task, junk)",
+    invoke: (r, j) => r.submit(noop, j as never),
+    names: /options/i,
+    valid: ["undefined", "{ wrong: 1 }", "[1]", "a function"],
+  },
+  {
+    call: "submit(task, { priority: junk })",
+    invoke: (r, j) => r.submit(noop, { priority: j as never }),
+    names: /priority/,
+    valid: ["undefined", "42", "-1"],
+  },
+  {
+    call: "submit(task, { timeoutMs: junk })",
+    invoke: (r, j) => r.submit(noop, { timeoutMs: j as never }),
+    names: /timeout/i,
+    valid: ["undefined", "42"],
+  },
+  {
+    call: "submit(task, { signal: junk })",
+    invoke: (r, j) => r.submit(noop, { signal: j as never }),
+    names: /signal/,
+    valid: ["undefined"],
+  },
+  {
+    call: "executeWithRetry(junk, 'c')",
+    invoke: (r, j) => r.executeWithRetry(j as never, "c"),
+    names: /fn/,
+    valid: ["a function"],
+  },
+  {
+    call: "executeWithRetry(fn, junk)",
+    invoke: (r, j) => r.executeWithRetry(noop, j as never),
+    names: /context/,
+    valid: ["a 1 MB string"],
+  },
+  {
+    call: "circuitBreaker(junk)",
+    invoke: (r, j) => r.circuitBreaker(j as never),
+    names: /dependency|name/i,
+    valid: ["a 1 MB string"],
+  },
+  {
+    call: "callDependency('d', junk)",
+    invoke: (r, j) => r.callDependency("d", j as never),
+    names: /fn/,
+    valid: ["a function"],
+  },
+  { call: "onStop(junk)", invoke: (r, j) => r.onStop(j as never), names: /callback/, valid: ["a function"] },
+  { call: "fetch(junk)", invoke: (r, j) => r.fetch(j as never), names: /input|scheme|URL/i },
+  {
+    call: "storage.persistent.writeFile('f', junk)",
+    invoke: (r, j) => r.storage!.persistent.writeFile("f", j as never),
+    names: /data/,
+    valid: ["a 1 MB string"],
+  },
+  {
+    call: "storage.persistent.readFile(junk)",
+    invoke: (r, j) => r.storage!.persistent.readFile(j as never),
+    names: /path/i,
+  },
+  { call: "logger.level = junk", invoke: (r, j) => void (r.logger.level = j as never), names: /level/i },
+];
+
+async function outcome(run: () => unknown): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const result = run();
+    if (!(result instanceof Promise)) return "no error";
+    const hung = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("a hang (5 s)"), 5_000)));
+    return await Promise.race([result.then(() => "no error"), hung]);
+  } catch (error) {
+    return error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const runtimeArgumentCases = defineCases([
+  {
+    name: "arguments: every public call given junk (null, NaN, BigInt, symbols, wrong shapes, 1 MB strings) throws a typed error naming the argument — no bare TypeError, no hang",
+    capability: "runtime.resources",
+    async run(ctx) {
+      const base = await ctx.tempDir();
+      const { runtime } = runtimeFor(ctx, {
+        resources: { memory: { limit: "512Mi" }, storage: { persistent: `${base}/data`, maxSize: "1Mi" } },
+        errorHandling: { maxRetries: 1 },
+        logging: { level: "error" },
+      });
+      await runtime.start();
+      const problems: string[] = [];
+      for (const row of ROWS) {
+        for (const [label, junk] of JUNK) {
+          if (row.valid?.includes(label)) continue;
+          const error = await outcome(() => row.invoke(runtime, junk));
+          const what = `${row.call.replace("junk", label)}`;
+          if (!(error instanceof Error)) problems.push(`${what}: ${String(error)}`);
+          else if (BARE.has(error.name)) problems.push(`${what}: bare ${error.name}: ${error.message.slice(0, 120)}`);
+          else if (!row.names.test(error.message))
+            problems.push(`${what}: ${error.name} does not name ${row.names}: ${error.message.slice(0, 120)}`);
+          else if (error.message.length > 2_000) problems.push(`${what}: ${error.message.length}-character message`);
+        }
+      }
+      if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
+    },
+  },
+]);

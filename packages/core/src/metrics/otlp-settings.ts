@@ -1,0 +1,52 @@
+import type { RuntimeConfig } from "../config/index.ts";
+import { parsePairs, resolveResource } from "../tracing/settings.ts";
+
+/** What the OTLP metrics exporter needs, from the manifest's `observability.metrics` and the standard OTEL_* variables. */
+export interface OtlpMetricsSettings {
+  /** OTLP/HTTP metrics URL. */
+  endpoint: string;
+  headers: Record<string, string>;
+  /** Milliseconds between exports. */
+  intervalMs: number;
+  /** service.name, service.instance.id and the other resource attributes. */
+  resource: Record<string, string>;
+}
+
+const DEFAULT_INTERVAL_MS = 60_000;
+
+/**
+ * On when the manifest says `observability.metrics.enabled` or OTEL_METRICS_EXPORTER names "otlp";
+ * OTEL_SDK_DISABLED=true or OTEL_METRICS_EXPORTER=none turn it off. Undefined when off: the exporter is never loaded.
+ */
+export function resolveOtlpMetricsSettings(
+  config: RuntimeConfig,
+  env: Record<string, string | undefined>,
+  runtime: { name: string; version: string; instanceId?: string },
+): OtlpMetricsSettings | undefined {
+  const metrics = config.observability.metrics;
+  const exporters = (env["OTEL_METRICS_EXPORTER"] ?? "")
+    .split(",")
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  if ((env["OTEL_SDK_DISABLED"] ?? "").trim().toLowerCase() === "true" || exporters.includes("none")) return undefined;
+  if (!metrics.enabled && !exporters.includes("otlp")) return undefined;
+  const base = env["OTEL_EXPORTER_OTLP_ENDPOINT"];
+  const endpoint =
+    metrics.endpoint ??
+    env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] ??
+    (base ? `${base.replace(/\/+$/, "")}/v1/metrics` : "http://localhost:4318/v1/metrics");
+  const fromEnv = Number(env["OTEL_METRIC_EXPORT_INTERVAL"]);
+  // An unparsable or non-positive OTEL_METRIC_EXPORT_INTERVAL is ignored, as the spec says of invalid values.
+  const intervalMs =
+    metrics.interval ??
+    (Number.isFinite(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 2 ** 31 - 1) : DEFAULT_INTERVAL_MS);
+  return {
+    endpoint,
+    headers: {
+      ...parsePairs(env["OTEL_EXPORTER_OTLP_HEADERS"]),
+      ...parsePairs(env["OTEL_EXPORTER_OTLP_METRICS_HEADERS"]),
+    },
+    intervalMs,
+    resource: resolveResource(config, env, runtime),
+  };
+}
