@@ -146,15 +146,16 @@ export async function serveNode(
       requestsPerSocket.set(socket, left);
       if (closing && left === 0) socket.end(); // keep-alive socket whose last response went out
     };
-    res.once("finish", settle);
-    res.once("close", settle);
+    // settle() runs once however often it is called: plain listeners spare once()'s wrapper per request
+    res.on("finish", settle);
+    res.on("close", settle);
 
-    void (async () => {
-      await writeResponse(await handler(request), req, res, closing);
-    })().catch((error: unknown) => {
-      reportError(error);
-      res.destroy();
-    });
+    handler(request)
+      .then((response) => writeResponse(response, req, res, closing))
+      .catch((error: unknown) => {
+        reportError(error);
+        res.destroy();
+      });
   });
   // every connection, so close() can end the idle ones; 'request' tracks too where a node
   // emulation (Bun) emits no 'connection'
