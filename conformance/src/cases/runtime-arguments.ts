@@ -1,4 +1,7 @@
 import type { AralRuntime } from "@aral/core";
+import { MetricsRegistry } from "@aral/core/metrics";
+import { WorkerPool } from "@aral/core/workers";
+import type { Platform } from "@aral/platform";
 import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
@@ -21,10 +24,10 @@ const JUNK: readonly (readonly [string, unknown])[] = [
 /** Errors that say nothing about which argument was wrong: what a call crashing deep inside throws. */
 const BARE = new Set(["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"]);
 
-interface Row {
+interface Row<Target = AralRuntime> {
   /** The call, with the junk where one argument goes. */
   call: string;
-  invoke: (runtime: AralRuntime, junk: unknown) => unknown;
+  invoke: (target: Target, junk: unknown) => unknown;
   /** What the error message must name (the argument or field). */
   names: RegExp;
   /** Junk that is a valid value for this argument, left out. */
@@ -140,6 +143,94 @@ const ROWS: readonly Row[] = [
   { call: "logger.level = junk", invoke: (r, j) => void (r.logger.level = j as never), names: /level/i },
 ];
 
+let unique = 0;
+const metricName = () => `m_${++unique}_total`;
+/** The metrics registry users build their own families with (`@aral/core/metrics`). */
+const METRIC_ROWS: readonly Row<MetricsRegistry>[] = [
+  {
+    call: "counter(junk, 'help')",
+    invoke: (m, j) => m.counter(j as never, "help"),
+    names: /metric name/,
+    valid: ["a 1 MB string"],
+  },
+  {
+    call: "counter(name, junk)",
+    invoke: (m, j) => m.counter(metricName(), j as never),
+    names: /help/,
+    valid: ["a 1 MB string"],
+  },
+  {
+    call: "counter(name, 'help', junk)",
+    invoke: (m, j) => m.counter(metricName(), "help", j as never),
+    names: /label/,
+    valid: ["undefined"],
+  },
+  {
+    call: "counter(…).inc(junk)",
+    invoke: (m, j) => m.counter(metricName(), "help").inc(j as never),
+    names: /increment|label/,
+    valid: ["undefined", "null", "42", "{ wrong: 1 }"],
+  },
+  {
+    call: "gauge(…).set(junk)",
+    invoke: (m, j) => m.gauge(metricName().replace("_total", ""), "help").set(j as never),
+    names: /value/,
+    valid: ["42", "-1", "Infinity"],
+  },
+  {
+    call: "histogram(name, 'help', junk)",
+    invoke: (m, j) => m.histogram(metricName().replace("_total", "_seconds"), "help", j as never),
+    names: /buckets/,
+    valid: ["[1]"],
+  },
+];
+
+/** The worker pool (`@aral/core/workers`); no row starts a worker. */
+const WORKER_ROWS: readonly Row<Platform>[] = [
+  {
+    call: "new WorkerPool(platform, junk)",
+    invoke: (p, j) => new WorkerPool(p, j as never),
+    names: /module/,
+    valid: ["a 1 MB string"], // a string: resolving it fails at start (WorkerStartError), not here
+  },
+  {
+    call: "new WorkerPool(platform, module, junk)",
+    invoke: (p, j) => new WorkerPool(p, "./worker.ts", j as never),
+    names: /options/,
+    valid: ["undefined", "{ wrong: 1 }"],
+  },
+  {
+    call: "new WorkerPool(platform, module, { size: junk })",
+    invoke: (p, j) => new WorkerPool(p, "./worker.ts", { size: j as never }),
+    names: /size/,
+    valid: ["undefined", "42"],
+  },
+  {
+    call: "pool.run(data, junk)",
+    invoke: (p, j) => new WorkerPool(p, "./worker.ts").run(1, j as never),
+    names: /options/,
+    valid: ["undefined", "{ wrong: 1 }"],
+  },
+];
+
+/** Each row × each junk value: the problems found (a value that passes, a bare error, a hang, a message naming nothing). */
+async function probe<Target>(target: Target, rows: readonly Row<Target>[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const row of rows) {
+    for (const [label, junk] of JUNK) {
+      if (row.valid?.includes(label)) continue;
+      const error = await outcome(() => row.invoke(target, junk));
+      const what = `${row.call.replace("junk", label)}`;
+      if (!(error instanceof Error)) problems.push(`${what}: ${String(error)}`);
+      else if (BARE.has(error.name)) problems.push(`${what}: bare ${error.name}: ${error.message.slice(0, 120)}`);
+      else if (!row.names.test(error.message))
+        problems.push(`${what}: ${error.name} does not name ${row.names}: ${error.message.slice(0, 120)}`);
+      else if (error.message.length > 2_000) problems.push(`${what}: ${error.message.length}-character message`);
+    }
+  }
+  return problems;
+}
+
 async function outcome(run: () => unknown): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -166,19 +257,23 @@ export const runtimeArgumentCases = defineCases([
         logging: { level: "error" },
       });
       await runtime.start();
-      const problems: string[] = [];
-      for (const row of ROWS) {
-        for (const [label, junk] of JUNK) {
-          if (row.valid?.includes(label)) continue;
-          const error = await outcome(() => row.invoke(runtime, junk));
-          const what = `${row.call.replace("junk", label)}`;
-          if (!(error instanceof Error)) problems.push(`${what}: ${String(error)}`);
-          else if (BARE.has(error.name)) problems.push(`${what}: bare ${error.name}: ${error.message.slice(0, 120)}`);
-          else if (!row.names.test(error.message))
-            problems.push(`${what}: ${error.name} does not name ${row.names}: ${error.message.slice(0, 120)}`);
-          else if (error.message.length > 2_000) problems.push(`${what}: ${error.message.length}-character message`);
-        }
-      }
+      const problems = await probe(runtime, ROWS);
+      if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
+    },
+  },
+  {
+    name: "arguments: the metrics registry (counter, gauge, histogram and their updates) given junk throws a MetricsError naming the argument",
+    capability: "runtime.health",
+    async run() {
+      const problems = await probe(new MetricsRegistry(), METRIC_ROWS);
+      if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
+    },
+  },
+  {
+    name: "arguments: the worker pool (constructor, options, run) given junk throws a WorkerPoolConfigError naming the argument",
+    capability: "workers.pool",
+    async run(ctx) {
+      const problems = await probe(ctx.platform, WORKER_ROWS);
       if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
     },
   },

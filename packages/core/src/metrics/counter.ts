@@ -16,6 +16,8 @@ export class Counter extends Metric<{ value: number }> {
       typeof labelsOrAmount === "object" ? [labelsOrAmount, amount ?? 1] : [undefined, labelsOrAmount ?? 1];
     checkNumber(this.name, "increment", by);
     if (by < 0) throw new MetricsError(`Counter ${this.name}: cannot decrease (increment ${by})`, this.name);
+    if (by === Number.POSITIVE_INFINITY)
+      throw new MetricsError(`Counter ${this.name}: increment must be finite, got Infinity`, this.name);
     this.seriesFor(labels).value += by;
   }
 

@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import { MetricsError } from "./errors.ts";
 import { formatValue } from "./exposition.ts";
 import { Metric, checkNumber, type Labels } from "./metric.ts";
@@ -21,7 +22,7 @@ export class Histogram extends Metric<HistogramSeries> {
     const bounds = buckets.filter((b) => b !== Number.POSITIVE_INFINITY);
     bounds.forEach((bound, i) => {
       if (typeof bound !== "number" || !Number.isFinite(bound))
-        throw new MetricsError(`Histogram ${name}: bucket ${JSON.stringify(bound)} is not a finite number`, name);
+        throw new MetricsError(`Histogram ${name}: bucket ${describeValue(bound)} is not a finite number`, name);
       if (i > 0 && bound <= bounds[i - 1]!)
         throw new MetricsError(
           `Histogram ${name}: buckets must be strictly increasing (${bounds[i - 1]} then ${bound})`,

@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import { MetricsError } from "./errors.ts";
 import { LABEL_NAME, escapeHelp, formatLabels, formatValue } from "./exposition.ts";
 
@@ -29,12 +30,17 @@ export abstract class Metric<Series> {
   constructor(name: string, help: string, labelNames: readonly string[], reservedLabels: readonly string[] = []) {
     this.name = name;
     this.help = help;
+    if (!Array.isArray(labelNames))
+      throw new MetricsError(
+        `Metric ${name}: labelNames must be an array of label names, got ${describeValue(labelNames)}`,
+        name,
+      );
     this.labelNames = Object.freeze([...labelNames]);
     const seen = new Set<string>();
     for (const label of labelNames) {
       if (typeof label !== "string" || !LABEL_NAME.test(label) || label.startsWith("__")) {
         throw new MetricsError(
-          `Metric ${name}: invalid label name ${JSON.stringify(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`,
+          `Metric ${name}: invalid label name ${describeValue(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`,
           name,
         );
       }
@@ -121,10 +127,7 @@ export abstract class Metric<Series> {
 
 export function checkNumber(metric: string, what: string, value: unknown): number {
   if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new MetricsError(
-      `Metric ${metric}: ${what} must be a number, got ${JSON.stringify(value) ?? String(value)}`,
-      metric,
-    );
+    throw new MetricsError(`Metric ${metric}: ${what} must be a number, got ${describeValue(value)}`, metric);
   }
   return value;
 }

@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import { Counter } from "./counter.ts";
 import { MetricsError } from "./errors.ts";
 import { LABEL_NAME, METRIC_NAME } from "./exposition.ts";
@@ -21,7 +22,7 @@ export class MetricsRegistry {
     const entries = Object.entries(labels);
     for (const [name, value] of entries) {
       if (!LABEL_NAME.test(name) || name.startsWith("__"))
-        throw new MetricsError(`Invalid constant label name ${JSON.stringify(name)}`, name);
+        throw new MetricsError(`Invalid constant label name ${describeValue(name)}`, name);
       if (typeof value !== "string") throw new MetricsError(`Constant label ${name}: value must be a string`, name);
       for (const metric of this.#metrics.values()) {
         if (metric.labelNames.includes(name))
@@ -91,11 +92,17 @@ export class MetricsRegistry {
   ): AnyMetric {
     if (typeof name !== "string" || !METRIC_NAME.test(name)) {
       throw new MetricsError(
-        `Invalid metric name ${JSON.stringify(name)}: expected [a-zA-Z_:][a-zA-Z0-9_:]*`,
-        String(name),
+        `Invalid metric name ${describeValue(name)}: expected [a-zA-Z_:][a-zA-Z0-9_:]*`,
+        describeValue(name),
       );
     }
-    if (typeof help !== "string") throw new MetricsError(`Metric ${name}: help must be a string`, name);
+    if (typeof help !== "string")
+      throw new MetricsError(`Metric ${name}: help must be a string, got ${describeValue(help)}`, name);
+    if (!Array.isArray(labelNames))
+      throw new MetricsError(
+        `Metric ${name}: labelNames must be an array of label names, got ${describeValue(labelNames)}`,
+        name,
+      );
     const existing = this.#metrics.get(name);
     if (existing) {
       if (existing.type !== type || existing.help !== help || !sameLabels(existing, labelNames)) {

@@ -1,3 +1,4 @@
+import { describeValue } from "../config/describe-value.ts";
 import { systemClock, type Clock } from "@aral/platform";
 import { MetricsError } from "./errors.ts";
 
@@ -50,7 +51,7 @@ export class RequestStats {
   record(latencyMs: number, ok: boolean): void {
     if (typeof latencyMs !== "number" || !Number.isFinite(latencyMs) || latencyMs < 0) {
       throw new MetricsError(
-        `RequestStats.record: latencyMs must be a finite number >= 0, got ${JSON.stringify(latencyMs) ?? String(latencyMs)}`,
+        `RequestStats.record: latencyMs must be a finite number >= 0, got ${describeValue(latencyMs)}`,
         "RequestStats",
       );
     }
