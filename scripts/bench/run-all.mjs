@@ -1,34 +1,65 @@
 #!/usr/bin/env node
-// `npm run bench`: every benchmark on Node 24, Deno and Bun, one after another, figures and ratios as each prints them.
-// Benchmarks, not tests: nothing here passes or fails; each prints its goal lines (MET / NOT MET) with the peer or
-// native figure beside it. Record figures in RESULTS*.md by hand (RESULTS-performance.md for issue 12's goals).
+// `npm run bench`: issue 12's performance goals on Node 24, Deno and Bun — import cost, start → health, net.serve
+// against raw node:http / @hono/node-server / srvx, adapter operations against each runtime's own API, and a bounded
+// memory soak — then every goal line again in one summary with its verdict. About 6–7 minutes on 2 quiet cores.
+// `npm run bench -- --all` adds the other benchmarks (queue, resilience, resources, aral up vs PM2; several minutes more).
+// Benchmarks, not tests: nothing here passes or fails; each script prints its goal lines (figure, the peer or native
+// figure beside it, MET / NOT MET), measured side by side in alternating rounds and reduced to medians (ops.ts: each
+// side's fastest batch). Record figures in RESULTS*.md by hand (RESULTS-performance.md for issue 12's goals).
 import { spawnSync } from "node:child_process";
 import { root, runtimes } from "../runtimes.mjs";
 
-const scripts = [
-  "scripts/bench/queue.ts",
-  "scripts/bench/resilience.ts",
-  "scripts/bench/resources.ts",
-  "scripts/bench/ops.ts",
-  "scripts/bench/soak.ts",
-];
+const all = process.argv.includes("--all");
 const plan = [
   ["node24", ["--expose-gc", "--conditions=source"]],
   ["deno", ["run", "-A", "--v8-flags=--expose-gc"]],
   ["bun", ["--conditions=source"]],
 ];
-// PM2 is a Node tool: aral up vs PM2 runs once, on Node 24.
-const nodeOnly = ["scripts/bench/supervisor-vs-pm2.mjs"];
-for (const script of scripts) {
-  for (const [rt, args] of plan) {
-    console.log(`\n### ${script} on ${runtimes[rt].label}`);
-    spawnSync(runtimes[rt].exec, [...args, script], { cwd: root, stdio: "inherit" });
-  }
+const goalLines = [];
+
+/** Runs one benchmark, prints its output as it is, and keeps its goal lines (those ending in a verdict) for the summary. */
+function run(title, exec, args, env = {}) {
+  console.log(`\n### ${title}`);
+  const started = Date.now();
+  const result = spawnSync(exec, args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  process.stdout.write(result.stdout ?? "");
+  const lines = (result.stdout ?? "").split("\n").filter((line) => /\b(MET|NOT MET)\b/.test(line));
+  goalLines.push(...lines);
+  if (result.status !== 0) goalLines.push(`${title}: FAILED (exit ${result.status ?? result.signal}) — no figure`);
+  console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
-// Whole-process benchmarks: each starts its own children on Node 24, Deno and Bun (serve and PM2: Node only).
-console.log(`\nload while measuring: ${spawnSync("uptime", { encoding: "utf8" }).stdout.trim()}`);
-for (const script of ["scripts/bench/import.mjs", "scripts/bench/start.mjs", "scripts/bench/serve.mjs", ...nodeOnly]) {
-  console.log(`\n### ${script}`);
-  spawnSync(runtimes.node24.exec, [script], { cwd: root, stdio: "inherit" });
+const load = () => spawnSync("uptime", { encoding: "utf8" }).stdout.trim();
+const loadBefore = load();
+console.log(`load before: ${loadBefore}`);
+const started = Date.now();
+
+// per-runtime scripts: adapter operations and the memory soak (30 s each unless BENCH_SOAK_SECONDS says otherwise)
+for (const [rt, args] of plan)
+  run(`scripts/bench/ops.ts on ${runtimes[rt].label}`, runtimes[rt].exec, [...args, "scripts/bench/ops.ts"]);
+for (const [rt, args] of plan)
+  run(`scripts/bench/soak.ts on ${runtimes[rt].label}`, runtimes[rt].exec, [...args, "scripts/bench/soak.ts"], {
+    BENCH_SOAK_SECONDS: process.env.BENCH_SOAK_SECONDS ?? "30",
+  });
+// whole-process benchmarks: each starts its own children on Node 24, Deno and Bun (serve: Node only)
+for (const script of ["scripts/bench/import.mjs", "scripts/bench/start.mjs", "scripts/bench/serve.mjs"])
+  run(script, runtimes.node24.exec, [script]);
+
+if (all) {
+  for (const script of ["scripts/bench/queue.ts", "scripts/bench/resilience.ts", "scripts/bench/resources.ts"])
+    for (const [rt, args] of plan) run(`${script} on ${runtimes[rt].label}`, runtimes[rt].exec, [...args, script]);
+  // PM2 is a Node tool: aral up vs PM2 runs once, on Node 24
+  run("scripts/bench/supervisor-vs-pm2.mjs", runtimes.node24.exec, ["scripts/bench/supervisor-vs-pm2.mjs"]);
 }
+
+const met = goalLines.filter((line) => /\bMET\b/.test(line) && !/NOT MET|FAILED/.test(line)).length;
+console.log(`\n=== goals (${met} of ${goalLines.length} lines met) ===`);
+for (const line of goalLines) console.log(line);
+console.log(`\nload before: ${loadBefore}\nload after:  ${load()}`);
+console.log(`total ${((Date.now() - started) / 60_000).toFixed(1)} min`);

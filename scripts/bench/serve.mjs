@@ -5,8 +5,9 @@
  * Each server runs in its own Node 24 child process (serve-target.ts); the contenders of one body are
  * measured in alternating rounds, so machine load hits them alike. On a shared machine requests/s swings
  * with other load, so the goal ratios use capacity: requests served per CPU-second of the server process
- * (utime + stime from /proc/<pid>/stat, Linux), which other processes barely move. Both are printed. BENCH_SECONDS (default 4) per round,
- * BENCH_ROUNDS (default 2) rounds, BENCH_CONNECTIONS (default 32).
+ * (utime + stime from /proc/<pid>/stat, Linux), which other processes barely move. Both are printed; each ratio is the median over rounds of that round's ratio.
+ * BENCH_SECONDS (default 3) per round, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 32),
+ * BENCH_BODIES (default small,64k,stream).
  *   node scripts/bench/serve.mjs
  */
 import { spawn } from "node:child_process";
@@ -17,11 +18,11 @@ import { root, runtimes } from "../runtimes.mjs";
 
 const require = createRequire(import.meta.url);
 const autocannon = require("autocannon");
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SERVERS = ["raw", "aral", "hono", "srvx"];
-const BODIES = ["small", "64k", "stream"];
+const BODIES = (process.env.BENCH_BODIES ?? "small,64k,stream").split(",");
 const node = runtimes.node24.exec;
 
 async function start(kind, body) {
@@ -64,46 +65,47 @@ function load(port) {
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 console.log(`net.serve on ${node} — ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server and body`);
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const goals = [];
 for (const body of BODIES) {
   const servers = {};
   for (const kind of SERVERS) servers[kind] = await start(kind, body);
-  const samples = Object.fromEntries(
-    SERVERS.map((kind) => [kind, { rps: [], p99: [], errors: 0, requests: 0, cpu: 0 }]),
-  );
+  const samples = Object.fromEntries(SERVERS.map((kind) => [kind, { rps: [], capacity: [], p99: [], errors: 0 }]));
   for (const kind of SERVERS)
     await load(servers[kind].port).then(
       () => {},
       () => {},
     ); // warm-up (JIT) of each, 1 round not counted
   for (let round = 0; round < ROUNDS; round++) {
-    for (const kind of SERVERS) {
+    // each round starts with a different server, so a burst of other load does not always hit the same one
+    const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]);
+    for (const kind of order) {
       const cpuBefore = cpuSeconds(servers[kind].pid);
       const result = await load(servers[kind].port);
-      samples[kind].cpu += cpuSeconds(servers[kind].pid) - cpuBefore;
-      samples[kind].requests += result.requests.total;
+      const cpu = cpuSeconds(servers[kind].pid) - cpuBefore;
+      samples[kind].capacity.push(result.requests.total / Math.max(cpu, 0.01));
       samples[kind].rps.push(result.requests.average);
       samples[kind].p99.push(result.latency.p99);
       samples[kind].errors += result.errors + result.non2xx;
     }
   }
   for (const kind of SERVERS) await servers[kind].stop();
-  const mean = (list) => list.reduce((a, b) => a + b, 0) / list.length;
-  const rps = Object.fromEntries(SERVERS.map((kind) => [kind, mean(samples[kind].rps)]));
-  const capacity = Object.fromEntries(
-    SERVERS.map((kind) => [kind, samples[kind].requests / Math.max(samples[kind].cpu, 0.01)]),
-  );
+  // ratios per round (the contenders of one round shared its load), then the median round
+  const ratio = (kind, peer, metric) =>
+    median(samples[kind][metric].map((value, round) => value / samples[peer][metric][round]));
   console.log(`\nbody: ${body}`);
   for (const kind of SERVERS) {
     const s = samples[kind];
     console.log(
-      `  ${kind.padEnd(5)} ${fmt(rps[kind]).padStart(8)} req/s (${(rps[kind] / rps.raw).toFixed(2)}× raw)   ${fmt(capacity[kind]).padStart(8)} req per CPU-s (${(capacity[kind] / capacity.raw).toFixed(2)}× raw)   p99 ${String(Math.max(...s.p99)).padStart(4)} ms${s.errors ? `   ${s.errors} errors` : ""}`,
+      `  ${kind.padEnd(5)} ${fmt(median(s.rps)).padStart(8)} req/s (${ratio(kind, "raw", "rps").toFixed(2)}× raw)   ${fmt(median(s.capacity)).padStart(8)} req per CPU-s (${ratio(kind, "raw", "capacity").toFixed(2)}× raw)   p99 ${String(median(s.p99)).padStart(4)} ms${s.errors ? `   ${s.errors} errors` : ""}`,
     );
   }
-  const ratio = capacity.aral / capacity.raw;
-  const ahead = capacity.aral > capacity.hono && capacity.aral > capacity.srvx;
+  const vsRaw = ratio("aral", "raw", "capacity");
+  const vsHono = ratio("aral", "hono", "capacity");
+  const vsSrvx = ratio("aral", "srvx", "capacity");
+  const ahead = vsHono > 1 && vsSrvx > 1;
   goals.push(
-    `net.serve ${body}: ${ratio.toFixed(2)}× raw node:http per CPU-second (goal ≥ 0.85) ${ratio >= 0.85 ? "MET" : "NOT MET"}; ${ahead ? "ahead of" : "NOT ahead of"} @hono/node-server (${(capacity.aral / capacity.hono).toFixed(2)}×) and srvx (${(capacity.aral / capacity.srvx).toFixed(2)}×); p99 ${Math.max(...samples.aral.p99)} ms vs raw ${Math.max(...samples.raw.p99)} ms`,
+    `net.serve ${body}: ${vsRaw.toFixed(2)}× raw node:http per CPU-second (${fmt(median(samples.aral.capacity))} vs ${fmt(median(samples.raw.capacity))}; goal ≥ 0.85) ${vsRaw >= 0.85 ? "MET" : "NOT MET"}; ${ahead ? "ahead of" : "NOT ahead of"} @hono/node-server (${vsHono.toFixed(2)}×) and srvx (${vsSrvx.toFixed(2)}×) ${ahead ? "MET" : "NOT MET"}; p99 ${median(samples.aral.p99)} ms vs raw ${median(samples.raw.p99)} ms`,
   );
 }
 console.log(`\n${goals.join("\n")}`);

@@ -52,19 +52,26 @@ async function once(rt, file) {
     cwd: places[rt],
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // the agent logs JSON lines on stdout too: the URL is the first line that is one
   let out = "";
+  let url;
   child.stdout.setEncoding("utf8");
   for await (const chunk of child.stdout) {
     out += chunk;
-    if (out.includes("\n")) break;
+    url = out.split("\n").find((line) => line.startsWith("http"));
+    if (url) break;
   }
-  const url = out.trim().split("\n")[0].replace(/\/$/, "");
+  child.stdout.resume(); // keep draining its logs
+  if (!url) throw new Error(`${rt} ${file} printed no URL:\n${out}`);
+  url = url.trim().replace(/\/$/, "");
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const ok = await fetch(`${url}/health/live`).then(
       (r) => (r.body?.cancel(), r.ok),
       () => false,
     );
     if (ok) break;
+    if (Date.now() > deadline) throw new Error(`${url}/health/live did not answer 200 within 30 s`);
   }
   const wall = performance.now() - started;
   const cpu = cpuSeconds(child.pid) * 1000;

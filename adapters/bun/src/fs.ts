@@ -66,12 +66,14 @@ function call<T>(syscall: string, path: string, op: (path: string) => Promise<T>
   return mapErrors(syscall, path, () => op(path));
 }
 
+/** Like every other runtime, a missing parent directory is NotFound, not created silently; one shared options object per process. */
+const NO_CREATE_PATH = { createPath: false } as const;
+
 async function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
   // Bun.write has no append, and ignores `mode` (Bun 1.4.5): node:fs/promises covers those two cases.
   if (opts.append) return appendFile(path, data, opts.mode === undefined ? {} : { mode: opts.mode });
   if (opts.mode !== undefined) return writeFile(path, data, { mode: opts.mode });
-  // createPath: false — like every other runtime, a missing parent directory is NotFound, not created silently.
-  await Bun.write(path, data, { createPath: false });
+  await Bun.write(path, data, NO_CREATE_PATH);
 }
 
 async function remove(path: string, recursive: boolean): Promise<void> {

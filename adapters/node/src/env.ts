@@ -1,4 +1,3 @@
-import process from "node:process";
 import type { EnvApi } from "@aral/platform";
 
 /** The real process environment. */

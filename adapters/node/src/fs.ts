@@ -2,7 +2,6 @@ import fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import process from "node:process";
 import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/platform";
 import type { DirEntry, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";

@@ -1,8 +1,6 @@
 import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
-import type { Platform } from "@aral/platform";
+import type { NodeNetLike, Platform } from "@aral/platform";
 import { chmod, unlink } from "node:fs/promises";
-import net from "node:net";
-import process from "node:process";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";
 import { createPooledFetch } from "./net.ts";
@@ -10,10 +8,22 @@ import type { FetchPoolOptions } from "./net.ts";
 import { createNodeProcess } from "./process.ts";
 import { nodeRuntimeInfo } from "./runtime.ts";
 import { serveNode as serveUnchecked } from "./serve.ts";
+import { onFirstUse } from "./on-first-use.ts";
 import { createNodeWorkers } from "./workers.ts";
+
+// The adapter uses the global `process`, never `import process from "node:process"`: that import reads every
+// export of the module, and with them process.stdout/stderr (a net socket on a pipe: node's whole stream stack)
+// and process.report, on every import, for nothing.
 
 export { createPooledFetch } from "./net.ts";
 export type { FetchPoolOptions, PooledFetch } from "./net.ts";
+
+// node:net only for a Unix socket: an agent that never opens one does not load it (nor node's stream stack with it)
+const net = onFirstUse<typeof import("node:net")>("node:net");
+const lazyNet: NodeNetLike = {
+  createServer: (listener) => net().createServer(listener),
+  connect: (path) => net().connect(path),
+};
 
 export interface NodePlatformOptions {
   /** Connection pool of `net.fetch` (an undici Agent, loaded on first use); without it `net.fetch` is Node's global fetch. */
@@ -31,7 +41,7 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     net: {
       fetch: createPooledFetch(options.fetch),
       serve: serveUnchecked,
-      ...unixSocketsFromNodeNet(net, { chmod, unlink }),
+      ...unixSocketsFromNodeNet(lazyNet, { chmod, unlink }),
     },
     usage: usageFromProcess(process),
     workers: createNodeWorkers(),

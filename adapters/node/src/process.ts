@@ -1,4 +1,3 @@
-import process from "node:process";
 import { onUncaughtFromProcess } from "@aral/platform";
 import type { ProcessPrimitives } from "@aral/platform";
 import { spawnNode } from "./spawn.ts";

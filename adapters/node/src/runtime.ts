@@ -1,5 +1,4 @@
 import os from "node:os";
-import process from "node:process";
 import { detectRuntime } from "@aral/platform";
 import type { RuntimeInfo } from "@aral/platform";
 

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { serverUrl, toPlatformError } from "@aral/platform";
@@ -32,44 +33,80 @@ function waitWritable(res: ServerResponse): Promise<void> {
   });
 }
 
+/** Bodies up to this size go out in the same write as the headers (as a latin1 string: node:http joins only strings to its head). */
+const JOINED_WRITE_LIMIT = 16 * 1024;
+
+/** The status line and headers as one flat list for writeHead (each set-cookie its own entry); `hasLength` when the handler framed the body itself. */
+function headOf(response: Response, closing: boolean): { head: string[]; hasLength: boolean } {
+  const head: string[] = [];
+  let hasLength = false;
+  for (const [name, value] of response.headers) {
+    if (name === "content-length" || name === "transfer-encoding") hasLength = true;
+    head.push(name, value);
+  }
+  if (closing) head.push("connection", "close");
+  return { head, hasLength };
+}
+
+function writeHead(res: ServerResponse, response: Response, head: string[]): void {
+  if (response.statusText) res.writeHead(response.status, response.statusText, head);
+  else res.writeHead(response.status, head);
+}
+
+/** A body whole in one chunk: one write with a content-length, as `res.end(body)` would do. */
+function endWith(res: ServerResponse, response: Response, head: string[], hasLength: boolean, bytes: Uint8Array): void {
+  if (!hasLength) head.push("content-length", String(bytes.byteLength));
+  writeHead(res, response, head);
+  if (bytes.byteLength > JOINED_WRITE_LIMIT) res.end(bytes);
+  else res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"), "latin1");
+}
+
 async function writeResponse(
   response: Response,
   req: IncomingMessage,
   res: ServerResponse,
   closing: boolean,
 ): Promise<void> {
-  res.statusCode = response.status;
-  if (response.statusText) res.statusMessage = response.statusText;
-  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
-  if (closing) res.setHeader("connection", "close");
-
-  if (response.body === null || req.method === "HEAD") {
-    await response.body?.cancel().catch(() => {});
+  const { head, hasLength } = headOf(response, closing);
+  const body = response.body;
+  if (body === null || req.method === "HEAD") {
+    await body?.cancel().catch(() => {});
+    writeHead(res, response, head);
     res.end();
     return;
   }
-  const reader = response.body.getReader();
-  res.once("close", () => void reader.cancel().catch(() => {})); // the client went away
+  const reader = body.getReader();
   try {
     let next = reader.read();
     // a body that is already there goes out with the headers; a slow one gets its headers now
-    if (!(await settlesNow(next))) res.flushHeaders();
-    let first = true;
+    if (!(await settlesNow(next))) {
+      writeHead(res, response, head);
+      res.flushHeaders();
+    }
+    let chunk = await next;
+    if (!chunk.done) next = reader.read();
+    if (
+      !chunk.done &&
+      !res.headersSent &&
+      chunk.value instanceof Uint8Array &&
+      (await settlesNow(next)) &&
+      (await next).done
+    ) {
+      endWith(res, response, head, hasLength, chunk.value);
+      return;
+    }
+    if (!res.headersSent) writeHead(res, response, head);
+    if (chunk.done) {
+      res.end();
+      return;
+    }
+    res.once("close", () => void reader.cancel().catch(() => {})); // the client went away
     for (;;) {
-      const { done, value } = await next;
-      if (done || res.destroyed) break;
+      if (res.destroyed) break;
+      if (!res.write(chunk.value)) await waitWritable(res);
+      chunk = await next;
+      if (chunk.done) break;
       next = reader.read();
-      // a body that is whole in its first chunk (a string, bytes) goes out as one write with a content-length, as res.end(body) would
-      if (first && value instanceof Uint8Array && !res.headersSent && (await settlesNow(next)) && (await next).done) {
-        if (!res.hasHeader("content-length") && !res.hasHeader("transfer-encoding"))
-          res.setHeader("content-length", value.byteLength);
-        res.end(value);
-        return;
-      }
-      first = false;
-      if (!res.write(value)) await waitWritable(res);
     }
     res.end();
   } catch (error) {
@@ -109,15 +146,16 @@ export async function serveNode(
       requestsPerSocket.set(socket, left);
       if (closing && left === 0) socket.end(); // keep-alive socket whose last response went out
     };
-    res.once("finish", settle);
-    res.once("close", settle);
+    // settle() runs once however often it is called: plain listeners spare once()'s wrapper per request
+    res.on("finish", settle);
+    res.on("close", settle);
 
-    void (async () => {
-      await writeResponse(await handler(request), req, res, closing);
-    })().catch((error: unknown) => {
-      reportError(error);
-      res.destroy();
-    });
+    handler(request)
+      .then((response) => writeResponse(response, req, res, closing))
+      .catch((error: unknown) => {
+        reportError(error);
+        res.destroy();
+      });
   });
   // every connection, so close() can end the idle ones; 'request' tracks too where a node
   // emulation (Bun) emits no 'connection'

@@ -5,7 +5,6 @@ import type {
 } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import process from "node:process";
 import { failedChild, toPlatformError } from "@aral/platform";
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, StdioMode } from "@aral/platform";
 import { onFirstUse } from "./on-first-use.ts";

@@ -1,5 +1,7 @@
 import type { AralRuntime } from "@aral/core";
 import { MetricsRegistry } from "@aral/core/metrics";
+import { WorkerPool } from "@aral/core/workers";
+import type { Platform } from "@aral/platform";
 import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
@@ -183,6 +185,34 @@ const METRIC_ROWS: readonly Row<MetricsRegistry>[] = [
   },
 ];
 
+/** The worker pool (`@aral/core/workers`); no row starts a worker. */
+const WORKER_ROWS: readonly Row<Platform>[] = [
+  {
+    call: "new WorkerPool(platform, junk)",
+    invoke: (p, j) => new WorkerPool(p, j as never),
+    names: /module/,
+    valid: ["a 1 MB string"], // a string: resolving it fails at start (WorkerStartError), not here
+  },
+  {
+    call: "new WorkerPool(platform, module, junk)",
+    invoke: (p, j) => new WorkerPool(p, "./worker.ts", j as never),
+    names: /options/,
+    valid: ["undefined", "{ wrong: 1 }"],
+  },
+  {
+    call: "new WorkerPool(platform, module, { size: junk })",
+    invoke: (p, j) => new WorkerPool(p, "./worker.ts", { size: j as never }),
+    names: /size/,
+    valid: ["undefined", "42"],
+  },
+  {
+    call: "pool.run(data, junk)",
+    invoke: (p, j) => new WorkerPool(p, "./worker.ts").run(1, j as never),
+    names: /options/,
+    valid: ["undefined", "{ wrong: 1 }"],
+  },
+];
+
 /** Each row × each junk value: the problems found (a value that passes, a bare error, a hang, a message naming nothing). */
 async function probe<Target>(target: Target, rows: readonly Row<Target>[]): Promise<string[]> {
   const problems: string[] = [];
@@ -236,6 +266,14 @@ export const runtimeArgumentCases = defineCases([
     capability: "runtime.health",
     async run() {
       const problems = await probe(new MetricsRegistry(), METRIC_ROWS);
+      if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
+    },
+  },
+  {
+    name: "arguments: the worker pool (constructor, options, run) given junk throws a WorkerPoolConfigError naming the argument",
+    capability: "workers.pool",
+    async run(ctx) {
+      const problems = await probe(ctx.platform, WORKER_ROWS);
       if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
     },
   },

@@ -15,10 +15,15 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** Real time: performance.now() (monotonic) where available, Date.now() otherwise; sleeps on setTimeout. */
 export const systemClock: Clock = {
-  now:
-    typeof performance !== "undefined" && typeof performance.now === "function"
-      ? () => performance.now()
-      : () => Date.now(),
+  // decided on the first call: in Node, touching the `performance` global loads perf_hooks, which an import should not pay for
+  now() {
+    const now =
+      typeof performance !== "undefined" && typeof performance.now === "function"
+        ? () => performance.now()
+        : () => Date.now();
+    systemClock.now = now;
+    return now();
+  },
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

@@ -1,3 +1,5 @@
+import { describeValue } from "../config/describe-value.ts";
+
 /** Typed failures of the worker pool. Each has a fixed `name` and fields naming what happened. */
 
 /** A bad WorkerPool option, run() option or workerPoolSize() argument. */
@@ -113,11 +115,4 @@ export class WorkerPoolTerminatedError extends Error {
     this.taskId = taskId;
     this.phase = phase;
   }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined)
-    return String(value);
-  return Object.prototype.toString.call(value);
 }

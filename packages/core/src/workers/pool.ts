@@ -127,6 +127,8 @@ export class WorkerPool<In = unknown, Out = unknown> {
         { syscall: "spawnWorker" },
       );
     }
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      throw new WorkerPoolConfigError("options", options, "an options object");
     const {
       size,
       cpuLimit,
@@ -154,7 +156,9 @@ export class WorkerPool<In = unknown, Out = unknown> {
   run(data: In, options: WorkerRunOptions = {}): Promise<Out> {
     const id = ++this.#nextTaskId;
     if (this.#terminated) return Promise.reject(new WorkerPoolTerminatedError(id, "after"));
-    const { signal, timeoutMs } = options ?? {};
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      return Promise.reject(new WorkerPoolConfigError("options", options, "an options object ({ signal, timeoutMs })"));
+    const { signal, timeoutMs } = options;
     if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       return Promise.reject(
         new WorkerPoolConfigError("timeoutMs", timeoutMs, "a positive, finite number of milliseconds"),
