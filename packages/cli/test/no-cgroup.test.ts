@@ -102,7 +102,7 @@ const alive = (pid: number) => {
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 describe.skipIf(!aralCommand || !root || !setpriv || process.platform !== "linux")(
-  "no cgroups: aral run by user nobody",
+  "no cgroups: aral run by user nobody (skipped unless Linux, root, setpriv and Node 24 or the build: only root can become nobody)",
   () => {
     it("says once that cgroups are unusable, naming each limit; the sampled memory limit still stops a hog", async () => {
       const run = asNobody(["run", "--max-restarts", "1", "--manifest", manifest, hog]);
