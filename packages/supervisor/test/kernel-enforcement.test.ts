@@ -166,6 +166,33 @@ describe.skipIf(unavailable !== undefined)(
       },
     );
 
+    it("reaping waits for a dead supervisor's watcher: an agent mid-drain finishes its graceful stop, then its cgroup goes", async () => {
+      const marker = join(mkdtempSync(join(tmpdir(), "aral-reap-drain-")), "marker");
+      const { command, args } = AGENT_RUNTIMES.node;
+      const spec = {
+        command,
+        args,
+        env: agentEnv("drain", { AGENT_MARKER: marker, DRAIN_MS: "1500" }),
+        shutdownTimeoutMs: 3_000,
+      };
+      const supervisor = spawn(
+        bunBinary,
+        ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let output = "";
+      supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await until("agent ready", () => output.includes("agent says: ready"), 20_000);
+      const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
+      supervisor.kill("SIGKILL");
+      await new Promise((resolve) => supervisor.once("exit", resolve));
+      // Another supervisor starts while the agent drains (its watcher sent the one SIGTERM): it must not cut the drain.
+      const reaped = await reapLeftoverCgroups(platform, systemClock, host!);
+      expect(alive(agent)).toBe(false);
+      expect(readFileSync(marker, "utf8")).toBe("drained signals=1");
+      expect(reaped.some((name) => name.startsWith(`${supervisor.pid}-`))).toBe(true);
+    });
+
     it("a dead supervisor's cgroups are reaped: whatever its agent left is killed and the cgroup removed", async () => {
       // A supervisor in its own process that dies without cleaning up: SIGKILL while its agent's grandchild runs.
       const { command, args } = AGENT_RUNTIMES.node;

@@ -21,9 +21,28 @@ async function directoryNames(platform: Pick<Platform, "fs">, path: string): Pro
   }
 }
 
+/** How much longer than its kill deadline a dead supervisor's watcher is given to end its agent by itself. */
+const WATCHER_MARGIN_MS = 1_000;
+
+/**
+ * The kill deadline (ms) of the supervisor-death watcher among `pids`, or undefined when none is left. The watcher
+ * (isolation.ts' WATCH_SCRIPT) runs as `/bin/sh -c <script> aral-agent <grace seconds> …`; it sends the agent its one
+ * SIGTERM when the supervisor dies and SIGKILLs the group at the deadline, itself last.
+ */
+async function watcherDeadlineMs(platform: Pick<Platform, "fs">, pids: readonly number[]): Promise<number | undefined> {
+  for (const pid of pids) {
+    const argv = (await platform.fs.readTextFile(`/proc/${pid}/cmdline`).catch(() => "")).split("\0");
+    const at = argv.indexOf("aral-agent");
+    if (at > 0 && argv[at - 2] === "-c") return Number(argv[at + 1]) * 1_000 || 0;
+  }
+  return undefined;
+}
+
 /**
  * Kills and removes the instance cgroups a supervisor that is no longer alive left behind (SIGKILLed, crashed):
- * the agents it ran, and whatever they spawned. Returns the names it reaped.
+ * the agents it ran, and whatever they spawned. Returns the names it reaped. A cgroup whose watcher still runs is
+ * mid-way through a graceful stop (its agent got its one SIGTERM): it is reaped once the watcher is done, or at the
+ * watcher's deadline plus a margin — a kill now would cut the agent's drain short.
  */
 export async function reapLeftoverCgroups(
   platform: Pick<Platform, "fs" | "process">,
@@ -42,7 +61,14 @@ export async function reapLeftoverCgroups(
   }
   const reaped: string[] = [];
   for (const [name, directories] of byName) {
-    if (await InstanceCgroup.fromExisting(platform, clock, host.version, directories).remove()) reaped.push(name);
+    const cgroup = InstanceCgroup.fromExisting(platform, clock, host.version, directories);
+    const graceMs = await watcherDeadlineMs(platform, await cgroup.members());
+    if (graceMs !== undefined) {
+      const deadline = clock.now() + graceMs + WATCHER_MARGIN_MS;
+      while (clock.now() < deadline && (await watcherDeadlineMs(platform, await cgroup.members())) !== undefined)
+        await clock.sleep(50);
+    }
+    if (await cgroup.remove()) reaped.push(name);
   }
   return reaped;
 }
