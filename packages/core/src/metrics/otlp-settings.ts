@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "../config/index.ts";
-import { parsePairs, resolveResource } from "../tracing/settings.ts";
+import { otlpSignal, resolveResource } from "../tracing/settings.ts";
 
 /** What the OTLP metrics exporter needs, from the manifest's `observability.metrics` and the standard OTEL_* variables. */
 export interface OtlpMetricsSettings {
@@ -24,29 +24,12 @@ export function resolveOtlpMetricsSettings(
   runtime: { name: string; version: string; instanceId?: string },
 ): OtlpMetricsSettings | undefined {
   const metrics = config.observability.metrics;
-  const exporters = (env["OTEL_METRICS_EXPORTER"] ?? "")
-    .split(",")
-    .map((e) => e.trim().toLowerCase())
-    .filter(Boolean);
-  if ((env["OTEL_SDK_DISABLED"] ?? "").trim().toLowerCase() === "true" || exporters.includes("none")) return undefined;
-  if (!metrics.enabled && !exporters.includes("otlp")) return undefined;
-  const base = env["OTEL_EXPORTER_OTLP_ENDPOINT"];
-  const endpoint =
-    metrics.endpoint ??
-    env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] ??
-    (base ? `${base.replace(/\/+$/, "")}/v1/metrics` : "http://localhost:4318/v1/metrics");
+  const signal = otlpSignal("metrics", metrics, env);
+  if (!signal) return undefined;
   const fromEnv = Number(env["OTEL_METRIC_EXPORT_INTERVAL"]);
   // An unparsable or non-positive OTEL_METRIC_EXPORT_INTERVAL is ignored, as the spec says of invalid values.
   const intervalMs =
     metrics.interval ??
     (Number.isFinite(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 2 ** 31 - 1) : DEFAULT_INTERVAL_MS);
-  return {
-    endpoint,
-    headers: {
-      ...parsePairs(env["OTEL_EXPORTER_OTLP_HEADERS"]),
-      ...parsePairs(env["OTEL_EXPORTER_OTLP_METRICS_HEADERS"]),
-    },
-    intervalMs,
-    resource: resolveResource(config, env, runtime),
-  };
+  return { ...signal, intervalMs, resource: resolveResource(config, env, runtime) };
 }

@@ -21,26 +21,39 @@ export function resolveTracingSettings(
   runtime: { name: string; version: string; instanceId?: string },
 ): TracingSettings | undefined {
   const tracing = config.observability.tracing;
-  const exporters = (env["OTEL_TRACES_EXPORTER"] ?? "")
+  const signal = otlpSignal("traces", tracing, env);
+  if (!signal) return undefined;
+  return { exporter: tracing.exporter, ...signal, resource: resolveResource(config, env, runtime) };
+}
+
+/**
+ * One OTLP signal ("traces", "metrics") from the manifest's section and the standard variables: on when the manifest
+ * enables it or OTEL_<SIGNAL>_EXPORTER names "otlp", off (undefined) under OTEL_SDK_DISABLED=true or an exporter
+ * "none"; its URL from the manifest, OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/<signal>;
+ * its headers from OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS.
+ */
+export function otlpSignal(
+  signal: "traces" | "metrics",
+  manifest: { readonly enabled: boolean; readonly endpoint?: string | undefined },
+  env: Record<string, string | undefined>,
+): { endpoint: string; headers: Record<string, string> } | undefined {
+  const upper = signal.toUpperCase();
+  const exporters = (env[`OTEL_${upper}_EXPORTER`] ?? "")
     .split(",")
     .map((e) => e.trim().toLowerCase())
     .filter(Boolean);
   if ((env["OTEL_SDK_DISABLED"] ?? "").trim().toLowerCase() === "true" || exporters.includes("none")) return undefined;
-  if (!tracing.enabled && !exporters.includes("otlp")) return undefined;
+  if (!manifest.enabled && !exporters.includes("otlp")) return undefined;
   const base = env["OTEL_EXPORTER_OTLP_ENDPOINT"];
-  const endpoint =
-    tracing.endpoint ??
-    env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ??
-    (base ? `${base.replace(/\/+$/, "")}/v1/traces` : "http://localhost:4318/v1/traces");
-  const resource = resolveResource(config, env, runtime);
   return {
-    exporter: tracing.exporter,
-    endpoint,
+    endpoint:
+      manifest.endpoint ??
+      env[`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`] ??
+      (base ? `${base.replace(/\/+$/, "")}/v1/${signal}` : `http://localhost:4318/v1/${signal}`),
     headers: {
       ...parsePairs(env["OTEL_EXPORTER_OTLP_HEADERS"]),
-      ...parsePairs(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"]),
+      ...parsePairs(env[`OTEL_EXPORTER_OTLP_${upper}_HEADERS`]),
     },
-    resource,
   };
 }
 
