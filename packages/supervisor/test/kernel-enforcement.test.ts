@@ -59,6 +59,18 @@ async function until(what: string, condition: () => boolean, timeoutMs: number, 
   return performance.now() - began;
 }
 
+/** A supervisor in a process of its own (fixtures/supervise-agent.ts) running `spec`, once its output matches `ready`. */
+async function supervisorProcess(spec: object, ready: RegExp, options: { detached?: boolean } = {}) {
+  const supervisor = spawn(bunBinary, ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    ...options,
+  });
+  let output = "";
+  supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await until(`supervisor output matching ${ready}`, () => ready.test(output), 20_000);
+  return { supervisor, output: () => output };
+}
+
 /** CPU time of one process so far, in seconds (first field of /proc/<pid>/schedstat is nanoseconds on a CPU). */
 function cpuSeconds(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
@@ -175,15 +187,8 @@ describe.skipIf(unavailable !== undefined)(
         env: agentEnv("drain", { AGENT_MARKER: marker, DRAIN_MS: "1500" }),
         shutdownTimeoutMs: 3_000,
       };
-      const supervisor = spawn(
-        bunBinary,
-        ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
-      let output = "";
-      supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await until("agent ready", () => output.includes("agent says: ready"), 20_000);
-      const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
+      const { supervisor, output } = await supervisorProcess(spec, /agent says: ready/);
+      const agent = Number(/^agent (\d+)$/m.exec(output())![1]);
       supervisor.kill("SIGKILL");
       await new Promise((resolve) => supervisor.once("exit", resolve));
       // Another supervisor starts while the agent drains (its watcher sent the one SIGTERM): it must not cut the drain.
@@ -198,19 +203,12 @@ describe.skipIf(unavailable !== undefined)(
       const { command, args } = AGENT_RUNTIMES.node;
       // The grandchild left the agent's process group, so the watcher's group kill misses it; the cgroup does not.
       const spec = { command, args, env: agentEnv("grandchild", { GRANDCHILD_DETACHED: "1" }), shutdownTimeoutMs: 500 };
-      const supervisor = spawn(
-        bunBinary,
-        ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
-      let output = "";
-      supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await until("grandchild reported", () => /agent says: grandchild \d+/.test(output), 20_000);
-      const grandchild = Number(/agent says: grandchild (\d+)/.exec(output)![1]);
+      const { supervisor, output } = await supervisorProcess(spec, /agent says: grandchild \d+/);
+      const grandchild = Number(/agent says: grandchild (\d+)/.exec(output())![1]);
       supervisor.kill("SIGKILL");
       await new Promise((resolve) => supervisor.once("exit", resolve));
       // The agent stops (the watcher's SIGTERM); its detached grandchild is still there until the reaping.
-      const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
+      const agent = Number(/^agent (\d+)$/m.exec(output())![1]);
       await until("agent stopped by the watcher", () => !alive(agent), 5_000);
       expect(alive(grandchild)).toBe(true);
       const reaped = await reapLeftoverCgroups(platform, systemClock, host!);
@@ -237,15 +235,8 @@ describe("no orphans and one signal per stop (every runtime, process group and p
         env: agentEnv("drain", { AGENT_MARKER: marker, DRAIN_MS: "200" }),
         shutdownTimeoutMs: 2_000,
       };
-      const supervisor = spawn(
-        bunBinary,
-        ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
-      let output = "";
-      supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await until("agent ready", () => output.includes("agent says: ready"), 20_000);
-      const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
+      const { supervisor, output } = await supervisorProcess(spec, /agent says: ready/);
+      const agent = Number(/^agent (\d+)$/m.exec(output())![1]);
       supervisor.kill("SIGKILL");
       const took = await until("agent exited by itself", () => !alive(agent), 5_000);
       expect(took).toBeLessThan(5_000);
@@ -271,16 +262,9 @@ describe("no orphans and one signal per stop (every runtime, process group and p
     async (runtime) => {
       const { command, args } = AGENT_RUNTIMES[runtime];
       const spec = { command, args, env: agentEnv("grandchild"), shutdownTimeoutMs: 500, cgroups: "off" };
-      const supervisor = spawn(
-        bunBinary,
-        ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
-      let output = "";
-      supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await until("grandchild reported", () => /agent says: grandchild \d+/.test(output), 20_000);
-      const agent = Number(/^agent (\d+)$/m.exec(output)![1]);
-      const grandchild = Number(/agent says: grandchild (\d+)/.exec(output)![1]);
+      const { supervisor, output } = await supervisorProcess(spec, /agent says: grandchild \d+/);
+      const agent = Number(/^agent (\d+)$/m.exec(output())![1]);
+      const grandchild = Number(/agent says: grandchild (\d+)/.exec(output())![1]);
       supervisor.kill("SIGKILL");
       await until("agent and grandchild gone", () => !alive(agent) && !alive(grandchild), 5_000);
     },
@@ -298,18 +282,11 @@ describe("no orphans and one signal per stop (every runtime, process group and p
         shutdownTimeoutMs: 3_000,
       };
       // detached: the supervisor leads a process group of its own, as `aral run` does in a terminal's foreground.
-      const supervisor = spawn(
-        bunBinary,
-        ["--conditions=source", fixture("supervise-agent.ts"), JSON.stringify(spec)],
-        { stdio: ["ignore", "pipe", "inherit"], detached: true },
-      );
-      let output = "";
-      supervisor.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      await until("agent ready", () => output.includes("agent says: ready"), 20_000);
+      const { supervisor, output } = await supervisorProcess(spec, /agent says: ready/, { detached: true });
       process.kill(-supervisor.pid!, "SIGINT");
       process.kill(-supervisor.pid!, "SIGINT");
       const exit = await new Promise((resolve) => supervisor.once("exit", (code, signal) => resolve({ code, signal })));
-      expect({ exit, output }).toMatchObject({
+      expect({ exit, output: output() }).toMatchObject({
         exit: { code: 0, signal: null },
         output: expect.stringMatching(/finished \{"state":"stopped","code":0,"signal":null,"escalated":false/),
       });
