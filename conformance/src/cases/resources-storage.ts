@@ -46,7 +46,7 @@ while (!fs.existsSync(stop)) {
   swaps++;
   if (swaps === 1) fs.writeFileSync(started, "");
 }
-console.log(swaps);
+process.stdout.write(String(swaps) + "\\n"); // not console.log: Deno colours a logged number when FORCE_COLOR is set
 `;
 
 function bytesEqualTo(a: Uint8Array, b: Uint8Array): boolean {
