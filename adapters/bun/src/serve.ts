@@ -1,6 +1,7 @@
-// Bun.serve serves HTTP natively; no node: import here.
+// Bun.serve serves HTTP natively; node:fs only counts descriptors (Bun.serve sheds at the limit without a word).
+import { readFileSync, readdirSync } from "node:fs";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
-import { PlatformError, toPlatformError } from "@aral/platform";
+import { PlatformError, softOpenFileLimit, toPlatformError, watchDescriptorUse } from "@aral/platform";
 
 export async function serve(
   handler: SafeRequestHandler,
@@ -31,6 +32,22 @@ export async function serve(
       syscall: "serve",
     });
   }
+  const stopWatching = watchDescriptors(`${hostname}:${boundPort}`);
   // stop(false) stops listening, closes idle keep-alive connections and resolves once in-flight responses are done.
-  return { hostname, port: boundPort, close: () => server.stop(false) };
+  const close = async (): Promise<void> => {
+    stopWatching();
+    await server.stop(false);
+  };
+  return { hostname, port: boundPort, close };
+}
+
+/** Bun.serve reports no accept error: running out of descriptors is seen by counting them (Linux /proc). */
+function watchDescriptors(where: string): () => void {
+  let limit: number | undefined;
+  try {
+    limit = softOpenFileLimit(readFileSync("/proc/self/limits", "utf8")); // read now: at the limit it could not be
+  } catch {
+    return () => {};
+  }
+  return limit === undefined ? () => {} : watchDescriptorUse(where, limit, () => readdirSync("/proc/self/fd").length);
 }

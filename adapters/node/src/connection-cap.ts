@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
-import { exhaustionLog } from "@aral/platform";
+import { exhaustionLog, softOpenFileLimit } from "@aral/platform";
 
 /** Descriptors kept for everything but the server's connections (files, child pipes, the audit log). */
 const RESERVED_DESCRIPTORS = 64;
@@ -23,11 +23,7 @@ export function capConnections(server: Server, where: () => string): void {
 
 function openFileLimit(): number | undefined {
   try {
-    const line = readFileSync("/proc/self/limits", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("Max open files"));
-    const soft = line?.slice("Max open files".length).trim().split(/\s+/)[0];
-    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
+    return softOpenFileLimit(readFileSync("/proc/self/limits", "utf8"));
   } catch {
     return undefined;
   }

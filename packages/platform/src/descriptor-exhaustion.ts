@@ -35,3 +35,36 @@ export function exhaustionLog(
     },
   };
 }
+
+/** The soft limit on open files in the text of /proc/self/limits ("Max open files"), or undefined (unlimited, absent). */
+export function softOpenFileLimit(limitsText: string): number | undefined {
+  const line = limitsText.split("\n").find((l) => l.startsWith("Max open files"));
+  const soft = line?.slice("Max open files".length).trim().split(/\s+/)[0];
+  const limit = Number(soft);
+  return soft === undefined || soft === "unlimited" || !Number.isInteger(limit) ? undefined : limit;
+}
+
+/**
+ * For a runtime whose server sheds the connections it cannot accept without a word (Bun.serve surfaces no accept
+ * error): samples the descriptors in use every `intervalMs` and, at `ratio` of `limit` — or when counting them
+ * finds no descriptor left (EMFILE) — says so once per burst. The timer keeps no process alive. Returns stop().
+ */
+export function watchDescriptorUse(
+  where: string,
+  limit: number,
+  countOpen: () => number,
+  options: { intervalMs?: number; ratio?: number; log?: (line: string) => void } = {},
+): () => void {
+  const { intervalMs = 1_000, ratio = 0.95, log } = options;
+  const exhaustion = exhaustionLog(where, log);
+  const timer = setInterval(() => {
+    try {
+      const open = countOpen();
+      if (open >= limit * ratio) exhaustion.report(`${open} of ${limit} descriptors open`);
+    } catch (error) {
+      if (isDescriptorExhaustion(error)) exhaustion.report(`all ${limit} descriptors in use`);
+    }
+  }, intervalMs);
+  (timer as { unref?: () => void }).unref?.();
+  return () => clearInterval(timer);
+}

@@ -34,6 +34,12 @@ export type { WorkerThreadHost } from "./workers/thread-bootstrap.ts";
 export { workersOnThreads } from "./workers/worker-threads.ts";
 export type { WorkerThreadLike, WorkerThreadConstructor, WorkerThreadsOptions } from "./workers/worker-threads.ts";
 export { serverUrl } from "./derive-serve.ts";
-export { EXHAUSTION_QUIET_MS, exhaustionLog, isDescriptorExhaustion } from "./descriptor-exhaustion.ts";
+export {
+  EXHAUSTION_QUIET_MS,
+  exhaustionLog,
+  isDescriptorExhaustion,
+  softOpenFileLimit,
+  watchDescriptorUse,
+} from "./descriptor-exhaustion.ts";
 export { dirHandlesOnNodeFs } from "./dir-handle.ts";
 export type { DirHandleOps, FileHandleLike, NodeFsPromisesLike, OpenFlagsLike } from "./dir-handle.ts";

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { EXHAUSTION_QUIET_MS, exhaustionLog, isDescriptorExhaustion } from "../src/descriptor-exhaustion.ts";
+import {
+  EXHAUSTION_QUIET_MS,
+  exhaustionLog,
+  isDescriptorExhaustion,
+  softOpenFileLimit,
+  watchDescriptorUse,
+} from "../src/descriptor-exhaustion.ts";
 import type { ServeBinding } from "../src/derive-serve.ts";
 import { keepServing } from "../src/keep-serving.ts";
 
@@ -27,6 +33,54 @@ describe("descriptor exhaustion", () => {
     expect(log.report("d")).toBe(true);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^serve: out of file descriptors on 127\.0\.0\.1:80 \(a\)/);
+  });
+
+  it("reads the soft open-file limit from /proc/self/limits text", () => {
+    const limits =
+      "Limit                     Soft Limit           Hard Limit           Units\nMax open files            256                  1048576              files\n";
+    expect(softOpenFileLimit(limits)).toBe(256);
+    expect(softOpenFileLimit(limits.replace("256 ", "unlimited "))).toBeUndefined();
+    expect(softOpenFileLimit("Max processes 10 10 processes\n")).toBeUndefined();
+  });
+
+  it("watchDescriptorUse says once when descriptors run short, or when counting them finds none left", async () => {
+    const lines: string[] = [];
+    let samples = 0;
+    let open: number | "EMFILE" = 10;
+    const stop = watchDescriptorUse(
+      "127.0.0.1:80",
+      100,
+      () => {
+        samples++;
+        if (open === "EMFILE")
+          throw Object.assign(new Error("EMFILE: too many open files, scandir"), { code: "EMFILE" });
+        return open;
+      },
+      { intervalMs: 2, log: (line) => lines.push(line) },
+    );
+    const after = async (what: string, condition: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+    try {
+      await after("three samples", () => samples >= 3);
+      expect(lines).toEqual([]); // 10 of 100: nothing to say
+      open = 96;
+      await after("the report", () => lines.length > 0);
+      expect(lines[0]).toMatch(/out of file descriptors on 127\.0\.0\.1:80 \(96 of 100 descriptors open\)/);
+      open = "EMFILE";
+      const seen = samples;
+      await after("three more samples", () => samples >= seen + 3);
+      expect(lines).toHaveLength(1); // the same burst
+    } finally {
+      stop();
+    }
+    const stoppedAt = samples;
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a few intervals, to see that none runs after stop()
+    expect(samples).toBe(stoppedAt);
   });
 
   it("binds again on the same port after the server died of exhaustion, and close() closes the new binding", async () => {
