@@ -5,12 +5,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { builtBin, deno, repo, sourceBin } from "./aral-command.ts";
 
-const repo = join(import.meta.dirname, "..", "..", "..");
-const sourceBin = join(repo, "packages/cli/src/bin.ts");
 const commands: Record<string, string[]> = {
-  node: [process.execPath, join(repo, "packages/cli/dist/bin.js")],
-  deno: [join(repo, "node_modules/deno/deno"), "run", "-A", sourceBin],
+  node: [process.execPath, builtBin],
+  deno: [deno, "run", "-A", sourceBin],
   bun: [join(repo, "node_modules/.bin/bun"), "--conditions=source", sourceBin],
 };
 

