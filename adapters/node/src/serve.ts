@@ -5,6 +5,8 @@ import { serverUrl, toPlatformError } from "@aral/platform";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { capConnections } from "./connection-cap.ts";
 import { lazyRequest } from "./lazy-request.ts";
+import { installLightResponse, takeLightParts } from "./light-response.ts";
+import { recycle } from "./body-copies.ts";
 
 function reportError(error: unknown, what = "request handler failed"): void {
   console.error(`serve: ${what}:`, error);
@@ -36,51 +38,92 @@ function waitWritable(res: ServerResponse): Promise<void> {
 /** Bodies up to this size go out in the same write as the headers (as a latin1 string: node:http joins only strings to its head). */
 const JOINED_WRITE_LIMIT = 16 * 1024;
 
-/** The status line and headers as one flat list for writeHead (each set-cookie its own entry); `hasLength` when the handler framed the body itself. */
-function headOf(response: Response, closing: boolean): { head: string[]; hasLength: boolean } {
-  const head: string[] = [];
-  let hasLength = false;
-  for (const [name, value] of response.headers) {
-    if (name === "content-length" || name === "transfer-encoding") hasLength = true;
-    head.push(name, value);
+type Body = string | Uint8Array | ReadableStream<Uint8Array> | null;
+
+function writeHead(res: ServerResponse, status: number, statusText: string, head: string[]): void {
+  if (statusText) res.writeHead(status, statusText, head);
+  else res.writeHead(status, head);
+}
+
+/** Whether the handler framed the body itself (a content-length or transfer-encoding in `head`). */
+function framed(head: string[]): boolean {
+  for (let i = 0; i < head.length; i += 2) {
+    const name = head[i];
+    if (name === "content-length" || name === "transfer-encoding") return true;
   }
-  if (closing) head.push("connection", "close");
-  return { head, hasLength };
+  return false;
 }
 
-function writeHead(res: ServerResponse, response: Response, head: string[]): void {
-  if (response.statusText) res.writeHead(response.status, response.statusText, head);
-  else res.writeHead(response.status, head);
+/**
+ * A body whole in one chunk: one write with a content-length, as `res.end(body)` would do. `owned`: a copy
+ * from body-copies.ts, given back once written.
+ */
+function endWith(
+  res: ServerResponse,
+  status: number,
+  statusText: string,
+  head: string[],
+  bytes: Uint8Array,
+  owned: boolean,
+): void {
+  if (!framed(head)) head.push("content-length", String(bytes.byteLength));
+  writeHead(res, status, statusText, head);
+  if (bytes.byteLength > JOINED_WRITE_LIMIT) res.end(bytes, owned ? () => recycle(bytes) : undefined);
+  else {
+    res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"), "latin1");
+    if (owned) recycle(bytes);
+  }
 }
 
-/** A body whole in one chunk: one write with a content-length, as `res.end(body)` would do. */
-function endWith(res: ServerResponse, response: Response, head: string[], hasLength: boolean, bytes: Uint8Array): void {
-  if (!hasLength) head.push("content-length", String(bytes.byteLength));
-  writeHead(res, response, head);
-  if (bytes.byteLength > JOINED_WRITE_LIMIT) res.end(bytes);
-  else res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"), "latin1");
-}
-
-async function writeResponse(
-  response: Response,
+/**
+ * Sends status, headers (a flat name/value list, lowercase names) and body. A string or bytes go out at once
+ * with a content-length; only a stream makes this asynchronous. `owned`: bytes are a copy from body-copies.ts.
+ */
+function writeOut(
+  status: number,
+  statusText: string,
+  head: string[],
+  body: Body,
   req: IncomingMessage,
   res: ServerResponse,
   closing: boolean,
-): Promise<void> {
-  const { head, hasLength } = headOf(response, closing);
-  const body = response.body;
+  owned = false,
+): void | Promise<void> {
+  if (closing) head.push("connection", "close");
   if (body === null || req.method === "HEAD") {
-    await body?.cancel().catch(() => {});
-    writeHead(res, response, head);
+    if (owned && body instanceof Uint8Array) recycle(body);
+    if (body instanceof ReadableStream)
+      return body.cancel().then(
+        () => writeOut(status, statusText, head, null, req, res, false),
+        () => writeOut(status, statusText, head, null, req, res, false),
+      );
+    writeHead(res, status, statusText, head);
     res.end();
     return;
   }
+  if (typeof body === "string") {
+    if (!framed(head)) head.push("content-length", String(Buffer.byteLength(body)));
+    writeHead(res, status, statusText, head);
+    res.end(body);
+    return;
+  }
+  if (body instanceof Uint8Array) return endWith(res, status, statusText, head, body, owned);
+  return writeStream(body, status, statusText, head, res);
+}
+
+async function writeStream(
+  body: ReadableStream<Uint8Array>,
+  status: number,
+  statusText: string,
+  head: string[],
+  res: ServerResponse,
+): Promise<void> {
   const reader = body.getReader();
   try {
     let next = reader.read();
     // a body that is already there goes out with the headers; a slow one gets its headers now
     if (!(await settlesNow(next))) {
-      writeHead(res, response, head);
+      writeHead(res, status, statusText, head);
       res.flushHeaders();
     }
     let chunk = await next;
@@ -92,10 +135,10 @@ async function writeResponse(
       (await settlesNow(next)) &&
       (await next).done
     ) {
-      endWith(res, response, head, hasLength, chunk.value);
+      endWith(res, status, statusText, head, chunk.value, false);
       return;
     }
-    if (!res.headersSent) writeHead(res, response, head);
+    if (!res.headersSent) writeHead(res, status, statusText, head);
     if (chunk.done) {
       res.end();
       return;
@@ -115,11 +158,34 @@ async function writeResponse(
   }
 }
 
+/** Writes the handler's Response: a light one (light-response.ts) from its kept parts, any other through its stream. */
+function writeResponse(
+  response: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+  closing: boolean,
+): void | Promise<void> {
+  const light = takeLightParts(response);
+  if (light) return writeOut(light.status, light.statusText, light.list.slice(), light.body, req, res, closing, true);
+  const head: string[] = [];
+  for (const [name, value] of response.headers) head.push(name, value);
+  let body: ReadableStream<Uint8Array> | null;
+  try {
+    body = response.body;
+  } catch (error) {
+    reportError(error, "response body failed");
+    res.destroy();
+    return;
+  }
+  return writeOut(response.status, response.statusText, head, body, req, res, closing);
+}
+
 export async function serveNode(
   handler: SafeRequestHandler,
   opts: Omit<ServeOptions, "signal"> = {},
 ): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
+  installLightResponse();
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
 
