@@ -144,6 +144,8 @@ async function writeStream(
       return;
     }
     res.once("close", () => void reader.cancel().catch(() => {})); // the client went away
+    // no cork here: node:http corks the socket on a response's first write until the next tick, so chunks
+    // that are there at once already share one write
     for (;;) {
       if (res.destroyed) break;
       if (!res.write(chunk.value)) await waitWritable(res);
