@@ -23,18 +23,6 @@ async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-function waitWritable(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.once("drain", done);
-    res.once("close", done);
-  });
-}
-
 /** Bodies up to this size go out in the same write as the headers (as a latin1 string: node:http joins only strings to its head). */
 const JOINED_WRITE_LIMIT = 16 * 1024;
 
@@ -143,12 +131,23 @@ async function writeStream(
       res.end();
       return;
     }
-    res.once("close", () => void reader.cancel().catch(() => {})); // the client went away
-    // no cork here: node:http corks the socket on a response's first write until the next tick, so chunks
-    // that are there at once already share one write
+    // one drain and one close listener for the whole body (not a pair per wait): `wake` resumes the loop
+    let closed = false;
+    let wake: (() => void) | undefined;
+    const resume = () => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+    res.on("drain", resume);
+    res.once("close", () => {
+      closed = true; // the client went away, or the response is done
+      void reader.cancel().catch(() => {});
+      resume();
+    });
     for (;;) {
-      if (res.destroyed) break;
-      if (!res.write(chunk.value)) await waitWritable(res);
+      if (res.destroyed || closed) break;
+      if (!res.write(chunk.value) && !closed) await new Promise<void>((resolve) => (wake = resolve));
       chunk = await next;
       if (chunk.done) break;
       next = reader.read();
