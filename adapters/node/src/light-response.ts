@@ -111,7 +111,7 @@ function partsOf(body: unknown, init: unknown, bodyType: string): LightParts | u
   else if (typeof body === "string") {
     kept = body;
     if (!hasName(list, "content-type")) list.push("content-type", bodyType);
-  } else if (body instanceof Uint8Array) kept = copyBytes(body);
+  } else if (body instanceof Uint8Array && body.buffer instanceof ArrayBuffer) kept = copyBytes(body);
   else if (body instanceof ArrayBuffer) kept = copyBytes(new Uint8Array(body));
   else if (body instanceof ReadableStream) {
     if (body.locked || isDisturbed(body)) return undefined;
@@ -164,7 +164,12 @@ class LightResponse {
     if (s.real || s.served) return undefined;
     s.served = true;
     // the handler may have changed the headers through `headers`
-    const parts = { status: s.status, statusText: s.statusText, list: s.headers ? [...s.headers].flat() : s.list, body: s.body };
+    const parts = {
+      status: s.status,
+      statusText: s.statusText,
+      list: s.headers ? [...s.headers].flat() : s.list,
+      body: s.body,
+    };
     if (s.body !== null) s.body = SENT; // the serve path owns the body now (a byte copy goes back to body-copies.ts)
     return parts;
   }
@@ -200,9 +205,12 @@ class LightResponse {
   }
 
   static [Symbol.hasInstance](value: unknown): boolean {
-    // Response itself: every standard Response too (fetch's, Response.error()'s); a subclass: its own instances
-    if (this === LightResponse) return value instanceof StandardResponse;
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    // `this` is the class instanceof asks about: Response itself matches every standard Response too (fetch's,
+    // Response.error()'s); a subclass (which inherits this method) only its own instances
+    // biome-ignore lint/complexity/noThisInStatic: the receiver is the point here, not always LightResponse
+    const asked = this;
+    if (asked === LightResponse) return value instanceof StandardResponse;
+    return Function.prototype[Symbol.hasInstance].call(asked, value);
   }
 
   get status(): number {

@@ -135,6 +135,49 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     },
   },
   {
+    name: "net: a response keeps its bytes, set-cookie list and JSON; Responses from before serve and from fetch stay instanceof Response",
+    capability: "net",
+    async run(ctx) {
+      const madeBefore = new Response("made before serve");
+      const server = await serve(ctx, (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/json") return Response.json({ ok: [1, "two"] }, { status: 202 });
+        if (path === "/cookies") {
+          const headers = new Headers({ "x-one": "1" });
+          headers.append("set-cookie", "a=1; Path=/");
+          headers.append("set-cookie", "b=2; Path=/");
+          return new Response("cookies", { headers });
+        }
+        // the standard Response copies its bytes: changing them afterwards must not reach the client
+        const scratch = patternedBytes(48 * 1024, 5);
+        const response = new Response(scratch);
+        scratch.fill(0);
+        return response;
+      });
+      bytesEqual(
+        new Uint8Array(await (await ctx.platform.net.fetch(`${server.url}/bytes`)).arrayBuffer()),
+        patternedBytes(48 * 1024, 5),
+        "bytes as they were at new Response()",
+      );
+      const json = await ctx.platform.net.fetch(`${server.url}/json`);
+      deepEqual(
+        [json.status, json.headers.get("content-type")?.startsWith("application/json"), await json.json()],
+        [202, true, { ok: [1, "two"] }],
+        "Response.json with a status",
+      );
+      const cookies = await ctx.platform.net.fetch(`${server.url}/cookies`);
+      deepEqual(
+        [cookies.headers.getSetCookie(), cookies.headers.get("x-one"), await cookies.text()],
+        [["a=1; Path=/", "b=2; Path=/"], "1", "cookies"],
+        "two set-cookie headers",
+      );
+      ok(madeBefore instanceof Response, "a Response made before serve is instanceof Response");
+      equal(await madeBefore.text(), "made before serve", "a Response made before serve reads");
+      ok(json instanceof Response, "a fetched Response is instanceof Response");
+      ok(Response.error() instanceof Response, "Response.error() is instanceof Response");
+    },
+  },
+  {
     name: "net: a streamed response reaches the client chunk by chunk, before the handler's stream ends",
     capability: "net",
     async run(ctx) {
