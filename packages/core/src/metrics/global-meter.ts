@@ -27,7 +27,8 @@ export class GlobalMeterBridge {
   readonly #read: () => readonly AnyMetric[];
   readonly #observables = new Map<AnyMetric, Observable>();
   readonly #removers: Array<() => void> = [];
-  #bound: Observable[] = [];
+  /** The instruments the batch callback is registered with; undefined until the constructor binds it. */
+  #bound: Observable[] | undefined;
   #rebindQueued = false;
   #closed = false;
   readonly #observe = (result: BatchObservableResult): void => {
@@ -65,8 +66,8 @@ export class GlobalMeterBridge {
   close(): void {
     this.#closed = true;
     for (const remove of this.#removers.splice(0)) remove();
-    this.#meter.removeBatchObservableCallback(this.#observe, this.#bound);
-    this.#bound = [];
+    if (this.#bound !== undefined) this.#meter.removeBatchObservableCallback(this.#observe, this.#bound);
+    this.#bound = undefined;
   }
 
   #add(metric: AnyMetric): void {
@@ -92,7 +93,7 @@ export class GlobalMeterBridge {
         : this.#meter.createObservableGauge(name, options),
     );
     // Not inside the SDK's collection (a family can be registered while the callback reads the registry).
-    if (!this.#rebindQueued && this.#bound.length > 0) {
+    if (!this.#rebindQueued && this.#bound !== undefined) {
       this.#rebindQueued = true;
       queueMicrotask(() => {
         if (this.#rebindQueued) this.#rebind();
@@ -104,7 +105,7 @@ export class GlobalMeterBridge {
   #rebind(): void {
     this.#rebindQueued = false;
     if (this.#closed) return;
-    if (this.#bound.length > 0) this.#meter.removeBatchObservableCallback(this.#observe, this.#bound);
+    if (this.#bound !== undefined) this.#meter.removeBatchObservableCallback(this.#observe, this.#bound);
     this.#bound = [...this.#observables.values()];
     this.#meter.addBatchObservableCallback(this.#observe, this.#bound);
   }
