@@ -78,6 +78,27 @@ describe("GlobalMeterBridge", () => {
     expect((await collect()).get("app_jobs")?.dataPoints.map((p) => p.value) ?? []).not.toContain(5);
     await provider.shutdown();
   });
+
+  it("two registries on one meter (two runtimes in a process) are told apart by their constant labels", async () => {
+    const { provider, collect } = sdk();
+    const meter = provider.getMeter("test");
+    const bridges = ["i-1", "i-2"].map((id, n) => {
+      const registry = new MetricsRegistry();
+      registry.setConstantLabels({ instance_id: id });
+      registry.counter("app_jobs_total", "Jobs.").inc(n + 1);
+      const duration = registry.histogram("app_run_seconds", "Run.", [1]);
+      for (let i = 0; i <= n; i++) duration.observe(0.5);
+      return new GlobalMeterBridge(meter, registry, () => registry.collect());
+    });
+    const exported = await collect();
+    const byInstance = (name: string) =>
+      Object.fromEntries(exported.get(name)!.dataPoints.map((p) => [p.attributes["instance_id"], p.value]));
+    expect(byInstance("app_jobs")).toEqual({ "i-1": 1, "i-2": 2 });
+    // Observed before the bridges existed: not in the SDK's histogram (it counts what is observed from then on).
+    expect(exported.get("app_run_seconds")?.dataPoints ?? []).toEqual([]);
+    for (const bridge of bridges) bridge.close();
+    await provider.shutdown();
+  });
 });
 
 describe('runtime with exporter "global"', () => {
