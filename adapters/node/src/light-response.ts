@@ -84,7 +84,7 @@ let isDisturbed: (stream: ReadableStream) => boolean = () => false;
  * The parts for `new Response(body, init)` when they need no judgement beyond what is checked here; undefined
  * sends the call to the standard constructor (which then throws or builds exactly what the standard does).
  */
-function partsOf(body: unknown, init: unknown, bodyType: string): LightParts | undefined {
+function partsOf(body: unknown, init: unknown, bodyType: string): State | undefined {
   let status = 200;
   let statusText = "";
   let list: string[] | undefined;
@@ -118,7 +118,7 @@ function partsOf(body: unknown, init: unknown, bodyType: string): LightParts | u
     kept = body;
   } else return undefined; // Blob, FormData, URLSearchParams, other views: the standard constructor
   if (kept !== null && NULL_BODY_STATUS.has(status)) return undefined;
-  return { status, statusText, list, body: kept };
+  return { status, statusText, list, body: kept, served: false, headers: undefined, real: undefined };
 }
 
 function pairsOf(list: string[]): [string, string][] {
@@ -132,7 +132,7 @@ let StandardResponse: typeof Response;
 /** The body of a served light response: the bytes went out, only whether there was one still counts. */
 const SENT = new Uint8Array(0);
 
-/** First constructor argument of Response.json's light responses: the parts are the second. */
+/** First constructor argument of Response.json's light responses: their state is the second. */
 const KEPT = Symbol("kept parts");
 
 class LightResponse {
@@ -140,21 +140,18 @@ class LightResponse {
 
   constructor(body?: unknown, init?: unknown) {
     if (body === KEPT) {
-      this.#state = { ...(init as LightParts), served: false, headers: undefined, real: undefined };
+      this.#state = init as State;
       return;
     }
-    const parts = partsOf(body, init, TEXT_TYPE);
-    this.#state = parts
-      ? { ...parts, served: false, headers: undefined, real: undefined }
-      : {
-          served: false,
-          status: 200,
-          statusText: "",
-          list: [],
-          body: null,
-          headers: undefined,
-          real: new StandardResponse(body as BodyInit, init as ResponseInit),
-        };
+    this.#state = partsOf(body, init, TEXT_TYPE) ?? {
+      status: 200,
+      statusText: "",
+      list: [],
+      body: null,
+      served: false,
+      headers: undefined,
+      real: new StandardResponse(body as BodyInit, init as ResponseInit),
+    };
   }
 
   /** The parts to write for a light response nothing has turned into a standard one nor served yet; undefined otherwise. */

@@ -217,12 +217,17 @@ export async function serveNode(
     res.on("finish", settle);
     res.on("close", settle);
 
-    handler(request)
-      .then((response) => writeResponse(response, req, res, closing))
-      .catch((error: unknown) => {
-        reportError(error);
-        res.destroy();
-      });
+    handler(request).then((response) => {
+      try {
+        writeResponse(response, req, res, closing)?.catch(fail);
+      } catch (error) {
+        fail(error);
+      }
+    }, fail);
+    function fail(error: unknown): void {
+      reportError(error);
+      res.destroy();
+    }
   });
   // every connection, so close() can end the idle ones; 'request' tracks too where a node
   // emulation (Bun) emits no 'connection'
