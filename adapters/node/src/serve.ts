@@ -197,10 +197,7 @@ export async function serveNode(
     track(socket);
     requestsPerSocket.set(socket, (requestsPerSocket.get(socket) ?? 0) + 1);
     const { request, abort } = lazyRequest({ req, base });
-    let finished = false;
     const settle = () => {
-      if (finished) return;
-      finished = true;
       if (!res.writableFinished)
         abort(); // closed before the response completed
       else if (!req.complete) {
@@ -213,8 +210,7 @@ export async function serveNode(
       requestsPerSocket.set(socket, left);
       if (closing && left === 0) socket.end(); // keep-alive socket whose last response went out
     };
-    // settle() runs once however often it is called: plain listeners spare once()'s wrapper per request
-    res.on("finish", settle);
+    // node:http emits a response's 'close' after its 'finish' too (next tick), or when the client went away first
     res.on("close", settle);
 
     handler(request).then((response) => {
