@@ -129,6 +129,11 @@ function pairsOf(list: string[]): [string, string][] {
 
 let StandardResponse: typeof Response;
 
+function isInstance(asked: object, value: unknown): boolean {
+  if (asked === LightResponse) return value instanceof StandardResponse;
+  return Function.prototype[Symbol.hasInstance].call(asked, value);
+}
+
 /** The body of a served light response: the bytes went out, only whether there was one still counts. */
 const SENT = new Uint8Array(0);
 
@@ -204,10 +209,8 @@ class LightResponse {
   static [Symbol.hasInstance](value: unknown): boolean {
     // `this` is the class instanceof asks about: Response itself matches every standard Response too (fetch's,
     // Response.error()'s); a subclass (which inherits this method) only its own instances
-    // biome-ignore lint/complexity/noThisInStatic: the receiver is the point here, not always LightResponse
-    const asked = this;
-    if (asked === LightResponse) return value instanceof StandardResponse;
-    return Function.prototype[Symbol.hasInstance].call(asked, value);
+    // biome-ignore lint/complexity/noThisInStatic: the receiver is the point here, it is not always LightResponse
+    return isInstance(this, value);
   }
 
   get status(): number {
