@@ -29,7 +29,8 @@ const RUNNING = 2;
 const DONE = 3;
 
 interface Entry {
-  readonly id: string;
+  /** options.id, or the queue's number for it: named "task-<n>" only when a name is needed (taskName). */
+  readonly id: string | number;
   readonly fn: TaskFunction<unknown>;
   readonly options: TaskOptions;
   readonly priority: number;
@@ -268,7 +269,7 @@ export class TaskQueue {
       if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
       this.#answer(entry);
       this.#returned++;
-      this.#fail(entry, new ShutdownError(entry.id, "shed", entry.fn, entry.options));
+      this.#fail(entry, new ShutdownError(taskName(entry.id), "shed", entry.fn, entry.options));
     }
     this.#checkIdle();
     return shed.length;
@@ -353,7 +354,7 @@ export class TaskQueue {
     for (let entry = this.#firstRunning; entry; entry = entry.nextRunning) running.push(entry);
     for (const entry of running) {
       if (entry.answered) continue;
-      const error = new ShutdownError(entry.id, "aborted", entry.fn, entry.options);
+      const error = new ShutdownError(taskName(entry.id), "aborted", entry.fn, entry.options);
       this.#answer(entry);
       this.#aborted++;
       aborted++;
@@ -373,7 +374,7 @@ export class TaskQueue {
     onAnswered: AnswerObserver | undefined,
   ): void {
     const handedInAt = this.#clock.now();
-    let id: string;
+    let id: string | number;
     let priority: number;
     let timeoutMs: number | undefined;
     try {
@@ -391,7 +392,7 @@ export class TaskQueue {
       priority = resolvePriority(options.priority);
       timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
       if (options.timeoutMs !== undefined) checkTimeout("timeoutMs", options.timeoutMs);
-      id = options.id ?? `task-${this.#nextId++}`;
+      id = options.id ?? this.#nextId++;
     } catch (error) {
       reject(error);
       onAnswered?.(handedInAt, false);
@@ -399,7 +400,7 @@ export class TaskQueue {
     }
     if (this.#closed) {
       this.#rejected++;
-      reject(new ShutdownError(id, "closed", fn, options));
+      reject(new ShutdownError(taskName(id), "closed", fn, options));
       onAnswered?.(handedInAt, false);
       return;
     }
@@ -430,7 +431,7 @@ export class TaskQueue {
       !this.#paused && this.#runningCount < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
     if (!canStart && this.#buffer.size + this.#waiters.length >= this.maxQueued && this.overflow === "reject") {
       this.#rejected++;
-      this.#fail(entry, new QueueFullError(this.maxQueued, id));
+      this.#fail(entry, new QueueFullError(this.maxQueued, taskName(id)));
       return;
     }
     this.#accepted++;
@@ -438,7 +439,7 @@ export class TaskQueue {
       if (entry.userSignal.aborted) {
         this.#answer(entry);
         this.#cancelled++;
-        this.#fail(entry, new TaskCancelledError(id, "queued", entry.userSignal.reason));
+        this.#fail(entry, new TaskCancelledError(taskName(id), "queued", entry.userSignal.reason));
         return;
       }
       const onUserAbort = (): void => this.#onUserAbort(entry);
@@ -462,7 +463,7 @@ export class TaskQueue {
     const admitted = entry.admitted;
     if (admitted) {
       entry.admitted = undefined;
-      admitted(entry.id);
+      admitted(taskName(entry.id));
     }
   }
 
@@ -517,7 +518,7 @@ export class TaskQueue {
         entry.onAnswered?.(entry.acceptedAt, true);
       } else if (entry.userSignal?.aborted) {
         this.#cancelled++;
-        this.#fail(entry, new TaskCancelledError(entry.id, "running", outcome));
+        this.#fail(entry, new TaskCancelledError(taskName(entry.id), "running", outcome));
       } else {
         this.#failed++;
         this.#fail(entry, outcome);
@@ -529,7 +530,7 @@ export class TaskQueue {
 
   #onTimeout(entry: Entry, timeoutMs: number): void {
     if (entry.phase !== RUNNING || entry.answered) return;
-    const error = new TaskTimeoutError(entry.id, timeoutMs);
+    const error = new TaskTimeoutError(taskName(entry.id), timeoutMs);
     this.#answer(entry);
     this.#timedOut++;
     entry.controller?.abort(error);
@@ -548,7 +549,7 @@ export class TaskQueue {
     entry.phase = DONE;
     this.#answer(entry);
     this.#cancelled++;
-    this.#fail(entry, new TaskCancelledError(entry.id, "queued", reason));
+    this.#fail(entry, new TaskCancelledError(taskName(entry.id), "queued", reason));
     this.#admitWaiters();
     this.#checkIdle();
   }
@@ -628,7 +629,7 @@ export class TaskQueue {
       if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
       this.#answer(entry);
       this.#returned++;
-      this.#fail(entry, new ShutdownError(entry.id, "returned", entry.fn, entry.options));
+      this.#fail(entry, new ShutdownError(taskName(entry.id), "returned", entry.fn, entry.options));
     }
     return unstarted.length;
   }
@@ -645,6 +646,11 @@ export class TaskQueue {
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** A task's name in errors and handles: its options.id, else "task-<n>". */
+function taskName(id: string | number): string {
+  return typeof id === "number" ? `task-${id}` : id;
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {
