@@ -1,8 +1,8 @@
 // Bun.spawn runs the child; node:os only for signal numbers, which Bun reports without names.
-import { constants } from "node:os";
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions } from "@aral/platform";
 import { failedChild } from "@aral/platform";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
+import { nodeOs } from "./on-first-use.ts";
 
 const BUN_STDIO = { pipe: "pipe", inherit: "inherit", null: "ignore" } as const;
 
@@ -63,6 +63,6 @@ function toExitStatus(code: number | null, signal: string | number | null): Exit
 
 function signalName(signal: string | number): string {
   if (typeof signal === "string") return signal;
-  const entry = Object.entries(constants.signals).find(([, number]) => number === signal);
+  const entry = Object.entries(nodeOs().constants.signals).find(([, number]) => number === signal);
   return entry ? entry[0] : `SIG${signal}`;
 }
