@@ -53,12 +53,13 @@ function call<T>(syscall: string, path: string, op: (path: string) => Promise<T>
 /** Like every other runtime, a missing parent directory is NotFound, not created silently; one shared options object per process. */
 const SEPARATOR = process.platform === "win32" ? "\\" : "/";
 const NO_CREATE_PATH = { createPath: false } as const;
+const nothing = (): void => {};
 
-async function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
+function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
   // Bun.write has no append, and ignores `mode` (Bun 1.4.5): node:fs/promises covers those two cases.
   if (opts.append) return fsPromises().appendFile(path, data, opts.mode === undefined ? {} : { mode: opts.mode });
   if (opts.mode !== undefined) return fsPromises().writeFile(path, data, { mode: opts.mode });
-  await Bun.write(path, data, NO_CREATE_PATH);
+  return Bun.write(path, data, NO_CREATE_PATH).then(nothing);
 }
 
 async function remove(path: string, recursive: boolean): Promise<void> {

@@ -18,7 +18,8 @@ export function spawn(command: string, args: string[] = [], opts: SpawnPrimitive
   try {
     child = Bun.spawn([command, ...args], {
       cwd: opts.cwd,
-      env: childEnv(opts),
+      // no env option at all unless one is asked for: Bun then passes its own environment without a copy per spawn
+      ...(opts.env === undefined && !opts.clearEnv ? {} : { env: childEnv(opts) }),
       stdin: BUN_STDIO[stdin],
       stdout: BUN_STDIO[stdout],
       stderr: BUN_STDIO[stderr],
@@ -53,7 +54,7 @@ function childEnv(opts: SpawnPrimitiveOptions): Record<string, string> {
   if (opts.clearEnv) return { ...opts.env };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(Bun.env)) if (value !== undefined) env[key] = value;
-  return { ...env, ...opts.env };
+  return Object.assign(env, opts.env);
 }
 
 function toExitStatus(code: number | null, signal: string | number | null): ExitStatus {

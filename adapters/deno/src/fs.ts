@@ -37,14 +37,20 @@ async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
   return mapReadableErrors(file.readable, "read", path);
 }
 
+const CREATE_OR_TRUNCATE: Deno.WriteFileOptions = Object.freeze({ append: false, create: true });
+
 export function createFileSystem(): FileSystemPrimitives {
   return {
     readFile: (path, opts = {}) =>
       mapErrors("readFile", path, () => (opts.noFollow ? readFileNoFollow(path) : Deno.readFile(path))),
-    async writeFile(path, data, opts: WriteFileOptions = {}) {
-      const options: Deno.WriteFileOptions = { append: opts.append ?? false, create: true };
-      if (opts.mode !== undefined) options.mode = opts.mode;
-      await mapErrors("writeFile", path, () => Deno.writeFile(path, toBytes(data), options));
+    writeFile(path, data, opts: WriteFileOptions = {}) {
+      // the plain write (no append, no mode) shares one options object
+      let options: Deno.WriteFileOptions = CREATE_OR_TRUNCATE;
+      if (opts.append || opts.mode !== undefined) {
+        options = { append: opts.append ?? false, create: true };
+        if (opts.mode !== undefined) options.mode = opts.mode;
+      }
+      return mapErrors("writeFile", path, () => Deno.writeFile(path, toBytes(data), options));
     },
     stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
     lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
