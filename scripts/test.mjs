@@ -60,7 +60,14 @@ const steps = [
   { name: "typecheck (tsc)", cmd: [bin("tsc"), "-p", "tsconfig.json", "--noEmit"] },
   {
     name: "typecheck (deno check)",
-    cmd: [bin("deno"), "check", "adapters/deno/src/index.ts", "packages/aral/src/deno.ts", "conformance/src/cli.ts"],
+    cmd: [
+      bin("deno"),
+      "check",
+      "adapters/deno/src/index.ts",
+      "adapters/deno/src/worker-thread-bootstrap.ts",
+      "packages/aral/src/deno.ts",
+      "conformance/src/cli.ts",
+    ],
   },
   { name: "build (tsup: ESM + CJS + types)", cmd: [...pnpm, "-r", "--workspace-concurrency=1", "run", "build"] },
   ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", "--pack", "npm", dir] })),

@@ -1,13 +1,14 @@
-import { workersOnThreads } from "@aral/platform";
+import { moduleBeside, workersOnThreads } from "@aral/platform";
 import type { WorkersApi } from "@aral/platform";
 import { Worker } from "node:worker_threads";
 
 /**
  * Deno's node:worker_threads, not its Web Workers: Deno 2.9's Worker.terminate() does not stop a
  * worker running synchronous code (the thread keeps spinning and keeps the process alive —
- * denoland/deno#35657), which would defeat task timeouts and WorkerPool.terminate(). The platform's
- * thread bootstrap gives the thread Web worker globals, so worker modules are the same as on Bun.
+ * denoland/deno#35657), which would defeat task timeouts and WorkerPool.terminate(). Each thread starts in
+ * worker-thread-bootstrap beside this module, which gives it Web worker globals, so worker modules are the same as on Bun.
  */
 export function createWorkersApi(): WorkersApi {
-  return workersOnThreads({ Worker, cwd: () => Deno.cwd() });
+  const bootstrap = moduleBeside(import.meta.url, "worker-thread-bootstrap");
+  return workersOnThreads({ Worker, bootstrap, cwd: () => Deno.cwd() });
 }

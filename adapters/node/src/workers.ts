@@ -1,4 +1,4 @@
-import { workersOnThreads } from "@aral/platform";
+import { moduleBeside, workersOnThreads } from "@aral/platform";
 import type { WorkersApi } from "@aral/platform";
 import type { Worker as ThreadWorker } from "node:worker_threads";
 import { onFirstUse } from "./on-first-use.ts";
@@ -10,7 +10,11 @@ const Worker = function (...args: ConstructorParameters<typeof ThreadWorker>) {
   return new (threads().Worker)(...args);
 } as unknown as typeof ThreadWorker;
 
-/** Worker threads that look like Web Workers from the inside. execArgv is inherited (--conditions=source too). */
+/**
+ * Worker threads that look like Web Workers from the inside: each starts in worker-thread-bootstrap beside this
+ * module. execArgv is inherited (--conditions=source too).
+ */
 export function createNodeWorkers(): WorkersApi {
-  return workersOnThreads({ Worker, cwd: () => process.cwd() });
+  const bootstrap = moduleBeside(import.meta.url, "worker-thread-bootstrap");
+  return workersOnThreads({ Worker, bootstrap, cwd: () => process.cwd() });
 }

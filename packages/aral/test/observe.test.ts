@@ -152,8 +152,16 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
         const nested = await control<{ value: string; attempts: number }>(agent, "/task-dependency");
         expect(nested).toEqual({ value: "steady", attempts: 2 });
         // The limited fetch counts response bytes as bodies are read: text() and a streamed body.
-        const bytes = await control<{ text: number; streamed: number; posted: number }>(agent, "/fetch-bytes");
-        expect(bytes).toEqual({ text: 2345, streamed: 2345, posted: 1345 });
+        // Request bytes: uncapped stream and FormData uploads count what the server received.
+        const bytes = await control<{
+          text: number;
+          streamed: number;
+          posted: number;
+          streamedUp: number;
+          formUp: number;
+        }>(agent, "/fetch-bytes");
+        expect(bytes).toMatchObject({ text: 2345, streamed: 2345, posted: 1345, streamedUp: 1500 });
+        expect(bytes.formUp).toBeGreaterThan(3000);
 
         // Drained: the queue is empty, the histogram counted every finished task, the breaker's state followed.
         const afterScrape = await scrape(agent);
@@ -182,9 +190,10 @@ describe.each(Object.keys(agentRuntimes))("observability on %s", (runtime) => {
           total(after, "aral_dependency_calls_total", { dependency: "flaky", outcome: "rejected" }),
         ).toBeGreaterThanOrEqual(1);
         expect(total(after, "aral_fetch_timeouts_total")).toBe(1);
-        expect(total(after, "aral_fetch_requests_total")).toBe(4);
+        expect(total(after, "aral_fetch_requests_total")).toBe(6);
         expect(total(after, "aral_fetch_response_bytes_total")).toBe(3 * 2345); // the timed-out one read nothing
-        expect(total(after, "aral_fetch_request_bytes_total")).toBe(20); // the POST's 10 two-byte characters
+        // the POST's 10 two-byte characters, the stream's 1,500 bytes and the FormData as the server received it
+        expect(total(after, "aral_fetch_request_bytes_total")).toBe(20 + 1500 + bytes.formUp);
         expect(total(after, "aral_fetch_in_flight")).toBe(0);
         expect(total(after, "aral_health_check_up", { check: "runtime" })).toBe(1);
         expect(total(after, "aral_health_check_duration_seconds", { check: "runtime" })).toBeGreaterThanOrEqual(0);

@@ -31,7 +31,7 @@ export { installWorkerScope } from "./workers/worker-scope.ts";
 export type { ParentPortLike, WorkerScopeHooks } from "./workers/worker-scope.ts";
 export { bootWorkerThread } from "./workers/thread-bootstrap.ts";
 export type { WorkerThreadHost } from "./workers/thread-bootstrap.ts";
-export { workersOnThreads } from "./workers/worker-threads.ts";
+export { moduleBeside, workersOnThreads } from "./workers/worker-threads.ts";
 export type { WorkerThreadLike, WorkerThreadConstructor, WorkerThreadsOptions } from "./workers/worker-threads.ts";
 export { serverUrl } from "./derive-serve.ts";
 export {

@@ -362,8 +362,13 @@ const otelMetrics = object(
   {
     enabled: doc(
       boolean(),
-      'Export the runtime\'s metric families over OTLP/HTTP JSON (built in; needs no OpenTelemetry package). Also on when OTEL_METRICS_EXPORTER is "otlp"; OTEL_SDK_DISABLED=true or OTEL_METRICS_EXPORTER=none turn it off.',
+      'Export the runtime\'s metric families to OpenTelemetry. Also on when OTEL_METRICS_EXPORTER is "otlp"; OTEL_SDK_DISABLED=true or OTEL_METRICS_EXPORTER=none turn it off.',
       { default: false },
+    ),
+    exporter: doc(
+      oneOf(["otlp", "global"]),
+      "otlp: the built-in OTLP/HTTP JSON exporter (needs no OpenTelemetry package); global: instruments on the MeterProvider your OpenTelemetry SDK registered with @opentelemetry/api (register it before start()).",
+      { default: "otlp" },
     ),
     endpoint: doc(
       string({ pattern: /^https?:\/\/\S+$/, patternMessage: "must be an http(s) URL", expected: "an http(s) URL" }),
@@ -372,11 +377,11 @@ const otelMetrics = object(
     ),
     interval: doc(
       milliseconds(),
-      "Milliseconds between exports (one more is sent at stop). Default: OTEL_METRIC_EXPORT_INTERVAL, else 60000.",
+      'Milliseconds between exports (one more is sent at stop) of exporter "otlp". Default: OTEL_METRIC_EXPORT_INTERVAL, else 60000.',
       opt,
     ),
   },
-  "OpenTelemetry metrics: the families of /metrics pushed to an OTLP receiver.",
+  "OpenTelemetry metrics: the families of /metrics pushed to an OTLP receiver or exposed as instruments of the global MeterProvider.",
 );
 
 const observability = object(
@@ -550,7 +555,12 @@ export interface RuntimeOptions {
           | { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined }
           | undefined;
         metrics?:
-          | { enabled?: boolean | undefined; endpoint?: string | undefined; interval?: number | undefined }
+          | {
+              enabled?: boolean | undefined;
+              exporter?: "otlp" | "global" | undefined;
+              endpoint?: string | undefined;
+              interval?: number | undefined;
+            }
           | undefined;
       }
     | undefined;
@@ -618,7 +628,12 @@ export interface RuntimeConfig {
   observability: {
     serviceName?: string | undefined;
     tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined };
-    metrics: { enabled: boolean; endpoint?: string | undefined; interval?: number | undefined };
+    metrics: {
+      enabled: boolean;
+      exporter: "otlp" | "global";
+      endpoint?: string | undefined;
+      interval?: number | undefined;
+    };
   };
   tasks: { concurrency: number; maxQueued: number; overflow: "reject" | "wait"; timeout?: number | undefined };
 }

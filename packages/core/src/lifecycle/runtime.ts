@@ -42,6 +42,7 @@ import { resolveTracingSettings } from "../tracing/settings.ts";
 import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
 import { resolveOtlpMetricsSettings } from "../metrics/otlp-settings.ts";
 import type { OtlpMetricsExporter } from "../metrics/otlp-metrics-exporter.ts";
+import type { GlobalMeterBridge } from "../metrics/global-meter.ts";
 import type { WorkerPoolOptions } from "../workers/index.ts";
 import type { RuntimeStatus } from "./status.ts";
 import { canTransition } from "./status.ts";
@@ -165,6 +166,8 @@ export class AralRuntime {
   #tracing: RuntimeTracing | undefined;
   /** Pushes the metric families over OTLP when observability.metrics (or OTEL_METRICS_EXPORTER) asks for it. */
   #otlpMetrics: OtlpMetricsExporter | undefined;
+  /** The families as instruments of the app's global MeterProvider (observability.metrics.exporter "global"). */
+  #globalMeter: GlobalMeterBridge | undefined;
   /** The restart in progress: its span parents the stop and start spans. */
   #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
@@ -579,6 +582,7 @@ export class AralRuntime {
       this.#session = session;
       this.#transition("running");
       this.#otlpMetrics?.start();
+      this.#globalMeter?.sync();
       trace?.end(undefined, { "aral.lifecycle.to": "running" });
     } catch (cause) {
       const outcome = await closers.closeAll();
@@ -619,14 +623,29 @@ export class AralRuntime {
     });
   }
 
-  /** Loads the OTLP metrics exporter on the first start that asks for it; nothing otherwise. */
+  /** Loads the OTLP metrics exporter or the global-MeterProvider bridge on the first start that asks for one; nothing otherwise. */
   async #loadOtlpMetrics(config: RuntimeConfig): Promise<void> {
-    if (this.#otlpMetrics) return;
+    if (this.#otlpMetrics || this.#globalMeter) return;
     const settings = resolveOtlpMetricsSettings(config, this.#deps.env ?? this.platform.env.toObject(), {
       ...this.platform.runtime,
       instanceId: this.instanceId,
     });
     if (!settings) return;
+    if (settings.exporter === "global") {
+      const { createGlobalMeterBridge } = await import("../metrics/global-meter.ts");
+      const { bridge, registered } = await createGlobalMeterBridge(this.#metricsRegistry, () => {
+        this.#refreshMetrics();
+        return this.#metricsRegistry.collect();
+      });
+      this.#globalMeter = bridge;
+      if (registered) this.logger.info("metrics on the global MeterProvider", { event: "metrics.global" });
+      else
+        this.logger.warn(
+          'observability.metrics.exporter is "global" but no MeterProvider is registered with @opentelemetry/api: register your SDK\'s before start(); the metrics go nowhere',
+          { event: "metrics.global" },
+        );
+      return;
+    }
     const { OtlpMetricsExporter } = await import("../metrics/otlp-metrics-exporter.ts");
     this.#otlpMetrics = new OtlpMetricsExporter(settings, {
       read: () => {

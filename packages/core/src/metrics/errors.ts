@@ -7,3 +7,8 @@ export class MetricsError extends Error {
     this.metric = metric;
   }
 }
+
+/** Metrics export "global" was asked for, but @opentelemetry/api (the optional peer dependency) cannot be loaded. */
+export class MetricsUnavailableError extends Error {
+  override readonly name = "MetricsUnavailableError";
+}

@@ -14,6 +14,8 @@ export class Histogram extends Metric<HistogramSeries> {
   readonly type = "histogram" as const;
   /** Upper bounds, ascending, without +Inf. */
   readonly buckets: readonly number[];
+  /** Told every observation (the global-MeterProvider bridge); unset, observe() pays one check. */
+  #listener: ((value: number, labels: Labels | undefined) => void) | undefined;
 
   constructor(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []) {
     super(name, help, labelNames, ["le"]);
@@ -48,6 +50,20 @@ export class Histogram extends Metric<HistogramSeries> {
     }
     series.sum += value;
     series.count++;
+    if (this.#listener !== undefined) this.#listener(value, labels);
+  }
+
+  /**
+   * Calls `listener` with every later observation (OpenTelemetry has no observable histogram, so the bridge records
+   * each one into a real Histogram). One listener at a time; returns the function that removes it.
+   */
+  onObserve(listener: (value: number, labels: Labels | undefined) => void): () => void {
+    if (this.#listener !== undefined)
+      throw new MetricsError(`Histogram ${this.name} already has an observation listener`, this.name);
+    this.#listener = listener;
+    return () => {
+      if (this.#listener === listener) this.#listener = undefined;
+    };
   }
 
   /** Count and sum so far for these labels. */

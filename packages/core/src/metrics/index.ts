@@ -3,7 +3,7 @@ export { Counter } from "./counter.ts";
 export { Gauge } from "./gauge.ts";
 export { Histogram } from "./histogram.ts";
 export type { Labels, MetricType } from "./metric.ts";
-export { MetricsError } from "./errors.ts";
+export { MetricsError, MetricsUnavailableError } from "./errors.ts";
 export { PROMETHEUS_CONTENT_TYPE } from "./exposition.ts";
 export { RequestStats } from "./request-stats.ts";
 export type { RequestStatsOptions } from "./request-stats.ts";

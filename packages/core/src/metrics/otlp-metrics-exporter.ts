@@ -22,14 +22,14 @@ export interface OtlpMetricsExporterDeps {
  * next export rather than piling requests up.
  */
 export class OtlpMetricsExporter {
-  readonly #settings: OtlpMetricsSettings;
+  readonly #settings: Omit<OtlpMetricsSettings, "exporter">;
   readonly #deps: OtlpMetricsExporterDeps;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight: Promise<void> = Promise.resolve();
   /** Exports sent (answered or failed). */
   exports = 0;
 
-  constructor(settings: OtlpMetricsSettings, deps: OtlpMetricsExporterDeps) {
+  constructor(settings: Omit<OtlpMetricsSettings, "exporter">, deps: OtlpMetricsExporterDeps) {
     this.#settings = settings;
     this.#deps = deps;
   }

@@ -2,15 +2,9 @@ import { nanosString, toOtlpAttributes } from "../tracing/otlp-json.ts";
 import type { Counter } from "./counter.ts";
 import type { Gauge } from "./gauge.ts";
 import type { Histogram } from "./histogram.ts";
+import { otelNameAndUnit } from "./otel-naming.ts";
 
 const CUMULATIVE = 2; // AggregationTemporality.CUMULATIVE
-
-/** The unit OpenTelemetry expects for a Prometheus base-unit suffix (UCUM). */
-const UNITS: [suffix: string, unit: string][] = [
-  ["_seconds", "s"],
-  ["_bytes", "By"],
-  ["_ratio", "1"],
-];
 
 /**
  * The body of POST /v1/metrics (ExportMetricsServiceRequest, JSON encoding) for what a MetricsRegistry holds:
@@ -28,9 +22,8 @@ export function metricsExportRequest(
   const startTimeUnixNano = nanosString(startMs);
   const timeUnixNano = nanosString(nowMs);
   const out = metrics.map((metric) => {
-    const base = metric.type === "counter" ? metric.name.replace(/_total$/, "") : metric.name;
-    const unit = UNITS.find(([suffix]) => base.endsWith(suffix))?.[1] ?? "";
-    const head = { name: base, description: metric.help, unit };
+    const { name, unit } = otelNameAndUnit(metric);
+    const head = { name, description: metric.help, unit };
     const points = metric.points();
     if (metric.type === "histogram") {
       return {

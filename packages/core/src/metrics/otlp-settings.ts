@@ -1,9 +1,11 @@
 import type { RuntimeConfig } from "../config/index.ts";
 import { otlpSignal, resolveResource } from "../tracing/settings.ts";
 
-/** What the OTLP metrics exporter needs, from the manifest's `observability.metrics` and the standard OTEL_* variables. */
+/** What the metrics export needs, from the manifest's `observability.metrics` and the standard OTEL_* variables. */
 export interface OtlpMetricsSettings {
-  /** OTLP/HTTP metrics URL. */
+  /** "otlp": the built-in OTLP/HTTP JSON exporter; "global": instruments on the app's registered MeterProvider. */
+  exporter: "otlp" | "global";
+  /** OTLP/HTTP metrics URL (exporter "otlp"). */
   endpoint: string;
   headers: Record<string, string>;
   /** Milliseconds between exports. */
@@ -17,6 +19,7 @@ const DEFAULT_INTERVAL_MS = 60_000;
 /**
  * On when the manifest says `observability.metrics.enabled` or OTEL_METRICS_EXPORTER names "otlp";
  * OTEL_SDK_DISABLED=true or OTEL_METRICS_EXPORTER=none turn it off. Undefined when off: the exporter is never loaded.
+ * Which way the metrics go is the manifest's `exporter` (ARAL_OBSERVABILITY_METRICS_EXPORTER), as for traces.
  */
 export function resolveOtlpMetricsSettings(
   config: RuntimeConfig,
@@ -31,5 +34,5 @@ export function resolveOtlpMetricsSettings(
   const intervalMs =
     metrics.interval ??
     (Number.isFinite(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 2 ** 31 - 1) : DEFAULT_INTERVAL_MS);
-  return { ...signal, intervalMs, resource: resolveResource(config, env, runtime) };
+  return { exporter: metrics.exporter, ...signal, intervalMs, resource: resolveResource(config, env, runtime) };
 }

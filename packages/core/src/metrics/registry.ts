@@ -13,6 +13,8 @@ export class MetricsRegistry {
   readonly #metrics = new Map<string, AnyMetric>();
   readonly #collectors: Array<() => void> = [];
   #constant: readonly (readonly [string, string])[] = [];
+  #constantLabels: Readonly<Record<string, string>> = Object.freeze({});
+  readonly #registered: Array<(metric: AnyMetric) => void> = [];
 
   /**
    * Labels put on every sample (e.g. the agent's name and instance id). A metric may not declare one of
@@ -30,6 +32,21 @@ export class MetricsRegistry {
       }
     }
     this.#constant = Object.freeze(entries.map(([name, value]) => Object.freeze([name, value] as const)));
+    this.#constantLabels = Object.freeze(Object.fromEntries(entries));
+  }
+
+  /** The labels every sample carries (as last set by setConstantLabels()). */
+  constantLabels(): Readonly<Record<string, string>> {
+    return this.#constantLabels;
+  }
+
+  /** Calls `listener` with each metric registered from now on; returns the function that removes it. */
+  onRegister(listener: (metric: AnyMetric) => void): () => void {
+    this.#registered.push(listener);
+    return () => {
+      const index = this.#registered.indexOf(listener);
+      if (index >= 0) this.#registered.splice(index, 1);
+    };
   }
 
   /** Asking again for the same name, type, help and labels returns the existing metric. */
@@ -72,7 +89,7 @@ export class MetricsRegistry {
     };
   }
 
-  /** Runs the collectors, then hands every metric over (the OTLP exporter's view of what render() writes). */
+  /** Runs the collectors, then hands every metric over (the OpenTelemetry exporters' view of what render() writes). */
   collect(): readonly AnyMetric[] {
     for (const collect of this.#collectors) collect();
     return [...this.#metrics.values()];
@@ -118,6 +135,7 @@ export class MetricsRegistry {
       throw new MetricsError(`Metric ${name}: label "${clash}" is already a constant label of this registry`, name);
     const metric = create();
     this.#metrics.set(name, metric);
+    for (const listener of this.#registered) listener(metric);
     return metric;
   }
 }

@@ -39,9 +39,10 @@ export interface LimitedFetch extends FetchFunction {
   /** Response body bytes delivered to callers since creation, counted as the body is read (never buffered for it). */
   readonly responseBytes: number;
   /**
-   * Request body bytes sent since creation, where known without reading the body: string, ArrayBuffer or typed array,
-   * Blob and URLSearchParams bodies, and every body paced by a bandwidth cap (counted as it streams). Stream and FormData
-   * bodies without a cap are not counted.
+   * Request body bytes sent since creation: string, ArrayBuffer or typed array, Blob and URLSearchParams bodies by their
+   * size, FormData by its multipart encoding (formDataSize), ReadableStream bodies and every body paced by a bandwidth
+   * cap chunk by chunk as they go out. Not counted: the body of a Request object passed without a cap (its size is not
+   * known without reading it, and wrapping it would stop a 307/308 redirect from re-sending it).
    */
   readonly requestBytes: number;
 }
@@ -139,8 +140,22 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
           },
         });
         response = await innerFetch(new Request(request, { body, duplex: "half" } as RequestInit));
+      } else if (init?.body instanceof ReadableStream) {
+        // Counted chunk by chunk as the fetch pulls them: what actually went out, nothing buffered.
+        const body = passThrough(init.body, null, {
+          signal: controller.signal,
+          failure,
+          onEnd: () => {},
+          onBytes: (bytes) => {
+            requestBytes += bytes;
+          },
+        });
+        response = await innerFetch(input, { ...init, body, signal: controller.signal });
       } else {
-        requestBytes += knownBodySize(init?.body);
+        requestBytes +=
+          typeof FormData !== "undefined" && init?.body instanceof FormData
+            ? await formDataSize(init.body)
+            : knownBodySize(init?.body);
         response = await innerFetch(input, { ...init, signal: controller.signal });
       }
       if (!response.body) {
@@ -334,7 +349,7 @@ function trackConsumption(response: Response, context: BodyContext): Response {
   return response;
 }
 
-/** A request body's size when it is known without reading it; 0 for streams, FormData and no body. */
+/** A request body's size when it is known without reading it; 0 for streams, FormData (formDataSize) and no body. */
 function knownBodySize(body: BodyInit | null | undefined): number {
   if (body == null) return 0;
   if (typeof body === "string") return utf8Length(body);
@@ -342,6 +357,25 @@ function knownBodySize(body: BodyInit | null | undefined): number {
   if (typeof Blob !== "undefined" && body instanceof Blob) return body.size;
   if (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) return utf8Length(body.toString());
   return 0;
+}
+
+/**
+ * The multipart/form-data size of a FormData body, without reading its files: the runtime encodes a copy whose files
+ * are empty (names, filenames, types and string values kept, so the framing is byte for byte the same) and each file's
+ * size is added. The body itself is sent as the runtime encodes it (with its Content-Length, re-sendable on a redirect),
+ * not turned into a stream.
+ */
+async function formDataSize(form: FormData): Promise<number> {
+  const skeleton = new FormData();
+  let fileBytes = 0;
+  for (const [name, value] of form) {
+    if (typeof value === "string") skeleton.append(name, value);
+    else {
+      skeleton.append(name, new File([], value.name, { type: value.type, lastModified: value.lastModified }));
+      fileBytes += value.size;
+    }
+  }
+  return (await new Response(skeleton).arrayBuffer()).byteLength + fileBytes;
 }
 
 /** UTF-8 length of a string without encoding it (a lone surrogate counts 3, as its U+FFFD replacement). */

@@ -77,6 +77,26 @@ describe("OTLP metrics settings", () => {
     ).toBeUndefined();
   });
 
+  it('exporter "global" comes from the manifest or ARAL_OBSERVABILITY_METRICS_EXPORTER; OTEL_METRICS_EXPORTER only turns it on', () => {
+    expect(resolveOtlpMetricsSettings(config({ enabled: true }), {}, runtime)?.exporter).toBe("otlp");
+    expect(resolveOtlpMetricsSettings(config({ enabled: true, exporter: "global" }), {}, runtime)?.exporter).toBe(
+      "global",
+    );
+    const env = { ARAL_OBSERVABILITY_METRICS_EXPORTER: "global", OTEL_METRICS_EXPORTER: "otlp" };
+    expect(resolveOtlpMetricsSettings(resolveRuntimeConfig({}, env), env, runtime)?.exporter).toBe("global");
+    // As for traces, `exporter` alone does not turn the export on.
+    expect(resolveOtlpMetricsSettings(config({ exporter: "global" }), {}, runtime)).toBeUndefined();
+    expect(
+      resolveOtlpMetricsSettings(config({ enabled: true, exporter: "global" }), { OTEL_SDK_DISABLED: "true" }, runtime),
+    ).toBeUndefined();
+  });
+
+  it("the manifest rejects an unknown exporter, naming the field and the choices", () => {
+    expect(() => config({ enabled: true, exporter: "prometheus" })).toThrow(
+      /observability\.metrics\.exporter.*otlp.*global/s,
+    );
+  });
+
   it("the manifest rejects a non-URL endpoint with a clear error", () => {
     expect(() => config({ enabled: true, endpoint: "collector:4318" })).toThrow(/observability\.metrics\.endpoint/);
   });

@@ -277,6 +277,28 @@ describe("createLimitedFetch", () => {
     expect(capped.requestBytes).toBe(1000);
   });
 
+  it("counts uncapped stream bodies as they go out and FormData by its encoding, as the server receives them", async () => {
+    const limited = createLimitedFetch({ fetch });
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled === 3) return controller.close();
+        pulled++;
+        controller.enqueue(new Uint8Array(400 * pulled));
+      },
+    });
+    const init = { method: "POST", body: stream, duplex: "half" } as RequestInit;
+    expect(await (await limited(`${base}/echo-length`, init)).text()).toBe("2400");
+    expect(limited.requestBytes).toBe(2400);
+    const form = new FormData();
+    form.append("note", "héllo\r\nwörld");
+    form.append("upload", new Blob([new Uint8Array(5000)], { type: "application/octet-stream" }), "data.bin");
+    form.append("plain", new File(["x".repeat(123)], 'quo"te\n.txt'));
+    const received = Number(await (await limited(`${base}/echo-length`, { method: "POST", body: form })).text());
+    expect(received).toBeGreaterThan(5000 + 123);
+    expect(limited.requestBytes).toBe(2400 + received);
+  });
+
   it("rejects bad options by name", () => {
     expect(() => createLimitedFetch({ fetch, connections: 0 })).toThrow(/at least 1/);
     expect(() => createLimitedFetch({ fetch, timeout: -5 })).toThrow(/timeout/);

@@ -1,6 +1,7 @@
-// Tracing configured without @opentelemetry/api installed: a real Node child whose module resolution cannot find the
-// package (a resolve hook answers ERR_MODULE_NOT_FOUND for it, as a missing node_modules entry would) must fail the
-// start with TracingUnavailableError telling the user what to install — and start fine when tracing is off.
+// Tracing, or metrics on the global MeterProvider, configured without @opentelemetry/api installed: a real Node child
+// whose module resolution cannot find the package (a resolve hook answers ERR_MODULE_NOT_FOUND for it, as a missing
+// node_modules entry would) must fail the start with TracingUnavailableError / MetricsUnavailableError telling the user
+// what to install — and start fine when neither is on (the package is never loaded).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,9 +39,13 @@ writeFileSync(
   agent,
   `import { createPlatform } from ${JSON.stringify(join(root, "adapters/node/src/index.ts"))};
 import { AralRuntime } from ${JSON.stringify(join(root, "packages/core/src/index.ts"))};
-const tracing = process.argv[2] === "on";
+const mode = process.argv[2];
+const observability = {
+  tracing: { enabled: mode === "tracing" },
+  metrics: { enabled: mode === "metrics", exporter: "global" },
+};
 const runtime = new AralRuntime(
-  { logging: { level: "error" }, lifecycle: { healthcheck: { enabled: false } }, observability: { tracing: { enabled: tracing } } },
+  { logging: { level: "error" }, lifecycle: { healthcheck: { enabled: false } }, observability },
   { platform: createPlatform(), handleSignals: false, env: {} },
 );
 try {
@@ -53,8 +58,8 @@ try {
 `,
 );
 
-function run(tracing: "on" | "off"): Record<string, unknown> {
-  const result = spawnSync(node!, ["--conditions=source", "--import", register, agent, tracing], {
+function run(mode: "tracing" | "metrics" | "off"): Record<string, unknown> {
+  const result = spawnSync(node!, ["--conditions=source", "--import", register, agent, mode], {
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -65,10 +70,10 @@ function run(tracing: "on" | "off"): Record<string, unknown> {
 }
 
 describe.skipIf(node === undefined)(
-  `tracing without @opentelemetry/api${node ? "" : " (skipped: no Node ≥ 22 under .runtimes to run TypeScript)"}`,
+  `OpenTelemetry without @opentelemetry/api${node ? "" : " (skipped: no Node ≥ 22 under .runtimes to run TypeScript)"}`,
   () => {
     it("fails the start with TracingUnavailableError naming the package to install", { timeout: 90_000 }, () => {
-      const outcome = run("on");
+      const outcome = run("tracing");
       expect(outcome).toMatchObject({ started: false, name: "LifecycleError", cause: "TracingUnavailableError" });
       expect(outcome["causeMessage"]).toContain("observability.tracing is on");
       expect(outcome["causeMessage"]).toContain("npm i @opentelemetry/api");
@@ -76,7 +81,18 @@ describe.skipIf(node === undefined)(
       expect(outcome["message"]).toContain("@opentelemetry/api");
     });
 
-    it("starts without it when tracing is off (the package is never loaded)", { timeout: 90_000 }, () => {
+    it('metrics exporter "global" fails the start with MetricsUnavailableError naming the package', {
+      timeout: 90_000,
+    }, () => {
+      const outcome = run("metrics");
+      expect(outcome).toMatchObject({ started: false, name: "LifecycleError", cause: "MetricsUnavailableError" });
+      expect(outcome["causeMessage"]).toContain('observability.metrics.exporter is "global"');
+      expect(outcome["causeMessage"]).toContain("npm i @opentelemetry/api");
+      expect(outcome["causeMessage"]).toContain("Cannot find package '@opentelemetry/api'");
+      expect(outcome["message"]).toContain("@opentelemetry/api");
+    });
+
+    it("starts without it when tracing and metrics are off (the package is never loaded)", { timeout: 90_000 }, () => {
       expect(run("off")).toEqual({ started: true });
     });
   },

@@ -3,31 +3,14 @@ import { toPlatformError } from "../errors.ts";
 import { errorFromWorkerEvent } from "./error-event.ts";
 import { resolveWorkerModuleUrl, workerModulePath } from "./module-url.ts";
 import { createWorkerHandle } from "./worker-handle.ts";
-import { PlatformError } from "../errors.ts";
-
-// In the CJS build import.meta is empty and __filename (dist/index.cjs) locates the bootstrap instead.
-declare const __filename: string | undefined;
 
 /**
- * worker-thread-bootstrap sits next to this package's entry: the .ts source when running from source,
- * the build's dist/worker-thread-bootstrap.js (ESM) otherwise.
+ * The URL of the module `name` beside `self` (a module's import.meta.url): `name.ts` when `self` is a TypeScript
+ * source, `name.js` when it is a build. An adapter locates its worker-thread bootstrap with it.
  */
-function defaultBootstrap(): URL {
-  const self =
-    typeof import.meta.url === "string"
-      ? import.meta.url
-      : typeof __filename === "string"
-        ? resolveWorkerModuleUrl(__filename, "/").href
-        : "";
-  if (!self)
-    throw new PlatformError(
-      "Unsupported",
-      "Unsupported: cannot locate the worker bootstrap (neither import.meta.url nor __filename is available)",
-      { syscall: "spawnWorker" },
-    );
+export function moduleBeside(self: string, name: string): URL {
   const source = /\.(m|c)?ts$/.test(new URL(self).pathname);
-  // from source this file is src/workers/worker-threads.ts; built, it is bundled into dist/index.*
-  return new URL(source ? "../worker-thread-bootstrap.ts" : "./worker-thread-bootstrap.js", self);
+  return new URL(`./${name}.${source ? "ts" : "js"}`, self);
 }
 
 /** The parts of a node:worker_threads Worker the adapters use (Node, and Deno's implementation of it). */
@@ -47,15 +30,15 @@ export type WorkerThreadConstructor = new (
 export interface WorkerThreadsOptions {
   /** node:worker_threads' Worker. */
   Worker: WorkerThreadConstructor;
-  /** The thread's first module; by default this package's worker-thread-bootstrap (bootWorkerThread). */
-  bootstrap?(): URL;
+  /** The thread's first module: the adapter's own bootstrap, which hands node:worker_threads to bootWorkerThread. */
+  bootstrap: URL;
   cwd(): string;
 }
 
 let workerCount = 0;
 
 /**
- * platform.workers on node:worker_threads: each thread starts in worker-thread-bootstrap, which
+ * platform.workers on node:worker_threads: each thread starts in the adapter's bootstrap (bootWorkerThread), which
  * gives it Web worker globals and imports the user's module. Unlike Deno's Web Workers, terminate()
  * also stops a thread stuck in synchronous code.
  */
@@ -66,7 +49,7 @@ export function workersOnThreads(options: WorkerThreadsOptions): WorkersApi {
       const name = opts.name ?? `worker-${++workerCount}`;
       let worker: WorkerThreadLike;
       try {
-        worker = new options.Worker((options.bootstrap ?? defaultBootstrap)(), {
+        worker = new options.Worker(options.bootstrap, {
           workerData: { module: url.href },
           name,
         });

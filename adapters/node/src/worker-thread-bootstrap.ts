@@ -1,8 +1,8 @@
-// The first module of every worker thread workersOnThreads starts (Node, and Deno's node:worker_threads),
-// loaded by URL next to this package's entry; the work is bootWorkerThread.
+// The first module of every worker thread the Node adapter starts, loaded by URL (see workers.ts); the work is
+// @aral/platform's bootWorkerThread.
 import process from "node:process";
 import { parentPort, workerData } from "node:worker_threads";
-import { bootWorkerThread } from "./workers/thread-bootstrap.ts";
+import { bootWorkerThread } from "@aral/platform";
 
 bootWorkerThread(
   {
@@ -11,5 +11,5 @@ bootWorkerThread(
     exit: (code) => process.exit(code),
     onUncaughtMonitor: (listener) => void process.on("uncaughtExceptionMonitor", listener),
   },
-  "@aral/platform's workersOnThreads",
+  "@aral/adapter-node's workers",
 );

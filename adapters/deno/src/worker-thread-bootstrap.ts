@@ -1,0 +1,15 @@
+// The first module of every worker thread the Deno adapter starts, loaded by URL (see workers.ts); the work is
+// @aral/platform's bootWorkerThread.
+import process from "node:process";
+import { parentPort, workerData } from "node:worker_threads";
+import { bootWorkerThread } from "@aral/platform";
+
+bootWorkerThread(
+  {
+    parentPort,
+    workerData,
+    exit: (code) => Deno.exit(code),
+    onUncaughtMonitor: (listener) => void process.on("uncaughtExceptionMonitor", listener),
+  },
+  "@aral/adapter-deno's workers",
+);
