@@ -1,7 +1,7 @@
 import type { DirEntry, DiskUsage, FileInfo, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { PlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/platform";
-// Deno.* has no statfs; Deno's Node compatibility layer does. Used for diskUsage only.
-import { statfs } from "node:fs/promises";
+// Deno.* has no statfs; Deno's Node compatibility layer does (node:fs/promises, loaded by the first diskUsage).
+import { fsPromises } from "./on-first-use.ts";
 // Deno.* exposes no descriptor numbers nor O_NOFOLLOW: openDir and no-follow reads go through node:fs too.
 import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 
@@ -91,7 +91,7 @@ export function createFileSystem(): FileSystemPrimitives {
       }),
     diskUsage: (path) =>
       mapErrors("diskUsage", path, async (): Promise<DiskUsage> => {
-        const s = await statfs(path);
+        const s = await fsPromises().statfs(path);
         return { total: s.blocks * s.bsize, free: s.bfree * s.bsize, available: s.bavail * s.bsize };
       }),
     openDir: (path) => mapErrors("openDir", path, () => openDirHandle(path)),
