@@ -4,6 +4,7 @@
  *
  *   node_modules/.bin/bun scripts/bench/runtime-submit.ts [--baseline <git rev>] [--runtimes node,deno,bun] [--pairs 8]
  *     [--current <git rev>]   (measure that commit's core instead of this tree's: bisecting a regression)
+ *     [--same-process]        (both cores in each process, rounds alternating: the per-task path alone, see below)
  *
  * The driver (any runtime with node:child_process; Bun runs this TypeScript directly) extracts the baseline's
  * packages/core into .tmp/ (`git archive`; it shares this tree's node_modules, so both use the same @aral/platform and
@@ -14,7 +15,12 @@
  * (min–max), and the ratio this/baseline of tasks per CPU-second. An A/A run (`--baseline HEAD` on a clean tree)
  * shows the noise floor.
  *
- * `--child <path to core's src/index.ts>` is the per-process mode the driver spawns.
+ * With `--same-process` each process loads both cores and alternates their rounds (warm-up of each first), so what a
+ * core does to the whole process (its module graph, the heap it starts with, the GC's sizing that follows) falls on both
+ * sides alike and the ratio is the per-task path's. The default (a process per side) is the issue's check: it includes
+ * those process-wide effects.
+ *
+ * `--child <path to core's src/index.ts>` [`--child-baseline <path>`] is the per-process mode the driver spawns.
  */
 import { formatRate, runtimeLabel } from "./measure.ts";
 
@@ -25,7 +31,7 @@ const DEFAULT_BASELINE = "147a505"; // packages/core before the issue-13 observa
 
 const args = argv();
 const childCore = option("--child");
-if (childCore) await child(childCore);
+if (childCore) await child(childCore, option("--child-baseline"));
 else await driver();
 
 function argv(): string[] {
@@ -49,12 +55,10 @@ async function adapterPlatform(): Promise<import("../../packages/platform/src/in
   return createPlatform();
 }
 
-/** One process: a warm-up round, then ROUNDS rounds; prints the median CPU ms per round as JSON. */
-async function child(corePath: string): Promise<void> {
-  const core = (await import(corePath)) as Core;
-  const platform = await adapterPlatform();
+/** A round: a fresh runtime of `core`, TASKS no-op submits; returns the process CPU ms they took. */
+function roundOf(core: Core, platform: import("../../packages/platform/src/index.ts").Platform): () => Promise<number> {
   const noop = async (): Promise<number> => 1;
-  const round = async (): Promise<number> => {
+  return async (): Promise<number> => {
     const runtime = new core.AralRuntime(
       {
         tasks: { concurrency: CONCURRENCY, maxQueued: TASKS },
@@ -72,10 +76,32 @@ async function child(corePath: string): Promise<void> {
     await runtime.stop();
     return (after.userMicros + after.systemMicros - before.userMicros - before.systemMicros) / 1000;
   };
+}
+
+/**
+ * One process: a warm-up round, then ROUNDS rounds; prints the median CPU ms per round as JSON. With a baseline core
+ * too, both warm up and their rounds alternate (ABBA…); the baseline's median is printed as `baselineCpuMs`.
+ */
+async function child(corePath: string, baselinePath: string | undefined): Promise<void> {
+  const platform = await adapterPlatform();
+  const round = roundOf((await import(corePath)) as Core, platform);
+  const baselineRound = baselinePath ? roundOf((await import(baselinePath)) as Core, platform) : undefined;
   await round();
+  await baselineRound?.();
   const cpuMs: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) cpuMs.push(await round());
-  console.log(JSON.stringify({ runtime: runtimeLabel(), cpuMs: median(cpuMs) }));
+  const baselineCpuMs: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    if (baselineRound && i % 2 === 1) baselineCpuMs.push(await baselineRound());
+    cpuMs.push(await round());
+    if (baselineRound && i % 2 === 0) baselineCpuMs.push(await baselineRound());
+  }
+  console.log(
+    JSON.stringify({
+      runtime: runtimeLabel(),
+      cpuMs: median(cpuMs),
+      ...(baselineRound ? { baselineCpuMs: median(baselineCpuMs) } : {}),
+    }),
+  );
 }
 
 /**
@@ -144,6 +170,7 @@ async function driver(): Promise<void> {
   const rev = option("--baseline") ?? DEFAULT_BASELINE;
   const pairs = Number(option("--pairs") ?? 8);
   const wanted = (option("--runtimes") ?? "node,deno,bun").split(",");
+  const sameProcess = args.includes("--same-process");
 
   /** packages/core of `rev`, extracted once into .tmp/ with its dependencies linked. */
   const extract = async (rev: string): Promise<{ commit: string; index: string }> => {
@@ -180,7 +207,9 @@ async function driver(): Promise<void> {
 
   console.log(
     `runtime.submit — ${TASKS} no-op tasks, concurrency ${CONCURRENCY}, no OpenTelemetry configured; ${current ? `core at ${current.commit}` : "this tree"} vs baseline ${commit}; ` +
-      `${pairs} process pairs per runtime (alternating order), each process: median process-CPU ms of ${ROUNDS} rounds after a warm-up`,
+      (sameProcess
+        ? `${pairs} processes per runtime, each running both cores (rounds alternating): median process-CPU ms of ${ROUNDS} rounds per core after a warm-up`
+        : `${pairs} process pairs per runtime (alternating order), each process: median process-CPU ms of ${ROUNDS} rounds after a warm-up`),
   );
   for (const name of wanted) {
     const command = commands[name];
@@ -193,24 +222,41 @@ async function driver(): Promise<void> {
     const rootManifest = join(root, "package.json");
     const manifestBefore = readFileSync(rootManifest, "utf8");
     let label = name;
+    const runChild = (
+      childArgs: string[],
+      what: string,
+    ): { runtime: string; cpuMs: number; baselineCpuMs?: number } => {
+      const run = spawnSync(command[0], [...command[1], ...childArgs], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 600_000,
+      });
+      const line = run.stdout.trim().split("\n").at(-1) ?? "";
+      if (run.status !== 0 || !line.startsWith("{"))
+        throw new Error(`${name} ${what} (exit ${run.status}):\n${run.stdout}${run.stderr}`);
+      return JSON.parse(line) as { runtime: string; cpuMs: number; baselineCpuMs?: number };
+    };
+    const restoreManifest = (): void => {
+      if (readFileSync(rootManifest, "utf8") !== manifestBefore) {
+        writeFileSync(rootManifest, manifestBefore);
+        console.log(`  (${name} rewrote package.json; restored)`);
+      }
+    };
     for (let pair = 0; pair < pairs; pair++) {
+      if (sameProcess) {
+        const parsed = runChild(["--child", sides.this, "--child-baseline", sides.baseline], "both");
+        label = parsed.runtime;
+        results.this.push(parsed.cpuMs);
+        results.baseline.push(parsed.baselineCpuMs!);
+        restoreManifest();
+        continue;
+      }
       const order: ("this" | "baseline")[] = pair % 2 === 0 ? ["this", "baseline"] : ["baseline", "this"];
       for (const side of order) {
-        const run = spawnSync(command[0], [...command[1], "--child", sides[side]], {
-          cwd: root,
-          encoding: "utf8",
-          timeout: 600_000,
-        });
-        const line = run.stdout.trim().split("\n").at(-1) ?? "";
-        if (run.status !== 0 || !line.startsWith("{"))
-          throw new Error(`${name} ${side} (exit ${run.status}):\n${run.stdout}${run.stderr}`);
-        const parsed = JSON.parse(line) as { runtime: string; cpuMs: number };
+        const parsed = runChild(["--child", sides[side]], side);
         label = parsed.runtime;
         results[side].push(parsed.cpuMs);
-        if (readFileSync(rootManifest, "utf8") !== manifestBefore) {
-          writeFileSync(rootManifest, manifestBefore);
-          console.log(`  (${name} rewrote package.json; restored)`);
-        }
+        restoreManifest();
       }
     }
     const rate = (ms: number): number => (TASKS / ms) * 1000;

@@ -6,6 +6,7 @@
  * given back after warm-up, a negative slope, is not growth). A short run mostly shows warm-up: use a few minutes.
  *   node --expose-gc --conditions=source scripts/bench/soak.ts
  *   deno run -A --v8-flags=--expose-gc scripts/bench/soak.ts · bun --conditions=source scripts/bench/soak.ts
+ * `--bare` runs the control (the same load on the bare runtime, below); run-all prints both side by side.
  */
 import { runtimeLabel } from "./measure.ts";
 
@@ -57,36 +58,96 @@ const entry = g.Deno
   : g.Bun
     ? "../../packages/aral/src/bun.ts"
     : "../../packages/aral/src/node.ts";
-const { AralRuntime } = (await import(entry)) as typeof import("../../packages/aral/src/node.ts");
-const runtime = new AralRuntime({
-  health: { enabled: true },
-  logging: { level: "warn" }, // the figures, not a JSON line per transition
-  lifecycle: { shutdownSignals: [] },
-  tasks: { concurrency: 4, maxQueued: 10_000, overflow: "wait" },
-});
-await runtime.start();
-const url = `${runtime.healthUrl!.replace(/\/$/, "")}/health`;
+/**
+ * `--bare`: the same load without aral, as the control — the runtime's own server answering the health checks and
+ * plain async functions in 4 lanes as the tasks — so a slope the runtime shows by itself is told from one aral adds.
+ */
+const bare = args.includes("--bare");
+
+function task(): Promise<number> {
+  const data = new Array(256).fill(0).map((_, i) => ({ i, text: `item ${i}` }));
+  return new Promise((resolve) => setTimeout(() => resolve(data.length), 1));
+}
+
+interface Subject {
+  url: string;
+  submit(work: () => Promise<number>): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function aralSubject(): Promise<Subject> {
+  const { AralRuntime } = (await import(entry)) as typeof import("../../packages/aral/src/node.ts");
+  const runtime = new AralRuntime({
+    health: { enabled: true },
+    logging: { level: "warn" }, // the figures, not a JSON line per transition
+    lifecycle: { shutdownSignals: [] },
+    tasks: { concurrency: 4, maxQueued: 10_000, overflow: "wait" },
+  });
+  await runtime.start();
+  return {
+    url: `${runtime.healthUrl!.replace(/\/$/, "")}/health`,
+    submit: (work) => runtime.submit(work),
+    stop: async () => void (await runtime.stop()),
+  };
+}
+
+async function bareSubject(): Promise<Subject> {
+  const answer = () => JSON.stringify({ status: "healthy", checks: {} });
+  let close: () => Promise<void>;
+  let port: number;
+  if (g.Deno) {
+    const server = g.Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response(answer()));
+    port = server.addr.port;
+    close = () => server.shutdown();
+  } else if (g.Bun) {
+    const server = g.Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(answer()) });
+    port = server.port;
+    close = async () => void server.stop(true);
+  } else {
+    const http = await import("node:http");
+    const server = http.createServer((_req, res) => res.end(answer()));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as { port: number }).port;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  }
+  // 4 lanes, as the agent's task concurrency
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    url: `http://127.0.0.1:${port}/health`,
+    async submit(work) {
+      if (running >= 4) await new Promise<void>((resolve) => waiting.push(resolve));
+      running++;
+      try {
+        return await work();
+      } finally {
+        running--;
+        waiting.shift()?.();
+      }
+    },
+    stop: () => close(),
+  };
+}
+
+const subject = bare ? await bareSubject() : await aralSubject();
+const what = `${bare ? "bare " : ""}${runtimeLabel()}`;
 if (!g.gc && !g.Bun) console.log("(no gc exposed: run with --expose-gc for steadier heap figures)");
-console.log(`memory soak on ${runtimeLabel()}: ${SECONDS} s of health checks and tasks`);
+console.log(`memory soak on ${what}: ${SECONDS} s of health checks and tasks`);
 
 let stop = false;
 let checks = 0;
 let tasks = 0;
 const checker = (async () => {
   while (!stop) {
-    const response = await fetch(url);
+    const response = await fetch(subject.url);
     await response.arrayBuffer();
     checks++;
   }
 })();
 const producer = (async () => {
   while (!stop) {
-    await runtime.submit(async () => {
-      const data = new Array(256).fill(0).map((_, i) => ({ i, text: `item ${i}` }));
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      tasks++;
-      return data.length;
-    });
+    await subject.submit(task);
+    tasks++;
   }
 })();
 
@@ -99,7 +160,7 @@ while (Date.now() - started < SECONDS * 1000) {
 }
 stop = true;
 await Promise.all([checker, producer]);
-await runtime.stop();
+await subject.stop();
 
 const steady = samples.slice(Math.floor(samples.length / 4));
 const heapSlope = slope(steady.map(([t, m]) => [t, m.heap]));
@@ -114,6 +175,9 @@ console.log(
 );
 // memory given back (a negative slope) is not growth: only a rise past the threshold fails the goal
 const flat = heapSlope <= FLAT_MIB_PER_MIN && rssSlope <= FLAT_MIB_PER_MIN;
+const figures = `heap ${heapSlope.toFixed(2)} MiB/min, RSS ${rssSlope.toFixed(2)} MiB/min over ${SECONDS} s`;
 console.log(
-  `\nmemory soak on ${runtimeLabel()}: heap ${heapSlope.toFixed(2)} MiB/min, RSS ${rssSlope.toFixed(2)} MiB/min over ${SECONDS} s (goal: no growth, ≤ +${FLAT_MIB_PER_MIN}) ${flat ? "MET" : "NOT MET"}`,
+  bare
+    ? `\nmemory soak control on ${what}: ${figures} (the runtime alone under the same load: no goal, the figure to read aral's beside)`
+    : `\nmemory soak on ${what}: ${figures} (goal: no growth, ≤ +${FLAT_MIB_PER_MIN}) ${flat ? "MET" : "NOT MET"}`,
 );

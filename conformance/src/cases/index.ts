@@ -25,6 +25,7 @@ import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 import { unixSocketCases } from "./unix-sockets.ts";
 import { runtimeArgumentCases } from "./runtime-arguments.ts";
 import { runtimeIssue9Cases } from "./runtime-issue9.ts";
+import { runtimeTaskSignalCases } from "./runtime-task-signal.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
@@ -49,6 +50,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeResilienceCases,
   ...runtimeArgumentCases,
   ...runtimeIssue9Cases,
+  ...runtimeTaskSignalCases,
   ...resourcesStorageCases,
   ...resourcesNetworkCases,
   ...resourcesMonitorCases,

@@ -11,7 +11,9 @@ import { runtimeFor } from "./runtime-helpers.ts";
  * Counts the "abort" listeners alive on each AbortSignal while `body` runs, through EventTarget's own methods
  * (the portable stand-in for Node's getEventListeners). `once` listeners that fired are not tracked: none here fire.
  */
-async function countingAbortListeners<T>(body: (live: (signal: AbortSignal) => number) => Promise<T>): Promise<T> {
+export async function countingAbortListeners<T>(
+  body: (live: (signal: AbortSignal) => number) => Promise<T>,
+): Promise<T> {
   const counts = new WeakMap<object, number>();
   const proto = EventTarget.prototype;
   const { addEventListener: add, removeEventListener: remove } = proto;

@@ -271,22 +271,29 @@ export class AralRuntime {
   /** Runs work on the runtime's task queue: counted, prioritized, drained on stop. */
   submit<T>(task: (signal: AbortSignal) => Promise<T>, options?: TaskOptions): Promise<T> {
     const session = this.#running("submit");
-    const started = performance.now();
     const traced = this.#tracing?.task(task, options);
     if (traced) task = traced.fn as (signal: AbortSignal) => Promise<T>;
-    // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
-    const admitted =
-      session.monitor && (session.monitor.degraded || session.monitor.throttled)
-        ? session.monitor.admit(options?.signal)
-        : undefined;
-    const result = admitted ? admitted.then(() => session.tasks.add(task, options)) : session.tasks.add(task, options);
+    const monitor = session.monitor;
+    let result: Promise<T>;
+    if (monitor && (monitor.degraded || monitor.throttled)) {
+      // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
+      const started = performance.now();
+      result = monitor.admit(options?.signal).then(() => session.tasks.add(task, options));
+      result.then(
+        () => this.#requests.record(performance.now() - started, true),
+        () => this.#requests.record(performance.now() - started, false),
+      );
+    } else {
+      // The queue reports the outcome to #recordRequest itself: no reaction on every task's promise.
+      result = session.tasks.addObserved(task, options, this.#recordRequest);
+    }
     traced?.settled(result);
-    result.then(
-      () => this.#requests.record(performance.now() - started, true),
-      () => this.#requests.record(performance.now() - started, false),
-    );
     return result;
   }
+
+  /** Request statistics for submit(): the queue's clock is performance.now() too (systemClock). */
+  readonly #recordRequest = (handedInAt: number, ok: boolean): void =>
+    this.#requests.record(performance.now() - handedInAt, ok);
 
   /** Retries `fn` with the manifest's errorHandling policy. */
   executeWithRetry<T>(fn: () => Promise<T>, context: string): Promise<T> {

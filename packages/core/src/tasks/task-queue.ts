@@ -29,7 +29,8 @@ const RUNNING = 2;
 const DONE = 3;
 
 interface Entry {
-  readonly id: string;
+  /** options.id, or the queue's number for it: named "task-<n>" only when a name is needed (taskName). */
+  readonly id: string | number;
   readonly fn: TaskFunction<unknown>;
   readonly options: TaskOptions;
   readonly priority: number;
@@ -37,6 +38,8 @@ interface Entry {
   readonly userSignal: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** Hears the caller's outcome (see addObserved); one function shared by every task that has one. */
+  readonly onAnswered: AnswerObserver | undefined;
   /** Called once the task is in the queue or running (enqueue() waits for it). */
   admitted: ((id: string) => void) | undefined;
   phase: number;
@@ -48,10 +51,28 @@ interface Entry {
   inShutdown: boolean;
   acceptedAt: number;
   startedAt: number;
+  /** The task's own signal's controller; none when the task function cannot read its signal (see readsSignal). */
   controller: AbortController | undefined;
   timer: AbortController | undefined;
   onUserAbort: (() => void) | undefined;
+  /** Neighbours in the running list (start order), while running. */
+  previousRunning: Entry | undefined;
+  nextRunning: Entry | undefined;
 }
+
+/** Told how a task's caller was answered: `handedInAt` is the queue clock's time at add(), `ok` false for a rejection. */
+export type AnswerObserver = (handedInAt: number, ok: boolean) => void;
+
+/**
+ * A zero-parameter arrow function (`async () => …`, as Function.prototype.toString prints it). Such a function cannot
+ * reach the argument it is called with (an arrow has no `arguments` of its own), so the signal handed to it is never
+ * seen and needs no controller of its own. Anything else (a parameter, rest or default parameters, a `function`, a
+ * bound function, a method) gets its own signal.
+ */
+const ZERO_PARAMETER_ARROW = /^(?:async\s*)?\(\s*\)\s*=>/;
+const functionSource = Function.prototype.toString;
+/** Handed to functions that cannot read it (see ZERO_PARAMETER_ARROW); never aborted. */
+let unreadSignal: AbortSignal | undefined;
 
 /**
  * A priority task queue that never loses a task: every accepted task's promise settles, and every accepted task
@@ -66,7 +87,13 @@ export class TaskQueue {
   readonly #onRunSettled: ((durationMs: number) => void) | undefined;
   readonly #buffer = new PriorityBuffer<Entry>();
   #waiters: Entry[] = [];
-  readonly #running = new Set<Entry>();
+  /** Running tasks in start order: a linked list (O(1) add and remove without hashing; Bun's Set is slow at it). */
+  #firstRunning: Entry | undefined;
+  #lastRunning: Entry | undefined;
+  #runningCount = 0;
+  /** The last task function checked by #readsSignal and the answer (tasks are often one function submitted many times). */
+  #checkedFn: TaskFunction<unknown> | undefined;
+  #checkedReadsSignal = true;
   #paused: boolean;
   #closed = false;
   #nextId = 1;
@@ -124,7 +151,32 @@ export class TaskQueue {
   /** Accepts a task and returns its outcome. Never left pending: see ShutdownError for tasks the queue gives back. */
   add<T>(fn: TaskFunction<T>, options: TaskOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#submit(fn as TaskFunction<unknown>, options, resolve as (value: unknown) => void, reject, undefined);
+      this.#submit(
+        fn as TaskFunction<unknown>,
+        options,
+        resolve as (value: unknown) => void,
+        reject,
+        undefined,
+        undefined,
+      );
+    });
+  }
+
+  /**
+   * add() that also tells `onAnswered` how the caller was answered (AralRuntime.submit's request statistics): one
+   * shared function instead of a reaction on every task's promise. Not part of the documented API.
+   * @internal
+   */
+  addObserved<T>(fn: TaskFunction<T>, options: TaskOptions | undefined, onAnswered: AnswerObserver): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#submit(
+        fn as TaskFunction<unknown>,
+        options ?? {},
+        resolve as (value: unknown) => void,
+        reject,
+        undefined,
+        onAnswered,
+      );
     });
   }
 
@@ -155,6 +207,7 @@ export class TaskQueue {
           admitted = true;
           admit({ id, result });
         },
+        undefined,
       );
     });
   }
@@ -183,7 +236,7 @@ export class TaskQueue {
 
   /** Running tasks, including timed-out ones that have not settled yet. */
   get pending(): number {
-    return this.#running.size;
+    return this.#runningCount;
   }
 
   /** Resolves when nothing is queued, waiting or running. */
@@ -216,7 +269,7 @@ export class TaskQueue {
       if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
       this.#answer(entry);
       this.#returned++;
-      entry.reject(new ShutdownError(entry.id, "shed", entry.fn, entry.options));
+      this.#fail(entry, new ShutdownError(taskName(entry.id), "shed", entry.fn, entry.options));
     }
     this.#checkIdle();
     return shed.length;
@@ -247,7 +300,7 @@ export class TaskQueue {
     return {
       queued: this.#buffer.size,
       waiting: this.#waiters.length,
-      running: this.#running.size,
+      running: this.#runningCount,
       paused: this.#paused,
       closed: this.#closed,
       accepted: this.#accepted,
@@ -267,7 +320,7 @@ export class TaskQueue {
   byPriority(): { priority: number; queued: number; running: number }[] {
     const counts = new Map<number, { priority: number; queued: number; running: number }>();
     for (const { priority, size } of this.#buffer.sizes()) counts.set(priority, { priority, queued: size, running: 0 });
-    for (const entry of this.#running) {
+    for (let entry = this.#firstRunning; entry; entry = entry.nextRunning) {
       const count = counts.get(entry.priority) ?? { priority: entry.priority, queued: 0, running: 0 };
       count.running++;
       counts.set(entry.priority, count);
@@ -278,7 +331,7 @@ export class TaskQueue {
   /** `force` aborting ends the drain early, as if the timeout had passed (a forced stop). */
   async #runShutdown(timeoutMs: number, force: AbortSignal | undefined): Promise<ShutdownReport> {
     const returned = this.#returnUnstarted();
-    for (const entry of this.#running) {
+    for (let entry = this.#firstRunning; entry; entry = entry.nextRunning) {
       if (entry.answered) continue;
       entry.inShutdown = true;
       this.#shutdownPending++;
@@ -297,14 +350,16 @@ export class TaskQueue {
       this.#shutdownDrained = undefined;
     }
     let aborted = 0;
-    for (const entry of [...this.#running]) {
+    const running: Entry[] = [];
+    for (let entry = this.#firstRunning; entry; entry = entry.nextRunning) running.push(entry);
+    for (const entry of running) {
       if (entry.answered) continue;
-      const error = new ShutdownError(entry.id, "aborted", entry.fn, entry.options);
+      const error = new ShutdownError(taskName(entry.id), "aborted", entry.fn, entry.options);
       this.#answer(entry);
       this.#aborted++;
       aborted++;
       entry.controller?.abort(error);
-      entry.reject(error);
+      this.#fail(entry, error);
     }
     this.#checkIdle();
     return { finished: this.#shutdownFinished, aborted, returned };
@@ -316,8 +371,10 @@ export class TaskQueue {
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
     admitted: ((id: string) => void) | undefined,
+    onAnswered: AnswerObserver | undefined,
   ): void {
-    let id: string;
+    const handedInAt = this.#clock.now();
+    let id: string | number;
     let priority: number;
     let timeoutMs: number | undefined;
     try {
@@ -335,14 +392,16 @@ export class TaskQueue {
       priority = resolvePriority(options.priority);
       timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
       if (options.timeoutMs !== undefined) checkTimeout("timeoutMs", options.timeoutMs);
-      id = options.id ?? `task-${this.#nextId++}`;
+      id = options.id ?? this.#nextId++;
     } catch (error) {
       reject(error);
+      onAnswered?.(handedInAt, false);
       return;
     }
     if (this.#closed) {
       this.#rejected++;
-      reject(new ShutdownError(id, "closed", fn, options));
+      reject(new ShutdownError(taskName(id), "closed", fn, options));
+      onAnswered?.(handedInAt, false);
       return;
     }
     const entry: Entry = {
@@ -354,22 +413,25 @@ export class TaskQueue {
       userSignal: options.signal,
       resolve,
       reject,
+      onAnswered,
       admitted,
       phase: WAITING,
       live: false,
       answered: false,
       inShutdown: false,
-      acceptedAt: this.#clock.now(),
+      acceptedAt: handedInAt,
       startedAt: 0,
       controller: undefined,
       timer: undefined,
       onUserAbort: undefined,
+      previousRunning: undefined,
+      nextRunning: undefined,
     };
     const canStart =
-      !this.#paused && this.#running.size < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
+      !this.#paused && this.#runningCount < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
     if (!canStart && this.#buffer.size + this.#waiters.length >= this.maxQueued && this.overflow === "reject") {
       this.#rejected++;
-      reject(new QueueFullError(this.maxQueued, id));
+      this.#fail(entry, new QueueFullError(this.maxQueued, taskName(id)));
       return;
     }
     this.#accepted++;
@@ -377,7 +439,7 @@ export class TaskQueue {
       if (entry.userSignal.aborted) {
         this.#answer(entry);
         this.#cancelled++;
-        reject(new TaskCancelledError(id, "queued", entry.userSignal.reason));
+        this.#fail(entry, new TaskCancelledError(taskName(id), "queued", entry.userSignal.reason));
         return;
       }
       const onUserAbort = (): void => this.#onUserAbort(entry);
@@ -401,19 +463,24 @@ export class TaskQueue {
     const admitted = entry.admitted;
     if (admitted) {
       entry.admitted = undefined;
-      admitted(entry.id);
+      admitted(taskName(entry.id));
     }
   }
 
   #start(entry: Entry): void {
     entry.phase = RUNNING;
-    this.#running.add(entry);
+    this.#addRunning(entry);
     entry.startedAt = this.#clock.now();
     this.#waitLatency.record(entry.startedAt - entry.acceptedAt);
-    // Every task gets its own signal, dropped when it settles: listeners a task adds and never removes go with
-    // it. (One signal shared by all tasks collected every such listener for the queue's life.)
-    entry.controller = new AbortController();
-    const signal = entry.controller.signal;
+    // Every task that can read its signal gets its own, dropped when it settles: listeners a task adds and never
+    // removes go with it. (One signal shared by all tasks collected every such listener for the queue's life.)
+    let signal: AbortSignal;
+    if (this.#readsSignal(entry.fn)) {
+      entry.controller = new AbortController();
+      signal = entry.controller.signal;
+    } else {
+      signal = unreadSignal ??= new AbortController().signal;
+    }
     if (entry.timeoutMs !== undefined) {
       const timer = new AbortController();
       entry.timer = timer;
@@ -437,7 +504,7 @@ export class TaskQueue {
 
   #onSettled(entry: Entry, ok: boolean, outcome: unknown): void {
     entry.phase = DONE;
-    this.#running.delete(entry);
+    this.#removeRunning(entry);
     const runMs = this.#clock.now() - entry.startedAt;
     this.#runLatency.record(runMs);
     this.#onRunSettled?.(runMs);
@@ -448,12 +515,13 @@ export class TaskQueue {
       if (ok) {
         this.#completed++;
         entry.resolve(outcome);
+        entry.onAnswered?.(entry.acceptedAt, true);
       } else if (entry.userSignal?.aborted) {
         this.#cancelled++;
-        entry.reject(new TaskCancelledError(entry.id, "running", outcome));
+        this.#fail(entry, new TaskCancelledError(taskName(entry.id), "running", outcome));
       } else {
         this.#failed++;
-        entry.reject(outcome);
+        this.#fail(entry, outcome);
       }
     }
     this.#pump();
@@ -462,17 +530,17 @@ export class TaskQueue {
 
   #onTimeout(entry: Entry, timeoutMs: number): void {
     if (entry.phase !== RUNNING || entry.answered) return;
-    const error = new TaskTimeoutError(entry.id, timeoutMs);
+    const error = new TaskTimeoutError(taskName(entry.id), timeoutMs);
     this.#answer(entry);
     this.#timedOut++;
-    entry.controller!.abort(error);
-    entry.reject(error);
+    entry.controller?.abort(error);
+    this.#fail(entry, error);
   }
 
   #onUserAbort(entry: Entry): void {
     const reason = entry.userSignal!.reason;
     if (entry.phase === RUNNING) {
-      entry.controller!.abort(reason);
+      entry.controller?.abort(reason);
       return;
     }
     if (entry.answered || entry.phase === DONE) return;
@@ -481,9 +549,44 @@ export class TaskQueue {
     entry.phase = DONE;
     this.#answer(entry);
     this.#cancelled++;
-    entry.reject(new TaskCancelledError(entry.id, "queued", reason));
+    this.#fail(entry, new TaskCancelledError(taskName(entry.id), "queued", reason));
     this.#admitWaiters();
     this.#checkIdle();
+  }
+
+  /** Rejects the caller's promise. */
+  #fail(entry: Entry, error: unknown): void {
+    entry.reject(error);
+    entry.onAnswered?.(entry.acceptedAt, false);
+  }
+
+  /** Whether `fn` can read the signal it is called with (see ZERO_PARAMETER_ARROW); the last answer is kept. */
+  #readsSignal(fn: TaskFunction<unknown>): boolean {
+    if (fn.length !== 0) return true;
+    if (fn !== this.#checkedFn) {
+      this.#checkedFn = fn;
+      this.#checkedReadsSignal = !ZERO_PARAMETER_ARROW.test(functionSource.call(fn));
+    }
+    return this.#checkedReadsSignal;
+  }
+
+  #addRunning(entry: Entry): void {
+    entry.previousRunning = this.#lastRunning;
+    if (this.#lastRunning) this.#lastRunning.nextRunning = entry;
+    else this.#firstRunning = entry;
+    this.#lastRunning = entry;
+    this.#runningCount++;
+  }
+
+  #removeRunning(entry: Entry): void {
+    const { previousRunning, nextRunning } = entry;
+    if (previousRunning) previousRunning.nextRunning = nextRunning;
+    else this.#firstRunning = nextRunning;
+    if (nextRunning) nextRunning.previousRunning = previousRunning;
+    else this.#lastRunning = previousRunning;
+    entry.previousRunning = undefined;
+    entry.nextRunning = undefined;
+    this.#runningCount--;
   }
 
   /** Marks the caller's promise as settled (exactly once per task) and credits the shutdown report. */
@@ -496,7 +599,7 @@ export class TaskQueue {
   }
 
   #pump(): void {
-    while (!this.#paused && this.#running.size < this.concurrency) {
+    while (!this.#paused && this.#runningCount < this.concurrency) {
       // Waiters only remain with an empty buffer when maxQueued is 0: they go straight to a free slot.
       const next = this.#buffer.shift() ?? this.#waiters.shift();
       if (!next) break;
@@ -526,21 +629,28 @@ export class TaskQueue {
       if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
       this.#answer(entry);
       this.#returned++;
-      entry.reject(new ShutdownError(entry.id, "returned", entry.fn, entry.options));
+      this.#fail(entry, new ShutdownError(taskName(entry.id), "returned", entry.fn, entry.options));
     }
     return unstarted.length;
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && this.#buffer.size === 0 && this.#waiters.length === 0;
+    return this.#runningCount === 0 && this.#buffer.size === 0 && this.#waiters.length === 0;
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    if (!this.#isIdle()) return;
+    this.#checkedFn = undefined; // an idle queue keeps no task function (nor what its closure holds) alive
+    if (this.#idleWaiters.length === 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** A task's name in errors and handles: its options.id, else "task-<n>". */
+function taskName(id: string | number): string {
+  return typeof id === "number" ? `task-${id}` : id;
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {
