@@ -1,45 +1,29 @@
-// Bun.file/Bun.write read and write files; node:fs/promises and node:os only for what Bun has no native API for
-// (mkdir, readDir, stat/lstat, rename, remove, realPath, symlink, makeTempDir, statfs, append/mode writes, tmpdir).
-import {
-  appendFile,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  realpath,
-  rename,
-  rm,
-  rmdir,
-  stat,
-  statfs,
-  symlink,
-  unlink,
-  writeFile,
-} from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { sep } from "node:path";
+// Bun.file/Bun.write read and write files; node:fs/promises and node:os (loaded on first use) only for what Bun has
+// no native API for (mkdir, readDir, stat/lstat, rename, remove, realPath, symlink, makeTempDir, statfs, append/mode
+// writes, tmpdir).
 import type { DirEntry, DiskUsage, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { PlatformError, fileInfoFromStats, mapErrors, mapReadableErrors } from "@aral/platform";
 import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
+import { fsPromises, nodeOs } from "./on-first-use.ts";
 
 export function createFileSystem(): FileSystemPrimitives {
   return {
     readFile: (path, opts) =>
       call("readFile", path, (p) => (opts?.noFollow ? readFileNoFollow(p) : Bun.file(p).bytes())),
     writeFile: (path, data, opts) => call("writeFile", path, (p) => writeData(p, data, opts)),
-    stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await stat(p))),
-    lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await lstat(p))),
+    stat: (path) => call("stat", path, async (p) => fileInfoFromStats(await fsPromises().stat(p))),
+    lstat: (path) => call("lstat", path, async (p) => fileInfoFromStats(await fsPromises().lstat(p))),
     mkdir: (path, opts) =>
       call("mkdir", path, async (p) => {
-        await mkdir(p, {
+        await fsPromises().mkdir(p, {
           recursive: opts?.recursive === true,
           ...(opts?.mode !== undefined ? { mode: opts.mode } : {}),
         });
       }),
     readDir: (path) =>
       call("readDir", path, async (p) => {
-        const entries = await readdir(p, { withFileTypes: true });
+        const entries = await fsPromises().readdir(p, { withFileTypes: true });
         return entries.map(
           (entry): DirEntry => ({
             name: entry.name,
@@ -50,9 +34,9 @@ export function createFileSystem(): FileSystemPrimitives {
         );
       }),
     remove: (path, opts) => call("remove", path, (p) => remove(p, opts?.recursive === true)),
-    rename: (from, to) => call("rename", from, (p) => rename(p, to)),
-    realPath: (path) => call("realPath", path, (p) => realpath(p)),
-    symlink: (target, path) => call("symlink", path, (p) => symlink(target, p)),
+    rename: (from, to) => call("rename", from, (p) => fsPromises().rename(p, to)),
+    realPath: (path) => call("realPath", path, (p) => fsPromises().realpath(p)),
+    symlink: (target, path) => call("symlink", path, (p) => fsPromises().symlink(target, p)),
     makeTempDir: (opts) => makeTempDir(opts?.prefix),
     openRead: (path) => call("openRead", path, openRead),
     openWrite: (path) => call("openWrite", path, openWrite),
@@ -67,27 +51,29 @@ function call<T>(syscall: string, path: string, op: (path: string) => Promise<T>
 }
 
 /** Like every other runtime, a missing parent directory is NotFound, not created silently; one shared options object per process. */
+const SEPARATOR = process.platform === "win32" ? "\\" : "/";
 const NO_CREATE_PATH = { createPath: false } as const;
+const nothing = (): void => {};
 
-async function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
+function writeData(path: string, data: Uint8Array | string, opts: WriteFileOptions = {}): Promise<void> {
   // Bun.write has no append, and ignores `mode` (Bun 1.4.5): node:fs/promises covers those two cases.
-  if (opts.append) return appendFile(path, data, opts.mode === undefined ? {} : { mode: opts.mode });
-  if (opts.mode !== undefined) return writeFile(path, data, { mode: opts.mode });
-  await Bun.write(path, data, NO_CREATE_PATH);
+  if (opts.append) return fsPromises().appendFile(path, data, opts.mode === undefined ? {} : { mode: opts.mode });
+  if (opts.mode !== undefined) return fsPromises().writeFile(path, data, { mode: opts.mode });
+  return Bun.write(path, data, NO_CREATE_PATH).then(nothing);
 }
 
 async function remove(path: string, recursive: boolean): Promise<void> {
-  if (recursive) return rm(path, { recursive: true });
+  if (recursive) return fsPromises().rm(path, { recursive: true });
   // node's rm refuses every directory without `recursive`; the contract removes an empty one.
-  const info = await lstat(path);
-  if (info.isDirectory()) await rmdir(path);
-  else await unlink(path);
+  const info = await fsPromises().lstat(path);
+  if (info.isDirectory()) await fsPromises().rmdir(path);
+  else await fsPromises().unlink(path);
 }
 
 async function makeTempDir(prefix = "aral-"): Promise<string> {
-  const parent = tmpdir();
+  const parent = nodeOs().tmpdir();
   // not join(): with an empty prefix it would drop the separator and create the directory next to tmpdir
-  return mapErrors("makeTempDir", parent, () => mkdtemp(`${parent}${sep}${prefix}`));
+  return mapErrors("makeTempDir", parent, () => fsPromises().mkdtemp(`${parent}${SEPARATOR}${prefix}`));
 }
 
 async function openRead(path: string): Promise<ReadableStream<Uint8Array>> {
@@ -111,7 +97,7 @@ async function openWrite(path: string): Promise<WritableStream<Uint8Array>> {
 }
 
 async function diskUsage(path: string): Promise<DiskUsage> {
-  const info = await statfs(path);
+  const info = await fsPromises().statfs(path);
   return {
     total: info.blocks * info.bsize,
     free: info.bfree * info.bsize,

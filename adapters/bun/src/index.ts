@@ -1,13 +1,21 @@
-import type { Platform } from "@aral/platform";
+import type { NodeNetLike, Platform } from "@aral/platform";
 import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
-import { chmod, unlink } from "node:fs/promises";
-import net from "node:net";
 import { createEnvApi } from "./env.ts";
 import { createFileSystem } from "./fs.ts";
+import { fsPromises, nodeNet } from "./on-first-use.ts";
 import { createProcessApi } from "./process.ts";
 import { runtimeInfo } from "./runtime.ts";
 import { serve } from "./serve.ts";
 import { createWorkersApi } from "./workers.ts";
+
+const lazyNet: NodeNetLike = {
+  createServer: (listener) => nodeNet().createServer(listener),
+  connect: (path) => nodeNet().connect(path),
+};
+const lazyUnixFs = {
+  chmod: (path: string, mode: number) => fsPromises().chmod(path, mode),
+  unlink: (path: string) => fsPromises().unlink(path),
+};
 
 /** The ARAL Platform on Bun. Creating it starts no timers and registers no listeners. */
 export function createPlatform(): Platform {
@@ -18,8 +26,8 @@ export function createPlatform(): Platform {
     env: createEnvApi(),
     // Bun has no native signal, memory or CPU-time API: these come from its `process` global, shaped by core.
     signals: signalsFromProcess(process),
-    // Unix sockets: Bun's node:net, shaped by core as on Node.
-    net: { fetch: globalThis.fetch, serve, ...unixSocketsFromNodeNet(net, { chmod, unlink }) },
+    // Unix sockets: Bun's node:net (loaded on the first socket), shaped by core as on Node.
+    net: { fetch: globalThis.fetch, serve, ...unixSocketsFromNodeNet(lazyNet, lazyUnixFs) },
     usage: usageFromProcess(process),
     workers: createWorkersApi(),
   });

@@ -1,7 +1,7 @@
 // Bun.serve serves HTTP natively; node:fs only counts descriptors (Bun.serve sheds at the limit without a word).
-import { readFileSync, readdirSync } from "node:fs";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { PlatformError, softOpenFileLimit, toPlatformError, watchDescriptorUse } from "@aral/platform";
+import { nodeFs } from "./on-first-use.ts";
 
 export async function serve(
   handler: SafeRequestHandler,
@@ -45,9 +45,11 @@ export async function serve(
 function watchDescriptors(where: string): () => void {
   let limit: number | undefined;
   try {
-    limit = softOpenFileLimit(readFileSync("/proc/self/limits", "utf8")); // read now: at the limit it could not be
+    limit = softOpenFileLimit(nodeFs().readFileSync("/proc/self/limits", "utf8")); // read now: at the limit it could not be
   } catch {
     return () => {};
   }
-  return limit === undefined ? () => {} : watchDescriptorUse(where, limit, () => readdirSync("/proc/self/fd").length);
+  return limit === undefined
+    ? () => {}
+    : watchDescriptorUse(where, limit, () => nodeFs().readdirSync("/proc/self/fd").length);
 }

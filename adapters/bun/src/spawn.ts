@@ -1,8 +1,8 @@
 // Bun.spawn runs the child; node:os only for signal numbers, which Bun reports without names.
-import { constants } from "node:os";
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions } from "@aral/platform";
 import { failedChild } from "@aral/platform";
 import { fileSinkToWritable } from "./file-sink-stream.ts";
+import { nodeOs } from "./on-first-use.ts";
 
 const BUN_STDIO = { pipe: "pipe", inherit: "inherit", null: "ignore" } as const;
 
@@ -18,7 +18,8 @@ export function spawn(command: string, args: string[] = [], opts: SpawnPrimitive
   try {
     child = Bun.spawn([command, ...args], {
       cwd: opts.cwd,
-      env: childEnv(opts),
+      // no env option at all unless one is asked for: Bun then passes its own environment without a copy per spawn
+      ...(opts.env === undefined && !opts.clearEnv ? {} : { env: childEnv(opts) }),
       stdin: BUN_STDIO[stdin],
       stdout: BUN_STDIO[stdout],
       stderr: BUN_STDIO[stderr],
@@ -53,7 +54,7 @@ function childEnv(opts: SpawnPrimitiveOptions): Record<string, string> {
   if (opts.clearEnv) return { ...opts.env };
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(Bun.env)) if (value !== undefined) env[key] = value;
-  return { ...env, ...opts.env };
+  return Object.assign(env, opts.env);
 }
 
 function toExitStatus(code: number | null, signal: string | number | null): ExitStatus {
@@ -63,6 +64,6 @@ function toExitStatus(code: number | null, signal: string | number | null): Exit
 
 function signalName(signal: string | number): string {
   if (typeof signal === "string") return signal;
-  const entry = Object.entries(constants.signals).find(([, number]) => number === signal);
+  const entry = Object.entries(nodeOs().constants.signals).find(([, number]) => number === signal);
   return entry ? entry[0] : `SIG${signal}`;
 }

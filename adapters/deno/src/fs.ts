@@ -1,7 +1,7 @@
 import type { DirEntry, DiskUsage, FileInfo, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { PlatformError, mapErrors, mapReadableErrors, mapWritableErrors, toBytes } from "@aral/platform";
-// Deno.* has no statfs; Deno's Node compatibility layer does. Used for diskUsage only.
-import { statfs } from "node:fs/promises";
+// Deno.* has no statfs; Deno's Node compatibility layer does (node:fs/promises, loaded by the first diskUsage).
+import { fsPromises } from "./on-first-use.ts";
 // Deno.* exposes no descriptor numbers nor O_NOFOLLOW: openDir and no-follow reads go through node:fs too.
 import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 
@@ -37,14 +37,20 @@ async function openReadable(path: string): Promise<ReadableStream<Uint8Array>> {
   return mapReadableErrors(file.readable, "read", path);
 }
 
+const CREATE_OR_TRUNCATE: Deno.WriteFileOptions = Object.freeze({ append: false, create: true });
+
 export function createFileSystem(): FileSystemPrimitives {
   return {
     readFile: (path, opts = {}) =>
       mapErrors("readFile", path, () => (opts.noFollow ? readFileNoFollow(path) : Deno.readFile(path))),
-    async writeFile(path, data, opts: WriteFileOptions = {}) {
-      const options: Deno.WriteFileOptions = { append: opts.append ?? false, create: true };
-      if (opts.mode !== undefined) options.mode = opts.mode;
-      await mapErrors("writeFile", path, () => Deno.writeFile(path, toBytes(data), options));
+    writeFile(path, data, opts: WriteFileOptions = {}) {
+      // the plain write (no append, no mode) shares one options object
+      let options: Deno.WriteFileOptions = CREATE_OR_TRUNCATE;
+      if (opts.append || opts.mode !== undefined) {
+        options = { append: opts.append ?? false, create: true };
+        if (opts.mode !== undefined) options.mode = opts.mode;
+      }
+      return mapErrors("writeFile", path, () => Deno.writeFile(path, toBytes(data), options));
     },
     stat: (path) => mapErrors("stat", path, async () => toFileInfo(await Deno.stat(path))),
     lstat: (path) => mapErrors("lstat", path, async () => toFileInfo(await Deno.lstat(path))),
@@ -85,7 +91,7 @@ export function createFileSystem(): FileSystemPrimitives {
       }),
     diskUsage: (path) =>
       mapErrors("diskUsage", path, async (): Promise<DiskUsage> => {
-        const s = await statfs(path);
+        const s = await fsPromises().statfs(path);
         return { total: s.blocks * s.bsize, free: s.bfree * s.bsize, available: s.bavail * s.bsize };
       }),
     openDir: (path) => mapErrors("openDir", path, () => openDirHandle(path)),

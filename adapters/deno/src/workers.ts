@@ -1,6 +1,6 @@
 import { moduleBeside, workersOnThreads } from "@aral/platform";
 import type { WorkersApi } from "@aral/platform";
-import { Worker } from "node:worker_threads";
+import { workerThreads } from "./on-first-use.ts";
 
 /**
  * Deno's node:worker_threads, not its Web Workers: Deno 2.9's Worker.terminate() does not stop a
@@ -10,5 +10,12 @@ import { Worker } from "node:worker_threads";
  */
 export function createWorkersApi(): WorkersApi {
   const bootstrap = moduleBeside(import.meta.url, "worker-thread-bootstrap");
-  return workersOnThreads({ Worker, bootstrap, cwd: () => Deno.cwd() });
+  return workersOnThreads({
+    // node:worker_threads loads with the first worker
+    get Worker() {
+      return workerThreads().Worker;
+    },
+    bootstrap,
+    cwd: () => Deno.cwd(),
+  });
 }

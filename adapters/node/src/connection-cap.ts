@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { exhaustionLog, softOpenFileLimit } from "@aral/platform";
+
+// node:fs through process.getBuiltinModule: an `import … from "node:fs"` builds the module's ESM face from every
+// export, fs.promises among them, and on Node 24 that loads readline and the stream stack at import (see on-first-use.ts).
+const { readFileSync } = process.getBuiltinModule("node:fs");
 
 /** Descriptors kept for everything but the server's connections (files, child pipes, the audit log). */
 const RESERVED_DESCRIPTORS = 64;

@@ -1,4 +1,3 @@
-import fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +5,7 @@ import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError }
 import type { DirEntry, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 import { plainBytes } from "./node-streams.ts";
+import { fsPromises as fsp } from "./on-first-use.ts";
 
 const READ_CHUNK_BYTES = 64 * 1024;
 

@@ -1,6 +1,5 @@
 import { definePlatform, signalsFromProcess, unixSocketsFromNodeNet, usageFromProcess } from "@aral/platform";
 import type { NodeNetLike, Platform } from "@aral/platform";
-import { chmod, unlink } from "node:fs/promises";
 import { createNodeEnv } from "./env.ts";
 import { createNodeFileSystem } from "./fs.ts";
 import { createPooledFetch } from "./net.ts";
@@ -8,7 +7,7 @@ import type { FetchPoolOptions } from "./net.ts";
 import { createNodeProcess } from "./process.ts";
 import { nodeRuntimeInfo } from "./runtime.ts";
 import { serveNode as serveUnchecked } from "./serve.ts";
-import { onFirstUse } from "./on-first-use.ts";
+import { fsPromises, onFirstUse } from "./on-first-use.ts";
 import { createNodeWorkers } from "./workers.ts";
 
 // The adapter uses the global `process`, never `import process from "node:process"`: that import reads every
@@ -41,7 +40,10 @@ export function createPlatform(options: NodePlatformOptions = {}): Platform {
     net: {
       fetch: createPooledFetch(options.fetch),
       serve: serveUnchecked,
-      ...unixSocketsFromNodeNet(lazyNet, { chmod, unlink }),
+      ...unixSocketsFromNodeNet(lazyNet, {
+        chmod: (path, mode) => fsPromises.chmod(path, mode),
+        unlink: (path) => fsPromises.unlink(path),
+      }),
     },
     usage: usageFromProcess(process),
     workers: createNodeWorkers(),

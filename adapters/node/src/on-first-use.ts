@@ -16,3 +16,14 @@ export function onFirstUse<T>(specifier: string): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= load(specifier) as T);
 }
+
+const fsPromisesModule = onFirstUse<typeof import("node:fs/promises")>("node:fs/promises");
+
+/**
+ * node:fs/promises, loaded when one of its functions is first looked up: on Node 24 the module loads readline
+ * and the whole stream stack (~8 ms), which an agent that touches no file never needs. Its functions do not
+ * use `this`, so handing them out unbound is safe.
+ */
+export const fsPromises: typeof import("node:fs/promises") = new Proxy({} as typeof import("node:fs/promises"), {
+  get: (_target, key) => Reflect.get(fsPromisesModule(), key),
+});

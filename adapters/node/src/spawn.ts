@@ -3,12 +3,15 @@ import type {
   SpawnOptions as SpawnOptionsWithStdio,
   StdioOptions,
 } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import { failedChild, toPlatformError } from "@aral/platform";
 import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, StdioMode } from "@aral/platform";
-import { onFirstUse } from "./on-first-use.ts";
 import { readableToWeb, writableToWeb } from "./node-streams.ts";
+import { onFirstUse } from "./on-first-use.ts";
+
+// node:fs through process.getBuiltinModule: an `import … from "node:fs"` builds the module's ESM face from every
+// export, fs.promises among them, and on Node 24 that loads readline and the stream stack at import (see on-first-use.ts).
+const { accessSync, constants } = process.getBuiltinModule("node:fs");
 
 function nodeStdio(mode: StdioMode | undefined, fallback: StdioMode): "pipe" | "inherit" | "ignore" {
   const chosen = mode ?? fallback;

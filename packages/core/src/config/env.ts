@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigIssue } from "./errors.ts";
-import { ENV_OVERRIDES, RESERVED_ENV_PREFIXES, RESERVED_ENV_VARIABLES, type EnvOverride } from "./env-variables.ts";
+import { RESERVED_ENV_PREFIXES, RESERVED_ENV_VARIABLES, envOverrides, type EnvOverride } from "./env-variables.ts";
 import { formatPath, type PathSegment } from "./path.ts";
 import type { Field } from "./fields.ts";
 import { closest } from "./suggest.ts";
@@ -51,14 +51,13 @@ function isReserved(variable: string, extra: readonly string[]): boolean {
   );
 }
 
-const KNOWN_NAMES = ENV_OVERRIDES.map((entry) => entry.variable);
-const KNOWN_HEADS = new Set([...KNOWN_NAMES.map((name) => name.split("_")[1]!), "ERROR", "VERSION"]);
-
 /** An unknown ARAL_* name that looks like a field: same first word as a field's variable, or a near-miss spelling. */
 function looksLikeField(variable: string): string | undefined | true {
-  const suggestion = closest(variable, KNOWN_NAMES);
+  const knownNames = envOverrides().map((entry) => entry.variable);
+  const suggestion = closest(variable, knownNames);
   if (suggestion) return suggestion;
-  return KNOWN_HEADS.has(variable.split("_")[1] ?? "") ? true : undefined;
+  const knownHeads = new Set([...knownNames.map((name) => name.split("_")[1]!), "ERROR", "VERSION"]);
+  return knownHeads.has(variable.split("_")[1] ?? "") ? true : undefined;
 }
 
 /** Copy-on-write set: only the objects along `path` are copied; a non-object in the way is left for validation to report. */
@@ -69,7 +68,7 @@ function setAt(root: unknown, path: readonly PathSegment[], value: unknown): unk
   const [head, ...rest] = path;
   const key = String(head);
   const copy: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  const child = Object.prototype.hasOwnProperty.call(base, key) ? (base as Record<string, unknown>)[key] : undefined;
+  const child = Object.hasOwn(base, key) ? (base as Record<string, unknown>)[key] : undefined;
   Object.defineProperty(copy, key, {
     value: setAt(child, rest, value),
     enumerable: true,
@@ -100,7 +99,7 @@ export function overrideFromEnv(
     if (!variable.startsWith("ARAL_") || isReserved(variable, reserved)) continue;
     const text = env[variable];
     if (text === undefined || text === "") continue; // empty means unset, as in most shells and compose files
-    const entry = ENV_OVERRIDES.find((candidate) => candidate.variable === variable);
+    const entry = envOverrides().find((candidate) => candidate.variable === variable);
     if (!entry) {
       const resemblance = looksLikeField(variable);
       if (resemblance !== undefined) {
