@@ -9,14 +9,14 @@ import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 import { countingAbortListeners } from "./runtime-issue9.ts";
 
-type Seen = { signal?: AbortSignal };
+export type Seen = { signal?: AbortSignal };
 
-function untilAborted(signal: AbortSignal): Promise<never> {
+export function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 }
 
 /** Each way a task function can take the signal it is called with; each records it in `seen` and waits for its abort. */
-function signalReaders(seen: Seen): Record<string, (signal: AbortSignal) => Promise<never>> {
+export function signalReaders(seen: Seen): Record<string, (signal: AbortSignal) => Promise<never>> {
   return {
     "a parameter": (signal) => untilAborted((seen.signal = signal)),
     "rest parameters": (...args: AbortSignal[]) => untilAborted((seen.signal = args[0]!)),

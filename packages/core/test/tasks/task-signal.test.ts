@@ -9,36 +9,8 @@ import { createPlatform } from "../../../../adapters/node/src/index.ts";
 import { AralRuntime } from "../../src/index.ts";
 import { ShutdownError, TaskCancelledError, TaskQueue, TaskTimeoutError } from "../../src/tasks/index.ts";
 import { settle, track } from "../resilience/helpers.ts";
-
-type Seen = { signal?: AbortSignal };
-
-/** Rejects with the signal's reason once it aborts; never settles otherwise. */
-function untilAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
-}
-
-/** Each way a task function can take the signal it is called with; each records it in `seen` and waits for its abort. */
-function signalReaders(seen: Seen): Record<string, (signal: AbortSignal) => Promise<never>> {
-  return {
-    "a parameter": (signal) => untilAborted((seen.signal = signal)),
-    "rest parameters": (...args: AbortSignal[]) => untilAborted((seen.signal = args[0]!)),
-    "a default parameter": (signal: AbortSignal = new AbortController().signal) => untilAborted((seen.signal = signal)),
-    "`arguments` in a function": function (this: unknown) {
-      // biome-ignore lint/complexity/noArguments: the point of the case: a function that names no parameter
-      return untilAborted((seen.signal = arguments[0] as AbortSignal));
-    },
-    "a bound function": function (this: unknown) {
-      // biome-ignore lint/complexity/noArguments: as above, behind bind()
-      return untilAborted((seen.signal = arguments[0] as AbortSignal));
-    }.bind(undefined),
-    "a method": {
-      run() {
-        // biome-ignore lint/complexity/noArguments: as above, a method
-        return untilAborted((seen.signal = arguments[0] as AbortSignal));
-      },
-    }.run,
-  };
-}
+// the same task shapes the conformance case runs on every runtime
+import { type Seen, signalReaders, untilAborted } from "../../../../conformance/src/cases/runtime-task-signal.ts";
 
 describe("a task's signal", () => {
   for (const shape of Object.keys(signalReaders({}))) {
