@@ -171,7 +171,7 @@ export class TaskQueue {
     return new Promise<T>((resolve, reject) => {
       this.#submit(
         fn as TaskFunction<unknown>,
-        options ?? {},
+        options === undefined ? {} : options, // null is junk, rejected as add() rejects it
         resolve as (value: unknown) => void,
         reject,
         undefined,
