@@ -190,8 +190,9 @@ export async function serveNode(
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
 
-  // node:http is loaded by the first serve(), not at import: an agent without a server never pays for it
-  const { createServer } = await import("node:http");
+  // node:http is loaded by the first serve(), not at import: an agent without a server never pays for it. Not with
+  // `import("node:http")`: building its ESM namespace reads the WebSocket getters, which load undici (~20 ms CPU)
+  const { createServer } = process.getBuiltinModule("node:http");
   const server = createServer((req, res) => {
     const socket = req.socket;
     track(socket);
