@@ -12,17 +12,6 @@ function reportError(error: unknown, what = "request handler failed"): void {
   console.error(`serve: ${what}:`, error);
 }
 
-/** Whether `promise` has settled after a few microtask turns: a body chunk already queued has, a slow producer's has not. */
-async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let turn = 0; turn < 3 && !settled; turn++) await undefined;
-  return settled;
-}
-
 /** Bodies up to this size go out in the same write as the headers (as a latin1 string: node:http joins only strings to its head). */
 const JOINED_WRITE_LIMIT = 16 * 1024;
 
@@ -99,6 +88,43 @@ function writeOut(
   return writeStream(body, status, statusText, head, res);
 }
 
+/** What a stream body may gather in the turn it is handed over; past either it streams at once. */
+const GATHER_BYTES = 64 * 1024;
+const GATHER_CHUNKS = 64;
+
+/** A whole body gathered from a stream in chunks: one write with a content-length. */
+function endWithChunks(
+  res: ServerResponse,
+  status: number,
+  statusText: string,
+  head: string[],
+  chunks: Uint8Array[],
+): void {
+  if (chunks.length <= 1) {
+    endWith(res, status, statusText, head, chunks[0] ?? new Uint8Array(0), false);
+    return;
+  }
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  if (!framed(head)) head.push("content-length", String(length));
+  writeHead(res, status, statusText, head);
+  if (length > JOINED_WRITE_LIMIT) {
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
+    return;
+  }
+  let text = "";
+  for (const chunk of chunks) text += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+  res.end(text, "latin1");
+}
+
+/**
+ * Sends a stream body. What the stream yields in the turn it is handed over (chunks already queued, or made by
+ * its source without waiting) is gathered, not written: node:http would not send it before that turn ends anyway
+ * (it corks the socket until the next tick). A stream that ends within the turn goes out whole with a
+ * content-length; any other sends its headers and what it gathered when the turn ends, then each chunk as it
+ * comes (chunked), reading on only while the socket takes more (backpressure).
+ */
 async function writeStream(
   body: ReadableStream<Uint8Array>,
   status: number,
@@ -107,56 +133,68 @@ async function writeStream(
   res: ServerResponse,
 ): Promise<void> {
   const reader = body.getReader();
-  try {
-    let next = reader.read();
-    // a body that is already there goes out with the headers; a slow one gets its headers now
-    if (!(await settlesNow(next))) {
-      writeHead(res, status, statusText, head);
-      res.flushHeaders();
-    }
-    let chunk = await next;
-    if (!chunk.done) next = reader.read();
-    if (
-      !chunk.done &&
-      !res.headersSent &&
-      chunk.value instanceof Uint8Array &&
-      (await settlesNow(next)) &&
-      (await next).done
-    ) {
-      endWith(res, status, statusText, head, chunk.value, false);
-      return;
-    }
-    if (!res.headersSent) writeHead(res, status, statusText, head);
-    if (chunk.done) {
-      res.end();
-      return;
-    }
-    // one drain and one close listener for the whole body (not a pair per wait): `wake` resumes the loop
-    let closed = false;
-    let wake: (() => void) | undefined;
-    const resume = () => {
-      const resolve = wake;
-      wake = undefined;
-      resolve?.();
-    };
+  let gathered: Uint8Array[] | undefined = [];
+  let gatheredBytes = 0;
+  let done = false;
+  // one drain and one close listener for the whole body (not a pair per wait): `wake` resumes the loop
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const resume = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  const startStreaming = () => {
+    const chunks = gathered;
+    if (!chunks || res.destroyed) return;
+    gathered = undefined;
+    writeHead(res, status, statusText, head);
+    if (chunks.length === 0) res.flushHeaders();
+    for (const chunk of chunks) res.write(chunk);
     res.on("drain", resume);
     res.once("close", () => {
       closed = true; // the client went away, or the response is done
-      void reader.cancel().catch(() => {});
+      if (!done) void reader.cancel().catch(() => {});
       resume();
     });
+  };
+  process.nextTick(startStreaming);
+  try {
+    let next = reader.read();
     for (;;) {
-      if (res.destroyed || closed) break;
-      if (!res.write(chunk.value) && !closed) await new Promise<void>((resolve) => (wake = resolve));
-      chunk = await next;
-      if (chunk.done) break;
+      const chunk = await next;
+      if (chunk.done) {
+        done = true;
+        break;
+      }
+      const value = chunk.value;
+      if (!(value instanceof Uint8Array)) throw new TypeError("response body: a stream chunk is not a Uint8Array");
       next = reader.read();
+      if (gathered) {
+        gathered.push(value);
+        gatheredBytes += value.byteLength;
+        if (gatheredBytes <= GATHER_BYTES && gathered.length <= GATHER_CHUNKS) continue;
+        startStreaming();
+      } else if (!closed) res.write(value);
+      if (res.writableNeedDrain && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      if (res.destroyed || closed) break;
     }
-    res.end();
   } catch (error) {
+    gathered = undefined;
+    void reader.cancel(error).catch(() => {});
     reportError(error, "response body failed");
-    res.destroy(); // the status line is out: truncating is the only honest signal left
+    res.destroy(); // truncating is the only honest signal left once the status line is out
+    return;
   }
+  if (!done || res.destroyed) {
+    gathered = undefined;
+    if (!done) void reader.cancel().catch(() => {}); // the client went away
+    return;
+  }
+  const chunks = gathered;
+  gathered = undefined;
+  if (chunks) endWithChunks(res, status, statusText, head, chunks);
+  else res.end();
 }
 
 /** Writes the handler's Response: a light one (light-response.ts) from its kept parts, any other through its stream. */
