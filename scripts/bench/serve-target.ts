@@ -1,7 +1,9 @@
 /**
  * One HTTP server for serve.mjs to load (not a test): `node --conditions=source serve-target.ts <server> <body>`.
  * <server>: raw (node:http) | aral (the Node adapter's net.serve) | hono (@hono/node-server) | srvx.
- * <body>: small ("ok") | 64k (a 64 KiB Uint8Array) | stream (16 × 4 KiB chunks through a ReadableStream).
+ * <body>: small ("ok") | 64k (a 64 KiB Uint8Array) | stream (16 × 4 KiB chunks through a ReadableStream, each made
+ * when asked for: all there in the turn the response is handed over) | stream-turns (the same chunks one per
+ * event-loop turn, so they go out chunked as they come).
  * Prints the port on stdout once listening. Each server runs in its own process: @hono/node-server and srvx
  * may replace the global Request/Response, which must not leak into the others' figures.
  */
@@ -20,12 +22,18 @@ function webResponse(): Response {
   return new Response(
     new ReadableStream<Uint8Array>({
       pull(controller) {
-        controller.enqueue(CHUNK);
-        if (++sent === CHUNKS) controller.close();
+        if (body === "stream-turns" && sent > 0) return nextTurn().then(() => send(controller));
+        send(controller);
       },
     }),
   );
+  function send(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    controller.enqueue(CHUNK);
+    if (++sent === CHUNKS) controller.close();
+  }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function listen(): Promise<number> {
   switch (kind) {
@@ -38,6 +46,7 @@ async function listen(): Promise<number> {
           while (sent < CHUNKS) {
             sent++;
             if (!res.write(CHUNK)) return void res.once("drain", more);
+            if (body === "stream-turns" && sent < CHUNKS) return void setImmediate(more);
           }
           res.end();
         };
