@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { readableToWeb } from "./node-streams.ts";
-import { delegateByName, standardPrototypeLater } from "./standard-later.ts";
+import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "./standard-later.ts";
 
 /**
  * A standard Request for a node:http request, built only as far as the handler looks at it. A full
@@ -117,16 +117,6 @@ const DELEGATED_GETTERS = [
   "bodyUsed",
   "duplex",
 ];
-const DELEGATED_METHODS: PropertyKey[] = [
-  "clone",
-  "blob",
-  "arrayBuffer",
-  "text",
-  "json",
-  "formData",
-  "bytes",
-  Symbol.for("nodejs.util.inspect.custom"),
-];
 
 class NodeRequest {
   declare [state]: State;
@@ -138,7 +128,9 @@ class NodeRequest {
 // Request.prototype is loaded only when something walks past NodeRequest.prototype (instanceof Request): touching
 // the Request global makes Node load its whole fetch stack, and a health check never needs it.
 Object.defineProperties(NodeRequest.prototype, OWN);
-delegateByName(NodeRequest.prototype, DELEGATED_GETTERS, DELEGATED_METHODS, (self) => realOf((self as Lazy)[state]));
+delegateByName(NodeRequest.prototype, DELEGATED_GETTERS, BODY_AND_CLONE_METHODS, (self) =>
+  realOf((self as Lazy)[state]),
+);
 Object.defineProperty(NodeRequest.prototype, Symbol.toStringTag, { value: "Request", configurable: true });
 standardPrototypeLater(NodeRequest.prototype, () => Request.prototype);
 

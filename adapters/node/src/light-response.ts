@@ -1,5 +1,5 @@
 import { copyBytes } from "./body-copies.ts";
-import { delegateByName, standardPrototypeLater } from "./standard-later.ts";
+import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "./standard-later.ts";
 
 /**
  * A lightweight `Response` for Node's serve path. Node's own Response (undici) copies a byte body, wraps every
@@ -309,16 +309,6 @@ const ANSWERED = new Set<string | symbol>([
  * them with its prototype's own functions, so the two cannot drift apart.
  */
 const DELEGATED_GETTERS = ["body"];
-const DELEGATED_METHODS: PropertyKey[] = [
-  "clone",
-  "blob",
-  "arrayBuffer",
-  "text",
-  "json",
-  "formData",
-  "bytes",
-  Symbol.for("nodejs.util.inspect.custom"),
-];
 
 /** Every member of the standard prototype the light class does not answer (body, text(), clone(), …), run on the standard Response. */
 function delegateTheRest(proto: object): void {
@@ -358,7 +348,7 @@ function delegateTheRest(proto: object): void {
 /** The light class's own shape, as the standard one's, before Node's own Response is loaded. */
 function prepareLightClass(): void {
   const proto = LightResponse.prototype;
-  delegateByName(proto, DELEGATED_GETTERS, DELEGATED_METHODS, (self) => LightResponse.realOf(self));
+  delegateByName(proto, DELEGATED_GETTERS, BODY_AND_CLONE_METHODS, (self) => LightResponse.realOf(self));
   for (const key of ANSWERED) {
     if (key === "constructor") continue;
     Object.defineProperty(proto, key, { ...Object.getOwnPropertyDescriptor(proto, key)!, enumerable: true });

@@ -5,6 +5,18 @@
  * the rest of the standard behaviour within reach, loading undici only when something asks for it.
  */
 
+/** The methods Request and Response share (the Body mixin's, clone(), util.inspect's), the same on Node 20–24. */
+export const BODY_AND_CLONE_METHODS: readonly PropertyKey[] = [
+  "clone",
+  "blob",
+  "arrayBuffer",
+  "text",
+  "json",
+  "formData",
+  "bytes",
+  Symbol.for("nodejs.util.inspect.custom"),
+];
+
 /** Own data or accessor property `key` of `proto`, run on the standard object behind `this` (`realOf`). */
 export function delegateByName(
   proto: object,
