@@ -5,6 +5,7 @@ import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { requireArgument } from "../invalid-argument.ts";
+import { newInstanceId } from "./instance-id.ts";
 import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor, healthHandler } from "../health/index.ts";
 import { validateHealthCheck } from "../health/monitor.ts";
@@ -128,7 +129,7 @@ interface Session {
  * - start() or restart() while stopping waits for that stop, then starts.
  */
 export class AralRuntime {
-  readonly instanceId: string = crypto.randomUUID();
+  readonly instanceId: string = newInstanceId();
   readonly platform: Platform;
   readonly logger: Logger;
   readonly #input: RuntimeInput;
