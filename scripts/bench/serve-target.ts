@@ -1,6 +1,7 @@
 /**
  * One HTTP server for serve.mjs to load (not a test): `node --conditions=source serve-target.ts <server> <body>`.
- * <server>: raw (node:http) | aral (the Node adapter's net.serve) | hono (@hono/node-server) | srvx.
+ * <server>: raw (node:http) | aral (the Node adapter's net.serve) | hono (@hono/node-server) | srvx | base (the
+ * adapter copy in the directory $BENCH_BASE).
  * <body>: small ("ok") | 64k (a 64 KiB Uint8Array) | stream (16 × 4 KiB chunks through a ReadableStream, each made
  * when asked for: all there in the turn the response is handed over) | stream-turns (the same chunks one per
  * event-loop turn, so they go out chunked as they come).
@@ -55,8 +56,10 @@ async function listen(): Promise<number> {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       return (server.address() as { port: number }).port;
     }
-    case "aral": {
-      const { serveNode } = await import("../../adapters/node/src/index.ts");
+    case "aral":
+    case "base": {
+      const adapter = kind === "base" ? `${process.env.BENCH_BASE}/index.ts` : "../../adapters/node/src/index.ts";
+      const { serveNode } = (await import(adapter)) as typeof import("../../adapters/node/src/index.ts");
       const server = await serveNode(() => webResponse(), { hostname: "127.0.0.1", port: 0 });
       return server.port;
     }

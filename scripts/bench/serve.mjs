@@ -8,13 +8,16 @@
  * (utime + stime from /proc/<pid>/stat, Linux), which other processes barely move. Both are printed; each
  * ratio is the median over rounds of that round's ratio; aral's ratio of each round is printed too.
  * BENCH_SECONDS (default 3) per round, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 32),
- * BENCH_BODIES (default small,64k,stream; also stream-turns: not a goal, see serve-target.ts).
+ * BENCH_BODIES (default small,64k,stream; also stream-turns: not a goal, see serve-target.ts), BENCH_BASE (a copy
+ * of adapters/node/src placed inside adapters/node/ so its imports resolve: an extra contender "base", for a
+ * before/after in one run).
  *   node scripts/bench/serve.mjs
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { root, runtimes } from "../runtimes.mjs";
 
 const require = createRequire(import.meta.url);
@@ -22,7 +25,9 @@ const autocannon = require("autocannon");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const SERVERS = ["raw", "aral", "hono", "srvx"];
+// BENCH_BASE: a directory holding another copy of adapters/node/src (e.g. main's, for a before/after in one run)
+const BASE = process.env.BENCH_BASE;
+const SERVERS = ["raw", "aral", "hono", "srvx", ...(BASE ? ["base"] : [])];
 const BODIES = (process.env.BENCH_BODIES ?? "small,64k,stream").split(",");
 const node = runtimes.node24.exec;
 
@@ -30,6 +35,7 @@ async function start(kind, body) {
   const child = spawn(node, ["--conditions=source", "scripts/bench/serve-target.ts", kind, body], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
+    env: BASE ? { ...process.env, BENCH_BASE: resolve(BASE) } : process.env,
   });
   let out = "";
   child.stdout.setEncoding("utf8");
@@ -104,7 +110,7 @@ for (const body of BODIES) {
   const rounds = (peer) =>
     samples.aral.capacity.map((value, round) => (value / samples[peer].capacity[round]).toFixed(2)).join(" ");
   console.log(
-    `  aral per round (req per CPU-s): ×raw ${rounds("raw")}   ×hono ${rounds("hono")}   ×srvx ${rounds("srvx")}`,
+    `  aral per round (req per CPU-s): ×raw ${rounds("raw")}   ×hono ${rounds("hono")}   ×srvx ${rounds("srvx")}${BASE ? `   ×base ${rounds("base")}` : ""}`,
   );
   if (body === "stream-turns") continue; // informational: no goal of the issue
   const vsRaw = ratio("aral", "raw", "capacity");
