@@ -119,7 +119,9 @@ const DELEGATED_GETTERS = [
 ];
 
 class NodeRequest {
-  declare [state]: State;
+  // a field, defined on the instance: a plain assignment would walk up to the prototype's stand-in (a Proxy, below)
+  // and run its set trap on every request
+  [state]: State;
   constructor(s: State) {
     this[state] = s;
   }
