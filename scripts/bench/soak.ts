@@ -1,6 +1,7 @@
 /**
  * Memory soak (a benchmark, not a test): an agent that serves health checks and runs tasks without pause for
  * `--minutes N`, `--seconds N` or BENCH_SOAK_SECONDS (default 60 s, capped at 600), sampling heap and RSS once a second after a collection.
+ * The health checks come from another process (soak-prober.mjs, on the system Node), as a kubelet's would.
  * The first quarter is warm-up; over the rest a least-squares line gives the slope in MiB per minute.
  * "Flat" means neither slope rises past +FLAT_MIB_PER_MIN (0.5): no growth that the run's length can show (memory
  * given back after warm-up, a negative slope, is not growth). A short run mostly shows warm-up: use a few minutes.
@@ -134,16 +135,37 @@ const what = `${bare ? "bare " : ""}${runtimeLabel()}`;
 if (!g.gc && !g.Bun) console.log("(no gc exposed: run with --expose-gc for steadier heap figures)");
 console.log(`memory soak on ${what}: ${SECONDS} s of health checks and tasks`);
 
-let stop = false;
-let checks = 0;
-let tasks = 0;
-const checker = (async () => {
-  while (!stop) {
-    const response = await fetch(subject.url);
-    await response.arrayBuffer();
-    checks++;
+/** The prober (soak-prober.mjs) in a process of its own; closing its stdin stops it, and it prints its count. */
+function startProber(url: string): { stop(): Promise<number> } {
+  const script = new URL("./soak-prober.mjs", import.meta.url).pathname;
+  if (g.Deno) {
+    const child = new g.Deno.Command("node", { args: [script, url], stdin: "piped", stdout: "piped" }).spawn();
+    return {
+      async stop() {
+        await child.stdin.close();
+        const { stdout, success } = await child.output();
+        if (!success) throw new Error("soak: the prober failed");
+        return Number(new TextDecoder().decode(stdout));
+      },
+    };
   }
-})();
+  const { spawn } = g.process.getBuiltinModule("node:child_process") as typeof import("node:child_process");
+  const child = spawn("node", [script, url], { stdio: ["pipe", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return {
+    async stop() {
+      child.stdin!.end();
+      if ((await exited) !== 0) throw new Error("soak: the prober failed");
+      return Number(out);
+    },
+  };
+}
+
+let stop = false;
+let tasks = 0;
+const prober = startProber(subject.url);
 const producer = (async () => {
   while (!stop) {
     await subject.submit(task);
@@ -159,7 +181,8 @@ while (Date.now() - started < SECONDS * 1000) {
   samples.push([(Date.now() - started) / 60_000, memory()]);
 }
 stop = true;
-await Promise.all([checker, producer]);
+const checks = await prober.stop();
+await producer;
 await subject.stop();
 
 const steady = samples.slice(Math.floor(samples.length / 4));

@@ -5,6 +5,7 @@
  * BENCH_RUNS (default 7) each. Printed: median wall time from spawn to the first 200 of GET /health/live, and
  * the CPU the child used to get there (/proc/<pid>/stat; on a shared machine wall time swings with other
  * load, CPU much less). Goal: ≤ 1.2× the bare serve. Node 24 and Bun run the tsup build, Deno the sources.
+ * BENCH_RUNTIMES (default node24,deno,bun) picks the runtimes.
  *   node scripts/bench/start.mjs
  */
 import { spawn } from "node:child_process";
@@ -82,7 +83,7 @@ async function once(rt, file) {
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const goals = [];
-for (const rt of ["node24", "deno", "bun"]) {
+for (const rt of (process.env.BENCH_RUNTIMES ?? "node24,deno,bun").split(",")) {
   const agentFile = join(places[rt], `.bench-start-agent.${rt === "deno" ? "ts" : "mjs"}`);
   const bareFile = join(places[rt], `.bench-start-bare.${rt === "deno" ? "ts" : "mjs"}`);
   writeFileSync(agentFile, AGENT);

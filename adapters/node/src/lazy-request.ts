@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { readableToWeb } from "./node-streams.ts";
+import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "./standard-later.ts";
 
 /**
  * A standard Request for a node:http request, built only as far as the handler looks at it. A full
@@ -7,7 +8,7 @@ import { readableToWeb } from "./node-streams.ts";
  * request parsing; a health check reads its method and URL and nothing else. `method`, `url`,
  * `headers` and `signal` are answered directly (each built on first read); anything else (the body,
  * `clone()`, `cache`, …) first materializes the real Request and delegates to it.
- * `instanceof Request` holds: the prototype chain ends in Request.prototype.
+ * `instanceof Request` holds: the prototype chain ends in Request.prototype (put there when first asked for).
  */
 export interface LazyRequestSource {
   req: IncomingMessage;
@@ -96,33 +97,26 @@ const OWN: PropertyDescriptorMap = {
   },
 };
 
-/** Request.prototype's other members, each forwarded to the materialized Request. */
-function delegates(): PropertyDescriptorMap {
-  const map: PropertyDescriptorMap = {};
-  for (const key of Reflect.ownKeys(Request.prototype)) {
-    if (key === "constructor" || (typeof key === "string" && key in OWN)) continue;
-    const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, key)!;
-    if (typeof descriptor.value === "function") {
-      const method = descriptor.value as (...args: unknown[]) => unknown;
-      map[key] = {
-        value(this: Lazy, ...args: unknown[]) {
-          return method.apply(realOf(this[state]), args);
-        },
-        configurable: true,
-        writable: true,
-      };
-    } else if (descriptor.get) {
-      const getter = descriptor.get;
-      map[key] = {
-        get(this: Lazy) {
-          return getter.call(realOf(this[state]));
-        },
-        configurable: true,
-      };
-    }
-  }
-  return map;
-}
+/**
+ * Request.prototype's members the lazy request does not answer itself (the same on Node 20–24), each run on the
+ * materialized Request.
+ */
+const DELEGATED_GETTERS = [
+  "destination",
+  "referrer",
+  "referrerPolicy",
+  "mode",
+  "credentials",
+  "cache",
+  "redirect",
+  "integrity",
+  "keepalive",
+  "isReloadNavigation",
+  "isHistoryNavigation",
+  "body",
+  "bodyUsed",
+  "duplex",
+];
 
 class NodeRequest {
   declare [state]: State;
@@ -131,17 +125,17 @@ class NodeRequest {
   }
 }
 
-let prototypeReady = false;
-/** Done on the first request, not at import: touching the Request global makes Node load its whole fetch stack. */
-function preparePrototype(): void {
-  Object.defineProperties(NodeRequest.prototype, { ...delegates(), ...OWN });
-  Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
-  prototypeReady = true;
-}
+// Request.prototype is loaded only when something walks past NodeRequest.prototype (instanceof Request): touching
+// the Request global makes Node load its whole fetch stack, and a health check never needs it.
+Object.defineProperties(NodeRequest.prototype, OWN);
+delegateByName(NodeRequest.prototype, DELEGATED_GETTERS, BODY_AND_CLONE_METHODS, (self) =>
+  realOf((self as Lazy)[state]),
+);
+Object.defineProperty(NodeRequest.prototype, Symbol.toStringTag, { value: "Request", configurable: true });
+standardPrototypeLater(NodeRequest.prototype, () => Request.prototype);
 
 /** The handler's Request for `source.req`; `abort()` fires its signal (the client went away before the response finished). */
 export function lazyRequest(source: LazyRequestSource): { request: Request; abort(): void } {
-  if (!prototypeReady) preparePrototype();
   const s: State = { req: source.req, base: source.base, aborted: false };
   return {
     request: new NodeRequest(s) as unknown as Request,

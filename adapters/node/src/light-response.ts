@@ -1,4 +1,5 @@
 import { copyBytes } from "./body-copies.ts";
+import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "./standard-later.ts";
 
 /**
  * A lightweight `Response` for Node's serve path. Node's own Response (undici) copies a byte body, wraps every
@@ -9,7 +10,8 @@ import { copyBytes } from "./body-copies.ts";
  * `instanceof Response` holds both ways: for these and for every standard Response (fetch's included).
  *
  * Installed as the global `Response` on the first `serveNode()` unless ARAL_NODE_LIGHT_RESPONSE=0; only on
- * Node itself (Deno's and Bun's Response are native already).
+ * Node itself (Deno's and Bun's Response are native already). Node's own Response is loaded only when
+ * something needs it (see `installLightResponse`).
  */
 
 /** What the serve path writes without a stream: the body as given, status line and headers as a flat list. */
@@ -127,10 +129,36 @@ function pairsOf(list: string[]): [string, string][] {
   return pairs;
 }
 
-let StandardResponse: typeof Response;
+/** Node's own Response, once something needed it (`standard()`). */
+let StandardResponse: typeof Response | undefined;
+/** Reads Node's own Response from the global property (which loads undici when nothing has yet). */
+const readStandard = (): typeof Response => globalThis.Response;
+let placeStandardPrototype: () => void = () => {};
+
+/**
+ * Node's own Response, loaded on first need. From then on the light class sits on it as a subclass would, and the
+ * global property names the light class too.
+ */
+function standard(): typeof Response {
+  if (StandardResponse) return StandardResponse;
+  StandardResponse = readStandard();
+  Object.setPrototypeOf(LightResponse, StandardResponse);
+  placeStandardPrototype();
+  delegateTheRest(StandardResponse.prototype);
+  Object.defineProperty(globalThis, "Response", {
+    value: LightResponse,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  return StandardResponse;
+}
 
 function isInstance(asked: object, value: unknown): boolean {
-  if (asked === LightResponse) return value instanceof StandardResponse;
+  if (asked === LightResponse) {
+    if (typeof value !== "object" || value === null) return false;
+    return LightResponse.isLight(value) || value instanceof standard();
+  }
   return Function.prototype[Symbol.hasInstance].call(asked, value);
 }
 
@@ -155,8 +183,12 @@ class LightResponse {
       body: null,
       served: false,
       headers: undefined,
-      real: new StandardResponse(body as BodyInit, init as ResponseInit),
+      real: new (standard())(body as BodyInit, init as ResponseInit),
     };
+  }
+
+  static isLight(value: object): boolean {
+    return #state in value;
   }
 
   /** The parts to write for a light response nothing has turned into a standard one nor served yet; undefined otherwise. */
@@ -182,7 +214,7 @@ class LightResponse {
     const s = (value as LightResponse).#state;
     if (s.real) return s.real;
     const body = s.served && s.body !== null ? new Uint8Array(0) : s.body;
-    s.real = new StandardResponse(body as BodyInit | null, {
+    s.real = new (standard())(body as BodyInit | null, {
       status: s.status,
       statusText: s.statusText,
       headers: s.headers ?? pairsOf(s.list),
@@ -194,16 +226,16 @@ class LightResponse {
   static json(data: unknown, init?: unknown): Response {
     const text = JSON.stringify(data);
     const parts = text === undefined ? undefined : partsOf(text, init, JSON_TYPE);
-    if (!parts) return StandardResponse.json(data, init as ResponseInit); // throws what the standard throws
+    if (!parts) return standard().json(data, init as ResponseInit); // throws what the standard throws
     return new LightResponse(KEPT, parts) as unknown as Response;
   }
 
   static redirect(url: string | URL, status?: number): Response {
-    return StandardResponse.redirect(url, status);
+    return standard().redirect(url, status);
   }
 
   static error(): Response {
-    return StandardResponse.error();
+    return standard().error();
   }
 
   static [Symbol.hasInstance](value: unknown): boolean {
@@ -271,11 +303,17 @@ const ANSWERED = new Set<string | symbol>([
   "bodyUsed",
 ]);
 
-/** Every other member of the standard prototype (body, text(), clone(), …), run on the standard Response. */
-function delegateTheRest(): void {
-  const proto = StandardResponse.prototype;
+/**
+ * The members of Node's Response prototype the light class does not answer itself (the same on Node 20–24), run
+ * on the standard Response behind the light one; when Node's own Response is loaded, delegateTheRest replaces
+ * them with its prototype's own functions, so the two cannot drift apart.
+ */
+const DELEGATED_GETTERS = ["body"];
+
+/** Every member of the standard prototype the light class does not answer (body, text(), clone(), …), run on the standard Response. */
+function delegateTheRest(proto: object): void {
   for (const key of Reflect.ownKeys(proto)) {
-    if (ANSWERED.has(key)) continue;
+    if (ANSWERED.has(key) || key === Symbol.toStringTag) continue;
     const descriptor = Object.getOwnPropertyDescriptor(proto, key)!;
     if (typeof descriptor.value === "function") {
       const method = descriptor.value as (...args: unknown[]) => unknown;
@@ -307,37 +345,66 @@ function delegateTheRest(): void {
   }
 }
 
+/** The light class's own shape, as the standard one's, before Node's own Response is loaded. */
+function prepareLightClass(): void {
+  const proto = LightResponse.prototype;
+  delegateByName(proto, DELEGATED_GETTERS, BODY_AND_CLONE_METHODS, (self) => LightResponse.realOf(self));
+  for (const key of ANSWERED) {
+    if (key === "constructor") continue;
+    Object.defineProperty(proto, key, { ...Object.getOwnPropertyDescriptor(proto, key)!, enumerable: true });
+  }
+  Object.defineProperty(proto, Symbol.toStringTag, { value: "Response", configurable: true });
+  Object.defineProperty(LightResponse, "name", { value: "Response" });
+  Object.defineProperty(LightResponse, "length", { value: 0 });
+  placeStandardPrototype = standardPrototypeLater(proto, () => standard().prototype);
+}
+
+/** Whether Node has loaded its fetch implementation (a Response read from the global is then free). */
+function undiciLoaded(): boolean {
+  const loaded = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
+  return loaded?.includes("NativeModule internal/deps/undici/undici") ?? false;
+}
+
+const PASSED = Symbol.for("aral.node.lightResponse");
+
+/**
+ * Declares `Response` in the global lexical scope as the light class, leaving the global property (Node's lazy
+ * one) unread: every `Response` in every module and script resolves to the binding, and `globalThis.Response`
+ * still loads Node's own on first read. False when the name is taken (another copy of this module declared it).
+ */
+function declareGlobalBinding(): boolean {
+  const vm = process.getBuiltinModule("node:vm");
+  const bag = globalThis as unknown as Record<symbol, unknown>;
+  bag[PASSED] = LightResponse;
+  try {
+    vm.runInThisContext(`let Response = globalThis[Symbol.for("aral.node.lightResponse")];`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    delete bag[PASSED];
+  }
+}
+
 export const LIGHT_RESPONSE_ENV = "ARAL_NODE_LIGHT_RESPONSE";
 let installed = false;
 
 /**
  * Makes the global `Response` the light one (once; a no-op with ARAL_NODE_LIGHT_RESPONSE=0, under Deno or Bun,
  * or when it is already installed). Responses made before keep working: the serve path writes both kinds.
+ * When Node has not loaded its own Response yet, the light class is declared as a global binding instead of
+ * replacing the global property, so loading Node's waits until something needs it (an agent that only serves
+ * strings, bytes and streams never does); `standard()` then replaces the property too.
  */
 export function installLightResponse(): void {
   if (installed) return;
   installed = true;
   if (process.env[LIGHT_RESPONSE_ENV] === "0") return;
   if (process.versions.bun !== undefined || "Deno" in globalThis) return;
-  StandardResponse = globalThis.Response;
   const stream = process.getBuiltinModule("node:stream") as unknown as { isDisturbed(stream: unknown): boolean };
   isDisturbed = (body) => stream.isDisturbed(body);
-  Object.setPrototypeOf(LightResponse, StandardResponse);
-  Object.setPrototypeOf(LightResponse.prototype, StandardResponse.prototype);
-  Object.defineProperty(LightResponse, "name", { value: "Response" });
-  Object.defineProperty(LightResponse, "length", { value: StandardResponse.length });
-  delegateTheRest();
-  Object.defineProperty(globalThis, "Response", {
-    value: LightResponse,
-    writable: true,
-    enumerable: false,
-    configurable: true,
-  });
-}
-
-/** Whether the global `Response` is the light one. */
-export function lightResponseInstalled(): boolean {
-  return (globalThis.Response as unknown) === LightResponse;
+  prepareLightClass();
+  if (undiciLoaded() || !declareGlobalBinding()) standard();
 }
 
 /**
@@ -345,5 +412,5 @@ export function lightResponseInstalled(): boolean {
  * served: its body is used); undefined for any other Response.
  */
 export function takeLightParts(response: Response): LightParts | undefined {
-  return StandardResponse === undefined ? undefined : LightResponse.take(response);
+  return LightResponse.take(response);
 }

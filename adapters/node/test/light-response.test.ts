@@ -399,4 +399,86 @@ describe("the light Response (installed by the first serve)", () => {
       expect(run({})).toEqual({ same: false, text: "standard" });
     },
   );
+
+  it.skipIf(!existsSync(node24))(
+    "before Node has loaded its own Response, serving light ones never loads it, and everything standard still holds",
+    () => {
+      // node:http's client, not fetch (fetch loads undici itself), and through getBuiltinModule (the ESM namespace
+      // of node:http reads its WebSocket getters, which load undici too)
+      const script = `
+      const http = process.getBuiltinModule("node:http");
+      const undiciLoaded = () => process.moduleLoadList.includes("NativeModule internal/deps/undici/undici");
+      const get = (url) => new Promise((resolve, reject) =>
+        http.get(url, (res) => { let text = ""; res.setEncoding("utf8"); res.on("data", (c) => (text += c));
+          res.on("end", () => resolve({ status: res.statusCode, type: res.headers["content-type"], text })); }).on("error", reject));
+      const { serveNode } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
+      let asked;
+      const server = await serveNode((request) => {
+        if (request.url.endsWith("/plain")) {
+          asked = { method: request.method, url: new URL(request.url).pathname };
+          return new Response("light", { status: 201 });
+        }
+        return Response.json({ isRequest: request instanceof Request });
+      }, { port: 0 });
+      const before = undiciLoaded();
+      const served = await get(server.url + "/plain");
+      const afterServe = undiciLoaded();
+      const madeBeforeLoad = new Response("made");
+      // the first read of the global property loads Node's own class; the light one must already be under it
+      const viaPropertyFirst = madeBeforeLoad instanceof globalThis.Response;
+      const loadedByProperty = undiciLoaded();
+      const plainIsNot = ({}) instanceof Response;
+      const servedJson = await get(server.url + "/json");
+      const made = new Response("read back", { headers: { "x-a": "1" } });
+      class Sub extends Response {}
+      const sub = new Sub("sub");
+      const early = {
+        tag: Object.prototype.toString.call(made),
+        status: made.status,
+        instance: made instanceof Response,
+        subInstance: sub instanceof Response && sub instanceof Sub,
+      };
+      const viaProperty = made instanceof globalThis.Response;
+      const text = await made.text();
+      const fetched = await fetch("data:,x");
+      console.log(JSON.stringify({
+        before, served, servedJson, asked, afterServe, viaPropertyFirst, loadedByProperty, plainIsNot, early, viaProperty, text,
+        chained: Object.getPrototypeOf(Response.prototype) === Object.getPrototypeOf(fetched),
+        fetchedIsResponse: fetched instanceof Response,
+        sameName: globalThis.Response === Response,
+        keys: Object.keys(Object.getOwnPropertyDescriptors(Response.prototype)).sort().join(),
+        standardKeys: Object.keys(Object.getOwnPropertyDescriptors(Object.getPrototypeOf(fetched))).sort().join(),
+        usedAfterRead: made.bodyUsed,
+        subText: await sub.text(),
+      }));
+      await server.close();
+    `;
+      const child = spawnSync(node24, ["--conditions=source", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(child.stderr).toBe("");
+      const seen = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+      expect(seen).toEqual({
+        before: false,
+        served: { status: 201, type: "text/plain;charset=UTF-8", text: "light" },
+        servedJson: { status: 200, type: "application/json", text: '{"isRequest":true}' },
+        asked: { method: "GET", url: "/plain" },
+        afterServe: false,
+        viaPropertyFirst: true,
+        loadedByProperty: true,
+        plainIsNot: false,
+        early: { tag: "[object Response]", status: 200, instance: true, subInstance: true },
+        viaProperty: true,
+        text: "read back",
+        chained: true,
+        fetchedIsResponse: true,
+        sameName: true,
+        keys: seen.standardKeys,
+        standardKeys: expect.stringContaining("arrayBuffer"),
+        usedAfterRead: true,
+        subText: "sub",
+      });
+    },
+  );
 });

@@ -7,6 +7,7 @@ import { createLogger } from "../logging/logger.ts";
 import { parseLogLevel } from "../logging/levels.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { requireArgument } from "../invalid-argument.ts";
+import { newInstanceId } from "./instance-id.ts";
 import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor } from "../health/monitor.ts";
 import { healthHandler } from "../health/handler.ts";
@@ -122,7 +123,7 @@ interface Session {
  * - start() or restart() while stopping waits for that stop, then starts.
  */
 export class AralRuntime {
-  readonly instanceId: string = crypto.randomUUID();
+  readonly instanceId: string = newInstanceId();
   readonly platform: Platform;
   readonly logger: Logger;
   readonly #input: RuntimeInput;

@@ -1,0 +1,73 @@
+/**
+ * Node's Request and Response classes live in undici, which Node loads on the first touch of either global:
+ * ~95 ms of CPU on Node 24 (crypto, tls and zlib come with it). The adapter's own request and response classes
+ * (lazy-request.ts, light-response.ts) answer what a handler usually asks without them; these two helpers keep
+ * the rest of the standard behaviour within reach, loading undici only when something asks for it.
+ */
+
+/** The methods Request and Response share (the Body mixin's, clone(), util.inspect's), the same on Node 20–24. */
+export const BODY_AND_CLONE_METHODS: readonly PropertyKey[] = [
+  "clone",
+  "blob",
+  "arrayBuffer",
+  "text",
+  "json",
+  "formData",
+  "bytes",
+  Symbol.for("nodejs.util.inspect.custom"),
+];
+
+/** Own data or accessor property `key` of `proto`, run on the standard object behind `this` (`realOf`). */
+export function delegateByName(
+  proto: object,
+  getters: readonly PropertyKey[],
+  methods: readonly PropertyKey[],
+  realOf: (self: object) => object,
+): void {
+  for (const key of getters) {
+    Object.defineProperty(proto, key, {
+      get(this: object) {
+        return Reflect.get(realOf(this), key);
+      },
+      configurable: true,
+      enumerable: true,
+    });
+  }
+  for (const key of methods) {
+    Object.defineProperty(proto, key, {
+      value(this: object, ...args: unknown[]) {
+        const real = realOf(this);
+        return (Reflect.get(real, key) as (...a: unknown[]) => unknown).apply(real, args);
+      },
+      configurable: true,
+      writable: true,
+      enumerable: typeof key === "string",
+    });
+  }
+}
+
+/**
+ * Makes `standardPrototype()` the prototype of `proto` without calling it yet: in between, a stand-in sits in the
+ * chain that answers every lookup as Object.prototype does and asks for the standard prototype only when
+ * something walks the chain past it (`instanceof`, Object.getPrototypeOf). Returns the function that puts the
+ * standard prototype in place (idempotent; the caller runs it when it loads the standard class anyway).
+ */
+export function standardPrototypeLater(proto: object, standardPrototype: () => object): () => void {
+  let placed = false;
+  const place = (): object => {
+    const standard = standardPrototype();
+    if (!placed) {
+      placed = true;
+      Object.setPrototypeOf(proto, standard);
+    }
+    return standard;
+  };
+  const standIn = new Proxy(Object.create(null) as object, {
+    getPrototypeOf: () => place(),
+    get: (_target, key, receiver) => Reflect.get(Object.prototype, key, receiver),
+    has: (_target, key) => key in Object.prototype,
+    set: (_target, key, value, receiver) => Reflect.set(Object.prototype, key, value, receiver),
+  });
+  Object.setPrototypeOf(proto, standIn);
+  return () => void place();
+}
