@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Plugin } from "esbuild";
@@ -6,6 +7,18 @@ import { tsupPreset } from "../../scripts/tsup-preset.ts";
 /** The root entry and one entry per area (the package's subpath exports). */
 const areas = ["tasks", "resilience", "health", "metrics", "logging", "config", "resources", "lifecycle", "workers"];
 const entries = ["src/index.ts", ...areas.map((area) => `src/${area}/index.ts`)];
+
+/** The modules an entry re-exports from: the bundle holds them and exports their public names. */
+function modulesEntriesExport(): Set<string> {
+  const modules = new Set<string>();
+  for (const entry of entries) {
+    const source = readFileSync(entry, "utf8");
+    for (const [, specifier] of source.matchAll(/^export\s*\{[^}]*\}\s*from\s*"(\.[^"]+)"/gm)) {
+      modules.add(resolve(dirname(entry), specifier!));
+    }
+  }
+  return modules;
+}
 
 /**
  * Each entry re-exports from dist/bundle.js instead of pulling its modules in (see src/bundle.ts). An entry
@@ -19,9 +32,17 @@ const reexportFromBundle: Plugin = {
   setup(build) {
     const extension = build.initialOptions.format === "cjs" ? ".cjs" : ".js";
     const entryFiles = new Set(entries.map((entry) => resolve(entry)));
+    const inBundle = modulesEntriesExport();
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.kind === "entry-point") return undefined;
       const target = resolve(dirname(args.importer), args.path);
+      // The sources import some modules on first use (a manifest file's readers, storage, the audit log…) so Deno
+      // (which loads the sources) compiles them only then. The bundle holds them anyway: such an import becomes
+      // an import of the bundle itself (they are public names of an area, hence of the bundle), not a split of
+      // the bundle into a chunk per lazy module. Lazy modules no entry exports (YAML, tracing) stay chunks.
+      if (args.kind === "dynamic-import" && inBundle.has(target)) {
+        return { path: `./bundle${extension}`, external: true };
+      }
       if (args.namespace === "in-bundle" || !entryFiles.has(args.importer)) {
         return entryFiles.has(target) ? { path: target, namespace: "in-bundle" } : undefined;
       }

@@ -130,8 +130,12 @@ class NodeRequest {
 // Request.prototype is loaded only when something walks past NodeRequest.prototype (instanceof Request): touching
 // the Request global makes Node load its whole fetch stack, and a health check never needs it.
 Object.defineProperties(NodeRequest.prototype, OWN);
-delegateByName(NodeRequest.prototype, DELEGATED_GETTERS, BODY_AND_CLONE_METHODS, (self) =>
-  realOf((self as Lazy)[state]),
+delegateByName(
+  NodeRequest.prototype,
+  DELEGATED_GETTERS,
+  BODY_AND_CLONE_METHODS,
+  (self) => realOf((self as Lazy)[state]),
+  () => Request.prototype,
 );
 Object.defineProperty(NodeRequest.prototype, Symbol.toStringTag, { value: "Request", configurable: true });
 standardPrototypeLater(NodeRequest.prototype, () => Request.prototype);

@@ -348,7 +348,13 @@ function delegateTheRest(proto: object): void {
 /** The light class's own shape, as the standard one's, before Node's own Response is loaded. */
 function prepareLightClass(): void {
   const proto = LightResponse.prototype;
-  delegateByName(proto, DELEGATED_GETTERS, BODY_AND_CLONE_METHODS, (self) => LightResponse.realOf(self));
+  delegateByName(
+    proto,
+    DELEGATED_GETTERS,
+    BODY_AND_CLONE_METHODS,
+    (self) => LightResponse.realOf(self),
+    () => standard().prototype,
+  );
   for (const key of ANSWERED) {
     if (key === "constructor") continue;
     Object.defineProperty(proto, key, { ...Object.getOwnPropertyDescriptor(proto, key)!, enumerable: true });

@@ -17,17 +17,22 @@ export const BODY_AND_CLONE_METHODS: readonly PropertyKey[] = [
   Symbol.for("nodejs.util.inspect.custom"),
 ];
 
-/** Own data or accessor property `key` of `proto`, run on the standard object behind `this` (`realOf`). */
+/**
+ * Getters and methods of the standard prototype (`standardPrototype()`, asked for only when one runs), hung on
+ * `proto` and run on the standard object behind `this` (`realOf`). Looked up on the standard prototype, not on that
+ * object: it may carry own overrides that call back into the prototype's member (core's fetch instrumentation does).
+ */
 export function delegateByName(
   proto: object,
   getters: readonly PropertyKey[],
   methods: readonly PropertyKey[],
   realOf: (self: object) => object,
+  standardPrototype: () => object,
 ): void {
   for (const key of getters) {
     Object.defineProperty(proto, key, {
       get(this: object) {
-        return Reflect.get(realOf(this), key);
+        return Reflect.get(standardPrototype(), key, realOf(this));
       },
       configurable: true,
       enumerable: true,
@@ -37,7 +42,7 @@ export function delegateByName(
     Object.defineProperty(proto, key, {
       value(this: object, ...args: unknown[]) {
         const real = realOf(this);
-        return (Reflect.get(real, key) as (...a: unknown[]) => unknown).apply(real, args);
+        return (Reflect.get(standardPrototype(), key) as (...a: unknown[]) => unknown).apply(real, args);
       },
       configurable: true,
       writable: true,

@@ -401,6 +401,28 @@ describe("the light Response (installed by the first serve)", () => {
   );
 
   it.skipIf(!existsSync(node24))(
+    "Response.prototype's body methods run the standard ones on a fetched Response that overrides them (no recursion)",
+    () => {
+      // core's fetch instrumentation puts an own text()/json()/… on a fetched Response that calls Response.prototype's
+      const script = `
+      const { serveNode } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
+      const server = await serveNode(() => new Response("served"), { port: 0 });
+      const fetched = await fetch(server.url);
+      const original = Response.prototype.text;
+      Object.defineProperty(fetched, "text", { value() { return original.call(fetched).then((t) => "counted " + t); } });
+      console.log(JSON.stringify({ text: await fetched.text() }));
+      await server.close();
+    `;
+      const child = spawnSync(node24, ["--conditions=source", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(child.stderr).toBe("");
+      expect(JSON.parse(child.stdout.trim().split("\n").at(-1)!)).toEqual({ text: "counted served" });
+    },
+  );
+
+  it.skipIf(!existsSync(node24))(
     "before Node has loaded its own Response, serving light ones never loads it, and everything standard still holds",
     () => {
       // node:http's client, not fetch (fetch loads undici itself), and through getBuiltinModule (the ESM namespace

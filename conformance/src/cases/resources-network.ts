@@ -1,10 +1,11 @@
 import { ConnectionLimitError, FetchSchemeError, NetworkTimeoutError, QuantityError } from "@aral/core";
 import { createLimitedFetch } from "@aral/core/resources";
+import { readAllText } from "@aral/platform";
 import type { RequestHandler, Server } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
-import { patternedBytes, sleep, within } from "../harness/helpers.ts";
+import { lines, patternedBytes, sleep, statusWithin, within } from "../harness/helpers.ts";
 
 const CAPABILITY = "resources.network";
 
@@ -450,6 +451,23 @@ export const resourcesNetworkCases = defineCases([
         );
         await throws(() => createLimitedFetch({ fetch, bandwidth: 0 }), RangeError, /bandwidth/, "bandwidth 0");
       })();
+    },
+  },
+  {
+    name: "network: in a fresh process that serves, runtime.fetch bodies read as text(), json(), arrayBuffer() and a stream (the tracking uses the response's own class, whatever the adapter made the global Response)",
+    capability: CAPABILITY,
+    async run({ spawnFixture }) {
+      const child = spawnFixture("fetch-after-serve");
+      const [out, err] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr)]);
+      const status = await statusWithin(child, 20_000);
+      const line = lines(out).find((l) => l.startsWith("fixture bodies "));
+      ok(line !== undefined, `the fixture read every body (exit ${status.code}; stderr: ${err.slice(0, 400)})`);
+      const bodies = JSON.parse(line!.slice("fixture bodies ".length)) as Record<string, unknown>;
+      equal(bodies["status"], "pass", "json() of /health/live");
+      equal(JSON.parse(bodies["text"] as string).status, "pass", "text() of /health/live");
+      equal(bodies["bytes"], (bodies["text"] as string).length, "arrayBuffer() has the bytes text() had");
+      equal(bodies["streamed"], bodies["bytes"], "the body as a stream has them too");
+      equal(status.code, 0, "exit code");
     },
   },
 ]);

@@ -1,6 +1,8 @@
 import { ConfigError, LifecycleError } from "@aral/core";
+import { readAllText } from "@aral/platform";
 import { equal, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
+import { lines, statusWithin } from "../harness/helpers.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
 const JSONC_MANIFEST = `// the seed's configuration example, comments and all
@@ -132,6 +134,26 @@ export const runtimeConfigCases = defineCases([
         )) as LifecycleError;
         ok(error.cause instanceof ConfigError, "the cause is the ConfigError aral check reports");
       }
+    },
+  },
+  {
+    name: 'config: logging.format "pretty" with no sink given writes human-readable lines (time, level, message, key=value) to stdout',
+    capability: "runtime.config",
+    async run({ spawnFixture }) {
+      const child = spawnFixture("pretty-log");
+      const [out, err] = await Promise.all([readAllText(child.stdout), readAllText(child.stderr)]);
+      const status = await statusWithin(child, 20_000);
+      equal(status.code, 0, `exit code of the pretty-log agent (stderr: ${err.slice(0, 300)})`);
+      const printed = lines(out);
+      equal(printed.at(-1), "fixture done", "the agent ran to its end");
+      const started = printed.find((line) => / INFO {2}runtime running/.test(line));
+      ok(started !== undefined, `a pretty "runtime running" line (stdout: ${out.slice(0, 400)})`);
+      match(
+        started!,
+        /^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}runtime running {2}\S+=/,
+        "time, level, message, then key=value fields",
+      );
+      ok(!printed.some((line) => line.startsWith("{")), "no JSON line: every log line went through the pretty sink");
     },
   },
 ]);

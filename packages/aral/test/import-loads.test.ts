@@ -1,8 +1,9 @@
-// What `import("aral")` loads on Node: a module-load check, not a timing. Every module kept out of the import is
+// What `import("aral")` loads on Node and on Deno: a module-load check, not a timing. Every module kept out of the import is
 // start-up time every agent, CLI call and supervised restart saves (scripts/bench/import.mjs measures it), and a
 // regression here (an eager `import` of a heavy built-in or package) is otherwise invisible until a benchmark run.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -74,3 +75,58 @@ describe.skipIf(node === undefined)(
     );
   },
 );
+
+// Deno runs the TypeScript sources (as JSR users do), a module per file, and each module costs it start-up time
+// (scripts/bench/import.mjs). What V8 compiled is the truth: --log-function-events logs a script-details line per
+// script, so this sees what `import("aral")` evaluates, not what the import graph merely names.
+const deno = join(repo, "node_modules", "deno", "deno");
+
+function denoScripts(): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "aral-import-deno-"));
+  try {
+    const log = join(dir, "v8.log");
+    const flags = `--log-function-events,--logfile=${log},--no-logfile-per-isolate`;
+    // the repo root: "aral" resolves through the workspace import map (deno.json)
+    const run = spawnSync(deno, ["run", "-A", `--v8-flags=${flags}`, "scripts/bench/import-aral.ts"], {
+      cwd: repo,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const scripts = new Set<string>();
+    for (const [, url] of readFileSync(log, "utf8").matchAll(/^script-details,\d+,([^,]+),/gm)) scripts.add(url!);
+    return [...scripts].filter((url) => url.startsWith("file:")).map((url) => url.slice(`file://${repo}/`.length));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Modules of core an agent needs only when it uses the feature: loaded with import() at that point. */
+const DEFERRED_CORE_MODULES = [
+  "config/load.ts", // a manifest file (formats, JSONC, YAML)
+  "config/formats.ts",
+  "config/jsonc.ts",
+  "config/yaml.ts",
+  "config/json-schema.ts",
+  "logging/pretty-sink.ts", // logging.format "pretty"
+  "logging/audit.ts", // logging.audit (hash chain, HMAC, file sink)
+  "logging/file-sink.ts",
+  "resources/storage.ts", // resources.storage
+  "resources/monitor.ts", // a limit to watch
+  "tracing/runtime-tracing.ts", // tracing on
+  "metrics/otlp-metrics-exporter.ts", // OTLP metrics export on
+  "metrics/global-meter.ts",
+];
+
+describe.skipIf(!existsSync(deno))("import('aral') on Deno (skipped: node_modules/deno/deno missing)", () => {
+  it("evaluates no area index (the root entry names the modules that define its values) and none of the modules core loads on first use", () => {
+    const scripts = denoScripts();
+    // the log is read right: AralRuntime's module and the adapter were compiled
+    expect(scripts).toContain("packages/core/src/lifecycle/runtime.ts");
+    expect(scripts).toContain("adapters/deno/src/index.ts");
+    const core = scripts.filter((path) => path.startsWith("packages/core/src/")).map((path) => path.slice(18));
+    expect(core.filter((path) => /^[a-z-]+\/index\.ts$/.test(path))).toEqual([]);
+    expect(core.filter((path) => DEFERRED_CORE_MODULES.includes(path))).toEqual([]);
+    expect(scripts.filter((path) => DEFERRED_PACKAGES.test(`/${path}`))).toEqual([]);
+  });
+});

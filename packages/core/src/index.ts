@@ -1,7 +1,10 @@
 // The root entry is the user's API: AralRuntime, what it takes and returns, and the errors it throws.
 // Each area's full API is its own subpath: @aral/core/tasks, /resilience, /health, /metrics, /logging,
 // /config, /resources, /lifecycle, /workers.
-export { AralRuntime, LifecycleError } from "./lifecycle/index.ts";
+// Values come from the modules that define them, not the area indexes: Deno and the source condition load every
+// module an index names, and an agent that imports this entry needs only these (scripts/bench/import.mjs).
+export { AralRuntime } from "./lifecycle/runtime.ts";
+export { LifecycleError } from "./lifecycle/errors.ts";
 export { InvalidArgumentError } from "./invalid-argument.ts";
 export type {
   RuntimeInput,
@@ -12,7 +15,7 @@ export type {
   Closable,
 } from "./lifecycle/index.ts";
 
-export { ConfigError, isConfigError } from "./config/index.ts";
+export { ConfigError, isConfigError } from "./config/errors.ts";
 export type {
   ConfigIssue,
   ConfigErrorCode,
@@ -22,14 +25,14 @@ export type {
   RuntimeConfig,
 } from "./config/index.ts";
 
+export { RuntimeErrorHandler } from "./resilience/error-handler.ts";
 export {
   RuntimeError,
-  RuntimeErrorHandler,
   NonRetryableError,
   CircuitOpenError,
   TimeoutError,
   ResilienceConfigError,
-} from "./resilience/index.ts";
+} from "./resilience/errors.ts";
 export type { RuntimeErrorHandlerOptions, CircuitBreaker, CircuitState } from "./resilience/index.ts";
 
 export {
@@ -41,8 +44,8 @@ export {
   FetchSchemeError,
   StorageEscapeError,
   StorageQuotaError,
-  QuantityError,
-} from "./resources/index.ts";
+} from "./resources/errors.ts";
+export { QuantityError } from "./resources/quantity.ts";
 export type {
   AllocationRequest,
   Lease,
@@ -53,10 +56,10 @@ export type {
   ResourceKind,
 } from "./resources/index.ts";
 
-export { QueueFullError, ShutdownError, TaskCancelledError, TaskTimeoutError } from "./tasks/index.ts";
+export { QueueFullError, ShutdownError, TaskCancelledError, TaskTimeoutError } from "./tasks/errors.ts";
 export type { TaskOptions, TaskQueue, PriorityName } from "./tasks/index.ts";
 
-export { HealthCheckError } from "./health/index.ts";
+export { HealthCheckError } from "./health/errors.ts";
 export type { HealthCheck, HealthReport, HealthStatus, HealthMonitor } from "./health/index.ts";
 
 export type { RuntimeMetrics } from "./metrics/index.ts";
@@ -69,7 +72,7 @@ export {
   WorkerTaskTimeoutError,
   WorkerTaskCancelledError,
   WorkerPoolTerminatedError,
-} from "./workers/index.ts";
+} from "./workers/errors.ts";
 export type { WorkerPool, WorkerPoolOptions } from "./workers/index.ts";
 
 // From @aral/platform: what a user of AralRuntime meets (the adapter kit is @aral/platform's own).

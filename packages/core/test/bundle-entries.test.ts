@@ -2,8 +2,9 @@
 // the sources: every entry, ESM and CJS, exports exactly the names its source does, and a class reached through two
 // entries is one class. Runs Node on the build in a child (the unit tests themselves run the sources).
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -74,6 +75,41 @@ describe.skipIf(!existsSync(join(packageDir, "dist", "bundle.js")))(
         join(packageDir, "src", subpath === "" ? "index.ts" : `${subpath.slice(1)}/index.ts`)
       );
       expect(built[subpath]!.esm).toEqual(Object.keys(source).sort());
+    });
+
+    it("a module the sources import() on first use and an entry exports is taken from the bundle itself, by names the bundle exports", async () => {
+      const src = join(packageDir, "src");
+      const exported = new Set<string>();
+      for (const subpath of subpaths) {
+        const entry = join(src, subpath === "" ? "index.ts" : `${subpath.slice(1)}/index.ts`);
+        for (const [, specifier] of readFileSync(entry, "utf8").matchAll(
+          /^export\s*\{[^}]*\}\s*from\s*"(\.[^"]+)"/gm,
+        )) {
+          exported.add(resolve(dirname(entry), specifier!));
+        }
+      }
+      // `const { a, b: c } = await import("./x.ts")` and `(await import("./x.ts")).a`
+      const lazy: { file: string; target: string; names: string[] }[] = [];
+      const pattern = /(?:const\s*\{([^}]*)\}\s*=\s*)?\(?await import\("(\.[^"]+)"\)\)?(?:\.(\w+))?/g;
+      for (const file of readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
+        for (const [, destructured, specifier, member] of readFileSync(join(src, file), "utf8").matchAll(pattern)) {
+          const target = resolve(dirname(join(src, file)), specifier!);
+          if (!exported.has(target)) continue;
+          const names = destructured ? destructured.split(",").map((n) => n.trim().split(/\s*:\s*/)[0]!) : [member!];
+          lazy.push({ file, target, names: names.filter((n) => n) });
+        }
+      }
+      expect(lazy.length, "the sources load some exported modules on first use").toBeGreaterThan(0);
+      const bundleUrl = pathToFileURL(join(packageDir, "dist", "bundle.js")).href;
+      const bundleNames = Object.keys(await import(bundleUrl));
+      for (const { file, names } of lazy) {
+        expect(names.length, file).toBeGreaterThan(0);
+        for (const name of names) expect(bundleNames, `${name} (import() in ${file})`).toContain(name);
+      }
+      const built = readFileSync(join(packageDir, "dist", "bundle.js"), "utf8");
+      expect(built.match(/import\("\.\/bundle\.js"\)/g)?.length ?? 0, "import()s of the bundle itself").toBe(
+        lazy.length,
+      );
     });
   },
 );

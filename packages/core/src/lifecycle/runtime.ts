@@ -1,44 +1,38 @@
 import type { Platform, Server, ShutdownSignal } from "@aral/platform";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
-import { loadManifest, resolveRuntimeConfig } from "../config/index.ts";
+import { resolveRuntimeConfig } from "../config/resolve.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
-import { consoleSink, createLogger, parseLogLevel, prettySink } from "../logging/index.ts";
+import { consoleSink } from "../logging/console-sink.ts";
+import { createLogger } from "../logging/logger.ts";
+import { parseLogLevel } from "../logging/levels.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { requireArgument } from "../invalid-argument.ts";
 import { newInstanceId } from "./instance-id.ts";
 import { openManifestAudit } from "./manifest-audit.ts";
-import { HealthMonitor, healthHandler } from "../health/index.ts";
+import { HealthMonitor } from "../health/monitor.ts";
+import { healthHandler } from "../health/handler.ts";
 import { validateHealthCheck } from "../health/monitor.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
-import {
-  EventLoopLagSampler,
-  MetricsRegistry,
-  RequestStats,
-  RuntimeFamilies,
-  collectRuntimeMetrics,
-} from "../metrics/index.ts";
+import { EventLoopLagSampler } from "../metrics/event-loop-lag.ts";
+import { MetricsRegistry } from "../metrics/registry.ts";
+import { RequestStats } from "../metrics/request-stats.ts";
+import { RuntimeFamilies } from "../metrics/runtime-families.ts";
+import { collectRuntimeMetrics } from "../metrics/runtime-metrics.ts";
 import type { FetchCounts, TaskCounts } from "../metrics/index.ts";
 import { systemClock } from "@aral/platform";
 import type { RuntimeMetrics } from "../metrics/index.ts";
-import {
-  ResourceManager,
-  createLimitedFetch,
-  createResourceMonitor,
-  createStorage,
-  describeEnforcement,
-  resolveResources,
-} from "../resources/index.ts";
+import { ResourceManager } from "../resources/manager.ts";
+import { createLimitedFetch } from "../resources/network.ts";
+import { describeEnforcement } from "../resources/enforcement.ts";
+import { resolveResources } from "../resources/config.ts";
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
-import { TaskQueue } from "../tasks/index.ts";
+import { TaskQueue } from "../tasks/task-queue.ts";
 import type { TaskOptions } from "../tasks/index.ts";
-import {
-  CircuitBreakerRegistry,
-  CircuitOpenError,
-  ResilienceConfigError,
-  RuntimeErrorHandler,
-} from "../resilience/index.ts";
+import { CircuitBreakerRegistry } from "../resilience/circuit-registry.ts";
+import { CircuitOpenError, ResilienceConfigError } from "../resilience/errors.ts";
+import { RuntimeErrorHandler } from "../resilience/error-handler.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
-import { WorkerPool } from "../workers/index.ts";
+import { WorkerPool } from "../workers/pool.ts";
 import { resolveTracingSettings } from "../tracing/settings.ts";
 import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
 import { resolveOtlpMetricsSettings } from "../metrics/otlp-settings.ts";
@@ -690,14 +684,19 @@ export class AralRuntime {
 
   async #loadConfig(): Promise<RuntimeConfig> {
     const env = this.#deps.env ?? this.platform.env.toObject();
-    const input = typeof this.#input === "string" ? await loadManifest(this.platform, this.#input) : this.#input;
+    // A manifest file's readers (formats, JSONC, YAML) load only when there is a file to read.
+    const input =
+      typeof this.#input === "string"
+        ? await (await import("../config/load.ts")).loadManifest(this.platform, this.#input)
+        : this.#input;
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
     this.#metricsRegistry.setConstantLabels({
       agent: config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? "aral-agent",
       instance_id: this.instanceId,
     });
-    this.#defaultSink = config.logging.format === "pretty" ? prettySink() : consoleSink();
+    this.#defaultSink =
+      config.logging.format === "pretty" ? (await import("../logging/pretty-sink.ts")).prettySink() : consoleSink();
     this.#audit ??= await openManifestAudit(this.platform, config.logging.audit);
     const { name, version } = this.platform.runtime;
     if (config.platform !== "auto" && config.platform !== name) {
@@ -794,7 +793,7 @@ export class AralRuntime {
       lag,
       ...(storage ? { storage } : {}),
     };
-    const monitor = this.#startMonitor(config, resolved, session);
+    const monitor = await this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
     if (config.health?.enabled) {
       const handler = healthHandler({
@@ -827,6 +826,7 @@ export class AralRuntime {
     const { persistent, ephemeral, maxSize, cleanup } = config.resources.storage;
     if (persistent === undefined) return undefined;
     const ephemeralRoot = ephemeral ?? (await this.platform.fs.makeTempDir({ prefix: "aral-ephemeral-" }));
+    const { createStorage } = await import("../resources/storage.ts");
     const storage = await createStorage(this.platform, {
       persistent,
       ephemeral: ephemeralRoot,
@@ -857,14 +857,15 @@ export class AralRuntime {
   }
 
   /** Samples memory, CPU and disk against the limits; applies the fallback policy while exhausted. */
-  #startMonitor(
+  async #startMonitor(
     config: RuntimeConfig,
     resolved: ReturnType<typeof resolveResources>,
     session: Session,
-  ): ResourceMonitor | undefined {
+  ): Promise<ResourceMonitor | undefined> {
     const limited =
       resolved.memory.limit !== undefined || resolved.cpu.limit !== undefined || session.storage !== undefined;
     if (!config.resources.monitor.enabled || !limited) return undefined;
+    const { createResourceMonitor } = await import("../resources/monitor.ts");
     const monitor = createResourceMonitor(
       this.platform,
       resolved,

@@ -273,11 +273,18 @@ function passThrough(
 }
 
 const BODY_METHODS = ["arrayBuffer", "text", "json", "blob", "formData", "bytes"] as const;
-// Looked up on first use, not at import: touching the Response global makes Node load its whole fetch stack.
-let bodyGetter: (() => ReadableStream<Uint8Array> | null) | undefined | null = null;
-function responseBodyGetter(): (() => ReadableStream<Uint8Array> | null) | undefined {
-  if (bodyGetter === null) bodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, "body")?.get;
-  return bodyGetter;
+/**
+ * Property `name` as the class that made `response` defines it. Not read from the global `Response`: an adapter may
+ * put a class of its own there whose members forward to the instance (the Node adapter's light Response), and
+ * those would land on the instance's own shadowing members below and recurse. Touching the global would also make
+ * Node load its whole fetch stack.
+ */
+function ownClassMember(response: Response, name: string): PropertyDescriptor | undefined {
+  for (let proto = Object.getPrototypeOf(response); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor) return descriptor;
+  }
+  return undefined;
 }
 
 /**
@@ -286,7 +293,7 @@ function responseBodyGetter(): (() => ReadableStream<Uint8Array> | null) | undef
  * on the instance to learn when the body has been consumed or cancelled.
  */
 function trackConsumption(response: Response, context: BodyContext): Response {
-  const bodyGetter = responseBodyGetter();
+  const bodyGetter = ownClassMember(response, "body")?.get as (() => ReadableStream<Uint8Array> | null) | undefined;
   if (!bodyGetter) {
     const wrapped = new Response(passThrough(response.body!, null, context), {
       status: response.status,
@@ -307,10 +314,10 @@ function trackConsumption(response: Response, context: BodyContext): Response {
   // Timed out or aborted: the runtime errors the body itself; the slot is free either way.
   context.signal.addEventListener("abort", end, { once: true });
   let tracked: ReadableStream<Uint8Array> | null | undefined;
-  const proto = Response.prototype as unknown as Record<string, ((this: Response) => Promise<unknown>) | undefined>;
-  const arrayBuffer = proto["arrayBuffer"];
+  const method = (name: string) => ownClassMember(response, name)?.value as ((this: Response) => unknown) | undefined;
+  const arrayBuffer = method("arrayBuffer");
   for (const name of BODY_METHODS) {
-    const original = proto[name];
+    const original = method(name);
     if (typeof original !== "function") continue;
     Object.defineProperty(response, name, {
       configurable: true,
