@@ -8,8 +8,12 @@
  * Prints the port on stdout once listening. Each server runs in its own process: @hono/node-server and srvx
  * may replace the global Request/Response, which must not leak into the others' figures.
  */
-import http from "node:http";
 import process from "node:process";
+
+// node:http through getBuiltinModule: `import http from "node:http"` builds its ESM namespace, whose WebSocket
+// getters load Node's fetch stack (undici) — and with it Node's own Response, which a real agent's server never
+// loads (adapters/node/README.md). Each contender loads what it loads itself.
+const http = process.getBuiltinModule("node:http") as typeof import("node:http");
 
 const [kind = "aral", body = "small"] = process.argv.slice(2);
 const CHUNK = new Uint8Array(4096).fill(120);

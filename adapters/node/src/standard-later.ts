@@ -53,8 +53,8 @@ export function delegateByName(
 
 /**
  * Makes `standardPrototype()` the prototype of `proto` without calling it yet: in between, a stand-in sits in the
- * chain that answers every lookup as Object.prototype does and asks for the standard prototype only when
- * something walks the chain past it (`instanceof`, Object.getPrototypeOf). Returns the function that puts the
+ * chain (an empty object behind a Proxy) that answers every lookup as Object.prototype does and asks for the
+ * standard prototype only when something walks the chain past it (`instanceof`, Object.getPrototypeOf). Returns the function that puts the
  * standard prototype in place (idempotent; the caller runs it when it loads the standard class anyway).
  */
 export function standardPrototypeLater(proto: object, standardPrototype: () => object): () => void {
@@ -67,12 +67,9 @@ export function standardPrototypeLater(proto: object, standardPrototype: () => o
     }
     return standard;
   };
-  const standIn = new Proxy(Object.create(null) as object, {
-    getPrototypeOf: () => place(),
-    get: (_target, key, receiver) => Reflect.get(Object.prototype, key, receiver),
-    has: (_target, key) => key in Object.prototype,
-    set: (_target, key, value, receiver) => Reflect.set(Object.prototype, key, value, receiver),
-  });
+  // Only getPrototypeOf is trapped: every lookup goes to the empty target and on to Object.prototype without a
+  // trap call (a Response's `then` is looked up at least once per request when a handler is async)
+  const standIn = new Proxy({}, { getPrototypeOf: () => place() });
   Object.setPrototypeOf(proto, standIn);
   return () => void place();
 }
