@@ -29,7 +29,7 @@ function run(title, exec, args, env = {}) {
     maxBuffer: 64 * 1024 * 1024,
   });
   process.stdout.write(result.stdout ?? "");
-  const lines = (result.stdout ?? "").split("\n").filter((line) => /\b(MET|NOT MET)\b|^memory soak control/.test(line));
+  const lines = (result.stdout ?? "").split("\n").filter((line) => /\b(MET|NOT MET)\b|^memory soak/.test(line));
   goalLines.push(...lines);
   if (result.status !== 0) goalLines.push(`${title}: FAILED (exit ${result.status ?? result.signal}) — no figure`);
   console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -138,7 +138,11 @@ delegateByName(
   () => Request.prototype,
 );
 Object.defineProperty(NodeRequest.prototype, Symbol.toStringTag, { value: "Request", configurable: true });
-standardPrototypeLater(NodeRequest.prototype, () => Request.prototype);
+/** Puts Request.prototype under the lazy request's now (loading Node's fetch classes if nothing has yet). */
+export const loadStandardRequestPrototype: () => void = standardPrototypeLater(
+  NodeRequest.prototype,
+  () => Request.prototype,
+);
 
 /** The handler's Request for `source.req`; `abort()` fires its signal (the client went away before the response finished). */
 export function lazyRequest(source: LazyRequestSource): { request: Request; abort(): void } {

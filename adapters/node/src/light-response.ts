@@ -141,6 +141,7 @@ let placeStandardPrototype: () => void = () => {};
  */
 function standard(): typeof Response {
   if (StandardResponse) return StandardResponse;
+  standardPending = false;
   StandardResponse = readStandard();
   Object.setPrototypeOf(LightResponse, StandardResponse);
   placeStandardPrototype();
@@ -411,6 +412,16 @@ export function installLightResponse(): void {
   isDisturbed = (body) => stream.isDisturbed(body);
   prepareLightClass();
   if (undiciLoaded() || !declareGlobalBinding()) standard();
+  else standardPending = true;
+}
+
+let standardPending = false;
+
+/** Loads Node's own Response now if the light class is still waiting for it (see fetch-classes-later.ts). */
+export function loadStandardResponse(): void {
+  if (!standardPending) return;
+  standardPending = false;
+  standard();
 }
 
 /**

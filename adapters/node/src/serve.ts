@@ -5,6 +5,7 @@ import { serverUrl, toPlatformError } from "@aral/platform";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { capConnections } from "./connection-cap.ts";
 import { lazyRequest } from "./lazy-request.ts";
+import { loadFetchClassesLater } from "./fetch-classes-later.ts";
 import { installLightResponse, takeLightParts } from "./light-response.ts";
 import { recycle } from "./body-copies.ts";
 
@@ -225,6 +226,7 @@ export async function serveNode(
 ): Promise<ServeBinding> {
   const { hostname = "127.0.0.1", port = 0 } = opts;
   installLightResponse();
+  loadFetchClassesLater();
   const requestsPerSocket = new Map<Socket, number>();
   let closing = false;
 

@@ -401,6 +401,54 @@ describe("the light Response (installed by the first serve)", () => {
   );
 
   it.skipIf(!existsSync(node24))(
+    "Node's own Request and Response load in the background after the first serve (ARAL_NODE_FETCH_CLASSES_AFTER_MS), and the light classes then sit on them",
+    () => {
+      const script = `
+      const undiciLoaded = () => process.moduleLoadList.includes("NativeModule internal/deps/undici/undici");
+      const { serveNode } = await import(${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)});
+      let requestProto;
+      const server = await serveNode((request) => {
+        requestProto = Object.getPrototypeOf(Object.getPrototypeOf(request));
+        return new Response("ok");
+      }, { port: 0 });
+      const deadline = Date.now() + 30_000;
+      while (!undiciLoaded() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const loaded = undiciLoaded();
+      await new Promise((resolve) => setImmediate(resolve));
+      const http = process.getBuiltinModule("node:http");
+      await new Promise((resolve) => http.get(server.url, (res) => { res.resume(); res.on("end", resolve); }));
+      const fetched = await fetch("data:,x");
+      console.log(JSON.stringify({
+        loaded,
+        responseChained: Object.getPrototypeOf(Response.prototype) === Object.getPrototypeOf(fetched),
+        sameName: globalThis.Response === Response,
+        requestChained: requestProto === globalThis.Request.prototype,
+      }));
+      await server.close();
+    `;
+      const run = (env: Record<string, string>) =>
+        spawnSync(node24, ["--conditions=source", "--input-type=module", "-e", script], {
+          encoding: "utf8",
+          timeout: 60_000,
+          env: { ...process.env, ...env },
+        });
+      const child = run({ ARAL_NODE_FETCH_CLASSES_AFTER_MS: "0" });
+      expect(child.stderr).toBe("");
+      expect(JSON.parse(child.stdout.trim().split("\n").at(-1)!)).toEqual({
+        loaded: true,
+        responseChained: true,
+        sameName: true,
+        requestChained: true,
+      });
+      const bad = run({ ARAL_NODE_FETCH_CLASSES_AFTER_MS: "soon" });
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(
+        /TypeError: ARAL_NODE_FETCH_CLASSES_AFTER_MS must be a number of milliseconds ≥ 0 or "never", got "soon"/,
+      );
+    },
+  );
+
+  it.skipIf(!existsSync(node24))(
     "Response.prototype's body methods run the standard ones on a fetched Response that overrides them (no recursion)",
     () => {
       // core's fetch instrumentation puts an own text()/json()/… on a fetched Response that calls Response.prototype's
@@ -478,6 +526,7 @@ describe("the light Response (installed by the first serve)", () => {
       const child = spawnSync(node24, ["--conditions=source", "--input-type=module", "-e", script], {
         encoding: "utf8",
         timeout: 60_000,
+        env: { ...process.env, ARAL_NODE_FETCH_CLASSES_AFTER_MS: "never" },
       });
       expect(child.stderr).toBe("");
       const seen = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
