@@ -5,6 +5,7 @@ import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietly } from "./quietly.ts";
 import type { Server } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
@@ -33,19 +34,6 @@ afterAll(async () => {
 async function served(make: () => Response | Promise<Response>): Promise<Response> {
   handler = make;
   return await fetch(server.url);
-}
-
-/** Runs `what` with console.error captured; returns the errors it logged. */
-async function quietly(what: () => Promise<unknown>): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  const original = console.error;
-  console.error = (_what: unknown, error: unknown) => void errors.push(error);
-  try {
-    await what();
-  } finally {
-    console.error = original;
-  }
-  return errors;
 }
 
 interface Observed {

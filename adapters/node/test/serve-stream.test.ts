@@ -1,6 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietly } from "./quietly.ts";
 import type { Server } from "@aral/platform";
 import { createPlatform } from "../src/index.ts";
 
@@ -65,19 +66,6 @@ async function until(probe: () => boolean, what: string, ms = 10_000): Promise<v
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/** Runs `what` with console.error captured; returns the errors it logged. */
-async function quietly(what: () => Promise<unknown>): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  const original = console.error;
-  console.error = (_what: unknown, error: unknown) => void errors.push(error);
-  try {
-    await what();
-  } finally {
-    console.error = original;
-  }
-  return errors;
 }
 
 describe("net.serve (Node): stream bodies", () => {
