@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { serverUrl, toPlatformError } from "@aral/platform";
+import { isThenable, serverUrl, toPlatformError } from "@aral/platform";
 import type { SafeRequestHandler, ServeBinding, ServeOptions } from "@aral/platform";
 import { capConnections } from "./connection-cap.ts";
 import { lazyRequest } from "./lazy-request.ts";
@@ -159,7 +159,8 @@ async function writeStream(
       resume();
     });
   };
-  process.nextTick(startStreaming);
+  // after the microtasks of this turn (the chunks its source makes at once), whether the handler answered at once or not
+  queueMicrotask(() => process.nextTick(startStreaming));
   try {
     let next = reader.read();
     for (;;) {
@@ -254,13 +255,17 @@ export async function serveNode(
     // node:http emits a response's 'close' after its 'finish' too (next tick), or when the client went away first
     res.on("close", settle);
 
-    handler(request).then((response) => {
+    // a handler that answered at once is written in this turn, as node:http's own handlers are
+    const answer = handler(request);
+    if (isThenable(answer)) answer.then(write, fail);
+    else write(answer);
+    function write(response: Response): void {
       try {
         writeResponse(response, req, res, closing)?.catch(fail);
       } catch (error) {
         fail(error);
       }
-    }, fail);
+    }
     function fail(error: unknown): void {
       reportError(error);
       res.destroy();

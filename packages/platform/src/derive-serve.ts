@@ -7,8 +7,11 @@ import { keepServing } from "./keep-serving.ts";
  */
 export type ServeBinding = Omit<Server, "url"> & { failed?: Promise<unknown> };
 
-/** A handler that always answers with a Response (a failure is already a 500). */
-export type SafeRequestHandler = (request: Request) => Promise<Response>;
+/**
+ * A handler that always answers with a Response (a failure is already a 500) and never throws: at once when the
+ * user's handler answered at once, so an adapter can write the response in the same turn; else a promise.
+ */
+export type SafeRequestHandler = (request: Request) => Response | Promise<Response>;
 
 /** The net API an adapter maps: its serve() gets a handler that never throws, and no abort signal; the Unix-socket calls are its own. */
 export interface NetPrimitives {
@@ -31,17 +34,14 @@ export function deriveNet(net: NetPrimitives): NetApi {
     connectUnix: net.connectUnix,
     async serve(handler, opts = {}) {
       const { signal, ...rest } = opts;
-      const safe: SafeRequestHandler = async (request) => {
+      const safe: SafeRequestHandler = (request) => {
+        let answer: unknown;
         try {
-          const response: unknown = await handler(request);
-          if (response instanceof Response) return response;
-          throw new TypeError(
-            `serve: handler must return a Response, got ${response === null ? "null" : typeof response}`,
-          );
+          answer = handler(request);
         } catch (error) {
-          console.error("serve: request handler failed:", error);
-          return internalServerError();
+          return failed(error);
         }
+        return isThenable(answer) ? Promise.resolve(answer).then(checked, failed) : checked(answer);
       };
       const binding = keepServing(await net.serve(safe, rest), (port) => net.serve(safe, { ...rest, port }));
       let closing: Promise<void> | undefined;
@@ -60,6 +60,28 @@ export function deriveNet(net: NetPrimitives): NetApi {
 
 export function serverUrl(hostname: string, port: number): string {
   return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+/**
+ * Whether `value` is a promise or promise-like. By its `then`, not `instanceof Promise`: instanceof walks a
+ * Response's prototype chain to its end, which for the Node adapter's light Response loads Node's own class.
+ */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/** What a handler answered with, at once or through its promise: a Response goes out, anything else is a 500. */
+function checked(response: unknown): Response {
+  if (response instanceof Response) return response;
+  return failed(
+    new TypeError(`serve: handler must return a Response, got ${response === null ? "null" : typeof response}`),
+  );
+}
+
+/** A handler that threw, rejected or answered with something else: logged to stderr, answered with a 500. */
+function failed(error: unknown): Response {
+  console.error("serve: request handler failed:", error);
+  return internalServerError();
 }
 
 function internalServerError(): Response {

@@ -33,7 +33,7 @@ export { bootWorkerThread } from "./workers/thread-bootstrap.ts";
 export type { WorkerThreadHost } from "./workers/thread-bootstrap.ts";
 export { moduleBeside, workersOnThreads } from "./workers/worker-threads.ts";
 export type { WorkerThreadLike, WorkerThreadConstructor, WorkerThreadsOptions } from "./workers/worker-threads.ts";
-export { serverUrl } from "./derive-serve.ts";
+export { isThenable, serverUrl } from "./derive-serve.ts";
 export {
   EXHAUSTION_QUIET_MS,
   exhaustionLog,

@@ -183,6 +183,38 @@ describe("definePlatform: net.serve", () => {
     }
   });
 
+  it("a handler that answers at once is answered at once; a promise, a thenable or a rejection through a promise", async () => {
+    const f = primitives({});
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const platform = definePlatform(f.p);
+      const direct = new Response("direct");
+      await platform.net.serve(() => direct);
+      expect(f.served.handler!(new Request("http://x/"))).toBe(direct);
+
+      await platform.net.serve(async () => new Response("later", { status: 202 }));
+      const later = f.served.handler!(new Request("http://x/"));
+      expect(later).toBeInstanceOf(Promise);
+      expect((await later).status).toBe(202);
+
+      // biome-ignore lint/suspicious/noThenProperty: a promise-like that is no Promise is the case under test
+      const thenable = { then: (resolve: (r: Response) => void) => resolve(new Response("thenable", { status: 203 })) };
+      await platform.net.serve((() => thenable) as never);
+      expect((await f.served.handler!(new Request("http://x/"))).status).toBe(203);
+
+      await platform.net.serve(() => Promise.reject(new Error("late boom")));
+      const rejected = await f.served.handler!(new Request("http://x/"));
+      expect(rejected.status).toBe(500);
+      await platform.net.serve((async () => null) as never);
+      expect((await f.served.handler!(new Request("http://x/"))).status).toBe(500);
+      expect(errors).toHaveBeenCalledTimes(2);
+      expect(String(errors.mock.calls[0]?.[1])).toContain("late boom");
+      expect(String(errors.mock.calls[1]?.[1])).toContain("handler must return a Response, got null");
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
   it("formats the URL (IPv6 in brackets), hands the adapter no signal, and aborting closes once", async () => {
     const f = primitives({});
     const platform = definePlatform(f.p);
