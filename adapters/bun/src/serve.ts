@@ -41,15 +41,15 @@ export async function serve(
   return { hostname, port: boundPort, close };
 }
 
-/** Bun.serve reports no accept error: running out of descriptors is seen by counting them (Linux /proc). */
+/**
+ * Bun.serve reports no accept error: running out of descriptors is seen by counting them (Linux /proc). The limit
+ * is read on the first count, a second after serve(), not now: node:fs costs Bun ~14 ms of CPU to load, which
+ * every agent's start would pay.
+ */
 function watchDescriptors(where: string): () => void {
-  let limit: number | undefined;
-  try {
-    limit = softOpenFileLimit(nodeFs().readFileSync("/proc/self/limits", "utf8")); // read now: at the limit it could not be
-  } catch {
-    return () => {};
-  }
-  return limit === undefined
-    ? () => {}
-    : watchDescriptorUse(where, limit, () => nodeFs().readdirSync("/proc/self/fd").length);
+  return watchDescriptorUse(
+    where,
+    () => softOpenFileLimit(nodeFs().readFileSync("/proc/self/limits", "utf8")),
+    () => nodeFs().readdirSync("/proc/self/fd").length,
+  );
 }

@@ -47,24 +47,42 @@ export function softOpenFileLimit(limitsText: string): number | undefined {
 /**
  * For a runtime whose server sheds the connections it cannot accept without a word (Bun.serve surfaces no accept
  * error): samples the descriptors in use every `intervalMs` and, at `ratio` of `limit` — or when counting them
- * finds no descriptor left (EMFILE) — says so once per burst. The timer keeps no process alive. Returns stop().
+ * finds no descriptor left (EMFILE) — says so once per burst. `limit` may be a reader, called on the first sample
+ * (off the caller's start path) and again until it gives a number; `undefined` (no limit, nothing to read) stops
+ * the sampling. The timer keeps no process alive. Returns stop().
  */
 export function watchDescriptorUse(
   where: string,
-  limit: number,
+  limit: number | (() => number | undefined),
   countOpen: () => number,
   options: { intervalMs?: number; ratio?: number; log?: (line: string) => void } = {},
 ): () => void {
   const { intervalMs = 1_000, ratio = 0.95, log } = options;
   const exhaustion = exhaustionLog(where, log);
-  const timer = setInterval(() => {
+  let known = typeof limit === "number" ? limit : undefined;
+  const sample = (): void => {
+    if (known === undefined && typeof limit === "function") {
+      try {
+        known = limit();
+      } catch (error) {
+        if (isDescriptorExhaustion(error))
+          exhaustion.report("all descriptors in use"); // read again next time
+        else clearInterval(timer); // nothing to read (no /proc): nothing to watch
+        return;
+      }
+      if (known === undefined) {
+        clearInterval(timer); // no limit
+        return;
+      }
+    }
     try {
       const open = countOpen();
-      if (open >= limit * ratio) exhaustion.report(`${open} of ${limit} descriptors open`);
+      if (open >= (known as number) * ratio) exhaustion.report(`${open} of ${known} descriptors open`);
     } catch (error) {
-      if (isDescriptorExhaustion(error)) exhaustion.report(`all ${limit} descriptors in use`);
+      if (isDescriptorExhaustion(error)) exhaustion.report(`all ${known} descriptors in use`);
     }
-  }, intervalMs);
+  };
+  const timer = setInterval(sample, intervalMs);
   (timer as { unref?: () => void }).unref?.();
   return () => clearInterval(timer);
 }

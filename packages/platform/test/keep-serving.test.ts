@@ -9,6 +9,15 @@ import {
 import type { ServeBinding } from "../src/derive-serve.ts";
 import { keepServing } from "../src/keep-serving.ts";
 
+/** Polls `condition` until it holds; fails after 5 s naming `what`. */
+async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 describe("descriptor exhaustion", () => {
   it("recognises EMFILE/ENFILE as each runtime reports them, and nothing else", () => {
     expect(isDescriptorExhaustion(Object.assign(new Error("accept"), { code: "EMFILE" }))).toBe(true);
@@ -58,22 +67,15 @@ describe("descriptor exhaustion", () => {
       },
       { intervalMs: 2, log: (line) => lines.push(line) },
     );
-    const after = async (what: string, condition: () => boolean) => {
-      const deadline = Date.now() + 5_000;
-      while (!condition()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    };
     try {
-      await after("three samples", () => samples >= 3);
+      await until("three samples", () => samples >= 3);
       expect(lines).toEqual([]); // 10 of 100: nothing to say
       open = 96;
-      await after("the report", () => lines.length > 0);
+      await until("the report", () => lines.length > 0);
       expect(lines[0]).toMatch(/out of file descriptors on 127\.0\.0\.1:80 \(96 of 100 descriptors open\)/);
       open = "EMFILE";
       const seen = samples;
-      await after("three more samples", () => samples >= seen + 3);
+      await until("three more samples", () => samples >= seen + 3);
       expect(lines).toHaveLength(1); // the same burst
     } finally {
       stop();
@@ -81,6 +83,69 @@ describe("descriptor exhaustion", () => {
     const stoppedAt = samples;
     await new Promise((resolve) => setTimeout(resolve, 20)); // a few intervals, to see that none runs after stop()
     expect(samples).toBe(stoppedAt);
+  });
+
+  it("watchDescriptorUse with a limit reader: read on the first sample, again while descriptors run out, never after a number", async () => {
+    const lines: string[] = [];
+    const reads: string[] = [];
+    let samples = 0;
+    let readable: "EMFILE" | "ok" = "EMFILE";
+    const stop = watchDescriptorUse(
+      "127.0.0.1:81",
+      () => {
+        reads.push(readable);
+        if (readable === "EMFILE")
+          throw Object.assign(new Error("EMFILE: too many open files, open"), { code: "EMFILE" });
+        return 100;
+      },
+      () => {
+        samples++;
+        return 97;
+      },
+      { intervalMs: 2, log: (line) => lines.push(line) },
+    );
+    expect(reads).toEqual([]); // nothing read before the first sample
+    try {
+      await until("a read that found no descriptor", () => reads.length >= 1);
+      expect(lines[0]).toMatch(/out of file descriptors on 127\.0\.0\.1:81 \(all descriptors in use\)/);
+      expect(samples).toBe(0);
+      readable = "ok";
+      await until("three samples", () => samples >= 3);
+      expect(reads.filter((r) => r === "ok")).toHaveLength(1);
+      expect(lines).toHaveLength(1); // 97 of 100 continues the same burst
+    } finally {
+      stop();
+    }
+  });
+
+  it("watchDescriptorUse stops sampling when the reader finds no limit or nothing to read", async () => {
+    for (const reader of [
+      () => undefined,
+      () => {
+        throw Object.assign(new Error("ENOENT: no such file or directory, open '/proc/self/limits'"), {
+          code: "ENOENT",
+        });
+      },
+    ]) {
+      let reads = 0;
+      let samples = 0;
+      const stop = watchDescriptorUse(
+        "127.0.0.1:82",
+        () => {
+          reads++;
+          return reader();
+        },
+        () => ++samples,
+        { intervalMs: 2, log: () => {} },
+      );
+      try {
+        await until("the first read", () => reads >= 1);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // a few intervals, to see that none reads again
+        expect({ reads, samples }).toEqual({ reads: 1, samples: 0 });
+      } finally {
+        stop();
+      }
+    }
   });
 
   it("binds again on the same port after the server died of exhaustion, and close() closes the new binding", async () => {
