@@ -70,6 +70,7 @@ const steps = [
     ],
   },
   { name: "build (tsup: ESM + CJS + types)", cmd: [...pnpm, "-r", "--workspace-concurrency=1", "run", "build"] },
+  { name: "ASCII sources and builds (one-byte strings for V8)", cmd: [process.execPath, "scripts/check-ascii.mjs"] },
   ...packages.map((dir) => ({ name: `publint ${dir}`, cmd: [bin("publint"), "--strict", "--pack", "npm", dir] })),
   ...packages.map((dir) => ({
     name: `attw ${dir}`,

@@ -3,7 +3,7 @@
  * Benchmark (not a test): what `import("aral")` costs at process start, per runtime — CPU (user + system)
  * and peak RSS of a process that imports it, minus the same runtime running an empty module, side by side
  * in alternating runs (median of BENCH_RUNS, default 9). Node 24 and Bun load the tsup build (what npm users
- * get; built here when missing), Deno the TypeScript sources (what JSR users get). Linux: uses /usr/bin/time for rusage.
+ * get; built here when missing), Deno the TypeScript sources (what JSR users get). Linux: CPU from bash's `time`, peak RSS from /usr/bin/time.
  *   node scripts/bench/import.mjs
  * Goal: ≤ 60 ms CPU and ≤ 12 MiB peak RSS over the bare runtime, on each runtime.
  */
@@ -37,15 +37,18 @@ function script(rt, name) {
   return join(root, "scripts", "bench", `${name}.ts`);
 }
 
+/**
+ * CPU to the millisecond from bash's `time` (getrusage of the child; /usr/bin/time prints only hundredths, so
+ * figures moved in 10 ms steps), peak RSS from /usr/bin/time inside it. Both runs carry /usr/bin/time's own ~1 ms.
+ */
 function measure(plan) {
   const dir = mkdtempSync(join(tmpdir(), "aral-import-"));
-  const out = join(dir, "rusage");
-  const run = spawnSync("/usr/bin/time", ["-o", out, "-f", "%U %S %M", plan.exec, ...plan.args], {
-    cwd: plan.cwd,
-    encoding: "utf8",
-  });
+  const out = join(dir, "rss");
+  const timed = 'TIMEFORMAT="cpu %3U %3S"; time /usr/bin/time -o "$0" -f %M "$@" >/dev/null';
+  const run = spawnSync("bash", ["-c", timed, out, plan.exec, ...plan.args], { cwd: plan.cwd, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`${plan.exec} ${plan.args.join(" ")} failed: ${run.stderr}`);
-  const [user, system, maxKiB] = readFileSync(out, "utf8").trim().split("\n").at(-1).split(" ").map(Number);
+  const [user, system] = /^cpu (\S+) (\S+)$/m.exec(run.stderr).slice(1).map(Number);
+  const maxKiB = Number(readFileSync(out, "utf8").trim().split("\n").at(-1));
   rmSync(dir, { recursive: true, force: true });
   return { cpuMs: (user + system) * 1000, rssMiB: maxKiB / 1024 };
 }

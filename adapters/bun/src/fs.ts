@@ -102,7 +102,7 @@ async function openRead(path: string): Promise<ReadableStream<Uint8Array>> {
 
 async function openWrite(path: string): Promise<WritableStream<Uint8Array>> {
   // Bun's FileSink neither truncates an existing file nor reports a missing parent before writing:
-  // Bun.write creates or truncates it first, with errors (NotFound, IsADirectory…) surfacing here.
+  // Bun.write creates or truncates it first, with errors (NotFound, IsADirectory...) surfacing here.
   await Bun.write(path, "", { createPath: false });
   return fileSinkToWritable(Bun.file(path).writer(), { syscall: "write", path });
 }

@@ -1,6 +1,6 @@
 /**
  * node:* modules the adapter needs only when an operation runs, loaded on that first use: on Bun 1.4.5 importing
- * node:net costs ~20 ms and 6 MiB at start, node:fs or node:fs/promises ~8 ms and 3 MiB, node:path ~4 ms —
+ * node:net costs ~20 ms and 6 MiB at start, node:fs or node:fs/promises ~8 ms and 3 MiB, node:path ~4 ms -
  * for an agent that never opens a Unix socket or makes a directory. process.getBuiltinModule is synchronous.
  */
 export function onFirstUse<T>(specifier: string): () => T {

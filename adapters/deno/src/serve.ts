@@ -13,7 +13,7 @@ export async function serve(
     server = Deno.serve({
       hostname,
       port,
-      onListen() {}, // Deno would print "Listening on …" otherwise
+      onListen() {}, // Deno would print "Listening on ..." otherwise
       handler,
     });
   } catch (error) {

@@ -3,8 +3,8 @@ import { Buffer } from "node:buffer";
 /**
  * Copies of response body bytes (a Response copies the bytes it is given), recycled once they were sent.
  * Fresh memory per response is what made a 64 KiB body slow: each new 64 KiB allocation page-faults its
- * way in (measured here: `new Uint8Array(64 KiB)` ~100 µs, TypedArray `slice()` ~200 µs, and the kernel's
- * write from fresh pages costs more too), against ~40 µs for raw node:http's whole request. A copy into
+ * way in (measured here: `new Uint8Array(64 KiB)` ~100 us, TypedArray `slice()` ~200 us, and the kernel's
+ * write from fresh pages costs more too), against ~40 us for raw node:http's whole request. A copy into
  * memory already in use costs one memcpy. Sizes up to 4 KiB come from Node's own Buffer pool; above 1 MiB
  * the copy is plain (the write itself dominates). At most 4 MiB are kept for reuse.
  */

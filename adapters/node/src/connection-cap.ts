@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { exhaustionLog, softOpenFileLimit } from "@aral/platform";
 
-// node:fs through process.getBuiltinModule: an `import … from "node:fs"` builds the module's ESM face from every
+// node:fs through process.getBuiltinModule: an `import ... from "node:fs"` builds the module's ESM face from every
 // export, fs.promises among them, and on Node 24 that loads readline and the stream stack at import (see on-first-use.ts).
 const { readFileSync } = process.getBuiltinModule("node:fs");
 

@@ -21,7 +21,7 @@ export function loadFetchClassesLater(): void {
   const delay = setting === undefined || setting === "" ? DEFAULT_DELAY_MS : Number(setting);
   if (setting !== "never" && !(Number.isFinite(delay) && delay >= 0)) {
     throw new TypeError(
-      `${FETCH_CLASSES_AFTER_ENV} must be a number of milliseconds ≥ 0 or "never", got ${JSON.stringify(setting)}`,
+      `${FETCH_CLASSES_AFTER_ENV} must be a number of milliseconds \u2265 0 or "never", got ${JSON.stringify(setting)}`,
     );
   }
   scheduled = true;

@@ -7,7 +7,7 @@ import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "
  * `new Request()` (URL parse, Headers, AbortSignal, body stream) costs more than node:http's whole
  * request parsing; a health check reads its method and URL and nothing else. `method`, `url`,
  * `headers` and `signal` are answered directly (each built on first read); anything else (the body,
- * `clone()`, `cache`, …) first materializes the real Request and delegates to it.
+ * `clone()`, `cache`, ...) first materializes the real Request and delegates to it.
  * `instanceof Request` holds: the prototype chain ends in Request.prototype (put there when first asked for).
  */
 export interface LazyRequestSource {
@@ -98,7 +98,7 @@ const OWN: PropertyDescriptorMap = {
 };
 
 /**
- * Request.prototype's members the lazy request does not answer itself (the same on Node 20–24), each run on the
+ * Request.prototype's members the lazy request does not answer itself (the same on Node 20-24), each run on the
  * materialized Request.
  */
 const DELEGATED_GETTERS = [

@@ -6,7 +6,7 @@ import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "
  * body in a byte stream and builds a Headers object at construction; a server reads it all back per request.
  * This class keeps what the handler passed (a string, a copy of the bytes, a stream, the status and a header
  * list) and builds the standard Response only when something other than the serve path needs it: `body`,
- * `text()`, `clone()`, … delegate to that Response, so they behave exactly as the standard ones.
+ * `text()`, `clone()`, ... delegate to that Response, so they behave exactly as the standard ones.
  * `instanceof Response` holds both ways: for these and for every standard Response (fetch's included).
  *
  * Installed as the global `Response` on the first `serveNode()` unless ARAL_NODE_LIGHT_RESPONSE=0; only on
@@ -18,7 +18,7 @@ import { BODY_AND_CLONE_METHODS, delegateByName, standardPrototypeLater } from "
 export interface LightParts {
   status: number;
   statusText: string;
-  /** lowercase name, value, name, value, …; `content-type` included as the standard Response adds it */
+  /** lowercase name, value, name, value, ...; `content-type` included as the standard Response adds it */
   list: string[];
   body: string | Uint8Array | ReadableStream<Uint8Array> | null;
 }
@@ -305,13 +305,13 @@ const ANSWERED = new Set<string | symbol>([
 ]);
 
 /**
- * The members of Node's Response prototype the light class does not answer itself (the same on Node 20–24), run
+ * The members of Node's Response prototype the light class does not answer itself (the same on Node 20-24), run
  * on the standard Response behind the light one; when Node's own Response is loaded, delegateTheRest replaces
  * them with its prototype's own functions, so the two cannot drift apart.
  */
 const DELEGATED_GETTERS = ["body"];
 
-/** Every member of the standard prototype the light class does not answer (body, text(), clone(), …), run on the standard Response. */
+/** Every member of the standard prototype the light class does not answer (body, text(), clone(), ...), run on the standard Response. */
 function delegateTheRest(proto: object): void {
   for (const key of Reflect.ownKeys(proto)) {
     if (ANSWERED.has(key) || key === Symbol.toStringTag) continue;

@@ -42,7 +42,7 @@ async function createAgent(opts: FetchPoolOptions, perOrigin: Map<string, number
 }
 
 /**
- * Without options: Node's global fetch itself (undici inside Node, keep-alive pool per origin) — nothing
+ * Without options: Node's global fetch itself (undici inside Node, keep-alive pool per origin) - nothing
  * to load, nothing to close. With pool options: the global fetch driven by its own undici Agent, which
  * `close()` releases. The global fetch is used, not undici's own, so Request/Response are the standard
  * globals user code expects. Under Deno and Bun (node compatibility) the dispatcher option does not

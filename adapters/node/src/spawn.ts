@@ -9,7 +9,7 @@ import type { ChildProcess, ExitStatus, ProcessSignal, SpawnPrimitiveOptions, St
 import { readableToWeb, writableToWeb } from "./node-streams.ts";
 import { onFirstUse } from "./on-first-use.ts";
 
-// node:fs through process.getBuiltinModule: an `import … from "node:fs"` builds the module's ESM face from every
+// node:fs through process.getBuiltinModule: an `import ... from "node:fs"` builds the module's ESM face from every
 // export, fs.promises among them, and on Node 24 that loads readline and the stream stack at import (see on-first-use.ts).
 const { accessSync, constants } = process.getBuiltinModule("node:fs");
 

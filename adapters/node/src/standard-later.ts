@@ -5,7 +5,7 @@
  * the rest of the standard behaviour within reach, loading undici only when something asks for it.
  */
 
-/** The methods Request and Response share (the Body mixin's, clone(), util.inspect's), the same on Node 20–24. */
+/** The methods Request and Response share (the Body mixin's, clone(), util.inspect's), the same on Node 20-24. */
 export const BODY_AND_CLONE_METHODS: readonly PropertyKey[] = [
   "clone",
   "blob",

@@ -8,7 +8,7 @@ const MAX_TEXT = 200;
 
 /** `text` cut to MAX_TEXT characters, saying how long it was. */
 export function clip(text: string, max = MAX_TEXT): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} characters)`;
+  return text.length <= max ? text : `${text.slice(0, max)}\u2026(${text.length} characters)`;
 }
 
 /** JSON of `value` for a message: cycles (a self-referencing YAML alias) shown as "[Circular]", bounded length. */
@@ -59,5 +59,5 @@ export function printConfigIssues(output: Output, path: string, error: ConfigErr
       `  ${clip(issue.path) || "(root)"}: ${clip(issue.message)} (got ${showValue(issue.value)}, expected ${clip(String(issue.expected))})`,
     );
   }
-  if (error.issues.length > MAX_ISSUES_SHOWN) output.err(`  … and ${error.issues.length - MAX_ISSUES_SHOWN} more`);
+  if (error.issues.length > MAX_ISSUES_SHOWN) output.err(`  \u2026 and ${error.issues.length - MAX_ISSUES_SHOWN} more`);
 }

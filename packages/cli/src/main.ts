@@ -12,7 +12,7 @@ commands:
                               removed in the middle. Records cut from the end show only with --expect-head
                               (a head kept elsewhere); a rewrite that re-chains every hash only with
                               --key-file (logs written with that HMAC key). An empty log exits 1.
-  run [options] <entry> [-- args…] run an agent supervised (restarts, crash-loop stop, limits); aral run --help
+  run [options] <entry> [-- args\u2026] run an agent supervised (restarts, crash-loop stop, limits); aral run --help
   up <fleet file>             run a fleet of agents in the foreground (control socket, rotating logs); aral up --help
   ps [--json] [<agent>]       the running fleet's instances: pid, state, restarts, uptime, memory, CPU, enforcement
   logs <agent> [-f] [-n N]    an agent's log lines (-f: follow)

@@ -1,5 +1,5 @@
 // The npm build's one module: everything the package exports, flat. tsup bundles this file whole, and the
-// root and every subpath entry (./tasks, ./health, …) become a few lines re-exporting from it, so importing
+// root and every subpath entry (./tasks, ./health, ...) become a few lines re-exporting from it, so importing
 // @aral/core loads two files instead of a chunk per combination of entries (17 of them), and a class
 // reached through two subpaths is still one class. Deno (JSR) and the source condition never load it.
 export * from "./index.ts";

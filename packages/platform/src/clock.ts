@@ -6,7 +6,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The longest delay setTimeout honours on every runtime (2^31 − 1 ms, ~24.8 days); longer ones fire at once. */
+/** The longest delay setTimeout honours on every runtime (2^31 - 1 ms, ~24.8 days); longer ones fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
 function abortReason(signal: AbortSignal): unknown {

@@ -5,7 +5,7 @@
  *
  * Failures of the runtime (a missing file, a busy port, a command that cannot start) are reported as
  * PlatformError with a stable `code`. Misuse by the caller (a path that is not a string, an unknown
- * stdio mode, a port outside 0–65535) throws a TypeError naming the bad argument, on every adapter:
+ * stdio mode, a port outside 0-65535) throws a TypeError naming the bad argument, on every adapter:
  * adapters return `guardPlatform({...})` (platform/guard.ts), which checks every argument once, in core.
  */
 
@@ -15,9 +15,9 @@ export interface RuntimeInfo {
   readonly name: RuntimeName;
   /** The runtime's own version, without a leading "v" (e.g. "22.23.3", "2.9.6", "1.4.5"). */
   readonly version: string;
-  /** "linux" | "darwin" | "windows" | … */
+  /** "linux" | "darwin" | "windows" | ... */
   readonly os: string;
-  /** "x64" | "arm64" | … */
+  /** "x64" | "arm64" | ... */
   readonly arch: string;
   /** Logical CPU cores the machine offers this process. */
   readonly cpus: number;
@@ -124,7 +124,7 @@ export interface SpawnOptions {
 export interface ExitStatus {
   /** Exit code, or null when the child was ended by a signal. */
   readonly code: number | null;
-  /** Signal name ("SIGTERM", …) when the child was ended by a signal, else null. */
+  /** Signal name ("SIGTERM", ...) when the child was ended by a signal, else null. */
   readonly signal: string | null;
   readonly success: boolean;
 }
@@ -261,7 +261,7 @@ export interface SpawnWorkerOptions {
  * A running worker (Web Worker semantics): messages are structured-clone data in both directions.
  * Events, on every adapter:
  * - an uncaught error (or unhandled rejection) in the worker ends it: onError, then onExit(1);
- * - a module that cannot be found: onError with PlatformError `NotFound`, then onExit(1) — `spawn()`
+ * - a module that cannot be found: onError with PlatformError `NotFound`, then onExit(1) - `spawn()`
  *   itself does not throw for it (the module loads asynchronously on every runtime);
  * - the worker ending itself: onExit(its exit code) where the runtime tells (Node, Bun; Deno has no
  *   notification for a worker that calls `close()` itself);
@@ -285,7 +285,7 @@ export interface WorkerHandle {
 
 export interface WorkersApi {
   /**
-   * Starts a worker running `module` (an ES module; a URL, or a path — relative paths resolve
+   * Starts a worker running `module` (an ES module; a URL, or a path - relative paths resolve
    * against cwd()). The module sees Web worker globals: `postMessage`, `addEventListener("message")`,
    * `onmessage`, `self`. An adapter that cannot run workers throws PlatformError `Unsupported`.
    * A `module` that is not a string or URL throws TypeError.

@@ -12,7 +12,7 @@ export interface PlatformPrimitives {
   runtime: RuntimeInfo;
   /** Everything but exists() and readTextFile() (derived from stat and readFile). */
   fs: FileSystemPrimitives;
-  /** spawn() is handed no abort signal (abort → SIGTERM is derived, so is the missing-cwd diagnosis). */
+  /** spawn() is handed no abort signal (abort -> SIGTERM is derived, so is the missing-cwd diagnosis). */
   process: ProcessPrimitives;
   env: EnvApi;
   signals: SignalsApi;
@@ -25,8 +25,8 @@ export interface PlatformPrimitives {
 
 /**
  * An adapter's createPlatform() returns `definePlatform({...})`: it maps the runtime, and gets once,
- * the same on every runtime, what follows from the mapping — exists/readTextFile, abort → kill, the
- * missing-cwd diagnosis, one 500 for a failing handler, the server URL, abort → close — and the
+ * the same on every runtime, what follows from the mapping - exists/readTextFile, abort -> kill, the
+ * missing-cwd diagnosis, one 500 for a failing handler, the server URL, abort -> close - and the
  * argument checks of guardPlatform. Members beyond the contract are kept as they are.
  */
 export function definePlatform(primitives: PlatformPrimitives): Platform {

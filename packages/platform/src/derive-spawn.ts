@@ -2,7 +2,7 @@ import type { ChildProcess, ExitStatus, FileInfo, ProcessApi, SpawnOptions } fro
 import { childView } from "./child-view.ts";
 import { PlatformError, isPlatformError } from "./errors.ts";
 
-/** What an adapter's spawn is handed: the options without `signal` (abort → kill is derived). */
+/** What an adapter's spawn is handed: the options without `signal` (abort -> kill is derived). */
 export type SpawnPrimitiveOptions = Omit<SpawnOptions, "signal">;
 
 /** The process API an adapter maps: its spawn() never sees an abort signal. */

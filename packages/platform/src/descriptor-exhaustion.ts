@@ -13,7 +13,7 @@ export function isDescriptorExhaustion(error: unknown): boolean {
 export const EXHAUSTION_QUIET_MS = 5_000;
 
 /**
- * One stderr line per burst of shed connections ("serve: out of file descriptors …"), not one per
+ * One stderr line per burst of shed connections ("serve: out of file descriptors ..."), not one per
  * connection; `report()` returns whether it logged. `now` is injectable for tests.
  */
 export function exhaustionLog(
@@ -46,8 +46,8 @@ export function softOpenFileLimit(limitsText: string): number | undefined {
 
 /**
  * For a runtime whose server sheds the connections it cannot accept without a word (Bun.serve surfaces no accept
- * error): samples the descriptors in use every `intervalMs` and, at `ratio` of `limit` — or when counting them
- * finds no descriptor left (EMFILE) — says so once per burst. `limit` may be a reader, called on the first sample
+ * error): samples the descriptors in use every `intervalMs` and, at `ratio` of `limit` - or when counting them
+ * finds no descriptor left (EMFILE) - says so once per burst. `limit` may be a reader, called on the first sample
  * (off the caller's start path) and again until it gives a number; `undefined` (no limit, nothing to read) stops
  * the sampling. The timer keeps no process alive. Returns stop().
  */

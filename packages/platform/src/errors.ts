@@ -23,7 +23,7 @@ export interface PlatformErrorDetails {
 
 /**
  * A registered symbol marks every PlatformError, so isPlatformError() (and toPlatformError's pass-through)
- * knows one made by another copy of this package — a source and a dist copy side by side, or two versions.
+ * knows one made by another copy of this package - a source and a dist copy side by side, or two versions.
  */
 const BRAND: unique symbol = Symbol.for("@aral/platform.PlatformError");
 

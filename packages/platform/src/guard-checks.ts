@@ -33,7 +33,7 @@ function describe(value: unknown, expected: Expected): string {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}\u2026` : text);
 }
 
 const PATH = "a non-empty string without NUL characters";

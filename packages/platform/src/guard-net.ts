@@ -49,7 +49,7 @@ function urlOf(input: unknown): string | undefined {
 
 /**
  * serve() and the Unix-socket calls checked; fetch is the standard fetch (its input is the standard's business) except that it reaches the
- * network only: every scheme but http: and https: (file:, data:, blob:, …) rejects with PlatformError
+ * network only: every scheme but http: and https: (file:, data:, blob:, ...) rejects with PlatformError
  * `Unsupported` on every runtime (Deno's and Bun's own fetch read file: URLs).
  */
 export function guardNet(net: NetApi): NetApi {
@@ -58,7 +58,7 @@ export function guardNet(net: NetApi): NetApi {
       const url = urlOf(input);
       const scheme = url === undefined ? undefined : /^\s*([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
       if (url !== undefined && scheme !== "http" && scheme !== "https") {
-        const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+        const shown = url.length > 200 ? `${url.slice(0, 200)}\u2026` : url;
         return Promise.reject(
           new PlatformError(
             "Unsupported",

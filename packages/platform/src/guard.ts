@@ -11,7 +11,7 @@ const GUARDED = Symbol.for("@aral/platform.guardedPlatform");
 
 /**
  * Validates what callers pass to a Platform, once, for every adapter: each method checks its
- * arguments (a misuse throws — or, for a method returning a promise, rejects with — a TypeError
+ * arguments (a misuse throws - or, for a method returning a promise, rejects with - a TypeError
  * naming the method and the argument, identical on every runtime) and then calls the adapter's
  * method. An adapter's createPlatform() returns `guardPlatform({...})` and checks no argument shapes
  * itself.

@@ -10,7 +10,7 @@ export interface ChildEnvironmentOptions {
 }
 
 /**
- * Least privilege: the part of `parentEnv` a supervised child may see — PATH, HOME, LANG, LC_*, TZ, TMPDIR,
+ * Least privilege: the part of `parentEnv` a supervised child may see - PATH, HOME, LANG, LC_*, TZ, TMPDIR,
  * every ARAL_* variable and the names in `allow`; nothing else (no tokens, keys or cloud credentials by
  * accident). Spawn the child with `clearEnv: true` so nothing else is inherited either.
  */

@@ -17,7 +17,7 @@ export interface ChildUsage {
 
 /**
  * The Platform has no per-child usage API, so the supervisor reads Linux's /proc/<pid>/status through
- * platform.fs — runtime-neutral, but Linux-only: elsewhere `childUsageSupported` is false and no limit is
+ * platform.fs - runtime-neutral, but Linux-only: elsewhere `childUsageSupported` is false and no limit is
  * enforced by sampling.
  */
 export function childUsageSupported(platform: Pick<Platform, "runtime">): boolean {

@@ -22,7 +22,7 @@ export interface EnforcementReport {
   readonly supervisorDeath: "signal" | "not detected";
 }
 
-/** One line per limit, e.g. "memory kernel (cgroup v1), cpu limit kernel, pids kernel, …". */
+/** One line per limit, e.g. "memory kernel (cgroup v1), cpu limit kernel, pids kernel, ...". */
 export function describeEnforcement(report: EnforcementReport): string {
   const limits = [
     ["memory", report.memory],

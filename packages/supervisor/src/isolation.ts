@@ -76,8 +76,8 @@ const JOIN_SCRIPT =
 /**
  * Runs in the agent's new session, then becomes the agent (same pid). A watcher forked first holds the
  * supervisor's stdin pipe, on which nothing is ever written: when the supervisor dies the kernel closes it,
- * the watcher reads EOF and sends the agent exactly one SIGTERM, then — once the agent is gone, or at the kill
- * deadline ($1 seconds) — SIGKILLs the agent's process group, grandchildren included, itself last.
+ * the watcher reads EOF and sends the agent exactly one SIGTERM, then - once the agent is gone, or at the kill
+ * deadline ($1 seconds) - SIGKILLs the agent's process group, grandchildren included, itself last.
  * (PR_SET_PDEATHSIG was not used: it fires once per exiting thread of a multi-threaded parent, several
  * SIGTERMs, which an agent counts as "force the stop".) The agent's pid cannot be reused while the watcher
  * lives in the session it leads. The agent gets /dev/null as stdin.

@@ -49,7 +49,7 @@ function permissionList(option: string, paths: readonly string[]): string {
  * The command line that runs `entry` under `runtime`, first element the executable:
  * - node: [node, --max-old-space-size=<MiB of the memory limit>?, entry, ...args]
  * - deno: [deno, "run", --allow-read=<storage roots + extraReadPaths>?, --allow-write=<storage roots>?, --allow-net?, --allow-env, entry, ...args]
- *   (storage roots: persistent, and ephemeral — or the temp directory when only persistent is set)
+ *   (storage roots: persistent, and ephemeral - or the temp directory when only persistent is set)
  * - bun:  [bun, entry, ...args]
  * Which manifest field produces which flag is tabled in supervisor/README.md.
  */

@@ -342,7 +342,7 @@ export class Supervisor {
       [report.memory, report.swap, report.cpuLimit, report.cpuRequest, report.pids].some(
         (how) => how !== "unset" && how !== "kernel",
       );
-    const message = `supervisor: limits — ${describeEnforcement(report)}`;
+    const message = `supervisor: limits \u2014 ${describeEnforcement(report)}`;
     if (fallback) {
       // Once per process for the same limits: the reason names the instance's own cgroup, so it is not part of the key.
       const key = describeEnforcement({ ...report, reason: "" });

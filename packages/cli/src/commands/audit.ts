@@ -66,7 +66,7 @@ export async function audit(platform: Platform, args: string[], output: Output):
   else {
     const caveat = result.count === 0 ? "empty: nothing verified" : "records cut from the end would not show";
     output.out(
-      `${path}: chain intact, ${result.count} records, head ${result.head.seq}:${result.head.hash}${key ? " (keyed)" : ""} — NOT verified complete (${caveat}; pass --expect-head with a head kept elsewhere)`,
+      `${path}: chain intact, ${result.count} records, head ${result.head.seq}:${result.head.hash}${key ? " (keyed)" : ""} \u2014 NOT verified complete (${caveat}; pass --expect-head with a head kept elsewhere)`,
     );
     if (!key)
       output.out(

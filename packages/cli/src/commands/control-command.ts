@@ -16,7 +16,7 @@ export async function callFleet(
     const path = await resolveControlSocket(platform, fleet);
     return { result: await controlCall(platform, path, request, options) };
   } catch (error) {
-    // the fleet's message names the command already ("restart: no agent named …")
+    // the fleet's message names the command already ("restart: no agent named ...")
     if (error instanceof ControlResponseError)
       output.err(
         `aral ${error.message.startsWith(`${request.command}`) ? error.message : `${request.command}: ${error.message}`}`,

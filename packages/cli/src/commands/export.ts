@@ -30,7 +30,7 @@ A manifest field the target cannot express is named on stderr; an invalid manife
   --runtime node|deno|bun  default the manifest's platform, node when "auto"
   --name <name>            object/unit name (default from the manifest file name)
   --allow-env NAME         a variable the agent may see (repeatable): from the Secret <name>-env (Kubernetes),
-                           from /etc/aral/<name>.env (systemd) — values are never written into the output
+                           from /etc/aral/<name>.env (systemd) \u2014 values are never written into the output
   -o, --output <path>      write to a file (systemd with several units: a directory) instead of stdout
 kubernetes:
   --kind deployment|statefulset|sandbox   default deployment (sandbox: agents.x-k8s.io/v1alpha1 Sandbox)
@@ -197,7 +197,7 @@ function absolute(platform: Platform, path: string): string {
   return `${platform.process.cwd().replace(/\/+$/, "")}/${path.replace(/^\.\//, "")}`;
 }
 
-/** The installed systemd's version (`systemctl --version` → "systemd 252 (…)"), or undefined when there is none. */
+/** The installed systemd's version (`systemctl --version` -> "systemd 252 (...)"), or undefined when there is none. */
 async function installedSystemdVersion(platform: Platform): Promise<number | undefined> {
   try {
     const child = platform.process.spawn("systemctl", ["--version"], { stdout: "pipe", stderr: "null" });
@@ -300,7 +300,7 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
     if (agent.allowEnv.length === 0) continue;
     output.err(
       parsed.target === "kubernetes"
-        ? `aral export: ${agent.name} reads ${agent.allowEnv.join(", ")} from the Secret ${envSecretName(agent.name)}: kubectl create secret generic ${envSecretName(agent.name)} ${agent.allowEnv.map((name) => `--from-literal=${name}=…`).join(" ")}`
+        ? `aral export: ${agent.name} reads ${agent.allowEnv.join(", ")} from the Secret ${envSecretName(agent.name)}: kubectl create secret generic ${envSecretName(agent.name)} ${agent.allowEnv.map((name) => `--from-literal=${name}=\u2026`).join(" ")}`
         : `aral export: ${agent.name} reads ${agent.allowEnv.join(", ")} from /etc/aral/${agent.name}.env (NAME=value lines, mode 0600)`,
     );
   }

@@ -40,7 +40,7 @@ function table(rows: string[][]): string[] {
   );
 }
 
-/** `aral ps`: every instance of the running fleet — pid, state, restarts, uptime, memory, CPU, enforcement per limit. */
+/** `aral ps`: every instance of the running fleet - pid, state, restarts, uptime, memory, CPU, enforcement per limit. */
 export async function ps(platform: Platform, argv: string[], output: Output): Promise<number> {
   const taken = takeFleetOption(argv);
   if (typeof taken === "string") {

@@ -6,11 +6,11 @@ import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral
 import type { Output } from "../output.ts";
 
 const USAGE =
-  "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]… <entry> [-- args…]";
+  "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]\u2026 <entry> [-- args\u2026]";
 const HELP = `${USAGE}
 
 Runs <entry> under node, deno or bun (default: the runtime running aral) and keeps it running:
-  restarts after a crash with exponential backoff (errorHandling.backoffMs … maxBackoffMs of the manifest),
+  restarts after a crash with exponential backoff (errorHandling.backoffMs \u2026 maxBackoffMs of the manifest),
   stops after more than --max-restarts (default 5) restarts within 60 s (crash loop, exit code of the last run),
   holds resources.memory.limit, cpu.limit, cpu.request and pids.limit in the agent's own cgroup (Linux; else
   samples memory from /proc and says which limits are not enforced), and stops it with one SIGTERM, then
@@ -114,8 +114,8 @@ function exitCode(outcome: SupervisorOutcome): number {
 }
 
 /**
- * `aral run`: the one-agent case of `aral up` — a fleet of one agent with one instance, its output on the
- * terminal. Runs an agent under the supervisor — restarts with backoff, crash-loop stop, memory limit,
+ * `aral run`: the one-agent case of `aral up` - a fleet of one agent with one instance, its output on the
+ * terminal. Runs an agent under the supervisor - restarts with backoff, crash-loop stop, memory limit,
  * least-privilege environment; SIGINT/SIGTERM stop it gracefully; exits with the child's final code.
  */
 export async function run(platform: Platform, argv: string[], output: Output): Promise<number> {

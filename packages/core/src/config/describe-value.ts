@@ -10,5 +10,5 @@ export function describeValue(value: unknown, maxLength = 80): string {
   } catch {
     text = Array.isArray(value) ? "[array]" : "[object]";
   }
-  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}\u2026` : text;
 }

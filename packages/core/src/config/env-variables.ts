@@ -15,9 +15,9 @@ export interface EnvOverride {
 
 /**
  * ARAL_* variables the runtime and its tools read for other purposes; never treated as field overrides.
- * ARAL_MANIFEST: manifest path · ARAL_ADAPTER: adapter module to load · ARAL_INSTANCE_ID: instance id
- * handed down by a supervisor · ARAL_SUPERVISOR: set in a supervised child · ARAL_RESTART_COUNT:
- * restarts so far, from the supervisor · ARAL_SUPERVISOR_PID: the supervisor the runtime watches ·
+ * ARAL_MANIFEST: manifest path ; ARAL_ADAPTER: adapter module to load ; ARAL_INSTANCE_ID: instance id
+ * handed down by a supervisor ; ARAL_SUPERVISOR: set in a supervised child ; ARAL_RESTART_COUNT:
+ * restarts so far, from the supervisor ; ARAL_SUPERVISOR_PID: the supervisor the runtime watches ;
  * ARAL_CGROUP_PARENT: the delegated cgroup subtree the supervisor creates instance cgroups under.
  */
 export const RESERVED_ENV_VARIABLES: readonly string[] = [
@@ -32,7 +32,7 @@ export const RESERVED_ENV_VARIABLES: readonly string[] = [
 /** Prefixes left to tests and the conformance suite. */
 export const RESERVED_ENV_PREFIXES: readonly string[] = ["ARAL_CONFORMANCE_", "ARAL_TEST_"];
 
-/** camelCase → CAMEL_CASE: "errorHandling" → "ERROR_HANDLING", "maxBackoffMs" → "MAX_BACKOFF_MS". */
+/** camelCase -> CAMEL_CASE: "errorHandling" -> "ERROR_HANDLING", "maxBackoffMs" -> "MAX_BACKOFF_MS". */
 export function toEnvSegment(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }
@@ -74,7 +74,7 @@ export function envOverrides(): readonly EnvOverride[] {
 /**
  * Every ARAL_* field override, generated from the schema (see config/README.md for the table). An array that
  * builds itself on first access (a Proxy over envOverrides()): walking the schema at import cost Bun 1.4.5
- * 10–25 ms of every start.
+ * 10-25 ms of every start.
  */
 export const ENV_OVERRIDES: readonly EnvOverride[] = new Proxy([] as EnvOverride[], {
   get: (_target, key) => Reflect.get(envOverrides(), key),

@@ -19,7 +19,7 @@ export interface AppliedOverride {
 
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Text → the type the field's schema wants; text that does not fit stays text, so validation names it. */
+/** Text -> the type the field's schema wants; text that does not fit stays text, so validation names it. */
 export function coerceEnvValue(schema: Field, text: string): unknown {
   const trimmed = text.trim();
   switch (schema.kind) {

@@ -4,7 +4,7 @@ export type ManifestFormat = "json" | "jsonc" | "yaml";
 
 export const MANIFEST_FORMATS: readonly ManifestFormat[] = ["json", "jsonc", "yaml"];
 
-/** Extension → format. `.json5` is deliberately absent: JSON5 is more than comments and trailing commas. */
+/** Extension -> format. `.json5` is deliberately absent: JSON5 is more than comments and trailing commas. */
 const BY_EXTENSION: Record<string, ManifestFormat> = {
   ".json": "json",
   ".jsonc": "jsonc",

@@ -183,7 +183,7 @@ class JsonParser {
 /** 1-based line and column of a UTF-16 offset. */
 /**
  * Offset just past the JSON string literal starting at `start`, or -1 when it is not one. A loop, not a regular
- * expression: a `(…|…)*` pattern recurses per character in V8 and overflows the stack on strings of megabytes.
+ * expression: a `(...|...)*` pattern recurses per character in V8 and overflows the stack on strings of megabytes.
  */
 function stringEnd(text: string, start: number): number {
   if (text.charCodeAt(start) !== 0x22) return -1;

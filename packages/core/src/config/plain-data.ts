@@ -4,8 +4,8 @@ import { formatPath, type PathSegment } from "./path.ts";
 const MAX_DEPTH = 256;
 
 /**
- * A copy of `value` made of own, enumerable properties only, so nothing inherited — a polluted
- * Object.prototype, or an object built with `__proto__` in literal syntax — can reach validation.
+ * A copy of `value` made of own, enumerable properties only, so nothing inherited - a polluted
+ * Object.prototype, or an object built with `__proto__` in literal syntax - can reach validation.
  * Objects other than plain ones and arrays (Date, Map, class instances), cycles and absurd depth are issues.
  */
 export function toPlainData(value: unknown, source?: string): unknown {

@@ -29,9 +29,9 @@ export function applyEnvOverrides(
 
 /**
  * The effective `layers.runtime` configuration: from a manifest (loaded or built in code), from runtime
- * options given directly (`{ resources: { memory: { limit: "100Mi" } } }`), or from nothing — then the
- * ARAL_* overrides in `env`, then every default. Issue paths follow the input: "layers.runtime.…" for a
- * manifest, "resources.…" for bare options.
+ * options given directly (`{ resources: { memory: { limit: "100Mi" } } }`), or from nothing - then the
+ * ARAL_* overrides in `env`, then every default. Issue paths follow the input: "layers.runtime...." for a
+ * manifest, "resources...." for bare options.
  */
 export function resolveRuntimeConfig(
   input?: Manifest | ManifestInput | RuntimeOptions,

@@ -247,7 +247,7 @@ const errorHandling: ObjectField = {
     {
       maxRetries: doc(
         integer(1, 10),
-        "Attempts in total, as the seed's retry loop counts them (3 → at most three calls).",
+        "Attempts in total, as the seed's retry loop counts them (3 \u2192 at most three calls).",
         { default: 3 },
       ),
       backoffStrategy: doc(oneOf(["exponential", "linear", "constant"]), "How the wait grows between attempts.", {

@@ -1,4 +1,4 @@
-/** The known name closest to `input` (edit distance ≤ 2, or same letters ignoring case/underscores), if any. */
+/** The known name closest to `input` (edit distance <= 2, or same letters ignoring case/underscores), if any. */
 export function closest(input: string, known: readonly string[]): string | undefined {
   const normalize = (text: string) => text.toLowerCase().replace(/[_-]/g, "");
   let best: string | undefined;

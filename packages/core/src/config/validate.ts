@@ -22,7 +22,7 @@ export function validateManifest(value: unknown, source?: string): Manifest {
 }
 
 /**
- * Checks `layers.runtime` options given directly (`new AralRuntime({ resources: … })`) and fills the
+ * Checks `layers.runtime` options given directly (`new AralRuntime({ resources: ... })`) and fills the
  * defaults. Issue paths are relative to the options ("resources.memory.limit") unless a prefix is given.
  */
 export function validateRuntimeOptions(

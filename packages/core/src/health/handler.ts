@@ -9,7 +9,7 @@ export interface HealthHandlerOptions {
   metrics?: MetricsRegistry | (() => string | Promise<string>);
   /**
    * Serve each check's `error` message and `detail` on /health. Default false: check names, status and durations
-   * only — a message or detail can carry a secret, and the endpoints may be bound beyond loopback.
+   * only - a message or detail can carry a secret, and the endpoints may be bound beyond loopback.
    */
   exposeDetails?: boolean;
 }

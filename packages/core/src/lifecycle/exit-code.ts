@@ -4,7 +4,7 @@ const SIGNAL_NUMBERS: Record<ShutdownSignal, number> = { SIGHUP: 1, SIGINT: 2, S
 
 /**
  * How the process should exit after a stop the runtime drove itself: 0 when it was clean, 1 after a
- * timeout, a forced stop or a failure — or 128 + the signal number when the user opted in to the
+ * timeout, a forced stop or a failure - or 128 + the signal number when the user opted in to the
  * shell convention (`lifecycle.signalExitCode: true`).
  */
 export function exitCodeFor(outcome: { clean: boolean; signal?: ShutdownSignal; signalExitCode?: boolean }): number {

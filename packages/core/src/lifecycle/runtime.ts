@@ -79,7 +79,7 @@ export interface StopReport {
   /**
    * Tasks of this run (since its start()): `accepted` = `finished` + `aborted` + `returned`. `finished` counts every
    * task that reached its own outcome (completed, failed, timed out or cancelled); `drain` holds only what the stop's
-   * drain saw (the running tasks that finished or were aborted, the queued ones returned) — what `tasks` meant before.
+   * drain saw (the running tasks that finished or were aborted, the queued ones returned) - what `tasks` meant before.
    */
   readonly tasks: {
     accepted: number;
@@ -305,7 +305,7 @@ export class AralRuntime {
       this.#observedBreakers.add(dependency);
       breaker.onStateChange((change) => {
         this.#families.breakerTransitions.inc({ dependency: change.name, to: change.to });
-        this.logger.warn(`circuit ${change.name}: ${change.from} → ${change.to}`, {
+        this.logger.warn(`circuit ${change.name}: ${change.from} \u2192 ${change.to}`, {
           event: "resilience.circuit",
           ...change,
         });
@@ -394,7 +394,7 @@ export class AralRuntime {
 
   /**
    * A pool of workers running `module` (written with defineWorker), sized from resources.cpu.limit
-   * (2000m → 2, 500m → 1, never more than the machine's cores) unless `options.size` says otherwise;
+   * (2000m -> 2, 500m -> 1, never more than the machine's cores) unless `options.size` says otherwise;
    * terminated when the runtime stops.
    */
   createWorkerPool<In = unknown, Out = unknown>(
@@ -707,7 +707,7 @@ export class AralRuntime {
       });
     }
     if (config.version && compareVersions(version, config.version) < 0) {
-      this.logger.warn(`manifest asks for ${config.platform} ≥ ${config.version}; this is ${name} ${version}`, {
+      this.logger.warn(`manifest asks for ${config.platform} \u2265 ${config.version}; this is ${name} ${version}`, {
         event: "config.version",
         expected: config.version,
         actual: version,
@@ -1062,7 +1062,7 @@ export class AralRuntime {
 
   #transition(to: RuntimeStatus, details: Record<string, unknown> = {}, options: { log?: boolean } = {}): void {
     const from = this.#status;
-    if (!canTransition(from, to)) throw new Error(`internal: illegal lifecycle transition ${from} → ${to}`);
+    if (!canTransition(from, to)) throw new Error(`internal: illegal lifecycle transition ${from} \u2192 ${to}`);
     this.#status = to;
     if (options.log !== false) this.#logTransition(from, to, details);
   }

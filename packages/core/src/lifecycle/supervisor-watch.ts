@@ -6,7 +6,7 @@ export const SUPERVISOR_POLL_MS = 1_000;
 /** Start time (field 22, clock ticks since boot) of /proc/<pid>/stat: a reused pid has another. */
 export function processStartTime(statText: string): string | null {
   const afterName = statText.slice(statText.lastIndexOf(")") + 2).split(" ");
-  return afterName[19] ?? null; // fields 3… follow the name; field 22 is the 20th of them
+  return afterName[19] ?? null; // fields 3... follow the name; field 22 is the 20th of them
 }
 
 async function startTimeOf(platform: Pick<Platform, "fs">, pid: number): Promise<string | null> {

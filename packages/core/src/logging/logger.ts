@@ -13,7 +13,7 @@ export interface LoggerOptions {
   level?: LogThreshold;
   /** Default consoleSink(). */
   sink?: LogSinkLike;
-  /** Context added to every line (instance id, component, …). */
+  /** Context added to every line (instance id, component, ...). */
   bindings?: LogFields;
   clock?: Clock;
   /** Extra key names to redact (exact, case-insensitive), on top of the built-in secret pattern. */
@@ -46,7 +46,7 @@ interface Shared {
 
 /**
  * A structured logger writing pino-compatible lines: one JSON object per line,
- * `{"level":30,"time":<epoch ms>,...bindings,...fields,"msg":"…"}` with pino's numeric levels.
+ * `{"level":30,"time":<epoch ms>,...bindings,...fields,"msg":"..."}` with pino's numeric levels.
  * No `levelName` key: pino tools map the numbers themselves, and pino-pretty would print an
  * extra key on every line. Logging never throws.
  */

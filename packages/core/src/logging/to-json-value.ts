@@ -9,7 +9,7 @@ const MAX_ARRAY_ITEMS = 1000;
  * Turns anything a caller may log into plain JSON data without ever throwing: secrets redacted at
  * any depth, circular references as "[Circular]", BigInt as a decimal string, errors as pino's
  * `err` serializer shapes them, Map/Set as object/array, functions and symbols dropped, too-deep
- * nesting as "[Object]"/"[Array]", throwing getters as "[Unreadable: …]".
+ * nesting as "[Object]"/"[Array]", throwing getters as "[Unreadable: ...]".
  */
 export function toJsonValue(value: unknown, redact: KeyRedactor): JsonValue | undefined {
   return convert(value, redact, new Set<object>(), 0);
@@ -53,7 +53,7 @@ function convertObject(
   if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString();
   if (Array.isArray(object)) {
     const items = object.slice(0, MAX_ARRAY_ITEMS).map((item) => convert(item, redact, ancestors, depth) ?? null);
-    if (object.length > MAX_ARRAY_ITEMS) items.push(`[… ${object.length - MAX_ARRAY_ITEMS} more]`);
+    if (object.length > MAX_ARRAY_ITEMS) items.push(`[\u2026 ${object.length - MAX_ARRAY_ITEMS} more]`);
     return items;
   }
   if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
@@ -74,7 +74,7 @@ function convertObject(
   return out;
 }
 
-/** Shaped like pino's `err` serializer: type, message, stack, then own fields (code, path, …), cause. */
+/** Shaped like pino's `err` serializer: type, message, stack, then own fields (code, path, ...), cause. */
 function convertError(error: Error, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue {
   const out: Record<string, JsonValue> = {
     type: readProperty(error, "name") === undefined ? error.constructor.name : String(readProperty(error, "name")),

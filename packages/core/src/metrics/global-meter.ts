@@ -13,9 +13,9 @@ type AnyMetric = Counter | Gauge | Histogram;
 
 /**
  * The registry's families as instruments of a Meter (the one the app's SDK registered with @opentelemetry/api):
- * - counters → ObservableCounter, gauges → ObservableGauge, read from the registry when the SDK collects (one batch
+ * - counters -> ObservableCounter, gauges -> ObservableGauge, read from the registry when the SDK collects (one batch
  *   callback refreshes the families once and observes them all), so counting costs nothing extra between collections;
- * - histograms → a real Histogram (OpenTelemetry has no observable one) with the registry's buckets as advice
+ * - histograms -> a real Histogram (OpenTelemetry has no observable one) with the registry's buckets as advice
  *   (`explicitBucketBoundaries`), fed by the registry histogram's observation listener: every value observed from now
  *   on is recorded, so the SDK's count, sum and buckets match ours for everything observed since the bridge exists.
  * Every point carries its labels and the registry's constant labels (`agent`, `instance_id`) as attributes; names and

@@ -8,8 +8,8 @@ const CUMULATIVE = 2; // AggregationTemporality.CUMULATIVE
 
 /**
  * The body of POST /v1/metrics (ExportMetricsServiceRequest, JSON encoding) for what a MetricsRegistry holds:
- * counters → monotonic cumulative Sum (the `_total` suffix dropped, as OpenTelemetry's Prometheus mapping adds it
- * back), gauges → Gauge, histograms → cumulative Histogram with explicitBounds. `startMs`: when the cumulative
+ * counters -> monotonic cumulative Sum (the `_total` suffix dropped, as OpenTelemetry's Prometheus mapping adds it
+ * back), gauges -> Gauge, histograms -> cumulative Histogram with explicitBounds. `startMs`: when the cumulative
  * series began (the process's start).
  */
 export function metricsExportRequest(

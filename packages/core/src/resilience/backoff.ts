@@ -6,7 +6,7 @@ export type BackoffStrategy = (typeof BACKOFF_STRATEGIES)[number];
 
 /**
  * "none": the computed delay; "full": uniform in [0, delay] (AWS "full jitter");
- * "decorrelated": uniform in [backoffMs, 3 × previous delay], capped (AWS "decorrelated jitter"; grows on its own,
+ * "decorrelated": uniform in [backoffMs, 3 * previous delay], capped (AWS "decorrelated jitter"; grows on its own,
  * so the strategy is not used).
  */
 export const JITTER_MODES = ["full", "decorrelated", "none"] as const;

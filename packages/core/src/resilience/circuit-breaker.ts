@@ -9,7 +9,7 @@ import { describe, requireFunction, requireInteger, requireNonNegative, requireP
 export type CircuitState = "closed" | "open" | "half-open";
 
 export interface FailureRatioOptions {
-  /** Open when failures / calls in the window reach this (0 < ratio ≤ 1). */
+  /** Open when failures / calls in the window reach this (0 < ratio <= 1). */
   ratio: number;
   /** Length of the sliding window. */
   windowMs: number;
@@ -20,7 +20,7 @@ export interface FailureRatioOptions {
 export interface CircuitBreakerOptions {
   /** The dependency this breaker protects; appears in errors and events. */
   name: string;
-  /** Consecutive failures that open the circuit. Integer ≥ 1, default 5 (the seed's config). */
+  /** Consecutive failures that open the circuit. Integer >= 1, default 5 (the seed's config). */
   threshold?: number;
   /** How long the circuit stays open before letting probes through. Default 60000 ms (the seed's config). */
   timeout?: number;
@@ -54,8 +54,8 @@ export interface CircuitSnapshot {
 }
 
 /**
- * closed → open after `threshold` consecutive failures (or the failure ratio) → half-open once `timeout` has passed
- * (derived from the clock when next asked: no timer) → closed when `halfOpenProbes` probes succeed, open on any failure.
+ * closed -> open after `threshold` consecutive failures (or the failure ratio) -> half-open once `timeout` has passed
+ * (derived from the clock when next asked: no timer) -> closed when `halfOpenProbes` probes succeed, open on any failure.
  */
 export class CircuitBreaker implements Policy {
   readonly name: string;

@@ -8,7 +8,7 @@ import { requireFunction, requireNonNegative } from "./validate.ts";
 
 export interface CriticalErrorInfo {
   context: string;
-  /** 1 for the first critical error this handler saw, 2 for the next, … */
+  /** 1 for the first critical error this handler saw, 2 for the next, ... */
   sequence: number;
 }
 
@@ -26,7 +26,7 @@ export interface RuntimeErrorHandlerOptions extends Omit<RetryOptions, "signal" 
 
 /**
  * The seed's RuntimeErrorHandler: retries with backoff under one configuration, and the critical-error path
- * (log with context → notify monitors → graceful shutdown), which never throws.
+ * (log with context -> notify monitors -> graceful shutdown), which never throws.
  */
 export class RuntimeErrorHandler {
   readonly retryConfig: Readonly<ResolvedRetryOptions>;

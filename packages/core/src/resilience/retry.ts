@@ -8,7 +8,7 @@ import { requireFunction, requireInteger, requirePositive } from "./validate.ts"
 
 /** What each call of the retried function is told. */
 export interface RetryAttempt {
-  /** 1 for the first call, 2 for the first retry, … */
+  /** 1 for the first call, 2 for the first retry, ... */
   attempt: number;
   /** Aborted when the caller's signal aborts or the time budget runs out. */
   signal: AbortSignal;
@@ -27,13 +27,13 @@ export interface RetryEvent {
 }
 
 export interface RetryOptions {
-  /** Total calls, as the seed counts them: 3 → at most three calls. Integer 1–10, default 3. */
+  /** Total calls, as the seed counts them: 3 -> at most three calls. Integer 1-10, default 3. */
   maxRetries?: number;
   /** First delay, default 1000 ms. */
   backoffMs?: number;
   /** Upper bound of any delay, default 30000 ms. */
   maxBackoffMs?: number;
-  /** Default "exponential" (backoffMs × 2^(n-1)); "linear" (backoffMs × n); "constant". */
+  /** Default "exponential" (backoffMs * 2^(n-1)); "linear" (backoffMs * n); "constant". */
   backoffStrategy?: BackoffStrategy;
   /** Default "full". */
   jitter?: JitterMode;

@@ -32,7 +32,7 @@ export const RESOURCE_FIELDS = [
 /**
  * How this runtime honours every resource field of the manifest, so the runtime can log it at start and
  * no field is silently ignored. In-process enforcement is cooperative; the kernel holds a limit only when the
- * process runs in a cgroup that sets it — under `aral run` on Linux where cgroups are usable (root or a
+ * process runs in a cgroup that sets it - under `aral run` on Linux where cgroups are usable (root or a
  * delegated subtree), which `aral check` and the supervisor's start log say limit by limit.
  */
 export function describeEnforcement(
@@ -53,9 +53,9 @@ export function describeEnforcement(
       status: "enforced",
       how:
         `allocate({ cpu }) leases count against it (ResourceLimitError past it); the monitor measures CPU time over wall time and degrades at the limit; ` +
-        `the worker pool is sized from it (capped at this machine's ${cores} cores); a kernel CPU quota only in a cgroup — under aral run on Linux with usable cgroups (aral check says whether)` +
+        `the worker pool is sized from it (capped at this machine's ${cores} cores); a kernel CPU quota only in a cgroup \u2014 under aral run on Linux with usable cgroups (aral check says whether)` +
         (r.cpu.limit !== undefined && r.cpu.limit > cores
-          ? ` — note: the limit is more than the ${cores} cores available`
+          ? ` \u2014 note: the limit is more than the ${cores} cores available`
           : ""),
     },
     {
@@ -79,7 +79,7 @@ export function describeEnforcement(
       field: "memory.limit",
       value: fmt(r.memory.limit, formatBytes),
       status: "enforced",
-      how: "allocate({ memory }) leases count against it (ResourceLimitError past it); the monitor samples RSS and degrades at 90% of it; a kernel limit (OOM kill) only in a cgroup — under aral run on Linux with usable cgroups; without them aral run samples RSS and restarts past it (aral check says which)",
+      how: "allocate({ memory }) leases count against it (ResourceLimitError past it); the monitor samples RSS and degrades at 90% of it; a kernel limit (OOM kill) only in a cgroup \u2014 under aral run on Linux with usable cgroups; without them aral run samples RSS and restarts past it (aral check says which)",
     },
     {
       field: "memory.request",

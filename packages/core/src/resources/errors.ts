@@ -92,12 +92,12 @@ export class NetworkTimeoutError extends Error {
 export class FetchSchemeError extends Error {
   override readonly name = "FetchSchemeError";
   readonly url: string;
-  /** The refused scheme, with its colon ("file:", "data:", …). */
+  /** The refused scheme, with its colon ("file:", "data:", ...). */
   readonly scheme: string;
 
   constructor(url: string, scheme: string) {
     super(
-      `fetch refuses ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url)}: scheme ${scheme} is not allowed, only http: and https:`,
+      `fetch refuses ${JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}\u2026` : url)}: scheme ${scheme} is not allowed, only http: and https:`,
     );
     this.url = url;
     this.scheme = scheme;

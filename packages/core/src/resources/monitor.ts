@@ -54,7 +54,7 @@ export interface ResourceSample {
     readonly limit: number | null;
     readonly ratio: number | null;
   };
-  /** `percent`: share of the whole machine (cpu-time delta / wall delta / cores × 100); `cores`: cores busy. */
+  /** `percent`: share of the whole machine (cpu-time delta / wall delta / cores * 100); `cores`: cores busy. */
   readonly cpu: {
     readonly percent: number;
     readonly cores: number;

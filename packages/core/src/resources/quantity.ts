@@ -53,12 +53,12 @@ export function parseQuantity(input: string | number): number {
   return value;
 }
 
-/** CPU in cores: "500m" → 0.5, "2" → 2, 1.5 → 1.5. */
+/** CPU in cores: "500m" -> 0.5, "2" -> 2, 1.5 -> 1.5. */
 export function parseCpu(input: string | number): number {
   return parseQuantity(input);
 }
 
-/** Memory or storage in whole bytes (rounded up, as Kubernetes does): "2Gi" → 2147483648, "2G" → 2e9. */
+/** Memory or storage in whole bytes (rounded up, as Kubernetes does): "2Gi" -> 2147483648, "2G" -> 2e9. */
 export function parseBytes(input: string | number): number {
   const bytes = Math.ceil(parseQuantity(input));
   if (!Number.isSafeInteger(bytes))
@@ -92,7 +92,7 @@ export function formatBytes(bytes: number): string {
 const BANDWIDTH = /^(\d+\.?\d*|\.\d+)\s*(bps|kbps|Kbps|Mbps|Gbps|Tbps)$/;
 const BANDWIDTH_FACTOR: Record<string, number> = { bps: 1, kbps: 1e3, Kbps: 1e3, Mbps: 1e6, Gbps: 1e9, Tbps: 1e12 };
 
-/** Bandwidth in bits per second: "100Mbps" → 1e8, "500kbps" → 5e5. A bare number is bits per second. */
+/** Bandwidth in bits per second: "100Mbps" -> 1e8, "500kbps" -> 5e5. A bare number is bits per second. */
 export function parseBandwidth(input: string | number): number {
   if (typeof input === "number") return parseQuantity(input);
   if (typeof input !== "string") throw new QuantityError(input, 'must be a string such as "100Mbps"');

@@ -8,7 +8,7 @@ import { resolvePriority } from "./priority.ts";
 import type { PriorityName, ShutdownReport, TaskFunction, TaskHandle, TaskOptions, TaskQueueStats } from "./types.ts";
 
 export interface TaskQueueOptions {
-  /** Tasks running at once. Integer ≥ 1 or Infinity; default 1. */
+  /** Tasks running at once. Integer >= 1 or Infinity; default 1. */
   concurrency?: number;
   /** Tasks that may wait in the queue (running ones excluded). Default Infinity. */
   maxQueued?: number;
@@ -64,7 +64,7 @@ interface Entry {
 export type AnswerObserver = (handedInAt: number, ok: boolean) => void;
 
 /**
- * A zero-parameter arrow function (`async () => …`, as Function.prototype.toString prints it). Such a function cannot
+ * A zero-parameter arrow function (`async () => ...`, as Function.prototype.toString prints it). Such a function cannot
  * reach the argument it is called with (an arrow has no `arguments` of its own), so the signal handed to it is never
  * seen and needs no controller of its own. Anything else (a parameter, rest or default parameters, a `function`, a
  * bound function, a method) gets its own signal.

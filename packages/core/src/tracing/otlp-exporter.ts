@@ -19,7 +19,7 @@ export interface OtlpExporterOptions {
 
 /**
  * OTLP/HTTP with the JSON encoding (POST <endpoint>, content-type application/json): a batch per `batchSize`
- * spans or per `delayMs`, one request at a time, and a flush() the runtime awaits at stop. Small on purpose —
+ * spans or per `delayMs`, one request at a time, and a flush() the runtime awaits at stop. Small on purpose -
  * it is what lets @aral/core export traces on Node, Deno and Bun with nothing but @opentelemetry/api installed.
  */
 export class OtlpHttpExporter {

@@ -20,7 +20,7 @@ export interface DependencyTrace {
   end(error?: unknown): void;
 }
 
-/** A span that covers one lifecycle phase; `context` parents spans started inside it (restart → stop, start). */
+/** A span that covers one lifecycle phase; `context` parents spans started inside it (restart -> stop, start). */
 export interface PhaseTrace {
   readonly context: Context;
   end(error?: unknown, attributes?: Record<string, string | number | boolean>): void;
@@ -28,7 +28,7 @@ export interface PhaseTrace {
 
 /**
  * The runtime's spans: one per task, per callDependency (retry attempts and breaker state as events), per health
- * check (children of their round) and per lifecycle phase. Created only when tracing is configured — the runtime
+ * check (children of their round) and per lifecycle phase. Created only when tracing is configured - the runtime
  * holds `undefined` otherwise, so an agent without OpenTelemetry pays one property check per task.
  */
 export class RuntimeTracing {
@@ -36,7 +36,7 @@ export class RuntimeTracing {
   readonly #tracer: Tracer;
   readonly #exporter: OtlpHttpExporter | undefined;
   /**
-   * Each running task's context, keyed by the signal the task function was handed: what `callDependency(…, { signal })`
+   * Each running task's context, keyed by the signal the task function was handed: what `callDependency(..., { signal })`
    * inside the task uses as its parent (explicit, so it needs no async context manager on any runtime).
    */
   readonly #taskContexts = new WeakMap<AbortSignal, Context>();

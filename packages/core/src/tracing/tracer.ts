@@ -75,7 +75,7 @@ class ExportingSpan implements Span {
     this.#context = context;
     this.#parentSpanId = parentSpanId;
     this.#sink = sink;
-    this.#kind = (options.kind ?? 0) + 1; // API SpanKind (INTERNAL = 0) → OTLP (INTERNAL = 1)
+    this.#kind = (options.kind ?? 0) + 1; // API SpanKind (INTERNAL = 0) -> OTLP (INTERNAL = 1)
     this.#start = toEpochMs(options.startTime);
     if (options.attributes) this.setAttributes(options.attributes);
   }

@@ -52,7 +52,7 @@ export function defineWorker<In = unknown, Out = unknown>(handler: WorkerHandler
     try {
       send({ aral: PROTOCOL_TAG, kind: "result", id, ok: true, value });
     } catch (error) {
-      // The result could not be cloned (a function, a class instance with private state, …).
+      // The result could not be cloned (a function, a class instance with private state, ...).
       send({ aral: PROTOCOL_TAG, kind: "result", id, ok: false, error: serializeError(error) });
     }
   };

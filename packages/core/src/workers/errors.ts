@@ -20,7 +20,7 @@ export class WorkerTaskError extends Error {
   override readonly name = "WorkerTaskError";
   readonly taskId: number;
   readonly worker: string;
-  /** The name of the error thrown in the worker ("TypeError", "RangeError", …). */
+  /** The name of the error thrown in the worker ("TypeError", "RangeError", ...). */
   readonly remoteName: string;
 
   constructor(taskId: number, worker: string, remote: { name: string; message: string; stack?: string }) {

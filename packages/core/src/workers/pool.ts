@@ -19,9 +19,9 @@ import { workerPoolSize } from "./size.ts";
 export interface WorkerPoolOptions {
   /** Number of workers. Honoured as given (you may want more than the cores for blocking work). */
   size?: number;
-  /** Without `size`: the CPU limit ("2000m", 1.5) the pool is sized from — whole cores, at least 1, at most the machine's cores. */
+  /** Without `size`: the CPU limit ("2000m", 1.5) the pool is sized from - whole cores, at least 1, at most the machine's cores. */
   cpuLimit?: string | number;
-  /** Worker names are `<name>-1`, `<name>-2`, … Default "aral-worker". */
+  /** Worker names are `<name>-1`, `<name>-2`, ... Default "aral-worker". */
   name?: string;
   /** How long a new worker may take to load and call defineWorker(). Default 30 000 ms. */
   startTimeoutMs?: number;

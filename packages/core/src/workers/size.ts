@@ -3,11 +3,11 @@ import { WorkerPoolConfigError } from "./errors.ts";
 
 /**
  * How many workers a CPU limit pays for: whole cores, rounded down, at least 1, never more than the
- * machine's cores. No limit → one per core. `"2000m"` → 2, `"500m"` → 1, `"1.5"` → 1, `6` on 4 cores → 4.
+ * machine's cores. No limit -> one per core. `"2000m"` -> 2, `"500m"` -> 1, `"1.5"` -> 1, `6` on 4 cores -> 4.
  */
 export function workerPoolSize(cpuLimit: string | number | undefined, cpus: number): number {
   if (typeof cpus !== "number" || !Number.isFinite(cpus) || cpus < 0) {
-    throw new WorkerPoolConfigError("cpus", cpus, "the machine's core count, a finite number ≥ 0");
+    throw new WorkerPoolConfigError("cpus", cpus, "the machine's core count, a finite number \u2265 0");
   }
   const cores = Math.max(1, Math.floor(cpus));
   if (cpuLimit === undefined) return cores;

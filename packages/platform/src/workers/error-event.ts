@@ -16,7 +16,7 @@ const PERMISSION = /Requires \w+ access|NotCapable|PermissionDenied/;
  * The Error to report for a Web Worker's `error` event. A module that cannot be found (or read) becomes
  * a PlatformError NotFound (PermissionDenied) naming the module; any other error is the worker's own,
  * rebuilt from the event: `event.error` when the runtime passes it, else the message without the
- * runtime's decoration ("Uncaught (in promise) …" in Deno, a source excerpt in Bun).
+ * runtime's decoration ("Uncaught (in promise) ..." in Deno, a source excerpt in Bun).
  */
 export function errorFromWorkerEvent(event: WorkerErrorEventLike, module: URL): Error {
   const raw =
@@ -48,7 +48,7 @@ export function errorFromWorkerEvent(event: WorkerErrorEventLike, module: URL): 
   return error;
 }
 
-/** "Uncaught (in promise) Error: x" → "Error: x"; Bun's "1 | source…\n   ^\nerror: x\n   at …" → "error: x". */
+/** "Uncaught (in promise) Error: x" -> "Error: x"; Bun's "1 | source...\n   ^\nerror: x\n   at ..." -> "error: x". */
 function cleanMessage(message: string): string {
   const lines = message
     .split("\n")

@@ -13,7 +13,7 @@ export interface WorkerThreadHost {
 
 /**
  * The body of every worker-thread bootstrap (Node, and Deno's node:worker_threads): Web worker globals
- * over parentPort, then the user's worker module — so one worker module runs unchanged everywhere.
+ * over parentPort, then the user's worker module - so one worker module runs unchanged everywhere.
  */
 export function bootWorkerThread(host: WorkerThreadHost, adapter: string): void {
   const moduleUrl = (host.workerData as { module?: unknown } | null)?.module;

@@ -70,7 +70,7 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
   return mounts;
 }
 
-/** The process's own cgroup per v1 controller ("memory" → "/x/y") and in v2 (key ""), from /proc/self/cgroup. */
+/** The process's own cgroup per v1 controller ("memory" -> "/x/y") and in v2 (key ""), from /proc/self/cgroup. */
 export function parseOwnCgroups(procSelfCgroup: string): Map<string, string> {
   const own = new Map<string, string>();
   for (const line of procSelfCgroup.split("\n")) {

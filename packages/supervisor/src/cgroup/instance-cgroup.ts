@@ -58,7 +58,7 @@ async function readNumber(platform: CgroupPlatform, path: string): Promise<numbe
   }
 }
 
-/** "key value" lines (memory.events, memory.oom_control, cpu.stat) → the value of `key`. */
+/** "key value" lines (memory.events, memory.oom_control, cpu.stat) -> the value of `key`. */
 export function keyedValue(text: string, key: string): number | null {
   const match = new RegExp(`^${key}\\s+(\\d+)\\s*$`, "m").exec(text);
   return match ? Number(match[1]) : null;

@@ -22,7 +22,7 @@ export function cpuShares(cores: number): number {
   return Math.max(2, Math.round(cores * 1024));
 }
 
-/** v2 cpu.weight (1–10000) from shares, the formula Kubernetes and runc use. */
+/** v2 cpu.weight (1-10000) from shares, the formula Kubernetes and runc use. */
 export function cpuWeight(cores: number): number {
   const shares = Math.min(262_144, cpuShares(cores));
   return Math.max(1, Math.min(10_000, 1 + Math.floor(((shares - 2) * 9_999) / 262_142)));

@@ -26,7 +26,7 @@ const WATCHER_MARGIN_MS = 1_000;
 
 /**
  * The kill deadline (ms) of the supervisor-death watcher among `pids`, or undefined when none is left. The watcher
- * (isolation.ts' WATCH_SCRIPT) runs as `/bin/sh -c <script> aral-agent <grace seconds> …`; it sends the agent its one
+ * (isolation.ts' WATCH_SCRIPT) runs as `/bin/sh -c <script> aral-agent <grace seconds> ...`; it sends the agent its one
  * SIGTERM when the supervisor dies and SIGKILLs the group at the deadline, itself last.
  */
 async function watcherDeadlineMs(platform: Pick<Platform, "fs">, pids: readonly number[]): Promise<number | undefined> {
@@ -42,7 +42,7 @@ async function watcherDeadlineMs(platform: Pick<Platform, "fs">, pids: readonly 
  * Kills and removes the instance cgroups a supervisor that is no longer alive left behind (SIGKILLed, crashed):
  * the agents it ran, and whatever they spawned. Returns the names it reaped. A cgroup whose watcher still runs is
  * mid-way through a graceful stop (its agent got its one SIGTERM): it is reaped once the watcher is done, or at the
- * watcher's deadline plus a margin — a kill now would cut the agent's drain short.
+ * watcher's deadline plus a margin - a kill now would cut the agent's drain short.
  */
 export async function reapLeftoverCgroups(
   platform: Pick<Platform, "fs" | "process">,

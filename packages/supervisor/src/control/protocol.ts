@@ -1,7 +1,7 @@
 /**
  * The control channel's protocol: one JSON object per line (UTF-8, "\n"). The client sends one request per
- * connection; the server answers with one response line — and, for `logs` with `follow`, then one
- * `{ "line": … }` per new log line until the client hangs up.
+ * connection; the server answers with one response line - and, for `logs` with `follow`, then one
+ * `{ "line": ... }` per new log line until the client hangs up.
  */
 export const CONTROL_COMMANDS = ["ps", "logs", "restart", "reload", "stop", "down"] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];

@@ -35,7 +35,7 @@ export async function ensureControlDir(platform: Pick<Platform, "fs">, dir: stri
   if (info.mode !== null && (info.mode & 0o077) !== 0) {
     throw new PlatformError(
       "PermissionDenied",
-      `control directory ${dir} is open to other users (mode ${(info.mode & 0o777).toString(8)}); it must be 0700 — fix it with chmod 700 ${dir}`,
+      `control directory ${dir} is open to other users (mode ${(info.mode & 0o777).toString(8)}); it must be 0700 \u2014 fix it with chmod 700 ${dir}`,
       { path: dir },
     );
   }

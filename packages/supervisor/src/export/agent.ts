@@ -46,7 +46,7 @@ export function checkAgentName(name: string): string {
   return name;
 }
 
-/** A default name from a file name: "agent.manifest.jsonc" → "agent", "My_Agent.ts" → "my-agent". */
+/** A default name from a file name: "agent.manifest.jsonc" -> "agent", "My_Agent.ts" -> "my-agent". */
 export function nameFromPath(path: string): string {
   const base = path.slice(path.lastIndexOf("/") + 1);
   const stem = base.split(".")[0] ?? "";

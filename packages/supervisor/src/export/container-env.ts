@@ -8,7 +8,7 @@ export function envSecretName(agent: string): string {
 }
 
 /**
- * The container's whole environment — the least-privilege set of `aral run`, nothing inherited:
+ * The container's whole environment - the least-privilege set of `aral run`, nothing inherited:
  * ARAL_MANIFEST, the health server on the pod's IP (the kubelet probes and Prometheus scrapes that
  * address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root filesystem is
  * read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is

@@ -9,7 +9,7 @@ export interface ResourceRequirements {
 
 /**
  * `resources.requests`/`limits` of the container, converted exactly: cpu in Kubernetes' canonical form
- * ("2000m" → "2"), memory as written ("512Mi"), `ephemeral-storage` limit from `storage.maxSize`.
+ * ("2000m" -> "2"), memory as written ("512Mi"), `ephemeral-storage` limit from `storage.maxSize`.
  */
 export function containerResources(config: RuntimeConfig, notes: Notes): ResourceRequirements {
   const { cpu, memory, storage } = config.resources;

@@ -20,7 +20,7 @@ export interface StorageLayout {
 }
 
 /**
- * `storage.persistent` → a PersistentVolumeClaim mounted at that path; `storage.ephemeral` → an emptyDir with
+ * `storage.persistent` -> a PersistentVolumeClaim mounted at that path; `storage.ephemeral` -> an emptyDir with
  * `sizeLimit` = `storage.maxSize`; /tmp always an emptyDir (the root filesystem is read-only, and the runtime
  * makes its temporary files there).
  */

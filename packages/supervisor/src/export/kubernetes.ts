@@ -21,7 +21,7 @@ export const DEFAULT_WORKDIR = "/app";
 
 export interface KubernetesExportOptions {
   kind?: KubernetesKind;
-  /** Image of the agent; default the runtime's official image (RUNTIME_IMAGES) — which then needs your code at /app. */
+  /** Image of the agent; default the runtime's official image (RUNTIME_IMAGES) - which then needs your code at /app. */
   image?: string;
   /** A PodMonitor (Prometheus Operator) instead of prometheus.io/* scrape annotations. */
   monitor?: boolean;
@@ -142,7 +142,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
   }
   notes.notExpressible(
     "errorHandling.maxBackoffMs",
-    `container restarts follow the kubelet's own backoff (10 s doubling to 5 min), not ${config.errorHandling.backoffMs} … ${config.errorHandling.maxBackoffMs} ms as under aral run; the agent's in-process retries still use them`,
+    `container restarts follow the kubelet's own backoff (10 s doubling to 5 min), not ${config.errorHandling.backoffMs} \u2026 ${config.errorHandling.maxBackoffMs} ms as under aral run; the agent's in-process retries still use them`,
   );
   if (notes.written("health.enabled") && !config.health.enabled)
     notes.approximated(

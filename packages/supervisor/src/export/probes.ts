@@ -28,19 +28,19 @@ export function healthProbes(
   if (interval % 1000 !== 0)
     notes.approximated(
       "lifecycle.healthcheck.interval",
-      `Kubernetes probes count whole seconds: ${interval} ms → periodSeconds ${periodSeconds}`,
+      `Kubernetes probes count whole seconds: ${interval} ms \u2192 periodSeconds ${periodSeconds}`,
     );
   if (timeout % 1000 !== 0)
     notes.approximated(
       "lifecycle.healthcheck.timeout",
-      `Kubernetes probes count whole seconds: ${timeout} ms → timeoutSeconds ${timeoutSeconds}`,
+      `Kubernetes probes count whole seconds: ${timeout} ms \u2192 timeoutSeconds ${timeoutSeconds}`,
     );
   const startupPeriod = Math.min(periodSeconds, 5);
   const startupFailures = Math.max(1, Math.ceil(config.lifecycle.startupTimeout / (startupPeriod * 1000)));
   if (config.lifecycle.startupTimeout % (startupPeriod * 1000) !== 0) {
     notes.approximated(
       "lifecycle.startupTimeout",
-      `the startup probe allows ${startupFailures} × ${startupPeriod} s = ${startupFailures * startupPeriod} s (whole probe periods) for ${config.lifecycle.startupTimeout} ms`,
+      `the startup probe allows ${startupFailures} \u00d7 ${startupPeriod} s = ${startupFailures * startupPeriod} s (whole probe periods) for ${config.lifecycle.startupTimeout} ms`,
     );
   }
   const get = (path: string) => ({ path, port: HEALTH_PORT_NAME });

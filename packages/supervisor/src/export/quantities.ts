@@ -83,7 +83,7 @@ function binaryText(bytes: number, suffixes: readonly string[]): string {
   return `${value}${unit}`;
 }
 
-/** Bytes for a systemd directive (MemoryMax=…): K, M, G, T are powers of 1024 there. Whole bytes, rounded up. */
+/** Bytes for a systemd directive (MemoryMax=...): K, M, G, T are powers of 1024 there. Whole bytes, rounded up. */
 export function systemdBytes(input: string | number): string {
   return binaryText(parseBytes(input), ["K", "M", "G", "T", "P", "E"]);
 }

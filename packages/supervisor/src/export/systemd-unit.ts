@@ -126,7 +126,7 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
     textDirective("EnvironmentFile", `/etc/aral/${name}.env`);
   }
 
-  // Restart policy and backoff (errorHandling.backoffMs … maxBackoffMs, as `aral run`).
+  // Restart policy and backoff (errorHandling.backoffMs ... maxBackoffMs, as `aral run`).
   directive("Restart", "on-failure");
   directive("RestartSec", systemdTimeSpan(Math.max(config.errorHandling.backoffMs, 100)));
   if (config.errorHandling.backoffMs < 100)

@@ -99,7 +99,7 @@ export class AgentInstance {
       args,
       cwd: agent.cwd,
       env,
-      // informational for the supervisor; a command agent (python3 …) is not run by one of the three
+      // informational for the supervisor; a command agent (python3 ...) is not run by one of the three
       runtime: agent.runtime ?? "node",
       manifest: agent.config,
       restart: {

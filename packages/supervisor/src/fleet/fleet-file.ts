@@ -42,7 +42,7 @@ export interface FleetLogSpec {
   readonly dir: string;
   /** A log file is rotated once it would grow past this. */
   readonly maxBytes: number;
-  /** Rotated files kept besides the current one (`<name>.log.1` … `.log.<files>`). */
+  /** Rotated files kept besides the current one (`<name>.log.1` ... `.log.<files>`). */
   readonly files: number;
 }
 
@@ -197,7 +197,7 @@ async function agentSpec(
 ): Promise<FleetAgentSpec | undefined> {
   const path = `agents[${index}]`;
   if (!isObject(raw))
-    return issues.add(path, raw, "an object { name, entry and runtime, or command, … }", "must be an object");
+    return issues.add(path, raw, "an object { name, entry and runtime, or command, \u2026 }", "must be an object");
   issues.unknownKeys(path, raw, AGENT_KEYS);
   const name = issues.string(`${path}.name`, raw["name"], true);
   if (name !== undefined && !NAME.test(name))
@@ -280,7 +280,7 @@ async function agentSpec(
   } else {
     const layers = raw["layers"];
     if (layers !== undefined && !isObject(layers))
-      issues.add(`${path}.layers`, layers, "an object { runtime: { … } }", "must be an object");
+      issues.add(`${path}.layers`, layers, "an object { runtime: { \u2026 } }", "must be an object");
     else {
       if (layers !== undefined) issues.unknownKeys(`${path}.layers`, layers, new Set(["runtime"]));
       try {
@@ -316,7 +316,7 @@ export async function validateFleet(platform: Pick<Platform, "fs">, value: unkno
   if (!isObject(value))
     throw new ConfigError(
       "invalid",
-      [{ path: "", value, expected: "an object { agents: [ … ] }", message: "a fleet file must be an object" }],
+      [{ path: "", value, expected: "an object { agents: [ \u2026 ] }", message: "a fleet file must be an object" }],
       { source: file },
     );
   issues.unknownKeys("", value, TOP_KEYS);

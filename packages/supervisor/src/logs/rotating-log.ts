@@ -3,7 +3,7 @@ import type { Platform } from "@aral/core";
 export interface RotatingLogOptions {
   /** Directory of the files (created, mode 0700, when missing). */
   dir: string;
-  /** File name stem: lines go to `<name>.log`, rotated to `<name>.log.1` … `<name>.log.<files>`. */
+  /** File name stem: lines go to `<name>.log`, rotated to `<name>.log.1` ... `<name>.log.<files>`. */
   name: string;
   /** A file is rotated before it would grow past this many bytes (a single longer line gets a file of its own). */
   maxBytes: number;
@@ -52,7 +52,7 @@ export class RotatingLog {
     return `${this.#options.dir}/${this.#options.name}.log`;
   }
 
-  /** Every file, oldest first: `.log.<files>` … `.log.1`, `.log`. */
+  /** Every file, oldest first: `.log.<files>` ... `.log.1`, `.log`. */
   get paths(): string[] {
     const rotated = Array.from({ length: this.#options.files }, (_, i) => `${this.path}.${this.#options.files - i}`);
     return [...rotated, this.path];
