@@ -10,13 +10,14 @@
  * BENCH_SECONDS (default 3) per round, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 32),
  * BENCH_BODIES (default small,64k,stream; also stream-turns: not a goal, see serve-target.ts), BENCH_BASE (a copy
  * of adapters/node/src placed inside adapters/node/ so its imports resolve: an extra contender "base", for a
- * before/after in one run).
+ * before/after in one run), BENCH_PIN=0 (do not pin the load generator and the servers to CPUs 0 and 1).
  *   node scripts/bench/serve.mjs
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { root, runtimes } from "../runtimes.mjs";
 
@@ -30,9 +31,19 @@ const BASE = process.env.BENCH_BASE;
 const SERVERS = ["raw", "aral", "hono", "srvx", ...(BASE ? ["base"] : [])];
 const BODIES = (process.env.BENCH_BODIES ?? "small,64k,stream").split(",");
 const node = runtimes.node24.exec;
+// The load generator (this process, every thread) on CPU 0 and each server on CPU 1, where taskset and two CPUs exist:
+// left to the scheduler, both moved across the two CPUs of this machine and aral's per-round ratio to raw swung
+// 0.79-1.19 in one run; pinned, 0.86-0.96 (2026-12-01). BENCH_PIN=0: not pinned.
+const PINNED =
+  process.env.BENCH_PIN !== "0" &&
+  availableParallelism() >= 2 &&
+  spawnSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" }).status === 0;
 
 async function start(kind, body) {
-  const child = spawn(node, ["--conditions=source", "scripts/bench/serve-target.ts", kind, body], {
+  const command = [node, "--conditions=source", "scripts/bench/serve-target.ts", kind, body];
+  // taskset execs node in the same process: the pid read below is the server's
+  const [exec, ...args] = PINNED ? ["taskset", "-c", "1", ...command] : command;
+  const child = spawn(exec, args, {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
     env: BASE ? { ...process.env, BENCH_BASE: resolve(BASE) } : process.env,
@@ -71,7 +82,9 @@ function load(port) {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
-console.log(`net.serve on ${node} — ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server and body`);
+console.log(
+  `net.serve on ${node} — ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server and body; ${PINNED ? "load generator on CPU 0, servers on CPU 1" : "not pinned to CPUs"}`,
+);
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const goals = [];
 for (const body of BODIES) {
