@@ -7,7 +7,7 @@
  * with other load, so the goal ratios use capacity: requests served per CPU-second of the server process
  * (utime + stime from /proc/<pid>/stat, Linux), which other processes barely move. Both are printed; each
  * ratio is the median over rounds of that round's ratio; aral's ratio of each round is printed too.
- * BENCH_SECONDS (default 3) per round, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 32),
+ * BENCH_SECONDS (default 3) per round, BENCH_ROUNDS (default 5) rounds, BENCH_CONNECTIONS (default 32),
  * BENCH_BODIES (default small,64k,stream; also stream-turns: not a goal, see serve-target.ts), BENCH_BASE (a copy
  * of adapters/node/src placed inside adapters/node/ so its imports resolve: an extra contender "base", for a
  * before/after in one run), BENCH_PIN=0 (do not pin the load generator and the servers to CPUs 0 and 1).
@@ -24,7 +24,7 @@ import { root, runtimes } from "../runtimes.mjs";
 const require = createRequire(import.meta.url);
 const autocannon = require("autocannon");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // BENCH_BASE: a directory holding another copy of adapters/node/src (e.g. main's, for a before/after in one run)
 const BASE = process.env.BENCH_BASE;

@@ -3,8 +3,8 @@
  * Benchmark (not a test): process start → agent running with its health endpoint answering, against a bare
  * server of the same runtime answering the same path (node:http, Deno.serve, Bun.serve). Alternating runs,
  * BENCH_RUNS (default 7) each. Printed: median wall time from spawn to the first 200 of GET /health/live, and
- * the CPU the child used to get there (/proc/<pid>/stat; on a shared machine wall time swings with other
- * load, CPU much less). Goal: ≤ 1.2× the bare serve. Node 24 and Bun run the tsup build, Deno the sources.
+ * the CPU the child used to get there (bash's `time`, to the millisecond; on a shared machine wall time swings
+ * with other load, CPU much less). Goal: ≤ 1.2× the bare serve. Node 24 and Bun run the tsup build, Deno the sources.
  * BENCH_RUNTIMES (default node24,deno,bun) picks the runtimes.
  *   node scripts/bench/start.mjs
  */
@@ -42,17 +42,30 @@ const places = {
 };
 const args = { node24: [], bun: [], deno: ["run", "-A"] };
 
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/**
+ * Runs `exec args` under bash's `time`, which prints the CPU (user + system, every thread, to the millisecond) the
+ * runtime used once it is gone, however it ended. /proc/<pid>/stat counts in 10 ms ticks: a bare Bun serve is 2-4
+ * of them, so its ratio moved by a whole 1x between runs.
+ */
+function spawnTimed(exec, args, cwd) {
+  const timed = 'TIMEFORMAT="cpu %3U %3S"; time "$@"';
+  return spawn("bash", ["-c", timed, "timed", exec, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** The runtime bash started (bash waits for it to report its time; it does not exec it). */
+function timedChild(bash) {
+  const children = readFileSync(`/proc/${bash.pid}/task/${bash.pid}/children`, "utf8").trim().split(" ");
+  if (children.length !== 1 || !children[0]) throw new Error(`bash ${bash.pid} has children '${children.join(" ")}'`);
+  return Number(children[0]);
 }
 
 async function once(rt, file) {
   const started = performance.now();
-  const child = spawn(runtimes[rt].exec, [...args[rt], file], {
-    cwd: places[rt],
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawnTimed(runtimes[rt].exec, [...args[rt], file], places[rt]);
+  let errors = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk) => (errors += chunk));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   // the agent logs JSON lines on stdout too: the URL is the first line that is one
   let out = "";
   let url;
@@ -63,7 +76,7 @@ async function once(rt, file) {
     if (url) break;
   }
   child.stdout.resume(); // keep draining its logs
-  if (!url) throw new Error(`${rt} ${file} printed no URL:\n${out}`);
+  if (!url) throw new Error(`${rt} ${file} printed no URL:\n${out}${errors}`);
   url = url.trim().replace(/\/$/, "");
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -75,9 +88,11 @@ async function once(rt, file) {
     if (Date.now() > deadline) throw new Error(`${url}/health/live did not answer 200 within 30 s`);
   }
   const wall = performance.now() - started;
-  const cpu = cpuSeconds(child.pid) * 1000;
-  child.kill("SIGKILL");
-  await new Promise((resolve) => child.once("exit", resolve));
+  process.kill(timedChild(child), "SIGKILL");
+  await exited;
+  const times = /^cpu (\S+) (\S+)$/m.exec(errors);
+  if (!times) throw new Error(`${rt} ${file}: no time reported:\n${errors}`);
+  const cpu = (Number(times[1]) + Number(times[2])) * 1000;
   return { wall, cpu };
 }
 
