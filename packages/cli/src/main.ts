@@ -1,6 +1,7 @@
 import type { Platform } from "@aral/core";
 import type { Output } from "./output.ts";
 import { consoleOutput } from "./output.ts";
+import { CLI_VERSION } from "./version.ts";
 
 const USAGE = `usage: aral <command> [options]
 
@@ -21,6 +22,7 @@ commands:
   stop <agent>                stop an agent's instances (it stays in the fleet; aral restart starts it)
   down                        stop every agent and end aral up
   export kubernetes|systemd --manifest <file> [options]  deploy the agent: Kubernetes YAML or systemd units; aral export --help
+  version                     the aral CLI's version (also --version, -v)
   help                        this text`;
 
 // Each command is loaded when it runs: a supervising process (`aral up`, `aral run`) carries no export, audit or
@@ -51,6 +53,11 @@ export async function main(platform: Platform, argv: string[], output: Output = 
       return (await import("./commands/fleet-agent-commands.ts")).down(platform, args, output);
     case "export":
       return (await import("./commands/export.ts")).exportCommand(platform, args, output);
+    case "version":
+    case "--version":
+    case "-v":
+      output.out(`aral ${CLI_VERSION}`);
+      return 0;
     case undefined:
     case "help":
     case "--help":

@@ -107,6 +107,15 @@ describe("aral info / help / unknown", () => {
     });
   });
 
+  it("version, --version and -v print the version of package.json and deno.json", async () => {
+    const { readFileSync } = await import("node:fs");
+    const read = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "..", name), "utf8")).version;
+    for (const flag of ["version", "--version", "-v"]) {
+      expect(await aral(flag)).toEqual({ code: 0, out: `aral ${read("package.json")}`, err: "" });
+    }
+    expect(read("deno.json")).toBe(read("package.json"));
+  });
+
   it("an unknown command exits 2 with usage", async () => {
     const result = await aral("frobnicate");
     expect(result.code).toBe(2);
