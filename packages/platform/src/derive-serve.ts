@@ -35,13 +35,13 @@ export function deriveNet(net: NetPrimitives): NetApi {
     async serve(handler, opts = {}) {
       const { signal, ...rest } = opts;
       const safe: SafeRequestHandler = (request) => {
-        let answer: unknown;
         try {
-          answer = handler(request);
+          const answer: unknown = handler(request);
+          // even looking at what a handler returned may throw (a `then` getter, a Proxy): that is a 500 too
+          return isThenable(answer) ? Promise.resolve(answer).then(checked, failed) : checked(answer);
         } catch (error) {
           return failed(error);
         }
-        return isThenable(answer) ? Promise.resolve(answer).then(checked, failed) : checked(answer);
       };
       const binding = keepServing(await net.serve(safe, rest), (port) => net.serve(safe, { ...rest, port }));
       let closing: Promise<void> | undefined;
@@ -72,7 +72,11 @@ export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T
 
 /** What a handler answered with, at once or through its promise: a Response goes out, anything else is a 500. */
 function checked(response: unknown): Response {
-  if (response instanceof Response) return response;
+  try {
+    if (response instanceof Response) return response;
+  } catch (error) {
+    return failed(error);
+  }
   return failed(
     new TypeError(`serve: handler must return a Response, got ${response === null ? "null" : typeof response}`),
   );

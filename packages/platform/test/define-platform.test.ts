@@ -207,8 +207,35 @@ describe("definePlatform: net.serve", () => {
       expect(rejected.status).toBe(500);
       await platform.net.serve((async () => null) as never);
       expect((await f.served.handler!(new Request("http://x/"))).status).toBe(500);
-      expect(errors).toHaveBeenCalledTimes(2);
+      // what a handler returns may throw when looked at: a 500, not an exception out of the server's request handler
+      const hostile = [
+        // biome-ignore lint/suspicious/noThenProperty: a then getter that throws is the case under test
+        Object.defineProperty({}, "then", {
+          get() {
+            throw new Error("then getter");
+          },
+        }),
+        new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error("getPrototypeOf trap");
+            },
+          },
+        ),
+      ];
+      for (const answer of hostile) {
+        await platform.net.serve((() => answer) as never);
+        const response = f.served.handler!(new Request("http://x/"));
+        expect(response).toBeInstanceOf(Response);
+        expect((response as Response).status).toBe(500);
+      }
+      await platform.net.serve((async () => hostile[1]) as never);
+      expect((await f.served.handler!(new Request("http://x/"))).status).toBe(500);
+      expect(errors).toHaveBeenCalledTimes(5);
       expect(String(errors.mock.calls[0]?.[1])).toContain("late boom");
+      expect(String(errors.mock.calls[2]?.[1])).toContain("then getter");
+      expect(String(errors.mock.calls[3]?.[1])).toContain("getPrototypeOf trap");
       expect(String(errors.mock.calls[1]?.[1])).toContain("handler must return a Response, got null");
     } finally {
       errors.mockRestore();
