@@ -354,6 +354,11 @@ const tracing = object(
       'OTLP/HTTP traces URL. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/traces", else http://localhost:4318/v1/traces.',
       opt,
     ),
+    sampleRatio: doc(
+      ratio({ allowZero: true, allowOne: true }),
+      "Fraction of traces exporter \"otlp\" records (OpenTelemetry's parentbased_traceidratio: decided from the trace id, so alike in every process; a span follows its parent's decision). Default: OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, else every trace.",
+      opt,
+    ),
   },
   "OpenTelemetry traces (needs the optional peer dependency @opentelemetry/api).",
 );
@@ -552,7 +557,12 @@ export interface RuntimeOptions {
     | {
         serviceName?: string | undefined;
         tracing?:
-          | { enabled?: boolean | undefined; exporter?: "otlp" | "global" | undefined; endpoint?: string | undefined }
+          | {
+              enabled?: boolean | undefined;
+              exporter?: "otlp" | "global" | undefined;
+              endpoint?: string | undefined;
+              sampleRatio?: number | undefined;
+            }
           | undefined;
         metrics?:
           | {
@@ -627,7 +637,12 @@ export interface RuntimeConfig {
   health: { enabled: boolean; hostname: string; port: number; exposeDetails: boolean };
   observability: {
     serviceName?: string | undefined;
-    tracing: { enabled: boolean; exporter: "otlp" | "global"; endpoint?: string | undefined };
+    tracing: {
+      enabled: boolean;
+      exporter: "otlp" | "global";
+      endpoint?: string | undefined;
+      sampleRatio?: number | undefined;
+    };
     metrics: {
       enabled: boolean;
       exporter: "otlp" | "global";

@@ -618,10 +618,12 @@ export class AralRuntime {
       onExportError: (error) =>
         this.logger.warn("trace export failed", { event: "tracing.export", error: error.message }),
     });
+    if (settings.samplerWarning && settings.exporter === "otlp")
+      this.logger.warn(settings.samplerWarning, { event: "tracing.sampler" });
     this.logger.info("tracing on", {
       event: "tracing.start",
       exporter: settings.exporter,
-      ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint } : {}),
+      ...(settings.exporter === "otlp" ? { endpoint: settings.endpoint, sampler: settings.sampler } : {}),
     });
   }
 

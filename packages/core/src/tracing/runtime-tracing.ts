@@ -3,6 +3,7 @@ import type { HealthRound } from "../health/monitor.ts";
 import type { RetryEvent } from "../resilience/retry.ts";
 import type { TaskFunction, TaskOptions } from "../tasks/types.ts";
 import { OtlpHttpExporter } from "./otlp-exporter.ts";
+import { createSampler } from "./sampler.ts";
 import type { TracingSettings } from "./settings.ts";
 import { ExportingTracerProvider, type OtelApi } from "./tracer.ts";
 
@@ -194,7 +195,11 @@ export async function createRuntimeTracing(
     fetch: deps.fetch,
     onError: deps.onExportError,
   });
-  const provider = new ExportingTracerProvider(api, (record) => exporter.export(record));
+  const provider = new ExportingTracerProvider(
+    api,
+    (record) => exporter.export(record),
+    createSampler(settings.sampler),
+  );
   return new RuntimeTracing(api, provider.getTracer(), exporter);
 }
 

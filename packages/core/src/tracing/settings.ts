@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from "../config/index.ts";
+import { resolveSampler, type SamplerSetting } from "./sampler.ts";
 
 /** What tracing needs, resolved from the manifest's `observability` section and the standard OTEL_* variables. */
 export interface TracingSettings {
@@ -8,6 +9,10 @@ export interface TracingSettings {
   headers: Record<string, string>;
   /** service.name and the other resource attributes. */
   resource: Record<string, string>;
+  /** Which traces exporter "otlp" records (a global provider's SDK samples on its own). */
+  sampler: SamplerSetting;
+  /** A sampler variable that was not understood, and what was used instead (the runtime logs it). */
+  samplerWarning?: string;
 }
 
 /**
@@ -23,7 +28,14 @@ export function resolveTracingSettings(
   const tracing = config.observability.tracing;
   const signal = otlpSignal("traces", tracing, env);
   if (!signal) return undefined;
-  return { exporter: tracing.exporter, ...signal, resource: resolveResource(config, env, runtime) };
+  const { setting, warning } = resolveSampler(tracing.sampleRatio, env);
+  return {
+    exporter: tracing.exporter,
+    ...signal,
+    resource: resolveResource(config, env, runtime),
+    sampler: setting,
+    ...(warning === undefined ? {} : { samplerWarning: warning }),
+  };
 }
 
 /**

@@ -13,10 +13,16 @@ import type {
   TracerProvider,
 } from "@opentelemetry/api";
 import { nanosString, toOtlpAttributes, type SpanRecord } from "./otlp-json.ts";
+import type { Sampler } from "./sampler.ts";
 
 /** The parts of @opentelemetry/api the tracer uses at run time (handed in: the module is loaded lazily). */
 export interface OtelApi {
-  trace: { getSpanContext(context: Context): SpanContext | undefined; setSpan(context: Context, span: Span): Context };
+  trace: {
+    getSpanContext(context: Context): SpanContext | undefined;
+    setSpan(context: Context, span: Span): Context;
+    isSpanContextValid(spanContext: SpanContext): boolean;
+    wrapSpanContext(spanContext: SpanContext): Span;
+  };
   context: {
     active(): Context;
     with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
@@ -160,26 +166,29 @@ class ExportingSpan implements Span {
   }
 }
 
-/** A Tracer of the OpenTelemetry API whose spans go to one sink (the OTLP exporter). */
+/**
+ * A Tracer of the OpenTelemetry API whose spans go to one sink (the OTLP exporter). A span the sampler drops is the
+ * API's non-recording span: it carries its trace on (unsampled, so children parent-based samplers drop too) and
+ * never reaches the sink.
+ */
 export class ExportingTracer implements Tracer {
   readonly #api: OtelApi;
   readonly #sink: SpanSink;
+  readonly #sample: Sampler;
 
-  constructor(api: OtelApi, sink: SpanSink) {
+  constructor(api: OtelApi, sink: SpanSink, sample: Sampler) {
     this.#api = api;
     this.#sink = sink;
+    this.#sample = sample;
   }
 
   startSpan(name: string, options: SpanOptions = {}, context?: Context): Span {
-    const parent = options.root ? undefined : this.#api.trace.getSpanContext(context ?? this.#api.context.active());
+    const found = options.root ? undefined : this.#api.trace.getSpanContext(context ?? this.#api.context.active());
+    const parent = found && this.#api.trace.isSpanContextValid(found) ? found : undefined;
     const traceId = parent?.traceId ?? randomHex(16);
-    return new ExportingSpan(
-      name,
-      { traceId, spanId: randomHex(8), traceFlags: 1 },
-      parent?.spanId,
-      options,
-      this.#sink,
-    );
+    const spanId = randomHex(8);
+    if (!this.#sample(traceId, parent)) return this.#api.trace.wrapSpanContext({ traceId, spanId, traceFlags: 0 });
+    return new ExportingSpan(name, { traceId, spanId, traceFlags: 1 }, parent?.spanId, options, this.#sink);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
@@ -200,8 +209,8 @@ export class ExportingTracer implements Tracer {
 export class ExportingTracerProvider implements TracerProvider {
   readonly #tracer: ExportingTracer;
 
-  constructor(api: OtelApi, sink: SpanSink) {
-    this.#tracer = new ExportingTracer(api, sink);
+  constructor(api: OtelApi, sink: SpanSink, sample: Sampler) {
+    this.#tracer = new ExportingTracer(api, sink, sample);
   }
 
   getTracer(): Tracer {

@@ -239,6 +239,16 @@ describe("validation names the path, the value and what was expected", () => {
     expect(issues.find((issue) => issue.path.endsWith("shutdownSignals[1]"))).toMatchObject({ value: "SIGKILL" });
   });
 
+  it("observability.tracing.sampleRatio is a fraction from 0 to 1, both ends included", () => {
+    const tracing = (sampleRatio: unknown) => ({ observability: { tracing: { enabled: true, sampleRatio } } });
+    for (const bad of [1.5, -0.1, "0.5"]) {
+      const issues = runtimeIssues(tracing(bad));
+      expect(issues.map((issue) => issue.path)).toEqual(["layers.runtime.observability.tracing.sampleRatio"]);
+      expect(issues[0]).toMatchObject({ value: bad });
+    }
+    for (const good of [0, 0.25, 1]) expect(() => validateManifest(manifest(tracing(good)))).not.toThrow();
+  });
+
   it("the message lists every issue", () => {
     try {
       validateManifest(

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPlatform } from "../../../../adapters/node/src/index.ts";
 import { AralRuntime } from "../../src/index.ts";
 import type { SpanRecord } from "../../src/tracing/index.ts";
+import { createSampler, DEFAULT_SAMPLER } from "../../src/tracing/sampler.ts";
 import { ExportingTracerProvider } from "../../src/tracing/tracer.ts";
 
 class AlsContextManager implements ContextManager {
@@ -36,7 +37,9 @@ class AlsContextManager implements ContextManager {
 
 const spans: SpanRecord[] = [];
 context.setGlobalContextManager(new AlsContextManager());
-trace.setGlobalTracerProvider(new ExportingTracerProvider({ trace, context }, (record) => spans.push(record)));
+trace.setGlobalTracerProvider(
+  new ExportingTracerProvider({ trace, context }, (record) => spans.push(record), createSampler(DEFAULT_SAMPLER)),
+);
 afterAll(() => {
   trace.disable();
   context.disable();
