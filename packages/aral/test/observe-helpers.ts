@@ -1,6 +1,9 @@
-// Helpers for observe.test.ts: run the observed agent on a real runtime, scrape and parse its /metrics.
+// Helpers for the tests that run an agent on a real runtime (observe.test.ts and others): run it, scrape and parse its
+// /metrics, receive what it sends over OTLP.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -144,4 +147,32 @@ function expand(pattern: string): string[] {
 /** Family name → type, from the exposition's TYPE lines. */
 export function exposedFamilies(text: string): Map<string, string> {
   return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
+/** An OTLP/HTTP receiver on 127.0.0.1 that decodes the JSON encoding and keeps what it got. */
+export async function otlpReceiver(): Promise<{
+  url: string;
+  requests: { path: string; contentType: string | undefined; body: any }[];
+  close(): Promise<void>;
+}> {
+  const requests: { path: string; contentType: string | undefined; body: any }[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      requests.push({
+        path: request.url ?? "",
+        contentType: request.headers["content-type"],
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
+      });
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

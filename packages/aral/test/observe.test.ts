@@ -1,14 +1,13 @@
 // Observability on real runtimes: the observed agent (fixtures/observed-agent.ts) runs on Node, Deno and Bun;
 // the test scrapes its live /metrics while it is loaded and after, checks every family a dashboard needs and
 // runs promtool on each scrape.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   agentRuntimes,
   control,
   documentedFamilies,
   exposedFamilies,
+  otlpReceiver,
   parseExposition,
   promtool,
   startAgent,
@@ -27,34 +26,6 @@ interface OtlpSpan {
   attributes: { key: string; value: Record<string, unknown> }[];
   events: { name: string; attributes: { key: string; value: Record<string, unknown> }[] }[];
   status: { code: number; message?: string };
-}
-
-/** An OTLP/HTTP receiver on 127.0.0.1 that decodes the JSON encoding and keeps what it got. */
-async function otlpReceiver(): Promise<{
-  url: string;
-  requests: { path: string; contentType: string | undefined; body: any }[];
-  close(): Promise<void>;
-}> {
-  const requests: { path: string; contentType: string | undefined; body: any }[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      requests.push({
-        path: request.url ?? "",
-        contentType: request.headers["content-type"],
-        body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
-      });
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 /** The metrics of one ExportMetricsServiceRequest by name (one resource, one scope: what the runtime sends). */
