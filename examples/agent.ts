@@ -24,7 +24,14 @@ runtime.register("working memory", () => lease.release());
 const think = (topic: string, ms: number) => async (signal: AbortSignal) => {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
   thoughts++;
   return `${topic} (${ms} ms)`;

@@ -16,7 +16,7 @@ const plan = [
 let failures = 0;
 for (const { rt, args } of plan) {
   const runtime = runtimes[rt];
-  console.log(`\n=== ${runtime.label}: ${[runtime.exec.replace(root + "/", ""), ...args].join(" ")}`);
+  console.log(`\n=== ${runtime.label}: ${[runtime.exec.replace(`${root}/`, ""), ...args].join(" ")}`);
   const code = await new Promise((resolve) => {
     const child = spawn(runtime.exec, args, {
       cwd: root,

@@ -53,7 +53,7 @@ const parsers = {
 };
 
 const steps = [
-  { name: "lint (biome lint)", cmd: [bin("biome"), "lint", "."] },
+  { name: "lint (biome lint, warnings fail)", cmd: [bin("biome"), "lint", "--error-on-warnings", "."] },
   // Lint + format check. Red until the one formatter pass (npm run format) lands; after it, every change keeps it green.
   { name: "format (biome ci)", cmd: [bin("biome"), "ci", "."] },
   { name: "versions (deno.json = package.json)", cmd: [process.execPath, "scripts/sync-deno-versions.mjs", "--check"] },

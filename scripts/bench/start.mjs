@@ -81,7 +81,10 @@ async function once(rt, file) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const ok = await fetch(`${url}/health/live`).then(
-      (r) => (r.body?.cancel(), r.ok),
+      (r) => {
+        r.body?.cancel();
+        return r.ok;
+      },
       () => false,
     );
     if (ok) break;

@@ -6,7 +6,7 @@ export function assert(condition: unknown, message = "assertion failed"): assert
 export function assertEquals<T>(actual: T, expected: T, message = ""): void {
   const a = JSON.stringify(actual);
   const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`${message ? message + ": " : ""}expected ${e}, got ${a}`);
+  if (a !== e) throw new Error(`${message ? `${message}: ` : ""}expected ${e}, got ${a}`);
 }
 
 export async function assertRejects(

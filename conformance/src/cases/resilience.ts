@@ -32,7 +32,14 @@ function sleepTask<T>(ms: number, value: T) {
   return (signal: AbortSignal) =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => resolve(value), ms);
-      signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
 }
 

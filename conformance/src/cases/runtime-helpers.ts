@@ -36,7 +36,14 @@ export function sleepTask(ms: number, value = "done") {
   return (signal: AbortSignal) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => resolve(value), ms);
-      signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
 }
 

@@ -162,9 +162,9 @@ describe("aral audit verify", () => {
     await log.append("resources.allocate", { memory: 1024 });
     await log.append("lifecycle.transition", { from: "starting", to: "running" });
     await log.flush();
-    const intact = file("audit.log", sink.lines.join("\n") + "\n");
+    const intact = file("audit.log", `${sink.lines.join("\n")}\n`);
     expect((await aral("audit", "verify", intact)).code).toBe(0);
-    const tampered = file("tampered.log", sink.lines.join("\n").replace('"memory":1024', '"memory":1') + "\n");
+    const tampered = file("tampered.log", `${sink.lines.join("\n").replace('"memory":1024', '"memory":1')}\n`);
     const result = await aral("audit", "verify", tampered);
     expect(result.code).toBe(1);
     expect(result.err).toContain("broken at line 2");
@@ -177,7 +177,7 @@ describe("aral audit verify: completeness and keyed mode", () => {
     const log = new AuditLog({ sink, ...(key ? { key } : {}) });
     for (let i = 0; i < 4; i++) await log.append("lifecycle.transition", { step: i });
     await log.flush();
-    return { path: file(name, sink.lines.join("\n") + "\n"), lines: sink.lines, head: log.head };
+    return { path: file(name, `${sink.lines.join("\n")}\n`), lines: sink.lines, head: log.head };
   }
 
   it("an empty file is not verified complete (exit 1); a head anchor tells a truncated tail from a complete log", async () => {
@@ -186,7 +186,7 @@ describe("aral audit verify: completeness and keyed mode", () => {
     expect(empty.out).toContain("NOT verified complete");
     const { lines, head } = await writeLog("full.log");
     const anchor = `${head.seq}:${head.hash}`;
-    const truncated = file("truncated.log", lines.slice(0, 3).join("\n") + "\n");
+    const truncated = file("truncated.log", `${lines.slice(0, 3).join("\n")}\n`);
     const unanchored = await aral("audit", "verify", truncated);
     expect(unanchored.code).toBe(0);
     expect(unanchored.out).toContain("NOT verified complete");
@@ -198,7 +198,7 @@ describe("aral audit verify: completeness and keyed mode", () => {
     const complete = await aral(
       "audit",
       "verify",
-      file("complete.log", lines.join("\n") + "\n"),
+      file("complete.log", `${lines.join("\n")}\n`),
       "--expect-head",
       anchor,
     );
@@ -222,7 +222,7 @@ describe("aral audit verify: completeness and keyed mode", () => {
       await forger.append(record.type, i === 1 ? { step: 99 } : record.data);
     }
     await forger.flush();
-    const forgedPath = file("forged.log", forged.lines.join("\n") + "\n");
+    const forgedPath = file("forged.log", `${forged.lines.join("\n")}\n`);
     expect((await aral("audit", "verify", forgedPath)).code).toBe(0);
     const caught = await aral("audit", "verify", forgedPath, "--key-file", keyPath);
     expect(caught.code).toBe(1);

@@ -45,8 +45,7 @@ export function dirHandlesOnNodeFs(fsp: NodeFsPromisesLike, constants: OpenFlags
         const close = () => handle.close();
         const fdPath = `/proc/self/fd/${handle.fd}`;
         const pinned = await fsp.readlink(fdPath).catch(() => null);
-        if (pinned !== null && pinned.startsWith("/"))
-          return { path: fdPath, realPath: pinned, pinned: true, id, close };
+        if (pinned?.startsWith("/")) return { path: fdPath, realPath: pinned, pinned: true, id, close };
         const realPath = await fsp.realpath(dir);
         return { path: realPath, realPath, pinned: false, id, close };
       } catch (error) {

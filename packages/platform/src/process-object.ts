@@ -6,6 +6,7 @@
 import type { ProcessApi, SignalsApi, UncaughtKind, UsageApi } from "./contract.ts";
 
 // any[]: Node's and Bun's overloaded on/off only accept a listener taking anything
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type Listener = (...args: any[]) => void;
 
 /** The part of a Node-style `process` object these helpers use. */

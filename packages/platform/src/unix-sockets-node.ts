@@ -5,11 +5,15 @@
 import type { NetApi, UnixConnection, UnixListener, UnixListenOptions } from "./contract.ts";
 import { toPlatformError } from "./errors.ts";
 
+// any[]: Node's and Bun's overloaded on/once/off only accept a listener taking anything
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Listener = (...args: any[]) => void;
+
 /** The part of a Node-style socket these helpers use. */
 export interface NodeSocketLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  once(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
   write(chunk: Uint8Array, callback: (error?: Error | null) => void): boolean;
   end(callback?: () => void): unknown;
   destroy(): unknown;
@@ -18,16 +22,19 @@ export interface NodeSocketLike {
 }
 
 interface NodeServerLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  once(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
   listen(path: string, callback: () => void): unknown;
   close(callback?: (error?: Error) => void): unknown;
 }
 
 /** The part of a Node-style `net` module these helpers use. */
 export interface NodeNetLike {
+  // any: the real module's Socket is wider than NodeSocketLike in ways no caller reads, and must stay assignable
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   createServer(listener: (socket: any) => void): NodeServerLike;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   connect(path: string): any;
 }
 

@@ -25,7 +25,10 @@ function primitives(files: Record<string, string | PlatformError>) {
     runtime: { name: "fake", version: "1.0.0", os: "linux", arch: "x64", cpus: 1, hostname: "test-host" },
     fs: {
       readFile: async (path) => new TextEncoder().encode(lookup(path)),
-      stat: async (path) => (lookup(path), dirInfo),
+      stat: async (path) => {
+        lookup(path);
+        return dirInfo;
+      },
       writeFile: fail,
       lstat: fail,
       mkdir: fail,
@@ -41,7 +44,7 @@ function primitives(files: Record<string, string | PlatformError>) {
       openDir: fail,
     },
     process: {
-      spawn(command, args, opts) {
+      spawn(_command, _args, opts) {
         spawned.push(opts);
         const status = startFailure
           ? Promise.reject(startFailure)

@@ -84,7 +84,13 @@ export function supervise(fixtureName: string, overrides: Partial<SupervisorOpti
           () => reject(new Error(`the child did not print ${JSON.stringify(text)} within ${timeoutMs} ms`)),
           timeoutMs,
         );
-        waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          text,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       }),
   };
 }

@@ -49,12 +49,12 @@ export function checkField(
       }
       const result: Record<string, unknown> = {};
       for (const [key, child] of Object.entries(field.fields)) {
-        const value = Object.prototype.hasOwnProperty.call(input, key) ? input[key] : undefined;
+        const value = Object.hasOwn(input, key) ? input[key] : undefined;
         const checked = checkField(child, value, [...path, key], prefix, issues);
         if (checked !== undefined) result[key] = checked;
       }
       for (const key of Object.keys(input)) {
-        if (Object.prototype.hasOwnProperty.call(field.fields, key)) continue;
+        if (Object.hasOwn(field.fields, key)) continue;
         const known = Object.keys(field.fields);
         const suggestion = suggestKey(key, known, path);
         add(
@@ -181,9 +181,7 @@ export function fieldAt(root: Field, path: readonly PathSegment[]): Field | unde
     if (typeof segment === "number") current = current.kind === "array" ? current.element : undefined;
     else
       current =
-        current.kind === "object" && Object.prototype.hasOwnProperty.call(current.fields, segment)
-          ? current.fields[segment]
-          : undefined;
+        current.kind === "object" && Object.hasOwn(current.fields, segment) ? current.fields[segment] : undefined;
   }
   return current;
 }

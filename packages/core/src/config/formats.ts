@@ -19,7 +19,7 @@ export function formatForPath(path: string): ManifestFormat {
   const name = path.split(/[\\/]/).pop() ?? path;
   const dot = name.lastIndexOf(".");
   const extension = dot <= 0 ? "" : name.slice(dot).toLowerCase();
-  const format = Object.prototype.hasOwnProperty.call(BY_EXTENSION, extension) ? BY_EXTENSION[extension] : undefined;
+  const format = Object.hasOwn(BY_EXTENSION, extension) ? BY_EXTENSION[extension] : undefined;
   if (format) return format;
   throw new ConfigError(
     "unsupported-format",

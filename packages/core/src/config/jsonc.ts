@@ -72,7 +72,7 @@ class JsonParser {
       if (this.text[this.offset] !== '"') this.fail("a key in double quotes", "expected a property name");
       const keyOffset = this.offset;
       const key = this.parseString();
-      if (Object.prototype.hasOwnProperty.call(result, key)) {
+      if (Object.hasOwn(result, key)) {
         this.fail("each key once per object", `duplicate key ${JSON.stringify(key)}`, keyOffset);
       }
       this.skipTrivia();

@@ -21,7 +21,7 @@ export function valueAt(root: unknown, segments: readonly PathSegment[]): unknow
   let current = root;
   for (const segment of segments) {
     if (current === null || typeof current !== "object") return undefined;
-    if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
+    if (!Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<PropertyKey, unknown>)[segment];
   }
   return current;

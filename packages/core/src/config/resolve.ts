@@ -7,7 +7,7 @@ const RUNTIME_BASE = ["layers", "runtime"] as const;
 /** A value that is a manifest rather than bare runtime options: it has a manifest-only top-level key. */
 export function isManifestShaped(value: unknown): boolean {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  return ["aral", "layers", "$schema"].some((key) => Object.prototype.hasOwnProperty.call(value, key));
+  return ["aral", "layers", "$schema"].some((key) => Object.hasOwn(value, key));
 }
 
 /**

@@ -5,6 +5,8 @@ import { wallTime } from "../logging/wall-time.ts";
 import { HealthCheckError } from "./errors.ts";
 
 export type CheckKind = "liveness" | "readiness" | "both";
+// void, not undefined: a check written `() => { probe(); }` is typed as returning void and must be accepted
+// biome-ignore lint/suspicious/noConfusingVoidType: see above
 export type CheckOutcome = boolean | void | { ok: boolean; detail?: unknown };
 /** A check passes unless it throws, returns false or { ok: false }, or outlives its timeout. */
 export type HealthCheck = (context: { signal: AbortSignal }) => CheckOutcome | Promise<CheckOutcome>;

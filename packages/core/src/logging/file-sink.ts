@@ -63,7 +63,7 @@ export function fileSink(platform: Pick<Platform, "fs">, path: string, options: 
     if (buffer.length === 0) return writing;
     const batch = buffer;
     buffer = [];
-    const data = batch.join("\n") + "\n";
+    const data = `${batch.join("\n")}\n`;
     writing = writing.then(() =>
       platform.fs.writeFile(path, data, { append: true }).catch((error: unknown) => {
         try {

@@ -129,10 +129,10 @@ class JsonLogger implements Logger {
     if (extra instanceof Error) extra = { err: extra };
     const time = Math.round(wallTime(this.#shared.clock));
     let body = `{"level":${LEVEL_VALUES[level]},"time":${time}`;
-    if (this.#bindingsJson) body += "," + this.#bindingsJson;
+    if (this.#bindingsJson) body += `,${this.#bindingsJson}`;
     const fieldText = extra && typeof extra === "object" ? fieldsJson(extra, this.#shared.redact) : "";
-    if (fieldText) body += "," + fieldText;
-    return body + `,"msg":${JSON.stringify(text)}}`;
+    if (fieldText) body += `,${fieldText}`;
+    return `${body},"msg":${JSON.stringify(text)}}`;
   }
 }
 

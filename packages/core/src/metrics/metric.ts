@@ -100,7 +100,7 @@ export abstract class Metric<Series> {
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
     if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
     for (const { values, series } of this.#series.values()) lines.push(...this.renderSeries(values, series));
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 
   protected sample(suffix: string, labelValues: readonly string[], value: number, extra?: [string, string]): string {

@@ -123,7 +123,7 @@ describe("fuzzed manifests never crash the loader", () => {
             () => validateManifest(value),
             () => !isObject(value),
           );
-          expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false);
+          expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
         },
       ),
       { numRuns: 2000 },

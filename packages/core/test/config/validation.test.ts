@@ -277,7 +277,7 @@ describe("validation names the path, the value and what was expected", () => {
       ["__proto__", "layers.runtime.__proto__", "layers.runtime.constructor"].sort(),
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false);
+    expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
     // a "__proto__" that became a real prototype (object literal syntax) must not smuggle fields in either
     const sneaky = {
       aral: { version: "1.0" },

@@ -56,7 +56,7 @@ describe("AuditLog", () => {
     const records = await Promise.all(Array.from({ length: 50 }, (_, i) => audit.append("event", { i })));
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(records.map((r) => r.data.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect(await verifyAuditLog(sink.lines.join("\n") + "\n")).toMatchObject({ ok: true, count: 50 });
+    expect(await verifyAuditLog(`${sink.lines.join("\n")}\n`)).toMatchObject({ ok: true, count: 50 });
   });
 
   it("rejects bad input with AuditError and refuses appends after close", async () => {

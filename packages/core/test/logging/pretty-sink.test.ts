@@ -9,7 +9,7 @@ describe("prettySink", () => {
     logger.warn("disk almost full", { root: "/data", usedRatio: 0.93, token: "s3cret" });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^\d\d:\d\d:\d\d\.\d{3} WARN  disk almost full {2}instanceId=i-1 root=\/data usedRatio=0\.93 token=\[REDACTED\]$/,
+      /^\d\d:\d\d:\d\d\.\d{3} WARN {2}disk almost full {2}instanceId=i-1 root=\/data usedRatio=0\.93 token=\[REDACTED\]$/,
     );
   });
 

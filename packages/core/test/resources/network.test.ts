@@ -345,8 +345,14 @@ describe("TokenBucket and Semaphore", () => {
     const sem = new Semaphore(1);
     const r1 = await sem.acquire();
     const order: number[] = [];
-    const w2 = sem.acquire().then((r) => (order.push(2), r));
-    const w3 = sem.acquire().then((r) => (order.push(3), r));
+    const w2 = sem.acquire().then((r) => {
+      order.push(2);
+      return r;
+    });
+    const w3 = sem.acquire().then((r) => {
+      order.push(3);
+      return r;
+    });
     r1();
     r1();
     const r2 = await w2;

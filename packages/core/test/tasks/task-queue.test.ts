@@ -33,7 +33,10 @@ describe("TaskQueue", () => {
     expect(signals.size).toBe(2000);
     // Shutdown still aborts the signal of a task that is running.
     let seen: AbortSignal | undefined;
-    const running = queue.add((signal) => ((seen = signal), untilAborted(signal)));
+    const running = queue.add((signal) => {
+      seen = signal;
+      return untilAborted(signal);
+    });
     await Promise.resolve();
     const report = await queue.shutdown({ timeoutMs: 0 });
     expect(report.aborted).toBe(1);

@@ -10,7 +10,7 @@ import { AralRuntime } from "../../src/index.ts";
 import { ShutdownError, TaskCancelledError, TaskQueue, TaskTimeoutError } from "../../src/tasks/index.ts";
 import { settle, track } from "../resilience/helpers.ts";
 // the same task shapes the conformance case runs on every runtime
-import { type Seen, signalReaders, untilAborted } from "../../../../conformance/src/cases/runtime-task-signal.ts";
+import { type Seen, signalReaders } from "../../../../conformance/src/cases/runtime-task-signal.ts";
 
 describe("a task's signal", () => {
   for (const shape of Object.keys(signalReaders({}))) {

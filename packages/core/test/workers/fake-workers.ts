@@ -45,7 +45,7 @@ export class FakeWorker {
             );
         }, 0);
       },
-      terminate: () => {
+      terminate: async () => {
         this.terminated = true;
       },
     });

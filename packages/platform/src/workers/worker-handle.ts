@@ -4,7 +4,7 @@ import type { WorkerHandle } from "../contract.ts";
 export interface WorkerHandleBackend {
   post(message: unknown): void;
   /** Stops the runtime's worker; the handle fires onExit(null) once this settles. */
-  terminate(): void | Promise<unknown>;
+  terminate(): Promise<unknown>;
 }
 
 /** The handle plus the feeds an adapter calls from its runtime's worker events. */

@@ -17,6 +17,7 @@ export function moduleBeside(self: string, name: string): URL {
 export interface WorkerThreadLike {
   // node's catch-all overload, so the real Worker class is assignable (its listeners' types differ per event).
   // deno-lint-ignore no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   on(event: string, listener: (...args: any[]) => void): unknown;
   postMessage(message: unknown): void;
   terminate(): Promise<unknown>;
