@@ -114,6 +114,7 @@ const DEFERRED_CORE_MODULES = [
   "resources/storage.ts", // resources.storage
   "resources/monitor.ts", // a limit to watch
   "tracing/runtime-tracing.ts", // tracing on
+  "tracing/sampler.ts",
   "metrics/otlp-metrics-exporter.ts", // OTLP metrics export on
   "metrics/global-meter.ts",
 ];

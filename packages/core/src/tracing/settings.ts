@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "../config/index.ts";
-import { resolveSampler, type SamplerSetting } from "./sampler.ts";
+import { resolveSampler, type SamplerSetting } from "./sampler-setting.ts";
 
 /** What tracing needs, resolved from the manifest's `observability` section and the standard OTEL_* variables. */
 export interface TracingSettings {

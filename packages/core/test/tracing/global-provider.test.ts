@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPlatform } from "../../../../adapters/node/src/index.ts";
 import { AralRuntime } from "../../src/index.ts";
 import type { SpanRecord } from "../../src/tracing/index.ts";
-import { createSampler, DEFAULT_SAMPLER } from "../../src/tracing/sampler.ts";
+import { createSampler } from "../../src/tracing/sampler.ts";
+import { DEFAULT_SAMPLER } from "../../src/tracing/sampler-setting.ts";
 import { ExportingTracerProvider } from "../../src/tracing/tracer.ts";
 
 class AlsContextManager implements ContextManager {

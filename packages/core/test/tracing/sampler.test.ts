@@ -1,6 +1,7 @@
 import { context, ROOT_CONTEXT, trace, INVALID_SPAN_CONTEXT } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { createSampler, DEFAULT_SAMPLER, resolveSampler, type SamplerSetting } from "../../src/tracing/sampler.ts";
+import { createSampler } from "../../src/tracing/sampler.ts";
+import { DEFAULT_SAMPLER, resolveSampler, type SamplerSetting } from "../../src/tracing/sampler-setting.ts";
 import { ExportingTracer } from "../../src/tracing/tracer.ts";
 import type { SpanRecord } from "../../src/tracing/otlp-json.ts";
 
