@@ -122,6 +122,68 @@ export const runtimeConfigCases = defineCases([
     },
   },
   {
+    name: "config: new AralRuntime() with no configuration reads the manifest ARAL_MANIFEST names (aral run, systemd, Kubernetes set it); a configuration given wins",
+    capability: "runtime.config",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/agent.yaml`;
+      await ctx.platform.fs.writeFile(path, YAML_MANIFEST);
+      const fromVariable = runtimeFor(ctx, undefined, { env: { ARAL_MANIFEST: ` ${path} ` } }).runtime;
+      await fromVariable.start();
+      equal(fromVariable.config?.lifecycle.shutdownTimeout, 1234, "lifecycle.shutdownTimeout from ARAL_MANIFEST");
+      await rejects(
+        () => fromVariable.allocate({ memory: "65Mi" }),
+        { message: /Resource limit exceeded/ },
+        "allocate beyond the limit of the manifest ARAL_MANIFEST names",
+      );
+      const given = runtimeFor(ctx, { lifecycle: { shutdownTimeout: 999 } }, { env: { ARAL_MANIFEST: path } }).runtime;
+      await given.start();
+      equal(given.config?.lifecycle.shutdownTimeout, 999, "the options given, not ARAL_MANIFEST");
+      const empty = runtimeFor(ctx, undefined, { env: { ARAL_MANIFEST: "" } }).runtime;
+      await empty.start();
+      equal(empty.config?.lifecycle.shutdownTimeout, 10_000, "an empty ARAL_MANIFEST is unset: the defaults");
+    },
+  },
+  {
+    name: "config: an ARAL_MANIFEST naming no file fails the start with a ConfigError that names the variable",
+    capability: "runtime.config",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/missing.yaml`;
+      const { runtime } = runtimeFor(ctx, undefined, { env: { ARAL_MANIFEST: path } });
+      const error = (await rejects(() => runtime.start(), { instance: LifecycleError }, "start()")) as LifecycleError;
+      const cause = error.cause as ConfigError;
+      ok(cause instanceof ConfigError, "cause is a ConfigError");
+      equal(cause.code, "unreadable", "the ConfigError's code");
+      equal(cause.source, path, "the ConfigError's source");
+      match(cause.message, /\[from ARAL_MANIFEST\]/, "the message names the variable");
+      equal((cause.cause as { code?: string }).code, "NotFound", "the platform error's code");
+    },
+  },
+  {
+    name: "config: ARAL_INSTANCE_ID (systemd's <name>-%i, a pod's name) is the instance id in logs and metrics; one that is no id fails every start naming it",
+    capability: "runtime.config",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx, {}, { env: { ARAL_INSTANCE_ID: "agent-3" } });
+      equal(runtime.instanceId, "agent-3", "instanceId");
+      await runtime.start();
+      match(runtime.prometheusMetrics(), /instance_id="agent-3"/, "the metrics' instance_id label");
+      ok(
+        log.records.some((record) => record["instanceId"] === "agent-3"),
+        "log records carry the instance id",
+      );
+      const bad = runtimeFor(ctx, {}, { env: { ARAL_INSTANCE_ID: "agent 3" } }).runtime;
+      for (const attempt of [1, 2]) {
+        const error = (await rejects(
+          () => bad.start(),
+          { instance: LifecycleError },
+          `start() #${attempt}`,
+        )) as LifecycleError;
+        const cause = error.cause as ConfigError;
+        ok(cause instanceof ConfigError, "cause is a ConfigError");
+        match(cause.message, /\[from ARAL_INSTANCE_ID\]/, "the message names the variable");
+      }
+    },
+  },
+  {
     name: "config: new AralRuntime(null), a number or an array is refused at start() (LifecycleError caused by a ConfigError), as aral check refuses the same document",
     capability: "runtime.config",
     async run(ctx) {

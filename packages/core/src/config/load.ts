@@ -6,9 +6,14 @@ import type { Manifest } from "./schema.ts";
 
 /**
  * Reads a manifest file through the platform's fs, picks the format by extension, parses and validates it.
- * A file that cannot be read is a ConfigError "unreadable" whose cause is the PlatformError (e.g. NotFound).
+ * A file that cannot be read is a ConfigError "unreadable" whose cause is the PlatformError (e.g. NotFound);
+ * `options.variable` names the environment variable the path came from (ARAL_MANIFEST) in that error.
  */
-export async function loadManifest(platform: Pick<Platform, "fs">, path: string): Promise<Manifest> {
+export async function loadManifest(
+  platform: Pick<Platform, "fs">,
+  path: string,
+  options: { variable?: string } = {},
+): Promise<Manifest> {
   const format = formatForPath(path);
   let text: string;
   try {
@@ -24,6 +29,7 @@ export async function loadManifest(platform: Pick<Platform, "fs">, path: string)
           value: path,
           expected: "a readable manifest file",
           message: `cannot read the file${typeof code === "string" ? ` (${code})` : ""}: ${reason}`,
+          ...(options.variable === undefined ? {} : { variable: options.variable }),
         },
       ],
       { source: path, cause: error },

@@ -7,7 +7,8 @@ import { createLogger } from "../logging/logger.ts";
 import { parseLogLevel } from "../logging/levels.ts";
 import type { AuditLog } from "../logging/index.ts";
 import { requireArgument } from "../invalid-argument.ts";
-import { newInstanceId } from "./instance-id.ts";
+import type { ConfigError } from "../config/errors.ts";
+import { instanceIdFromEnvironment, newInstanceId } from "./instance-id.ts";
 import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor } from "../health/monitor.ts";
 import { healthHandler } from "../health/handler.ts";
@@ -123,7 +124,8 @@ interface Session {
  * - start() or restart() while stopping waits for that stop, then starts.
  */
 export class AralRuntime {
-  readonly instanceId: string = newInstanceId();
+  /** ARAL_INSTANCE_ID when a supervisor set it, else a random UUID. */
+  readonly instanceId: string;
   readonly platform: Platform;
   readonly logger: Logger;
   readonly #input: RuntimeInput;
@@ -168,6 +170,8 @@ export class AralRuntime {
   #unsubscribe: (() => void)[] = [];
   /** deps.audit, or the file audit log logging.audit.path names (opened by the first start). */
   #audit: AuditLog | undefined;
+  /** An ARAL_INSTANCE_ID that is no instance id: every start fails with this ConfigError naming it. */
+  readonly #instanceIdError: ConfigError | undefined;
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
     if (!deps.platform) {
@@ -181,6 +185,9 @@ export class AralRuntime {
     this.#deps = deps;
     this.#audit = deps.audit;
     const env = deps.env ?? this.platform.env.toObject();
+    const fromEnvironment = instanceIdFromEnvironment(env["ARAL_INSTANCE_ID"]);
+    this.instanceId = fromEnvironment.id ?? newInstanceId();
+    this.#instanceIdError = fromEnvironment.error;
     this.logger =
       deps.logger ??
       createLogger({
@@ -686,11 +693,19 @@ export class AralRuntime {
 
   async #loadConfig(): Promise<RuntimeConfig> {
     const env = this.#deps.env ?? this.platform.env.toObject();
+    if (this.#instanceIdError) throw this.#instanceIdError;
+    // No configuration given: the manifest a supervisor or an export names (aral run/up, systemd, Kubernetes).
+    const manifestVariable = this.#input === undefined ? env["ARAL_MANIFEST"]?.trim() || undefined : undefined;
+    const path = manifestVariable ?? (typeof this.#input === "string" ? this.#input : undefined);
     // A manifest file's readers (formats, JSONC, YAML) load only when there is a file to read.
     const input =
-      typeof this.#input === "string"
-        ? await (await import("../config/load.ts")).loadManifest(this.platform, this.#input)
-        : this.#input;
+      path === undefined
+        ? (this.#input as Exclude<RuntimeInput, string>)
+        : await (await import("../config/load.ts")).loadManifest(
+            this.platform,
+            path,
+            manifestVariable === undefined ? {} : { variable: "ARAL_MANIFEST" },
+          );
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
     this.#metricsRegistry.setConstantLabels({

@@ -27,3 +27,45 @@ describe("instance ids", () => {
     expect(a.instanceId).not.toBe(b.instanceId);
   });
 });
+
+describe("ARAL_INSTANCE_ID (a supervisor's name for the instance)", () => {
+  const deps = (env: Record<string, string>) => ({
+    platform: createPlatform(),
+    logSink: () => {},
+    handleSignals: false,
+    env,
+  });
+
+  it("is the runtime's instance id when set, trimmed, and labels its metrics", async () => {
+    const runtime = new AralRuntime({}, deps({ ARAL_INSTANCE_ID: " agent-3 " }));
+    expect(runtime.instanceId).toBe("agent-3");
+    await runtime.start();
+    try {
+      expect(runtime.prometheusMetrics()).toMatch(/instance_id="agent-3"/);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it("empty is unset: a random UUID", () => {
+    expect(new AralRuntime({}, deps({ ARAL_INSTANCE_ID: "  " })).instanceId).toMatch(UUID_V4);
+  });
+
+  it.each([
+    ["a space inside", "agent 3"],
+    ["a control character", "agent\u00073"],
+    ["non-ASCII", "agent-\u00e9"],
+    ["129 characters", "a".repeat(129)],
+  ])("%s: every start fails with a ConfigError naming the variable", async (_case, value) => {
+    const runtime = new AralRuntime({}, deps({ ARAL_INSTANCE_ID: value }));
+    const failure = await runtime.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ name: "LifecycleError", code: "StartupFailed" });
+    const cause = (failure as Error).cause;
+    expect(cause).toMatchObject({ name: "ConfigError", code: "invalid" });
+    expect((cause as Error).message).toContain("[from ARAL_INSTANCE_ID]");
+    expect(runtime.getStatus()).toBe("failed");
+  });
+});

@@ -9,8 +9,8 @@ export function envSecretName(agent: string): string {
 
 /**
  * The container's whole environment - the least-privilege set of `aral run`, nothing inherited:
- * ARAL_MANIFEST, the health server on the pod's IP (the kubelet probes and Prometheus scrapes that
- * address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root filesystem is
+ * ARAL_MANIFEST, ARAL_INSTANCE_ID from the pod's name (unique in its namespace, and the StatefulSet's stable
+ * `<name>-<ordinal>`), the health server on the pod's IP (the kubelet probes and Prometheus scrapes that address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root filesystem is
  * read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is
  * ever written into the objects.
  */
@@ -24,6 +24,7 @@ export function containerEnv(options: {
   const env: EnvVar[] = [];
   if (options.manifestPath !== undefined) env.push({ name: "ARAL_MANIFEST", value: options.manifestPath });
   env.push(
+    { name: "ARAL_INSTANCE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     { name: "ARAL_HEALTH_ENABLED", value: "true" },
     { name: "ARAL_HEALTH_HOSTNAME", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     { name: "ARAL_HEALTH_PORT", value: String(options.healthPort) },

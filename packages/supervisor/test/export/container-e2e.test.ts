@@ -29,6 +29,8 @@ const LOCAL: Record<SupervisedRuntime, { exec: string | undefined; env: Record<s
   deno: { exec: join(repoRoot, "node_modules", "deno", "deno"), env: {} },
   bun: { exec: join(repoRoot, "node_modules", ".bin", "bun"), env: { BUN_OPTIONS: "--conditions=source" } },
 };
+/** What the kubelet would put in metadata.name: a Deployment pod's generated name. */
+const POD_NAME = "agent-7d9f8b6c5d-x2k4q";
 const scratch: string[] = [];
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -123,6 +125,7 @@ describe("the exported container runs here and answers every probe", () => {
         for (const variable of container.env as Obj[]) {
           if ("value" in variable) env[variable.name] = local(variable.value);
           else if (variable.valueFrom.fieldRef?.fieldPath === "status.podIP") env[variable.name] = "127.0.0.1";
+          else if (variable.valueFrom.fieldRef?.fieldPath === "metadata.name") env[variable.name] = POD_NAME;
           else if (variable.valueFrom.secretKeyRef)
             env[variable.name] =
               `secret ${variable.valueFrom.secretKeyRef.name}/${variable.valueFrom.secretKeyRef.key}`;
@@ -162,7 +165,10 @@ describe("the exported container runs here and answers every probe", () => {
             `http://127.0.0.1:${annotations["prometheus.io/port"]}${annotations["prometheus.io/path"]}`,
           );
           expect(metrics.status).toBe(200);
-          expect(await metrics.text()).toMatch(/^# TYPE /m);
+          const exposition = await metrics.text();
+          expect(exposition).toMatch(/^# TYPE /m);
+          // the pod's name (ARAL_INSTANCE_ID from metadata.name) labels its series
+          expect(exposition).toContain(`instance_id="${POD_NAME}"`);
           // a probe pointing nowhere is caught: a wrong path, a port name the container does not have
           expect((await probe(container, { path: "/healthz", port: "health" }, 5)).ok).toBe(false);
           expect((await probe(container, { path: "/health/live", port: "metrics" }, 5)).ok).toBe(false);

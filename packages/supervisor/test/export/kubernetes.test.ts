@@ -230,6 +230,10 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
       name: "ARAL_HEALTH_HOSTNAME",
       valueFrom: { fieldRef: { fieldPath: "status.podIP" } },
     });
+    expect(container.env).toContainEqual({
+      name: "ARAL_INSTANCE_ID",
+      valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+    });
     expect(read.some((object) => object.kind === "Secret")).toBe(false);
     expect(read.find((object) => object.kind === "Deployment")!.spec.template.metadata.annotations).toEqual({
       "prometheus.io/scrape": "true",
