@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import {
   MANIFEST_SCHEMA_ID,
@@ -22,6 +23,11 @@ type JsonSchema = {
 describe("published JSON Schema", () => {
   it("the committed file is what scripts/generate-schema.ts writes from the manifest schema", async () => {
     expect(await readFile(FILE, "utf8")).toBe(manifestJsonSchemaText());
+  });
+
+  it("a package that depends on @aral/core resolves it as @aral/core/schema/manifest.schema.json (an export)", () => {
+    const fromAral = createRequire(new URL("../../../aral/package.json", import.meta.url));
+    expect(fromAral.resolve("@aral/core/schema/manifest.schema.json")).toBe(FILE);
   });
 
   it("carries $schema and $id, and is strict about unknown keys", async () => {
