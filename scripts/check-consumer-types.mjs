@@ -29,7 +29,8 @@ for (const pkgDir of packageDirs) {
   mkdirSync(dirname(link), { recursive: true });
   symlinkSync(join(root, pkgDir), link);
   for (const subpath of Object.keys(pkg.exports ?? { ".": "" })) {
-    if (subpath === "./package.json") continue;
+    // data files (package.json, the manifest's JSON Schema) are not modules to re-export
+    if (subpath.endsWith(".json")) continue;
     const specifier = subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
     lines.push(`export * as m${lines.length} from "${specifier}";`);
   }

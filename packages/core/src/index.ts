@@ -62,7 +62,9 @@ export type { TaskOptions, TaskQueue, PriorityName } from "./tasks/index.ts";
 export { HealthCheckError } from "./health/errors.ts";
 export type { HealthCheck, HealthReport, HealthStatus, HealthMonitor } from "./health/index.ts";
 
+export { MetricsUnavailableError } from "./metrics/errors.ts";
 export type { RuntimeMetrics } from "./metrics/index.ts";
+export { TracingUnavailableError } from "./tracing/errors.ts";
 export type { Logger, LogFields, LogLevel, LogSinkLike, AuditLog } from "./logging/index.ts";
 
 export {

@@ -35,6 +35,9 @@ import { RuntimeErrorHandler } from "../resilience/error-handler.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/pool.ts";
 import { resolveTracingSettings } from "../tracing/settings.ts";
+import { TracingUnavailableError } from "../tracing/errors.ts";
+import { MetricsUnavailableError } from "../metrics/errors.ts";
+import { importOpenTelemetryApi } from "../opentelemetry-api.ts";
 import type { PhaseTrace, RuntimeTracing } from "../tracing/runtime-tracing.ts";
 import { resolveOtlpMetricsSettings } from "../metrics/otlp-settings.ts";
 import type { OtlpMetricsExporter } from "../metrics/otlp-metrics-exporter.ts";
@@ -619,8 +622,15 @@ export class AralRuntime {
       instanceId: this.instanceId,
     });
     if (!settings) return;
+    const api = await importOpenTelemetryApi(
+      (reason, cause) =>
+        new TracingUnavailableError(
+          `observability.tracing is on (manifest or OTEL_TRACES_EXPORTER) but @opentelemetry/api cannot be loaded: install it next to @aral/core (npm i @opentelemetry/api) (${reason})`,
+          { cause },
+        ),
+    );
     const { createRuntimeTracing } = await import("../tracing/runtime-tracing.ts");
-    this.#tracing = await createRuntimeTracing(settings, {
+    this.#tracing = createRuntimeTracing(api, settings, {
       fetch: (input, init) => this.platform.net.fetch(input, init),
       onExportError: (error) =>
         this.logger.warn("trace export failed", { event: "tracing.export", error: error.message }),
@@ -643,8 +653,15 @@ export class AralRuntime {
     });
     if (!settings) return;
     if (settings.exporter === "global") {
+      const api = await importOpenTelemetryApi(
+        (reason, cause) =>
+          new MetricsUnavailableError(
+            `observability.metrics.exporter is "global" but @opentelemetry/api cannot be loaded: install it next to @aral/core (npm i @opentelemetry/api) and register your SDK's MeterProvider (${reason})`,
+            { cause },
+          ),
+      );
       const { createGlobalMeterBridge } = await import("../metrics/global-meter.ts");
-      const { bridge, registered } = await createGlobalMeterBridge(this.#metricsRegistry, () => {
+      const { bridge, registered } = createGlobalMeterBridge(api, this.#metricsRegistry, () => {
         this.#refreshMetrics();
         return this.#metricsRegistry.collect();
       });

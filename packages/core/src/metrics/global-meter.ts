@@ -1,6 +1,6 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from "@opentelemetry/api";
 import type { Counter } from "./counter.ts";
-import { MetricsUnavailableError } from "./errors.ts";
+import type { OpenTelemetryApi } from "../opentelemetry-api.ts";
 import type { Gauge } from "./gauge.ts";
 import type { Histogram } from "./histogram.ts";
 import type { Labels } from "./metric.ts";
@@ -118,24 +118,15 @@ export class GlobalMeterBridge {
 }
 
 /**
- * Loads @opentelemetry/api (only now: an agent without OpenTelemetry metrics never imports it) and binds the registry
- * to a Meter of the globally registered MeterProvider. `registered` is false when no SDK registered one (the API's
- * no-op meter then drops everything): the runtime warns about it.
+ * Binds the registry to a Meter of the globally registered MeterProvider, on the API the runtime loaded (only when
+ * the "global" exporter is asked for). `registered` is false when no SDK registered one (the API's no-op meter then
+ * drops everything): the runtime warns about it.
  */
-export async function createGlobalMeterBridge(
+export function createGlobalMeterBridge(
+  api: OpenTelemetryApi,
   registry: MetricsRegistry,
   read: () => readonly AnyMetric[],
-): Promise<{ bridge: GlobalMeterBridge; registered: boolean }> {
-  let api: typeof import("@opentelemetry/api");
-  try {
-    api = await import("@opentelemetry/api");
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    throw new MetricsUnavailableError(
-      `observability.metrics.exporter is "global" but @opentelemetry/api cannot be loaded: install it next to @aral/core (npm i @opentelemetry/api) and register your SDK's MeterProvider (${message})`,
-      { cause },
-    );
-  }
+): { bridge: GlobalMeterBridge; registered: boolean } {
   const meter = api.metrics.getMeter(SCOPE.name, SCOPE.version);
   return { bridge: new GlobalMeterBridge(meter, registry, read), registered: meter !== api.createNoopMeter() };
 }

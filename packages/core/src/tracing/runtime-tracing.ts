@@ -1,4 +1,5 @@
 import type { Context, Span, Tracer } from "@opentelemetry/api";
+import type { OpenTelemetryApi } from "../opentelemetry-api.ts";
 import type { HealthRound } from "../health/monitor.ts";
 import type { RetryEvent } from "../resilience/retry.ts";
 import type { TaskFunction, TaskOptions } from "../tasks/types.ts";
@@ -9,10 +10,6 @@ import { ExportingTracerProvider, type OtelApi } from "./tracer.ts";
 
 const ERROR = 2; // SpanStatusCode.ERROR
 const SCOPE = { name: "@aral/core", version: "0.1.0" };
-
-export class TracingUnavailableError extends Error {
-  override readonly name = "TracingUnavailableError";
-}
 
 /** One traced dependency call: retries and breaker states become events, the outcome its status. */
 export interface DependencyTrace {
@@ -169,22 +166,14 @@ export class RuntimeTracing {
 }
 
 /**
- * Loads @opentelemetry/api (only now: an agent without tracing never imports it) and builds the tracer:
- * the built-in OTLP/HTTP JSON exporter, or the TracerProvider an SDK registered globally.
+ * Builds the tracer on the API the runtime loaded (only on a start that asks for traces): the built-in OTLP/HTTP JSON
+ * exporter, or the TracerProvider an SDK registered globally.
  */
-export async function createRuntimeTracing(
+export function createRuntimeTracing(
+  api: OpenTelemetryApi,
   settings: TracingSettings,
   deps: { fetch: (input: string, init: RequestInit) => Promise<Response>; onExportError: (error: Error) => void },
-): Promise<RuntimeTracing> {
-  let api: typeof import("@opentelemetry/api");
-  try {
-    api = await import("@opentelemetry/api");
-  } catch (cause) {
-    throw new TracingUnavailableError(
-      `observability.tracing is on (manifest or OTEL_TRACES_EXPORTER) but @opentelemetry/api cannot be loaded: install it next to @aral/core (npm i @opentelemetry/api) (${messageOf(cause)})`,
-      { cause },
-    );
-  }
+): RuntimeTracing {
   if (settings.exporter === "global")
     return new RuntimeTracing(api, api.trace.getTracer(SCOPE.name, SCOPE.version), undefined);
   const exporter = new OtlpHttpExporter({
