@@ -56,6 +56,7 @@ describe("aral run (in process, node platform)", () => {
     process.env["ARAL_TEST_RUN_SECRET"] = "kept: every ARAL_* variable passes";
     process.env["RUN_TEST_SECRET"] = "must not leak";
     process.env["RUN_TEST_ALLOWED"] = "allowed";
+    process.env["ARAL_INSTANCE_ID"] = "the-supervisors-own";
     const result = await aral(
       "run",
       "--manifest",
@@ -66,13 +67,14 @@ describe("aral run (in process, node platform)", () => {
       "--",
       "--flag",
       "x",
-    );
+    ).finally(() => delete process.env["ARAL_INSTANCE_ID"]);
     expect(result.code).toBe(0);
     const env = JSON.parse(result.out[0]!) as Record<string, string>;
     expect(env["RUN_TEST_SECRET"]).toBeUndefined();
     expect(env["RUN_TEST_ALLOWED"]).toBe("allowed");
     expect(env["ARAL_MANIFEST"]).toBe(fastManifest);
     expect(env["ARAL_SUPERVISOR"]).toBe("1");
+    expect(env["ARAL_INSTANCE_ID"], "an instance id is never inherited").toBeUndefined();
     const allowedNames = /^(PATH|HOME|LANG|TZ|TMPDIR|LC_.*|ARAL_.*|RUN_TEST_ALLOWED)$/;
     expect(Object.keys(env).filter((name) => !allowedNames.test(name))).toEqual([]);
     expect(result.err).toContain(`args ["--flag","x"]`);

@@ -91,6 +91,8 @@ export class AgentInstance {
       ARAL_INSTANCE: String(index),
     };
     if (agent.manifestPath !== undefined) env["ARAL_MANIFEST"] = agent.manifestPath;
+    // an id names one process: one inherited from the supervisor's own environment would name every instance alike
+    delete env["ARAL_INSTANCE_ID"];
     const tag = `${agent.name}#${index}`;
     this.supervisor = new Supervisor(platform, {
       // names the instance's own cgroup: unique, or instances would share (and stop) one another's
