@@ -1,12 +1,11 @@
 // An agent that passes no configuration gets it from its environment, on Node, Deno and Bun: the manifest
 // ARAL_MANIFEST names (what `aral run --manifest`, `aral up`, the systemd and Kubernetes exports set) and the
 // instance id ARAL_INSTANCE_ID holds (a systemd template's `<name>-%i`, a pod's name).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { agentRuntimes } from "./observe-helpers.ts";
+import { agentRuntimes, runFixture } from "./observe-helpers.ts";
 
 const FIXTURE = "test/fixtures/env-configured-agent.ts";
 const dir = mkdtempSync(join(tmpdir(), "aral-env-manifest-"));
@@ -17,18 +16,7 @@ writeFileSync(
   'aral: { version: "1.0" }\nlayers:\n  runtime:\n    resources: { memory: { limit: 96Mi } }\n    lifecycle: { shutdownTimeout: 4321 }\n    logging: { level: warn }\n',
 );
 
-function run(runtime: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const spec = agentRuntimes[runtime]!;
-  const child = spawn(spec.exec!, [...spec.args.slice(0, -1), FIXTURE], {
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { ...process.env, ...env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
-}
+const run = (runtime: string, env: Record<string, string>) => runFixture(runtime, FIXTURE, env);
 
 function lastJson(output: string): any {
   const line = output

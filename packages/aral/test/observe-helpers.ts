@@ -27,6 +27,24 @@ export const agentRuntimes: Record<string, { exec: string | undefined; args: str
   bun: { exec: join(root, "node_modules", ".bin", "bun"), args: ["--conditions=source", fixture] },
 };
 
+/** Runs `fixture` (a path under packages/aral) to its exit on `runtime`, with `env` over this process's. */
+export function runFixture(
+  runtime: string,
+  fixture: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const spec = agentRuntimes[runtime]!;
+  const child = spawn(spec.exec!, [...spec.args.slice(0, -1), fixture], {
+    cwd: packageDir,
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
+}
+
 export interface RunningAgent {
   child: ChildProcess;
   urls: { metrics: string; control: string };

@@ -2,9 +2,8 @@
 // OTEL_TRACES_SAMPLER variables to keep a quarter of its traces, sends its spans to an OTLP receiver on 127.0.0.1.
 // What arrives is exactly the traces the specification's TraceIdRatioBased rule keeps, and whole: a kept task's
 // dependency call is there under it, a dropped task's is not.
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { agentRuntimes, otlpReceiver } from "./observe-helpers.ts";
+import { agentRuntimes, runFixture, otlpReceiver } from "./observe-helpers.ts";
 
 const FIXTURE = "test/fixtures/sampled-agent.ts";
 const TASKS = 200;
@@ -19,18 +18,7 @@ interface ReceivedSpan {
   name: string;
 }
 
-function run(runtime: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const spec = agentRuntimes[runtime]!;
-  const child = spawn(spec.exec!, [...spec.args.slice(0, -1), FIXTURE], {
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { ...process.env, ...env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
-}
+const run = (runtime: string, env: Record<string, string>) => runFixture(runtime, FIXTURE, env);
 
 describe.each(Object.keys(agentRuntimes))("trace sampling on %s", (runtime) => {
   const spec = agentRuntimes[runtime]!;
