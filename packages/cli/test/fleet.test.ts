@@ -51,7 +51,8 @@ def bye(*_):
     print("bye " + me + " pid=" + str(os.getpid()), flush=True)
     sys.exit(0)
 signal.signal(signal.SIGTERM, bye)
-print("ready " + me + " pid=" + str(os.getpid()), flush=True)
+settings = "shutdown=" + os.environ.get("ARAL_LIFECYCLE_SHUTDOWN_TIMEOUT", "none") + " memory=" + os.environ.get("ARAL_RESOURCES_MEMORY_LIMIT", "none") + " concurrency=" + os.environ.get("ARAL_TASKS_CONCURRENCY", "none")
+print("ready " + me + " pid=" + str(os.getpid()) + " " + settings, flush=True)
 while True:
     time.sleep(1)
 `,
@@ -192,6 +193,8 @@ describe.skipIf(!runnable)(
         expect(result.out).not.toContain("on-node#");
       }
       expect(logOf("on-deno")).toContain("secret=none leak=none");
+      // the fleet file's inline layers.runtime reaches the agent as ARAL_* variables; a field not written does not
+      expect(logOf("on-python")).toMatch(/ready on-python#0 pid=\d+ shutdown=3000 memory=256Mi concurrency=none$/m);
     });
 
     it("logs -f follows new lines while restart replaces the agent's processes", async () => {

@@ -91,6 +91,8 @@ export class AgentInstance {
       ARAL_INSTANCE: String(index),
     };
     if (agent.manifestPath !== undefined) env["ARAL_MANIFEST"] = agent.manifestPath;
+    // the fleet file's own settings win over ARAL_* variables inherited from aral's environment
+    Object.assign(env, agent.inlineSettings);
     // an id names one process: one inherited from the supervisor's own environment would name every instance alike
     delete env["ARAL_INSTANCE_ID"];
     const tag = `${agent.name}#${index}`;

@@ -4,6 +4,7 @@ import { parseBytes } from "@aral/core/resources";
 import type { ConfigIssue, RuntimeConfig } from "@aral/core";
 import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
+import { settingsEnvironment } from "../settings-environment.ts";
 
 /** How an instance shows it is ready (reload waits for it before stopping the old instance). */
 export interface ReadinessSpec {
@@ -31,6 +32,11 @@ export interface FleetAgentSpec {
   /** The agent's `layers.runtime`, defaults filled in (from `manifest` or inline `layers.runtime`). */
   readonly config: RuntimeConfig;
   readonly manifestPath: string | undefined;
+  /**
+   * Inline `layers.runtime` as the ARAL_* variables each instance is given, so the agent's runtime applies what the
+   * supervisor does (health on a fixed port for readiness, tasks, retries…). None for a manifest file: ARAL_MANIFEST.
+   */
+  readonly inlineSettings?: Readonly<Record<string, string>>;
   /** Variable names of aral's environment the agent may see, on top of the least-privilege set. */
   readonly env: readonly string[];
   readonly maxRestarts: number;
@@ -253,6 +259,7 @@ async function agentSpec(
 
   let config: RuntimeConfig | undefined;
   let manifestPath: string | undefined;
+  let written: unknown;
   if (raw["manifest"] !== undefined && raw["layers"] !== undefined)
     issues.add(
       `${path}.layers`,
@@ -284,7 +291,8 @@ async function agentSpec(
     else {
       if (layers !== undefined) issues.unknownKeys(`${path}.layers`, layers, new Set(["runtime"]));
       try {
-        config = validateRuntimeOptions(layers?.["runtime"] ?? {}, source, ["agents", index, "layers", "runtime"]);
+        written = layers?.["runtime"];
+        config = validateRuntimeOptions(written ?? {}, source, ["agents", index, "layers", "runtime"]);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         issues.list.push(...error.issues);
@@ -302,6 +310,7 @@ async function agentSpec(
     instances,
     config,
     manifestPath,
+    ...(written === undefined ? {} : { inlineSettings: settingsEnvironment(written, config) }),
     env: envNames,
     maxRestarts,
     restartWindowMs,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@aral/core";
 import { describe, expect, it } from "vitest";
+import { resolveRuntimeConfig } from "@aral/core/config";
 import { loadFleetFile, validateFleet } from "../../src/fleet/fleet-file.ts";
 import { platform } from "../helpers.ts";
 
@@ -60,6 +61,45 @@ describe("fleet file validation (every problem named by its field path)", () => 
       ready: { line: "ready" },
     });
     expect(py!.config.resources.memory.limit).toBe("128Mi");
+  });
+
+  it("inline layers.runtime reaches the agent as ARAL_* variables, one per field written, that core reads back to the same settings", async () => {
+    const spec = await validateFleet(
+      platform,
+      {
+        agents: [
+          {
+            name: "inline",
+            runtime: "node",
+            entry: "agent.mjs",
+            layers: {
+              runtime: {
+                tasks: { concurrency: 3 },
+                health: { enabled: true, port: 9100 },
+                lifecycle: { shutdownSignals: ["SIGTERM", "SIGINT"] },
+                resources: { memory: { limit: "256Mi", swap: false } },
+                logging: { level: "warn" },
+              },
+            },
+          },
+          { name: "none-written", runtime: "node", entry: "agent.mjs" },
+        ],
+      },
+      file,
+    );
+    const [inline, none] = spec.agents;
+    expect(inline!.inlineSettings).toEqual({
+      ARAL_TASKS_CONCURRENCY: "3",
+      ARAL_HEALTH_ENABLED: "true",
+      ARAL_HEALTH_PORT: "9100",
+      ARAL_LIFECYCLE_SHUTDOWN_SIGNALS: "SIGTERM,SIGINT",
+      ARAL_RESOURCES_MEMORY_LIMIT: "256Mi",
+      ARAL_RESOURCES_MEMORY_SWAP: "false",
+      ARAL_LOGGING_LEVEL: "warn",
+    });
+    // what the agent's runtime resolves from those variables alone is what the supervisor enforces
+    expect(resolveRuntimeConfig(undefined, inline!.inlineSettings!)).toEqual(inline!.config);
+    expect(none!.inlineSettings).toBeUndefined();
   });
 
   it("names each wrong field: unknown keys, missing name, entry without runtime, entry and command together, bad runtime, instances, env", async () => {
