@@ -114,21 +114,35 @@ describe("aral export", () => {
     const fleetFile = join(fleetDir, "fleet.yaml");
     writeFileSync(
       fleetFile,
-      `agents:\n  - name: planner\n    runtime: deno\n    entry: agent.ts\n    manifest: agent.manifest.jsonc\n  - name: critic\n    runtime: bun\n    entry: critic.ts\n    instances: 2\n    layers: { runtime: { resources: { cpu: { limit: 500m } } } }\n`,
+      `agents:\n  - name: planner\n    runtime: deno\n    entry: agent.ts\n    manifest: agent.manifest.jsonc\n  - name: critic\n    runtime: bun\n    entry: critic.ts\n    instances: 2\n    layers: { runtime: { resources: { cpu: { limit: 500m } }, tasks: { concurrency: 3 }, health: { enabled: true, port: 9100 } } }\n`,
     );
     const kube = await aral("export", "kubernetes", "--fleet", fleetFile, "--kind", "statefulset");
     expect(kube.code).toBe(0);
     const objects = parseAllDocuments(kube.out).map(
-      (document) => document.toJS() as { kind: string; metadata: { name: string } },
+      (document) => document.toJS() as { kind: string; metadata: { name: string }; spec: any },
     );
-    expect(objects.filter((object) => object.kind === "StatefulSet").map((object) => object.metadata.name)).toEqual([
-      "planner",
-      "critic",
-    ]);
+    const sets = objects.filter((object) => object.kind === "StatefulSet");
+    expect(sets.map((object) => object.metadata.name)).toEqual(["planner", "critic"]);
+    // a manifest ships in a ConfigMap named by ARAL_MANIFEST; inline settings travel as their ARAL_* variables
+    const envOf = (set: (typeof sets)[number]) =>
+      set.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    const [plannerEnv, criticEnv] = sets.map(envOf);
+    expect(plannerEnv!.map((variable) => variable.name)).toContain("ARAL_MANIFEST");
+    expect(plannerEnv!.filter((variable) => variable.name.startsWith("ARAL_TASKS_"))).toEqual([]);
+    expect(criticEnv!.map((variable) => variable.name)).not.toContain("ARAL_MANIFEST");
+    expect(criticEnv).toContainEqual({ name: "ARAL_RESOURCES_CPU_LIMIT", value: "500m" });
+    expect(criticEnv).toContainEqual({ name: "ARAL_TASKS_CONCURRENCY", value: "3" });
+    expect(criticEnv).toContainEqual({ name: "ARAL_HEALTH_PORT", value: "9100" });
+    const names = criticEnv!.map((variable) => variable.name);
+    expect(names.length, "no variable twice").toBe(new Set(names).size);
     const units = join(dir, "units");
     const systemd = await aral("export", "systemd", "--fleet", fleetFile, "-o", units);
     expect(systemd.code).toBe(0);
     expect(readdirSync(units).sort()).toEqual(["critic@.service", "planner.service"]);
+    const critic = readFileSync(join(units, "critic@.service"), "utf8");
+    expect(critic).toMatch(/^Environment=ARAL_TASKS_CONCURRENCY=3$/m);
+    expect(critic).toMatch(/^Environment=ARAL_RESOURCES_CPU_LIMIT=500m$/m);
+    expect(critic).not.toMatch(/ARAL_MANIFEST/);
     expect(readFileSync(join(units, "planner.service"), "utf8")).toMatch(
       new RegExp(
         `^ExecStart=deno run --allow-read=${fleetDir}/agent.manifest.jsonc --allow-net --allow-env ${fleetDir}/agent.ts$`,

@@ -1,5 +1,6 @@
 import type { RuntimeConfig } from "@aral/core";
 import type { SupervisedRuntime } from "../runtime-command.ts";
+import { settingsEnvironment } from "../settings-environment.ts";
 import { ExportError } from "./errors.ts";
 
 /** One agent to export: what `aral export` reads from a manifest (or from one agent of a fleet file). */
@@ -31,6 +32,16 @@ export interface ExportAgent {
   allowEnv: readonly string[];
   /** Instances (replicas, or systemd template instances). */
   instances: number;
+}
+
+/**
+ * A fleet agent's inline `layers.runtime` as ARAL_* variables for the target's environment (there is no manifest file
+ * to ship); none for an agent with a manifest, which the target ships and names in ARAL_MANIFEST.
+ */
+export function inlineSettings(agent: ExportAgent): Record<string, string> {
+  return agent.manifest === undefined && agent.written !== undefined
+    ? settingsEnvironment(agent.written, agent.config)
+    : {};
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

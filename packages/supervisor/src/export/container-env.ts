@@ -2,6 +2,9 @@ import type { SupervisedRuntime } from "../runtime-command.ts";
 
 export type EnvVar = { name: string; value: string } | { name: string; valueFrom: Record<string, unknown> };
 
+/** Variables the container sets itself: an inline setting of the same name would be a duplicate entry. */
+const CONTAINER_SET = new Set(["ARAL_HEALTH_ENABLED", "ARAL_HEALTH_HOSTNAME", "ARAL_HEALTH_PORT"]);
+
 /** Name of the Secret the allow-listed variables come from: `<agent>-env`. */
 export function envSecretName(agent: string): string {
   return `${agent}-env`;
@@ -9,7 +12,7 @@ export function envSecretName(agent: string): string {
 
 /**
  * The container's whole environment - the least-privilege set of `aral run`, nothing inherited:
- * ARAL_MANIFEST, ARAL_INSTANCE_ID from the pod's name (unique in its namespace, and the StatefulSet's stable
+ * ARAL_MANIFEST (or a fleet agent's inline settings as ARAL_* variables), ARAL_INSTANCE_ID from the pod's name (unique in its namespace, and the StatefulSet's stable
  * `<name>-<ordinal>`), the health server on the pod's IP (the kubelet probes and Prometheus scrapes that address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root filesystem is
  * read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is
  * ever written into the objects.
@@ -20,9 +23,14 @@ export function containerEnv(options: {
   manifestPath: string | undefined;
   healthPort: number;
   allowEnv: readonly string[];
+  /** ARAL_* variables of inline settings (see inlineSettings); the health server's own are the container's. */
+  settings?: Readonly<Record<string, string>>;
 }): EnvVar[] {
   const env: EnvVar[] = [];
   if (options.manifestPath !== undefined) env.push({ name: "ARAL_MANIFEST", value: options.manifestPath });
+  for (const [name, value] of Object.entries(options.settings ?? {})) {
+    if (!CONTAINER_SET.has(name)) env.push({ name, value });
+  }
   env.push(
     { name: "ARAL_INSTANCE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     { name: "ARAL_HEALTH_ENABLED", value: "true" },

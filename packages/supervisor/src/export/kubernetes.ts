@@ -1,5 +1,5 @@
 import { runtimeCommand } from "../runtime-command.ts";
-import type { ExportAgent } from "./agent.ts";
+import { inlineSettings, type ExportAgent } from "./agent.ts";
 import { containerEnv } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 import { containerResources } from "./kubernetes-resources.ts";
@@ -162,7 +162,14 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     image,
     command,
     workingDir: workdir,
-    env: containerEnv({ agent: name, runtime: agent.runtime, manifestPath, healthPort, allowEnv: agent.allowEnv }),
+    env: containerEnv({
+      agent: name,
+      runtime: agent.runtime,
+      manifestPath,
+      healthPort,
+      allowEnv: agent.allowEnv,
+      settings: inlineSettings(agent),
+    }),
     ports: [{ name: HEALTH_PORT_NAME, containerPort: healthPort, protocol: "TCP" }],
     resources: containerResources(config, notes),
     ...healthProbes(config, notes),
