@@ -52,6 +52,13 @@ describe("aral run (in process, node platform)", () => {
     expect(result.err).toMatch(/restarting in 10 ms[\s\S]*restarting in 20 ms/);
   });
 
+  it("without --manifest, ARAL_MANIFEST is the manifest: its backoff paces the restarts and the agent gets it", async () => {
+    process.env["ARAL_MANIFEST"] = fastManifest;
+    const result = await aral("run", "--max-restarts", "1", crash).finally(() => delete process.env["ARAL_MANIFEST"]);
+    expect(result.code).toBe(7);
+    expect(result.err).toMatch(/restarting in 10 ms/);
+  });
+
   it("hands the agent only the least-privilege environment, --allow-env names, ARAL_MANIFEST, and its own args", async () => {
     process.env["ARAL_TEST_RUN_SECRET"] = "kept: every ARAL_* variable passes";
     process.env["RUN_TEST_SECRET"] = "must not leak";

@@ -15,6 +15,7 @@ Runs <entry> under node, deno or bun (default: the runtime running aral) and kee
   holds resources.memory.limit, cpu.limit, cpu.request and pids.limit in the agent's own cgroup (Linux; else
   samples memory from /proc and says which limits are not enforced), and stops it with one SIGTERM, then
   SIGKILL to everything it started at lifecycle.terminationGracePeriod (default shutdownTimeout + 2 s).
+--manifest defaults to $ARAL_MANIFEST; the agent gets the absolute path as ARAL_MANIFEST.
 ARAL_CGROUP_PARENT=<dir> creates the agent's cgroup under a delegated cgroup subtree.
 The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* and each --allow-env NAME.
 SIGINT/SIGTERM stop the agent gracefully; aral run exits with the agent's final code.`;
@@ -129,7 +130,9 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     return 2;
   }
   let config: RuntimeConfig;
-  const manifestPath = parsed.manifestPath === undefined ? undefined : absolute(platform, parsed.manifestPath);
+  // like the runtime it supervises, aral run takes ARAL_MANIFEST when no --manifest is given
+  const manifestOption = parsed.manifestPath ?? (platform.env.get("ARAL_MANIFEST")?.trim() || undefined);
+  const manifestPath = manifestOption === undefined ? undefined : absolute(platform, manifestOption);
   try {
     config = resolveRuntimeConfig(
       manifestPath === undefined ? {} : await loadManifest(platform, manifestPath),
