@@ -96,9 +96,13 @@ describe("fleet file validation (every problem named by its field path)", () => 
       ARAL_RESOURCES_MEMORY_LIMIT: "256Mi",
       ARAL_RESOURCES_MEMORY_SWAP: "false",
       ARAL_LOGGING_LEVEL: "warn",
+      ARAL_LOG_LEVEL: "warn", // the alias too: an inherited ARAL_LOG_LEVEL=debug would contradict it
     });
     // what the agent's runtime resolves from those variables alone is what the supervisor enforces
     expect(resolveRuntimeConfig(undefined, inline!.inlineSettings!)).toEqual(inline!.config);
+    // as under aral up: laid over an inherited environment whose alias says otherwise
+    const inherited = { ARAL_LOG_LEVEL: "debug", ARAL_TASKS_CONCURRENCY: "9" };
+    expect(resolveRuntimeConfig(undefined, { ...inherited, ...inline!.inlineSettings! })).toEqual(inline!.config);
     expect(none!.inlineSettings).toBeUndefined();
   });
 
