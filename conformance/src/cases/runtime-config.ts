@@ -144,7 +144,7 @@ export const runtimeConfigCases = defineCases([
     },
   },
   {
-    name: "config: an ARAL_MANIFEST naming no file fails the start with a ConfigError that names the variable",
+    name: "config: an ARAL_MANIFEST naming no file, or no manifest format, fails the start with a ConfigError that names the variable",
     capability: "runtime.config",
     async run(ctx) {
       const path = `${await ctx.tempDir()}/missing.yaml`;
@@ -156,6 +156,16 @@ export const runtimeConfigCases = defineCases([
       equal(cause.source, path, "the ConfigError's source");
       match(cause.message, /\[from ARAL_MANIFEST\]/, "the message names the variable");
       equal((cause.cause as { code?: string }).code, "NotFound", "the platform error's code");
+      const directory = await ctx.tempDir();
+      const notAFile = runtimeFor(ctx, undefined, { env: { ARAL_MANIFEST: directory } }).runtime;
+      const formatError = (await rejects(
+        () => notAFile.start(),
+        { instance: LifecycleError },
+        "start()",
+      )) as LifecycleError;
+      const formatCause = formatError.cause as ConfigError;
+      equal(formatCause.code, "unsupported-format", "a directory's ConfigError code");
+      match(formatCause.message, /\[from ARAL_MANIFEST\]/, "the message names the variable");
     },
   },
   {

@@ -7,14 +7,26 @@ import type { Manifest } from "./schema.ts";
 /**
  * Reads a manifest file through the platform's fs, picks the format by extension, parses and validates it.
  * A file that cannot be read is a ConfigError "unreadable" whose cause is the PlatformError (e.g. NotFound);
- * `options.variable` names the environment variable the path came from (ARAL_MANIFEST) in that error.
+ * `options.variable` names the environment variable the path came from (ARAL_MANIFEST) in that error and in an
+ * unsupported extension's.
  */
 export async function loadManifest(
   platform: Pick<Platform, "fs">,
   path: string,
   options: { variable?: string } = {},
 ): Promise<Manifest> {
-  const format = formatForPath(path);
+  const fromVariable = options.variable === undefined ? {} : { variable: options.variable };
+  let format: ReturnType<typeof formatForPath>;
+  try {
+    format = formatForPath(path);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || options.variable === undefined) throw error;
+    throw new ConfigError(
+      error.code,
+      error.issues.map((issue) => ({ ...issue, ...fromVariable })),
+      { source: path },
+    );
+  }
   let text: string;
   try {
     text = await platform.fs.readTextFile(path);
@@ -29,7 +41,7 @@ export async function loadManifest(
           value: path,
           expected: "a readable manifest file",
           message: `cannot read the file${typeof code === "string" ? ` (${code})` : ""}: ${reason}`,
-          ...(options.variable === undefined ? {} : { variable: options.variable }),
+          ...fromVariable,
         },
       ],
       { source: path, cause: error },
