@@ -34,7 +34,7 @@ export interface FleetAgentSpec {
   readonly manifestPath: string | undefined;
   /**
    * Inline `layers.runtime` as the ARAL_* variables each instance is given, so the agent's runtime applies what the
-   * supervisor does (health on a fixed port for readiness, tasks, retries…). None for a manifest file: ARAL_MANIFEST.
+   * supervisor does (health on a fixed port for readiness, tasks, retries...). None for a manifest file: ARAL_MANIFEST.
    */
   readonly inlineSettings?: Readonly<Record<string, string>>;
   /** Variable names of aral's environment the agent may see, on top of the least-privilege set. */
