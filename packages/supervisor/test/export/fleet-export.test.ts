@@ -64,7 +64,12 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
     new Deployment(toolDeployment as never).validate();
     expect(toolDeployment.spec.template.spec.containers[0].command).toEqual(["python3", "agent.py"]);
     expect(toolDeployment.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: "256Mi" } });
-    expect(tool.objects.some((object) => object.kind === "ConfigMap")).toBe(false); // inline layers: no manifest shipped, as under aral up
+    // inline layers: no manifest to ship; each field written travels as its ARAL_* variable, as under aral up
+    expect(tool.objects.some((object) => object.kind === "ConfigMap")).toBe(false);
+    expect(toolDeployment.spec.template.spec.containers[0].env).toContainEqual({
+      name: "ARAL_RESOURCES_MEMORY_LIMIT",
+      value: "256Mi",
+    });
   });
 
   it("systemd: a template unit for the 2-instance agent, a plain one for the command agent; both verify", async () => {
@@ -75,6 +80,7 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
     expect(tool.units[0]!.fileName).toBe("tool.service");
     expect(tool.units[0]!.text).toMatch(/^ExecStart=python3 agent\.py$/m);
     expect(tool.units[0]!.text).toMatch(new RegExp(`^WorkingDirectory=${dir}$`, "m"));
+    expect(tool.units[0]!.text).toMatch(/^Environment=ARAL_RESOURCES_MEMORY_LIMIT=256Mi$/m);
     if (
       spawnSync("systemd-analyze", ["--version"]).status !== 0 ||
       spawnSync("sh", ["-c", "command -v python3"]).status !== 0
