@@ -15,10 +15,9 @@ export function moduleBeside(self: string, name: string): URL {
 
 /** The parts of a node:worker_threads Worker the adapters use (Node, and Deno's implementation of it). */
 export interface WorkerThreadLike {
-  // node's catch-all overload, so the real Worker class is assignable (its listeners' types differ per event).
-  // deno-lint-ignore no-explicit-any
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  // As node's catch-all overload, without `any`: every listener (its arguments typed per event) is assignable, and so
+  // is the real Worker class.
+  on(event: string, listener: (...args: never[]) => void): unknown;
   postMessage(message: unknown): void;
   terminate(): Promise<unknown>;
 }
