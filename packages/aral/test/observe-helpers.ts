@@ -27,11 +27,15 @@ export const agentRuntimes: Record<string, { exec: string | undefined; args: str
   bun: { exec: join(root, "node_modules", ".bin", "bun"), args: ["--conditions=source", fixture] },
 };
 
-/** Runs `fixture` (a path under packages/aral) to its exit on `runtime`, with `env` over this process's. */
+/**
+ * Runs `fixture` (a path under packages/aral) to its exit on `runtime`, with `env` over this process's. A child that
+ * has not exited within `timeoutMs` is killed and the promise rejects with its output so far; so does a failed spawn.
+ */
 export function runFixture(
   runtime: string,
   fixture: string,
   env: Record<string, string>,
+  timeoutMs = 50_000,
 ): Promise<{ code: number | null; output: string }> {
   const spec = agentRuntimes[runtime]!;
   const child = spawn(spec.exec!, [...spec.args.slice(0, -1), fixture], {
@@ -42,7 +46,20 @@ export function runFixture(
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, output })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${runtime} ${fixture} did not exit within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
 }
 
 export interface RunningAgent {
