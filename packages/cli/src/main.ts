@@ -18,7 +18,8 @@ commands:
   ps [--json] [<agent>]       the running fleet's instances: pid, state, restarts, uptime, memory, CPU, enforcement
   logs <agent> [-f] [-n N]    an agent's log lines (-f: follow)
   restart <agent>             stop and start an agent's instances
-  reload <agent>              replace an agent's instances one by one, each once its replacement is ready (no downtime)
+  reload <agent>              replace an agent's instances one by one, each once its replacement is ready (no downtime;
+                              an agent whose health port is fixed is restarted instead)
   stop <agent>                stop an agent's instances (it stays in the fleet; aral restart starts it)
   down                        stop every agent and end aral up
   export kubernetes|systemd --manifest <file> [options]  deploy the agent: Kubernetes YAML or systemd units; aral export --help

@@ -114,7 +114,7 @@ describe("aral export", () => {
     const fleetFile = join(fleetDir, "fleet.yaml");
     writeFileSync(
       fleetFile,
-      `agents:\n  - name: planner\n    runtime: deno\n    entry: agent.ts\n    manifest: agent.manifest.jsonc\n  - name: critic\n    runtime: bun\n    entry: critic.ts\n    instances: 2\n    layers: { runtime: { resources: { cpu: { limit: 500m } }, tasks: { concurrency: 3 }, health: { enabled: true, port: 9100 } } }\n`,
+      `agents:\n  - name: planner\n    runtime: deno\n    entry: agent.ts\n    manifest: agent.manifest.jsonc\n  - name: critic\n    runtime: bun\n    entry: critic.ts\n    instances: 2\n    layers: { runtime: { resources: { cpu: { limit: 500m } }, tasks: { concurrency: 3 }, health: { enabled: true } } }\n`,
     );
     const kube = await aral("export", "kubernetes", "--fleet", fleetFile, "--kind", "statefulset");
     expect(kube.code).toBe(0);
@@ -132,7 +132,7 @@ describe("aral export", () => {
     expect(criticEnv!.map((variable) => variable.name)).not.toContain("ARAL_MANIFEST");
     expect(criticEnv).toContainEqual({ name: "ARAL_RESOURCES_CPU_LIMIT", value: "500m" });
     expect(criticEnv).toContainEqual({ name: "ARAL_TASKS_CONCURRENCY", value: "3" });
-    expect(criticEnv).toContainEqual({ name: "ARAL_HEALTH_PORT", value: "9100" });
+    expect(criticEnv).toContainEqual({ name: "ARAL_HEALTH_ENABLED", value: "true" });
     const names = criticEnv!.map((variable) => variable.name);
     expect(names.length, "no variable twice").toBe(new Set(names).size);
     const units = join(dir, "units");

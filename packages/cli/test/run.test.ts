@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPlatform } from "@aral/adapter-node";
 import { describe, expect, it } from "vitest";
@@ -52,11 +52,22 @@ describe("aral run (in process, node platform)", () => {
     expect(result.err).toMatch(/restarting in 10 ms[\s\S]*restarting in 20 ms/);
   });
 
-  it("without --manifest, ARAL_MANIFEST is the manifest: its backoff paces the restarts and the agent gets it", async () => {
-    process.env["ARAL_MANIFEST"] = fastManifest;
-    const result = await aral("run", "--max-restarts", "1", crash).finally(() => delete process.env["ARAL_MANIFEST"]);
-    expect(result.code).toBe(7);
-    expect(result.err).toMatch(/restarting in 10 ms/);
+  it("without --manifest, ARAL_MANIFEST (relative here) is the manifest: its backoff paces the restarts and the agent gets its absolute path", async () => {
+    process.env["ARAL_MANIFEST"] = relative(process.cwd(), fastManifest);
+    try {
+      const crashed = await aral("run", "--max-restarts", "1", crash);
+      expect(crashed.code).toBe(7);
+      expect(crashed.err).toMatch(/restarting in 10 ms/);
+      const printed = await aral("run", printEnv);
+      expect(printed.code).toBe(0);
+      expect(JSON.parse(printed.out[0]!)["ARAL_MANIFEST"]).toBe(fastManifest);
+      process.env["ARAL_MANIFEST"] = join(dir, "missing.yaml");
+      const missing = await aral("run", printEnv);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toContain(`aral run: ARAL_MANIFEST=${join(dir, "missing.yaml")}: 1 problem(s)`);
+    } finally {
+      delete process.env["ARAL_MANIFEST"];
+    }
   });
 
   it("hands the agent only the least-privilege environment, --allow-env names, ARAL_MANIFEST, and its own args", async () => {

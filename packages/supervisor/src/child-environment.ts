@@ -3,6 +3,12 @@ import { SupervisorConfigError } from "./errors.ts";
 /** Names every supervised child keeps: what any program needs to run, plus the ARAL_* configuration. */
 const ALWAYS_KEPT = new Set(["PATH", "HOME", "LANG", "TZ", "TMPDIR"]);
 const KEPT_PREFIXES = ["LC_", "ARAL_"];
+/**
+ * ARAL_* variables that name one process or one agent's manifest, never passed down from the parent: the caller sets
+ * them for the child it starts (aral run and aral up set ARAL_MANIFEST for an agent with a manifest). Inherited, every
+ * child would share the parent's instance id, and an agent without a manifest would read one that is not its own.
+ */
+const NOT_INHERITED = new Set(["ARAL_INSTANCE_ID", "ARAL_MANIFEST"]);
 
 export interface ChildEnvironmentOptions {
   /** Further variable names the child may see (exact names, case-sensitive). */
@@ -11,7 +17,7 @@ export interface ChildEnvironmentOptions {
 
 /**
  * Least privilege: the part of `parentEnv` a supervised child may see - PATH, HOME, LANG, LC_*, TZ, TMPDIR,
- * every ARAL_* variable and the names in `allow`; nothing else (no tokens, keys or cloud credentials by
+ * every ARAL_* variable but ARAL_INSTANCE_ID and ARAL_MANIFEST, and the names in `allow`; nothing else (no tokens, keys or cloud credentials by
  * accident). Spawn the child with `clearEnv: true` so nothing else is inherited either.
  */
 export function childEnvironment(
@@ -38,7 +44,7 @@ export function childEnvironment(
   const allowed = new Set(allow);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parentEnv)) {
-    if (typeof value !== "string") continue;
+    if (typeof value !== "string" || NOT_INHERITED.has(name)) continue;
     if (ALWAYS_KEPT.has(name) || allowed.has(name) || KEPT_PREFIXES.some((prefix) => name.startsWith(prefix)))
       env[name] = value;
   }

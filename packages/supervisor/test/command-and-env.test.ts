@@ -15,13 +15,15 @@ describe("childEnvironment", () => {
     TZ: "UTC",
     TMPDIR: "/tmp",
     ARAL_MANIFEST: "/etc/agent.yaml",
+    ARAL_INSTANCE_ID: "the-parents-own",
+    ARAL_LOG_LEVEL: "debug",
     GITHUB_TOKEN: "ghp_x",
     DATABASE_URL: "postgres://",
     Path: "windows-style-but-not-PATH",
     UNSET: undefined,
   };
 
-  it("keeps the basics, LC_*, ARAL_* and the allowed names; drops everything else", () => {
+  it("keeps the basics, LC_*, ARAL_* but the parent's instance id and manifest, and the allowed names; drops everything else", () => {
     expect(childEnvironment(parent, { allow: ["DATABASE_URL", "NOT_SET_ANYWHERE"] })).toEqual({
       PATH: "/usr/bin",
       HOME: "/home/a",
@@ -29,7 +31,7 @@ describe("childEnvironment", () => {
       LC_TIME: "C",
       TZ: "UTC",
       TMPDIR: "/tmp",
-      ARAL_MANIFEST: "/etc/agent.yaml",
+      ARAL_LOG_LEVEL: "debug",
       DATABASE_URL: "postgres://",
     });
     expect(childEnvironment(parent)).not.toHaveProperty("GITHUB_TOKEN");

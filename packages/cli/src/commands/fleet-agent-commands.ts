@@ -31,7 +31,10 @@ export async function agentCommand(
   const agent = taken.rest[0]!;
   const answer = await callFleet(platform, taken.fleet, { command, agent }, output);
   if (!answer) return 1;
-  output.out(`${agent}: ${DONE[command]}`);
+  const restarted = (answer.result as { restarted?: boolean } | undefined)?.restarted === true;
+  output.out(
+    `${agent}: ${restarted ? "restarted, not reloaded: its health port is fixed, so old and new instances cannot overlap" : DONE[command]}`,
+  );
   return 0;
 }
 

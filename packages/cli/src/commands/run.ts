@@ -1,7 +1,7 @@
-import { ConfigError, loadManifest, resolveRuntimeConfig } from "@aral/core/config";
+import { ConfigError, loadManifest, manifestPathFromEnvironment, resolveRuntimeConfig } from "@aral/core/config";
 import { isPlatformError } from "@aral/platform";
 import type { Platform, RuntimeConfig } from "@aral/core";
-import { Fleet, SUPERVISED_RUNTIMES } from "@aral/supervisor";
+import { Fleet, resolvePath, SUPERVISED_RUNTIMES } from "@aral/supervisor";
 import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
 import type { Output } from "../output.ts";
 
@@ -17,7 +17,8 @@ Runs <entry> under node, deno or bun (default: the runtime running aral) and kee
   SIGKILL to everything it started at lifecycle.terminationGracePeriod (default shutdownTimeout + 2 s).
 --manifest defaults to $ARAL_MANIFEST; the agent gets the absolute path as ARAL_MANIFEST.
 ARAL_CGROUP_PARENT=<dir> creates the agent's cgroup under a delegated cgroup subtree.
-The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* and each --allow-env NAME.
+The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* (but aral's own ARAL_INSTANCE_ID and
+ARAL_MANIFEST) and each --allow-env NAME.
 SIGINT/SIGTERM stop the agent gracefully; aral run exits with the agent's final code.`;
 const DEFAULT_MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
@@ -102,8 +103,8 @@ function agentName(entry: string): string {
 }
 
 function absolute(platform: Platform, path: string): string {
-  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
-  return `${platform.process.cwd().replace(/[\\/]$/, "")}/${path}`;
+  if (/^[A-Za-z]:[\\/]/.test(path)) return path;
+  return resolvePath(platform.process.cwd(), path);
 }
 
 /** The exit code of `aral run`: the child's final code, 128 + signal number when a signal ended it. */
@@ -131,16 +132,21 @@ export async function run(platform: Platform, argv: string[], output: Output): P
   }
   let config: RuntimeConfig;
   // like the runtime it supervises, aral run takes ARAL_MANIFEST when no --manifest is given
-  const manifestOption = parsed.manifestPath ?? (platform.env.get("ARAL_MANIFEST")?.trim() || undefined);
+  const fromVariable =
+    parsed.manifestPath === undefined ? manifestPathFromEnvironment(platform.env.toObject()) : undefined;
+  const manifestOption = parsed.manifestPath ?? fromVariable;
   const manifestPath = manifestOption === undefined ? undefined : absolute(platform, manifestOption);
   try {
     config = resolveRuntimeConfig(
-      manifestPath === undefined ? {} : await loadManifest(platform, manifestPath),
+      manifestPath === undefined
+        ? {}
+        : await loadManifest(platform, manifestPath, fromVariable === undefined ? {} : { variable: "ARAL_MANIFEST" }),
       platform.env.toObject(),
     );
   } catch (error) {
     if (error instanceof ConfigError) {
-      output.err(`aral run: ${manifestPath ?? "environment"}: ${error.issues.length} problem(s)`);
+      const source = fromVariable === undefined ? manifestPath : `ARAL_MANIFEST=${manifestPath}`;
+      output.err(`aral run: ${source ?? "environment"}: ${error.issues.length} problem(s)`);
       for (const issue of error.issues) output.err(`  ${issue.path || "(root)"}: ${issue.message}`);
       return 1;
     }

@@ -16,7 +16,7 @@ export interface EnvOverride {
 /**
  * ARAL_* variables the runtime and its tools read for other purposes; never treated as field overrides.
  * ARAL_MANIFEST: the manifest `new AralRuntime()` reads when given none ; ARAL_INSTANCE_ID: the runtime's
- * instance id, handed down by a supervisor or unit ; ARAL_AGENT, ARAL_INSTANCE: the agent's name and instance
+ * instance id (a pod's name, a systemd template's `<name>-%i`) ; ARAL_AGENT, ARAL_INSTANCE: the agent's name and instance
  * index under `aral up` ; ARAL_SUPERVISOR: set in a supervised child ; ARAL_RESTART_COUNT:
  * restarts so far, from the supervisor ; ARAL_SUPERVISOR_PID: the supervisor the runtime watches ;
  * ARAL_CGROUP_PARENT: the delegated cgroup subtree the supervisor creates instance cgroups under.

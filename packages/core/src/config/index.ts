@@ -11,5 +11,6 @@ export { loadManifest } from "./load.ts";
 export { applyEnvOverrides, resolveRuntimeConfig } from "./resolve.ts";
 export { ENV_OVERRIDES, RESERVED_ENV_VARIABLES, RESERVED_ENV_PREFIXES } from "./env-variables.ts";
 export type { EnvOverride } from "./env-variables.ts";
+export { settingsVariables, manifestPathFromEnvironment } from "./settings-variables.ts";
 export type { EnvOverrideOptions } from "./env.ts";
 export { manifestJsonSchema, manifestJsonSchemaText, MANIFEST_SCHEMA_ID } from "./json-schema.ts";

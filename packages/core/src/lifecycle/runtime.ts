@@ -1,6 +1,7 @@
 import type { Platform, Server, ShutdownSignal } from "@aral/platform";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
 import { resolveRuntimeConfig } from "../config/resolve.ts";
+import { manifestPathFromEnvironment } from "../config/settings-variables.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink } from "../logging/console-sink.ts";
 import { createLogger } from "../logging/logger.ts";
@@ -712,7 +713,7 @@ export class AralRuntime {
     const env = this.#deps.env ?? this.platform.env.toObject();
     if (this.#instanceIdError) throw this.#instanceIdError;
     // No configuration given: the manifest a supervisor or an export names (aral run/up, systemd, Kubernetes).
-    const manifestVariable = this.#input === undefined ? env["ARAL_MANIFEST"]?.trim() || undefined : undefined;
+    const manifestVariable = this.#input === undefined ? manifestPathFromEnvironment(env) : undefined;
     const path = manifestVariable ?? (typeof this.#input === "string" ? this.#input : undefined);
     // A manifest file's readers (formats, JSONC, YAML) load only when there is a file to read.
     const input =

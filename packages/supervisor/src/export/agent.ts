@@ -1,6 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
 import type { SupervisedRuntime } from "../runtime-command.ts";
-import { settingsEnvironment } from "../settings-environment.ts";
 import { ExportError } from "./errors.ts";
 
 /** One agent to export: what `aral export` reads from a manifest (or from one agent of a fleet file). */
@@ -24,6 +23,8 @@ export interface ExportAgent {
    * in the image relative to the working directory (default `fileName`, next to a relative entry).
    */
   manifest: { path: string; fileName: string; text: string; relativePath?: string } | undefined;
+  /** A fleet agent's inline `layers.runtime` (no manifest to ship) as the ARAL_* variables that carry it. */
+  settings?: Readonly<Record<string, string>>;
   /** Working directory relative to the image's (a fleet agent's `cwd`); default the image's own. */
   relativeWorkdir?: string;
   /** Working directory on this machine (systemd), when the agent says (a fleet agent's `cwd`). */
@@ -32,16 +33,6 @@ export interface ExportAgent {
   allowEnv: readonly string[];
   /** Instances (replicas, or systemd template instances). */
   instances: number;
-}
-
-/**
- * A fleet agent's inline `layers.runtime` as ARAL_* variables for the target's environment (there is no manifest file
- * to ship); none for an agent with a manifest, which the target ships and names in ARAL_MANIFEST.
- */
-export function inlineSettings(agent: ExportAgent): Record<string, string> {
-  return agent.manifest === undefined && agent.written !== undefined
-    ? settingsEnvironment(agent.written, agent.config)
-    : {};
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

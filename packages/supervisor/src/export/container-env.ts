@@ -23,7 +23,7 @@ export function containerEnv(options: {
   manifestPath: string | undefined;
   healthPort: number;
   allowEnv: readonly string[];
-  /** ARAL_* variables of inline settings (see inlineSettings); the health server's own are the container's. */
+  /** A fleet agent's inline settings as ARAL_* variables; the health server's own are the container's. */
   settings?: Readonly<Record<string, string>>;
 }): EnvVar[] {
   const env: EnvVar[] = [];

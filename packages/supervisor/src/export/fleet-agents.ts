@@ -21,6 +21,7 @@ export interface FleetLike {
     instances: number;
     config: RuntimeConfig;
     manifestPath: string | undefined;
+    inlineSettings?: Readonly<Record<string, string>>;
     env: readonly string[];
   }[];
 }
@@ -99,6 +100,7 @@ export async function fleetExportAgents(
       config: spec.config,
       written,
       manifest,
+      ...(spec.inlineSettings === undefined ? {} : { settings: spec.inlineSettings }),
       allowEnv: spec.env,
       instances: spec.instances,
       ...(target === "kubernetes" ? { relativeWorkdir: cwd } : { cwd }),

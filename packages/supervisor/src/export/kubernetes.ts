@@ -1,5 +1,5 @@
 import { runtimeCommand } from "../runtime-command.ts";
-import { inlineSettings, type ExportAgent } from "./agent.ts";
+import type { ExportAgent } from "./agent.ts";
 import { containerEnv } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 import { containerResources } from "./kubernetes-resources.ts";
@@ -168,7 +168,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       manifestPath,
       healthPort,
       allowEnv: agent.allowEnv,
-      settings: inlineSettings(agent),
+      settings: agent.settings ?? {},
     }),
     ports: [{ name: HEALTH_PORT_NAME, containerPort: healthPort, protocol: "TCP" }],
     resources: containerResources(config, notes),

@@ -1,5 +1,5 @@
 import { runtimeCommand } from "../runtime-command.ts";
-import { inlineSettings, type ExportAgent } from "./agent.ts";
+import type { ExportAgent } from "./agent.ts";
 import { ExportError } from "./errors.ts";
 import { Notes } from "./notes.ts";
 import { systemdBytes, systemdCpuQuota, systemdCpuWeight, systemdTimeSpan } from "./quantities.ts";
@@ -118,7 +118,7 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
   textDirective("WorkingDirectory", workingDirectory);
   textDirective("User", options.user ?? "aral");
   if (manifestPath !== undefined) lines.push(`Environment=${word(`ARAL_MANIFEST=${manifestPath}`, "Environment")}`);
-  for (const [variable, setting] of Object.entries(inlineSettings(agent)))
+  for (const [variable, setting] of Object.entries(agent.settings ?? {}))
     lines.push(`Environment=${word(`${variable}=${setting}`, "Environment")}`);
   if (template) lines.push(`Environment=ARAL_INSTANCE_ID=${name}-%i`);
   if (agent.allowEnv.length > 0) {

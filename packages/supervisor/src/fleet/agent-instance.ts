@@ -93,8 +93,6 @@ export class AgentInstance {
     if (agent.manifestPath !== undefined) env["ARAL_MANIFEST"] = agent.manifestPath;
     // the fleet file's own settings win over ARAL_* variables inherited from aral's environment
     Object.assign(env, agent.inlineSettings);
-    // an id names one process: one inherited from the supervisor's own environment would name every instance alike
-    delete env["ARAL_INSTANCE_ID"];
     const tag = `${agent.name}#${index}`;
     this.supervisor = new Supervisor(platform, {
       // names the instance's own cgroup: unique, or instances would share (and stop) one another's

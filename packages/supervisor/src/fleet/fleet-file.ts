@@ -1,10 +1,15 @@
 import { ConfigError } from "@aral/core/config";
-import { formatForPath, loadManifest, parseManifestText, validateRuntimeOptions } from "@aral/core/config";
+import {
+  formatForPath,
+  loadManifest,
+  parseManifestText,
+  settingsVariables,
+  validateRuntimeOptions,
+} from "@aral/core/config";
 import { parseBytes } from "@aral/core/resources";
 import type { ConfigIssue, RuntimeConfig } from "@aral/core";
 import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
-import { settingsEnvironment } from "../settings-environment.ts";
 
 /** How an instance shows it is ready (reload waits for it before stopping the old instance). */
 export interface ReadinessSpec {
@@ -88,6 +93,12 @@ function dirOf(path: string): string {
   return index <= 0 ? "/" : path.slice(0, index);
 }
 
+/** The port the agent's runtime serves health on when it is fixed (health.enabled, port not 0): one process at a time. */
+export function fixedHealthPort(config: RuntimeConfig): number | undefined {
+  return config.health.enabled && config.health.port !== 0 ? config.health.port : undefined;
+}
+
+/** `path` against the absolute directory `base`, with "." and ".." resolved: "/srv/app" + "../x.yaml" -> "/srv/x.yaml". */
 export function resolvePath(base: string, path: string): string {
   if (path.startsWith("/")) return path;
   const parts = base.split("/");
@@ -299,6 +310,26 @@ async function agentSpec(
       }
     }
   }
+  const fixedPort = config === undefined ? undefined : fixedHealthPort(config);
+  if (instances !== undefined && instances > 1 && fixedPort !== undefined)
+    issues.add(
+      `${path}.instances`,
+      instances,
+      "1 instance, or health.port 0 (a free port each) with ready.line or ready.url",
+      `${instances} instances cannot all serve health on port ${fixedPort}: the second cannot bind it`,
+    );
+  let inlineSettings: Record<string, string> | undefined;
+  if (written !== undefined && config !== undefined) {
+    const { variables, empty } = settingsVariables(written, config);
+    inlineSettings = variables;
+    for (const field of empty)
+      issues.add(
+        `${path}.layers.runtime.${field.path}`,
+        field.value,
+        "a non-empty value, or the setting in a manifest file (`manifest`)",
+        "cannot reach the agent: inline settings travel as ARAL_* variables, and an empty one means unset",
+      );
+  }
   if (name === undefined || config === undefined || (entry === undefined && command === undefined)) return undefined;
   return {
     name,
@@ -310,7 +341,7 @@ async function agentSpec(
     instances,
     config,
     manifestPath,
-    ...(written === undefined ? {} : { inlineSettings: settingsEnvironment(written, config) }),
+    ...(inlineSettings === undefined ? {} : { inlineSettings }),
     env: envNames,
     maxRestarts,
     restartWindowMs,

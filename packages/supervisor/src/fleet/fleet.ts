@@ -3,7 +3,7 @@ import type { SupervisorLogger } from "../options.ts";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { RotatingLog } from "../logs/rotating-log.ts";
 import { AgentInstance, type InstanceContext, type InstanceOutputLine, type InstanceStatus } from "./agent-instance.ts";
-import type { FleetAgentSpec, FleetSpec } from "./fleet-file.ts";
+import { fixedHealthPort, type FleetAgentSpec, type FleetSpec } from "./fleet-file.ts";
 
 /** A request named an agent the fleet does not have; `agent` is the name asked for. */
 export class UnknownAgentError extends Error {
@@ -22,6 +22,8 @@ export interface AgentStartReport {
   readonly instances: number;
   /** Why the agent could not start (not every instance became ready). */
   readonly error?: string;
+  /** reload() restarted the agent instead: its health port is fixed, so old and new instances cannot overlap. */
+  readonly restarted?: true;
 }
 
 export interface FleetOptions {
@@ -127,11 +129,21 @@ export class Fleet {
   /**
    * Zero downtime, one instance at a time: start its replacement, wait until the replacement is ready, then
    * stop the old one. A replacement that does not get ready is stopped and the old instance keeps running.
+   * An agent whose runtime serves health on a fixed port is restarted instead: its replacement could not bind the
+   * port while the old instance holds it, and the probe of that port would find the old instance ready.
    */
   reload(name: string): Promise<AgentStartReport> {
     const slot = this.#slot(name);
     return this.#serial(slot, async () => {
       if (slot.instances.length === 0) return this.#startAgent(slot);
+      const port = fixedHealthPort(slot.spec.config);
+      if (port !== undefined) {
+        this.#options.logger.warn(
+          `${name}: reload: its health server has the fixed port ${port}, which a replacement cannot bind while the old instance runs: restarting instead (a gap in service; health.port 0 with ready.line or ready.url reloads without one)`,
+        );
+        await this.#stopAgent(slot);
+        return { ...(await this.#startAgent(slot)), restarted: true };
+      }
       let ready = 0;
       for (const [position, old] of [...slot.instances].entries()) {
         const replacement = this.#newInstance(slot, old.index);

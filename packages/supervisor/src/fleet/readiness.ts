@@ -1,5 +1,5 @@
 import type { Platform } from "@aral/core";
-import type { FleetAgentSpec } from "./fleet-file.ts";
+import { fixedHealthPort, type FleetAgentSpec } from "./fleet-file.ts";
 
 /** How readiness of an agent's instance is decided, in words for logs: its own URL, the runtime's /health/ready, a line, or staying up. */
 export type ReadinessProbe =
@@ -11,10 +11,11 @@ export type ReadinessProbe =
 export function readinessProbe(agent: FleetAgentSpec, instance: number): ReadinessProbe {
   if (agent.ready.url !== undefined)
     return { kind: "url", url: agent.ready.url.replaceAll("{instance}", String(instance)) };
-  const health = agent.config.health;
-  if (health.enabled && health.port !== 0) {
-    const host = health.hostname.includes(":") ? `[${health.hostname}]` : health.hostname;
-    return { kind: "url", url: `http://${host}:${health.port}/health/ready` };
+  const port = fixedHealthPort(agent.config);
+  if (port !== undefined) {
+    const { hostname } = agent.config.health;
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    return { kind: "url", url: `http://${host}:${port}/health/ready` };
   }
   if (agent.ready.line !== undefined) return { kind: "line", text: agent.ready.line };
   return { kind: "startup", ms: agent.ready.startupMs };

@@ -63,7 +63,7 @@ describe("fleet file validation (every problem named by its field path)", () => 
     expect(py!.config.resources.memory.limit).toBe("128Mi");
   });
 
-  it("inline layers.runtime reaches the agent as ARAL_* variables, one per field written, that core reads back to the same settings", async () => {
+  it("inline layers.runtime reaches the agent as the ARAL_* variables of the fields written; an empty list, which cannot, is refused by field", async () => {
     const spec = await validateFleet(
       platform,
       {
@@ -100,10 +100,19 @@ describe("fleet file validation (every problem named by its field path)", () => 
     });
     // what the agent's runtime resolves from those variables alone is what the supervisor enforces
     expect(resolveRuntimeConfig(undefined, inline!.inlineSettings!)).toEqual(inline!.config);
-    // as under aral up: laid over an inherited environment whose alias says otherwise
-    const inherited = { ARAL_LOG_LEVEL: "debug", ARAL_TASKS_CONCURRENCY: "9" };
-    expect(resolveRuntimeConfig(undefined, { ...inherited, ...inline!.inlineSettings! })).toEqual(inline!.config);
     expect(none!.inlineSettings).toBeUndefined();
+    expect(
+      await issues({
+        agents: [
+          { name: "a", runtime: "node", entry: "a.mjs", layers: { runtime: { lifecycle: { shutdownSignals: [] } } } },
+        ],
+      }),
+    ).toEqual([
+      {
+        path: "agents[0].layers.runtime.lifecycle.shutdownSignals",
+        message: "cannot reach the agent: inline settings travel as ARAL_* variables, and an empty one means unset",
+      },
+    ]);
   });
 
   it("names each wrong field: unknown keys, missing name, entry without runtime, entry and command together, bad runtime, instances, env", async () => {
