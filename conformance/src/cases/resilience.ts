@@ -21,33 +21,12 @@ import type { CircuitStateChange, RetryEvent } from "@aral/core/resilience";
 import { atLeast, atMost, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { sleep, within } from "../harness/helpers.ts";
+import { deferred, sleepTask } from "./runtime-helpers.ts";
 
 const CAPABILITY = "resilience";
 
 /** Real timers may fire up to a millisecond early against performance.now() on some runtimes. */
 const EARLY_MS = 2;
-
-/** A task that takes `ms` unless its signal aborts first (then it rejects with the signal's reason). */
-function sleepTask<T>(ms: number, value: T) {
-  return (signal: AbortSignal) =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(value), ms);
-      signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-    });
-}
-
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Settles every promise and names each outcome: "completed", or the error's name. */
 async function outcomes(promises: Promise<unknown>[]): Promise<string[]> {

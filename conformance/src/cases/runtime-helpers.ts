@@ -31,10 +31,10 @@ export function transitions(log: MemorySink): string[] {
   return log.records.filter((r) => r["event"] === "lifecycle.transition").map((r) => `${r["from"]}→${r["to"]}`);
 }
 
-/** A task that takes `ms` unless its signal aborts first. */
-export function sleepTask(ms: number, value = "done") {
+/** A task that takes `ms` unless its signal aborts first (then it rejects with the signal's reason). */
+export function sleepTask<T = string>(ms: number, value: T = "done" as T) {
   return (signal: AbortSignal) =>
-    new Promise<string>((resolve, reject) => {
+    new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => resolve(value), ms);
       signal.addEventListener(
         "abort",

@@ -27,6 +27,24 @@ export const agentRuntimes: Record<string, { exec: string | undefined; args: str
   bun: { exec: join(root, "node_modules", ".bin", "bun"), args: ["--conditions=source", fixture] },
 };
 
+/** Starts `fixture` (a path under packages/aral) on `runtime`, with `env` over this process's; collects its output. */
+function spawnFixture(
+  runtime: string,
+  fixture: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
+  const spec = agentRuntimes[runtime]!;
+  const child = spawn(spec.exec!, [...spec.args.slice(0, -1), fixture], {
+    cwd: packageDir,
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
 /**
  * Runs `fixture` (a path under packages/aral) to its exit on `runtime`, with `env` over this process's. A child that
  * has not exited within `timeoutMs` is killed and the promise rejects with its output so far; so does a failed spawn.
@@ -37,19 +55,11 @@ export function runFixture(
   env: Record<string, string>,
   timeoutMs = 50_000,
 ): Promise<{ code: number | null; output: string }> {
-  const spec = agentRuntimes[runtime]!;
-  const child = spawn(spec.exec!, [...spec.args.slice(0, -1), fixture], {
-    cwd: packageDir,
-    env: { ...process.env, ...env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const { child, output } = spawnFixture(runtime, fixture, env);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${runtime} ${fixture} did not exit within ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`${runtime} ${fixture} did not exit within ${timeoutMs} ms:\n${output()}`));
     }, timeoutMs);
     child.once("error", (error) => {
       clearTimeout(timer);
@@ -57,7 +67,7 @@ export function runFixture(
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output: output() });
     });
   });
 }
@@ -70,23 +80,17 @@ export interface RunningAgent {
 }
 
 export async function startAgent(runtime: string, env: Record<string, string> = {}): Promise<RunningAgent> {
-  const spec = agentRuntimes[runtime]!;
-  const child = spawn(spec.exec!, spec.args, {
-    cwd: packageDir,
-    env: { ...process.env, ...env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const { child, output } = spawnFixture(runtime, fixture, env);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const urls = await new Promise<RunningAgent["urls"]>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${runtime} agent did not print "ready" within 60 s:\n${output}`)),
+      () => reject(new Error(`${runtime} agent did not print "ready" within 60 s:\n${output()}`)),
       60_000,
     );
     const onData = (): void => {
-      const line = output.split("\n").find((l) => l.startsWith("ready "));
+      const line = output()
+        .split("\n")
+        .find((l) => l.startsWith("ready "));
       if (!line) return;
       clearTimeout(timer);
       child.stdout!.off("data", onData);
@@ -95,13 +99,13 @@ export async function startAgent(runtime: string, env: Record<string, string> = 
     child.stdout!.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${runtime} agent exited (${code}) before "ready":\n${output}`));
+      reject(new Error(`${runtime} agent exited (${code}) before "ready":\n${output()}`));
     });
   });
   return {
     child,
     urls,
-    output: () => output,
+    output,
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;

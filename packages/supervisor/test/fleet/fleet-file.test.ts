@@ -72,15 +72,7 @@ describe("fleet file validation (every problem named by its field path)", () => 
             name: "inline",
             runtime: "node",
             entry: "agent.mjs",
-            layers: {
-              runtime: {
-                tasks: { concurrency: 3 },
-                health: { enabled: true, port: 9100 },
-                lifecycle: { shutdownSignals: ["SIGTERM", "SIGINT"] },
-                resources: { memory: { limit: "256Mi", swap: false } },
-                logging: { level: "warn" },
-              },
-            },
+            layers: { runtime: { tasks: { concurrency: 3 }, logging: { level: "warn" } } },
           },
           { name: "none-written", runtime: "node", entry: "agent.mjs" },
         ],
@@ -88,17 +80,12 @@ describe("fleet file validation (every problem named by its field path)", () => 
       file,
     );
     const [inline, none] = spec.agents;
+    // the variables core's settingsVariables makes (settings-variables.test.ts), and the runtime reads back
     expect(inline!.inlineSettings).toEqual({
       ARAL_TASKS_CONCURRENCY: "3",
-      ARAL_HEALTH_ENABLED: "true",
-      ARAL_HEALTH_PORT: "9100",
-      ARAL_LIFECYCLE_SHUTDOWN_SIGNALS: "SIGTERM,SIGINT",
-      ARAL_RESOURCES_MEMORY_LIMIT: "256Mi",
-      ARAL_RESOURCES_MEMORY_SWAP: "false",
       ARAL_LOGGING_LEVEL: "warn",
-      ARAL_LOG_LEVEL: "warn", // the alias too: an inherited ARAL_LOG_LEVEL=debug would contradict it
+      ARAL_LOG_LEVEL: "warn",
     });
-    // what the agent's runtime resolves from those variables alone is what the supervisor enforces
     expect(resolveRuntimeConfig(undefined, inline!.inlineSettings!)).toEqual(inline!.config);
     expect(none!.inlineSettings).toBeUndefined();
     expect(
