@@ -17,8 +17,8 @@ export interface ChildEnvironmentOptions {
 
 /**
  * Least privilege: the part of `parentEnv` a supervised child may see - PATH, HOME, LANG, LC_*, TZ, TMPDIR,
- * every ARAL_* variable but ARAL_INSTANCE_ID and ARAL_MANIFEST, and the names in `allow`; nothing else (no tokens, keys or cloud credentials by
- * accident). Spawn the child with `clearEnv: true` so nothing else is inherited either.
+ * every ARAL_* variable but ARAL_INSTANCE_ID and ARAL_MANIFEST, and the names in `allow`; nothing else (no tokens,
+ * keys or cloud credentials by accident). Spawn the child with `clearEnv: true` so nothing else is inherited either.
  */
 export function childEnvironment(
   parentEnv: Readonly<Record<string, string | undefined>>,

@@ -12,9 +12,10 @@ export function envSecretName(agent: string): string {
 
 /**
  * The container's whole environment - the least-privilege set of `aral run`, nothing inherited:
- * ARAL_MANIFEST (or a fleet agent's inline settings as ARAL_* variables), ARAL_INSTANCE_ID from the pod's name (unique in its namespace, and the StatefulSet's stable
- * `<name>-<ordinal>`), the health server on the pod's IP (the kubelet probes and Prometheus scrapes that address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root filesystem is
- * read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is
+ * ARAL_MANIFEST (or a fleet agent's inline settings as ARAL_* variables), ARAL_INSTANCE_ID from the pod's name
+ * (unique in its namespace; a StatefulSet's stable `<name>-<ordinal>`), the health server on the pod's IP (the kubelet
+ * probes and Prometheus scrapes that address), TMPDIR on the writable /tmp, DENO_DIR there for Deno's cache (the root
+ * filesystem is read-only), and each allow-listed variable from the Secret `<agent>-env` by reference: no value is
  * ever written into the objects.
  */
 export function containerEnv(options: {

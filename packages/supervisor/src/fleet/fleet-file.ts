@@ -310,14 +310,6 @@ async function agentSpec(
       }
     }
   }
-  const fixedPort = config === undefined ? undefined : fixedHealthPort(config);
-  if (instances !== undefined && instances > 1 && fixedPort !== undefined)
-    issues.add(
-      `${path}.instances`,
-      instances,
-      "1 instance, or health.port 0 (a free port each) with ready.line or ready.url",
-      `${instances} instances cannot all serve health on port ${fixedPort}: the second cannot bind it`,
-    );
   let inlineSettings: Record<string, string> | undefined;
   if (written !== undefined && config !== undefined) {
     const { variables, empty } = settingsVariables(written, config);

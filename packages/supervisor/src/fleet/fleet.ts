@@ -5,6 +5,16 @@ import { RotatingLog } from "../logs/rotating-log.ts";
 import { AgentInstance, type InstanceContext, type InstanceOutputLine, type InstanceStatus } from "./agent-instance.ts";
 import { fixedHealthPort, type FleetAgentSpec, type FleetSpec } from "./fleet-file.ts";
 
+/**
+ * Why the agent's instances cannot run side by side on this machine: each one's runtime would bind the same fixed
+ * health port. (An export to Kubernetes gives each replica its own address, so the fleet file itself may say so.)
+ */
+function sharedHealthPort(spec: FleetAgentSpec): string | undefined {
+  const port = fixedHealthPort(spec.config);
+  if (spec.instances < 2 || port === undefined) return undefined;
+  return `${spec.instances} instances cannot all serve health on port ${port} on one machine (health.port 0 gives each a free port; readiness then comes from ready.line or ready.url)`;
+}
+
 /** A request named an agent the fleet does not have; `agent` is the name asked for. */
 export class UnknownAgentError extends Error {
   override readonly name = "UnknownAgentError";
@@ -234,7 +244,7 @@ export class Fleet {
   async #startAgent(slot: AgentSlot): Promise<AgentStartReport> {
     const { spec } = slot;
     if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
-    const missing = await this.#missingEntry(spec);
+    const missing = sharedHealthPort(spec) ?? (await this.#missingEntry(spec));
     slot.startError = missing;
     if (missing) {
       this.#options.logger.error(`${spec.name}: cannot start: ${missing}`);

@@ -70,10 +70,11 @@ describe("reload of an agent with a fixed health port", () => {
     ).toBe(true);
   }, 60_000);
 
-  it("more than one instance with a fixed health port is refused by the fleet file, by field", async () => {
-    const error = await validateFleet(
+  it("more than one instance with a fixed health port does not start, and the report says why", async () => {
+    const spec = await validateFleet(
       platform,
       {
+        name: "sharedport",
         agents: [
           {
             name: "api",
@@ -85,12 +86,22 @@ describe("reload of an agent with a fixed health port", () => {
         ],
       },
       join(root, "fleet.json"),
-    ).catch((e: unknown) => e);
-    expect((error as { issues: { path: string; message: string }[] }).issues).toEqual([
-      expect.objectContaining({
-        path: "agents[0].instances",
-        message: "2 instances cannot all serve health on port 9100: the second cannot bind it",
-      }),
-    ]);
+    );
+    const shared = new Fleet(platform, spec, {
+      logger: quietLogger,
+      parentEnv: { PATH: process.env["PATH"] ?? "" },
+      execPaths: { node: process.execPath },
+    });
+    try {
+      const [report] = await shared.start();
+      expect(report).toMatchObject({ agent: "api", ready: 0, instances: 2 });
+      expect(report!.error).toMatch(/^2 instances cannot all serve health on port 9100 on one machine/);
+      // aral ps shows it failed, with the same reason
+      expect(shared.status("api")).toEqual([
+        expect.objectContaining({ pid: null, state: "failed", error: report!.error }),
+      ]);
+    } finally {
+      await shared.down();
+    }
   });
 });
