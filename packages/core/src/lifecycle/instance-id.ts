@@ -19,7 +19,7 @@ export function newInstanceId(): string {
 const INSTANCE_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
- * The instance id a supervisor hands down (systemd's `<name>-%i`, a Kubernetes pod's name), or nothing when the
+ * The instance id the deployment names (a systemd template's `<name>-%i`, a Kubernetes pod's name), or nothing when the
  * variable is unset or empty. A value that is no instance id comes back as the ConfigError the start fails with.
  */
 export function instanceIdFromEnvironment(value: string | undefined): { id?: string; error?: ConfigError } {

@@ -128,7 +128,7 @@ interface Session {
  * - start() or restart() while stopping waits for that stop, then starts.
  */
 export class AralRuntime {
-  /** ARAL_INSTANCE_ID when a supervisor set it, else a random UUID. */
+  /** ARAL_INSTANCE_ID when the deployment sets it (a pod's name, a systemd template's instance), else a random UUID. */
   readonly instanceId: string;
   readonly platform: Platform;
   readonly logger: Logger;
