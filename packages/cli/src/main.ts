@@ -57,6 +57,10 @@ export async function main(platform: Platform, argv: string[], output: Output = 
     case "version":
     case "--version":
     case "-v":
+      if (args.length > 0) {
+        output.err(`aral ${command}: unexpected ${JSON.stringify(args[0])}\nusage: aral version`);
+        return 2;
+      }
       output.out(`aral ${CLI_VERSION}`);
       return 0;
     case undefined:

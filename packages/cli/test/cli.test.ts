@@ -89,6 +89,7 @@ describe("aral check", () => {
     const result = await aral("check", join(dir, "nope.yaml"));
     expect(result.code).toBe(1);
     expect(result.err).toContain("nope.yaml");
+    expect(result.err).toMatch(/\(root\): cannot read the file: NotFound: readFile '.*nope\.yaml' failed: ENOENT/);
   });
 
   it("without a path prints usage and exits 2", async () => {
@@ -114,6 +115,43 @@ describe("aral info / help / unknown", () => {
       expect(await aral(flag)).toEqual({ code: 0, out: `aral ${read("package.json")}`, err: "" });
     }
     expect(read("deno.json")).toBe(read("package.json"));
+  });
+
+  it("a misspelt option or an argument too many exits 2 naming it, for every command (a script gets no surprise output)", async () => {
+    const path = file("strict.json", JSON.stringify({ aral: { version: "1.0" } }));
+    const cases: [string[], string][] = [
+      [["check", path, "--jsn"], 'aral check: unknown option "--jsn"'],
+      [["check", path, "other.json"], 'aral check: unexpected "other.json"'],
+      [["check", "--json"], "aral check: missing <manifest>"],
+      [["info", "--jsn"], 'aral info: unknown option "--jsn"'],
+      [["info", "extra"], 'aral info: unexpected "extra"'],
+      [["version", "--x"], 'aral version: unexpected "--x"'],
+      [["audit", "verify"], "aral audit: missing <audit.log>"],
+      [["audit", "check", path], 'aral audit: unknown subcommand "check"'],
+      [["audit", "verify", path, "--key-file"], "aral audit: --key-file needs a value"],
+      [["ps", "a", "b"], 'aral ps: unexpected "b"'],
+      [["ps", "--fleet", "x", "--fleet", "y"], "aral ps: --fleet is given twice"],
+      [["logs", "a", "--lines", "many"], 'aral logs: --lines needs a non-negative integer, got "many"'],
+      [["logs", "a", "--tail"], 'aral logs: unknown option "--tail"'],
+      [["stop", "a", "b"], 'aral stop: unexpected "b"'],
+      [["down", "now"], 'aral down: unexpected "now"'],
+      [["up", "a.json", "--detach"], 'aral up: unknown option "--detach"'],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await aral(...argv);
+      expect({ argv, code: result.code, out: result.out }).toEqual({ argv, code: 2, out: "" });
+      expect(result.err.split("\n")[0], argv.join(" ")).toContain(message);
+      expect(result.err, argv.join(" ")).toContain("usage: aral ");
+    }
+    expect((await aral("check", path, "--json")).code).toBe(0);
+  });
+
+  it("audit verify: a file it cannot read is named, with the reason", async () => {
+    const result = await aral("audit", "verify", join(dir, "no-such.log"));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^aral audit: cannot read .*no-such\.log: NotFound: /);
+    const keyless = await aral("audit", "verify", file("empty.log", ""), "--key-file", join(dir, "no-key"));
+    expect(keyless.err).toMatch(/^aral audit: cannot read .*no-key: NotFound: /);
   });
 
   it("an unknown command exits 2 with usage", async () => {

@@ -256,7 +256,7 @@ describe.skipIf(!runnable)(
         /^aral restart: no agent named "ghost" in this fleet \(agents: on-node, on-deno, on-bun, on-python, broken\)$/,
       );
       expect((await aral("reload")).code).toBe(2);
-      expect((await aral("ps", "--bogus")).err).toContain(`unexpected "--bogus"`);
+      expect((await aral("ps", "--bogus")).err).toContain(`aral ps: unknown option "--bogus"`);
     });
 
     it("another user is refused: aral ps run as nobody", () => {

@@ -64,7 +64,7 @@ describe("aral run (in process, node platform)", () => {
       process.env["ARAL_MANIFEST"] = join(dir, "missing.yaml");
       const missing = await aral("run", printEnv);
       expect(missing.code).toBe(1);
-      expect(missing.err).toContain(`aral run: ARAL_MANIFEST=${join(dir, "missing.yaml")}: 1 problem(s)`);
+      expect(missing.err).toContain(`aral run: ARAL_MANIFEST=${join(dir, "missing.yaml")}: 1 problem`);
     } finally {
       delete process.env["ARAL_MANIFEST"];
     }

@@ -1,5 +1,6 @@
 import { verifyAuditLog } from "@aral/core/logging";
 import type { Platform } from "@aral/core";
+import { readArguments, usageError } from "../arguments.ts";
 import type { Output } from "../output.ts";
 
 const USAGE = "usage: aral audit verify <audit.log> [--expect-head <seq>:<hash>] [--key-file <file>] [--json]";
@@ -10,53 +11,52 @@ const USAGE = "usage: aral audit verify <audit.log> [--expect-head <seq>:<hash>]
  * emptied) show only against a head kept elsewhere (`--expect-head`), and a forger who re-computes every hash
  * is caught only in keyed mode (`--key-file`, the key the log was written with).
  */
-export async function audit(platform: Platform, args: string[], output: Output): Promise<number> {
-  const positional: string[] = [];
-  let expectHeadText: string | undefined;
-  let keyFile: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--expect-head" || arg === "--key-file") {
-      const value = args[++i];
-      if (value === undefined || value.startsWith("--")) {
-        output.err(`${arg} needs a value\n${USAGE}`);
-        return 2;
-      }
-      if (arg === "--expect-head") expectHeadText = value;
-      else keyFile = value;
-    } else if (arg !== "--json") positional.push(arg);
-  }
-  const [sub, path] = positional;
-  if (sub !== "verify" || !path) {
-    output.err(USAGE);
-    return 2;
-  }
+export async function audit(platform: Platform, argv: string[], output: Output): Promise<number> {
+  const args = readArguments(argv, {
+    flags: ["--json"],
+    values: ["--expect-head", "--key-file"],
+    required: ["verify", "<audit.log>"],
+  });
+  if (typeof args === "string") return usageError(output, `aral audit: ${args}`, USAGE);
+  if (args.positionals[0] !== "verify")
+    return usageError(
+      output,
+      `aral audit: unknown subcommand ${JSON.stringify(args.positionals[0])} (the one there is: verify)`,
+      USAGE,
+    );
+  const path = args.positionals[1]!;
+  const expectHeadText = args.values.get("--expect-head");
+  const keyFile = args.values.get("--key-file");
   let expectHead: { seq: number; hash: string } | undefined;
   if (expectHeadText !== undefined) {
     const match = /^(\d+):([0-9a-f]{64})$/.exec(expectHeadText);
-    if (!match) {
-      output.err(
-        `--expect-head must be <seq>:<64 lowercase hex digits> (as printed by a previous verify), got ${JSON.stringify(expectHeadText.slice(0, 100))}`,
+    if (!match)
+      return usageError(
+        output,
+        `aral audit: --expect-head must be <seq>:<64 lowercase hex digits> (as printed by a previous verify), got ${JSON.stringify(expectHeadText.slice(0, 100))}`,
+        USAGE,
       );
-      return 2;
-    }
     expectHead = { seq: Number(match[1]), hash: match[2]! };
   }
   let key: Uint8Array | undefined;
   let text: string;
+  let reading = keyFile;
   try {
     if (keyFile !== undefined) key = await platform.fs.readFile(keyFile);
+    reading = path;
     text = await platform.fs.readTextFile(path);
   } catch (error) {
-    output.err(`${error instanceof Error ? error.message : String(error)}`);
+    output.err(`aral audit: cannot read ${reading}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  if (key !== undefined && key.byteLength < 16) {
-    output.err(`--key-file ${keyFile}: the key must be at least 16 bytes, got ${key.byteLength}`);
-    return 2;
-  }
+  if (key !== undefined && key.byteLength < 16)
+    return usageError(
+      output,
+      `aral audit: --key-file ${keyFile}: the key must be at least 16 bytes, got ${key.byteLength}`,
+      USAGE,
+    );
   const result = await verifyAuditLog(text, { ...(expectHead ? { expectHead } : {}), ...(key ? { key } : {}) });
-  if (args.includes("--json")) output.out(JSON.stringify({ path, keyed: key !== undefined, ...result }));
+  if (args.flags.has("--json")) output.out(JSON.stringify({ path, keyed: key !== undefined, ...result }));
   else if (!result.ok)
     output.err(`${path}: broken at line ${result.brokenAt} (expected seq ${result.seq}): ${result.reason}`);
   else if (result.complete)

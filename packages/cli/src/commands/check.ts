@@ -3,17 +3,18 @@ import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { describeEnforcement, previewEnforcement, supervisorSettingsFromManifest } from "@aral/supervisor";
 import type { EnforcementReport } from "@aral/supervisor";
+import { readArguments, usageError } from "../arguments.ts";
 import { clip, issuesForJson, printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
+const USAGE = "usage: aral check <manifest.json|.jsonc|.yaml> [--json]";
+
 /** `aral check <manifest> [--json]`: validates a manifest and prints the effective configuration, or every error. */
-export async function check(platform: Platform, args: string[], output: Output): Promise<number> {
-  const json = args.includes("--json");
-  const path = args.find((a) => !a.startsWith("--"));
-  if (!path) {
-    output.err("usage: aral check <manifest.json|.jsonc|.yaml> [--json]");
-    return 2;
-  }
+export async function check(platform: Platform, argv: string[], output: Output): Promise<number> {
+  const args = readArguments(argv, { flags: ["--json"], required: ["<manifest>"] });
+  if (typeof args === "string") return usageError(output, `aral check: ${args}`, USAGE);
+  const json = args.flags.has("--json");
+  const path = args.positionals[0]!;
   try {
     const manifest = await loadManifest(platform, path);
     const config = resolveRuntimeConfig(manifest, platform.env.toObject());

@@ -1,8 +1,11 @@
 import type { Platform } from "@aral/core";
+import { readArguments, usageError } from "../arguments.ts";
 import type { Output } from "../output.ts";
 
 /** `aral info [--json]`: the detected runtime and the adapter in use. */
-export function info(platform: Platform, args: string[], output: Output): number {
+export function info(platform: Platform, argv: string[], output: Output): number {
+  const args = readArguments(argv, { flags: ["--json"] });
+  if (typeof args === "string") return usageError(output, `aral info: ${args}`, "usage: aral info [--json]");
   const { name, version, os, arch, cpus } = platform.runtime;
   const details = {
     runtime: name,
@@ -14,7 +17,7 @@ export function info(platform: Platform, args: string[], output: Output): number
     pid: platform.process.pid,
     cwd: platform.process.cwd(),
   };
-  if (args.includes("--json")) {
+  if (args.flags.has("--json")) {
     output.out(JSON.stringify(details));
     return 0;
   }

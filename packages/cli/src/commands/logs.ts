@@ -1,40 +1,29 @@
 import type { Platform } from "@aral/core";
 import type { Output } from "../output.ts";
 import { callFleet } from "./control-command.ts";
-import { takeFleetOption } from "./control-target.ts";
+import { readArguments, usageError } from "../arguments.ts";
 
 const USAGE = "usage: aral logs <agent> [-f|--follow] [-n|--lines N] [--fleet <name>]";
 
 /** `aral logs`: the agent's last lines from its log files; -f follows new ones until SIGINT/SIGTERM. */
 export async function logs(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const taken = takeFleetOption(argv);
-  if (typeof taken === "string") {
-    output.err(`aral logs: ${taken}\n${USAGE}`);
-    return 2;
-  }
-  let follow = false;
-  let lines: number | undefined;
-  let agent: string | undefined;
-  const args = taken.rest;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "-f" || arg === "--follow") follow = true;
-    else if (arg === "-n" || arg === "--lines") {
-      const text = args[++i];
-      if (text === undefined || !/^\d+$/.test(text)) {
-        output.err(`aral logs: ${arg} needs a non-negative integer, got ${JSON.stringify(text ?? "")}\n${USAGE}`);
-        return 2;
-      }
-      lines = Number(text);
-    } else if (arg.startsWith("-") || agent !== undefined) {
-      output.err(`aral logs: unexpected ${JSON.stringify(arg)}\n${USAGE}`);
-      return 2;
-    } else agent = arg;
-  }
-  if (agent === undefined) {
-    output.err(`aral logs: missing <agent>\n${USAGE}`);
-    return 2;
-  }
+  const args = readArguments(argv, {
+    flags: ["--follow"],
+    values: ["--lines", "--fleet"],
+    aliases: { "-f": "--follow", "-n": "--lines" },
+    required: ["<agent>"],
+  });
+  if (typeof args === "string") return usageError(output, `aral logs: ${args}`, USAGE);
+  const [agent] = args.positionals as [string];
+  const follow = args.flags.has("--follow");
+  const linesText = args.values.get("--lines");
+  if (linesText !== undefined && !/^\d+$/.test(linesText))
+    return usageError(
+      output,
+      `aral logs: --lines needs a non-negative integer, got ${JSON.stringify(linesText)}`,
+      USAGE,
+    );
+  const lines = linesText === undefined ? undefined : Number(linesText);
   const hangUp = new AbortController();
   const unsubscribe = follow
     ? (["SIGINT", "SIGTERM"] as const).map((signal) => platform.signals.on(signal, () => hangUp.abort()))
@@ -42,7 +31,7 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
   try {
     const answer = await callFleet(
       platform,
-      taken.fleet,
+      args.values.get("--fleet"),
       { command: "logs", agent, ...(follow ? { follow } : {}), ...(lines !== undefined ? { lines } : {}) },
       output,
       follow

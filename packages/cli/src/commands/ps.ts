@@ -2,7 +2,7 @@ import type { Platform } from "@aral/core";
 import type { InstanceStatus } from "@aral/supervisor";
 import type { Output } from "../output.ts";
 import { callFleet } from "./control-command.ts";
-import { takeFleetOption } from "./control-target.ts";
+import { readArguments, usageError } from "../arguments.ts";
 
 const USAGE = "usage: aral ps [--json] [--fleet <name>] [<agent>]";
 
@@ -42,26 +42,18 @@ function table(rows: string[][]): string[] {
 
 /** `aral ps`: every instance of the running fleet - pid, state, restarts, uptime, memory, CPU, enforcement per limit. */
 export async function ps(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const taken = takeFleetOption(argv);
-  if (typeof taken === "string") {
-    output.err(`aral ps: ${taken}\n${USAGE}`);
-    return 2;
-  }
-  const json = taken.rest.includes("--json");
-  const rest = taken.rest.filter((arg) => arg !== "--json");
-  if (rest.some((arg) => arg.startsWith("-")) || rest.length > 1) {
-    output.err(`aral ps: unexpected ${JSON.stringify(rest.find((arg) => arg.startsWith("-")) ?? rest[1])}\n${USAGE}`);
-    return 2;
-  }
+  const args = readArguments(argv, { flags: ["--json"], values: ["--fleet"], optional: 1 });
+  if (typeof args === "string") return usageError(output, `aral ps: ${args}`, USAGE);
+  const agent = args.positionals[0];
   const answer = await callFleet(
     platform,
-    taken.fleet,
-    { command: "ps", ...(rest[0] !== undefined ? { agent: rest[0] } : {}) },
+    args.values.get("--fleet"),
+    { command: "ps", ...(agent !== undefined ? { agent } : {}) },
     output,
   );
   if (!answer) return 1;
   const { fleet, instances } = answer.result as { fleet: string; instances: InstanceStatus[] };
-  if (json) {
+  if (args.flags.has("--json")) {
     output.out(JSON.stringify({ fleet, instances }, null, 2));
     return 0;
   }

@@ -3,6 +3,7 @@ import { isPlatformError } from "@aral/platform";
 import type { Platform, RuntimeConfig } from "@aral/core";
 import { Fleet, resolvePath, SUPERVISED_RUNTIMES } from "@aral/supervisor";
 import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
+import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
 const USAGE =
@@ -146,8 +147,7 @@ export async function run(platform: Platform, argv: string[], output: Output): P
   } catch (error) {
     if (error instanceof ConfigError) {
       const source = fromVariable === undefined ? manifestPath : `ARAL_MANIFEST=${manifestPath}`;
-      output.err(`aral run: ${source ?? "environment"}: ${error.issues.length} problem(s)`);
-      for (const issue of error.issues) output.err(`  ${issue.path || "(root)"}: ${issue.message}`);
+      printConfigIssues(output, `aral run: ${source ?? "environment"}`, error);
       return 1;
     }
     throw error;

@@ -1,8 +1,9 @@
 import { ConfigError } from "@aral/core/config";
-import { formatIssue } from "@aral/core/config";
 import type { Platform } from "@aral/platform";
 import { ControlServer, controlDir, Fleet, loadFleetFile } from "@aral/supervisor";
 import type { FleetSpec } from "@aral/supervisor";
+import { readArguments, usageError } from "../arguments.ts";
+import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 import { absolutePath } from "./paths.ts";
 
@@ -20,20 +21,15 @@ export async function up(platform: Platform, argv: string[], output: Output): Pr
     output.out(HELP);
     return 0;
   }
-  if (argv.length !== 1 || argv[0]!.startsWith("-")) {
-    output.err(
-      `aral up: ${argv.length === 0 ? "missing <fleet file>" : `unexpected ${JSON.stringify(argv.find((a) => a.startsWith("-")) ?? argv[1])}`}\n${USAGE}`,
-    );
-    return 2;
-  }
-  const file = absolutePath(platform, argv[0]!);
+  const args = readArguments(argv, { required: ["<fleet file>"] });
+  if (typeof args === "string") return usageError(output, `aral up: ${args}`, USAGE);
+  const file = absolutePath(platform, args.positionals[0]!);
   let spec: FleetSpec;
   try {
     spec = await loadFleetFile(platform, file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    output.err(`aral up: ${file}: ${error.issues.length} problem(s)`);
-    for (const issue of error.issues) output.err(`  ${formatIssue(issue)}`);
+    printConfigIssues(output, `aral up: ${file}`, error);
     return 1;
   }
 

@@ -31,8 +31,8 @@ export async function loadManifest(
   try {
     text = await platform.fs.readTextFile(path);
   } catch (error) {
+    // A PlatformError's message starts with its code ("NotFound: readFile '...' failed: ...").
     const reason = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: unknown } | null)?.code;
     throw new ConfigError(
       "unreadable",
       [
@@ -40,7 +40,7 @@ export async function loadManifest(
           path: "",
           value: path,
           expected: "a readable manifest file",
-          message: `cannot read the file${typeof code === "string" ? ` (${code})` : ""}: ${reason}`,
+          message: `cannot read the file: ${reason}`,
           ...fromVariable,
         },
       ],
