@@ -64,3 +64,26 @@ export function usageError(output: Output, message: string, usage: string): 2 {
   output.err(`${message}\n${usage}`);
   return 2;
 }
+
+export interface CommandSpec extends ArgumentSpec {
+  /** How messages start, e.g. "aral check". */
+  readonly command: string;
+  readonly usage: string;
+  /** What --help prints (default the usage line). */
+  readonly help?: string;
+}
+
+/**
+ * A command's arguments, or the exit code when there is nothing to run: 0 after `--help` (or `-h`) printed the
+ * help, 2 after a usage error was printed.
+ */
+export function commandArguments(output: Output, argv: readonly string[], spec: CommandSpec): Arguments | 0 | 2 {
+  const end = argv.indexOf("--");
+  const options = end === -1 ? argv : argv.slice(0, end);
+  if (options.includes("--help") || options.includes("-h")) {
+    output.out(spec.help ?? spec.usage);
+    return 0;
+  }
+  const args = readArguments(argv, spec);
+  return typeof args === "string" ? usageError(output, `${spec.command}: ${args}`, spec.usage) : args;
+}

@@ -146,6 +146,21 @@ describe("aral info / help / unknown", () => {
     expect((await aral("check", path, "--json")).code).toBe(0);
   });
 
+  it("--help (or -h) anywhere before -- prints the command's usage on stdout and exits 0", async () => {
+    for (const argv of [
+      ["check", "--help"],
+      ["info", "-h"],
+      ["ps", "web", "--help"],
+      ["logs", "--help"],
+      ["down", "-h"],
+    ]) {
+      const result = await aral(...argv);
+      expect({ argv, code: result.code, err: result.err }).toEqual({ argv, code: 0, err: "" });
+      expect(result.out).toMatch(new RegExp(`^usage: aral ${argv[0]} `));
+    }
+    expect((await aral("up", "--help")).out).toContain("Runs every agent of the fleet file");
+  });
+
   it("audit verify: a file it cannot read is named, with the reason", async () => {
     const result = await aral("audit", "verify", join(dir, "no-such.log"));
     expect(result.code).toBe(1);

@@ -1,6 +1,6 @@
 import { verifyAuditLog } from "@aral/core/logging";
 import type { Platform } from "@aral/core";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments, usageError } from "../arguments.ts";
 import type { Output } from "../output.ts";
 
 const USAGE = "usage: aral audit verify <audit.log> [--expect-head <seq>:<hash>] [--key-file <file>] [--json]";
@@ -12,12 +12,14 @@ const USAGE = "usage: aral audit verify <audit.log> [--expect-head <seq>:<hash>]
  * is caught only in keyed mode (`--key-file`, the key the log was written with).
  */
 export async function audit(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const args = readArguments(argv, {
+  const args = commandArguments(output, argv, {
+    command: "aral audit",
+    usage: USAGE,
     flags: ["--json"],
     values: ["--expect-head", "--key-file"],
     required: ["verify", "<audit.log>"],
   });
-  if (typeof args === "string") return usageError(output, `aral audit: ${args}`, USAGE);
+  if (typeof args === "number") return args;
   if (args.positionals[0] !== "verify")
     return usageError(
       output,

@@ -3,7 +3,7 @@ import { loadManifest, resolveRuntimeConfig } from "@aral/core/config";
 import type { Platform } from "@aral/core";
 import { describeEnforcement, previewEnforcement, supervisorSettingsFromManifest } from "@aral/supervisor";
 import type { EnforcementReport } from "@aral/supervisor";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments } from "../arguments.ts";
 import { clip, issuesForJson, printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 
@@ -11,8 +11,13 @@ const USAGE = "usage: aral check <manifest.json|.jsonc|.yaml> [--json]";
 
 /** `aral check <manifest> [--json]`: validates a manifest and prints the effective configuration, or every error. */
 export async function check(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const args = readArguments(argv, { flags: ["--json"], required: ["<manifest>"] });
-  if (typeof args === "string") return usageError(output, `aral check: ${args}`, USAGE);
+  const args = commandArguments(output, argv, {
+    command: "aral check",
+    usage: USAGE,
+    flags: ["--json"],
+    required: ["<manifest>"],
+  });
+  if (typeof args === "number") return args;
   const json = args.flags.has("--json");
   const path = args.positionals[0]!;
   try {

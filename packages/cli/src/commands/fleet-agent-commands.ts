@@ -1,7 +1,7 @@
 import type { Platform } from "@aral/core";
 import type { Output } from "../output.ts";
 import { callFleet } from "./control-command.ts";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments } from "../arguments.ts";
 
 const DONE: Record<"restart" | "reload" | "stop", string> = {
   restart: "restarted",
@@ -17,8 +17,13 @@ export async function agentCommand(
   output: Output,
 ): Promise<number> {
   const usage = `usage: aral ${command} <agent> [--fleet <name>]`;
-  const args = readArguments(argv, { values: ["--fleet"], required: ["<agent>"] });
-  if (typeof args === "string") return usageError(output, `aral ${command}: ${args}`, usage);
+  const args = commandArguments(output, argv, {
+    command: `aral ${command}`,
+    usage,
+    values: ["--fleet"],
+    required: ["<agent>"],
+  });
+  if (typeof args === "number") return args;
   const [agent] = args.positionals as [string];
   const answer = await callFleet(platform, args.values.get("--fleet"), { command, agent }, output);
   if (!answer) return 1;
@@ -31,8 +36,12 @@ export async function agentCommand(
 
 /** `aral down`: stops every agent of the running fleet and ends its `aral up`. */
 export async function down(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const args = readArguments(argv, { values: ["--fleet"] });
-  if (typeof args === "string") return usageError(output, `aral down: ${args}`, "usage: aral down [--fleet <name>]");
+  const args = commandArguments(output, argv, {
+    command: "aral down",
+    usage: "usage: aral down [--fleet <name>]",
+    values: ["--fleet"],
+  });
+  if (typeof args === "number") return args;
   const answer = await callFleet(platform, args.values.get("--fleet"), { command: "down" }, output);
   if (!answer) return 1;
   const { fleet, stopped } = answer.result as { fleet: string; stopped: string[] };

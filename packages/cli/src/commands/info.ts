@@ -1,11 +1,15 @@
 import type { Platform } from "@aral/core";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments } from "../arguments.ts";
 import type { Output } from "../output.ts";
 
 /** `aral info [--json]`: the detected runtime and the adapter in use. */
 export function info(platform: Platform, argv: string[], output: Output): number {
-  const args = readArguments(argv, { flags: ["--json"] });
-  if (typeof args === "string") return usageError(output, `aral info: ${args}`, "usage: aral info [--json]");
+  const args = commandArguments(output, argv, {
+    command: "aral info",
+    usage: "usage: aral info [--json]",
+    flags: ["--json"],
+  });
+  if (typeof args === "number") return args;
   const { name, version, os, arch, cpus } = platform.runtime;
   const details = {
     runtime: name,

@@ -1,19 +1,21 @@
 import type { Platform } from "@aral/core";
 import type { Output } from "../output.ts";
 import { callFleet } from "./control-command.ts";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments, usageError } from "../arguments.ts";
 
 const USAGE = "usage: aral logs <agent> [-f|--follow] [-n|--lines N] [--fleet <name>]";
 
 /** `aral logs`: the agent's last lines from its log files; -f follows new ones until SIGINT/SIGTERM. */
 export async function logs(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const args = readArguments(argv, {
+  const args = commandArguments(output, argv, {
+    command: "aral logs",
+    usage: USAGE,
     flags: ["--follow"],
     values: ["--lines", "--fleet"],
     aliases: { "-f": "--follow", "-n": "--lines" },
     required: ["<agent>"],
   });
-  if (typeof args === "string") return usageError(output, `aral logs: ${args}`, USAGE);
+  if (typeof args === "number") return args;
   const [agent] = args.positionals as [string];
   const follow = args.flags.has("--follow");
   const linesText = args.values.get("--lines");

@@ -2,7 +2,7 @@ import type { Platform } from "@aral/core";
 import type { InstanceStatus } from "@aral/supervisor";
 import type { Output } from "../output.ts";
 import { callFleet } from "./control-command.ts";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments } from "../arguments.ts";
 
 const USAGE = "usage: aral ps [--json] [--fleet <name>] [<agent>]";
 
@@ -42,8 +42,14 @@ function table(rows: string[][]): string[] {
 
 /** `aral ps`: every instance of the running fleet - pid, state, restarts, uptime, memory, CPU, enforcement per limit. */
 export async function ps(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const args = readArguments(argv, { flags: ["--json"], values: ["--fleet"], optional: 1 });
-  if (typeof args === "string") return usageError(output, `aral ps: ${args}`, USAGE);
+  const args = commandArguments(output, argv, {
+    command: "aral ps",
+    usage: USAGE,
+    flags: ["--json"],
+    values: ["--fleet"],
+    optional: 1,
+  });
+  if (typeof args === "number") return args;
   const agent = args.positionals[0];
   const answer = await callFleet(
     platform,

@@ -2,7 +2,7 @@ import { ConfigError } from "@aral/core/config";
 import type { Platform } from "@aral/platform";
 import { ControlServer, controlDir, Fleet, loadFleetFile } from "@aral/supervisor";
 import type { FleetSpec } from "@aral/supervisor";
-import { readArguments, usageError } from "../arguments.ts";
+import { commandArguments } from "../arguments.ts";
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 import { absolutePath } from "./paths.ts";
@@ -17,12 +17,13 @@ agent gracefully, in parallel. An agent that cannot start is reported; the other
 
 /** `aral up`: the fleet in the foreground until SIGINT/SIGTERM or `aral down`. */
 export async function up(platform: Platform, argv: string[], output: Output): Promise<number> {
-  if (argv[0] === "--help" || argv[0] === "-h") {
-    output.out(HELP);
-    return 0;
-  }
-  const args = readArguments(argv, { required: ["<fleet file>"] });
-  if (typeof args === "string") return usageError(output, `aral up: ${args}`, USAGE);
+  const args = commandArguments(output, argv, {
+    command: "aral up",
+    usage: USAGE,
+    help: HELP,
+    required: ["<fleet file>"],
+  });
+  if (typeof args === "number") return args;
   const file = absolutePath(platform, args.positionals[0]!);
   let spec: FleetSpec;
   try {
