@@ -17,6 +17,7 @@ import {
 import type { ExportAgent, ExportNote, KubernetesKind, SupervisedRuntime, SystemdUnit } from "@aral/supervisor";
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
+import { absolutePath } from "./paths.ts";
 
 const USAGE = `usage: aral export kubernetes|systemd --manifest <file> | --fleet <file> [options]`;
 const HELP = `${USAGE}
@@ -192,11 +193,6 @@ function parseArgs(argv: string[]): ExportArgs | string {
   return parsed as ExportArgs;
 }
 
-function absolute(platform: Platform, path: string): string {
-  if (path.startsWith("/")) return path;
-  return `${platform.process.cwd().replace(/\/+$/, "")}/${path.replace(/^\.\//, "")}`;
-}
-
 /** The installed systemd's version (`systemctl --version` -> "systemd 252 (...)"), or undefined when there is none. */
 async function installedSystemdVersion(platform: Platform): Promise<number | undefined> {
   try {
@@ -226,16 +222,16 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
     if (parsed.fleet !== undefined) {
       agents = await fleetExportAgents(
         platform,
-        await loadFleetFile(platform, absolute(platform, parsed.fleet)),
+        await loadFleetFile(platform, absolutePath(platform, parsed.fleet)),
         parsed.target,
       );
     } else {
       // systemd without --workdir: the entry is a path on this machine, relative to where aral runs.
       const entry =
         parsed.target === "systemd" && parsed.workdir === undefined
-          ? absolute(platform, parsed.entry ?? "agent.ts")
+          ? absolutePath(platform, parsed.entry ?? "agent.ts")
           : parsed.entry;
-      const agent = await loadManifestAgent(platform, absolute(platform, parsed.manifest!), {
+      const agent = await loadManifestAgent(platform, absolutePath(platform, parsed.manifest!), {
         ...(parsed.name !== undefined ? { name: parsed.name } : {}),
         ...(entry !== undefined ? { entry } : {}),
         ...(parsed.runtime !== undefined ? { runtime: parsed.runtime } : {}),
@@ -272,7 +268,7 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
       for (const agent of agents) {
         const result = exportSystemd(agent, {
           ...(parsed.execPath !== undefined ? { execPath: parsed.execPath } : {}),
-          ...(parsed.workdir !== undefined ? { workingDirectory: absolute(platform, parsed.workdir) } : {}),
+          ...(parsed.workdir !== undefined ? { workingDirectory: absolutePath(platform, parsed.workdir) } : {}),
           ...(parsed.user !== undefined ? { user: parsed.user } : {}),
           ...(systemdVersion !== undefined ? { systemdVersion } : {}),
           ...(parsed.maxRestarts !== undefined ? { maxRestarts: parsed.maxRestarts } : {}),
@@ -288,12 +284,12 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
 
   if (parsed.output === undefined) output.out(text.replace(/\n$/, ""));
   else if (parsed.target === "systemd" && units.length > 1) {
-    const dir = absolute(platform, parsed.output);
+    const dir = absolutePath(platform, parsed.output);
     await platform.fs.mkdir(dir, { recursive: true });
     for (const unit of units) await platform.fs.writeFile(`${dir}/${unit.fileName}`, unit.text);
     output.err(`aral export: wrote ${units.map((unit) => `${dir}/${unit.fileName}`).join(", ")}`);
   } else {
-    await platform.fs.writeFile(absolute(platform, parsed.output), text);
+    await platform.fs.writeFile(absolutePath(platform, parsed.output), text);
   }
   for (const note of notes) output.err(`aral export: ${formatNote(note)}`);
   for (const agent of agents) {

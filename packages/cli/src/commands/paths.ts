@@ -1,7 +1,8 @@
 import type { Platform } from "@aral/core";
+import { resolvePath } from "@aral/supervisor";
 
-/** `path` made absolute against the current directory. */
+/** `path` made absolute against the current directory, `.` and `..` resolved; a Windows drive path as it is. */
 export function absolutePath(platform: Platform, path: string): string {
-  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
-  return `${platform.process.cwd().replace(/[\\/]$/, "")}/${path}`;
+  if (/^[A-Za-z]:[\\/]/.test(path)) return path;
+  return resolvePath(platform.process.cwd(), path);
 }

@@ -1,10 +1,11 @@
 import { ConfigError, loadManifest, manifestPathFromEnvironment, resolveRuntimeConfig } from "@aral/core/config";
 import { isPlatformError } from "@aral/platform";
 import type { Platform, RuntimeConfig } from "@aral/core";
-import { Fleet, resolvePath, SUPERVISED_RUNTIMES } from "@aral/supervisor";
+import { Fleet, SUPERVISED_RUNTIMES } from "@aral/supervisor";
 import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
+import { absolutePath } from "./paths.ts";
 
 const USAGE =
   "usage: aral run [--runtime node|deno|bun] [--manifest <path>] [--max-restarts N] [--allow-env NAME]\u2026 <entry> [-- args\u2026]";
@@ -103,11 +104,6 @@ function agentName(entry: string): string {
   return /^[A-Za-z0-9]/.test(stem) ? stem.slice(0, 63) : "agent";
 }
 
-function absolute(platform: Platform, path: string): string {
-  if (/^[A-Za-z]:[\\/]/.test(path)) return path;
-  return resolvePath(platform.process.cwd(), path);
-}
-
 /** The exit code of `aral run`: the child's final code, 128 + signal number when a signal ended it. */
 function exitCode(outcome: SupervisorOutcome): number {
   if (outcome.state === "failed") return isPlatformError(outcome.error) && outcome.error.code === "NotFound" ? 127 : 1;
@@ -136,7 +132,7 @@ export async function run(platform: Platform, argv: string[], output: Output): P
   const fromVariable =
     parsed.manifestPath === undefined ? manifestPathFromEnvironment(platform.env.toObject()) : undefined;
   const manifestOption = parsed.manifestPath ?? fromVariable;
-  const manifestPath = manifestOption === undefined ? undefined : absolute(platform, manifestOption);
+  const manifestPath = manifestOption === undefined ? undefined : absolutePath(platform, manifestOption);
   try {
     config = resolveRuntimeConfig(
       manifestPath === undefined
@@ -153,7 +149,7 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     throw error;
   }
 
-  const entry = absolute(platform, parsed.entry);
+  const entry = absolutePath(platform, parsed.entry);
   const agent: FleetAgentSpec = {
     name: agentName(entry),
     runtime: parsed.runtime,
