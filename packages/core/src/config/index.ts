@@ -8,6 +8,8 @@ export { parseManifest, parseManifestText } from "./parse.ts";
 export { formatForPath, MANIFEST_EXTENSIONS, MANIFEST_FORMATS } from "./formats.ts";
 export type { ManifestFormat } from "./formats.ts";
 export { loadManifest } from "./load.ts";
+export { readConfigFile } from "./read-file.ts";
+export type { ReadConfigFileOptions } from "./read-file.ts";
 export { applyEnvOverrides, resolveRuntimeConfig } from "./resolve.ts";
 export { ENV_OVERRIDES, RESERVED_ENV_VARIABLES, RESERVED_ENV_PREFIXES } from "./env-variables.ts";
 export type { EnvOverride } from "./env-variables.ts";

@@ -1,7 +1,6 @@
 import type { Platform } from "@aral/platform";
-import { ConfigError } from "./errors.ts";
-import { formatForPath } from "./formats.ts";
 import { parseManifest } from "./parse.ts";
+import { readConfigFile } from "./read-file.ts";
 import type { Manifest } from "./schema.ts";
 
 /**
@@ -15,37 +14,6 @@ export async function loadManifest(
   path: string,
   options: { variable?: string } = {},
 ): Promise<Manifest> {
-  const fromVariable = options.variable === undefined ? {} : { variable: options.variable };
-  let format: ReturnType<typeof formatForPath>;
-  try {
-    format = formatForPath(path);
-  } catch (error) {
-    if (!(error instanceof ConfigError) || options.variable === undefined) throw error;
-    throw new ConfigError(
-      error.code,
-      error.issues.map((issue) => ({ ...issue, ...fromVariable })),
-      { source: path },
-    );
-  }
-  let text: string;
-  try {
-    text = await platform.fs.readTextFile(path);
-  } catch (error) {
-    // A PlatformError's message starts with its code ("NotFound: readFile '...' failed: ...").
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(
-      "unreadable",
-      [
-        {
-          path: "",
-          value: path,
-          expected: "a readable manifest file",
-          message: `cannot read the file: ${reason}`,
-          ...fromVariable,
-        },
-      ],
-      { source: path, cause: error },
-    );
-  }
+  const { text, format } = await readConfigFile(platform, path, options);
   return parseManifest(text, format, path);
 }

@@ -176,6 +176,16 @@ describe("files", () => {
     expect(missing.message).toContain("missing.yaml");
     const unsupported = await rejectionOf(loadManifest(platform, join(dir.path, "agent.toml")));
     expect(unsupported.code).toBe("unsupported-format");
+    const fromVariable = await rejectionOf(
+      loadManifest(platform, join(dir.path, "missing.yaml"), { variable: "ARAL_MANIFEST" }),
+    );
+    expect(fromVariable.issues).toEqual([
+      expect.objectContaining({
+        variable: "ARAL_MANIFEST",
+        expected: "a readable manifest file",
+        message: expect.stringMatching(/^cannot read the file: NotFound: /),
+      }),
+    ]);
   });
 
   it("syntax and validation errors from a file name the file", async () => {

@@ -1,5 +1,4 @@
-import { ConfigError } from "@aral/core/config";
-import { formatForPath, parseManifestText, resolveRuntimeConfig, validateManifest } from "@aral/core/config";
+import { parseManifestText, readConfigFile, resolveRuntimeConfig, validateManifest } from "@aral/core/config";
 import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
 import { checkAgentName, nameFromPath, type ExportAgent } from "./agent.ts";
@@ -24,18 +23,8 @@ export async function loadManifestAgent(
   path: string,
   options: ManifestAgentOptions = {},
 ): Promise<ExportAgent> {
-  let text: string;
-  try {
-    text = await platform.fs.readTextFile(path);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(
-      "unreadable",
-      [{ path: "", value: path, expected: "a readable manifest file", message: `cannot read the file: ${reason}` }],
-      { source: path, cause: error },
-    );
-  }
-  const raw = await parseManifestText(text, formatForPath(path), path);
+  const { text, format } = await readConfigFile(platform, path);
+  const raw = await parseManifestText(text, format, path);
   const config = resolveRuntimeConfig(validateManifest(raw, path), {});
   const written = (raw as { layers?: { runtime?: unknown } }).layers?.runtime;
   const runtime = options.runtime ?? (config.platform === "auto" ? "node" : config.platform);

@@ -1,6 +1,6 @@
 import { ConfigError } from "@aral/core/config";
 import {
-  formatForPath,
+  readConfigFile,
   loadManifest,
   parseManifestText,
   settingsVariables,
@@ -404,17 +404,6 @@ export async function validateFleet(platform: Pick<Platform, "fs">, value: unkno
 
 /** Reads a fleet file (JSON, JSONC or YAML, by extension) and validates it: every problem is a ConfigError issue naming its field path. */
 export async function loadFleetFile(platform: Pick<Platform, "fs">, file: string): Promise<FleetSpec> {
-  const format = formatForPath(file);
-  let text: string;
-  try {
-    text = await platform.fs.readTextFile(file);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(
-      "unreadable",
-      [{ path: "", value: file, expected: "a readable fleet file", message: `cannot read the file: ${reason}` }],
-      { source: file, cause: error },
-    );
-  }
+  const { text, format } = await readConfigFile(platform, file, { what: "fleet file" });
   return validateFleet(platform, await parseManifestText(text, format, file), file);
 }

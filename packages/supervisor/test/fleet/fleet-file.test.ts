@@ -174,5 +174,12 @@ describe("fleet file validation (every problem named by its field path)", () => 
     expect((error as ConfigError).code).toBe("syntax");
     const missing = await loadFleetFile(platform, join(dir, "nope.json")).catch((e: unknown) => e);
     expect((missing as ConfigError).code).toBe("unreadable");
+    expect((missing as ConfigError).issues).toEqual([
+      expect.objectContaining({
+        path: "",
+        expected: "a readable fleet file",
+        message: expect.stringMatching(/^cannot read the file: NotFound: readFile '.*nope\.json' failed/),
+      }),
+    ]);
   });
 });
