@@ -7,7 +7,7 @@ import type { StopReport } from "@aral/core";
 export const runtimeSupervisorWatchCases: ConformanceCase[] = defineCases([
   {
     name: "runtime: under a supervisor (ARAL_SUPERVISOR_PID) that dies, it notices and stops gracefully by itself — the running task finishes",
-    capability: "runtime.lifecycle",
+    capability: "runtime.supervisor-watch",
     timeoutMs: 30_000,
     async run(ctx) {
       if (ctx.platform.runtime.os !== "linux") ctx.skip("the supervisor watch reads /proc, which only Linux has");

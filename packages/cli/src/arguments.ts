@@ -4,17 +4,24 @@ import type { Output } from "./output.ts";
 export interface ArgumentSpec {
   readonly flags?: readonly string[];
   readonly values?: readonly string[];
+  /** Values that may be given more than once (`--allow-env A --allow-env B`), kept in order. */
+  readonly lists?: readonly string[];
   /** A short form and the option it stands for, e.g. `{ "-n": "--lines" }`. */
   readonly aliases?: Readonly<Record<string, string>>;
   /** The positionals that must be there, named as the usage line names them, e.g. `["<manifest>"]`. */
   readonly required?: readonly string[];
   /** How many more positionals may follow them (default none). */
   readonly optional?: number;
+  /** The first positional ends the options: it and everything after it are positionals (a command and its arguments). */
+  readonly stopAtFirstPositional?: boolean;
 }
 
 export interface Arguments {
+  /** `--help` or `-h` stood where an option may; nothing else was read. */
+  readonly help: boolean;
   readonly flags: ReadonlySet<string>;
   readonly values: ReadonlyMap<string, string>;
+  readonly lists: ReadonlyMap<string, readonly string[]>;
   readonly positionals: readonly string[];
 }
 
@@ -27,6 +34,7 @@ export interface Arguments {
 export function readArguments(argv: readonly string[], spec: ArgumentSpec): Arguments | string {
   const flags = new Set<string>();
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -35,28 +43,36 @@ export function readArguments(argv: readonly string[], spec: ArgumentSpec): Argu
       break;
     }
     if (!arg.startsWith("-") || arg === "-") {
+      if (spec.stopAtFirstPositional) {
+        positionals.push(...argv.slice(i));
+        break;
+      }
       positionals.push(arg);
       continue;
     }
+    if (arg === "--help" || arg === "-h") return { help: true, flags, values, lists, positionals };
     const equals = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const written = equals === -1 ? arg : arg.slice(0, equals);
     const name = spec.aliases?.[written] ?? written;
     if (spec.flags?.includes(name)) {
       if (equals !== -1) return `${written} takes no value, got ${JSON.stringify(arg)}`;
       flags.add(name);
-    } else if (spec.values?.includes(name)) {
-      const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
-      if (value === undefined || value === "" || (equals === -1 && value.startsWith("--")))
-        return `${written} needs a value`;
-      if (values.has(name)) return `${written} is given twice`;
-      values.set(name, value);
-    } else return `unknown option ${JSON.stringify(arg)}`;
+      continue;
+    }
+    const single = spec.values?.includes(name);
+    if (!single && !spec.lists?.includes(name)) return `unknown option ${JSON.stringify(arg)}`;
+    const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
+    if (value === undefined || value === "" || (equals === -1 && value.startsWith("--")))
+      return `${written} needs a value`;
+    if (!single) lists.set(name, [...(lists.get(name) ?? []), value]);
+    else if (values.has(name)) return `${written} is given twice`;
+    else values.set(name, value);
   }
   const required = spec.required ?? [];
   if (positionals.length < required.length) return `missing ${required[positionals.length]}`;
-  const max = required.length + (spec.optional ?? 0);
+  const max = spec.stopAtFirstPositional ? Number.POSITIVE_INFINITY : required.length + (spec.optional ?? 0);
   if (positionals.length > max) return `unexpected ${JSON.stringify(positionals[max])}`;
-  return { flags, values, positionals };
+  return { help: false, flags, values, lists, positionals };
 }
 
 /** A usage error: the message, then the usage line, on stderr; exit code 2. */
@@ -78,12 +94,9 @@ export interface CommandSpec extends ArgumentSpec {
  * help, 2 after a usage error was printed.
  */
 export function commandArguments(output: Output, argv: readonly string[], spec: CommandSpec): Arguments | 0 | 2 {
-  const end = argv.indexOf("--");
-  const options = end === -1 ? argv : argv.slice(0, end);
-  if (options.includes("--help") || options.includes("-h")) {
-    output.out(spec.help ?? spec.usage);
-    return 0;
-  }
   const args = readArguments(argv, spec);
-  return typeof args === "string" ? usageError(output, `${spec.command}: ${args}`, spec.usage) : args;
+  if (typeof args === "string") return usageError(output, `${spec.command}: ${args}`, spec.usage);
+  if (!args.help) return args;
+  output.out(spec.help ?? spec.usage);
+  return 0;
 }

@@ -13,6 +13,8 @@ describe("readArguments", () => {
   it("reads flags, values (both spellings), aliases and positionals in any order", () => {
     const args = readArguments(["-f", "web", "--fleet=prod", "-n", "20", "--json", "extra"], spec);
     expect(args).toEqual({
+      help: false,
+      lists: new Map(),
       flags: new Set(["--follow", "--json"]),
       values: new Map([
         ["--fleet", "prod"],
@@ -39,6 +41,27 @@ describe("readArguments", () => {
     expect(readArguments(["--json"], spec)).toBe("missing <agent>");
     expect(readArguments(["a", "b", "c"], spec)).toBe('unexpected "c"');
     expect(readArguments(["a"], {})).toBe('unexpected "a"');
+  });
+
+  it("a list option keeps every value in order; the others refuse a second one", () => {
+    const args = readArguments(["--env", "A", "--env=B", "x"], { lists: ["--env"], required: ["<x>"] });
+    expect(typeof args !== "string" && args.lists.get("--env")).toEqual(["A", "B"]);
+    expect(readArguments(["--env"], { lists: ["--env"] })).toBe("--env needs a value");
+  });
+
+  it("stopAtFirstPositional: the first positional and everything after it are positionals, options included", () => {
+    const spec = { values: ["--runtime"], required: ["<entry>"], stopAtFirstPositional: true };
+    const args = readArguments(["--runtime", "deno", "agent.ts", "--port", "1", "--help"], spec);
+    expect(typeof args !== "string" && args.positionals).toEqual(["agent.ts", "--port", "1", "--help"]);
+    expect(typeof args !== "string" && args.help).toBe(false);
+  });
+
+  it("--help or -h where an option may stand asks for help, before positionals are counted", () => {
+    for (const argv of [["--help"], ["web", "-h"], ["-n", "3", "--help", "--bogus"]]) {
+      const args = readArguments(argv, spec);
+      expect(typeof args !== "string" && args.help, argv.join(" ")).toBe(true);
+    }
+    expect(readArguments(["--", "--help"], { optional: 1 })).toMatchObject({ help: false, positionals: ["--help"] });
   });
 
   it("a value may itself start with one dash (a negative number is the command's to judge)", () => {

@@ -159,6 +159,23 @@ describe("aral info / help / unknown", () => {
       expect(result.out).toMatch(new RegExp(`^usage: aral ${argv[0]} `));
     }
     expect((await aral("up", "--help")).out).toContain("Runs every agent of the fleet file");
+    expect((await aral("run", "--runtime", "node", "--help")).out).toContain("Runs <entry> under node, deno or bun");
+    expect((await aral("export", "kubernetes", "--help")).out).toContain("Prints what runs the agent of <file>");
+  });
+
+  it("run and export read their options the same way: a repeated option is refused, a list option is not", async () => {
+    const path = file("export.json", JSON.stringify({ aral: { version: "1.0" } }));
+    const twice = await aral("export", "kubernetes", "--manifest", path, "--kind", "statefulset", "--kind=deployment");
+    expect(twice).toMatchObject({ code: 2, out: "" });
+    expect(twice.err).toMatch(/^aral export: --kind is given twice\n/);
+    const envs = await aral("export", "systemd", "--manifest", path, "--allow-env", "A_KEY", "--allow-env", "B_KEY");
+    expect(envs.code, envs.err).toBe(0);
+    expect(envs.out).toContain("A_KEY");
+    expect(envs.out).toContain("B_KEY");
+    const run = await aral("run", "--manifest", path, "--manifest", path, "agent.mjs");
+    expect(run).toMatchObject({ code: 2, out: "" });
+    expect(run.err).toMatch(/^aral run: --manifest is given twice\n/);
+    expect((await aral("export", "--manifest", path)).err).toContain("missing the target (kubernetes or systemd)");
   });
 
   it("audit verify: a file it cannot read is named, with the reason", async () => {

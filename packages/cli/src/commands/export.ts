@@ -15,6 +15,7 @@ import {
   yamlDocuments,
 } from "@aral/supervisor";
 import type { ExportAgent, ExportNote, KubernetesKind, SupervisedRuntime, SystemdUnit } from "@aral/supervisor";
+import { type Arguments, commandArguments, usageError } from "../arguments.ts";
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 import { absolutePath } from "./paths.ts";
@@ -73,108 +74,68 @@ interface ExportArgs {
   maxRestarts?: number;
 }
 
-function parseArgs(argv: string[]): ExportArgs | string {
-  const [target, ...rest] = argv;
-  if (!(TARGETS as readonly string[]).includes(target ?? ""))
-    return `the target must be one of ${TARGETS.join(", ")}, got ${JSON.stringify(target ?? "")}`;
+const TEXT_OPTIONS = {
+  "--manifest": "manifest",
+  "--fleet": "fleet",
+  "--entry": "entry",
+  "--name": "name",
+  "--image": "image",
+  "--service-account": "serviceAccount",
+  "--workdir": "workdir",
+  "--exec-path": "execPath",
+  "--user": "user",
+  "--output": "output",
+} as const;
+const INTEGER_OPTIONS = {
+  "--replicas": ["replicas", 0, 1000],
+  "--health-port": ["healthPort", 1, 65_535],
+  "--systemd-version": ["systemdVersion", 1, 10_000],
+  "--max-restarts": ["maxRestarts", 0, 1000],
+} as const;
+
+const EXPORT_SPEC = {
+  command: "aral export",
+  usage: `${USAGE} (aral export --help)`,
+  help: HELP,
+  flags: ["--monitor"],
+  values: [...Object.keys(TEXT_OPTIONS), ...Object.keys(INTEGER_OPTIONS), "--runtime", "--kind"],
+  lists: ["--allow-env"],
+  aliases: { "-o": "--output" },
+  required: ["the target (kubernetes or systemd)"],
+};
+
+/** The export's settings from parsed arguments, or a message naming the one that is wrong. */
+function exportArgs(args: Arguments): ExportArgs | string {
+  const [target] = args.positionals as [string];
+  if (!(TARGETS as readonly string[]).includes(target))
+    return `the target must be one of ${TARGETS.join(", ")}, got ${JSON.stringify(target)}`;
   const parsed: Partial<ExportArgs> & { allowEnv: string[]; monitor: boolean } = {
     target: target as Target,
-    allowEnv: [],
-    monitor: false,
+    allowEnv: [...(args.lists.get("--allow-env") ?? [])],
+    monitor: args.flags.has("--monitor"),
   };
-  const integer = (flag: string, text: string | undefined, min: number, max: number): number | string => {
-    if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
-      return `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text ?? "")}`;
-    return Number(text);
-  };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-    const value = (): string | undefined => inline ?? rest[++i];
-    const text = (): string | undefined => {
-      const v = value();
-      return v === undefined || v === "" ? undefined : v;
-    };
-    switch (flag) {
-      case "--manifest":
-      case "--fleet":
-      case "--entry":
-      case "--name":
-      case "--image":
-      case "--service-account":
-      case "--workdir":
-      case "--exec-path":
-      case "--user":
-      case "-o":
-      case "--output": {
-        const v = text();
-        if (v === undefined) return `${flag} needs a value`;
-        const key = (
-          {
-            "--manifest": "manifest",
-            "--fleet": "fleet",
-            "--entry": "entry",
-            "--name": "name",
-            "--image": "image",
-            "--service-account": "serviceAccount",
-            "--workdir": "workdir",
-            "--exec-path": "execPath",
-            "--user": "user",
-            "-o": "output",
-            "--output": "output",
-          } as const
-        )[flag];
-        parsed[key] = v;
-        break;
-      }
-      case "--runtime": {
-        const v = text();
-        if (!v || !(SUPERVISED_RUNTIMES as readonly string[]).includes(v))
-          return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(v ?? "")}`;
-        parsed.runtime = v as SupervisedRuntime;
-        break;
-      }
-      case "--kind": {
-        const v = text();
-        if (!v || !(KUBERNETES_KINDS as readonly string[]).includes(v))
-          return `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(v ?? "")}`;
-        parsed.kind = v as KubernetesKind;
-        break;
-      }
-      case "--allow-env": {
-        const v = text();
-        if (!v || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v))
-          return `--allow-env needs a variable name (letters, digits, _), got ${JSON.stringify(v ?? "")}`;
-        parsed.allowEnv.push(v);
-        break;
-      }
-      case "--monitor":
-        parsed.monitor = true;
-        break;
-      case "--replicas":
-      case "--health-port":
-      case "--systemd-version":
-      case "--max-restarts": {
-        const [key, min, max] = (
-          {
-            "--replicas": ["replicas", 0, 1000],
-            "--health-port": ["healthPort", 1, 65_535],
-            "--systemd-version": ["systemdVersion", 1, 10_000],
-            "--max-restarts": ["maxRestarts", 0, 1000],
-          } as const
-        )[flag];
-        const n = integer(flag, value(), min, max);
-        if (typeof n === "string") return n;
-        parsed[key] = n;
-        break;
-      }
-      default:
-        return `unknown option ${JSON.stringify(arg)}`;
-    }
+  for (const [flag, key] of Object.entries(TEXT_OPTIONS)) {
+    const value = args.values.get(flag);
+    if (value !== undefined) parsed[key] = value;
   }
+  for (const [flag, [key, min, max]] of Object.entries(INTEGER_OPTIONS)) {
+    const text = args.values.get(flag);
+    if (text === undefined) continue;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+      return `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`;
+    parsed[key] = Number(text);
+  }
+  const runtime = args.values.get("--runtime");
+  if (runtime !== undefined && !(SUPERVISED_RUNTIMES as readonly string[]).includes(runtime))
+    return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`;
+  if (runtime !== undefined) parsed.runtime = runtime as SupervisedRuntime;
+  const kind = args.values.get("--kind");
+  if (kind !== undefined && !(KUBERNETES_KINDS as readonly string[]).includes(kind))
+    return `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(kind)}`;
+  if (kind !== undefined) parsed.kind = kind as KubernetesKind;
+  const badName = parsed.allowEnv.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  if (badName !== undefined)
+    return `--allow-env needs a variable name (letters, digits, _), got ${JSON.stringify(badName)}`;
   if (parsed.manifest === undefined && parsed.fleet === undefined)
     return "--manifest <file> or --fleet <file> is required";
   if (parsed.manifest !== undefined && parsed.fleet !== undefined) return "give --manifest or --fleet, not both";
@@ -207,15 +168,14 @@ async function installedSystemdVersion(platform: Platform): Promise<number | und
 
 /** `aral export kubernetes|systemd`: the manifest's agent as Kubernetes objects or systemd units. */
 export async function exportCommand(platform: Platform, argv: string[], output: Output): Promise<number> {
-  if (argv[0] === undefined || argv[0] === "--help" || argv[0] === "-h") {
-    (argv[0] === undefined ? output.err : output.out)(HELP);
-    return argv[0] === undefined ? 2 : 0;
-  }
-  const parsed = parseArgs(argv);
-  if (typeof parsed === "string") {
-    output.err(`aral export: ${parsed}\n${USAGE} (aral export --help)`);
+  if (argv.length === 0) {
+    output.err(HELP);
     return 2;
   }
+  const args = commandArguments(output, argv, EXPORT_SPEC);
+  if (typeof args === "number") return args;
+  const parsed = exportArgs(args);
+  if (typeof parsed === "string") return usageError(output, `aral export: ${parsed}`, EXPORT_SPEC.usage);
   const source = parsed.fleet ?? parsed.manifest!;
   let agents: ExportAgent[];
   try {

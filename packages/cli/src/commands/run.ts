@@ -3,6 +3,7 @@ import { isPlatformError } from "@aral/platform";
 import type { Platform, RuntimeConfig } from "@aral/core";
 import { Fleet, SUPERVISED_RUNTIMES } from "@aral/supervisor";
 import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
+import { type Arguments, commandArguments, usageError } from "../arguments.ts";
 import { printConfigIssues } from "../config-issues.ts";
 import type { Output } from "../output.ts";
 import { absolutePath } from "./paths.ts";
@@ -35,66 +36,29 @@ interface RunArgs {
   args: string[];
 }
 
-function parseArgs(platform: Platform, argv: string[]): RunArgs | string {
-  const ownRuntime = (SUPERVISED_RUNTIMES as readonly string[]).includes(platform.runtime.name)
-    ? (platform.runtime.name as SupervisedRuntime)
-    : "node";
-  const parsed: Omit<RunArgs, "entry"> & { entry?: string } = {
-    runtime: ownRuntime,
-    manifestPath: undefined,
-    maxRestarts: DEFAULT_MAX_RESTARTS,
-    allowEnv: [],
-    args: [],
+/** The run's settings from parsed arguments, or a message naming the one that is wrong. */
+function runArgs(platform: Platform, args: Arguments): RunArgs | string {
+  const runtime =
+    args.values.get("--runtime") ??
+    ((SUPERVISED_RUNTIMES as readonly string[]).includes(platform.runtime.name) ? platform.runtime.name : "node");
+  if (!(SUPERVISED_RUNTIMES as readonly string[]).includes(runtime))
+    return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`;
+  const maxRestarts = args.values.get("--max-restarts") ?? String(DEFAULT_MAX_RESTARTS);
+  if (!/^\d+$/.test(maxRestarts))
+    return `--max-restarts must be a non-negative integer, got ${JSON.stringify(maxRestarts)}`;
+  const allowEnv = args.lists.get("--allow-env") ?? [];
+  const badName = allowEnv.find((name) => name.includes("="));
+  if (badName !== undefined) return `--allow-env needs a variable name, got ${JSON.stringify(badName)}`;
+  const [entry, ...rest] = args.positionals as [string, ...string[]];
+  return {
+    runtime: runtime as SupervisedRuntime,
+    manifestPath: args.values.get("--manifest"),
+    maxRestarts: Number(maxRestarts),
+    allowEnv: [...allowEnv],
+    entry,
+    // everything after the entry belongs to the agent (a "--" right after it is dropped)
+    args: rest[0] === "--" ? rest.slice(1) : rest,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      parsed.args = argv.slice(i + 1);
-      break;
-    }
-    if (parsed.entry !== undefined) {
-      parsed.args = argv.slice(i); // everything after the entry belongs to the agent
-      break;
-    }
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case "--runtime": {
-        const runtime = value();
-        if (!runtime || !(SUPERVISED_RUNTIMES as readonly string[]).includes(runtime))
-          return `--runtime must be one of ${SUPERVISED_RUNTIMES.join(", ")}, got ${JSON.stringify(runtime ?? "")}`;
-        parsed.runtime = runtime as SupervisedRuntime;
-        break;
-      }
-      case "--manifest": {
-        const path = value();
-        if (!path) return "--manifest needs a path";
-        parsed.manifestPath = path;
-        break;
-      }
-      case "--max-restarts": {
-        const text = value();
-        if (text === undefined || !/^\d+$/.test(text))
-          return `--max-restarts must be a non-negative integer, got ${JSON.stringify(text ?? "")}`;
-        parsed.maxRestarts = Number(text);
-        break;
-      }
-      case "--allow-env": {
-        const name = value();
-        if (!name || name.includes("=")) return `--allow-env needs a variable name, got ${JSON.stringify(name ?? "")}`;
-        parsed.allowEnv.push(name);
-        break;
-      }
-      default:
-        if (arg.startsWith("-")) return `unknown option ${JSON.stringify(arg)}`;
-        parsed.entry = arg;
-    }
-  }
-  if (parsed.entry === undefined) return "missing <entry>: the agent's script";
-  return parsed as RunArgs;
 }
 
 /** The agent's name in messages and its cgroup: the entry's file name without extension. */
@@ -118,15 +82,18 @@ function exitCode(outcome: SupervisorOutcome): number {
  * least-privilege environment; SIGINT/SIGTERM stop it gracefully; exits with the child's final code.
  */
 export async function run(platform: Platform, argv: string[], output: Output): Promise<number> {
-  if (argv[0] === "--help" || argv[0] === "-h") {
-    output.out(HELP);
-    return 0;
-  }
-  const parsed = parseArgs(platform, argv);
-  if (typeof parsed === "string") {
-    output.err(`aral run: ${parsed}\n${USAGE}`);
-    return 2;
-  }
+  const args = commandArguments(output, argv, {
+    command: "aral run",
+    usage: USAGE,
+    help: HELP,
+    values: ["--runtime", "--manifest", "--max-restarts"],
+    lists: ["--allow-env"],
+    required: ["<entry>: the agent's script"],
+    stopAtFirstPositional: true,
+  });
+  if (typeof args === "number") return args;
+  const parsed = runArgs(platform, args);
+  if (typeof parsed === "string") return usageError(output, `aral run: ${parsed}`, USAGE);
   let config: RuntimeConfig;
   // like the runtime it supervises, aral run takes ARAL_MANIFEST when no --manifest is given
   const fromVariable =

@@ -19,7 +19,9 @@ export interface EnvOverride {
  * instance id (a pod's name, a systemd template's `<name>-%i`) ; ARAL_AGENT, ARAL_INSTANCE: the agent's name and instance
  * index under `aral up` ; ARAL_SUPERVISOR: set in a supervised child ; ARAL_RESTART_COUNT:
  * restarts so far, from the supervisor ; ARAL_SUPERVISOR_PID: the supervisor the runtime watches ;
- * ARAL_CGROUP_PARENT: the delegated cgroup subtree the supervisor creates instance cgroups under.
+ * ARAL_CGROUP_PARENT: the delegated cgroup subtree the supervisor creates instance cgroups under ;
+ * ARAL_CONTROL_DIR: where `aral up` keeps its control sockets ; ARAL_BIN_RUNTIME: the runtime the `aral` bin hands
+ * off to ; ARAL_NODE_LIGHT_RESPONSE, ARAL_NODE_FETCH_CLASSES_AFTER_MS: the Node adapter's serve path.
  */
 export const RESERVED_ENV_VARIABLES: readonly string[] = [
   "ARAL_MANIFEST",
@@ -30,6 +32,10 @@ export const RESERVED_ENV_VARIABLES: readonly string[] = [
   "ARAL_RESTART_COUNT",
   "ARAL_SUPERVISOR_PID",
   "ARAL_CGROUP_PARENT",
+  "ARAL_CONTROL_DIR",
+  "ARAL_BIN_RUNTIME",
+  "ARAL_NODE_LIGHT_RESPONSE",
+  "ARAL_NODE_FETCH_CLASSES_AFTER_MS",
 ];
 /** Prefixes left to tests and the conformance suite. */
 export const RESERVED_ENV_PREFIXES: readonly string[] = ["ARAL_CONFORMANCE_", "ARAL_TEST_"];
