@@ -4,7 +4,15 @@ import { CircuitOpenError, ResilienceConfigError } from "./errors.ts";
 import { NEVER_ABORTED } from "./never-aborted.ts";
 import type { Policy } from "./policy.ts";
 import { RollingWindow } from "./rolling-window.ts";
-import { describe, requireFunction, requireInteger, requireNonNegative, requirePositive } from "./validate.ts";
+import {
+  badCall,
+  describe,
+  requireFunction,
+  requireInteger,
+  requireNonNegative,
+  requireOptions,
+  requirePositive,
+} from "./validate.ts";
 
 export type CircuitState = "closed" | "open" | "half-open";
 
@@ -32,6 +40,22 @@ export interface CircuitBreakerOptions {
   isFailure?: (error: unknown) => boolean;
   clock?: Clock;
 }
+
+/** Every option key (`satisfies` keeps the lists in step with the interfaces); any other key is refused. */
+export const CIRCUIT_BREAKER_OPTION_KEYS: readonly string[] = Object.keys({
+  name: true,
+  threshold: true,
+  timeout: true,
+  halfOpenProbes: true,
+  failureRatio: true,
+  isFailure: true,
+  clock: true,
+} satisfies Record<keyof CircuitBreakerOptions, true>);
+
+const FAILURE_RATIO_KEYS = Object.keys({ ratio: true, windowMs: true, minimumCalls: true } satisfies Record<
+  keyof FailureRatioOptions,
+  true
+>);
 
 export interface CircuitStateChange {
   name: string;
@@ -81,6 +105,7 @@ export class CircuitBreaker implements Policy {
         `CircuitBreaker needs an options object with a name, got ${describe(options)}`,
       );
     }
+    requireOptions("CircuitBreaker", "options", options, CIRCUIT_BREAKER_OPTION_KEYS);
     if (typeof options.name !== "string" || options.name.trim() === "") {
       throw new ResilienceConfigError(
         "name",
@@ -95,7 +120,11 @@ export class CircuitBreaker implements Policy {
     this.#isFailure = options.isFailure;
     this.#clock = options.clock ?? systemClock;
     if (options.failureRatio !== undefined) {
-      const { ratio, windowMs, minimumCalls = 10 } = options.failureRatio;
+      const {
+        ratio,
+        windowMs,
+        minimumCalls = 10,
+      } = requireOptions("CircuitBreaker", "failureRatio", options.failureRatio, FAILURE_RATIO_KEYS);
       if (typeof ratio !== "number" || !(ratio > 0 && ratio <= 1)) {
         throw new ResilienceConfigError(
           "failureRatio.ratio",
@@ -141,6 +170,9 @@ export class CircuitBreaker implements Policy {
 
   /** Runs `fn` through the breaker: fails fast with CircuitOpenError while open. */
   async execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    // A programming error says nothing about the dependency: refused before it can count as a failure.
+    const bad = badCall(fn, signal);
+    if (bad) return bad;
     const state = this.#current();
     if (state === "open") throw new CircuitOpenError(this.name, this.#openedAt + this.timeout - this.#clock.now());
     const probe = state === "half-open";

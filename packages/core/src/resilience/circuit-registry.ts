@@ -1,7 +1,10 @@
-import { CircuitBreaker } from "./circuit-breaker.ts";
+import { CIRCUIT_BREAKER_OPTION_KEYS, CircuitBreaker } from "./circuit-breaker.ts";
 import type { CircuitBreakerOptions, CircuitSnapshot } from "./circuit-breaker.ts";
 import { ResilienceConfigError } from "./errors.ts";
-import { describe } from "./validate.ts";
+import { describe, requireOptions } from "./validate.ts";
+
+/** The name is get()'s first argument. */
+const OPTION_KEYS = CIRCUIT_BREAKER_OPTION_KEYS.filter((key) => key !== "name");
 
 /** One CircuitBreaker per external dependency, by name. */
 export class CircuitBreakerRegistry {
@@ -12,6 +15,7 @@ export class CircuitBreakerRegistry {
     if (typeof name !== "string" || name.trim() === "") {
       throw new ResilienceConfigError("name", `circuit breaker name must be a non-empty string, got ${describe(name)}`);
     }
+    requireOptions("CircuitBreakerRegistry.get", "options", options, OPTION_KEYS);
     let breaker = this.#breakers.get(name);
     if (!breaker) {
       breaker = new CircuitBreaker({ ...options, name });

@@ -2,9 +2,9 @@ import type { Clock } from "@aral/platform";
 import { systemClock } from "@aral/platform";
 import type { ResilienceLogger } from "./logger.ts";
 import { consoleLogger, describeError } from "./logger.ts";
-import { resolveRetryOptions, runWithRetry } from "./retry.ts";
+import { RETRY_OPTION_KEYS, resolveRetryOptions, runWithRetry } from "./retry.ts";
 import type { ResolvedRetryOptions, RetryAttempt, RetryEvent, RetryOptions } from "./retry.ts";
-import { requireFunction, requireNonNegative } from "./validate.ts";
+import { requireFunction, requireNonNegative, requireOptions, requireSignal, requireString } from "./validate.ts";
 
 export interface CriticalErrorInfo {
   context: string;
@@ -24,13 +24,22 @@ export interface RuntimeErrorHandlerOptions extends Omit<RetryOptions, "signal" 
   monitorTimeoutMs?: number;
 }
 
+/** The retry options (the signal comes with each call) and the handler's own. */
+const HANDLER_OPTION_KEYS = [
+  ...RETRY_OPTION_KEYS.filter((key) => key !== "signal"),
+  "logger",
+  "shutdown",
+  "monitorTimeoutMs",
+];
+
 /**
  * The seed's RuntimeErrorHandler: retries with backoff under one configuration, and the critical-error path
  * (log with context -> notify monitors -> graceful shutdown), which never throws.
  */
 export class RuntimeErrorHandler {
   readonly retryConfig: Readonly<ResolvedRetryOptions>;
-  readonly #options: RuntimeErrorHandlerOptions;
+  /** The retry part of the constructor's options, which each call's options override. */
+  readonly #retryOptions: Omit<RetryOptions, "signal">;
   readonly #logger: ResilienceLogger;
   readonly #clock: Clock;
   readonly #shutdown: ((reason: unknown) => Promise<void> | void) | undefined;
@@ -40,13 +49,19 @@ export class RuntimeErrorHandler {
   #shutdownDone: Promise<void> | undefined;
 
   constructor(options: RuntimeErrorHandlerOptions = {}) {
-    if (options.shutdown !== undefined) requireFunction("shutdown", options.shutdown);
-    this.#monitorTimeoutMs = requireNonNegative("monitorTimeoutMs", options.monitorTimeoutMs ?? 5000);
-    this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? consoleLogger;
-    this.#options = { ...options, clock: this.#clock };
-    this.retryConfig = Object.freeze(this.#withLogging(resolveRetryOptions(this.#options)));
-    this.#shutdown = options.shutdown;
+    const { logger, shutdown, monitorTimeoutMs, ...retry } = requireOptions(
+      "RuntimeErrorHandler",
+      "options",
+      options,
+      HANDLER_OPTION_KEYS,
+    );
+    if (shutdown !== undefined) requireFunction("shutdown", shutdown);
+    this.#monitorTimeoutMs = requireNonNegative("monitorTimeoutMs", monitorTimeoutMs ?? 5000);
+    this.#clock = retry.clock ?? systemClock;
+    this.#logger = logger ?? consoleLogger;
+    this.#retryOptions = { ...retry, clock: this.#clock };
+    this.retryConfig = Object.freeze(this.#withLogging(resolveRetryOptions(this.#retryOptions, "RuntimeErrorHandler")));
+    this.#shutdown = shutdown;
   }
 
   /** How many critical errors this handler has handled. */
@@ -60,10 +75,15 @@ export class RuntimeErrorHandler {
     context: string,
     options?: RetryOptions,
   ): Promise<T> {
+    const owner = "RuntimeErrorHandler.executeWithRetry";
+    requireFunction("fn", fn);
+    requireString("context", context);
+    if (options !== undefined) requireOptions(owner, "options", options, RETRY_OPTION_KEYS);
+    requireSignal("signal", options?.signal);
     const resolved =
       options === undefined
         ? this.retryConfig
-        : this.#withLogging(resolveRetryOptions({ ...this.#options, ...options }));
+        : this.#withLogging(resolveRetryOptions({ ...this.#retryOptions, ...options }, owner));
     try {
       return await runWithRetry(fn, context, resolved, options?.signal);
     } catch (error) {

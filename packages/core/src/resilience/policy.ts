@@ -3,23 +3,27 @@ import { systemClock } from "@aral/platform";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import type { CircuitBreakerOptions } from "./circuit-breaker.ts";
 import { ResilienceConfigError } from "./errors.ts";
-import { resolveRetryOptions, runWithRetry } from "./retry.ts";
+import { RETRY_OPTION_KEYS, resolveRetryOptions, runWithRetry } from "./retry.ts";
 import type { RetryOptions } from "./retry.ts";
 import { runWithTimeout } from "./timeout.ts";
-import { describe, requirePositive } from "./validate.ts";
+import { badCall, describe, requireOptions, requirePositive, requireString } from "./validate.ts";
 
 /** One resilience behaviour around a call; policies nest with compose(). */
 export interface Policy {
   execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
+/** The signal comes with each execute() call, not with the policy. */
+const RETRY_POLICY_KEYS = [...RETRY_OPTION_KEYS.filter((key) => key !== "signal"), "context"];
+
 /** Retries the inner call (see executeWithRetry); `context` names it in the RuntimeError. */
 export function retryPolicy(options: Omit<RetryOptions, "signal"> & { context?: string } = {}): Policy {
-  const resolved = resolveRetryOptions(options);
-  const context = options.context ?? "operation";
+  const { context = "operation", ...retry } = requireOptions("retryPolicy", "options", options, RETRY_POLICY_KEYS);
+  requireString("context", context);
+  const resolved = resolveRetryOptions(retry, "retryPolicy");
   return {
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-      return runWithRetry((attempt) => fn(attempt.signal), context, resolved, signal);
+      return badCall(fn, signal) ?? runWithRetry((attempt) => fn(attempt.signal), context, resolved, signal);
     },
   };
 }
@@ -32,6 +36,7 @@ export function breakerPolicy(breaker: CircuitBreaker | CircuitBreakerOptions): 
 /** Aborts the inner call's signal after `ms` and rejects with TimeoutError. */
 export function timeoutPolicy(ms: number, options: { clock?: Clock; what?: string } = {}): Policy {
   requirePositive("timeout ms", ms);
+  requireOptions("timeoutPolicy", "options", options, ["clock", "what"]);
   const clock = options.clock ?? systemClock;
   return {
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -54,11 +59,13 @@ export function compose(...policies: Policy[]): Policy {
     }
   });
   if (policies.length === 0) {
-    return { execute: (fn, signal) => fn(signal ?? new AbortController().signal) };
+    return { execute: (fn, signal) => badCall(fn, signal) ?? fn(signal ?? new AbortController().signal) };
   }
-  return policies.reduceRight((inner, outer) => ({
+  const chain = policies.reduceRight((inner, outer) => ({
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
       return outer.execute((s) => inner.execute(fn, s), signal);
     },
   }));
+  // Checked once, outside every layer: a bad call must not be retried or counted by a breaker inside.
+  return { execute: (fn, signal) => badCall(fn, signal) ?? chain.execute(fn, signal) };
 }

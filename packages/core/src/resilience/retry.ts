@@ -4,7 +4,14 @@ import { nextDelay, validateBackoff } from "./backoff.ts";
 import type { BackoffOptions, BackoffStrategy, JitterMode } from "./backoff.ts";
 import { NonRetryableError, RuntimeError, TimeoutError } from "./errors.ts";
 import { abortReason, NEVER_ABORTED } from "./never-aborted.ts";
-import { requireFunction, requireInteger, requirePositive } from "./validate.ts";
+import {
+  requireFunction,
+  requireInteger,
+  requireOptions,
+  requirePositive,
+  requireSignal,
+  requireString,
+} from "./validate.ts";
 
 /** What each call of the retried function is told. */
 export interface RetryAttempt {
@@ -66,7 +73,24 @@ export const RETRY_DEFAULTS = {
   jitter: "full",
 } as const;
 
-export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
+/** Every RetryOptions key (`satisfies` keeps the list in step with the interface); any other key is refused. */
+export const RETRY_OPTION_KEYS: readonly string[] = Object.keys({
+  maxRetries: true,
+  backoffMs: true,
+  maxBackoffMs: true,
+  backoffStrategy: true,
+  jitter: true,
+  budgetMs: true,
+  signal: true,
+  retryable: true,
+  onRetry: true,
+  clock: true,
+  random: true,
+} satisfies Record<keyof RetryOptions, true>);
+
+/** `owner` names the caller in errors about the options object itself (not an object, an unknown key). */
+export function resolveRetryOptions(options: RetryOptions = {}, owner = "executeWithRetry"): ResolvedRetryOptions {
+  requireOptions(owner, "options", options, RETRY_OPTION_KEYS);
   const maxRetries = requireInteger("maxRetries", options.maxRetries ?? RETRY_DEFAULTS.maxRetries, 1, 10);
   const backoffMs = options.backoffMs ?? RETRY_DEFAULTS.backoffMs;
   const maxBackoffMs =
@@ -104,17 +128,17 @@ export function executeWithRetry<T>(
 ): Promise<T> {
   let resolved: ResolvedRetryOptions;
   try {
-    if (typeof fn !== "function") throw new TypeError(`executeWithRetry needs a function to call, got ${typeof fn}`);
-    if (typeof context !== "string")
-      throw new TypeError(`executeWithRetry needs a context string, got ${typeof context}`);
+    requireFunction("fn", fn);
+    requireString("context", context);
     resolved = resolveRetryOptions(options);
+    requireSignal("signal", options.signal);
   } catch (error) {
     return Promise.reject(error);
   }
   return runWithRetry(fn, context, resolved, options.signal);
 }
 
-/** executeWithRetry with options already resolved: the hot path. */
+/** executeWithRetry with options already resolved: the hot path (callers have checked `fn` and `signal`). */
 export async function runWithRetry<T>(
   fn: (attempt: RetryAttempt) => Promise<T>,
   context: string,

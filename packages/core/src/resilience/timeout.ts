@@ -2,7 +2,7 @@ import type { Clock } from "@aral/platform";
 import { systemClock } from "@aral/platform";
 import { TimeoutError } from "./errors.ts";
 import { abortReason } from "./never-aborted.ts";
-import { requirePositive } from "./validate.ts";
+import { badCall, requireOptions, requirePositive } from "./validate.ts";
 
 export interface TimeoutOptions {
   /** The caller's signal: aborting it aborts the call too (and rejects with its reason). */
@@ -11,6 +11,11 @@ export interface TimeoutOptions {
   /** Names the call in the TimeoutError message. */
   what?: string;
 }
+
+const TIMEOUT_OPTION_KEYS = Object.keys({ signal: true, clock: true, what: true } satisfies Record<
+  keyof TimeoutOptions,
+  true
+>);
 
 /**
  * Runs `fn` with a signal that aborts after `ms`; rejects with a TimeoutError at that moment (a call that ignores
@@ -23,6 +28,7 @@ export function withTimeout<T>(
 ): Promise<T> {
   try {
     requirePositive("timeout ms", ms);
+    requireOptions("withTimeout", "options", options, TIMEOUT_OPTION_KEYS);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -36,6 +42,8 @@ export function runWithTimeout<T>(
   outer: AbortSignal | undefined,
   what = "Operation",
 ): Promise<T> {
+  const bad = badCall(fn, outer);
+  if (bad) return bad;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const controller = new AbortController();
   const timer = new AbortController();
