@@ -1,7 +1,7 @@
 export { createLogger } from "./logger.ts";
 export type { Logger, LoggerOptions, LogFields } from "./logger.ts";
 export { LOG_LEVELS, LEVEL_VALUES, LogLevelError, parseLogLevel, isLogThreshold } from "./levels.ts";
-export type { LogLevel, LogThreshold } from "./levels.ts";
+export type { LogLevel, LogThreshold, LogCallLevel } from "./levels.ts";
 export { SECRET_KEY_PATTERN, REDACTED, createKeyRedactor } from "./redact.ts";
 export type { KeyRedactor } from "./redact.ts";
 export type { JsonValue } from "./to-json-value.ts";

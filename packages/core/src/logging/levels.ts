@@ -13,6 +13,42 @@ export const LEVEL_VALUES: Readonly<Record<LogThreshold, number>> = {
   silent: Number.POSITIVE_INFINITY,
 };
 
+/**
+ * What `log(level, ...)` takes besides the four: pino's trace (10) and fatal (60), and any of pino's six levels by
+ * number. They are written with pino's number, so pino tools name them; trace is below the lowest threshold (debug)
+ * and so is never written, as pino at level debug.
+ */
+export type LogCallLevel = LogLevel | "trace" | "fatal" | 10 | 20 | 30 | 40 | 50 | 60;
+
+/** pino's levels by name; null prototype, so "constructor" and friends are not levels. */
+const CALL_LEVEL_VALUES: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null) as Record<string, number>,
+  {
+    trace: 10,
+    debug: 20,
+    info: 30,
+    warn: 40,
+    error: 50,
+    fatal: 60,
+  },
+);
+
+/**
+ * The number a line is written with for a level as `log()` takes it: pino's names (any case, "warning" for "warn")
+ * and numbers (10, 20, ..., 60). 0 for "silent" (nothing is written, as pino's `silent()`); undefined for anything
+ * else, which the logger writes at error noting the level it was given.
+ */
+export function callLevelValue(level: unknown): number | undefined {
+  if (typeof level === "string") {
+    const value = CALL_LEVEL_VALUES[level];
+    if (value !== undefined) return value;
+    const text = level.trim().toLowerCase();
+    if (text === "silent") return 0;
+    return CALL_LEVEL_VALUES[text === "warning" ? "warn" : text];
+  }
+  return typeof level === "number" && level >= 10 && level <= 60 && level % 10 === 0 ? level : undefined;
+}
+
 export class LogLevelError extends Error {
   override readonly name = "LogLevelError";
   readonly value: unknown;

@@ -1,7 +1,14 @@
 import type { LogSink, LogSinkLike } from "./sink.ts";
 import { toLogSink } from "./sink.ts";
 
-const LEVEL_NAMES: Record<number, string> = { 20: "DEBUG", 30: "INFO ", 40: "WARN ", 50: "ERROR" };
+const LEVEL_NAMES: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO ",
+  40: "WARN ",
+  50: "ERROR",
+  60: "FATAL",
+};
 
 /**
  * Human-readable lines for a terminal (`logging.format: "pretty"`): time, level, message, then the other

@@ -1,3 +1,5 @@
+import { describeValue } from "../config/describe-value.ts";
+
 /** Where finished lines go. A plain `(line) => void` function is a sink too. */
 export interface LogSink {
   /** Takes one complete line (no trailing newline). Must not be slow: buffer if the target is. */
@@ -14,6 +16,6 @@ export function toLogSink(sink: LogSinkLike): LogSink {
   if (typeof sink === "function") return { write: sink };
   if (sink && typeof sink.write === "function") return sink;
   throw new TypeError(
-    `Invalid log sink: expected a function (line) => void or an object with write(line), got ${sink === null ? "null" : typeof sink}`,
+    `Invalid log sink: expected a function (line) => void or an object with write(line), got ${describeValue(sink)}`,
   );
 }

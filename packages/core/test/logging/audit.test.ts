@@ -50,6 +50,14 @@ describe("AuditLog", () => {
     });
   });
 
+  it("redact takes one key name as a string or an array, and rejects anything else with a TypeError naming it", async () => {
+    const record = await new AuditLog({ redact: "ssn" }).append("user", { SSN: "123-45", name: "ann" });
+    expect(record.data).toEqual({ SSN: "[REDACTED]", name: "ann" });
+    expect(() => new AuditLog({ redact: 5 as never })).toThrow(
+      new TypeError("Invalid log option redact: expected a key name or an array of key names, got 5"),
+    );
+  });
+
   it("serializes concurrent appends into one valid chain in call order", async () => {
     const sink = memorySink();
     const audit = new AuditLog({ sink });

@@ -216,3 +216,173 @@ describe("parseLogLevel", () => {
     expect.assertions(4);
   });
 });
+
+describe("log(level, ...): pino's levels by name and number; no level is dropped silently", () => {
+  it("writes fatal as pino's 60 (filtered only by silent) and takes pino's numbers and any case", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink, level: "error" });
+    log.log("fatal", "fatal msg");
+    log.log(60, "fatal by number");
+    log.log("ERROR" as never, "upper"); // JavaScript callers, levels read from config
+    log.log(50, "numeric");
+    log.log(" Warning " as never, "below the threshold");
+    log.log(40, "below the threshold");
+    expect(sink.records.map((r) => [r.level, r.msg])).toEqual([
+      [60, "fatal msg"],
+      [60, "fatal by number"],
+      [50, "upper"],
+      [50, "numeric"],
+    ]);
+    expect(log.isLevelEnabled("fatal")).toBe(true);
+    expect(log.isLevelEnabled(40)).toBe(false);
+    log.level = "debug";
+    log.log("Warning" as never, "warn");
+    log.log("trace", "below every threshold, as pino at level debug");
+    log.log(10, "below every threshold");
+    expect(sink.records.slice(4).map((r) => [r.level, r.msg])).toEqual([[40, "warn"]]);
+    expect(log.isLevelEnabled("trace")).toBe(false);
+    log.level = "silent";
+    log.log("fatal", "silenced");
+    expect(sink.lines).toHaveLength(5);
+  });
+
+  it("writes a line at an unknown level at error, with the level it was given, rather than dropping it", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink, level: "error", bindings: { instanceId: "i-1" } });
+    const unknown: unknown[] = ["bogus", 35, "constructor", Symbol("s"), undefined];
+    for (const level of unknown) expect(() => log.log(level as never, "m", { a: 1 })).not.toThrow();
+    expect(sink.records.map((r) => r.invalidLevel)).toEqual(["bogus", 35, "constructor", "Symbol(s)", "undefined"]);
+    expect(sink.records[0]).toEqual({
+      level: 50,
+      time: expect.any(Number),
+      instanceId: "i-1",
+      a: 1,
+      invalidLevel: "bogus",
+      msg: "m",
+    });
+    expect(log.isLevelEnabled("bogus" as never)).toBe(true);
+    log.level = "silent";
+    log.log("bogus" as never, "dropped: the threshold is silent");
+    expect(sink.lines).toHaveLength(5);
+    expect(log.isLevelEnabled("bogus" as never)).toBe(false);
+  });
+
+  it("'silent' is a threshold, not a level: log('silent') writes nothing (it wrote level Infinity, not JSON)", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink, level: "debug" });
+    log.log("silent" as never, "x");
+    expect(sink.lines).toEqual([]);
+    expect(log.isLevelEnabled("silent" as never)).toBe(false);
+  });
+});
+
+describe("pino's call forms", () => {
+  it("info(fields, msg) writes the same line as info(msg, fields), for every level method and log()", () => {
+    const sink = memorySink();
+    const clock = new ManualClock(0);
+    const log = createLogger({ sink, clock, level: "debug", redact: "ssn", bindings: { instanceId: "i-1" } });
+    const fields = { userId: 7, ssn: "123", nested: { token: "t" }, msg: "field" };
+    for (const level of ["debug", "info", "warn", "error"] as LogLevel[]) {
+      sink.clear();
+      log[level]({ ...fields }, "pino-style");
+      log[level]("pino-style", { ...fields });
+      expect(sink.lines[0]).toBe(sink.lines[1]);
+      expect(sink.records[0]).toMatchObject({ userId: 7, ssn: "[REDACTED]", _msg: "field", msg: "pino-style" });
+    }
+    sink.clear();
+    log.log("fatal", fields, "pino-style");
+    log.log("fatal", "pino-style", fields);
+    expect(sink.lines[0]).toBe(sink.lines[1]);
+  });
+
+  it("fields with no message write an empty msg; an absent fields object before a message is no fields", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink });
+    log.info({ userId: 7 });
+    log.info(undefined as never, "no fields");
+    log.info("plain");
+    expect(sink.records.map(({ time: _, ...rest }) => rest)).toEqual([
+      { level: 30, userId: 7, msg: "" },
+      { level: 30, msg: "no fields" },
+      { level: 30, msg: "plain" },
+    ]);
+  });
+
+  it("an Error first: error(err, msg) is error(msg, err); error(err) and error(err, fields) keep its message", () => {
+    const sink = memorySink();
+    const clock = new ManualClock(0);
+    const log = createLogger({ sink, clock });
+    const error = Object.assign(new Error("disk gone"), { code: "EIO" });
+    log.error(error, "write failed");
+    log.error("write failed", error);
+    expect(sink.lines[0]).toBe(sink.lines[1]);
+    expect(sink.records[0]).toMatchObject({
+      err: { type: "Error", message: "disk gone", code: "EIO" },
+      msg: "write failed",
+    });
+    expect(Object.keys(sink.records[0]!)).toEqual(["level", "time", "err", "msg"]);
+    log.error(error);
+    log.error(error, { path: "/data" } as never); // untyped, kept working
+    expect(sink.records[2]).toMatchObject({ err: { message: "disk gone" }, msg: "disk gone" });
+    expect(sink.records[3]).toMatchObject({ err: { message: "disk gone" }, path: "/data", msg: "disk gone" });
+  });
+});
+
+describe("createLogger and child() options: a bad one is a TypeError naming it and the value", () => {
+  it("redact takes one key name as a string, and rejects anything but key names", () => {
+    const sink = memorySink();
+    createLogger({ sink, redact: "ssn" }).info("user", { SSN: "123-45", name: "ann" });
+    expect(sink.records[0]).toMatchObject({ SSN: "[REDACTED]", name: "ann" });
+    for (const [redact, shown] of [
+      [5, "5"],
+      [[1], "[1]"],
+      [["ok", null], '["ok",null]'],
+      [{ keys: ["a"] }, '{"keys":["a"]}'],
+    ] as const) {
+      expect(() => createLogger({ sink, redact: redact as never })).toThrow(
+        new TypeError(`Invalid log option redact: expected a key name or an array of key names, got ${shown}`),
+      );
+    }
+  });
+
+  it("rejects bad options, bindings, clock and sink up front instead of failing later or dropping every line", () => {
+    expect(() => createLogger(null as never)).toThrow(
+      new TypeError("Invalid logger options: expected an object, got null"),
+    );
+    expect(() => createLogger({ bindings: "abc" as never })).toThrow(
+      new TypeError('Invalid log option bindings: expected an object of fields, got "abc"'),
+    );
+    expect(() => createLogger({ bindings: [1] as never })).toThrow(/Invalid log option bindings: .* got \[1\]/);
+    // a clock without now() made every line vanish (the throw was swallowed per call)
+    expect(() => createLogger({ clock: "wall" as never })).toThrow(
+      new TypeError('Invalid log option clock: expected a Clock (an object with now()), got "wall"'),
+    );
+    expect(() => createLogger({ sink: 5 as never })).toThrow(
+      new TypeError("Invalid log sink: expected a function (line) => void or an object with write(line), got 5"),
+    );
+  });
+
+  it("child() rejects non-object bindings, takes none for undefined, and survives a throwing getter", () => {
+    const sink = memorySink();
+    const log = createLogger({ sink, bindings: { instanceId: "i-1" } });
+    expect(() => log.child("abc" as never)).toThrow(
+      new TypeError('Invalid child bindings: expected an object of fields, got "abc"'),
+    );
+    expect(() => log.child([1] as never)).toThrow(TypeError);
+    expect(log.child(undefined as never).bindings).toEqual({ instanceId: "i-1" });
+    const hostile = {
+      component: "db",
+      get broken(): string {
+        throw new Error("getter exploded");
+      },
+    };
+    const child = log.child(hostile);
+    child.info("still logs");
+    expect(child.bindings).toEqual({ instanceId: "i-1", component: "db", broken: "[Unreadable: getter exploded]" });
+    expect(sink.records[0]).toMatchObject({
+      instanceId: "i-1",
+      component: "db",
+      broken: "[Unreadable: getter exploded]",
+    });
+  });
+});

@@ -13,6 +13,14 @@ describe("prettySink", () => {
     );
   });
 
+  it("names pino's trace and fatal levels (10, 60) too", () => {
+    expect(prettyLine('{"level":60,"time":0,"msg":"down"}')).toBe("00:00:00.000 FATAL down");
+    expect(prettyLine('{"level":10,"time":0,"msg":"step"}')).toBe("00:00:00.000 TRACE step");
+    const lines: string[] = [];
+    createLogger({ sink: prettySink((line) => lines.push(line)) }).log("fatal", "down");
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} FATAL down$/);
+  });
+
   it("passes a line that is not JSON through unchanged", () => {
     expect(prettyLine("plain text")).toBe("plain text");
   });
