@@ -1,6 +1,7 @@
 import { QuantityError, StorageEscapeError, StorageQuotaError } from "@aral/core";
 import { createStorage } from "@aral/core/resources";
 import type { Storage } from "@aral/core";
+import type { PlatformError } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
@@ -549,13 +550,26 @@ export const resourcesStorageCases = defineCases([
       await rejects(() => storage.cleanupOlderThan(Number.NaN), { instance: RangeError }, "cleanupOlderThan(NaN)");
       await rejects(
         () => storage.persistent.writeFile(42 as unknown as string, "x"),
-        { instance: StorageEscapeError, message: /must be a string/ },
-        "a number as path",
+        { instance: TypeError, message: /storage path must be a string, got 42/ },
+        "a number as path (a wrong type, not an escape attempt)",
       );
       await rejects(
-        () => storage.persistent.readFile("missing.txt"),
-        { code: "NotFound" },
-        "readFile of a missing file (PlatformError NotFound)",
+        () => storage.cleanupOlderThan("5" as unknown as number),
+        { instance: TypeError, message: /cleanupOlderThan age must be a number of ms, got "5"/ },
+        'cleanupOlderThan("5")',
+      );
+      const missing = await rejects(
+        () => storage.persistent.readFile("notes/missing.txt"),
+        { code: "NotFound", message: /^NotFound: storage\.persistent\.readFile 'notes\/missing\.txt' failed \(root / },
+        "readFile of a missing file (PlatformError NotFound naming the area and the path as given)",
+      );
+      equal((missing as PlatformError).path, `${storage.persistent.root}/notes/missing.txt`, "the error's path");
+      ok((missing as Error).cause !== undefined, "the descriptor-level error is kept as the cause");
+      await storage.persistent.writeFile("dir/file.txt", "x");
+      await rejects(
+        () => storage.persistent.writeFile("dir", "x"),
+        { code: "IsADirectory", message: /^IsADirectory: storage\.persistent\.writeFile 'dir' failed/ },
+        "writeFile onto a directory",
       );
     },
   },

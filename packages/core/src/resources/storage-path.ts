@@ -11,7 +11,7 @@ export function isAbsolutePath(path: string): boolean {
 
 /** Splits a relative path into normal segments, refusing absolute paths and `..` that climbs above the root. */
 export function relativeSegments(relPath: string, root: string): string[] {
-  if (typeof relPath !== "string") throw new StorageEscapeError(String(relPath), root, "path must be a string");
+  if (typeof relPath !== "string") throw new InvalidArgumentError("storage path", "a string", relPath);
   if (relPath.length > MAX_PATH_LENGTH)
     throw new InvalidArgumentError("storage path", `at most ${MAX_PATH_LENGTH} characters`, relPath);
   if (relPath.includes("\0")) throw new StorageEscapeError(relPath, root, "path contains a NUL byte");

@@ -1,6 +1,6 @@
 import { requireArgument } from "../invalid-argument.ts";
 import type { DirEntry, DirHandle, Platform } from "@aral/platform";
-import { isPlatformError } from "@aral/platform";
+import { isPlatformError, PlatformError } from "@aral/platform";
 import { toBytes, concatBytes } from "@aral/platform";
 import { parseBytes } from "./quantity.ts";
 import { StorageEscapeError, StorageQuotaError } from "./errors.ts";
@@ -263,87 +263,109 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       }
     };
 
+    /**
+     * The operation, its failures named as the caller knows the file (`storage.persistent.readFile 'notes/a.txt'`)
+     * rather than by the descriptor path it was reached through (/proc/self/fd/N/...); the original is the cause.
+     */
+    const named = <T>(op: string, relPath: string, run: () => Promise<T>): Promise<T> =>
+      run().catch((error: unknown) => {
+        if (!isPlatformError(error) || typeof relPath !== "string") throw error;
+        const where = `storage.${name}.${op} '${relPath.length > 200 ? `${relPath.slice(0, 200)}\u2026` : relPath}'`;
+        throw new PlatformError(error.code, `${error.code}: ${where} failed (root ${root})`, {
+          path: joinPath(root, relativeSegments(relPath, root)),
+          syscall: op,
+          cause: error,
+        });
+      });
+
     const area: StorageArea = {
       name,
       root,
-      async resolve(relPath) {
-        if (relativeSegments(relPath, root).length === 0) return root;
-        return using(
-          relPath,
-          false,
-          async (file) => `${file.dir.realPath}/${file.path.slice(file.dir.path.length + 1)}`,
-        ).catch((error: unknown) => {
-          if (isPlatformError(error, "NotFound")) return joinPath(root, relativeSegments(relPath, root));
-          throw error;
-        });
-      },
-      async writeFile(relPath, data, opts = {}) {
-        requireArgument(
-          typeof data === "string" || data instanceof Uint8Array,
-          `storage.${name}.writeFile data`,
-          "a string or a Uint8Array",
-          data,
-        );
-        requireArgument(opts !== null && typeof opts === "object", `storage.${name}.writeFile opts`, "an object", opts);
-        await using(relPath, true, (file) =>
-          withLock(file.key, async () => {
-            const bytes = toBytes(data);
-            const existing = await sizeOf(relPath, file.path);
-            const finalBytes =
-              opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
-            const growth = finalBytes.byteLength - existing;
-            if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
-              throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
-            }
-            const reservation = Math.max(0, growth);
-            reservedBytes += reservation;
-            try {
-              const temp = `${file.dir.path}/${TEMP_PREFIX}${randomSuffix()}`;
-              try {
-                await fs.writeFile(temp, finalBytes);
-                await fs.rename(temp, file.path);
-              } catch (error) {
-                await fs.remove(temp).catch(() => {});
-                throw error;
-              }
-              used[name] = Math.max(0, used[name] + growth);
-            } finally {
-              reservedBytes -= reservation;
-            }
-          }),
-        );
-      },
-      async readFile(relPath) {
-        return using(relPath, false, (file) => readNoFollow(relPath, file));
-      },
+      resolve: (relPath) => named("resolve", relPath, () => resolveIn(relPath)),
+      writeFile: (relPath, data, opts = {}) => named("writeFile", relPath, () => writeIn(relPath, data, opts)),
+      readFile: (relPath) =>
+        named("readFile", relPath, () => using(relPath, false, (file) => readNoFollow(relPath, file))),
       async readTextFile(relPath) {
         return new TextDecoder().decode(await area.readFile(relPath));
       },
-      async remove(relPath, opts = {}) {
-        if (relativeSegments(relPath, root).length === 0)
-          throw escapeError(relPath, "refusing to remove the root itself");
-        await using(relPath, false, (file) =>
-          withLock(file.key, async () => {
-            const freed = await countBytes(fs, file.path);
-            await fs.remove(file.path, opts);
-            used[name] = Math.max(0, used[name] - freed);
-          }),
-        );
-      },
-      async list(relPath = ".") {
-        const dir = await openInside(relPath, relativeSegments(relPath, root), false);
-        try {
-          const entries = await fs.readDir(dir.path);
-          return entries
-            .filter((e) => !e.name.startsWith(TEMP_PREFIX))
-            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        } finally {
-          await dir.close();
-        }
-      },
+      remove: (relPath, opts = {}) => named("remove", relPath, () => removeIn(relPath, opts)),
+      list: (relPath = ".") => named("list", relPath, () => listIn(relPath)),
       usage: () => used[name],
     };
     return area;
+
+    async function resolveIn(relPath: string): Promise<string> {
+      if (relativeSegments(relPath, root).length === 0) return root;
+      return using(
+        relPath,
+        false,
+        async (file) => `${file.dir.realPath}/${file.path.slice(file.dir.path.length + 1)}`,
+      ).catch((error: unknown) => {
+        if (isPlatformError(error, "NotFound")) return joinPath(root, relativeSegments(relPath, root));
+        throw error;
+      });
+    }
+
+    async function writeIn(relPath: string, data: string | Uint8Array, opts: { append?: boolean }): Promise<void> {
+      requireArgument(
+        typeof data === "string" || data instanceof Uint8Array,
+        `storage.${name}.writeFile data`,
+        "a string or a Uint8Array",
+        data,
+      );
+      requireArgument(opts !== null && typeof opts === "object", `storage.${name}.writeFile opts`, "an object", opts);
+      await using(relPath, true, (file) =>
+        withLock(file.key, async () => {
+          const bytes = toBytes(data);
+          const existing = await sizeOf(relPath, file.path);
+          const finalBytes =
+            opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
+          const growth = finalBytes.byteLength - existing;
+          if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
+            throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
+          }
+          const reservation = Math.max(0, growth);
+          reservedBytes += reservation;
+          try {
+            const temp = `${file.dir.path}/${TEMP_PREFIX}${randomSuffix()}`;
+            try {
+              await fs.writeFile(temp, finalBytes);
+              await fs.rename(temp, file.path);
+            } catch (error) {
+              await fs.remove(temp).catch(() => {});
+              throw error;
+            }
+            used[name] = Math.max(0, used[name] + growth);
+          } finally {
+            reservedBytes -= reservation;
+          }
+        }),
+      );
+    }
+
+    async function removeIn(relPath: string, opts: { recursive?: boolean }): Promise<void> {
+      if (relativeSegments(relPath, root).length === 0)
+        throw escapeError(relPath, "refusing to remove the root itself");
+      await using(relPath, false, (file) =>
+        withLock(file.key, async () => {
+          const freed = await countBytes(fs, file.path);
+          await fs.remove(file.path, opts);
+          used[name] = Math.max(0, used[name] - freed);
+        }),
+      );
+    }
+
+    async function listIn(relPath: string): Promise<DirEntry[]> {
+      const dir = await openInside(relPath, relativeSegments(relPath, root), false);
+      try {
+        const entries = await fs.readDir(dir.path);
+        return entries
+          .filter((e) => !e.name.startsWith(TEMP_PREFIX))
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      } finally {
+        await dir.close();
+      }
+    }
   };
 
   const ephemeralParentReal = await fs.realPath(ephemeralParent);
@@ -369,6 +391,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       used.ephemeral = 0;
     },
     async cleanupOlderThan(ms) {
+      requireArgument(typeof ms === "number", "cleanupOlderThan age", "a number of ms", ms);
       if (!(ms >= 0 && Number.isFinite(ms)))
         throw new RangeError(`cleanupOlderThan: age must be a non-negative number of ms, got ${ms}`);
       const cutoff = wallClock() - ms;
