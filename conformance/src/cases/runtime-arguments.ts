@@ -122,6 +122,12 @@ const ROWS: readonly Row[] = [
     valid: ["a 1 MB string"],
   },
   {
+    call: "callDependency(junk, fn)",
+    invoke: (r, j) => r.callDependency(j as never, noop),
+    names: /dependency/,
+    valid: ["a 1 MB string"],
+  },
+  {
     call: "callDependency('d', junk)",
     invoke: (r, j) => r.callDependency("d", j as never),
     names: /fn/,
@@ -129,6 +135,12 @@ const ROWS: readonly Row[] = [
   },
   { call: "onStop(junk)", invoke: (r, j) => r.onStop(j as never), names: /callback/, valid: ["a function"] },
   { call: "fetch(junk)", invoke: (r, j) => r.fetch(j as never), names: /input|scheme|URL/i },
+  {
+    call: "fetch(url, { signal: junk })",
+    invoke: (r, j) => r.fetch("http://127.0.0.1:9/", { signal: j as never }),
+    names: /signal/,
+    valid: ["undefined", "null"],
+  },
   {
     call: "storage.persistent.writeFile('f', junk)",
     invoke: (r, j) => r.storage!.persistent.writeFile("f", j as never),
@@ -141,6 +153,8 @@ const ROWS: readonly Row[] = [
     names: /path/i,
   },
   { call: "logger.level = junk", invoke: (r, j) => void (r.logger.level = j as never), names: /level/i },
+  // last: a value it took would stop the runtime the rows above need
+  { call: "stop(junk)", invoke: (r, j) => r.stop(j as never), names: /graceful/, valid: ["undefined"] },
 ];
 
 let unique = 0;
@@ -259,6 +273,9 @@ export const runtimeArgumentCases = defineCases([
       await runtime.start();
       const problems = await probe(runtime, ROWS);
       if (problems.length > 0) throw new Error(`${problems.length} calls:\n${problems.join("\n")}`);
+      // a refused call leaves no trace in the counters (a bad fetch signal once left a request "in flight" for good)
+      const inFlight = /^aral_fetch_in_flight\{[^}]*\} (\S+)$/m.exec(runtime.prometheusMetrics())?.[1];
+      if (inFlight !== "0") throw new Error(`aral_fetch_in_flight after the refused calls: ${inFlight}`);
     },
   },
   {

@@ -1,5 +1,7 @@
 import { equal, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
+import { HealthCheckError } from "@aral/core/health";
+import { until } from "../harness/helpers.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
 export const runtimeHealthCases = defineCases([
@@ -90,10 +92,44 @@ export const runtimeHealthCases = defineCases([
       const { runtime } = runtimeFor(ctx, { lifecycle: { healthcheck: { interval: 50, timeout: 100 } } });
       runtime.addHealthCheck("hangs", () => new Promise<boolean>(() => {}), { kind: "liveness" });
       await runtime.start();
-      await new Promise((r) => setTimeout(r, 400));
+      await until(
+        "a finished round of the hung check",
+        2_000,
+        () => runtime.healthReport()?.checks["hangs"]?.lastRun != null,
+      );
       const check = runtime.healthReport()?.checks["hangs"];
       equal(check?.ok, false, "the hung check's result");
+      match(String(check?.error), /timed out|100 ms/, "the hung check's error");
       equal(runtime.isHealthy(), false, "isHealthy()");
+    },
+  },
+  {
+    name: "health: a check name is taken once: the built-in 'runtime' and a name already added are refused before and after start, and a refused check never reaches a later run",
+    capability: "runtime.health",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { lifecycle: { healthcheck: { interval: 50, timeout: 100 } } });
+      const duplicate = { instance: HealthCheckError, message: /already registered/ };
+      await rejects(() => runtime.addHealthCheck("runtime", () => true), duplicate, "'runtime' before start");
+      runtime.addHealthCheck("db", () => true, { kind: "readiness" });
+      await rejects(() => runtime.addHealthCheck("db", () => false), duplicate, "a second 'db' before start");
+      await runtime.start();
+      await rejects(() => runtime.addHealthCheck("db", () => false), duplicate, "a second 'db' while running");
+      await rejects(() => runtime.addHealthCheck("runtime", () => false), duplicate, "'runtime' while running");
+      await runtime.restart();
+      await until(
+        "a round of checks after the restart",
+        2_000,
+        () => runtime.healthReport()?.checks["db"]?.lastRun != null,
+      );
+      equal(runtime.healthReport()?.checks["db"]?.ok, true, "after a restart, 'db' is still the first check");
+      equal(runtime.isHealthy(), true, "isHealthy() after the restart");
+      equal(runtime.removeHealthCheck("db"), true, "removeHealthCheck('db')");
+      equal(runtime.removeHealthCheck("db"), false, "removeHealthCheck('db') again");
+      equal(runtime.removeHealthCheck("runtime"), false, "removeHealthCheck('runtime'): built in, not removable");
+      equal(runtime.healthReport()?.checks["db"], undefined, "'db' after removal");
+      runtime.addHealthCheck("db", () => true);
+      await runtime.restart();
+      ok(runtime.healthReport()?.checks["db"] !== undefined, "'db' added again after removal survives a restart");
     },
   },
 ]);

@@ -157,6 +157,89 @@ export const runtimeLifecycleCases = defineCases([
     },
   },
   {
+    name: "runtime: an onError hook that never settles cannot keep a failed start from rejecting (bounded by lifecycle.startupTimeout)",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx, { lifecycle: { startupTimeout: 150 } });
+      runtime.onError(() => new Promise(() => {}));
+      const off = runtime.onStart(() => {
+        throw new Error("database unreachable");
+      });
+      const started = Date.now();
+      const error = await rejects(() => runtime.start(), { instance: LifecycleError, message: /database/ }, "start()");
+      equal((error as LifecycleError).code, "StartupFailed", "code");
+      atMost(Date.now() - started, 1_500, "ms until start() rejected");
+      ok(
+        log.records.some((r) => r["msg"] === "onError hooks did not finish: start() fails without them"),
+        "the abandoned hook is logged",
+      );
+      off();
+      await runtime.start();
+      equal(runtime.getStatus(), "running", "status after a second start");
+    },
+  },
+  {
+    name: "runtime: an onStop hook that never settles is left behind after a lifecycle.shutdownTimeout of its own, or at once by stop(false); the runtime starts again",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx, { lifecycle: { shutdownTimeout: 200 } });
+      const off = runtime.onStop(() => new Promise(() => {}));
+      await runtime.start();
+      const started = Date.now();
+      const report = await runtime.stop(true);
+      atMost(Date.now() - started, 2_000, "ms the stop took");
+      equal(runtime.getStatus(), "stopped", "status");
+      equal(report.forced, true, "report.forced");
+      deepEqual(report.abandoned, ["onStop hooks"], "report.abandoned");
+      ok(
+        log.records.some((r) => r["msg"] === "onStop hooks did not finish: the stop completes without them"),
+        "the abandoned hook is logged",
+      );
+      off();
+      await runtime.start();
+      equal(runtime.getStatus(), "running", "status after start()");
+
+      const { runtime: patient } = runtimeFor(ctx, { lifecycle: { shutdownTimeout: 10_000 } });
+      const hookRunning = deferred();
+      patient.onStop(() => {
+        hookRunning.resolve();
+        return new Promise(() => {});
+      });
+      await patient.start();
+      const stopping = patient.stop(true);
+      await hookRunning.promise;
+      const cut = Date.now();
+      void patient.stop(false);
+      const forced = await stopping;
+      atMost(Date.now() - cut, 2_000, "ms from stop(false) to the end of the stop");
+      deepEqual(forced.abandoned, ["onStop hooks"], "report.abandoned after stop(false)");
+    },
+  },
+  {
+    name: "runtime: reading the manifest is bounded by lifecycle.startupTimeout from the environment; a stop() waiting for it ends too",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const path = `${await ctx.tempDir()}/agent.json`;
+      // a file whose read never finishes: a FIFO nobody writes, a hung network mount
+      const fs = Object.create(ctx.platform.fs) as typeof ctx.platform.fs;
+      Object.defineProperty(fs, "readTextFile", { value: () => new Promise<string>(() => {}) });
+      const platform = Object.create(ctx.platform, { fs: { value: fs } }) as typeof ctx.platform;
+      const { runtime } = runtimeFor(ctx, path, { platform, env: { ARAL_LIFECYCLE_STARTUP_TIMEOUT: "150" } });
+      const started = Date.now();
+      const starting = runtime.start();
+      const stopping = runtime.stop();
+      const error = await rejects(
+        () => starting,
+        { instance: LifecycleError, message: /agent\.json did not finish within lifecycle\.startupTimeout \(150 ms\)/ },
+        "start()",
+      );
+      equal((error as LifecycleError).code, "StartupTimeout", "code");
+      match((await stopping).reason, /nothing to stop/, "the waiting stop's report");
+      atMost(Date.now() - started, 1_500, "ms until both settled");
+      equal(runtime.getStatus(), "failed", "status");
+    },
+  },
+  {
     name: "runtime: work needs a running runtime (allocate/submit before start reject with NotRunning)",
     capability: "runtime.lifecycle",
     async run(ctx) {

@@ -35,6 +35,15 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   }
 }
 
+/** Polls `probe` every 10 ms until it returns true; fails the case with `what` after `ms`. */
+export async function until(what: string, ms: number, probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) fail(`${what} did not happen within ${ms} ms`);
+    await sleep(10);
+  }
+}
+
 export function statusWithin(child: ChildProcess, ms: number, what = "the child's exit"): Promise<ExitStatus> {
   return within(child.status, ms, what);
 }

@@ -16,6 +16,9 @@ import {
 } from "./fields.ts";
 import type { ObjectField, Report } from "./fields.ts";
 
+/** lifecycle.startupTimeout when the manifest does not set it (and the bound on reading the manifest itself). */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+
 /**
  * The one schema of the agent manifest, as plain field descriptions (fields.ts). Validation (with every
  * default, validate.ts), the published JSON Schema (schema/manifest.schema.json) and the ARAL_* table all
@@ -188,7 +191,9 @@ const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const lifecycle: ObjectField = {
   ...object(
     {
-      startupTimeout: doc(milliseconds(), "Milliseconds start() may take before it fails.", { default: 30_000 }),
+      startupTimeout: doc(milliseconds(), "Milliseconds start() may take before it fails.", {
+        default: DEFAULT_STARTUP_TIMEOUT_MS,
+      }),
       shutdownTimeout: doc(milliseconds(), "Milliseconds a graceful stop may take before it is forced.", {
         default: 10_000,
       }),

@@ -1,6 +1,7 @@
 import type { Platform, Server, ShutdownSignal } from "@aral/platform";
 import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts";
 import { resolveRuntimeConfig } from "../config/resolve.ts";
+import { DEFAULT_STARTUP_TIMEOUT_MS } from "../config/schema.ts";
 import { manifestPathFromEnvironment } from "../config/settings-variables.ts";
 import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
 import { consoleSink } from "../logging/console-sink.ts";
@@ -14,6 +15,7 @@ import { openManifestAudit } from "./manifest-audit.ts";
 import { HealthMonitor } from "../health/monitor.ts";
 import { healthHandler } from "../health/handler.ts";
 import { validateHealthCheck } from "../health/monitor.ts";
+import { HealthCheckError } from "../health/errors.ts";
 import type { HealthCheck, HealthReport, HealthRound, RegisterOptions as HealthCheckOptions } from "../health/index.ts";
 import { EventLoopLagSampler } from "../metrics/event-loop-lag.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
@@ -50,7 +52,7 @@ import { LifecycleError } from "./errors.ts";
 import { Listeners } from "./listeners.ts";
 import { CloseRegistry } from "./closers.ts";
 import type { Closable } from "./closers.ts";
-import { withDeadline } from "./deadline.ts";
+import { unlessAborted, withDeadline } from "./deadline.ts";
 import { exitCodeFor } from "./exit-code.ts";
 import { watchSupervisor } from "./supervisor-watch.ts";
 
@@ -250,11 +252,24 @@ export class AralRuntime {
     return this.#hooks.error.add(callback);
   }
 
-  /** A health check that lives across restarts. */
+  /**
+   * A health check that lives across restarts. A name already taken (by an earlier check or the built-in
+   * "runtime" one) is refused at once, whether or not the runtime is running: nothing is stored that would
+   * fail a later start.
+   */
   addHealthCheck(name: string, check: HealthCheck, options?: HealthCheckOptions): void {
     validateHealthCheck(name, check, options ?? {}, 1);
-    this.#checks.set(name, options ? { check, options } : { check });
+    if (name === RUNTIME_CHECK || this.#checks.has(name))
+      throw new HealthCheckError(`Health check "${name}" is already registered`, name, "duplicate");
     this.#session?.health.register(name, check, options);
+    this.#checks.set(name, options ? { check, options } : { check });
+  }
+
+  /** Removes a check added with addHealthCheck (now and for later runs); returns whether there was one. */
+  removeHealthCheck(name: string): boolean {
+    if (!this.#checks.delete(name)) return false;
+    this.#session?.health.unregister(name);
+    return true;
   }
 
   /** Something the current run must close when it stops (a server, a connection, a timer). */
@@ -337,6 +352,12 @@ export class AralRuntime {
     fn: (signal: AbortSignal) => Promise<T>,
     options?: { signal?: AbortSignal },
   ): Promise<T> {
+    requireArgument(
+      typeof dependency === "string" && dependency.length > 0,
+      "callDependency() dependency",
+      "the dependency's name (a non-empty string)",
+      dependency,
+    );
     requireArgument(typeof fn === "function", "callDependency() fn", "a function", fn);
     const session = this.#running("callDependency");
     const breaker = session.config.errorHandling.circuitBreaker.enabled ? this.circuitBreaker(dependency) : undefined;
@@ -523,6 +544,7 @@ export class AralRuntime {
   }
 
   stop(graceful = true): Promise<StopReport> {
+    requireArgument(typeof graceful === "boolean", "stop() graceful", "a boolean", graceful);
     return this.#requestStop(graceful, graceful ? "stop requested" : "forced stop requested");
   }
 
@@ -608,7 +630,18 @@ export class AralRuntime {
       this.#transition("failed", { error: serializeError(error), released: outcome.closed });
       trace?.end(error, { "aral.lifecycle.to": "failed" });
       await this.#flushTraces();
-      await this.#hooks.error.emit(error);
+      // Bounded like the start itself: an onError hook that never settles cannot keep start() from rejecting.
+      const hooksMs = config?.lifecycle.startupTimeout ?? DEFAULT_STARTUP_TIMEOUT_MS;
+      await withDeadline(
+        this.#hooks.error.emit(error),
+        hooksMs,
+        () => new Error(`onError hooks still running after ${hooksMs} ms`),
+      ).catch((late: unknown) =>
+        this.logger.error("onError hooks did not finish: start() fails without them", {
+          event: "lifecycle.hook",
+          reason: messageOf(late),
+        }),
+      );
       throw error;
     } finally {
       this.#startingClosers = undefined;
@@ -709,6 +742,30 @@ export class AralRuntime {
     timer.abort();
   }
 
+  /**
+   * The manifest's own startupTimeout is not known before it is read, so the read is bounded by the one the
+   * environment sets (ARAL_LIFECYCLE_STARTUP_TIMEOUT), else the default: a FIFO or a hung network mount must not
+   * hold start(), and a stop() waiting for it, forever.
+   */
+  async #readManifest(path: string, options: { variable?: string }, env: Record<string, string>): Promise<Manifest> {
+    let timeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
+    try {
+      timeoutMs = resolveRuntimeConfig({}, env).lifecycle.startupTimeout;
+    } catch {
+      // a bad ARAL_* variable is reported with the manifest's own issues once it is read
+    }
+    const { loadManifest } = await import("../config/load.ts");
+    return withDeadline(
+      loadManifest(this.platform, path, options),
+      timeoutMs,
+      () =>
+        new LifecycleError(
+          "StartupTimeout",
+          `Reading the manifest ${path} did not finish within lifecycle.startupTimeout (${timeoutMs} ms)`,
+        ),
+    );
+  }
+
   async #loadConfig(): Promise<RuntimeConfig> {
     const env = this.#deps.env ?? this.platform.env.toObject();
     if (this.#instanceIdError) throw this.#instanceIdError;
@@ -719,11 +776,7 @@ export class AralRuntime {
     const input =
       path === undefined
         ? (this.#input as Exclude<RuntimeInput, string>)
-        : await (await import("../config/load.ts")).loadManifest(
-            this.platform,
-            path,
-            manifestVariable === undefined ? {} : { variable: "ARAL_MANIFEST" },
-          );
+        : await this.#readManifest(path, manifestVariable === undefined ? {} : { variable: "ARAL_MANIFEST" }, env);
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
     this.#metricsRegistry.setConstantLabels({
@@ -794,7 +847,9 @@ export class AralRuntime {
       startTime: Date.now(),
       ...(this.#tracing ? { onRound: (round: HealthRound) => this.#tracing?.healthRound(round) } : {}),
     });
-    health.register("runtime", () => this.#status === "running" || this.#status === "starting", { kind: "liveness" });
+    health.register(RUNTIME_CHECK, () => this.#status === "running" || this.#status === "starting", {
+      kind: "liveness",
+    });
     for (const [name, { check, options }] of this.#checks) health.register(name, check, options);
     if (config.lifecycle.healthcheck.enabled) health.start();
     closers.add("health checks", () => health.stop());
@@ -1018,7 +1073,7 @@ export class AralRuntime {
     session.health.setAccepting(false);
     const force = (this.#force = new AbortController());
     const timeoutMs = session.config.lifecycle.shutdownTimeout;
-    const timer = setTimeout(
+    let timer = setTimeout(
       () => force.abort(new Error(`lifecycle.shutdownTimeout (${timeoutMs} ms) passed`)),
       timeoutMs,
     );
@@ -1061,10 +1116,24 @@ export class AralRuntime {
       await this.#audit
         ?.flush()
         .catch((error: unknown) => this.logger.error("audit flush failed", { event: "audit.flush", error }));
-      for (const failure of await this.#hooks.stop.emit(report)) {
+      // The hooks get a deadline of their own (as systemd's ExecStopPost): one that never settles cannot hold the
+      // stop, or a restart waiting for it, forever; stop(false) or a second signal cuts them short.
+      const hooks = (this.#force = new AbortController());
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => hooks.abort(new Error(`onStop hooks still running after lifecycle.shutdownTimeout (${timeoutMs} ms)`)),
+        timeoutMs,
+      );
+      const failures = await unlessAborted(this.#hooks.stop.emit(report), hooks.signal);
+      for (const failure of failures ?? []) {
         this.logger.error("onStop hook failed", { event: "lifecycle.hook", error: failure });
       }
-      return report;
+      if (failures !== undefined) return report;
+      this.logger.error("onStop hooks did not finish: the stop completes without them", {
+        event: "lifecycle.hook",
+        reason: messageOf(hooks.signal.reason),
+      });
+      return { ...report, forced: true, abandoned: [...report.abandoned, "onStop hooks"] };
     } finally {
       clearTimeout(timer);
       this.#force = undefined;
@@ -1117,6 +1186,9 @@ function taskCounts(queue: TaskQueue): TaskCounts {
   const { accepted, completed, failed, timedOut, cancelled, returned, aborted, rejected } = queue.stats();
   return { accepted, completed, failed, timedOut, cancelled, returned, aborted, rejected };
 }
+
+/** The liveness check every run registers: the runtime is starting or running. */
+const RUNTIME_CHECK = "runtime";
 
 const NOT_RUNNING = { isHealthy: () => false, report: () => ({ lastCheck: null }) };
 

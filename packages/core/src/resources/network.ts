@@ -82,6 +82,13 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     const url = describeUrl(input);
     const scheme = schemeOf(url);
     if (scheme !== "http:" && scheme !== "https:") throw new FetchSchemeError(url, scheme);
+    const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+    requireArgument(
+      callerSignal === undefined || callerSignal instanceof AbortSignal,
+      "fetch init.signal",
+      "an AbortSignal",
+      callerSignal,
+    );
     requests++;
     inFlight++;
     let counted = true;
@@ -89,7 +96,6 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
       if (counted) inFlight--;
       counted = false;
     };
-    const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const controller = new AbortController();
     let timedOut: NetworkTimeoutError | null = null;
     const timer = new AbortController();
