@@ -379,7 +379,7 @@ export class TaskQueue {
     let timeoutMs: number | undefined;
     try {
       if (typeof fn !== "function")
-        throw new TaskQueueConfigError("fn", `add() needs a task function, got ${typeof fn}`);
+        throw new TaskQueueConfigError("fn", `the task must be a function, got ${describeValue(fn)}`);
       if (options === null || typeof options !== "object") {
         throw new TaskQueueConfigError("options", `task options must be an object, got ${describeValue(options)}`);
       }
@@ -387,7 +387,10 @@ export class TaskQueue {
         throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${describeValue(options.id)}`);
       }
       if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-        throw new TaskQueueConfigError("signal", "task signal must be an AbortSignal");
+        throw new TaskQueueConfigError(
+          "signal",
+          `task signal must be an AbortSignal, got ${describeValue(options.signal)}`,
+        );
       }
       priority = resolvePriority(options.priority);
       timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;

@@ -8,8 +8,8 @@ export class WorkerPoolConfigError extends Error {
   readonly option: string;
   readonly value: unknown;
 
-  constructor(option: string, value: unknown, expected: string) {
-    super(`Invalid worker pool option '${option}': expected ${expected}, got ${describeValue(value)}`);
+  constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown }) {
+    super(`Invalid worker pool option '${option}': expected ${expected}, got ${describeValue(value)}`, options);
     this.option = option;
     this.value = value;
   }

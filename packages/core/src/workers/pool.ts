@@ -367,7 +367,8 @@ export class WorkerPool<In = unknown, Out = unknown> {
       // The data cannot be cloned (DataCloneError): the task fails, the worker stays usable.
       slot.task = undefined;
       slot.state = "idle";
-      this.#settle(task, { error });
+      const expected = "structured-cloneable data (no functions, symbols or class instances), as postMessage takes";
+      this.#settle(task, { error: new WorkerPoolConfigError("data", task.data, expected, { cause: error }) });
       return;
     }
     if (task.timeoutMs !== undefined) {

@@ -50,7 +50,7 @@ describe("TaskQueue", () => {
     expect(() => new TaskQueue({ overflow: "drop" as never })).toThrow(/overflow must be "reject" or "wait"/);
     expect(() => new TaskQueue({ defaultTimeoutMs: 0 })).toThrow(/defaultTimeoutMs/);
     const queue = new TaskQueue();
-    await expect(queue.add("nope" as never)).rejects.toThrow(/add\(\) needs a task function/);
+    await expect(queue.add("nope" as never)).rejects.toThrow(/the task must be a function, got "nope"/);
     await expect(queue.add(async () => 1, { priority: "urgent" as never })).rejects.toThrow(
       /priority must be a finite number or one of/,
     );

@@ -197,7 +197,9 @@ describe("WorkerPool tasks", () => {
     const { platform, spawned } = fakePlatform();
     const pool = new WorkerPool(platform, "w.js", { size: 1 });
     const error = await pool.run({ fn: () => 1 }).catch((e: unknown) => e);
-    expect((error as Error).name).toBe("DataCloneError");
+    expect(error).toBeInstanceOf(WorkerPoolConfigError);
+    expect((error as Error).message).toMatch(/option 'data': expected structured-cloneable data .*, got \{/);
+    expect(((error as Error).cause as Error).name).toBe("DataCloneError");
     expect(await pool.run({ plain: true })).toEqual({ plain: true });
     expect(spawned).toHaveLength(1);
     await pool.terminate();
