@@ -113,6 +113,32 @@ export const runtimeLifecycleCases = defineCases([
     },
   },
   {
+    name: "runtime: the last call wins: stop() during restart(), or after a start() waiting for a stop, leaves the runtime stopped; the waiting start rejects StartCancelled",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx);
+      await runtime.start();
+      const restarting = runtime.restart();
+      const stopping = runtime.stop();
+      const cancelled = { instance: LifecycleError, message: /did not start again: stop\(\) was called/ };
+      const error = await rejects(() => restarting, cancelled, "restart()");
+      equal((error as LifecycleError).code, "StartCancelled", "restart()'s code");
+      await stopping;
+      equal(runtime.getStatus(), "stopped", "status after restart() then stop()");
+      equal(runtime.restartCount, 0, "restartCount: the restart did not happen");
+
+      await runtime.start();
+      const firstStop = runtime.stop();
+      const waitingStart = runtime.start();
+      const secondStop = runtime.stop();
+      await rejects(() => waitingStart, { instance: LifecycleError, message: /start\(\) did not start/ }, "start()");
+      equal(await secondStop, await firstStop, "the second stop() joined the first");
+      equal(runtime.getStatus(), "stopped", "status after stop(), start(), stop()");
+      await runtime.start();
+      equal(runtime.getStatus(), "running", "a later start() starts");
+    },
+  },
+  {
     name: "runtime: a failing start ends in 'failed' with the cause, releases what it acquired, and can start again",
     capability: "runtime.lifecycle",
     async run(ctx) {

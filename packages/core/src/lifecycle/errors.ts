@@ -1,4 +1,4 @@
-export type LifecycleErrorCode = "StartupFailed" | "StartupTimeout" | "NotRunning" | "NoPlatform";
+export type LifecycleErrorCode = "StartupFailed" | "StartupTimeout" | "StartCancelled" | "NotRunning" | "NoPlatform";
 
 /** A lifecycle operation that could not be carried out; `code` says which way it failed. */
 export class LifecycleError extends Error {

@@ -163,6 +163,8 @@ export class AralRuntime {
   #lastError: Error | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<StopReport> | undefined;
+  /** stop() calls so far: a start waiting for a stop does not start when another stop() came after it. */
+  #stopCalls = 0;
   #force: AbortController | undefined;
   #signalsSeen = 0;
   /** Spans, when observability.tracing (or OTEL_TRACES_EXPORTER) asks for them; undefined costs one check per task. */
@@ -530,11 +532,21 @@ export class AralRuntime {
   }
 
   start(): Promise<void> {
+    return this.#startAfter(this.#stopCalls);
+  }
+
+  /** Starts, after the stop in progress if any, unless stop() was called again since `stopCalls` were counted. */
+  #startAfter(stopCalls: number): Promise<void> {
     if (this.#status === "running") return Promise.resolve();
     if (this.#starting) return this.#starting;
     const pendingStop = this.#stopping;
     this.#starting = (async () => {
       if (pendingStop) await pendingStop.catch(() => {});
+      if (this.#stopCalls !== stopCalls)
+        throw new LifecycleError(
+          "StartCancelled",
+          "start() did not start: stop() was called while it waited for the previous stop to finish",
+        );
       if (this.#status === "running") return;
       await this.#start();
     })().finally(() => {
@@ -549,6 +561,7 @@ export class AralRuntime {
   }
 
   #requestStop(graceful: boolean, reason: string): Promise<StopReport> {
+    this.#stopCalls++;
     if (this.#stopping) {
       if (!graceful) this.#force?.abort(new Error("forced stop requested"));
       return this.#stopping;
@@ -568,10 +581,14 @@ export class AralRuntime {
       "aral.restart_count": this.#restartCount + 1,
     }));
     try {
-      await this.stop(true);
+      const stopping = this.stop(true);
+      const stopCalls = this.#stopCalls;
+      await stopping;
+      if (this.#stopCalls !== stopCalls)
+        throw new LifecycleError("StartCancelled", "restart() did not start again: stop() was called during it");
       this.#restartCount++;
       this.logger.info("runtime restarting", { event: "lifecycle.restart", restartCount: this.#restartCount });
-      await this.start();
+      await this.#startAfter(stopCalls);
       trace?.end();
     } catch (error) {
       trace?.end(error);
