@@ -38,6 +38,22 @@ export const runtimeResourceCases = defineCases([
     },
   },
   {
+    name: "resources: stop() releases the leases still held; the next run starts with the whole limit",
+    capability: "runtime.resources",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { resources: { memory: { limit: "100Mi" } } });
+      await runtime.start();
+      const held = await runtime.allocate({ memory: "60Mi" });
+      equal(held.released, false, "released while running");
+      await runtime.stop();
+      equal(held.released, true, "released after stop()");
+      held.release();
+      await runtime.start();
+      const whole = await runtime.allocate({ memory: "100Mi" });
+      equal(whole.released, false, "the whole limit granted in the next run");
+    },
+  },
+  {
     name: "resources: with no ephemeral root configured, stop() removes the temp directory start() made (no aral-ephemeral-* left behind)",
     capability: "runtime.resources",
     async run(ctx) {

@@ -831,6 +831,8 @@ export class AralRuntime {
         void this.#audit?.append(`resources.${event.type}`, { ...event });
       }),
     );
+    // A lease of a stopped run says so (released: true); its release events are logged before the subscription ends.
+    closers.add("resource leases", () => resources.releaseAll());
     for (const field of describeEnforcement(resolved, this.platform)) {
       if (field.value !== null)
         this.logger.info(`resources.${field.field}: ${field.status}`, { event: "resources.enforcement", ...field });
