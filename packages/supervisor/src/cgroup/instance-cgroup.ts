@@ -223,9 +223,10 @@ export class InstanceCgroup {
           await this.#platform.fs.remove(directory);
           break;
         } catch (error) {
-          if ((error as { code?: unknown }).code === "NotFound") break;
-          // a process that was just killed may still be leaving: EBUSY for a moment
-          if (this.#clock.now() > deadline) {
+          const code = (error as { code?: unknown }).code;
+          if (code === "NotFound") break;
+          // a process that was just killed may still be leaving: EBUSY for a moment; a permission never comes
+          if (code === "PermissionDenied" || this.#clock.now() > deadline) {
             removed = false;
             break;
           }

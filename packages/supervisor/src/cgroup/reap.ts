@@ -38,6 +38,16 @@ async function watcherDeadlineMs(platform: Pick<Platform, "fs">, pids: readonly 
   return undefined;
 }
 
+/** Tries to remove the cgroup directory (it goes when empty): true when that is not ours to do (PermissionDenied). */
+async function removalRefused(platform: Pick<Platform, "fs">, directory: string): Promise<boolean> {
+  try {
+    await platform.fs.remove(directory);
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === "PermissionDenied";
+  }
+}
+
 /**
  * Kills and removes the instance cgroups a supervisor that is no longer alive left behind (SIGKILLed, crashed):
  * the agents it ran, and whatever they spawned. Returns the names it reaped. A cgroup whose watcher still runs is
@@ -61,6 +71,8 @@ export async function reapLeftoverCgroups(
   }
   const reaped: string[] = [];
   for (const [name, directories] of byName) {
+    // Another user's (root's) leftover: removing it is refused at once, so nothing is killed or waited for.
+    if (await removalRefused(platform, Object.values(directories)[0]!)) continue;
     const cgroup = InstanceCgroup.fromExisting(platform, clock, host.version, directories);
     const graceMs = await watcherDeadlineMs(platform, await cgroup.members());
     if (graceMs !== undefined) {
