@@ -60,6 +60,12 @@ export function parseCpu(input: string | number): number {
 
 /** Memory or storage in whole bytes (rounded up, as Kubernetes does): "2Gi" -> 2147483648, "2G" -> 2e9. */
 export function parseBytes(input: string | number): number {
+  // Kubernetes takes "512m" (0.512 bytes, rounded up to 1): always a slip for "512Mi" or "512M", which it then kills at.
+  if (typeof input === "string" && /^\+?(\d+\.?\d*|\.\d+)m$/.test(input.trim()))
+    throw new QuantityError(
+      input,
+      `"m" is milli (thousandths of a byte): write ${input.trim().slice(0, -1)}Mi (mebibytes) or ${input.trim().slice(0, -1)}M (megabytes)`,
+    );
   const bytes = Math.ceil(parseQuantity(input));
   if (!Number.isSafeInteger(bytes))
     throw new QuantityError(input, `is too large (more than ${Number.MAX_SAFE_INTEGER} bytes)`);

@@ -124,6 +124,10 @@ describe("quantities (property tests)", () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1])
       expect(() => parseQuantity(bad)).toThrow(QuantityError);
     expect(() => parseBytes("8Ei")).toThrow(/too large/);
+    // Kubernetes' milli-bytes: "512m" is 0.512 bytes, a slip for 512Mi that would OOM at its first allocation
+    expect(() => parseBytes("512m")).toThrow(/"m" is milli .*write 512Mi \(mebibytes\) or 512M/);
+    expect(() => parseBytes("1.5m")).toThrow(QuantityError);
+    expect(parseCpu("512m")).toBe(0.512);
     expect(() => parseBandwidth("100MBps")).toThrow(QuantityError);
     expect(() => parseBandwidth("-5Mbps")).toThrow(/negative/);
   });
