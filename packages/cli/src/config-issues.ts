@@ -1,4 +1,5 @@
 import type { ConfigError } from "@aral/core";
+import { issueOrigin } from "@aral/core/config";
 import type { Output } from "./output.ts";
 
 /** At most this many issues are printed; the rest are counted. */
@@ -47,6 +48,8 @@ export function issuesForJson(error: ConfigError): { shown: unknown[]; omitted: 
     message: clip(issue.message),
     value: printable(issue.value),
     expected: clip(String(issue.expected)),
+    ...(issue.line === undefined ? {} : { line: issue.line, column: issue.column ?? 1 }),
+    ...(issue.variable === undefined ? {} : { variable: issue.variable }),
   }));
   return { shown, omitted: Math.max(0, error.issues.length - MAX_ISSUES_SHOWN) };
 }
@@ -56,7 +59,7 @@ export function printConfigIssues(output: Output, path: string, error: ConfigErr
   output.err(`${path}: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}`);
   for (const issue of error.issues.slice(0, MAX_ISSUES_SHOWN)) {
     output.err(
-      `  ${clip(issue.path) || "(root)"}: ${clip(issue.message)} (got ${showValue(issue.value)}, expected ${clip(String(issue.expected))})`,
+      `  ${clip(issue.path) || "(root)"}${issueOrigin(issue)}: ${clip(issue.message)} (got ${showValue(issue.value)}, expected ${clip(String(issue.expected))})`,
     );
   }
   if (error.issues.length > MAX_ISSUES_SHOWN) output.err(`  \u2026 and ${error.issues.length - MAX_ISSUES_SHOWN} more`);

@@ -85,6 +85,22 @@ describe("aral check", () => {
     ]);
   });
 
+  it("a syntax error names its line and column (text and --json); an override's issue names its variable", async () => {
+    const path = file("syntax.yaml", 'aral:\n  version: "1.0"\nlayers:\n  runtime:\n    resources: [ { a: 1 }\n');
+    const text = await aral("check", path);
+    expect(text.code).toBe(1);
+    expect(text.err).toMatch(/\(root\) at line 6, column 1: /);
+    const json = JSON.parse((await aral("check", path, "--json")).out) as { errors: { line?: number }[] };
+    expect(json.errors[0]).toMatchObject({ line: 6, column: 1 });
+    process.env["ARAL_TASKS_CONCURRENCY"] = "abc";
+    try {
+      const fromVariable = await aral("check", file("ok-too.json", JSON.stringify({ aral: { version: "1.0" } })));
+      expect(fromVariable.err).toContain("layers.runtime.tasks.concurrency [from ARAL_TASKS_CONCURRENCY]: ");
+    } finally {
+      delete process.env["ARAL_TASKS_CONCURRENCY"];
+    }
+  });
+
   it("a missing file is an error that names it, not a crash", async () => {
     const result = await aral("check", join(dir, "nope.yaml"));
     expect(result.code).toBe(1);

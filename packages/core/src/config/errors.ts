@@ -74,8 +74,12 @@ function formatConfigErrorMessage(
 
 /** `path: message (got <value>, expected <expected>)`, with the line/column or variable when there is one. */
 export function formatIssue(issue: ConfigIssue): string {
-  const at = issue.line === undefined ? "" : ` at line ${issue.line}, column ${issue.column ?? 1}`;
-  const from = issue.variable === undefined ? "" : ` [from ${issue.variable}]`;
   const path = issue.path === "" ? "(root)" : issue.path;
-  return `${path}${at}${from}: ${issue.message} (got ${describeValue(issue.value)}, expected ${issue.expected})`;
+  return `${path}${issueOrigin(issue)}: ${issue.message} (got ${describeValue(issue.value)}, expected ${issue.expected})`;
+}
+
+/** Where an issue comes from, after its path: " at line 3, column 7" in the file, " [from ARAL_X]" from a variable. */
+export function issueOrigin(issue: ConfigIssue): string {
+  const at = issue.line === undefined ? "" : ` at line ${issue.line}, column ${issue.column ?? 1}`;
+  return issue.variable === undefined ? at : `${at} [from ${issue.variable}]`;
 }

@@ -1,4 +1,4 @@
-export { ConfigError, isConfigError, formatIssue } from "./errors.ts";
+export { ConfigError, isConfigError, formatIssue, issueOrigin } from "./errors.ts";
 export type { ConfigIssue, ConfigErrorCode } from "./errors.ts";
 export { manifestSchema, runtimeSchema, SUPPORTED_MANIFEST_VERSIONS } from "./schema.ts";
 export type { Manifest, ManifestInput, RuntimeOptions, RuntimeConfig, Quantity, Toggle } from "./schema.ts";
