@@ -14,8 +14,11 @@ const BY_EXTENSION: Record<string, ManifestFormat> = {
 
 export const MANIFEST_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION);
 
-/** The format of a manifest file by its extension (case-insensitive); anything else is a ConfigError "unsupported-format". */
-export function formatForPath(path: string): ManifestFormat {
+/**
+ * The format of a manifest (or fleet) file by its extension (case-insensitive); anything else is a ConfigError
+ * "unsupported-format" naming `what` the file is.
+ */
+export function formatForPath(path: string, what = "manifest file"): ManifestFormat {
   const name = path.split(/[\\/]/).pop() ?? path;
   const dot = name.lastIndexOf(".");
   const extension = dot <= 0 ? "" : name.slice(dot).toLowerCase();
@@ -30,8 +33,8 @@ export function formatForPath(path: string): ManifestFormat {
         expected: `a file ending in ${MANIFEST_EXTENSIONS.join(", ")}`,
         message:
           extension === ""
-            ? "the manifest file has no extension"
-            : `unsupported manifest extension ${JSON.stringify(extension)}`,
+            ? `the ${what} has no extension`
+            : `unsupported ${what} extension ${JSON.stringify(extension)}`,
       },
     ],
     { source: path },

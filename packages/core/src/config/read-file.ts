@@ -22,7 +22,7 @@ export async function readConfigFile(
   const fromVariable = options.variable === undefined ? {} : { variable: options.variable };
   let format: ManifestFormat;
   try {
-    format = formatForPath(path);
+    format = formatForPath(path, options.what);
   } catch (error) {
     if (!(error instanceof ConfigError) || options.variable === undefined) throw error;
     throw new ConfigError(

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, formatForPath, loadManifest, parseManifest, parseManifestText } from "../../src/config/index.ts";
+import {
+  ConfigError,
+  formatForPath,
+  loadManifest,
+  parseManifest,
+  parseManifestText,
+  readConfigFile,
+} from "../../src/config/index.ts";
 import { PlatformError } from "@aral/platform";
 import { fsPlatform, join, tempDir } from "./fs-platform.ts";
 
@@ -176,6 +183,9 @@ describe("files", () => {
     expect(missing.message).toContain("missing.yaml");
     const unsupported = await rejectionOf(loadManifest(platform, join(dir.path, "agent.toml")));
     expect(unsupported.code).toBe("unsupported-format");
+    expect(unsupported.issues[0]?.message).toBe('unsupported manifest file extension ".toml"');
+    const fleet = await rejectionOf(readConfigFile(platform, join(dir.path, "fleet"), { what: "fleet file" }));
+    expect(fleet.issues[0]?.message).toBe("the fleet file has no extension");
     const fromVariable = await rejectionOf(
       loadManifest(platform, join(dir.path, "missing.yaml"), { variable: "ARAL_MANIFEST" }),
     );
