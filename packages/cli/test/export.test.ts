@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPlatform } from "@aral/adapter-node";
@@ -180,5 +181,239 @@ describe("aral export", () => {
     expect(contradiction.code).toBe(2);
     expect(contradiction.err).toMatch(/--runtime deno contradicts the manifest's platform "node"/);
     expect((await aral("export", "kubernetes", "--manifest", join(dir, "missing.json"))).code).toBe(1);
+  });
+});
+
+/** No stack trace, no error class dump: every line aral export prints on stderr starts with "aral export: ". */
+function expectPlainFailure(err: string): void {
+  expect(err).not.toMatch(/^\s+at /m);
+  expect(err).not.toMatch(/PlatformError|SupervisorConfigError|ExportError/);
+  for (const line of err.split("\n")) expect(line).toMatch(/^aral export: /);
+}
+const hasKubectl = spawnSync("kubectl", ["version", "--client"]).status === 0;
+
+/** A manifest whose agent writes a keyed audit log. */
+function auditedManifest(): string {
+  return file(
+    "audited.yaml",
+    `aral: { version: "1.0" }\nlayers:\n  runtime:\n    logging: { audit: { path: /var/log/audited/audit.log, keyFile: /etc/aral/audited.key } }\n`,
+  );
+}
+
+describe("aral export: every failure is one line naming the path or field, exit 1; the notes are still printed", () => {
+  it("-o into a directory that does not exist: kubernetes and a single systemd unit", async () => {
+    const kube = await aral("export", "kubernetes", "--manifest", example, "-o", "/nonexistent/dir/x.yaml");
+    expect(kube.code).toBe(1);
+    expect(kube.out).toBe("");
+    expectPlainFailure(kube.err);
+    expect(kube.err.split("\n").at(-1)).toBe(
+      "aral export: cannot write /nonexistent/dir/x.yaml: the directory /nonexistent/dir does not exist",
+    );
+    expect(kube.err).toMatch(/^aral export: agent: layers\.runtime\.errorHandling\.maxBackoffMs cannot be expressed/m);
+    const unit = join(dir, "u4", "svc.service");
+    const systemd = await aral(
+      "export",
+      "systemd",
+      "--manifest",
+      example,
+      "--entry",
+      "/srv/agent/agent.ts",
+      "-o",
+      unit,
+    );
+    expect(systemd.code).toBe(1);
+    expectPlainFailure(systemd.err);
+    expect(systemd.err.split("\n").at(-1)).toBe(
+      `aral export: cannot write ${unit}: the directory ${join(dir, "u4")} does not exist`,
+    );
+    expect(existsSync(unit)).toBe(false);
+  });
+
+  it("-o an existing file for several units: refused (they need a directory); -o an existing directory for one unit: written into it", async () => {
+    const fleetDir = join(dir, "fleet-o");
+    mkdirSync(fleetDir, { recursive: true });
+    const fleetFile = join(fleetDir, "fleet.json");
+    writeFileSync(
+      fleetFile,
+      JSON.stringify({
+        agents: [
+          { name: "a", command: ["python3", "a.py"] },
+          { name: "b", command: ["python3", "b.py"] },
+        ],
+      }),
+    );
+    const existing = file("existing.txt", "keep me");
+    const several = await aral("export", "systemd", "--fleet", fleetFile, "-o", existing);
+    expect(several.code).toBe(1);
+    expectPlainFailure(several.err);
+    expect(several.err.split("\n").at(-1)).toBe(
+      `aral export: cannot write the units into ${existing}: it exists and is not a directory (2 units need a directory)`,
+    );
+    expect(readFileSync(existing, "utf8")).toBe("keep me");
+    const unitsDir = join(dir, "units-one");
+    mkdirSync(unitsDir);
+    const one = await aral(
+      "export",
+      "systemd",
+      "--manifest",
+      example,
+      "--entry",
+      "/srv/agent/agent.ts",
+      "-o",
+      unitsDir,
+    );
+    expect(one.code).toBe(0);
+    expect(one.err).toContain(`aral export: wrote ${unitsDir}/agent.service`);
+    expect(readFileSync(join(unitsDir, "agent.service"), "utf8")).toMatch(/^ExecStart=node /m);
+    const kubeIntoDir = await aral("export", "kubernetes", "--manifest", example, "-o", unitsDir);
+    expect(kubeIntoDir.code).toBe(1);
+    expect(kubeIntoDir.err.split("\n").at(-1)).toBe(
+      `aral export: cannot write ${unitsDir}: it is a directory (the Kubernetes objects go into one file)`,
+    );
+  });
+
+  it("a Deno manifest aral check accepts but Deno's flags cannot carry (a comma in storage.persistent, in the manifest's path): one line naming it, exit 1, on both targets", async () => {
+    const comma = file(
+      "comma.yaml",
+      `aral: { version: "1.0" }\nlayers:\n  runtime:\n    platform: deno\n    resources: { storage: { persistent: "/var/lib/a,b" } }\n`,
+    );
+    expect((await aral("check", comma)).code).toBe(0);
+    for (const target of ["kubernetes", "systemd"]) {
+      const result = await aral("export", target, "--manifest", comma, "--entry", "/srv/agent/agent.ts");
+      expect(result.code).toBe(1);
+      expect(result.out).toBe("");
+      expectPlainFailure(result.err);
+      expect(result.err).toBe(
+        `aral export: agent comma: layers.runtime.resources.storage.persistent "/var/lib/a,b" contains a comma, which Deno's --allow-read/--allow-write flags cannot express (they separate paths with commas): choose a path without one`,
+      );
+    }
+    mkdirSync(join(dir, "a,b"), { recursive: true });
+    const inComma = join(dir, "a,b", "agent.manifest.yaml");
+    writeFileSync(inComma, `aral: { version: "1.0" }\nlayers:\n  runtime:\n    platform: deno\n`);
+    const systemd = await aral("export", "systemd", "--manifest", inComma, "--entry", "/srv/agent/agent.ts");
+    expect(systemd.code).toBe(1);
+    expectPlainFailure(systemd.err);
+    expect(systemd.err).toContain(`the manifest's path "${inComma}" contains a comma`);
+    // in the image the manifest is /app/agent.manifest.yaml: nothing to refuse
+    expect((await aral("export", "kubernetes", "--manifest", inComma)).code).toBe(0);
+  });
+
+  it("--exec-path: a relative path is this machine's, from the current directory; a bare name stays for systemd's PATH", async () => {
+    const relative = await aral(
+      "export",
+      "systemd",
+      "--manifest",
+      example,
+      "--entry",
+      "/srv/a/agent.ts",
+      "--exec-path",
+      "./bin/node",
+    );
+    expect(relative.out).toMatch(new RegExp(`^ExecStart=${process.cwd()}/bin/node `, "m"));
+    const bare = await aral(
+      "export",
+      "systemd",
+      "--manifest",
+      example,
+      "--entry",
+      "/srv/a/agent.ts",
+      "--exec-path",
+      "nodejs",
+    );
+    expect(bare.out).toMatch(/^ExecStart=nodejs /m);
+  });
+
+  it("--service-account must be a DNS-1123 subdomain (exit 2, naming it)", async () => {
+    const bad = await aral("export", "kubernetes", "--manifest", example, "--service-account", "Bad_SA");
+    expect(bad.code).toBe(2);
+    expect(bad.out).toBe("");
+    expect(bad.err).toMatch(/^aral export: --service-account must be a DNS-1123 subdomain .*got "Bad_SA"$/);
+    const good = await aral("export", "kubernetes", "--manifest", example, "--service-account", "agent-runner");
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/^ {6}serviceAccountName: agent-runner$/m);
+  });
+
+  it("fleet env names a Secret key or EnvironmentFile= cannot carry: exit 1 naming agents[i].env[j]; good names get a kubectl hint", async () => {
+    const fleetDir = join(dir, "fleet-env");
+    mkdirSync(fleetDir, { recursive: true });
+    const fleetFile = join(fleetDir, "fleet.yaml");
+    writeFileSync(
+      fleetFile,
+      `agents:\n  - name: api\n    runtime: node\n    entry: agent.ts\n    env: ["FOO BAR", "my.var", "1ABC", "OK_NAME"]\n`,
+    );
+    for (const target of ["kubernetes", "systemd"]) {
+      const result = await aral("export", target, "--fleet", fleetFile);
+      expect(result.code).toBe(1);
+      expect(result.out).toBe("");
+      expectPlainFailure(result.err);
+      expect(result.err).toMatch(
+        /^aral export: agents\[0\]\.env\[0\] "FOO BAR", agents\[0\]\.env\[1\] "my\.var", agents\[0\]\.env\[2\] "1ABC": not a variable name/,
+      );
+    }
+    writeFileSync(
+      fleetFile,
+      `agents:\n  - name: api\n    runtime: node\n    entry: agent.ts\n    env: [OK_NAME, _second]\n`,
+    );
+    const ok = await aral("export", "kubernetes", "--fleet", fleetFile);
+    expect(ok.code).toBe(0);
+    const hint = /kubectl (create secret generic api-env .*)$/m.exec(ok.err)![1]!;
+    expect(hint).toBe("create secret generic api-env --from-literal=OK_NAME=\u2026 --from-literal=_second=\u2026");
+  });
+
+  it.skipIf(!hasKubectl)(
+    `the kubectl hints (a fleet's env, an audit key) run as printed${hasKubectl ? "" : " (skipped: kubectl is not installed)"}`,
+    async () => {
+      const audit = await aral("export", "kubernetes", "--manifest", auditedManifest());
+      const keyHint = /kubectl (create secret generic audited-audit-key .*)$/m.exec(audit.err)![1]!;
+      const key = file("audited.key", "0123456789abcdef0123456789abcdef");
+      const keyRun = spawnSync(
+        "kubectl",
+        [...keyHint.replace("<the key file>", key).split(" "), "--dry-run=client", "-o", "name"],
+        { encoding: "utf8" },
+      );
+      expect(keyRun.stdout.trim()).toBe("secret/audited-audit-key");
+
+      const fleetDir = join(dir, "fleet-env-kubectl");
+      mkdirSync(fleetDir, { recursive: true });
+      const fleetFile = join(fleetDir, "fleet.yaml");
+      writeFileSync(
+        fleetFile,
+        `agents:\n  - name: api\n    runtime: node\n    entry: agent.ts\n    env: [OK_NAME, _second]\n`,
+      );
+      const ok = await aral("export", "kubernetes", "--fleet", fleetFile);
+      const hint = /kubectl (create secret generic api-env .*)$/m.exec(ok.err)![1]!;
+      // checked by kubectl itself, client-side, without a cluster
+      const run = spawnSync("kubectl", [...hint.replace(/\u2026/g, "x").split(" "), "--dry-run=client", "-o", "name"], {
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      expect(run.stdout.trim()).toBe("secret/api-env");
+    },
+  );
+
+  it("logging.audit: kubernetes mounts the log's directory and the key's Secret and says so on stderr; systemd makes the directory writable", async () => {
+    const audited = auditedManifest();
+    const kube = await aral("export", "kubernetes", "--manifest", audited);
+    expect(kube.code).toBe(0);
+    expect(kube.err).toMatch(
+      /^aral export: audited: layers\.runtime\.logging\.audit\.path approximated: an emptyDir mounted at \/var\/log\/audited /m,
+    );
+    const keyNote =
+      /^aral export: audited: layers\.runtime\.logging\.audit\.keyFile approximated: .*kubectl (create secret .*)$/m.exec(
+        kube.err,
+      );
+    expect(keyNote![1]).toBe("create secret generic audited-audit-key --from-file=key=<the key file>");
+    const objects = parseAllDocuments(kube.out).map((document) => document.toJS() as Record<string, any>);
+    const pod = objects.find((object) => object.kind === "Deployment")!.spec.template.spec;
+    expect(pod.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: "audit-log", mountPath: "/var/log/audited" },
+        { name: "audit-key", mountPath: "/etc/aral/audited.key", subPath: "key", readOnly: true },
+      ]),
+    );
+    const systemd = await aral("export", "systemd", "--manifest", audited, "--entry", "/srv/agent/agent.ts");
+    expect(systemd.code).toBe(0);
+    expect(systemd.out).toMatch(/^ReadWritePaths=\/var\/log\/audited$/m);
+    expect(systemd.err).not.toMatch(/logging\.audit/);
   });
 });

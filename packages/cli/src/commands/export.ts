@@ -1,7 +1,9 @@
 import { ConfigError } from "@aral/core/config";
 import type { Platform } from "@aral/core";
+import { isPlatformError } from "@aral/platform";
 import {
   envSecretName,
+  EXPORTABLE_ENV_NAME,
   ExportError,
   fleetExportAgents,
   loadFleetFile,
@@ -24,7 +26,8 @@ const USAGE = `usage: aral export kubernetes|systemd --manifest <file> | --fleet
 const HELP = `${USAGE}
 
 Prints what runs the agent of <file> on the target: Kubernetes objects (YAML) or systemd unit files.
-A manifest field the target cannot express is named on stderr; an invalid manifest exits 1 with aral check's errors.
+A manifest field the target cannot express is named on stderr; an invalid manifest exits 1 with aral check's errors,
+and anything else the target cannot take (or an output that cannot be written) exits 1 with one line naming it.
 
   --manifest <file>        the agent's manifest (JSON, JSONC or YAML)
   --fleet <file>           a fleet file (aral up's): one object set / unit per agent; its directory is the image's /app
@@ -33,17 +36,19 @@ A manifest field the target cannot express is named on stderr; an invalid manife
   --name <name>            object/unit name (default from the manifest file name)
   --allow-env NAME         a variable the agent may see (repeatable): from the Secret <name>-env (Kubernetes),
                            from /etc/aral/<name>.env (systemd) \u2014 values are never written into the output
-  -o, --output <path>      write to a file (systemd with several units: a directory) instead of stdout
+  -o, --output <path>      write to a file instead of stdout (systemd: into the directory <path> for several
+                           units, or when <path> is one); its directory must exist
 kubernetes:
   --kind deployment|statefulset|sandbox   default deployment (sandbox: agents.x-k8s.io/v1alpha1 Sandbox)
   --image <ref>            default the runtime's official image (node:24-slim, denoland/deno:2.9.6, oven/bun:1.4.5-slim)
   --monitor                a PodMonitor (Prometheus Operator) instead of prometheus.io/* annotations
   --replicas N             Deployment/StatefulSet replicas (default 1)
   --health-port N          port of the health server (default the manifest's health.port, else 8080)
-  --service-account NAME   run as it, with its token mounted (default: no token)
+  --service-account NAME   run as it (a DNS-1123 subdomain), with its token mounted (default: no token)
   --workdir <dir>          where the code is in the image (default /app)
 systemd:
-  --exec-path <path>       the runtime's executable (default its name, looked up in systemd's PATH)
+  --exec-path <path>       the runtime's executable (default its name, looked up in systemd's PATH; a relative
+                           path is taken from the current directory)
   --workdir <dir>          WorkingDirectory= (default the entry's directory; a relative entry is relative to it)
   --user <name>            User= (default aral)
   --systemd-version N      the target's systemd (default the installed one): RestartSteps= needs ${RESTART_STEPS_SINCE}
@@ -133,9 +138,9 @@ function exportArgs(args: Arguments): ExportArgs | string {
   if (kind !== undefined && !(KUBERNETES_KINDS as readonly string[]).includes(kind))
     return `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(kind)}`;
   if (kind !== undefined) parsed.kind = kind as KubernetesKind;
-  const badName = parsed.allowEnv.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  const badName = parsed.allowEnv.find((name) => !EXPORTABLE_ENV_NAME.test(name));
   if (badName !== undefined)
-    return `--allow-env needs a variable name (letters, digits, _), got ${JSON.stringify(badName)}`;
+    return `--allow-env needs a variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(badName)}`;
   if (parsed.manifest === undefined && parsed.fleet === undefined)
     return "--manifest <file> or --fleet <file> is required";
   if (parsed.manifest !== undefined && parsed.fleet !== undefined) return "give --manifest or --fleet, not both";
@@ -227,7 +232,10 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
       const systemdVersion = parsed.systemdVersion ?? (await installedSystemdVersion(platform));
       for (const agent of agents) {
         const result = exportSystemd(agent, {
-          ...(parsed.execPath !== undefined ? { execPath: parsed.execPath } : {}),
+          // A path (not a bare name systemd looks up) is this machine's, relative to where aral runs.
+          ...(parsed.execPath !== undefined
+            ? { execPath: parsed.execPath.includes("/") ? absolutePath(platform, parsed.execPath) : parsed.execPath }
+            : {}),
           ...(parsed.workdir !== undefined ? { workingDirectory: absolutePath(platform, parsed.workdir) } : {}),
           ...(parsed.user !== undefined ? { user: parsed.user } : {}),
           ...(systemdVersion !== undefined ? { systemdVersion } : {}),
@@ -242,15 +250,14 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
     return failure(output, source, error);
   }
 
+  let writeFailure: string | undefined;
   if (parsed.output === undefined) output.out(text.replace(/\n$/, ""));
-  else if (parsed.target === "systemd" && units.length > 1) {
-    const dir = absolutePath(platform, parsed.output);
-    await platform.fs.mkdir(dir, { recursive: true });
-    for (const unit of units) await platform.fs.writeFile(`${dir}/${unit.fileName}`, unit.text);
-    output.err(`aral export: wrote ${units.map((unit) => `${dir}/${unit.fileName}`).join(", ")}`);
-  } else {
-    await platform.fs.writeFile(absolutePath(platform, parsed.output), text);
+  else {
+    const written = await writeOutput(platform, absolutePath(platform, parsed.output), text, units);
+    if (typeof written === "string") writeFailure = written;
+    else if (written.length > 0) output.err(`aral export: wrote ${written.join(", ")}`);
   }
+  // The notes and hints say what the objects/units need, written or not: printed before a write failure too.
   for (const note of notes) output.err(`aral export: ${formatNote(note)}`);
   for (const agent of agents) {
     if (agent.allowEnv.length === 0) continue;
@@ -260,9 +267,85 @@ export async function exportCommand(platform: Platform, argv: string[], output: 
         : `aral export: ${agent.name} reads ${agent.allowEnv.join(", ")} from /etc/aral/${agent.name}.env (NAME=value lines, mode 0600)`,
     );
   }
+  if (writeFailure !== undefined) {
+    output.err(`aral export: ${writeFailure}`);
+    return 1;
+  }
   return 0;
 }
 
+function dirOf(path: string): string {
+  const index = path.lastIndexOf("/");
+  return index <= 0 ? "/" : path.slice(0, index);
+}
+
+/** Why writing `path` failed, in words: the PlatformError's code, else its message. */
+function writeReason(error: unknown, path: string): string {
+  if (isPlatformError(error)) {
+    switch (error.code) {
+      case "NotFound":
+        return `the directory ${dirOf(path)} does not exist`;
+      case "NotADirectory":
+        return `a parent of it is not a directory`;
+      case "IsADirectory":
+        return "it is a directory";
+      case "PermissionDenied":
+        return "permission denied";
+      case "AlreadyExists":
+        return "it exists and is not a directory";
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Writes the output to `path`: systemd units into the directory `path` when there are several (created if missing)
+ * or when it is an existing directory, else the text into the file `path` (its directory must exist). The paths
+ * written, or one line saying what could not be written and why.
+ */
+async function writeOutput(
+  platform: Platform,
+  path: string,
+  text: string,
+  units: readonly SystemdUnit[],
+): Promise<string[] | string> {
+  const isDirectory = await platform.fs.stat(path).then(
+    (info) => info.isDirectory,
+    () => false,
+  );
+  if (units.length > 1 || (units.length === 1 && isDirectory)) {
+    try {
+      await platform.fs.mkdir(path, { recursive: true });
+    } catch (error) {
+      return `cannot write the units into ${path}: ${writeReason(error, path)} (${units.length > 1 ? `${units.length} units need a directory` : "-o names a directory or a file"})`;
+    }
+    const written: string[] = [];
+    for (const unit of units) {
+      const file = `${path.replace(/\/+$/, "")}/${unit.fileName}`;
+      try {
+        await platform.fs.writeFile(file, unit.text);
+      } catch (error) {
+        return `cannot write ${file}: ${writeReason(error, file)}${written.length > 0 ? ` (wrote ${written.join(", ")})` : ""}`;
+      }
+      written.push(file);
+    }
+    return written;
+  }
+  if (isDirectory)
+    return `cannot write ${path}: it is a directory (${units.length === 0 ? "the Kubernetes objects go into one file" : "give a file name"})`;
+  try {
+    await platform.fs.writeFile(path, text);
+  } catch (error) {
+    return `cannot write ${path}: ${writeReason(error, path)}`;
+  }
+  return [];
+}
+
+/**
+ * One failure of the export as `aral export` prints it: a file's problems as `aral check` does (exit 1), an
+ * ExportError's one line (exit 2 for a bad request, 1 for an input the target cannot take), a file the platform
+ * could not read (exit 1). Anything else is a failure too: one line, exit 1, never a stack trace.
+ */
 function failure(output: Output, path: string, error: unknown): number {
   if (error instanceof ConfigError) {
     printConfigIssues(output, path, error);
@@ -270,7 +353,17 @@ function failure(output: Output, path: string, error: unknown): number {
   }
   if (error instanceof ExportError) {
     output.err(`aral export: ${error.message}`);
-    return 2;
+    return error.origin === "option" ? 2 : 1;
   }
-  throw error;
+  if (isPlatformError(error)) {
+    output.err(`aral export: ${error.message}`); // "NotFound: readFile '<path>' failed: ..."
+    return 1;
+  }
+  output.err(
+    `aral export: ${path}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`.replace(
+      /\s*\n\s*/g,
+      " ",
+    ),
+  );
+  return 1;
 }

@@ -5,6 +5,14 @@ export type EnvVar = { name: string; value: string } | { name: string; valueFrom
 /** Variables the container sets itself: an inline setting of the same name would be a duplicate entry. */
 const CONTAINER_SET = new Set(["ARAL_HEALTH_ENABLED", "ARAL_HEALTH_HOSTNAME", "ARAL_HEALTH_PORT"]);
 
+/**
+ * A variable name both targets carry: letters, digits and "_", not starting with a digit (POSIX's portable names).
+ * A Secret key and `kubectl create secret --from-literal=NAME=...` take no blank; systemd's EnvironmentFile=
+ * ignores a line whose name is anything else ("my.var"). `aral run` and `aral up` pass any name their own
+ * environment holds, so the rule is the export's.
+ */
+export const EXPORTABLE_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Name of the Secret the allow-listed variables come from: `<agent>-env`. */
 export function envSecretName(agent: string): string {
   return `${agent}-env`;

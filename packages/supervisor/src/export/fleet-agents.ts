@@ -3,6 +3,7 @@ import type { RuntimeConfig } from "@aral/core";
 import type { Platform } from "@aral/platform";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { checkAgentName, type ExportAgent } from "./agent.ts";
+import { envSecretName, EXPORTABLE_ENV_NAME } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 
 /** What the export reads of a parsed fleet file (the fleet module's FleetSpec has these fields). */
@@ -62,6 +63,7 @@ export async function fleetExportAgents(
       throw new ExportError(
         `agents[${index}].${field}`,
         `agents[${index}].${field} ${path} is outside the fleet file's directory ${root}, which becomes the image's working directory`,
+        "input",
       );
     return within;
   };
@@ -71,8 +73,17 @@ export async function fleetExportAgents(
     try {
       name = checkAgentName(spec.name);
     } catch (error) {
-      throw new ExportError(`agents[${index}].name`, `agents[${index}].name: ${(error as Error).message}`);
+      throw new ExportError(`agents[${index}].name`, `agents[${index}].name: ${(error as Error).message}`, "input");
     }
+    const badEnv = spec.env.flatMap((variable, i) =>
+      EXPORTABLE_ENV_NAME.test(variable) ? [] : [`agents[${index}].env[${i}] ${JSON.stringify(variable)}`],
+    );
+    if (badEnv.length > 0)
+      throw new ExportError(
+        badEnv[0]!.slice(0, badEnv[0]!.indexOf(" ")),
+        `${badEnv.join(", ")}: not a variable name the export can carry (letters, digits and _, not starting with a digit): ${target === "kubernetes" ? `each must serve as the container's variable, a key of the Secret ${envSecretName(name)} and a kubectl --from-literal argument` : "systemd's EnvironmentFile= ignores other names"} (aral up passes any name its environment holds)`,
+        "input",
+      );
     let manifest: ExportAgent["manifest"];
     let written: unknown = rawFleet.agents?.[index]?.layers?.runtime;
     if (spec.manifestPath !== undefined) {

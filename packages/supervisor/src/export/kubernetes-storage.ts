@@ -8,6 +8,8 @@ export const VOLUME_NAMES = {
   ephemeral: "ephemeral-storage",
   tmp: "tmp",
   manifest: "aral-manifest",
+  audit: "audit-log",
+  auditKey: "audit-key",
 } as const;
 /** A claim's size when the manifest has no `storage.maxSize`. */
 export const DEFAULT_CLAIM_SIZE = "1Gi";

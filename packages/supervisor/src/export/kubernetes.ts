@@ -1,9 +1,10 @@
-import { runtimeCommand } from "../runtime-command.ts";
 import type { ExportAgent } from "./agent.ts";
+import { exportRuntimeCommand, isWithin } from "./agent-command.ts";
+import { type AuditFiles, auditFiles, denoAuditNotes } from "./audit-log.ts";
 import { containerEnv } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 import { containerResources } from "./kubernetes-resources.ts";
-import { storageLayout, VOLUME_NAMES } from "./kubernetes-storage.ts";
+import { type StorageLayout, storageLayout, VOLUME_NAMES } from "./kubernetes-storage.ts";
 import { Notes } from "./notes.ts";
 import { HEALTH_PORT_NAME, healthProbes } from "./probes.ts";
 import { wholeSeconds } from "./quantities.ts";
@@ -38,6 +39,72 @@ export interface KubernetesExportOptions {
 export interface KubernetesExport {
   objects: Record<string, unknown>[];
   notes: Notes["list"];
+}
+
+/** A Kubernetes object name such as a service account's: a DNS-1123 subdomain. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The Secret an agent's audit key is mounted from (key `key`): `<agent>-audit-key`. */
+export function auditKeySecretName(agent: string): string {
+  return `${agent}-audit-key`;
+}
+
+/**
+ * Volumes for `logging.audit` in a pod whose root filesystem is read-only. The log's directory becomes an emptyDir
+ * (unless the log lies in a writable volume already: a storage root, /tmp); a directory holding the agent's code
+ * cannot be one - it would hide the code - and is refused. The key is mounted read-only from the Secret
+ * `<agent>-audit-key`, never written into the objects.
+ */
+function auditMounts(
+  agent: ExportAgent,
+  audit: AuditFiles,
+  context: { writable: readonly string[]; persistent: string | undefined; code: readonly string[]; notes: Notes },
+): { volumes: Record<string, unknown>[]; volumeMounts: StorageLayout["volumeMounts"] } {
+  const volumes: Record<string, unknown>[] = [];
+  const volumeMounts: StorageLayout["volumeMounts"] = [];
+  const inStorage = context.writable.some((root) => isWithin(root, audit.path));
+  const kept = "to keep it, put it inside resources.storage.persistent (the claim)";
+  if (inStorage && (context.persistent === undefined || !isWithin(context.persistent, audit.path)))
+    context.notes.approximated(
+      "logging.audit.path",
+      `${audit.path} is in an emptyDir: the audit log survives container restarts but not the pod, and a new pod starts a new chain; ${kept}`,
+    );
+  if (!inStorage) {
+    const hidden = context.code.find((path) => isWithin(audit.dir, path));
+    if (hidden !== undefined)
+      throw new ExportError(
+        "layers.runtime.logging.audit.path",
+        `agent ${agent.name}: layers.runtime.logging.audit.path ${audit.path} needs its directory ${audit.dir} writable, but the root filesystem is read-only and a volume there would hide ${hidden} (the agent's code): put the audit log in a directory of its own (e.g. /var/log/aral/audit.log) or inside resources.storage.persistent`,
+        "input",
+      );
+    volumes.push({ name: VOLUME_NAMES.audit, emptyDir: {} });
+    volumeMounts.push({ name: VOLUME_NAMES.audit, mountPath: audit.dir });
+    context.notes.approximated(
+      "logging.audit.path",
+      `an emptyDir mounted at ${audit.dir} (the root filesystem is read-only): the audit log survives container restarts but not the pod, and a new pod starts a new chain; ${kept}`,
+    );
+  }
+  if (audit.keyFile !== undefined) {
+    const secret = auditKeySecretName(agent.name);
+    // 0440 with the pod's fsGroup: the agent's group reads the key, nobody in the pod can change it.
+    volumes.push({ name: VOLUME_NAMES.auditKey, secret: { secretName: secret, defaultMode: 0o440 } });
+    volumeMounts.push({ name: VOLUME_NAMES.auditKey, mountPath: audit.keyFile, subPath: "key", readOnly: true });
+    context.notes.approximated(
+      "logging.audit.keyFile",
+      `mounted read-only at ${audit.keyFile} from the Secret ${secret} (key "key"), which the output does not contain: kubectl create secret generic ${secret} --from-file=key=<the key file>`,
+    );
+  }
+  return { volumes, volumeMounts };
+}
+
+/**
+ * The manifest's key in its ConfigMap: the file name when Kubernetes takes it as a key (letters, digits, "-", "_",
+ * "."), else that name with every other character "_" ("my agent,v2.yaml" -> "my_agent_v2.yaml"). It is mounted
+ * under its own name either way (`subPath` is the key, `mountPath` the file name).
+ */
+function configMapKey(fileName: string): string {
+  const key = fileName.replace(/[^-._a-zA-Z0-9]/g, "_");
+  return key === "." || key === ".." ? `_${key}` : key;
 }
 
 function joinPath(dir: string, path: string): string {
@@ -93,14 +160,11 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       ? undefined
       : joinPath(imageRoot, agent.manifest.relativePath ?? agent.manifest.fileName);
 
+  const entryPath = agent.command !== undefined ? undefined : joinPath(imageRoot, agent.entry ?? "agent.ts");
   const command =
-    agent.command !== undefined
-      ? [...agent.command, ...agent.args]
-      : runtimeCommand(agent.runtime!, joinPath(imageRoot, agent.entry ?? "agent.ts"), {
-          manifest: config,
-          args: agent.args,
-          ...(manifestPath === undefined ? {} : { extraReadPaths: [manifestPath] }),
-        });
+    entryPath === undefined
+      ? [...agent.command!, ...agent.args]
+      : exportRuntimeCommand(agent, entryPath, { manifestPath });
 
   const storage = storageLayout(config, notes, `${name}-persistent`);
   const volumes = [...storage.volumes];
@@ -110,9 +174,21 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     volumeMounts.push({
       name: VOLUME_NAMES.manifest,
       mountPath: manifestPath!,
-      subPath: agent.manifest.fileName,
+      subPath: configMapKey(agent.manifest.fileName),
       readOnly: true,
     });
+  }
+  const audit = auditFiles(config, workdir);
+  if (audit !== undefined) {
+    const mounts = auditMounts(agent, audit, {
+      writable: volumeMounts.filter((mount) => mount.readOnly !== true).map((mount) => mount.mountPath),
+      persistent: config.resources.storage.persistent,
+      code: [imageRoot, workdir, entryPath, manifestPath].filter((path): path is string => path !== undefined),
+      notes,
+    });
+    volumes.push(...mounts.volumes);
+    volumeMounts.push(...mounts.volumeMounts);
+    denoAuditNotes(agent, audit, manifestPath, notes);
   }
   if (storage.claim !== undefined && kind === "deployment") {
     volumes.push({ name: VOLUME_NAMES.persistent, persistentVolumeClaim: { claimName: storage.claim.name } });
@@ -177,6 +253,11 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     volumeMounts,
   };
   const serviceAccount = options.serviceAccount;
+  if (serviceAccount !== undefined && (!DNS_SUBDOMAIN.test(serviceAccount) || serviceAccount.length > 253))
+    throw new ExportError(
+      "service-account",
+      `--service-account must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters), got ${JSON.stringify(serviceAccount)}`,
+    );
   const podSpec = {
     ...(serviceAccount !== undefined ? { serviceAccountName: serviceAccount } : {}),
     automountServiceAccountToken: serviceAccount !== undefined,
@@ -206,7 +287,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: `${name}-manifest`, labels },
-      data: { [agent.manifest.fileName]: agent.manifest.text },
+      data: { [configMapKey(agent.manifest.fileName)]: agent.manifest.text },
     });
   }
   switch (kind) {

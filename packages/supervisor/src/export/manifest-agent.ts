@@ -2,6 +2,7 @@ import { parseManifestText, readConfigFile, resolveRuntimeConfig, validateManife
 import type { Platform } from "@aral/platform";
 import { SUPERVISED_RUNTIMES, type SupervisedRuntime } from "../runtime-command.ts";
 import { checkAgentName, nameFromPath, type ExportAgent } from "./agent.ts";
+import { EXPORTABLE_ENV_NAME } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 
 export interface ManifestAgentOptions {
@@ -39,6 +40,12 @@ export async function loadManifestAgent(
       `--runtime ${options.runtime} contradicts the manifest's platform "${config.platform}" (layers.runtime.platform)`,
     );
   }
+  const badName = options.allowEnv?.find((variable) => !EXPORTABLE_ENV_NAME.test(variable));
+  if (badName !== undefined)
+    throw new ExportError(
+      "allow-env",
+      `--allow-env needs a variable name (letters, digits, _; not starting with a digit), got ${JSON.stringify(badName)}`,
+    );
   const fileName = path.slice(path.lastIndexOf("/") + 1);
   return {
     name: checkAgentName(options.name ?? nameFromPath(fileName)),

@@ -1,5 +1,7 @@
-import { runtimeCommand } from "../runtime-command.ts";
+import { resolvePath } from "../fleet/fleet-file.ts";
 import type { ExportAgent } from "./agent.ts";
+import { exportRuntimeCommand, isWithin } from "./agent-command.ts";
+import { auditFiles, denoAuditNotes } from "./audit-log.ts";
 import { ExportError } from "./errors.ts";
 import { Notes } from "./notes.ts";
 import { systemdBytes, systemdCpuQuota, systemdCpuWeight, systemdTimeSpan } from "./quantities.ts";
@@ -35,6 +37,19 @@ export interface SystemdExport {
   notes: Notes["list"];
 }
 
+/** Directories ProtectHome=yes makes inaccessible, and the ones PrivateTmp=yes replaces with the service's own. */
+const HIDDEN_HOME = ["/home", "/root", "/run/user"];
+const PRIVATE_TMP = ["/tmp", "/var/tmp"];
+
+/**
+ * A fleet agent's executable as systemd needs it: ExecStart= takes an absolute path or a bare name (looked up in
+ * systemd's own PATH), not a relative path. `aral up` runs a relative one ("./run.sh", "bin/agent") from the
+ * agent's working directory: the unit gets that file's absolute path.
+ */
+function commandExecutable(executable: string, workingDirectory: string): string {
+  return executable.includes("/") ? resolvePath(workingDirectory, executable) : executable;
+}
+
 function dirOf(path: string): string {
   const index = path.lastIndexOf("/");
   return index <= 0 ? "/" : path.slice(0, index);
@@ -64,9 +79,9 @@ function value(text: string, field: string): string {
  * A systemd service for one agent: the kernel limits of the manifest (MemoryMax, MemorySwapMax, CPUQuota,
  * CPUWeight, TasksMax), the stop (KillMode=control-group, KillSignal, TimeoutStopSec = the termination grace
  * period), restarts with the manifest's backoff, and least privilege (own user, NoNewPrivileges,
- * ProtectSystem=strict with only the storage roots writable, PrivateTmp, no capabilities). systemd starts a
- * service with an empty environment: the agent sees exactly Environment= and the EnvironmentFile= of its
- * allow-listed variables.
+ * ProtectSystem=strict with only the storage roots and the audit log's directory writable, PrivateTmp, no
+ * capabilities). systemd starts a service with an empty environment: the agent sees exactly Environment= and the
+ * EnvironmentFile= of its allow-listed variables.
  */
 export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions = {}): SystemdExport {
   const notes = new Notes(agent.name, agent.written);
@@ -87,13 +102,8 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
   const manifestPath = agent.manifest?.path;
   const command =
     agent.command !== undefined
-      ? [...agent.command, ...agent.args]
-      : runtimeCommand(agent.runtime!, absoluteEntry, {
-          manifest: config,
-          args: agent.args,
-          ...(options.execPath !== undefined ? { execPaths: { [agent.runtime!]: options.execPath } } : {}),
-          ...(manifestPath === undefined ? {} : { extraReadPaths: [manifestPath] }),
-        });
+      ? [commandExecutable(agent.command[0]!, workingDirectory), ...agent.command.slice(1), ...agent.args]
+      : exportRuntimeCommand(agent, absoluteEntry, { manifestPath, execPath: options.execPath });
   const template = agent.instances > 1;
 
   const { cpu, memory, storage } = config.resources;
@@ -184,7 +194,20 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
   const roots = [
     ...new Set([storage.persistent, storage.ephemeral].filter((root): root is string => root !== undefined)),
   ];
-  if (roots.length > 0) lines.push(`ReadWritePaths=${roots.map((root) => word(root, "ReadWritePaths")).join(" ")}`);
+  // The audit log is appended to (and first created) in its directory: writable as the storage roots are,
+  // unless it lies in one (or where the sandbox hides or replaces the host's files: noted below). Its key is only
+  // read, which ProtectSystem=strict allows; kept read-only even when it lies in a writable directory, so the
+  // agent cannot rewrite the key its log is signed with.
+  const audit = auditFiles(config, workingDirectory);
+  const writable =
+    audit === undefined || [...roots, ...HIDDEN_HOME, ...PRIVATE_TMP].some((root) => isWithin(root, audit.path))
+      ? roots
+      : [...roots, audit.dir];
+  if (writable.length > 0)
+    lines.push(`ReadWritePaths=${writable.map((root) => word(root, "ReadWritePaths")).join(" ")}`);
+  const keyFile = audit?.keyFile;
+  if (keyFile !== undefined && writable.some((root) => isWithin(root, keyFile)))
+    lines.push(`ReadOnlyPaths=${word(keyFile, "ReadOnlyPaths")}`);
   directive("PrivateTmp", "yes");
   directive("ProtectHome", "yes");
   directive("PrivateDevices", "yes");
@@ -222,6 +245,26 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
       "lifecycle.startupTimeout",
       "a Type=exec unit counts as started once the process runs; the runtime enforces the timeout itself (a failed start exits non-zero and is restarted)",
     );
+  if (audit !== undefined) {
+    denoAuditNotes(agent, audit, manifestPath, notes);
+    for (const [field, path] of [
+      ["logging.audit.path", audit.path],
+      ["logging.audit.keyFile", audit.keyFile],
+    ] as const) {
+      if (path !== undefined && HIDDEN_HOME.some((root) => isWithin(root, path)))
+        notes.notExpressible(
+          field,
+          `ProtectHome=yes hides /home, /root and /run/user from the service: ${path} cannot be reached; move it (e.g. under /var/lib/${name})`,
+        );
+      else if (path !== undefined && PRIVATE_TMP.some((root) => isWithin(root, path))) {
+        const tmp = `PrivateTmp=yes gives the service its own ${path.startsWith("/var/tmp") ? "/var/tmp" : "/tmp"}, empty at start and removed when it stops`;
+        // A log there is written, just not kept; a key there is never found.
+        if (path === audit.keyFile)
+          notes.notExpressible(field, `${tmp}: the host's ${path} is not in it; move it (e.g. under /etc/aral)`);
+        else notes.approximated(field, `${tmp}: ${path} is not kept; move it (e.g. under /var/lib/${name})`);
+      }
+    }
+  }
   if (notes.written("version"))
     notes.notExpressible(
       "version",

@@ -1,5 +1,5 @@
 // Manifests every export test runs through: the seed's full configuration example and the example agent's.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadManifestAgent } from "../../src/export/index.ts";
@@ -22,4 +22,11 @@ export function loadAgent(manifest: keyof typeof MANIFESTS, options: ManifestAge
 
 export function manifestText(manifest: keyof typeof MANIFESTS): string {
   return readFileSync(MANIFESTS[manifest], "utf8");
+}
+
+/** A manifest file of its own in `dir` with this `layers.runtime`, for a case the two shared manifests do not cover. */
+export function manifestWith(dir: string, fileName: string, runtime: Record<string, unknown>): string {
+  const path = join(dir, fileName);
+  writeFileSync(path, JSON.stringify({ aral: { version: "1.0" }, layers: { runtime } }));
+  return path;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -121,5 +121,83 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
     const error = await fleetExportAgents(platform, outside, "kubernetes").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExportError);
     expect((error as ExportError).field).toBe("agents[0].entry");
+  });
+});
+
+describe("fleet agents the targets cannot run as aral up does are placed or refused, by field", () => {
+  it("env names: aral up passes any name its environment holds, the export only names both targets carry (refused naming agents[i].env[j])", async () => {
+    const spec = await loadFleetFile(
+      platform,
+      fleetFileWith("env-names.json", {
+        name: "api",
+        runtime: "node",
+        entry: "agent.ts",
+        env: ["OK_NAME", "FOO BAR", "my.var", "1ABC", "_ok2"],
+      }),
+    );
+    expect(spec.agents[0]!.env).toEqual(["OK_NAME", "FOO BAR", "my.var", "1ABC", "_ok2"]); // aral up takes them
+    for (const target of ["kubernetes", "systemd"] as const) {
+      const error = await fleetExportAgents(platform, spec, target).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ExportError);
+      expect(error).toMatchObject({ field: "agents[0].env[1]", origin: "input" });
+      expect((error as Error).message).toMatch(
+        /^agents\[0\]\.env\[1\] "FOO BAR", agents\[0\]\.env\[2\] "my\.var", agents\[0\]\.env\[3\] "1ABC": not a variable name/,
+      );
+      expect((error as Error).message).toContain(target === "kubernetes" ? "Secret api-env" : "EnvironmentFile=");
+    }
+    const good = await loadFleetFile(
+      platform,
+      fleetFileWith("env-ok.json", { name: "api", runtime: "node", entry: "agent.ts", env: ["OK_NAME", "_ok2"] }),
+    );
+    const [agent] = await fleetExportAgents(platform, good, "kubernetes");
+    expect(agent!.allowEnv).toEqual(["OK_NAME", "_ok2"]);
+  });
+
+  it("a relative executable (./run.sh, ../tools/x) runs from the agent's cwd under aral up: the unit gets its absolute path, which systemd-analyze verify accepts; a bare name stays for systemd's PATH; Kubernetes keeps it relative to workingDir", async () => {
+    mkdirSync(join(dir, "bin"), { recursive: true });
+    mkdirSync(join(dir, "tools"), { recursive: true });
+    for (const script of [join(dir, "bin", "run.sh"), join(dir, "tools", "x")]) {
+      writeFileSync(script, "#!/bin/sh\nexec sleep 1\n");
+      chmodSync(script, 0o755);
+    }
+    const file = join(dir, "relative.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        agents: [
+          { name: "script", command: ["./run.sh", "--x"], cwd: "bin" },
+          { name: "tool", command: ["../tools/x"], cwd: "bin", args: ["--y"] },
+          { name: "sh", command: ["sh", "-c", "exec sleep 1"] },
+        ],
+      }),
+    );
+    const spec = await loadFleetFile(platform, file);
+    const units = (await fleetExportAgents(platform, spec, "systemd")).map((agent) => exportSystemd(agent).units[0]!);
+    expect(units.map((unit) => /^ExecStart=(.*)$/m.exec(unit.text)![1])).toEqual([
+      `${dir}/bin/run.sh --x`,
+      `${dir}/tools/x --y`,
+      'sh -c "exec sleep 1"',
+    ]);
+    if (spawnSync("systemd-analyze", ["--version"]).status === 0) {
+      for (const unit of units) {
+        const path = join(dir, unit.fileName);
+        writeFileSync(path, unit.text);
+        const run = spawnSync("systemd-analyze", ["verify", "--man=no", path], { encoding: "utf8" });
+        expect(
+          `${run.stdout}${run.stderr}`
+            .split("\n")
+            .filter((line) => line.includes(unit.fileName.replace(".service", ""))),
+        ).toEqual([]);
+      }
+    }
+    const [script] = await fleetExportAgents(platform, spec, "kubernetes");
+    const deployment = exportKubernetes(script!, { image: "registry.example/script:1" }).objects.find(
+      (object) => object.kind === "Deployment",
+    ) as Record<string, any>;
+    new Deployment(deployment as never).validate();
+    expect(deployment.spec.template.spec.containers[0]).toMatchObject({
+      command: ["./run.sh", "--x"],
+      workingDir: "/app/bin",
+    });
   });
 });

@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -8,8 +12,16 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { parseAllDocuments } from "yaml";
 import { parseBytes, parseCpu } from "@aral/core/resources";
-import { exportKubernetes, KUBERNETES_KINDS, yamlDocuments, ExportError } from "../../src/export/index.ts";
-import { loadAgent, manifestText, MANIFESTS, RUNTIMES } from "./export-fixtures.ts";
+import {
+  exportKubernetes,
+  KUBERNETES_KINDS,
+  loadManifestAgent,
+  yamlDocuments,
+  ExportError,
+} from "../../src/export/index.ts";
+import type { ExportNote } from "../../src/export/index.ts";
+import { platform } from "../helpers.ts";
+import { loadAgent, manifestText, MANIFESTS, manifestWith, RUNTIMES } from "./export-fixtures.ts";
 import { sandboxProblems } from "./sandbox-schema.ts";
 
 type Obj = Record<string, any>;
@@ -262,4 +274,173 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
       /--image/,
     );
   });
+});
+
+const dir = mkdtempSync(join(tmpdir(), "aral-export-kubernetes-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** kubectl's own client-side checks (names, Secret and ConfigMap keys) where it is installed; no cluster needed. */
+const hasKubectl = spawnSync("kubectl", ["version", "--client"]).status === 0;
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("did not throw");
+}
+const auditNotes = (notes: ExportNote[]) =>
+  notes.filter((note) => note.field.startsWith("layers.runtime.logging.audit")).map((note) => note.field);
+
+describe("logging.audit on a read-only root filesystem: a volume for the log's directory, the key from a Secret", () => {
+  const ledger = (runtime: Record<string, unknown>, options: { runtime?: "node" | "deno" } = {}) =>
+    loadManifestAgent(platform, manifestWith(dir, "ledger.json", runtime), { name: "ledger", ...options });
+
+  it('an emptyDir at the log\'s directory, the key mounted read-only from <name>-audit-key (key "key"); every kind validates; both named on stderr', async () => {
+    const agent = await ledger({
+      logging: { audit: { path: "/var/log/ledger/audit.log", keyFile: "/etc/aral/ledger.key" } },
+    });
+    for (const kind of KUBERNETES_KINDS) {
+      const { objects, notes } = exportKubernetes(agent, { kind });
+      const read = await roundTripYaml(objects);
+      for (const object of read) validate(object);
+      const pod = podSpecOf(read.find((object) => ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind))!);
+      const [container] = pod.containers;
+      expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(pod.volumes).toContainEqual({ name: "audit-log", emptyDir: {} });
+      expect(container.volumeMounts).toContainEqual({ name: "audit-log", mountPath: "/var/log/ledger" });
+      expect(pod.volumes).toContainEqual({
+        name: "audit-key",
+        secret: { secretName: "ledger-audit-key", defaultMode: 0o440 },
+      });
+      expect(container.volumeMounts).toContainEqual({
+        name: "audit-key",
+        mountPath: "/etc/aral/ledger.key",
+        subPath: "key",
+        readOnly: true,
+      });
+      // the key is referenced, never shipped
+      expect(read.some((object) => object.kind === "Secret")).toBe(false);
+      expect(auditNotes(notes)).toEqual(["layers.runtime.logging.audit.path", "layers.runtime.logging.audit.keyFile"]);
+      const keyNote = notes.find((note) => note.field.endsWith("audit.keyFile"))!.message;
+      expect(keyNote).toContain("kubectl create secret generic ledger-audit-key --from-file=key=<the key file>");
+      expect(notes.find((note) => note.field.endsWith("audit.path"))!.message).toMatch(
+        /emptyDir mounted at \/var\/log\/ledger .*not the pod/,
+      );
+    }
+  });
+
+  it("a log inside storage.persistent is on the claim already: no volume, no note; inside /tmp: no volume, a note that it lasts as long as the pod", async () => {
+    const persistent = exportKubernetes(
+      await ledger({
+        resources: { storage: { persistent: "/data", maxSize: "1Gi" } },
+        logging: { audit: { path: "/data/audit/audit.log" } },
+      }),
+    );
+    const pod = podSpecOf(persistent.objects.find((object) => object.kind === "Deployment") as Obj);
+    expect(pod.volumes.map((volume: Obj) => volume.name)).not.toContain("audit-log");
+    expect(auditNotes(persistent.notes)).toEqual([]);
+    const tmp = exportKubernetes(await ledger({ logging: { audit: { path: "/tmp/audit.log" } } }));
+    const tmpPod = podSpecOf(tmp.objects.find((object) => object.kind === "Deployment") as Obj);
+    expect(tmpPod.volumes.map((volume: Obj) => volume.name)).toEqual(["tmp", "aral-manifest"]);
+    expect(tmp.notes.find((note) => note.field === "layers.runtime.logging.audit.path")?.message).toMatch(
+      /\/tmp\/audit\.log is in an emptyDir/,
+    );
+  });
+
+  it("a log whose directory holds the agent's code (a relative path: the working directory /app) is refused by field, not hidden under a volume", async () => {
+    const agent = await ledger({ logging: { audit: { path: "audit.log" } } });
+    const error = thrown(() => exportKubernetes(agent));
+    expect(error).toBeInstanceOf(ExportError);
+    expect(error).toMatchObject({ field: "layers.runtime.logging.audit.path", origin: "input" });
+    expect((error as Error).message).toMatch(/\/app\/audit\.log needs its directory \/app writable.*would hide \/app/);
+    // the same log with --workdir elsewhere is placed against it
+    expect(() => exportKubernetes(agent, { workdir: "/srv/code" })).toThrow(/\/srv\/code\/audit\.log/);
+  });
+
+  it("Deno: a log outside the storage roots is named (aral run's flags would refuse it), inside them it is not", async () => {
+    const outside = exportKubernetes(
+      await ledger(
+        { platform: "deno", logging: { audit: { path: "/var/log/ledger/audit.log" } } },
+        { runtime: "deno" },
+      ),
+    );
+    expect(outside.notes).toContainEqual(
+      expect.objectContaining({ field: "layers.runtime.logging.audit.path", kind: "not-expressible" }),
+    );
+    const inside = exportKubernetes(
+      await ledger(
+        {
+          platform: "deno",
+          resources: { storage: { ephemeral: "/scratch" } },
+          logging: { audit: { path: "/scratch/audit.log" } },
+        },
+        { runtime: "deno" },
+      ),
+    );
+    expect(inside.notes.filter((note) => note.kind === "not-expressible").map((note) => note.field)).not.toContain(
+      "layers.runtime.logging.audit.path",
+    );
+  });
+});
+
+describe("names Kubernetes would refuse are refused here, by option or field", () => {
+  it("--service-account must be a DNS-1123 subdomain", async () => {
+    const agent = await loadAgent("example");
+    for (const bad of ["Bad_SA", "-sa", "sa.", "a".repeat(254)]) {
+      const error = thrown(() => exportKubernetes(agent, { serviceAccount: bad }));
+      expect(error).toBeInstanceOf(ExportError);
+      expect(error).toMatchObject({ field: "service-account", origin: "option" });
+    }
+    const { objects } = exportKubernetes(agent, { serviceAccount: "agent-runner.prod" });
+    const deployment = objects.find((object) => object.kind === "Deployment") as Obj;
+    validate(deployment);
+    expect(deployment.spec.template.spec).toMatchObject({
+      serviceAccountName: "agent-runner.prod",
+      automountServiceAccountToken: true,
+    });
+  });
+
+  it("a Deno path with a comma is an ExportError naming the field; a manifest file name Kubernetes cannot take as a key gets a safe ConfigMap key", async () => {
+    const comma = await loadManifestAgent(
+      platform,
+      manifestWith(dir, "comma.json", { platform: "deno", resources: { storage: { ephemeral: "/scratch,x" } } }),
+    );
+    const error = thrown(() => exportKubernetes(comma));
+    expect(error).toMatchObject({ field: "layers.runtime.resources.storage.ephemeral", origin: "input" });
+    expect((error as Error).message).toMatch(/"\/scratch,x" contains a comma/);
+    mkdirSync(join(dir, "odd"), { recursive: true });
+    const odd = await loadManifestAgent(platform, manifestWith(join(dir, "odd"), "my agent,v2.json", {}), {
+      name: "odd",
+    });
+    expect(() => exportKubernetes({ ...odd, runtime: "deno" })).toThrow(
+      /the manifest's path "\/app\/my agent,v2\.json" contains a comma/,
+    );
+    const read = await roundTripYaml(exportKubernetes(odd).objects);
+    const configMap = read.find((object) => object.kind === "ConfigMap")!;
+    expect(Object.keys(configMap.data)).toEqual(["my_agent_v2.json"]);
+    const container = podSpecOf(read.find((object) => object.kind === "Deployment")!).containers[0];
+    expect(container.volumeMounts).toContainEqual({
+      name: "aral-manifest",
+      mountPath: "/app/my agent,v2.json",
+      subPath: "my_agent_v2.json",
+      readOnly: true,
+    });
+    expect(container.env).toContainEqual({ name: "ARAL_MANIFEST", value: "/app/my agent,v2.json" });
+  });
+
+  it.skipIf(!hasKubectl)(
+    `kubectl itself takes the ConfigMap key made for a manifest whose name it would refuse${hasKubectl ? "" : " (skipped: kubectl is not installed)"}`,
+    () => {
+      const key = (name: string) =>
+        spawnSync(
+          "kubectl",
+          ["create", "configmap", "x", `--from-literal=${name}=1`, "--dry-run=client", "-o", "name"],
+          {
+            encoding: "utf8",
+          },
+        ).status;
+      expect(key("my_agent_v2.json")).toBe(0);
+      expect(key("my agent,v2.json"), "the check can fail").not.toBe(0);
+    },
+  );
 });

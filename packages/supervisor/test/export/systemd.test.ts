@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseBytes, parseCpu } from "@aral/core/resources";
-import { exportSystemd, RESTART_STEPS_SINCE } from "../../src/export/index.ts";
-import { loadAgent, MANIFESTS, repoRoot, RUNTIMES } from "./export-fixtures.ts";
+import { ExportError, exportSystemd, loadManifestAgent, RESTART_STEPS_SINCE } from "../../src/export/index.ts";
+import type { ExportNote } from "../../src/export/index.ts";
+import { platform } from "../helpers.ts";
+import { loadAgent, MANIFESTS, manifestWith, repoRoot, RUNTIMES } from "./export-fixtures.ts";
 
 // systemd-analyze verify checks the unit offline (systemd is not PID 1 here). It exits 0 even for unknown
 // keys or bad values, so the test reads its output: any line about our unit fails.
@@ -136,5 +138,131 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
     await expect(
       loadAgent("example", { entry: "agent.ts" }).then((relative) => exportSystemd(relative)),
     ).rejects.toThrow(/absolute working directory/);
+  });
+});
+
+describe("logging.audit under ProtectSystem=strict: the log's directory writable, the key only read", () => {
+  const ledger = (runtime: Record<string, unknown>, options: { runtime?: "node" | "deno" } = {}) =>
+    loadManifestAgent(platform, manifestWith(dir, "ledger.json", runtime), {
+      name: "ledger",
+      entry: "/srv/ledger/agent.ts",
+      ...options,
+    });
+  const auditNotes = (notes: ExportNote[]) =>
+    notes.filter((note) => note.field.startsWith("layers.runtime.logging.audit"));
+
+  it("ReadWritePaths= gains the log's directory (a relative path resolved against WorkingDirectory, as the runtime opens it); a key in a writable directory is made ReadOnlyPaths=; systemd-analyze verify accepts the unit", async () => {
+    const agent = await ledger({
+      resources: { storage: { persistent: "/var/lib/ledger" } },
+      logging: { audit: { path: "logs/audit.log", keyFile: "/var/lib/ledger/audit.key" } },
+    });
+    const { units, notes } = exportSystemd(agent, { execPath: EXEC_PATHS.node });
+    const unit = directives(units[0]!.text);
+    expect(unit.get("WorkingDirectory")).toBe("/srv/ledger");
+    expect(unit.get("ReadWritePaths")).toBe("/var/lib/ledger /srv/ledger/logs");
+    expect(unit.get("ReadOnlyPaths")).toBe("/var/lib/ledger/audit.key");
+    expect(unit.get("ProtectSystem")).toBe("strict");
+    expect(auditNotes(notes)).toEqual([]);
+    if (hasSystemdAnalyze) expect(verify(units[0]!.fileName, units[0]!.text)).toEqual([]);
+  });
+
+  it("a log inside a storage root needs nothing more; a key outside the writable paths stays as strict leaves it (readable)", async () => {
+    const agent = await ledger({
+      resources: { storage: { persistent: "/var/lib/ledger" } },
+      logging: { audit: { path: "/var/lib/ledger/audit/audit.log", keyFile: "/etc/aral/ledger.key" } },
+    });
+    const { units, notes } = exportSystemd(agent, { execPath: EXEC_PATHS.node });
+    const unit = directives(units[0]!.text);
+    expect(unit.get("ReadWritePaths")).toBe("/var/lib/ledger");
+    expect(unit.get("ReadOnlyPaths")).toBeUndefined();
+    expect(auditNotes(notes)).toEqual([]);
+    // without any storage root the log's directory is the only writable path
+    const alone = exportSystemd(await ledger({ logging: { audit: { path: "/var/log/ledger/audit.log" } } }));
+    expect(directives(alone.units[0]!.text).get("ReadWritePaths")).toBe("/var/log/ledger");
+    if (hasSystemdAnalyze) expect(verify(units[0]!.fileName, units[0]!.text)).toEqual([]);
+  });
+
+  it("where the sandbox hides (ProtectHome=) or replaces (PrivateTmp=) the host's files, a note names the field; nothing is made writable there", async () => {
+    const agent = await ledger({ logging: { audit: { path: "/home/ops/audit.log", keyFile: "/tmp/audit.key" } } });
+    const { units, notes } = exportSystemd(agent);
+    expect(directives(units[0]!.text).get("ReadWritePaths")).toBeUndefined();
+    expect(auditNotes(notes)).toEqual([
+      expect.objectContaining({
+        field: "layers.runtime.logging.audit.path",
+        kind: "not-expressible",
+        message: expect.stringMatching(/ProtectHome=yes hides .*\/home\/ops\/audit\.log cannot be reached/),
+      }),
+      expect.objectContaining({
+        field: "layers.runtime.logging.audit.keyFile",
+        kind: "not-expressible",
+        message: expect.stringMatching(/PrivateTmp=yes .*the host's \/tmp\/audit\.key is not in it/),
+      }),
+    ]);
+    const tmpLog = exportSystemd(await ledger({ logging: { audit: { path: "/tmp/ledger/audit.log" } } }));
+    expect(directives(tmpLog.units[0]!.text).get("ReadWritePaths")).toBeUndefined();
+    expect(auditNotes(tmpLog.notes)).toEqual([
+      expect.objectContaining({
+        field: "layers.runtime.logging.audit.path",
+        kind: "approximated",
+        message: expect.stringMatching(/PrivateTmp=yes .*\/tmp\/ledger\/audit\.log is not kept/),
+      }),
+    ]);
+  });
+
+  it("Deno: aral run's permission flags write only the storage roots, so a log elsewhere is named (inside a root: no note)", async () => {
+    const outside = exportSystemd(
+      await ledger(
+        {
+          platform: "deno",
+          logging: { audit: { path: "/var/log/ledger/audit.log", keyFile: "/etc/aral/ledger.key" } },
+        },
+        { runtime: "deno" },
+      ),
+    );
+    expect(auditNotes(outside.notes).map((note) => `${note.field} ${note.kind}`)).toEqual([
+      "layers.runtime.logging.audit.path not-expressible",
+      "layers.runtime.logging.audit.keyFile not-expressible",
+    ]);
+    const inside = exportSystemd(
+      await ledger(
+        {
+          platform: "deno",
+          resources: { storage: { persistent: "/var/lib/ledger" } },
+          logging: { audit: { path: "/var/lib/ledger/audit.log" } },
+        },
+        { runtime: "deno" },
+      ),
+    );
+    expect(auditNotes(inside.notes)).toEqual([]);
+    expect(inside.units[0]!.text).toMatch(/^ExecStart=deno run --allow-read=\/var\/lib\/ledger,\/tmp,/m);
+  });
+});
+
+describe("a path Deno's permission flags cannot carry is an ExportError naming it (not runtimeCommand's stack trace)", () => {
+  it("a comma in storage.persistent, or in the manifest's own path; Node takes both", async () => {
+    const comma = manifestWith(dir, "comma.json", {
+      platform: "deno",
+      resources: { storage: { persistent: "/var/lib/a,b" } },
+    });
+    const deno = await loadManifestAgent(platform, comma, { entry: "/srv/agent/agent.ts" });
+    const error = (() => {
+      try {
+        exportSystemd(deno);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ExportError);
+    expect(error).toMatchObject({ field: "layers.runtime.resources.storage.persistent", origin: "input" });
+    expect((error as Error).message).toMatch(/"\/var\/lib\/a,b" contains a comma, which Deno's/);
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(dir, "a,b"), { recursive: true });
+    const manifest = manifestWith(join(dir, "a,b"), "agent.manifest.json", { platform: "deno" });
+    const agent = await loadManifestAgent(platform, manifest, { entry: "/srv/agent/agent.ts" });
+    expect(() => exportSystemd(agent)).toThrow(/the manifest's path ".*\/a,b\/agent\.manifest\.json" contains a comma/);
+    const node = { ...agent, runtime: "node" as const };
+    expect(exportSystemd(node).units[0]!.text).toMatch(
+      /^Environment="?ARAL_MANIFEST=.*\/a,b\/agent\.manifest\.json"?$/m,
+    );
   });
 });

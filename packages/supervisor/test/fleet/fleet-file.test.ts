@@ -128,6 +128,22 @@ describe("fleet file validation (every problem named by its field path)", () => 
     );
   });
 
+  it("env: any name an environment can hold is passed on by aral up (the portable-name rule is aral export's); empty, '=' and NUL are refused", async () => {
+    // childEnvironment copies the parent's variables by exact name, as `aral run --allow-env` does: a "my.var"
+    // set by the environment aral up runs in reaches the agent.
+    const spec = await validateFleet(
+      platform,
+      { agents: [{ name: "a", command: ["x"], env: ["OK_NAME", "my.var", "FOO BAR", "1ABC"] }] },
+      file,
+    );
+    expect(spec.agents[0]!.env).toEqual(["OK_NAME", "my.var", "FOO BAR", "1ABC"]);
+    expect(await issues({ agents: [{ name: "a", command: ["x"], env: ["", "A=B", "A\0B"] }] })).toEqual([
+      { path: "agents[0].env[0]", message: "is not a variable name" },
+      { path: "agents[0].env[1]", message: "is not a variable name" },
+      { path: "agents[0].env[2]", message: "is not a variable name" },
+    ]);
+  });
+
   it("inline layers.runtime problems carry the full path into the fleet file; duplicates and log sizes too", async () => {
     const found = await issues({
       logs: { maxBytes: "tiny", files: -1 },
