@@ -9,7 +9,14 @@ const bun = bunToHandTo({
 if (bun !== undefined) {
   handOff(bun, process.argv[1]!, process.argv.slice(2));
 } else {
-  void Promise.all([import("./load-platform.ts").then(({ loadPlatform }) => loadPlatform()), import("./main.ts")]).then(
-    ([platform, { main }]) => main(platform, platform.process.argv).then((code) => platform.process.exit(code)),
-  );
+  void Promise.all([
+    import("./load-platform.ts").then(({ loadPlatform }) => loadPlatform()),
+    import("./main.ts"),
+    import("./output.ts"),
+  ]).then(async ([platform, { main }, { exitCodeAfterFlush, processOutput }]) => {
+    const output = processOutput();
+    const code = await main(platform, platform.process.argv, output);
+    // what a slow reader has not taken yet is written before exiting; 141 when the reader went away (EPIPE)
+    platform.process.exit(await exitCodeAfterFlush(output, platform.signals, code));
+  });
 }

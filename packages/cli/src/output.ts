@@ -1,10 +1,169 @@
+import type { ShutdownSignal, SignalsApi } from "@aral/platform";
+
 /** Where a command writes: injected so tests capture it and every runtime prints the same way. */
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /**
+   * Subscribes to the reader of this output going away (EPIPE: `aral run agent.mjs | head -2` once head has
+   * exited); what is written after it is dropped. Fires once. Returns unsubscribe. An output whose reader cannot
+   * go away (a test's) has none.
+   */
+  onReaderGone?(handler: () => void): () => void;
 }
 
 export const consoleOutput: Output = {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
 };
+
+/** The exit code of a process that the reader of its output left: 128 + SIGPIPE, as the shell shows one killed by it. */
+export const READER_GONE_EXIT_CODE = 141;
+
+/** The part of process.stdout / process.stderr (Node, Deno and Bun alike) that processOutput uses. */
+export interface StdioStream {
+  write(chunk: string, callback?: (error?: Error | null) => void): boolean;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  once(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain" | "close", listener: () => void): unknown;
+}
+
+/** The process's own stdout and stderr as an Output that can wait for its reader (see flush). */
+export interface ProcessOutput extends Output {
+  /** The reader of stdout or stderr went away (EPIPE). */
+  readonly readerGone: boolean;
+  /**
+   * Resolves once every line written has been taken by the reader, or the stream can take no more (its reader
+   * went away). No time limit: like any program writing to a pipe, aral waits for a slow reader.
+   */
+  flush(): Promise<void>;
+}
+
+interface StreamState {
+  readonly stream: StdioStream;
+  /** The stream failed (EPIPE, EIO): nothing more is written to it. */
+  closed: boolean;
+  /** write() said the stream is over its buffer: settles at 'drain' (or when the stream fails or closes). */
+  draining: Promise<void> | undefined;
+  /** Settles whatever waits on the stream (drain, flush) when it fails. */
+  readonly waiters: Set<() => void>;
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "EPIPE";
+}
+
+/**
+ * stdout and stderr through the runtime's `process` streams (Node, Deno and Bun all have them and all report a
+ * write to a pipe nobody reads as an 'error' event, EPIPE; their console.log crashes on it (Node) or swallows it
+ * (Deno, Bun)). A line written after its stream failed is dropped: a crash on EPIPE would leave a supervised agent
+ * without its supervisor.
+ */
+export function processOutput(
+  stdout: StdioStream = process.stdout,
+  stderr: StdioStream = process.stderr,
+): ProcessOutput {
+  const handlers = new Set<() => void>();
+  let readerGone = false;
+
+  const fail = (state: StreamState, error: unknown): void => {
+    state.closed = true;
+    for (const settle of [...state.waiters]) settle();
+    if (!isBrokenPipe(error) || readerGone) return;
+    readerGone = true;
+    for (const handler of [...handlers]) handler();
+  };
+
+  /** Resolves at the first of: `register` calling back, the stream failing, the stream closing. */
+  const wait = (state: StreamState, register: (done: () => void) => void): Promise<void> =>
+    new Promise<void>((resolve) => {
+      let settled = false;
+      const done = (): void => {
+        if (settled) return;
+        settled = true;
+        state.waiters.delete(done);
+        state.stream.off("close", done);
+        resolve();
+      };
+      state.waiters.add(done);
+      state.stream.once("close", done);
+      if (state.closed) done();
+      else register(done);
+    });
+
+  const states = [stdout, stderr].map((stream): StreamState => {
+    const state: StreamState = { stream, closed: false, draining: undefined, waiters: new Set() };
+    stream.on("error", (error) => fail(state, error));
+    return state;
+  });
+
+  const write = (state: StreamState, line: string): void => {
+    if (state.closed) return;
+    let accepted: boolean;
+    try {
+      accepted = state.stream.write(`${line}\n`);
+    } catch (error) {
+      fail(state, error);
+      return;
+    }
+    // Bun's process.stdout calls a write's callback before the bytes are out, but says false and emits 'drain'
+    if (accepted || state.draining) return;
+    const draining: Promise<void> = wait(state, (done) => state.stream.once("drain", done)).then(() => {
+      if (state.draining === draining) state.draining = undefined;
+    });
+    state.draining = draining;
+  };
+
+  return {
+    out: (line) => write(states[0]!, line),
+    err: (line) => write(states[1]!, line),
+    onReaderGone(handler) {
+      const once = (): void => {
+        handlers.delete(once);
+        handler();
+      };
+      handlers.add(once);
+      return () => void handlers.delete(once);
+    },
+    get readerGone() {
+      return readerGone;
+    },
+    async flush() {
+      for (const state of states) {
+        while (state.draining !== undefined) await state.draining;
+        // the callback of an empty write runs once every earlier write is out (Node; Deno writes at once)
+        await wait(state, (done) => {
+          try {
+            state.stream.write("", () => done());
+          } catch (error) {
+            fail(state, error);
+          }
+        });
+      }
+    },
+  };
+}
+
+const SIGNAL_NUMBERS: Record<ShutdownSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * The code to exit with once the output has reached its reader: process.exit() drops what a pipe has not taken
+ * yet (Node; Bun's process.stdout), so `aral run agent.mjs | slow-reader` lost the agent's last lines. aral waits
+ * for a slow reader like any program writing to a pipe; the reader going away (EPIPE) ends the wait, and so does
+ * SIGINT, SIGTERM or SIGHUP (128 + its number). 141 (128 + SIGPIPE) when the reader went away.
+ */
+export async function exitCodeAfterFlush(output: ProcessOutput, signals: SignalsApi, code: number): Promise<number> {
+  let unsubscribe: (() => void)[] = [];
+  try {
+    const signalled = new Promise<number>((resolve) => {
+      unsubscribe = (Object.keys(SIGNAL_NUMBERS) as ShutdownSignal[]).map((signal) =>
+        signals.on(signal, () => resolve(128 + SIGNAL_NUMBERS[signal])),
+      );
+    });
+    const interrupted = await Promise.race([output.flush().then(() => undefined), signalled]);
+    if (interrupted !== undefined) return interrupted;
+    return output.readerGone ? READER_GONE_EXIT_CODE : code;
+  } finally {
+    for (const off of unsubscribe) off();
+  }
+}

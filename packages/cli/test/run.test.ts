@@ -5,6 +5,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPlatform } from "@aral/adapter-node";
 import { describe, expect, it } from "vitest";
+import { exitCode } from "../src/commands/run.ts";
 import { main } from "../src/main.ts";
 
 const platform = createPlatform();
@@ -136,6 +137,74 @@ describe("aral run (in process, node platform)", () => {
     expect(help.code).toBe(0);
     expect(help.out.join("\n")).toContain("--allow-env");
     expect((await aral("help")).out.join("\n")).toContain("run [options] <entry>");
+  });
+
+  it("the reader of the output going away (EPIPE) stops the agent gracefully; aral run returns 141", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    let readerGone: (() => void) | undefined;
+    let pid = 0;
+    const code = await main(platform, ["run", "--manifest", fastManifest, graceful], {
+      out: (line) => {
+        out.push(line);
+        const ready = /ready pid=(\d+)/.exec(line);
+        if (ready) {
+          pid = Number(ready[1]);
+          readerGone?.(); // as the process's output does on EPIPE
+        }
+      },
+      err: (line) => err.push(line),
+      onReaderGone: (handler) => {
+        readerGone = handler;
+        return () => (readerGone = undefined);
+      },
+    });
+    expect(code).toBe(141);
+    expect(err).toContain("aral run: the reader of the output went away (EPIPE), stopping the agent");
+    expect(out).toContain("child got SIGTERM");
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(readerGone, "unsubscribed once the run is over").toBeUndefined();
+  });
+
+  it("a signal that ended the agent gives 128 + its Linux number, for every signal 1-31", () => {
+    const endedBy = (signal: string) =>
+      exitCode({ state: "stopped", code: null, signal, escalated: false, restarts: 0 });
+    const numbers = [
+      ["SIGHUP", 1],
+      ["SIGINT", 2],
+      ["SIGQUIT", 3],
+      ["SIGILL", 4],
+      ["SIGTRAP", 5],
+      ["SIGABRT", 6],
+      ["SIGBUS", 7],
+      ["SIGFPE", 8],
+      ["SIGKILL", 9],
+      ["SIGUSR1", 10],
+      ["SIGSEGV", 11],
+      ["SIGUSR2", 12],
+      ["SIGPIPE", 13],
+      ["SIGALRM", 14],
+      ["SIGTERM", 15],
+      ["SIGSTKFLT", 16],
+      ["SIGCHLD", 17],
+      ["SIGCONT", 18],
+      ["SIGSTOP", 19],
+      ["SIGTSTP", 20],
+      ["SIGTTIN", 21],
+      ["SIGTTOU", 22],
+      ["SIGURG", 23],
+      ["SIGXCPU", 24],
+      ["SIGXFSZ", 25],
+      ["SIGVTALRM", 26],
+      ["SIGPROF", 27],
+      ["SIGWINCH", 28],
+      ["SIGIO", 29],
+      ["SIGPWR", 30],
+      ["SIGSYS", 31],
+    ] as const;
+    for (const [signal, number] of numbers) expect(endedBy(signal), signal).toBe(128 + number);
+    expect(endedBy("SIGRTMIN"), "a signal without a fixed number is a failure, not 128").toBe(1);
+    expect(exitCode({ state: "crash-loop", code: null, signal: "SIGABRT", escalated: false, restarts: 2 })).toBe(134);
   });
 });
 

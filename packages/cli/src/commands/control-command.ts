@@ -13,7 +13,7 @@ export async function callFleet(
   options: ControlCallOptions = {},
 ): Promise<{ result: unknown } | undefined> {
   try {
-    const path = await resolveControlSocket(platform, fleet);
+    const path = await resolveControlSocket(platform, fleet, (note) => output.err(`aral ${request.command}: ${note}`));
     return { result: await controlCall(platform, path, request, options) };
   } catch (error) {
     // the fleet's message names the command already ("restart: no agent named ...")

@@ -1,13 +1,40 @@
 import type { Platform } from "@aral/core";
-import { controlDir, listFleetSockets, socketPath } from "@aral/supervisor";
+import { controlDir, probeControlSocket, removeStaleSocket, scanFleetSockets, socketPath } from "@aral/supervisor";
 
-/** The control socket to talk to: the named fleet's, else the only fleet running for this user. */
-export async function resolveControlSocket(platform: Platform, fleet: string | undefined): Promise<string> {
+/**
+ * The control socket to talk to: the named fleet's, else the only fleet running for this user - a socket counts
+ * only when it accepts a connection. A socket that refuses one was left by a fleet that died (SIGKILL, a crash):
+ * it is removed, and `note` says so; with --fleet naming it the answer is that the fleet is not running.
+ */
+export async function resolveControlSocket(
+  platform: Platform,
+  fleet: string | undefined,
+  note: (message: string) => void = () => {},
+): Promise<string> {
   const dir = await controlDir(platform);
-  if (fleet !== undefined) return socketPath(dir, fleet);
-  const fleets = await listFleetSockets(platform, dir);
-  if (fleets.length === 1) return socketPath(dir, fleets[0]!);
-  if (fleets.length === 0)
-    throw new Error(`no fleet is running (no control socket in ${dir}); start one with aral up <fleet file>`);
-  throw new Error(`several fleets are running (${fleets.join(", ")}); name one with --fleet <name>`);
+  if (fleet !== undefined) {
+    const path = socketPath(dir, fleet);
+    // a missing socket or another user's is left to the call, which says which
+    if ((await probeControlSocket(platform, path)) !== "stale") return path;
+    throw new Error(
+      (await removeStaleSocket(platform, path))
+        ? `no fleet ${fleet} is running (stale socket ${path} removed)`
+        : `no fleet ${fleet} is running (stale socket ${path} left: it could not be removed)`,
+    );
+  }
+  const scan = await scanFleetSockets(platform, dir);
+  for (const { fleet: name, path, removed } of scan.stale)
+    note(
+      removed
+        ? `removed the stale control socket ${path} (fleet ${name} is not running)`
+        : `ignored the stale control socket ${path} (fleet ${name} is not running; it could not be removed)`,
+    );
+  for (const { fleet: name, path } of scan.unreachable)
+    note(
+      `ignored the control socket ${path}: fleet ${name} did not accept a connection (name it with --fleet ${name})`,
+    );
+  if (scan.running.length === 1) return socketPath(dir, scan.running[0]!);
+  if (scan.running.length === 0)
+    throw new Error(`no fleet is running (no live control socket in ${dir}); start one with aral up <fleet file>`);
+  throw new Error(`several fleets are running (${scan.running.join(", ")}); name one with --fleet <name>`);
 }

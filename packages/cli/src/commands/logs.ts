@@ -1,11 +1,16 @@
 import type { Platform } from "@aral/core";
-import type { Output } from "../output.ts";
+import { type Output, READER_GONE_EXIT_CODE } from "../output.ts";
 import { callFleet } from "./control-command.ts";
 import { commandArguments, usageError } from "../arguments.ts";
 
 const USAGE = "usage: aral logs <agent> [-f|--follow] [-n|--lines N] [--fleet <name>]";
 
-/** `aral logs`: the agent's last lines from its log files; -f follows new ones until SIGINT/SIGTERM. */
+/**
+ * `aral logs`: the agent's last lines from its log files; -f follows new ones until SIGINT/SIGTERM/SIGHUP (exit 0),
+ * the reader of the output going away (exit 141, as SIGPIPE), or the fleet ending: "the fleet ended" and exit 0
+ * when it stopped (aral down, aral up stopped by a signal), exit 1 when the connection to it was lost (aral up
+ * killed or crashed).
+ */
 export async function logs(platform: Platform, argv: string[], output: Output): Promise<number> {
   const args = commandArguments(output, argv, {
     command: "aral logs",
@@ -27,9 +32,19 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
     );
   const lines = linesText === undefined ? undefined : Number(linesText);
   const hangUp = new AbortController();
+  let readerGone = false;
+  let fleetStopped = false;
   const unsubscribe = follow
-    ? (["SIGINT", "SIGTERM"] as const).map((signal) => platform.signals.on(signal, () => hangUp.abort()))
+    ? (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => platform.signals.on(signal, () => hangUp.abort()))
     : [];
+  // `aral logs agent -f | head -1`: once head has gone, stop following, quietly
+  const offReaderGone = follow
+    ? output.onReaderGone?.(() => {
+        readerGone = true;
+        hangUp.abort();
+      })
+    : undefined;
+  if (offReaderGone) unsubscribe.push(offReaderGone);
   try {
     const answer = await callFleet(
       platform,
@@ -43,19 +58,31 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
               for (const line of (result as { lines: string[] }).lines) output.out(line);
             },
             onMessage: (message) => {
-              const m = message as { line?: string; skipped?: number };
+              // a ControlFollowMessage
+              const m = message as { line?: unknown; skipped?: unknown; end?: unknown };
               if (typeof m.line === "string") output.out(m.line);
               else if (typeof m.skipped === "number")
                 output.err(
                   `aral logs: ${m.skipped} line(s) skipped (this terminal fell behind; the log file has them)`,
                 );
+              else if (m.end === "fleet-stopped") fleetStopped = true;
             },
           }
         : {},
     );
     if (!answer) return 1;
-    if (!follow) for (const line of (answer.result as { lines: string[] }).lines) output.out(line);
-    return 0;
+    if (!follow) {
+      for (const line of (answer.result as { lines: string[] }).lines) output.out(line);
+      return 0;
+    }
+    if (readerGone) return READER_GONE_EXIT_CODE;
+    if (hangUp.signal.aborted) return 0;
+    if (fleetStopped) {
+      output.err("aral logs: the fleet ended");
+      return 0;
+    }
+    output.err("aral logs: the fleet ended: the connection to it was lost (aral up was killed or crashed)");
+    return 1;
   } finally {
     for (const off of unsubscribe) off();
   }

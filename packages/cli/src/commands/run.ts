@@ -5,7 +5,7 @@ import { Fleet, SUPERVISED_RUNTIMES } from "@aral/supervisor";
 import type { FleetAgentSpec, SupervisedRuntime, SupervisorOutcome } from "@aral/supervisor";
 import { type Arguments, commandArguments, usageError } from "../arguments.ts";
 import { printConfigIssues } from "../config-issues.ts";
-import type { Output } from "../output.ts";
+import { type Output, READER_GONE_EXIT_CODE } from "../output.ts";
 import { absolutePath } from "./paths.ts";
 
 const USAGE =
@@ -22,10 +22,48 @@ Runs <entry> under node, deno or bun (default: the runtime running aral) and kee
 ARAL_CGROUP_PARENT=<dir> creates the agent's cgroup under a delegated cgroup subtree.
 The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* (but aral's own ARAL_INSTANCE_ID and
 ARAL_MANIFEST) and each --allow-env NAME.
-SIGINT/SIGTERM stop the agent gracefully; aral run exits with the agent's final code.`;
+SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) stop the agent gracefully; aral run exits
+with the agent's final code (128 + the signal's number when a signal ended it, as a shell reports it).
+When the reader of aral run's output goes away (aral run agent.mjs | head), the agent is stopped gracefully
+and aral run exits 141 (128 + SIGPIPE, as a program killed by SIGPIPE).`;
 const DEFAULT_MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+/** Linux's signal numbers (x86, ARM and most others; what a shell adds to 128 for a process a signal ended). */
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGIOT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGSTKFLT: 16,
+  SIGCHLD: 17,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+  SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
+  SIGURG: 23,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGWINCH: 28,
+  SIGIO: 29,
+  SIGPOLL: 29,
+  SIGPWR: 30,
+  SIGSYS: 31,
+};
 
 interface RunArgs {
   runtime: SupervisedRuntime;
@@ -68,18 +106,25 @@ function agentName(entry: string): string {
   return /^[A-Za-z0-9]/.test(stem) ? stem.slice(0, 63) : "agent";
 }
 
-/** The exit code of `aral run`: the child's final code, 128 + signal number when a signal ended it. */
-function exitCode(outcome: SupervisorOutcome): number {
+/**
+ * The exit code of `aral run`: the child's final code, 128 + signal number when a signal ended it (a signal this
+ * table does not name, a real-time one, gives 1).
+ */
+export function exitCode(outcome: SupervisorOutcome): number {
   if (outcome.state === "failed") return isPlatformError(outcome.error) && outcome.error.code === "NotFound" ? 127 : 1;
   if (outcome.code !== null) return outcome.code;
-  if (outcome.signal !== null) return 128 + (SIGNAL_NUMBERS[outcome.signal] ?? 0);
+  if (outcome.signal !== null) {
+    const number = SIGNAL_NUMBERS[outcome.signal];
+    return number === undefined ? 1 : 128 + number;
+  }
   return outcome.state === "crash-loop" ? 1 : 0;
 }
 
 /**
  * `aral run`: the one-agent case of `aral up` - a fleet of one agent with one instance, its output on the
  * terminal. Runs an agent under the supervisor - restarts with backoff, crash-loop stop, memory limit,
- * least-privilege environment; SIGINT/SIGTERM stop it gracefully; exits with the child's final code.
+ * least-privilege environment; SIGINT/SIGTERM/SIGHUP stop it gracefully; exits with the child's final code
+ * (141 when the reader of the output went away: the agent is stopped then too).
  */
 export async function run(platform: Platform, argv: string[], output: Output): Promise<number> {
   const args = commandArguments(output, argv, {
@@ -148,12 +193,20 @@ export async function run(platform: Platform, argv: string[], output: Output): P
       },
     },
   );
-  const unsubscribe = (["SIGINT", "SIGTERM"] as const).map((signal) =>
+  const unsubscribe = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) =>
     platform.signals.on(signal, () => {
       output.err(`aral run: ${signal} received, stopping the agent`);
       void fleet.down();
     }),
   );
+  // `aral run agent.mjs | head`: once head has gone, nobody sees the agent's output; stop it as SIGPIPE would
+  let readerGone = false;
+  const offReaderGone = output.onReaderGone?.(() => {
+    readerGone = true;
+    output.err("aral run: the reader of the output went away (EPIPE), stopping the agent");
+    void fleet.down();
+  });
+  if (offReaderGone) unsubscribe.push(offReaderGone);
   try {
     const [report] = await fleet.start();
     const [instance] = fleet.instances(agent.name);
@@ -163,7 +216,7 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     }
     const outcome = await instance.finished();
     await fleet.down();
-    return exitCode(outcome);
+    return readerGone ? READER_GONE_EXIT_CODE : exitCode(outcome);
   } finally {
     for (const off of unsubscribe) off();
   }

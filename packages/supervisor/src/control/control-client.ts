@@ -35,7 +35,10 @@ export class ControlResponseError extends Error {
 export interface ControlCallOptions {
   /** logs --follow: the result of the first answer, as soon as it arrives (before the stream ends). */
   onResult?: (result: unknown) => void;
-  /** logs --follow: each further line the fleet sends. */
+  /**
+   * logs --follow: each further message the fleet sends (a ControlFollowMessage). The follow ends when the
+   * connection does - normally or with a read error, alike: the last message says whether the fleet ended it.
+   */
   onMessage?: (message: unknown) => void;
   /** Aborting hangs up (ends a follow). */
   signal?: AbortSignal;
@@ -76,7 +79,8 @@ export async function controlCall(
         } else options.onMessage?.(message);
       }
     } catch (error) {
-      if (!(options.signal?.aborted && response)) throw error;
+      // a follow under way ends with its connection, however that ends (hung up, reset by a fleet that died)
+      if (!(response?.ok && options.onMessage)) throw error;
     }
     if (response === undefined)
       throw new Error(`the fleet closed the control connection without answering ${request.command}`);

@@ -7,6 +7,7 @@ import {
   ControlRequestError,
   MAX_REQUEST_BYTES,
   parseControlRequest,
+  type ControlFollowMessage,
   type ControlRequest,
   type ControlResponse,
 } from "./protocol.ts";
@@ -15,6 +16,8 @@ import { ensureControlDir, socketPath } from "./socket-path.ts";
 const DEFAULT_LOG_LINES = 100;
 /** A follower further behind than this many queued writes loses lines (it is told how many). */
 const FOLLOW_BACKLOG = 1_000;
+/** How long close() waits for a follower to take the fleet's last message before hanging up anyway. */
+const FOLLOW_END_TIMEOUT_MS = 1_000;
 
 export interface ControlServerOptions {
   /** Directory of the socket (see controlDir). */
@@ -46,6 +49,8 @@ export class ControlServer {
   readonly #options: ControlServerOptions;
   #listener: UnixListener | undefined;
   readonly #open = new Set<UnixConnection>();
+  /** Each follow under way: tells its client that the fleet stopped (close()). */
+  readonly #followers = new Set<() => Promise<void>>();
 
   constructor(platform: Platform, fleet: Fleet, options: ControlServerOptions) {
     this.#platform = platform;
@@ -65,14 +70,19 @@ export class ControlServer {
         // a socket left behind by a fleet that died: replaced below
       }
       if (live) throw new FleetAlreadyRunningError(this.path);
-      await this.#platform.fs.remove(this.path);
+      // an `aral ps` that found it stale may have removed it already
+      await this.#platform.fs.remove(this.path).catch((error: unknown) => {
+        if (!isPlatformError(error, "NotFound")) throw error;
+      });
     }
     this.#listener = await this.#platform.net.listenUnix(this.path, (connection) => void this.#serve(connection), {
       mode: 0o600,
     });
   }
 
+  /** Tells each `logs --follow` client that the fleet stopped, then hangs up on every client and stops listening. */
   async close(): Promise<void> {
+    await Promise.all([...this.#followers].map((end) => end()));
     for (const connection of this.#open) connection.close();
     await this.#listener?.close();
   }
@@ -172,7 +182,9 @@ export class ControlServer {
     }
     let backlog = 0;
     let skipped = 0;
-    const send = (value: unknown): void => {
+    let ended = false;
+    const send = (value: ControlFollowMessage): void => {
+      if (ended) return;
       if (backlog >= FOLLOW_BACKLOG) {
         skipped += 1;
         return;
@@ -195,12 +207,24 @@ export class ControlServer {
     const buffered: string[] = [];
     let live = false;
     const unsubscribe = log.subscribe((line) => (live ? send({ line }) : buffered.push(line)));
+    // the last message, after every line queued before it; a client that does not read is not waited for long
+    const end = async (): Promise<void> => {
+      if (ended) return;
+      ended = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        writeJsonLine(writer, { end: "fleet-stopped" } satisfies ControlFollowMessage).catch(() => {}),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, FOLLOW_END_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+    };
     try {
       await log.flush();
       const recent = await readLastLines(this.#platform, log.paths, request.lines ?? DEFAULT_LOG_LINES);
       // lines queued while the files were read may be in both: keep the file's copy
       const overlap = buffered.filter((line) => recent.includes(line)).length;
       await writeJsonLine(writer, { ok: true, result: { lines: recent, follow: true } } satisfies ControlResponse);
+      this.#followers.add(end);
       for (const line of buffered.slice(overlap)) send({ line });
       live = true;
       // until the client hangs up (it sends nothing more)
@@ -210,6 +234,7 @@ export class ControlServer {
     } catch (error) {
       if (!isPlatformError(error)) throw error;
     } finally {
+      this.#followers.delete(end);
       unsubscribe();
     }
   }

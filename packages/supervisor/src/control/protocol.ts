@@ -1,7 +1,7 @@
 /**
  * The control channel's protocol: one JSON object per line (UTF-8, "\n"). The client sends one request per
  * connection; the server answers with one response line - and, for `logs` with `follow`, then one
- * `{ "line": ... }` per new log line until the client hangs up.
+ * `{ "line": ... }` per new log line (see ControlFollowMessage) until the client hangs up or the fleet ends.
  */
 export const CONTROL_COMMANDS = ["ps", "logs", "restart", "reload", "stop", "down"] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
@@ -26,6 +26,14 @@ export interface ControlErrorBody {
 }
 
 export type ControlResponse = { ok: true; result: unknown } | { ok: false; error: ControlErrorBody };
+
+/**
+ * What a follow (`logs` with `follow`) sends after its response: a new log line; how many lines were skipped
+ * because the client fell behind; and, last, `{ "end": "fleet-stopped" }` when the fleet stops (aral down,
+ * SIGINT/SIGTERM to aral up) right before the server closes the connection. A follow whose connection ends
+ * without it lost its fleet (aral up was killed).
+ */
+export type ControlFollowMessage = { line: string } | { skipped: number } | { end: "fleet-stopped" };
 
 /** A request line longer than this is refused. */
 export const MAX_REQUEST_BYTES = 64 * 1024;

@@ -41,7 +41,7 @@ export async function ensureControlDir(platform: Pick<Platform, "fs">, dir: stri
   }
 }
 
-/** Fleets with a socket in `dir` (running, or left behind by a fleet that died). */
+/** Fleets with a socket in `dir` (running, or left behind by a fleet that died: scanFleetSockets tells them apart). */
 export async function listFleetSockets(platform: Pick<Platform, "fs">, dir: string): Promise<string[]> {
   try {
     return (await platform.fs.readDir(dir))
