@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPlatform } from "@aral/adapter-node";
@@ -370,3 +379,147 @@ describe.skipIf(!runnable)(
     }, 90_000);
   },
 );
+
+describe("aral up: a log directory or file that cannot be written", () => {
+  // An agent that leaves a mark when it runs: the checks below must start nothing.
+  file(
+    "marking-agent.mjs",
+    `import { writeFileSync } from "node:fs";
+writeFileSync(new URL("./started-" + process.env.ARAL_AGENT, import.meta.url), "");
+console.log("ready");
+setInterval(() => {}, 1000);
+`,
+  );
+  const fleetWithLogs = (name: string, logsDir: string) =>
+    file(
+      `${name}.yaml`,
+      `name: ${name}${process.pid}\nlogs: { dir: ${JSON.stringify(logsDir)} }\nagents:\n  - { name: ${name}, runtime: node, entry: marking-agent.mjs, ready: { line: ready } }\n`,
+    );
+  const nothingStarted = (name: string) => {
+    expect(existsSync(join(dir, `started-${name}`))).toBe(false);
+    expect(existsSync(join(controlDir, `${name}${process.pid}.sock`))).toBe(false);
+  };
+
+  it("a log directory under a regular file: exit 1, one line naming it and ENOTDIR, no stack trace, nothing started", async () => {
+    file("afile", "a regular file\n");
+    const fleet = fleetWithLogs("notdir", "./afile/logs");
+    const result = await aral("up", fleet);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `aral up: logs.dir of ${fleet}: cannot create the log directory ${join(dir, "afile/logs")}: ENOTDIR (a component of the path is not a directory); nothing started`,
+    );
+    expect(result.out).toBe("");
+    nothingStarted("notdir");
+  });
+
+  it("an agent's log file that is a directory: exit 1, one line naming the file and EISDIR, nothing started", async () => {
+    mkdirSync(join(dir, "dirlogs", "isdir.log"), { recursive: true });
+    const fleet = fleetWithLogs("isdir", "./dirlogs");
+    const result = await aral("up", fleet);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `aral up: logs.dir of ${fleet}: cannot write the log file ${join(dir, "dirlogs/isdir.log")}: EISDIR (is a directory); nothing started`,
+    );
+    nothingStarted("isdir");
+  });
+
+  it.runIf(aralCommand !== undefined && process.getuid?.() === 0)(
+    "run as nobody: a log directory it cannot create, and one it cannot write in, are EACCES; nothing started",
+    () => {
+      const rootOwned = mkdtempSync(join(tmpdir(), "aral-rootlogs-"));
+      chmodSync(rootOwned, 0o755);
+      mkdirSync(join(rootOwned, "existing"), { mode: 0o755 });
+      const cases = [
+        {
+          name: "nocreate",
+          logs: join(rootOwned, "missing"),
+          what: "create the log directory",
+          path: join(rootOwned, "missing"),
+        },
+        {
+          name: "nowrite",
+          logs: join(rootOwned, "existing"),
+          what: "write the log file",
+          path: join(rootOwned, "existing/nowrite.log"),
+        },
+      ];
+      for (const { name, logs, what, path } of cases) {
+        const fleet = fleetWithLogs(name, logs);
+        const run = spawnSync(
+          "setpriv",
+          ["--reuid=65534", "--regid=65534", "--clear-groups", ...aralCommand!, "up", fleet],
+          {
+            cwd: dir,
+            env: { PATH: process.env["PATH"], ARAL_CONTROL_DIR: join(dir, "nobody-control") },
+            encoding: "utf8",
+            timeout: 30_000,
+          },
+        );
+        expect(run.status, run.stderr).toBe(1);
+        const said = run.stderr.split("\n").filter((line) => line.startsWith("aral up: "));
+        expect(said).toEqual([
+          `aral up: logs.dir of ${fleet}: cannot ${what} ${path}: EACCES (permission denied); nothing started`,
+        ]);
+        expect(run.stderr).not.toMatch(/^\s+at /m);
+        expect(existsSync(join(dir, `started-${name}`))).toBe(false);
+      }
+    },
+  );
+});
+
+describe.skipIf(aralCommand === undefined)("aral up: a log file that breaks while the fleet runs", () => {
+  file(
+    "ticker.mjs",
+    `console.log("ready");
+let n = 0;
+const timer = setInterval(() => console.log("tick " + ++n), 5);
+process.on("SIGTERM", () => { clearInterval(timer); console.log("bye"); process.exit(0); });
+`,
+  );
+
+  /** aral up of one ticking agent, its log file replaced by a directory once it has ticked; reported once. */
+  async function brokenFleet(name: string) {
+    const fleet = file(
+      `${name}.yaml`,
+      `name: ${name}\nlogs: { dir: ./${name}-logs }\nagents:\n  - { name: ticker, runtime: node, entry: ticker.mjs, ready: { line: ready } }\n`,
+    );
+    const up = spawnAral(["up", fleet]);
+    await until("ticker ready", () => (up.output.err.includes("ticker: 1 instance(s) ready") ? true : undefined));
+    const logPath = join(dir, `${name}-logs`, "ticker.log");
+    await until("a tick in the log", () => (readFileSync(logPath, "utf8").includes(" out tick ") ? true : undefined));
+    rmSync(logPath);
+    mkdirSync(logPath);
+    const failure = `aral up: ticker: cannot write the log file ${logPath}: EISDIR (is a directory); its output lines are dropped (counted) until the file can be written again`;
+    await until("the failure reported", () => (up.output.err.includes(failure) ? true : undefined));
+    return { up, failure };
+  }
+
+  it("aral logs and aral down still answer, aral up ends with exit 0; the failure is said once", async () => {
+    const name = `brokenlog${process.pid}`;
+    const { up, failure } = await brokenFleet(name);
+    try {
+      const logs = await aral("logs", "ticker", "--fleet", name);
+      expect(logs.code, logs.err).toBe(0);
+      const down = await aral("down", "--fleet", name);
+      expect(down.code, down.err).toBe(0);
+      expect(await up.exited).toBe(0);
+      expect(up.output.err).toContain("every agent stopped");
+      expect(up.output.err.split(failure).length - 1).toBe(1);
+      expect(up.output.err).not.toMatch(/^\s+at /m);
+    } finally {
+      if (up.child.exitCode === null) up.child.kill("SIGKILL");
+    }
+  }, 60_000);
+
+  it("SIGTERM ends aral up promptly, exit 0", async () => {
+    const { up } = await brokenFleet(`brokenterm${process.pid}`);
+    try {
+      up.child.kill("SIGTERM");
+      expect(await up.exited).toBe(0);
+      expect(up.output.err).toContain("SIGTERM received, stopping every agent");
+      expect(up.output.err).toContain("every agent stopped");
+    } finally {
+      if (up.child.exitCode === null) up.child.kill("SIGKILL");
+    }
+  }, 60_000);
+});

@@ -1,6 +1,6 @@
 import { ConfigError } from "@aral/core/config";
 import type { Platform } from "@aral/platform";
-import { ControlServer, controlDir, Fleet, loadFleetFile } from "@aral/supervisor";
+import { ControlServer, controlDir, Fleet, LogFileError, loadFleetFile } from "@aral/supervisor";
 import type { FleetSpec } from "@aral/supervisor";
 import { commandArguments } from "../arguments.ts";
 import { printConfigIssues } from "../config-issues.ts";
@@ -12,10 +12,11 @@ const HELP = `${USAGE}
 
 Runs every agent of the fleet file (JSON, JSONC or YAML) in the foreground, each instance supervised
 (restarts, crash-loop stop, limits), its output in a rotating per-agent log. A control socket (only your user
-can reach it) serves aral ps, logs, restart, reload, stop and down. SIGINT/SIGTERM (or aral down) stop every
-agent gracefully, in parallel. An agent that cannot start is reported; the others keep running.`;
+can reach it) serves aral ps, logs, restart, reload, stop and down. SIGINT/SIGTERM/SIGHUP (or aral down) stop every
+agent gracefully, in parallel. An agent that cannot start is reported; the others keep running. A log
+directory that cannot be created or a log file that cannot be written is an error before anything starts.`;
 
-/** `aral up`: the fleet in the foreground until SIGINT/SIGTERM or `aral down`. */
+/** `aral up`: the fleet in the foreground until SIGINT/SIGTERM/SIGHUP or `aral down`. */
 export async function up(platform: Platform, argv: string[], output: Output): Promise<number> {
   const args = commandArguments(output, argv, {
     command: "aral up",
@@ -39,6 +40,14 @@ export async function up(platform: Platform, argv: string[], output: Output): Pr
     parentEnv: platform.env.toObject(),
     logger: { info: say, warn: say, error: say },
   });
+  // Before anything starts: agents whose output could go nowhere are not started.
+  try {
+    await fleet.checkLogs();
+  } catch (error) {
+    if (!(error instanceof LogFileError)) throw error;
+    say(`logs.dir of ${file}: ${error.message}; nothing started`);
+    return 1;
+  }
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   const server = new ControlServer(platform, fleet, {
@@ -51,7 +60,7 @@ export async function up(platform: Platform, argv: string[], output: Output): Pr
     output.err(`aral up: cannot open the control socket: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const unsubscribe = (["SIGINT", "SIGTERM"] as const).map((signal) =>
+  const unsubscribe = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) =>
     platform.signals.on(signal, () => {
       if (fleet.isDown) return; // a terminal's Ctrl-C may arrive more than once: one stop
       say(`${signal} received, stopping every agent`);

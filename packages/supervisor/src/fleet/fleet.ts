@@ -1,4 +1,5 @@
 import type { Platform } from "@aral/core";
+import { ConfigError, formatIssue, loadManifest } from "@aral/core/config";
 import type { SupervisorLogger } from "../options.ts";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { RotatingLog } from "../logs/rotating-log.ts";
@@ -14,6 +15,9 @@ function sharedHealthPort(spec: FleetAgentSpec): string | undefined {
   if (spec.instances < 2 || port === undefined) return undefined;
   return `${spec.instances} instances cannot all serve health on port ${port} on one machine (health.port 0 gives each a free port; readiness then comes from ready.line or ready.url)`;
 }
+
+/** How long down() waits for the logs' last write once every agent has stopped (a disk that never answers). */
+const LOG_FLUSH_DEADLINE_MS = 10_000;
 
 /** A request named an agent the fleet does not have; `agent` is the name asked for. */
 export class UnknownAgentError extends Error {
@@ -51,7 +55,8 @@ export interface FleetOptions {
 }
 
 interface AgentSlot {
-  readonly spec: FleetAgentSpec;
+  /** The agent as the fleet file says, its manifest's settings as last read (start, restart, reload). */
+  spec: FleetAgentSpec;
   readonly log: RotatingLog;
   instances: AgentInstance[];
   /** One restart/reload/stop of an agent at a time. */
@@ -81,6 +86,14 @@ export class Fleet {
         name: agent.name,
         maxBytes: spec.logs.maxBytes,
         files: spec.logs.files,
+        onWriteError: (error) =>
+          options.logger.error(
+            `${agent.name}: ${error.message}; its output lines are dropped (counted) until the file can be written again`,
+          ),
+        onWriteRecovered: (dropped) =>
+          options.logger.warn(
+            `${agent.name}: the log file ${log.path} is written again; ${dropped} line(s) were dropped`,
+          ),
       });
       this.#agents.set(agent.name, { spec: agent, log, instances: [], busy: Promise.resolve() });
     }
@@ -93,6 +106,14 @@ export class Fleet {
   /** The agent's log (its files, and new lines as they come). */
   log(name: string): RotatingLog {
     return this.#slot(name).log;
+  }
+
+  /**
+   * Creates the log directory and opens every agent's log file for appending, as their first lines would: rejects
+   * with a LogFileError naming the directory or file and the errno code when one cannot be. Starts nothing.
+   */
+  async checkLogs(): Promise<void> {
+    for (const slot of this.#agents.values()) await slot.log.check();
   }
 
   /** Starts every agent in parallel; resolves with a report per agent once each is ready or has failed. */
@@ -131,9 +152,35 @@ export class Fleet {
   restart(name: string): Promise<AgentStartReport> {
     const slot = this.#slot(name);
     return this.#serial(slot, async () => {
+      const unreadable = await this.#rereadManifest(slot);
+      if (unreadable) return unreadable;
       await this.#stopAgent(slot);
       return this.#startAgent(slot);
     });
+  }
+
+  /**
+   * Reads the agent's manifest file again, so an edited one sets the new instances' limits as it sets their runtime's
+   * configuration (they get the file itself as ARAL_MANIFEST). One that no longer reads or validates is reported and
+   * nothing is stopped: the running instances keep the settings they started with.
+   */
+  async #rereadManifest(slot: AgentSlot): Promise<AgentStartReport | undefined> {
+    const path = slot.spec.manifestPath;
+    if (path === undefined) return undefined;
+    try {
+      slot.spec = { ...slot.spec, config: (await loadManifest(this.#platform, path)).layers.runtime };
+      return undefined;
+    } catch (error) {
+      const reason =
+        error instanceof ConfigError
+          ? error.issues.slice(0, 5).map(formatIssue).join("; ")
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      const message = `${slot.spec.name}: its manifest ${path} no longer reads: ${reason}; the running instances are left as they are`;
+      this.#options.logger.error(message);
+      return { agent: slot.spec.name, ready: slot.instances.length, instances: slot.spec.instances, error: message };
+    }
   }
 
   /**
@@ -145,6 +192,8 @@ export class Fleet {
   reload(name: string): Promise<AgentStartReport> {
     const slot = this.#slot(name);
     return this.#serial(slot, async () => {
+      const unreadable = await this.#rereadManifest(slot);
+      if (unreadable) return unreadable;
       if (slot.instances.length === 0) return this.#startAgent(slot);
       const port = fixedHealthPort(slot.spec.config);
       if (port !== undefined) {
@@ -185,7 +234,10 @@ export class Fleet {
     return this.#serial(slot, () => this.#stopAgent(slot));
   }
 
-  /** Stops every agent in parallel and flushes their logs. Idempotent. */
+  /**
+   * Stops every agent in parallel and flushes their logs (a log that cannot be written drops its lines instead of
+   * holding this up; a write stuck in the kernel is waited for at most LOG_FLUSH_DEADLINE_MS). Idempotent.
+   */
   down(): Promise<void> {
     this.#down ??= (async () => {
       // Stop what runs now (an agent may be waiting for readiness), then whatever a start in flight adds.
@@ -196,7 +248,16 @@ export class Fleet {
           await this.#stopAgent(slot);
         }),
       );
-      await Promise.all([...this.#agents.values()].map((slot) => slot.log.flush()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<"late">((resolve) => {
+        timer = setTimeout(() => resolve("late"), LOG_FLUSH_DEADLINE_MS);
+      });
+      const flushed = Promise.all([...this.#agents.values()].map((slot) => slot.log.flush()));
+      if ((await Promise.race([flushed, deadline])) === "late")
+        this.#options.logger.error(
+          `logs: a write still had not finished ${LOG_FLUSH_DEADLINE_MS} ms after every agent stopped; not waiting for it`,
+        );
+      clearTimeout(timer);
     })();
     return this.#down;
   }
