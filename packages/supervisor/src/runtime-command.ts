@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
+import { denoPermissionPaths } from "./deno-permissions.ts";
 import { SupervisorConfigError } from "./errors.ts";
 import { memoryLimitFromManifest } from "./manifest-settings.ts";
 
@@ -48,8 +49,8 @@ function permissionList(option: string, paths: readonly string[]): string {
 /**
  * The command line that runs `entry` under `runtime`, first element the executable:
  * - node: [node, --max-old-space-size=<MiB of the memory limit>?, entry, ...args]
- * - deno: [deno, "run", --allow-read=<storage roots + extraReadPaths>?, --allow-write=<storage roots>?, --allow-net?, --allow-env, entry, ...args]
- *   (storage roots: persistent, and ephemeral - or the temp directory when only persistent is set)
+ * - deno: [deno, "run", --allow-read=<what it writes + audit key + extraReadPaths>?, --allow-write=<storage roots +
+ *   audit log>?, --allow-net?, --allow-env, entry, ...args] (denoPermissionPaths)
  * - bun:  [bun, entry, ...args]
  * Which manifest field produces which flag is tabled in supervisor/README.md.
  */
@@ -93,15 +94,13 @@ export function runtimeCommand(
     case "bun":
       return [executable, entry, ...args];
     case "deno": {
-      const storage = options.manifest?.resources.storage;
-      // With persistent storage and no ephemeral root, the runtime makes one in the temp directory (makeTempDir).
-      const ephemeral =
-        storage?.ephemeral ?? (storage?.persistent !== undefined ? (options.tempDir ?? "/tmp") : undefined);
-      const roots = [storage?.persistent, ephemeral].filter((root): root is string => root !== undefined);
-      const readable = [...roots, ...(options.extraReadPaths ?? [])];
+      const { write, read } = denoPermissionPaths(options.manifest, {
+        tempDir: options.tempDir,
+        extraRead: options.extraReadPaths,
+      });
       const flags: string[] = [];
-      if (readable.length > 0) flags.push(`--allow-read=${permissionList("allow-read", readable)}`);
-      if (roots.length > 0) flags.push(`--allow-write=${permissionList("allow-write", roots)}`);
+      if (read.length > 0) flags.push(`--allow-read=${permissionList("allow-read", read)}`);
+      if (write.length > 0) flags.push(`--allow-write=${permissionList("allow-write", write)}`);
       if (options.allowNet ?? true) flags.push("--allow-net");
       // The supervisor already hands the child only the variables it may see (childEnvironment).
       flags.push("--allow-env");

@@ -1,4 +1,3 @@
-import type { RuntimeConfig } from "@aral/core";
 import { SupervisorConfigError } from "../errors.ts";
 import { runtimeCommand } from "../runtime-command.ts";
 import type { ExportAgent } from "./agent.ts";
@@ -8,22 +7,6 @@ import { ExportError } from "./errors.ts";
 export function isWithin(root: string, path: string): boolean {
   const base = root.replace(/\/+$/, "");
   return path === base || base === "" || path.startsWith(`${base}/`);
-}
-
-/**
- * The paths Deno may write and read under `aral run`'s permission flags (runtimeCommand): the storage roots
- * (persistent, and ephemeral - or the temp directory when only persistent is set), plus `extraRead` for reading.
- */
-export function denoPermissions(
-  config: RuntimeConfig,
-  extraRead: readonly string[],
-  tempDir = "/tmp",
-): { write: string[]; read: string[] } {
-  const { persistent, ephemeral } = config.resources.storage;
-  const write = [persistent, ephemeral ?? (persistent !== undefined ? tempDir : undefined)].filter(
-    (root): root is string => root !== undefined,
-  );
-  return { write, read: [...write, ...extraRead] };
 }
 
 /**
@@ -43,6 +26,8 @@ export function exportRuntimeCommand(
     const fields: [string, string | undefined][] = [
       ["layers.runtime.resources.storage.persistent", persistent],
       ["layers.runtime.resources.storage.ephemeral", ephemeral],
+      ["layers.runtime.logging.audit.path", config.logging.audit?.path],
+      ["layers.runtime.logging.audit.keyFile", config.logging.audit?.keyFile],
     ];
     for (const [field, path] of fields) {
       if (path?.includes(","))

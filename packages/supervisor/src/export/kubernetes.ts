@@ -1,6 +1,6 @@
 import type { ExportAgent } from "./agent.ts";
 import { exportRuntimeCommand, isWithin } from "./agent-command.ts";
-import { type AuditFiles, auditFiles, denoAuditNotes } from "./audit-log.ts";
+import { type AuditFiles, auditFiles } from "./audit-log.ts";
 import { containerEnv } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 import { containerResources } from "./kubernetes-resources.ts";
@@ -188,7 +188,6 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     });
     volumes.push(...mounts.volumes);
     volumeMounts.push(...mounts.volumeMounts);
-    denoAuditNotes(agent, audit, manifestPath, notes);
   }
   if (storage.claim !== undefined && kind === "deployment") {
     volumes.push({ name: VOLUME_NAMES.persistent, persistentVolumeClaim: { claimName: storage.claim.name } });

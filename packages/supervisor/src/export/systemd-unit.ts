@@ -1,7 +1,7 @@
 import { resolvePath } from "../fleet/fleet-file.ts";
 import type { ExportAgent } from "./agent.ts";
 import { exportRuntimeCommand, isWithin } from "./agent-command.ts";
-import { auditFiles, denoAuditNotes } from "./audit-log.ts";
+import { auditFiles } from "./audit-log.ts";
 import { ExportError } from "./errors.ts";
 import { Notes } from "./notes.ts";
 import { systemdBytes, systemdCpuQuota, systemdCpuWeight, systemdTimeSpan } from "./quantities.ts";
@@ -246,7 +246,6 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
       "a Type=exec unit counts as started once the process runs; the runtime enforces the timeout itself (a failed start exits non-zero and is restarted)",
     );
   if (audit !== undefined) {
-    denoAuditNotes(agent, audit, manifestPath, notes);
     for (const [field, path] of [
       ["logging.audit.path", audit.path],
       ["logging.audit.keyFile", audit.keyFile],
