@@ -135,4 +135,29 @@ export const runtimeIssue9Cases = defineCases([
       equal(failed.cause instanceof AuditError, true, "the startup failure's cause is an AuditError");
     },
   },
+  {
+    name: "audit: logging.audit.path is created with its directory at start; a log that cannot be written fails start() (an audit trail is kept or refused, never lost line by line)",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const dir = await ctx.tempDir();
+      const path = `${dir}/audit/of/agent.log`;
+      const { runtime } = runtimeFor(ctx, { logging: { level: "error", audit: { path } } });
+      await runtime.start();
+      await runtime.stop();
+      const made = await verifyAuditLog(await ctx.platform.fs.readTextFile(path));
+      deepEqual(made.ok && made.count, 4, "records in the log whose directory start() made");
+
+      await ctx.platform.fs.writeFile(`${dir}/a-file`, "not a directory");
+      const { runtime: refused } = runtimeFor(ctx, {
+        logging: { level: "error", audit: { path: `${dir}/a-file/audit.log` } },
+      });
+      const failed = (await rejects(
+        () => refused.start(),
+        { instance: LifecycleError, message: /Audit log .*a-file\/audit\.log cannot be written: NotADirectory/ },
+        "start() with an audit log under a regular file",
+      )) as LifecycleError;
+      equal((failed.cause as AuditError).reason, "unwritable", "the cause's reason");
+      equal(refused.getStatus(), "failed", "status");
+    },
+  },
 ]);

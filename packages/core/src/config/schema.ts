@@ -282,7 +282,7 @@ const audit: ObjectField = {
     {
       path: doc(
         string({ minLength: 1 }),
-        "File the hash-chained audit log is appended to (lifecycle transitions, resource events, circuit changes); verify it with `aral audit verify`.",
+        "File the hash-chained audit log is appended to (lifecycle transitions, resource events, circuit changes); verify it with `aral audit verify`. Created with its directory at start; one that cannot be written fails the start.",
         opt,
       ),
       keyFile: doc(

@@ -46,7 +46,8 @@ export type AuditErrorReason =
   | "invalid-continuation"
   | "invalid-key"
   | "closed"
-  | "broken-chain";
+  | "broken-chain"
+  | "unwritable";
 
 export class AuditError extends Error {
   override readonly name = "AuditError";
@@ -262,6 +263,7 @@ export async function openFileAuditLog(
 ): Promise<AuditLog> {
   const text = (await platform.fs.exists(path)) ? await platform.fs.readTextFile(path) : "";
   const result = await verifyAuditLog(text, options.key === undefined ? {} : { key: options.key });
+  if (options.sink === undefined) await ensureWritable(platform, path);
   if (!result.ok)
     throw new AuditError(
       `Audit log ${path} does not verify at line ${result.brokenAt}: ${result.reason}`,
@@ -272,6 +274,27 @@ export async function openFileAuditLog(
     sink: options.sink ?? fileSink(platform, path, { flushIntervalMs: 0 }),
     continueFrom: result.head,
   });
+}
+
+/**
+ * Creates the log (and its directory) now, so one that cannot be written fails the open, and with it the start,
+ * instead of losing every record to an error printed later: an audit trail is kept or it is refused.
+ */
+async function ensureWritable(platform: Pick<Platform, "fs">, path: string): Promise<void> {
+  const append = () => platform.fs.writeFile(path, "", { append: true });
+  try {
+    await append().catch(async (error: unknown) => {
+      const slash = path.lastIndexOf("/");
+      if ((error as { code?: unknown }).code !== "NotFound" || slash <= 0) throw error;
+      await platform.fs.mkdir(path.slice(0, slash), { recursive: true });
+      await append();
+    });
+  } catch (error) {
+    throw new AuditError(
+      `Audit log ${path} cannot be written: ${error instanceof Error ? error.message : String(error)}`,
+      "unwritable",
+    );
+  }
 }
 
 function isHash(value: unknown): value is string {
