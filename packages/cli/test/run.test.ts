@@ -133,6 +133,9 @@ describe("aral run (in process, node platform)", () => {
     const bad = await aral("run", "--manifest", badManifest, crash);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain("layers.runtime.lifecycle.shutdownTimeout");
+    const missing = await aral("run", file("here.txt", "").replace(/here\.txt$/, "missing.mjs"));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^aral run: missing: cannot start: entry \S+missing\.mjs does not exist$/);
     const help = await aral("run", "--help");
     expect(help.code).toBe(0);
     expect(help.out.join("\n")).toContain("--allow-env");

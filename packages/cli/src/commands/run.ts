@@ -208,12 +208,10 @@ export async function run(platform: Platform, argv: string[], output: Output): P
   });
   if (offReaderGone) unsubscribe.push(offReaderGone);
   try {
-    const [report] = await fleet.start();
+    await fleet.start();
     const [instance] = fleet.instances(agent.name);
-    if (!instance) {
-      output.err(`aral run: cannot start: ${report?.error ?? "unknown reason"}`);
-      return 1;
-    }
+    // The fleet's logger has said why (or the signal that stopped the start has).
+    if (!instance) return 1;
     const outcome = await instance.finished();
     await fleet.down();
     return readerGone ? READER_GONE_EXIT_CODE : exitCode(outcome);
