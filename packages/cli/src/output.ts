@@ -10,6 +10,11 @@ export interface Output {
    * go away (a test's) has none.
    */
   onReaderGone?(handler: () => void): () => void;
+  /**
+   * While stdout or stderr holds more than its reader has taken: a promise that settles once it drained (or can take
+   * no more). A writer that waits on it is paced by the reader, as a program writing to a pipe is.
+   */
+  backlog?(): Promise<void> | undefined;
 }
 
 export const consoleOutput: Output = {
@@ -128,6 +133,7 @@ export function processOutput(
     get readerGone() {
       return readerGone;
     },
+    backlog: () => states[0]!.draining ?? states[1]!.draining,
     async flush() {
       for (const state of states) {
         while (state.draining !== undefined) await state.draining;

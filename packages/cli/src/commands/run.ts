@@ -185,7 +185,13 @@ export async function run(platform: Platform, argv: string[], output: Output): P
     {
       parentEnv: platform.env.toObject(),
       execPaths: platform.runtime.name === parsed.runtime ? { [parsed.runtime]: platform.process.execPath } : {},
-      onOutput: ({ stream, line }) => (stream === "stdout" ? output.out(line) : output.err(line)),
+      // The agent is paced by aral's reader, as it would be writing to that pipe itself: a paused `| less` holds
+      // the agent's writes, not a growing copy of them in aral's memory.
+      onOutput: ({ stream, line }) => {
+        if (stream === "stdout") output.out(line);
+        else output.err(line);
+        return output.backlog?.();
+      },
       logger: {
         info: (message) => output.err(`aral run: ${message}`),
         warn: (message) => output.err(`aral run: ${message}`),
