@@ -34,6 +34,7 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 1_000;
 const announced = new Set<string>();
 /** After the child exits, how long its output pipes may take to drain (a grandchild can hold them open). */
 const OUTPUT_DRAIN_MS = 250;
+const OUTPUT_DRAIN_MAX_MS = 10_000;
 /** Once per process: the process groups dead supervisors left where there were no cgroups. */
 let reapingGroups: Promise<Awaited<ReturnType<typeof reapLeftoverProcessGroups>>> | undefined;
 
@@ -48,6 +49,8 @@ interface Run {
   readonly pid: number;
   readonly ended: Promise<{ status: ExitStatus } | { error: unknown }>;
   readonly output: Promise<void>;
+  /** Lines forwarded so far, and deliveries whose onOutput promise (the reader's backpressure) is still pending. */
+  readonly delivery: { lines: number; paused: number };
   readonly sampling: AbortController;
   /** The instance's cgroup, or undefined (no cgroups here). */
   readonly cgroup: InstanceCgroup | undefined;
@@ -204,7 +207,7 @@ export class Supervisor {
       await this.#killRemaining(run);
       const record = await run.groupRecord;
       if (record !== undefined) await this.#platform.fs.remove(record).catch(() => undefined);
-      await this.#drain(run.output);
+      await this.#drain(run);
       const escalated = run.termination ? await run.termination : false;
       await this.#removeCgroup(run);
       // Only now: closing the watcher's pipe while the agent ran would read as "the supervisor died".
@@ -243,6 +246,10 @@ export class Supervisor {
       if (this.#stopRequested)
         return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       if (code === 0 && reason === "exit" && restart.restartOn !== "always") {
+        // said, so an operator can tell an agent that finished from one that was stopped
+        this.#logger.info(
+          "supervisor: child exited with code 0 by itself: finished, not restarted (restartOn: failure)",
+        );
         return this.#finish({ state: "stopped", code, signal, escalated, restarts: this.#restarts });
       }
 
@@ -399,10 +406,16 @@ export class Supervisor {
     const onOutput =
       this.#options.onOutput ??
       ((output) => this.#logger.info(output.line, { stream: output.stream, pid: output.pid }));
+    const delivery = { lines: 0, paused: 0 };
+    const deliver = (name: "stdout" | "stderr", line: string): Promise<void> | undefined => {
+      delivery.lines++;
+      const pending = this.#guard("onOutput", () => onOutput({ stream: name, line, pid }));
+      if (pending === undefined) return undefined;
+      delivery.paused++;
+      return pending.finally(() => void delivery.paused--);
+    };
     const forward = (stream: ReadableStream<Uint8Array> | null, name: "stdout" | "stderr"): Promise<void> =>
-      stream
-        ? forwardLines(stream, (line) => this.#guard("onOutput", () => onOutput({ stream: name, line, pid })))
-        : Promise.resolve();
+      stream ? forwardLines(stream, (line) => deliver(name, line)) : Promise.resolve();
     return {
       child,
       pid,
@@ -411,6 +424,7 @@ export class Supervisor {
         (error: unknown) => ({ error }),
       ),
       output: Promise.all([forward(child.stdout, "stdout"), forward(child.stderr, "stderr")]).then(() => undefined),
+      delivery,
       sampling: new AbortController(),
       cgroup,
       processGroup: watched && pid > 0,
@@ -460,11 +474,24 @@ export class Supervisor {
     }
   }
 
-  /** Waits for the output pipes to finish, but not forever: a grandchild may keep them open. */
-  async #drain(output: Promise<void>): Promise<void> {
-    const timer = new AbortController();
-    await Promise.race([output, this.#clock.sleep(OUTPUT_DRAIN_MS, timer.signal).catch(() => {})]);
-    timer.abort();
+  /**
+   * Waits for the output pipes to finish, but not forever: something may keep them open. It gives up after
+   * OUTPUT_DRAIN_MS without a line (and after OUTPUT_DRAIN_MAX_MS of lines), unless the lines are held by onOutput's
+   * backpressure (a slow reader of aral run's own output): what the agent wrote before it ended is all delivered,
+   * at the reader's pace.
+   */
+  async #drain(run: Run): Promise<void> {
+    let finished = false;
+    const output = run.output.then(() => void (finished = true));
+    const deadline = this.#clock.now() + OUTPUT_DRAIN_MAX_MS;
+    let seen = -1;
+    const flowing = () => run.delivery.lines !== seen && this.#clock.now() < deadline;
+    while (!finished && (run.delivery.paused > 0 || flowing())) {
+      seen = run.delivery.lines;
+      const timer = new AbortController();
+      await Promise.race([output, this.#clock.sleep(OUTPUT_DRAIN_MS, timer.signal).catch(() => {})]);
+      timer.abort();
+    }
   }
 
   /**

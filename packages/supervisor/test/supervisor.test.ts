@@ -73,9 +73,15 @@ describe("Supervisor: restarts and crash loops (real node children)", () => {
   });
 
   it('restartOn "failure" (default): a child that exits 0 on its own has finished; "always" restarts it', async () => {
-    const finishes = supervise("print-env.mjs");
+    const infos: string[] = [];
+    const finishes = supervise("print-env.mjs", {
+      logger: { info: (message) => void infos.push(message), warn() {}, error() {} },
+    });
     finishes.supervisor.start();
     expect(await finishes.supervisor.finished()).toMatchObject({ state: "stopped", code: 0, restarts: 0 });
+    expect(infos).toContain(
+      "supervisor: child exited with code 0 by itself: finished, not restarted (restartOn: failure)",
+    );
 
     const always = supervise("print-env.mjs", {
       restart: { maxRestarts: 2, windowMs: 10_000, backoffMs: 10, maxBackoffMs: 10, restartOn: "always" },
