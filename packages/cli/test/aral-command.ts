@@ -14,3 +14,18 @@ export const aralCommand: string[] | undefined = existsSync(node24)
     ? [process.execPath, builtBin]
     : undefined;
 export const deno = join(repo, "node_modules/deno/deno");
+
+/** Polls `probe` until it gives a value; fails naming `what` after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

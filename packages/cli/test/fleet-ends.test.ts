@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { createPlatform } from "@aral/adapter-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { aralCommand } from "./aral-command.ts";
+import { aralCommand, until } from "./aral-command.ts";
 import { main } from "../src/main.ts";
 
 const platform = createPlatform();
@@ -58,16 +58,6 @@ async function aral(...argv: string[]) {
   const err: string[] = [];
   const code = await main(platform, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function spawnAral(argv: string[]): AralProcess {

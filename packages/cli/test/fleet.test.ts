@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPlatform } from "@aral/adapter-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repo, sourceBin, aralCommand, deno } from "./aral-command.ts";
+import { aralCommand, deno, repo, sourceBin, until } from "./aral-command.ts";
 import { main } from "../src/main.ts";
 
 // `aral up` runs as a real process (Node 24 on the TypeScript sources, else the build); the other commands
@@ -88,20 +88,6 @@ async function aral(...argv: string[]) {
   const err: string[] = [];
   const code = await main(platform, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 interface Instance {

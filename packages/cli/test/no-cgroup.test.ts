@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { aralCommand } from "./aral-command.ts";
+import { aralCommand, until } from "./aral-command.ts";
 
 const root = process.getuid?.() === 0;
 const setpriv = spawnSync("setpriv", ["--version"]).status === 0;
@@ -70,16 +70,6 @@ function asNobody(argv: string[]): {
   child.stderr!.on("data", (chunk: Buffer) => (output.err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, output, exited };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const alive = (pid: number) => {

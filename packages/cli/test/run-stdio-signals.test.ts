@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { aralCommand, deno, repo, sourceBin } from "./aral-command.ts";
+import { aralCommand, deno, repo, sourceBin, until } from "./aral-command.ts";
 
 const bun = join(repo, "node_modules/bun/bin/bun.exe");
 const commands: [string, string[] | undefined][] = [
@@ -50,16 +50,6 @@ const selfKill = file("self-kill.mjs", "process.kill(process.pid, process.argv[2
 /** A stack frame line: what a crash prints and a quiet exit never does. */
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const gone = (pid: number) => !existsSync(`/proc/${pid}`);
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** `aral ...` as a real process; stdout is read once `readStdout()` or `readStdoutSlowly()` is called. */
 function spawnAral(command: string[], argv: string[], opts: { coreLimit?: boolean } = {}) {
