@@ -410,7 +410,7 @@ setInterval(() => {}, 1000);
   });
 
   it.runIf(aralCommand !== undefined && process.getuid?.() === 0)(
-    "run as nobody: a log directory it cannot create, and one it cannot write in, are EACCES; nothing started",
+    `run as nobody: a log directory it cannot create, and one it cannot write in, are EACCES; nothing started${process.getuid?.() === 0 ? "" : " (skipped: switching to nobody needs root)"}`,
     () => {
       const rootOwned = mkdtempSync(join(tmpdir(), "aral-rootlogs-"));
       chmodSync(rootOwned, 0o755);
