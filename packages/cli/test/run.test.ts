@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPlatform } from "@aral/adapter-node";
 import { describe, expect, it } from "vitest";
 import { exitCode } from "../src/commands/run.ts";
 import { main } from "../src/main.ts";
+import { deno, repo } from "./aral-command.ts";
 
 const platform = createPlatform();
 const dir = mkdtempSync(join(tmpdir(), "aral-run-"));
@@ -116,6 +117,30 @@ describe("aral run (in process, node platform)", () => {
       process.env["PATH"] = saved;
     }
   });
+
+  it("a Deno agent writes its audit log in a directory that does not exist yet: aral creates it (Deno may write the log, not create beside it)", async () => {
+    const auditDir = join(dir, "audit-not-yet", "logs");
+    const manifest = file(
+      "audit-deno.json",
+      JSON.stringify({
+        aral: { version: "1.0" },
+        layers: { runtime: { logging: { level: "warn", audit: { path: join(auditDir, "audit.log") } } } },
+      }),
+    );
+    const agent = join(repo, "packages/cli/test/fixtures/deno-audit-agent.mjs");
+    const saved = process.env["PATH"];
+    process.env["PATH"] = `${dirname(deno)}:${saved ?? ""}`;
+    try {
+      const result = await aral("run", "--runtime", "deno", "--manifest", manifest, "--max-restarts", "0", agent);
+      expect(result.err).not.toMatch(/PermissionDenied|NotCapable|cannot be written/);
+      expect(result.out).toContain("ready");
+      expect(result.code).toBe(0);
+    } finally {
+      process.env["PATH"] = saved;
+    }
+    const records = readFileSync(join(auditDir, "audit.log"), "utf8").trim().split("\n");
+    expect(records.map((line) => (JSON.parse(line) as { type: string }).type)).toContain("lifecycle.transition");
+  }, 90_000);
 
   it("bad usage and bad manifests are reported, not crashes", async () => {
     expect((await aral("run")).code).toBe(2);

@@ -4,7 +4,8 @@ import type { RuntimeConfig } from "@aral/core";
  * The paths a Deno agent may write and read under `aral run` (and in its exports): its storage roots (persistent, and
  * ephemeral - or the temp directory its runtime makes the ephemeral root in when only persistent is set) and its
  * audit log; it may also read its audit key and `extraRead` (the manifest file). Relative paths stay relative: Deno
- * resolves them against the agent's working directory, as the runtime does.
+ * resolves them against the agent's working directory, as the runtime does. The audit log's directory is not among
+ * them (the agent may write its log, not beside it): the supervisor creates it first (denoDirectoriesToCreate).
  */
 export function denoPermissionPaths(
   manifest: RuntimeConfig | undefined,
@@ -16,4 +17,14 @@ export function denoPermissionPaths(
   const write = [storage?.persistent, ephemeral, audit?.path].filter((path): path is string => path !== undefined);
   const read = [...write, ...(audit?.keyFile !== undefined ? [audit.keyFile] : []), ...(options.extraRead ?? [])];
   return { write, read };
+}
+
+/**
+ * The directories a Deno agent needs but may not create under denoPermissionPaths: the audit log's. The runtime makes
+ * it at start on the other runtimes; the supervisor, which may, makes it before a Deno agent starts.
+ */
+export function denoDirectoriesToCreate(manifest: RuntimeConfig | undefined): string[] {
+  const path = manifest?.logging.audit?.path;
+  const slash = path?.lastIndexOf("/") ?? -1;
+  return path !== undefined && slash > 0 ? [path.slice(0, slash)] : [];
 }

@@ -1,6 +1,7 @@
 import type { Platform } from "@aral/core";
 import { ConfigError, formatIssue, loadManifest } from "@aral/core/config";
 import type { SupervisorLogger } from "../options.ts";
+import { denoDirectoriesToCreate } from "../deno-permissions.ts";
 import type { SupervisedRuntime } from "../runtime-command.ts";
 import { RotatingLog } from "../logs/rotating-log.ts";
 import { AgentInstance, type InstanceContext, type InstanceOutputLine, type InstanceStatus } from "./agent-instance.ts";
@@ -305,7 +306,8 @@ export class Fleet {
   async #startAgent(slot: AgentSlot): Promise<AgentStartReport> {
     const { spec } = slot;
     if (this.#down) return { agent: spec.name, ready: 0, instances: spec.instances, error: "the fleet is going down" };
-    const missing = sharedHealthPort(spec) ?? (await this.#missingEntry(spec));
+    const missing =
+      sharedHealthPort(spec) ?? (await this.#missingEntry(spec)) ?? (await this.#createDenoDirectories(spec));
     slot.startError = missing;
     if (missing) {
       this.#options.logger.error(`${spec.name}: cannot start: ${missing}`);
@@ -348,6 +350,20 @@ export class Fleet {
     for (const path of paths) {
       if (!(await this.#platform.fs.exists(path)))
         return `${path === spec.entry ? "entry" : "cwd"} ${path} does not exist`;
+    }
+    return undefined;
+  }
+
+  /** A Deno agent may write its audit log but not create its directory (denoPermissionPaths): aral does it first. */
+  async #createDenoDirectories(spec: FleetAgentSpec): Promise<string | undefined> {
+    if (spec.runtime !== "deno") return undefined;
+    for (const directory of denoDirectoriesToCreate(spec.config)) {
+      const path = directory.startsWith("/") ? directory : `${spec.cwd}/${directory}`;
+      try {
+        await this.#platform.fs.mkdir(path, { recursive: true });
+      } catch (error) {
+        return `logging.audit.path's directory ${path} cannot be created: ${error instanceof Error ? error.message : String(error)}`;
+      }
     }
     return undefined;
   }
