@@ -1,4 +1,5 @@
 import { describeValue } from "../config/describe-value.ts";
+import { closest } from "../config/suggest.ts";
 import type { Clock } from "@aral/platform";
 import { MAX_TIMER_MS, systemClock } from "@aral/platform";
 import { QueueFullError, ShutdownError, TaskCancelledError, TaskQueueConfigError, TaskTimeoutError } from "./errors.ts";
@@ -383,6 +384,7 @@ export class TaskQueue {
       if (options === null || typeof options !== "object") {
         throw new TaskQueueConfigError("options", `task options must be an object, got ${describeValue(options)}`);
       }
+      for (const key in options) if (!TASK_OPTION_KEYS.includes(key)) throw unknownTaskOption(key);
       if (options.id !== undefined && (typeof options.id !== "string" || options.id === "")) {
         throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${describeValue(options.id)}`);
       }
@@ -669,4 +671,15 @@ function checkTimeout(option: string, value: unknown, allowZero = false): void {
       `${option} must be a finite number ${allowZero ? ">= 0" : "> 0"} and at most ${MAX_TIMER_MS} (milliseconds), got ${describeValue(value)}`,
     );
   }
+}
+
+const TASK_OPTION_KEYS: readonly string[] = ["priority", "timeoutMs", "signal", "id"] satisfies (keyof TaskOptions)[];
+
+/** A misspelt option ({ timeout: 5000 }) would otherwise run the task with none: named, with the closest known one. */
+function unknownTaskOption(key: string): TaskQueueConfigError {
+  const near = closest(key, TASK_OPTION_KEYS);
+  return new TaskQueueConfigError(
+    key,
+    `unknown task option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; task options are ${TASK_OPTION_KEYS.join(", ")}`,
+  );
 }

@@ -3,6 +3,7 @@ export type TaskFunction<T> = (signal: AbortSignal) => Promise<T> | T;
 
 export type PriorityName = "critical" | "high" | "normal" | "low";
 
+/** Any other key is refused (TaskQueueConfigError naming it): a misspelt `timeout` would run the task with none. */
 export interface TaskOptions {
   /** Higher runs first; FIFO within one priority. A number or a level name. Default "normal" (0). */
   priority?: number | PriorityName;

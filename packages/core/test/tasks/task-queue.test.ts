@@ -58,6 +58,14 @@ describe("TaskQueue", () => {
       name: "TaskQueueConfigError",
       option: "timeoutMs",
     });
+    let ran = false;
+    const typo = queue.add(async () => void (ran = true), { timeout: 5000 } as never);
+    await expect(typo).rejects.toMatchObject({ name: "TaskQueueConfigError", option: "timeout" });
+    await expect(typo).rejects.toThrow(
+      'unknown task option "timeout" (did you mean "timeoutMs"?); task options are priority, timeoutMs, signal, id',
+    );
+    await expect(queue.enqueue(async () => 1, { prority: "high" } as never)).rejects.toThrow(/did you mean "priority"/);
+    expect(ran).toBe(false);
     expect(queue.stats().accepted).toBe(0);
   });
 
