@@ -29,7 +29,7 @@ export interface AuditLogOptions {
   /** Default: no output (records are only returned). Use fileSink(platform, path) for a file. */
   sink?: LogSinkLike;
   clock?: Clock;
-  /** Extra keys to redact in `data` (one name or an array), on top of the built-in secret pattern. */
+  /** Extra keys to redact in `data` (one entry or an array; names or pino-style paths, see createKeyRedactor). */
   redact?: string | readonly string[];
   /** Continue an existing chain: the last record already written. */
   continueFrom?: { seq: number; hash: string };

@@ -25,7 +25,10 @@ export interface LoggerOptions {
   bindings?: LogFields;
   /** Only `now()` is read. */
   clock?: Clock;
-  /** Extra key names to redact (exact, case-insensitive; one name or an array), on top of the built-in secret pattern. */
+  /**
+   * Extra keys to redact, on top of the built-in secret pattern (case-insensitive; one entry or an array): a name is
+   * redacted at any depth, a path in pino's form (`user.ssn`, `items[*].card`, `req.headers["x-key"]`) only there.
+   */
   redact?: string | readonly string[];
 }
 

@@ -1,4 +1,4 @@
-import { REDACTED, type KeyRedactor } from "./redact.ts";
+import { REDACTED, type KeyRedactor, type RedactPathLevel } from "./redact.ts";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -9,13 +9,22 @@ const MAX_ARRAY_ITEMS = 1000;
  * Turns anything a caller may log into plain JSON data without ever throwing: secrets redacted at
  * any depth, circular references as "[Circular]", BigInt as a decimal string, errors as pino's
  * `err` serializer shapes them, Map/Set as object/array, functions and symbols dropped, too-deep
- * nesting as "[Object]"/"[Array]", throwing getters as "[Unreadable: ...]".
+ * nesting as "[Object]"/"[Array]", throwing getters as "[Unreadable: ...]". The redactor's paths start at `value`.
  */
 export function toJsonValue(value: unknown, redact: KeyRedactor): JsonValue | undefined {
-  return convert(value, redact, new Set<object>(), 0);
+  return convert(value, redact, new Set<object>(), 0, redact.paths === undefined ? undefined : [redact.paths]);
 }
 
-function convert(value: unknown, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue | undefined {
+/** The levels of the redacted paths that `value` sits at (undefined: none reaches it, the common case). */
+type Levels = readonly RedactPathLevel[] | undefined;
+
+function convert(
+  value: unknown,
+  redact: KeyRedactor,
+  ancestors: Set<object>,
+  depth: number,
+  levels: Levels,
+): JsonValue | undefined {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -35,7 +44,7 @@ function convert(value: unknown, redact: KeyRedactor, ancestors: Set<object>, de
   if (depth >= MAX_DEPTH) return Array.isArray(object) ? "[Array]" : "[Object]";
   ancestors.add(object);
   try {
-    return convertObject(object, redact, ancestors, depth + 1);
+    return convertObject(object, redact, ancestors, depth + 1, levels);
   } catch (error) {
     return `[Unreadable: ${describe(error)}]`;
   } finally {
@@ -48,11 +57,18 @@ function convertObject(
   redact: KeyRedactor,
   ancestors: Set<object>,
   depth: number,
+  levels: Levels,
 ): JsonValue | undefined {
-  if (object instanceof Error) return convertError(object, redact, ancestors, depth);
+  if (object instanceof Error) return convertError(object, redact, ancestors, depth, levels);
   if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString();
   if (Array.isArray(object)) {
-    const items = object.slice(0, MAX_ARRAY_ITEMS).map((item) => convert(item, redact, ancestors, depth) ?? null);
+    const items = object
+      .slice(0, MAX_ARRAY_ITEMS)
+      .map((item, index) =>
+        levels === undefined
+          ? (convert(item, redact, ancestors, depth, undefined) ?? null)
+          : itemAtPath(String(index), item, redact, ancestors, depth, levels),
+      );
     if (object.length > MAX_ARRAY_ITEMS) items.push(`[\u2026 ${object.length - MAX_ARRAY_ITEMS} more]`);
     return items;
   }
@@ -61,21 +77,28 @@ function convertObject(
   }
   if (object instanceof Map) {
     const out: Record<string, JsonValue> = {};
-    for (const [key, item] of object) putEntry(out, String(key), item, redact, ancestors, depth);
+    for (const [key, item] of object) putEntry(out, String(key), item, redact, ancestors, depth, levels);
     return out;
   }
-  if (object instanceof Set) return convert([...object], redact, ancestors, depth - 1);
+  if (object instanceof Set) return convert([...object], redact, ancestors, depth - 1, levels);
   if (object instanceof URL) return object.href;
   if (object instanceof RegExp) return String(object);
   const toJSON = (object as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === "function") return convert(toJSON.call(object), redact, ancestors, depth);
+  if (typeof toJSON === "function") return convert(toJSON.call(object), redact, ancestors, depth, levels);
   const out: Record<string, JsonValue> = {};
-  for (const key of Object.keys(object)) putEntry(out, key, readProperty(object, key), redact, ancestors, depth);
+  for (const key of Object.keys(object))
+    putEntry(out, key, readProperty(object, key), redact, ancestors, depth, levels);
   return out;
 }
 
 /** Shaped like pino's `err` serializer: type, message, stack, then own fields (code, path, ...), cause. */
-function convertError(error: Error, redact: KeyRedactor, ancestors: Set<object>, depth: number): JsonValue {
+function convertError(
+  error: Error,
+  redact: KeyRedactor,
+  ancestors: Set<object>,
+  depth: number,
+  levels: Levels,
+): JsonValue {
   const out: Record<string, JsonValue> = {
     type: readProperty(error, "name") === undefined ? error.constructor.name : String(readProperty(error, "name")),
     message: String(readProperty(error, "message") ?? ""),
@@ -84,12 +107,12 @@ function convertError(error: Error, redact: KeyRedactor, ancestors: Set<object>,
   if (typeof stack === "string") out.stack = stack;
   for (const key of Object.keys(error)) {
     if (key === "cause" || key === "errors" || key in out) continue;
-    putEntry(out, key, readProperty(error, key), redact, ancestors, depth);
+    putEntry(out, key, readProperty(error, key), redact, ancestors, depth, levels);
   }
   const cause = readProperty(error, "cause");
-  if (cause !== undefined) putEntry(out, "cause", cause, redact, ancestors, depth);
+  if (cause !== undefined) putEntry(out, "cause", cause, redact, ancestors, depth, levels);
   const errors = readProperty(error, "errors");
-  if (Array.isArray(errors)) putEntry(out, "aggregateErrors", errors, redact, ancestors, depth);
+  if (Array.isArray(errors)) putEntry(out, "aggregateErrors", errors, redact, ancestors, depth, levels);
   return out;
 }
 
@@ -100,13 +123,43 @@ function putEntry(
   redact: KeyRedactor,
   ancestors: Set<object>,
   depth: number,
+  levels: Levels,
 ): void {
-  if (redact(key)) {
+  const next = levels === undefined ? undefined : levelsBelow(key, levels);
+  if (next === REDACT || redact(key)) {
     out[key] = REDACTED;
     return;
   }
-  const converted = convert(item, redact, ancestors, depth);
+  const converted = convert(item, redact, ancestors, depth, next);
   if (converted !== undefined) out[key] = converted;
+}
+
+function itemAtPath(
+  index: string,
+  item: unknown,
+  redact: KeyRedactor,
+  ancestors: Set<object>,
+  depth: number,
+  levels: readonly RedactPathLevel[],
+): JsonValue {
+  const next = levelsBelow(index, levels);
+  return next === REDACT ? REDACTED : (convert(item, redact, ancestors, depth, next) ?? null);
+}
+
+const REDACT = Symbol("redact");
+
+/** Where the paths go below `key` (by its name or `*`): REDACT when one of them ends there. */
+function levelsBelow(key: string, levels: readonly RedactPathLevel[]): typeof REDACT | Levels {
+  const lower = key.toLowerCase();
+  let next: RedactPathLevel[] | undefined;
+  for (const level of levels) {
+    const named = level.get(lower);
+    const any = level.get("*");
+    if (named === true || any === true) return REDACT;
+    if (named !== undefined) (next ??= []).push(named);
+    if (any !== undefined) (next ??= []).push(any);
+  }
+  return next;
 }
 
 function readProperty(object: object, key: string): unknown {

@@ -328,6 +328,54 @@ describe("pino's call forms", () => {
   });
 });
 
+describe("redact paths in pino's form", () => {
+  it("redacts a dotted path only there, from the root of the logged fields and bindings; a plain name anywhere", () => {
+    const sink = memorySink();
+    const log = createLogger({
+      sink,
+      redact: ["user.ssn", 'req.headers["x-trace.key"]', "cards[*].number", "*.pin", "items[1]", "zip"],
+      bindings: { user: { ssn: "bound-111" } },
+    });
+    log.info("request", {
+      user: { SSN: "111-22", name: "ann", profile: { ssn: "kept-nested" } },
+      other: { ssn: "kept-other", pin: "1234" },
+      req: { headers: { "x-trace.key": "t-1", accept: "json" } },
+      cards: [{ number: "4111", brand: "visa" }, { number: "5500" }],
+      items: ["a", "b", "c"],
+      address: { zip: "12345" },
+    });
+    const line = sink.lines[0]!;
+    for (const secret of ["111-22", "bound-111", "t-1", "4111", "5500", "1234", '"b"', "12345"])
+      expect(line).not.toContain(secret);
+    expect(sink.records[0]).toMatchObject({
+      user: { SSN: "[REDACTED]", name: "ann", profile: { ssn: "kept-nested" } },
+      other: { ssn: "kept-other", pin: "[REDACTED]" },
+      req: { headers: { "x-trace.key": "[REDACTED]", accept: "json" } },
+      cards: [{ number: "[REDACTED]", brand: "visa" }, { number: "[REDACTED]" }],
+      items: ["a", "[REDACTED]", "c"],
+      address: { zip: "[REDACTED]" },
+    });
+    log.child({ scope: "c" }).warn("again", new Map([["user", { ssn: "from-a-map" }]]) as never);
+    expect(sink.lines[1]).toContain('"user":{"ssn":"[REDACTED]"}');
+  });
+
+  it("a malformed path is a TypeError naming it and what is wrong", () => {
+    const sink = memorySink();
+    for (const [path, why] of [
+      ["", "empty"],
+      ["a..b", "an empty segment"],
+      ["a.", "it ends with a dot"],
+      ["a[b", "a [ without its ]"],
+      ["a[b]", '[b]: write ["name"], [*] or an index'],
+      ["a[0]b", '"b" after ]'],
+    ] as const) {
+      expect(() => createLogger({ sink, redact: [path] })).toThrow(
+        new TypeError(`Invalid log option redact: ${JSON.stringify(path)} is not a key name or a path (${why})`),
+      );
+    }
+  });
+});
+
 describe("createLogger and child() options: a bad one is a TypeError naming it and the value", () => {
   it("redact takes one key name as a string, and rejects anything but key names", () => {
     const sink = memorySink();
