@@ -5,6 +5,7 @@ import { NEVER_ABORTED } from "./never-aborted.ts";
 import type { Policy } from "./policy.ts";
 import { RollingWindow } from "./rolling-window.ts";
 import {
+  requireClock,
   badCall,
   describe,
   requireFunction,
@@ -118,6 +119,7 @@ export class CircuitBreaker implements Policy {
     this.halfOpenProbes = requireInteger("halfOpenProbes", options.halfOpenProbes ?? 1, 1, Number.MAX_SAFE_INTEGER);
     if (options.isFailure !== undefined) requireFunction("isFailure", options.isFailure);
     this.#isFailure = options.isFailure;
+    requireClock("clock", options.clock);
     this.#clock = options.clock ?? systemClock;
     if (options.failureRatio !== undefined) {
       const {

@@ -4,7 +4,14 @@ import type { ResilienceLogger } from "./logger.ts";
 import { consoleLogger, describeError } from "./logger.ts";
 import { RETRY_OPTION_KEYS, resolveRetryOptions, runWithRetry } from "./retry.ts";
 import type { ResolvedRetryOptions, RetryAttempt, RetryEvent, RetryOptions } from "./retry.ts";
-import { requireFunction, requireNonNegative, requireOptions, requireSignal, requireString } from "./validate.ts";
+import {
+  requireClock,
+  requireFunction,
+  requireNonNegative,
+  requireOptions,
+  requireSignal,
+  requireString,
+} from "./validate.ts";
 
 export interface CriticalErrorInfo {
   context: string;
@@ -57,6 +64,7 @@ export class RuntimeErrorHandler {
     );
     if (shutdown !== undefined) requireFunction("shutdown", shutdown);
     this.#monitorTimeoutMs = requireNonNegative("monitorTimeoutMs", monitorTimeoutMs ?? 5000);
+    requireClock("clock", retry.clock);
     this.#clock = retry.clock ?? systemClock;
     this.#logger = logger ?? consoleLogger;
     this.#retryOptions = { ...retry, clock: this.#clock };

@@ -6,7 +6,7 @@ import { ResilienceConfigError } from "./errors.ts";
 import { RETRY_OPTION_KEYS, resolveRetryOptions, runWithRetry } from "./retry.ts";
 import type { RetryOptions } from "./retry.ts";
 import { runWithTimeout } from "./timeout.ts";
-import { badCall, describe, requireOptions, requirePositive, requireString } from "./validate.ts";
+import { badCall, describe, requireClock, requireOptions, requirePositive, requireString } from "./validate.ts";
 
 /** One resilience behaviour around a call; policies nest with compose(). */
 export interface Policy {
@@ -37,6 +37,7 @@ export function breakerPolicy(breaker: CircuitBreaker | CircuitBreakerOptions): 
 export function timeoutPolicy(ms: number, options: { clock?: Clock; what?: string } = {}): Policy {
   requirePositive("timeout ms", ms);
   requireOptions("timeoutPolicy", "options", options, ["clock", "what"]);
+  requireClock("clock", options.clock);
   const clock = options.clock ?? systemClock;
   return {
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {

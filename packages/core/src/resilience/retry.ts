@@ -5,6 +5,7 @@ import type { BackoffOptions, BackoffStrategy, JitterMode } from "./backoff.ts";
 import { NonRetryableError, RuntimeError, TimeoutError } from "./errors.ts";
 import { abortReason, NEVER_ABORTED } from "./never-aborted.ts";
 import {
+  requireClock,
   requireFunction,
   requireInteger,
   requireOptions,
@@ -102,6 +103,7 @@ export function resolveRetryOptions(options: RetryOptions = {}, owner = "execute
   if (options.retryable !== undefined) requireFunction("retryable", options.retryable);
   if (options.onRetry !== undefined) requireFunction("onRetry", options.onRetry);
   if (options.random !== undefined) requireFunction("random", options.random);
+  requireClock("clock", options.clock);
   return {
     maxRetries,
     backoffMs,

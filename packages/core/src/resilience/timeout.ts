@@ -2,7 +2,7 @@ import type { Clock } from "@aral/platform";
 import { systemClock } from "@aral/platform";
 import { TimeoutError } from "./errors.ts";
 import { abortReason } from "./never-aborted.ts";
-import { badCall, requireOptions, requirePositive } from "./validate.ts";
+import { badCall, requireClock, requireOptions, requirePositive } from "./validate.ts";
 
 export interface TimeoutOptions {
   /** The caller's signal: aborting it aborts the call too (and rejects with its reason). */
@@ -29,6 +29,7 @@ export function withTimeout<T>(
   try {
     requirePositive("timeout ms", ms);
     requireOptions("withTimeout", "options", options, TIMEOUT_OPTION_KEYS);
+    requireClock("clock", options.clock);
   } catch (error) {
     return Promise.reject(error);
   }

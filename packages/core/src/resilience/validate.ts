@@ -49,6 +49,23 @@ export function requireFunction(option: string, value: unknown): void {
   }
 }
 
+/** undefined or a Clock ({ now(), sleep(ms, signal) }): a wrong one would only fail inside a retry or a breaker. */
+export function requireClock(option: string, value: unknown): void {
+  const clock = value as { now?: unknown; sleep?: unknown } | null;
+  if (
+    value !== undefined &&
+    (typeof clock !== "object" ||
+      clock === null ||
+      typeof clock.now !== "function" ||
+      typeof clock.sleep !== "function")
+  ) {
+    throw new ResilienceConfigError(
+      option,
+      `${option} must be a Clock { now(), sleep(ms, signal) }, got ${describe(value)}`,
+    );
+  }
+}
+
 export function requireString(option: string, value: unknown): string {
   if (typeof value !== "string") {
     throw new ResilienceConfigError(option, `${option} must be a string, got ${describe(value)}`);

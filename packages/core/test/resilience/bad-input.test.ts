@@ -212,6 +212,38 @@ describe("options that are not an object", () => {
   });
 });
 
+describe("a clock that is not one", () => {
+  it("is refused where it is given, naming clock, instead of failing inside a retry, a breaker or a timer", async () => {
+    const junk = [{ now: 5 }, { now: () => 0 }, Date, null, 42];
+    for (const clock of junk) {
+      const message = /^clock must be a Clock \{ now\(\), sleep\(ms, signal\) \}, got /;
+      let calls = 0;
+      expectConfigError(
+        await outcome(executeWithRetry(async () => ++calls, "c", { clock: clock as never })),
+        "clock",
+        message,
+      );
+      expect(calls).toBe(0);
+      expectConfigError(
+        thrown(() => new CircuitBreaker({ name: "b", clock: clock as never })),
+        "clock",
+        message,
+      );
+      expectConfigError(
+        thrown(() => timeoutPolicy(10, { clock: clock as never })),
+        "clock",
+        message,
+      );
+      expectConfigError(await outcome(withTimeout(async () => 1, 10, { clock: clock as never })), "clock", message);
+      expectConfigError(
+        thrown(() => new RuntimeErrorHandler({ clock: clock as never })),
+        "clock",
+        message,
+      );
+    }
+  });
+});
+
 describe("a misspelt option", () => {
   it("is refused with a suggestion instead of being ignored", async () => {
     let calls = 0;
