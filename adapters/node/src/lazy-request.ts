@@ -34,11 +34,13 @@ function urlOf(s: State): string {
   if (s.url !== undefined) return s.url;
   const path = s.req.url ?? "/";
   const host = s.req.headers.host;
+  // Joined, not resolved: new URL("//health", base) would take "health" for the host.
+  const at = (origin: string) => new URL(path.startsWith("/") ? `${origin}${path}` : path, origin);
   let url: URL;
   try {
-    url = new URL(path, host ? `http://${host}` : s.base);
+    url = at(host ? `http://${host}` : s.base);
   } catch {
-    url = new URL(path, s.base);
+    url = at(s.base);
   }
   return (s.url = url.href);
 }

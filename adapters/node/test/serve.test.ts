@@ -25,6 +25,25 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("serve", () => {
+  it("a request path that starts with // keeps its path and the real host in request.url (not http://health/)", async () => {
+    const server = await start((req) => new Response(req.url));
+    const get = (path: string, host?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const request = http.get(
+          { host: "127.0.0.1", port: server.port, path, ...(host === undefined ? {} : { headers: { host } }) },
+          (response) => {
+            let body = "";
+            response.on("data", (chunk) => (body += chunk));
+            response.on("end", () => resolve(body));
+          },
+        );
+        request.on("error", reject);
+      });
+    expect(await get("//health/live?x=1")).toBe(`http://127.0.0.1:${server.port}//health/live?x=1`);
+    expect(await get("//a//b", "agent.example:8080")).toBe("http://agent.example:8080//a//b");
+    expect(await get("/plain")).toBe(`http://127.0.0.1:${server.port}/plain`);
+  });
+
   it("hands the handler a full standard Request, built on demand: every member works, clone() included", async () => {
     const seen: Record<string, unknown> = {};
     const server = await start(async (req) => {
