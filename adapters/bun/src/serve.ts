@@ -34,10 +34,22 @@ export async function serve(
   }
   const stopWatching = watchDescriptors(`${hostname}:${boundPort}`);
   // stop(false) stops listening, closes idle keep-alive connections and resolves once in-flight responses are done.
-  const close = async (): Promise<void> => {
-    stopWatching();
-    await server.stop(false);
-  };
+  // It also waits for a connection that never finishes its request headers (no idleTimeout ends it), which is not a
+  // request: once pendingRequests (requests until their response is written) is 0, the rest are closed.
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      stopWatching();
+      const stopped = server.stop(false);
+      let done = false;
+      void stopped.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      while (!done && server.pendingRequests > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (!done) await server.stop(true);
+      await stopped;
+    })());
   return { hostname, port: boundPort, close };
 }
 

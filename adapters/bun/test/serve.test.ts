@@ -36,6 +36,32 @@ describe("net.serve", () => {
       await server.close();
     }
   });
+  test("close() does not wait for a connection that never finishes its request headers, and still finishes a streaming response", async () => {
+    const { connect } = await import("node:net");
+    let streamed = 0;
+    const server = await net.serve(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              if (streamed++ < 10) controller.enqueue(new TextEncoder().encode("x"));
+              else controller.close();
+            },
+          }),
+        ),
+    );
+    const half = connect(server.port, "127.0.0.1");
+    await new Promise((resolve) => half.once("connect", resolve));
+    half.write("GET /health HTTP/1.1\r\nHost: x\r\n");
+    const halfClosed = new Promise((resolve) => half.once("close", resolve));
+    half.on("error", () => {});
+    const response = await net.fetch(server.url);
+    const body = response.text();
+    await server.close();
+    expect(await body).toBe("xxxxxxxxxx");
+    await halfClosed;
+  }, 10_000);
   test("a throwing handler gives 500 and the server keeps running", async () => {
     const server = await net.serve((request) => {
       if (request.url.endsWith("/boom")) throw new Error("boom");
