@@ -18,11 +18,13 @@ export class Counter extends Metric<{ value: number }> {
     if (by < 0) throw new MetricsError(`Counter ${this.name}: cannot decrease (increment ${by})`, this.name);
     if (by === Number.POSITIVE_INFINITY)
       throw new MetricsError(`Counter ${this.name}: increment must be finite, got Infinity`, this.name);
-    this.seriesFor(labels).value += by;
+    const series = this.seriesFor(labels);
+    if (series !== undefined) series.value += by;
   }
 
+  /** The value for these labels (0 for a label set beyond the series limit, which is not recorded). */
   get(labels?: Labels): number {
-    return this.seriesFor(labels).value;
+    return this.seriesFor(labels, false)?.value ?? 0;
   }
 
   protected pointOf(series: { value: number }): { value: number } {

@@ -9,19 +9,26 @@ export class Gauge extends Metric<{ value: number }> {
   }
 
   set(value: number, labels?: Labels): void {
-    this.seriesFor(labels).value = checkNumber(this.name, "value", value);
+    checkNumber(this.name, "value", value);
+    const series = this.seriesFor(labels);
+    if (series !== undefined) series.value = value;
   }
 
   inc(amount = 1, labels?: Labels): void {
-    this.seriesFor(labels).value += checkNumber(this.name, "increment", amount);
+    checkNumber(this.name, "increment", amount);
+    const series = this.seriesFor(labels);
+    if (series !== undefined) series.value += amount;
   }
 
   dec(amount = 1, labels?: Labels): void {
-    this.seriesFor(labels).value -= checkNumber(this.name, "decrement", amount);
+    checkNumber(this.name, "decrement", amount);
+    const series = this.seriesFor(labels);
+    if (series !== undefined) series.value -= amount;
   }
 
+  /** The value for these labels (0 for a label set beyond the series limit, which is not recorded). */
   get(labels?: Labels): number {
-    return this.seriesFor(labels).value;
+    return this.seriesFor(labels, false)?.value ?? 0;
   }
 
   protected pointOf(series: { value: number }): { value: number } {

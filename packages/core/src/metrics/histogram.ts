@@ -19,19 +19,8 @@ export class Histogram extends Metric<HistogramSeries> {
 
   constructor(name: string, help: string, buckets: readonly number[], labelNames: readonly string[] = []) {
     super(name, help, labelNames, ["le"]);
-    if (!Array.isArray(buckets) || buckets.length === 0)
-      throw new MetricsError(`Histogram ${name}: buckets must be a non-empty array of numbers`, name);
-    const bounds = buckets.filter((b) => b !== Number.POSITIVE_INFINITY);
-    bounds.forEach((bound, i) => {
-      if (typeof bound !== "number" || !Number.isFinite(bound))
-        throw new MetricsError(`Histogram ${name}: bucket ${describeValue(bound)} is not a finite number`, name);
-      if (i > 0 && bound <= bounds[i - 1]!)
-        throw new MetricsError(
-          `Histogram ${name}: buckets must be strictly increasing (${bounds[i - 1]} then ${bound})`,
-          name,
-        );
-    });
-    this.buckets = Object.freeze([...bounds]);
+    const bounds = checkBuckets(name, buckets);
+    this.buckets = Object.freeze(bounds);
   }
 
   protected newSeries(): HistogramSeries {
@@ -41,6 +30,7 @@ export class Histogram extends Metric<HistogramSeries> {
   observe(value: number, labels?: Labels): void {
     checkNumber(this.name, "observation", value);
     const series = this.seriesFor(labels);
+    if (series === undefined) return; // a new label set beyond the series limit: dropped
     const buckets = this.buckets;
     for (let i = 0; i < buckets.length; i++) {
       if (value <= buckets[i]!) {
@@ -66,10 +56,10 @@ export class Histogram extends Metric<HistogramSeries> {
     };
   }
 
-  /** Count and sum so far for these labels. */
+  /** Count and sum so far for these labels (zero for a label set beyond the series limit, which is not recorded). */
   get(labels?: Labels): { count: number; sum: number } {
-    const series = this.seriesFor(labels);
-    return { count: series.count, sum: series.sum };
+    const series = this.seriesFor(labels, false);
+    return { count: series?.count ?? 0, sum: series?.sum ?? 0 };
   }
 
   protected pointOf(series: HistogramSeries): { bucketCounts: number[]; sum: number; count: number } {
@@ -89,4 +79,36 @@ export class Histogram extends Metric<HistogramSeries> {
     lines.push(this.sample("_count", values, series.count));
     return lines;
   }
+}
+
+/**
+ * The upper bounds of `buckets` without the +Inf bucket: a dense, non-empty array of numbers, strictly increasing,
+ * +Inf allowed only as the last entry (it is implied anyway). Anything else is a MetricsError naming the problem.
+ */
+export function checkBuckets(name: string, buckets: unknown): number[] {
+  if (!Array.isArray(buckets) || buckets.length === 0)
+    throw new MetricsError(
+      `Histogram ${name}: buckets must be a non-empty array of numbers, got ${describeValue(buckets)}`,
+      name,
+    );
+  const last = buckets.length - 1;
+  const bounds: number[] = [];
+  for (let i = 0; i <= last; i++) {
+    const bound: unknown = buckets[i];
+    if (bound === Number.POSITIVE_INFINITY && i === last) break;
+    if (typeof bound !== "number" || !Number.isFinite(bound))
+      throw new MetricsError(
+        `Histogram ${name}: bucket ${i} is ${i in buckets ? describeValue(bound) : "missing (a hole in the array)"}; ` +
+          "expected a finite number (+Inf only as the last bucket)",
+        name,
+      );
+    const previous = bounds[i - 1];
+    if (previous !== undefined && bound <= previous)
+      throw new MetricsError(
+        `Histogram ${name}: buckets must be strictly increasing (${previous} then ${bound})`,
+        name,
+      );
+    bounds.push(bound);
+  }
+  return bounds;
 }

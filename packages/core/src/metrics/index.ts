@@ -1,4 +1,5 @@
-export { MetricsRegistry } from "./registry.ts";
+export { DEFAULT_SERIES_LIMIT, MetricsRegistry, SERIES_DROPPED_METRIC } from "./registry.ts";
+export type { MetricsRegistryOptions } from "./registry.ts";
 export { Counter } from "./counter.ts";
 export { Gauge } from "./gauge.ts";
 export { Histogram } from "./histogram.ts";

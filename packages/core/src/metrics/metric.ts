@@ -16,12 +16,21 @@ export interface SeriesPoint {
   count?: number;
 }
 
-/** What every metric shares: name, help, label names, and one series per label-value combination. */
+/** Told when a write to a new label set is refused because the family has `limit` series already. */
+export type SeriesDropListener = (metric: Metric<unknown>, limit: number) => void;
+
+/**
+ * What every metric shares: name, help, label names, and one series per label-value combination. A metric in a
+ * registry holds at most the registry's series limit of label sets: a write to a further one is dropped (the registry
+ * counts it); the series it has keep updating.
+ */
 export abstract class Metric<Series> {
   abstract readonly type: MetricType;
   readonly #series = new Map<string, { values: string[]; series: Series }>();
   #constant: readonly (readonly [string, string])[] = [];
   #unlabelled: { values: string[]; series: Series } | undefined;
+  #seriesLimit = Number.POSITIVE_INFINITY;
+  #onDrop: SeriesDropListener | undefined;
 
   readonly name: string;
   readonly help: string;
@@ -54,8 +63,25 @@ export abstract class Metric<Series> {
   protected abstract newSeries(): Series;
   protected abstract renderSeries(labelValues: readonly string[], series: Series): string[];
 
-  /** The series for these labels, created on first use. */
-  protected seriesFor(labels: Labels | undefined): Series {
+  /**
+   * Caps the number of label sets (the registry calls this with its series limit). Series already held stay and keep
+   * updating; a write to a new label set beyond the limit is dropped and `onDrop` is told.
+   */
+  limitSeries(limit: number, onDrop?: SeriesDropListener): void {
+    this.#seriesLimit = limit;
+    this.#onDrop = onDrop;
+  }
+
+  /** How many label sets this metric holds. */
+  get seriesCount(): number {
+    return this.#series.size;
+  }
+
+  /**
+   * The series for these labels, created on first use; undefined when it would be a new one beyond the series limit
+   * (`write`: a dropped write, reported to the limit's listener; else a read, which reports nothing).
+   */
+  protected seriesFor(labels: Labels | undefined, write = true): Series | undefined {
     // Hot path (a histogram observed per task): the unlabelled series without building a key.
     if (labels === undefined && this.labelNames.length === 0) {
       if (this.#unlabelled === undefined) {
@@ -68,6 +94,10 @@ export abstract class Metric<Series> {
     const key = JSON.stringify(values);
     let entry = this.#series.get(key);
     if (!entry) {
+      if (this.#series.size >= this.#seriesLimit) {
+        if (write) this.#onDrop?.(this as Metric<unknown>, this.#seriesLimit);
+        return undefined;
+      }
       entry = { values, series: this.newSeries() };
       this.#series.set(key, entry);
     }
@@ -82,7 +112,7 @@ export abstract class Metric<Series> {
 
   /** Every series as data, the same ones render() writes. */
   points(): SeriesPoint[] {
-    if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
+    if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined, false);
     const out: SeriesPoint[] = [];
     for (const { values, series } of this.#series.values()) {
       const labels: Record<string, string> = {};
@@ -98,7 +128,7 @@ export abstract class Metric<Series> {
   render(constant: readonly (readonly [string, string])[] = []): string {
     this.#constant = constant;
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined);
+    if (this.#series.size === 0 && this.labelNames.length === 0) this.seriesFor(undefined, false);
     for (const { values, series } of this.#series.values()) lines.push(...this.renderSeries(values, series));
     return `${lines.join("\n")}\n`;
   }
@@ -117,12 +147,23 @@ export abstract class Metric<Series> {
       }
     }
     return this.labelNames.map((label) => {
-      const value = labels[label];
+      const value: unknown = labels[label];
+      if (typeof value === "string") return value;
+      if (typeof value === "number") return String(value);
       if (value === undefined)
         throw new MetricsError(`Metric ${this.name}: missing value for label "${label}"`, this.name);
-      return String(value);
+      throw new MetricsError(
+        `Metric ${this.name}: label "${label}" must be a string or a number, got ${describeLabelValue(value)}`,
+        this.name,
+      );
     });
   }
+}
+
+function describeLabelValue(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return `${Array.isArray(value) ? "an array" : "an object"} ${describeValue(value)}`;
+  return `${typeof value} ${describeValue(value)}`;
 }
 
 export function checkNumber(metric: string, what: string, value: unknown): number {

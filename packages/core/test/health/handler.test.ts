@@ -91,7 +91,7 @@ describe("healthHandler", () => {
     expect((await healthHandler({ monitor })(get("/metrics"))).status).toBe(404);
     const post = await handler(get("/health", "POST"));
     expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET");
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
     expect((await handler(get("/metrics", "DELETE"))).status).toBe(405);
   });
 });
@@ -116,6 +116,86 @@ describe("healthHandler over platform.net.serve (node adapter)", () => {
       expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
       expect(await metrics.text()).toContain("aral_test_requests_total 3");
       expect((await fetch(`${server.url}/nope`, { method: "POST" })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("healthHandler: HEAD and unserialisable details over real HTTP on 127.0.0.1 (node adapter)", () => {
+  async function serve(handler: ReturnType<typeof healthHandler>) {
+    const platform: Platform = createNodePlatform();
+    return platform.net.serve(handler, { hostname: "127.0.0.1", port: 0 });
+  }
+
+  it("HEAD answers every endpoint with the GET's status and headers and no body; HEAD /metrics runs no collector", async () => {
+    const { monitor, setAlive } = setup();
+    await monitor.runChecks();
+    const metrics = new MetricsRegistry();
+    let collected = 0;
+    metrics.onCollect(() => collected++);
+    const withCollector = healthHandler({ monitor, metrics });
+    const server = await serve(withCollector);
+    try {
+      const compare = async (path: string) => {
+        const get = await fetch(`${server.url}${path}`);
+        await get.arrayBuffer();
+        const head = await fetch(`${server.url}${path}`, { method: "HEAD" });
+        expect(await head.text(), `HEAD ${path} body`).toBe("");
+        expect([head.status, head.headers.get("content-type"), head.headers.get("cache-control")]).toEqual([
+          get.status,
+          get.headers.get("content-type"),
+          get.headers.get("cache-control"),
+        ]);
+        return head.status;
+      };
+      expect(await compare("/health")).toBe(200);
+      expect(await compare("/health/live")).toBe(200);
+      expect(await compare("/health/ready")).toBe(200);
+      const scrapes = collected;
+      expect(await compare("/metrics")).toBe(200);
+      expect(collected).toBe(scrapes + 1); // the GET ran the collectors, the HEAD did not
+      expect(await compare("/nope")).toBe(404);
+      monitor.setAccepting(false);
+      setAlive(false);
+      await monitor.runChecks();
+      expect(await compare("/health/ready")).toBe(503);
+      expect(await compare("/health/live")).toBe(503);
+      expect(await compare("/health")).toBe(503);
+      const post = await fetch(`${server.url}/health`, { method: "POST" });
+      expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+      await post.body?.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("exposeDetails: a BigInt, a cycle or a throwing toJSON in a detail is served as JSON, the rest unchanged", async () => {
+    const monitor = new HealthMonitor({ interval: 1000, timeout: 100 });
+    const cycle: Record<string, unknown> = { name: "loop" };
+    cycle.self = cycle;
+    monitor.register("bigint", () => ({ ok: true, detail: { n: 10n, nested: [1n, "x"] } }));
+    monitor.register("cycle", () => ({ ok: true, detail: cycle }));
+    monitor.register("toJSON", () => ({
+      ok: true,
+      detail: {
+        toJSON() {
+          throw new Error("no JSON for you");
+        },
+      },
+    }));
+    monitor.register("plain", () => ({ ok: true, detail: { rows: 3, when: new Date(0), token: "kept" } }));
+    await monitor.runChecks();
+    const server = await serve(healthHandler({ monitor, exposeDetails: true }));
+    try {
+      const response = await fetch(`${server.url}/health`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      const body = await response.json();
+      expect(body.checks.bigint.detail).toEqual({ n: "10", nested: ["1", "x"] });
+      expect(body.checks.cycle.detail).toEqual({ name: "loop", self: "[Circular]" });
+      expect(body.checks.toJSON.detail).toMatch(/^\[Unreadable: no JSON for you\]$/);
+      expect(body.checks.plain.detail).toEqual({ rows: 3, when: "1970-01-01T00:00:00.000Z", token: "kept" });
     } finally {
       await server.close();
     }
