@@ -1,6 +1,7 @@
 import { ResourceLimitError } from "@aral/core";
-import { equal, ok, rejects } from "../harness/assert.ts";
+import { deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
+import { until } from "../harness/helpers.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
 export const runtimeResourceCases = defineCases([
@@ -70,6 +71,57 @@ export const runtimeResourceCases = defineCases([
       await runtime.stop();
       equal(await ctx.platform.fs.exists(madeDir), false, `${madeDir} exists after stop()`);
       equal(await ctx.platform.fs.exists(`${base}/data`), true, "the persistent root exists after stop()");
+    },
+  },
+  {
+    name: 'resources: fallback "restart" — over its memory limit from the start, the runtime restarts once in place; still over after that restart, it stops (exit 1 for its supervisor) instead of running on degraded',
+    capability: "runtime.resources",
+    timeoutMs: 30_000,
+    async run(ctx) {
+      const { runtime, log } = runtimeFor(ctx, {
+        resources: { memory: { limit: "1Mi" }, fallback: "restart", monitor: { interval: 20 } },
+      });
+      await runtime.start();
+      await until("the runtime to stop", 20_000, () => runtime.getStatus() === "stopped");
+      equal(runtime.restartCount, 1, "restarts in place before stopping");
+      deepEqual(
+        log.records
+          .map((r) => r["event"])
+          .filter((event) => event === "resources.restart" || event === "resources.restart-failed"),
+        ["resources.restart", "resources.restart-failed"],
+        "what the runtime logged",
+      );
+    },
+  },
+  {
+    name: 'resources: fallback "restart" — a restart that brings usage back within limits keeps the runtime running, and a later exhaustion restarts it again',
+    capability: "runtime.resources",
+    timeoutMs: 30_000,
+    async run(ctx) {
+      const base = await ctx.tempDir();
+      const { runtime, log } = runtimeFor(ctx, {
+        resources: {
+          storage: { persistent: `${base}/data`, maxSize: "1Mi" },
+          fallback: "restart",
+          monitor: { interval: 20 },
+        },
+      });
+      await runtime.start();
+      for (const round of [1, 2]) {
+        // The ephemeral area is a new temp directory after each restart: the restart frees what filled it.
+        await runtime.storage!.ephemeral.writeFile("fill.bin", new Uint8Array(1000 * 1024));
+        await until(
+          `restart ${round} to finish`,
+          20_000,
+          () => runtime.restartCount === round && runtime.getStatus() === "running",
+        );
+        equal(runtime.storage!.usage().total, 0, `usage after restart ${round}`);
+      }
+      equal(
+        log.records.some((r) => r["event"] === "resources.restart-failed"),
+        false,
+        "no stop for a restart that helped",
+      );
     },
   },
 ]);

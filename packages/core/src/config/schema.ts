@@ -169,7 +169,7 @@ const resources = object(
     network: withDefault(network, {}),
     fallback: doc(
       oneOf(["reject", "shed", "restart"]),
-      "What the runtime does while a monitor reports exhaustion: reject new work, shed low-priority queued tasks, or request a restart.",
+      "What the runtime does while a monitor reports exhaustion: reject new work, shed low-priority queued tasks, or restart in place (and, still exhausted after that restart, stop so the process exits 1 for its supervisor).",
       { default: "reject" },
     ),
     monitor: withDefault(monitor, {}),
@@ -398,7 +398,7 @@ const observability = object(
   {
     serviceName: doc(
       string({ minLength: 1 }),
-      "The agent's name: the `agent` label on every metric and OpenTelemetry's service.name. Default: OTEL_SERVICE_NAME, else \"aral-agent\".",
+      "The agent's name: the `agent` label on every metric and OpenTelemetry's service.name. Default: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else \"aral-agent\" (an empty variable is unset).",
       opt,
     ),
     tracing: withDefault(tracing, {}),

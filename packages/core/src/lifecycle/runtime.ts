@@ -30,6 +30,7 @@ import { createLimitedFetch } from "../resources/network.ts";
 import { describeEnforcement } from "../resources/enforcement.ts";
 import { resolveResources } from "../resources/config.ts";
 import type { AllocationRequest, LimitedFetch, Lease, ResourceMonitor, Storage } from "../resources/index.ts";
+import { ResourceDegradedError } from "../resources/errors.ts";
 import { TaskQueue } from "../tasks/task-queue.ts";
 import type { TaskOptions } from "../tasks/index.ts";
 import { CircuitBreakerRegistry } from "../resilience/circuit-registry.ts";
@@ -37,7 +38,7 @@ import { CircuitOpenError, ResilienceConfigError } from "../resilience/errors.ts
 import { RuntimeErrorHandler } from "../resilience/error-handler.ts";
 import type { CircuitBreaker } from "../resilience/index.ts";
 import { WorkerPool } from "../workers/pool.ts";
-import { resolveTracingSettings } from "../tracing/settings.ts";
+import { otlpStartWarnings, resolveServiceName, resolveTracingSettings } from "../tracing/settings.ts";
 import { TracingUnavailableError } from "../tracing/errors.ts";
 import { MetricsUnavailableError } from "../metrics/errors.ts";
 import { importOpenTelemetryApi } from "../opentelemetry-api.ts";
@@ -117,6 +118,8 @@ interface Session {
   monitor?: ResourceMonitor;
   storage?: Storage;
   server?: Server;
+  /** The "restart" fallback's state in this session (see #onExhausted). */
+  exhaustion?: { afterRestart: boolean; seenHealthy: boolean; pending: boolean };
 }
 
 /**
@@ -137,7 +140,14 @@ export class AralRuntime {
   readonly #input: RuntimeInput;
   readonly #deps: RuntimeDeps;
   readonly #requests = new RequestStats();
-  readonly #metricsRegistry = new MetricsRegistry();
+  readonly #metricsRegistry = new MetricsRegistry({
+    onSeriesLimit: (family, limit) =>
+      this.logger.warn(`metrics: ${family} reached the series limit (${limit}); new label sets are dropped`, {
+        event: "metrics.series_limit",
+        family,
+        limit,
+      }),
+  });
   readonly #families = new RuntimeFamilies(this.#metricsRegistry);
   /** Counts of the runs before the current one: counters keep rising across restarts. */
   readonly #earlierRuns: { tasks: TaskCounts; fetch: FetchCounts } = {
@@ -176,6 +186,8 @@ export class AralRuntime {
   /** The restart in progress: its span parents the stop and start spans. */
   #restartTrace: PhaseTrace | undefined;
   #unsubscribe: (() => void)[] = [];
+  /** The next session is made by the "restart" fallback (see #onExhausted). */
+  #restartingForExhaustion = false;
   /** deps.audit, or the file audit log logging.audit.path names (opened by the first start). */
   #audit: AuditLog | undefined;
   /** An ARAL_INSTANCE_ID that is no instance id: every start fails with this ConfigError naming it. */
@@ -633,6 +645,7 @@ export class AralRuntime {
       );
       this.#session = session;
       this.#transition("running");
+      if (session.exhaustion?.pending) this.#onExhausted(session);
       this.#otlpMetrics?.start();
       this.#globalMeter?.sync();
       trace?.end(undefined, { "aral.lifecycle.to": "running" });
@@ -797,9 +810,10 @@ export class AralRuntime {
     const config = resolveRuntimeConfig(input, env);
     if (!this.#deps.logger) this.logger.level = config.logging.level;
     this.#metricsRegistry.setConstantLabels({
-      agent: config.observability.serviceName ?? env["OTEL_SERVICE_NAME"] ?? "aral-agent",
+      agent: resolveServiceName(config, env),
       instance_id: this.instanceId,
     });
+    for (const warning of otlpStartWarnings(config, env)) this.logger.warn(warning, { event: "otlp.settings" });
     this.#defaultSink =
       config.logging.format === "pretty" ? (await import("../logging/pretty-sink.ts")).prettySink() : consoleSink();
     this.#audit ??= await openManifestAudit(this.platform, config.logging.audit);
@@ -943,15 +957,21 @@ export class AralRuntime {
     });
     if (cleanup.maxAge !== undefined) {
       const maxAge = cleanup.maxAge;
+      // One pass at a time, at most once a second (a tiny maxAge must not spin); a pass after the ephemeral area
+      // is removed on stop finds nothing (cleanupOlderThan returns []).
+      let pass: Promise<unknown> | undefined;
       const timer = setInterval(
         () => {
-          storage.cleanupOlderThan(maxAge).then(
-            (removed) =>
-              removed.length && this.logger.info("ephemeral files expired", { event: "storage.cleanup", removed }),
-            (error: unknown) => this.logger.warn("ephemeral cleanup failed", { event: "storage.cleanup", error }),
-          );
+          pass ??= storage
+            .cleanupOlderThan(maxAge)
+            .then(
+              (removed) =>
+                removed.length && this.logger.info("ephemeral files expired", { event: "storage.cleanup", removed }),
+              (error: unknown) => this.logger.warn("ephemeral cleanup failed", { event: "storage.cleanup", error }),
+            )
+            .finally(() => (pass = undefined));
         },
-        Math.min(maxAge, 60_000),
+        Math.min(Math.max(maxAge, 1000), 60_000),
       );
       closers.add("ephemeral cleanup timer", () => clearInterval(timer));
     }
@@ -982,10 +1002,15 @@ export class AralRuntime {
         ? { storageQuota: () => ({ total: session.storage!.usage().total, maxSize: session.storage!.maxSize }) }
         : {},
     );
+    const exhaustion = { afterRestart: this.#restartingForExhaustion, seenHealthy: false, pending: false };
+    this.#restartingForExhaustion = false;
+    session.exhaustion = exhaustion;
     session.closers.add(
       "resource monitor events",
       monitor.onEvent((event) => {
-        if (event.type === "sample") return;
+        // Evaluated right after the sample event: a microtask later, degraded says how this sample came out.
+        if (event.type === "sample")
+          return void queueMicrotask(() => monitor.degraded || (exhaustion.seenHealthy = true));
         const level =
           event.type === "degraded" || event.type === "disk-warning" || event.type === "error" ? "warn" : "info";
         this.logger[level](`resources ${event.type}`, {
@@ -997,12 +1022,43 @@ export class AralRuntime {
           const shed = session.tasks.shed("normal");
           if (shed) this.logger.warn("shed low-priority tasks", { event: "resources.shed", count: shed });
         }
-        if (event.type === "restart-requested" && this.#status === "running") void this.restart();
+        if (event.type === "restart-requested") this.#onExhausted(session);
       }),
     );
     monitor.start();
     session.closers.add("resource monitor", () => monitor.stop());
     return monitor;
+  }
+
+  /**
+   * The "restart" fallback: a monitor reports exhaustion. Reported while starting, it acts once running. The first
+   * time, the runtime restarts in place. If the session that restart made is exhausted before it was ever seen
+   * within its limits, a restart in place does not help (memory a process holds stays held): the runtime stops and
+   * the process exits 1, so that its supervisor (aral, systemd, Kubernetes) starts a new one.
+   */
+  #onExhausted(session: Session): void {
+    const exhaustion = session.exhaustion!;
+    if (this.#session !== session || this.#status !== "running") {
+      exhaustion.pending = true;
+      return;
+    }
+    exhaustion.pending = false;
+    const reasons = session.monitor?.reasons ?? [];
+    if (exhaustion.afterRestart && !exhaustion.seenHealthy) {
+      this.logger.error("resources still exhausted after a restart: stopping the process for its supervisor", {
+        event: "resources.restart-failed",
+        reasons: [...reasons],
+      });
+      void this.#stopAfter("resources exhausted after a restart", new ResourceDegradedError(reasons));
+      return;
+    }
+    this.#restartingForExhaustion = true;
+    this.logger.warn("resources exhausted: restarting", { event: "resources.restart", reasons: [...reasons] });
+    this.restart()
+      .catch((error: unknown) =>
+        this.logger.error("restart for exhausted resources failed", { event: "resources.restart", error }),
+      )
+      .finally(() => (this.#restartingForExhaustion = false));
   }
 
   #installProcessHandlers(errors: RuntimeErrorHandler, config: RuntimeConfig): void {

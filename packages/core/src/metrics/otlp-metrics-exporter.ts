@@ -1,3 +1,4 @@
+import { DEFAULT_OTLP_TIMEOUT_MS, otlpJsonHeaders, postOtlpJson, toError } from "../tracing/otlp-http.ts";
 import type { Counter } from "./counter.ts";
 import type { Gauge } from "./gauge.ts";
 import type { Histogram } from "./histogram.ts";
@@ -6,6 +7,10 @@ import type { OtlpMetricsSettings } from "./otlp-settings.ts";
 import { processStartTime } from "./runtime-metrics.ts";
 
 const SCOPE = { name: "@aral/core", version: "0.1.0" };
+/** The final export at stop() waits at most this long: inside the runtime's 5 s bound, so its outcome is logged. */
+const STOP_EXPORT_MS = 4_500;
+/** The abort reason of a request stop() cut short: the final export carries newer values (the sums are cumulative). */
+const SUPERSEDED = new Error("superseded by the export at stop");
 
 export interface OtlpMetricsExporterDeps {
   /** Refreshes the families and hands over every metric (what a /metrics scrape would render). */
@@ -18,69 +23,83 @@ export interface OtlpMetricsExporterDeps {
 
 /**
  * Pushes the runtime's metric families to an OTLP/HTTP receiver (JSON encoding) every `intervalMs` while started,
- * and once more on `stop()` so the final counts are not lost. One request at a time: a slow collector delays the
- * next export rather than piling requests up.
+ * and once more on `stop()` so the final counts are not lost. One request at a time, each aborted after `timeoutMs`
+ * (default 10 s): an interval that comes while one is in flight is skipped, so a slow or hung collector neither piles
+ * requests up nor stops the exports that follow. stop() aborts a request still in flight and bounds the final one.
  */
 export class OtlpMetricsExporter {
-  readonly #settings: Omit<OtlpMetricsSettings, "exporter">;
+  readonly #settings: Omit<OtlpMetricsSettings, "exporter" | "timeoutMs">;
+  readonly #timeoutMs: number;
+  readonly #headers: Record<string, string>;
   readonly #deps: OtlpMetricsExporterDeps;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #inFlight: Promise<void> = Promise.resolve();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #inFlight: Promise<void> | undefined;
+  #controller: AbortController | undefined;
   /** Exports sent (answered or failed). */
   exports = 0;
+  /** Intervals skipped because the previous export was still in flight. */
+  skipped = 0;
 
-  constructor(settings: Omit<OtlpMetricsSettings, "exporter">, deps: OtlpMetricsExporterDeps) {
+  constructor(
+    settings: Omit<OtlpMetricsSettings, "exporter" | "timeoutMs"> & { timeoutMs?: number },
+    deps: OtlpMetricsExporterDeps,
+  ) {
     this.#settings = settings;
+    this.#timeoutMs = settings.timeoutMs ?? DEFAULT_OTLP_TIMEOUT_MS;
+    this.#headers = otlpJsonHeaders(settings.headers);
     this.#deps = deps;
   }
 
   start(): void {
     if (this.#timer !== undefined) return;
-    const tick = (): void => {
-      this.#timer = setTimeout(() => {
-        void this.export().finally(() => {
-          if (this.#timer !== undefined) tick();
-        });
-      }, this.#settings.intervalMs);
-      // Node and Bun: a pending export alone does not keep the process alive (stop() sends the last one).
-      (this.#timer as { unref?: () => void }).unref?.();
-    };
-    tick();
+    this.#timer = setInterval(() => {
+      if (this.#inFlight !== undefined) this.skipped++;
+      else void this.export();
+    }, this.#settings.intervalMs);
+    // Node and Bun: the interval alone does not keep the process alive (stop() sends the last export).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  /** Stops the timer and sends the metrics as they are now. */
+  /** Stops the interval, aborts a request still in flight and sends the metrics as they are now (at most 4.5 s). */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.export();
+    this.#controller?.abort(SUPERSEDED);
+    await this.export(Math.min(this.#timeoutMs, STOP_EXPORT_MS));
   }
 
-  /** Reads the registry now and sends it after any export still in flight. */
-  export(): Promise<void> {
-    const { endpoint, headers, resource } = this.#settings;
+  /** Reads the registry now and sends it after any export still in flight; `timeoutMs` bounds this request. */
+  export(timeoutMs = this.#timeoutMs): Promise<void> {
+    const { endpoint, resource } = this.#settings;
     const { fetch, onError } = this.#deps;
     let body: string;
     try {
       body = metricsExportRequest(resource, SCOPE, this.#deps.read(), processStartTime(), Date.now());
     } catch (error) {
-      onError?.(error instanceof Error ? error : new Error(String(error)));
-      return this.#inFlight;
+      onError?.(toError(error));
+      return this.#inFlight ?? Promise.resolve();
     }
-    this.#inFlight = this.#inFlight.then(async () => {
+    const previous = this.#inFlight;
+    const run = (async () => {
+      if (previous) await previous;
+      const controller = (this.#controller = new AbortController());
       try {
-        const response = await fetch(endpoint, {
-          method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
-          body,
-        });
-        await response.arrayBuffer().catch(() => undefined);
-        if (!response.ok) throw new Error(`OTLP metrics export to ${endpoint} answered HTTP ${response.status}`);
+        await postOtlpJson(
+          fetch,
+          { endpoint, headers: this.#headers, body, timeoutMs, what: "OTLP metrics export" },
+          controller,
+        );
       } catch (error) {
-        onError?.(error instanceof Error ? error : new Error(String(error)));
+        if (controller.signal.reason !== SUPERSEDED) onError?.(toError(error));
       } finally {
         this.exports++;
+        if (this.#controller === controller) this.#controller = undefined;
       }
+    })();
+    void run.then(() => {
+      if (this.#inFlight === run) this.#inFlight = undefined;
     });
-    return this.#inFlight;
+    this.#inFlight = run;
+    return run;
   }
 }

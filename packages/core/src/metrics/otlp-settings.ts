@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "../config/index.ts";
-import { otlpSignal, resolveResource } from "../tracing/settings.ts";
+import { otelVariable, otlpSignal, resolveResource } from "../tracing/settings.ts";
 
 /** What the metrics export needs, from the manifest's `observability.metrics` and the standard OTEL_* variables. */
 export interface OtlpMetricsSettings {
@@ -8,6 +8,8 @@ export interface OtlpMetricsSettings {
   /** OTLP/HTTP metrics URL (exporter "otlp"). */
   endpoint: string;
   headers: Record<string, string>;
+  /** Milliseconds a request may take before it is aborted (OTEL_EXPORTER_OTLP_[METRICS_]TIMEOUT, default 10000). */
+  timeoutMs: number;
   /** Milliseconds between exports. */
   intervalMs: number;
   /** service.name, service.instance.id and the other resource attributes. */
@@ -29,7 +31,7 @@ export function resolveOtlpMetricsSettings(
   const metrics = config.observability.metrics;
   const signal = otlpSignal("metrics", metrics, env);
   if (!signal) return undefined;
-  const fromEnv = Number(env["OTEL_METRIC_EXPORT_INTERVAL"]);
+  const fromEnv = Number(otelVariable(env, "OTEL_METRIC_EXPORT_INTERVAL"));
   // An unparsable or non-positive OTEL_METRIC_EXPORT_INTERVAL is ignored, as the spec says of invalid values.
   const intervalMs =
     metrics.interval ??

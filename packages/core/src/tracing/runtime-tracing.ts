@@ -10,6 +10,7 @@ import { ExportingTracerProvider, type OtelApi } from "./tracer.ts";
 
 const ERROR = 2; // SpanStatusCode.ERROR
 const SCOPE = { name: "@aral/core", version: "0.1.0" };
+const FLUSH_DEADLINE_MS = 4_500;
 
 /** One traced dependency call: retries and breaker states become events, the outcome its status. */
 export interface DependencyTrace {
@@ -155,9 +156,12 @@ export class RuntimeTracing {
     };
   }
 
-  /** Sends what has ended so far (the built-in exporter); a global provider's SDK flushes on its own. */
+  /**
+   * Sends what has ended so far (the built-in exporter), for at most 4.5 s: inside the runtime's 5 s bound, so what
+   * it has to drop is counted and logged before the stop goes on. A global provider's SDK flushes on its own.
+   */
   flush(): Promise<void> {
-    return this.#exporter?.flush() ?? Promise.resolve();
+    return this.#exporter?.flush(FLUSH_DEADLINE_MS) ?? Promise.resolve();
   }
 
   #rootContext(): Context {
@@ -179,6 +183,7 @@ export function createRuntimeTracing(
   const exporter = new OtlpHttpExporter({
     endpoint: settings.endpoint,
     headers: settings.headers,
+    timeoutMs: settings.timeoutMs,
     resource: settings.resource,
     scope: SCOPE,
     fetch: deps.fetch,

@@ -3,6 +3,7 @@
  * manifest's `observability.tracing.sampleRatio` or the standard OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG.
  * Resolved at start whether or not tracing loads; the decision itself (sampler.ts) loads with tracing.
  */
+import { otelVariable } from "./otel-env.ts";
 
 export const SAMPLER_NAMES = [
   "always_on",
@@ -35,7 +36,7 @@ export function resolveSampler(
   env: Record<string, string | undefined>,
 ): { setting: SamplerSetting; warning?: string } {
   if (manifestRatio !== undefined) return { setting: { name: "parentbased_traceidratio", ratio: manifestRatio } };
-  const raw = env["OTEL_TRACES_SAMPLER"]?.trim().toLowerCase() ?? "";
+  const raw = otelVariable(env, "OTEL_TRACES_SAMPLER")?.toLowerCase() ?? "";
   if (raw === "") return { setting: DEFAULT_SAMPLER };
   const name = SAMPLER_NAMES.find((known) => known === raw);
   if (!name)
@@ -44,7 +45,7 @@ export function resolveSampler(
       warning: `OTEL_TRACES_SAMPLER="${raw}" is not a sampler this exporter knows (${SAMPLER_NAMES.join(", ")}): using parentbased_always_on`,
     };
   if (!name.endsWith("traceidratio")) return { setting: { name } };
-  const arg = env["OTEL_TRACES_SAMPLER_ARG"]?.trim() ?? "";
+  const arg = otelVariable(env, "OTEL_TRACES_SAMPLER_ARG") ?? "";
   if (arg === "") return { setting: { name, ratio: 1 } };
   const ratio = Number(arg);
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)
