@@ -1,7 +1,7 @@
-import { QuantityError, StorageEscapeError, StorageQuotaError } from "@aral/core";
+import { InvalidArgumentError, QuantityError, StorageEscapeError, StorageQuotaError } from "@aral/core";
 import { createStorage } from "@aral/core/resources";
 import type { Storage } from "@aral/core";
-import type { PlatformError } from "@aral/platform";
+import type { DirHandle, Platform, PlatformError } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
@@ -49,6 +49,96 @@ while (!fs.existsSync(stop)) {
 }
 process.stdout.write(String(swaps) + "\\n"); // not console.log: Deno colours a logged number when FORCE_COLOR is set
 `;
+
+type GatedCall = { readonly op: string; readonly path: string; readonly args: readonly unknown[] };
+
+/**
+ * The platform's fs with a gate on one chosen call (held before it runs, or right after) and a count of calls in
+ * flight, for races run in one fixed interleaving: hold the first operation at the gate, let the second run until
+ * it settles or is stuck (no fs call in flight once pending callbacks and microtasks have run: it waits on a
+ * storage lock), then open the gate.
+ */
+function gatedFs(platform: Platform) {
+  const fs = platform.fs;
+  let inFlight = 0;
+  let gate: { match: (c: GatedCall) => boolean; after: boolean; reached: () => void; opened: Promise<void> } | null =
+    null;
+  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await run();
+    } finally {
+      inFlight--;
+    }
+  };
+  const wrap =
+    <A extends unknown[], R>(op: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const call = { op, path: String(args[0]), args };
+      const held = gate?.match(call) ? gate : null;
+      if (held) gate = null;
+      if (held && !held.after) {
+        held.reached();
+        await held.opened;
+      }
+      const result = await counted(() => fn(...args));
+      if (held?.after) {
+        held.reached();
+        await held.opened;
+      }
+      return result;
+    };
+  const wrapped = {
+    ...fs,
+    readFile: wrap("readFile", fs.readFile.bind(fs)),
+    writeFile: wrap("writeFile", fs.writeFile.bind(fs)),
+    stat: wrap("stat", fs.stat.bind(fs)),
+    lstat: wrap("lstat", fs.lstat.bind(fs)),
+    exists: wrap("exists", fs.exists.bind(fs)),
+    mkdir: wrap("mkdir", fs.mkdir.bind(fs)),
+    readDir: wrap("readDir", fs.readDir.bind(fs)),
+    remove: wrap("remove", fs.remove.bind(fs)),
+    rename: wrap("rename", fs.rename.bind(fs)),
+    realPath: wrap("realPath", fs.realPath.bind(fs)),
+    diskUsage: wrap("diskUsage", fs.diskUsage.bind(fs)),
+    openDir: wrap("openDir", async (path: string): Promise<DirHandle> => {
+      const h = await fs.openDir(path);
+      return { path: h.path, realPath: h.realPath, pinned: h.pinned, id: h.id, close: () => counted(() => h.close()) };
+    }),
+  };
+  return {
+    platform: { fs: wrapped, process: platform.process },
+    hold(match: (c: GatedCall) => boolean, after = false): { reached: Promise<void>; open: () => void } {
+      let reached!: () => void;
+      let open!: () => void;
+      const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+      gate = { match, after, reached, opened: new Promise<void>((resolve) => (open = resolve)) };
+      return { reached: reachedPromise, open };
+    },
+    async settledOrStuck(op: Promise<unknown>): Promise<void> {
+      let settled = false;
+      op.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (settled || inFlight === 0) return;
+      }
+    },
+  };
+}
+
+/** Bytes of regular files under `dir`, by the platform (symlinks not followed). */
+async function diskBytesOf(ctx: ConformanceContext, dir: string): Promise<number> {
+  let sum = 0;
+  for (const entry of await ctx.platform.fs.readDir(dir).catch(() => [])) {
+    const info = await ctx.platform.fs.lstat(`${dir}/${entry.name}`).catch(() => null);
+    if (info?.isDirectory) sum += await diskBytesOf(ctx, `${dir}/${entry.name}`);
+    else if (info?.isFile) sum += info.size;
+  }
+  return sum;
+}
 
 function bytesEqualTo(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
@@ -517,6 +607,123 @@ export const resourcesStorageCases = defineCases([
     },
   },
   {
+    name: "storage: remove() of a symlink removes the link, never its target (rm semantics), recursive or not, to inside or outside",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const { storage, outside } = await storageFor(ctx);
+      const root = storage.persistent.root;
+      await storage.persistent.writeFile("data/important.txt", "keep me");
+      await ctx.platform.fs.writeFile(`${outside}/secret.txt`, "not yours");
+      await ctx.platform.fs.symlink(`${root}/data/important.txt`, `${root}/alias`);
+      await ctx.platform.fs.symlink(`${root}/data`, `${root}/dirlink`);
+      await ctx.platform.fs.symlink(`${root}/data`, `${root}/dirlink2`);
+      await ctx.platform.fs.symlink(outside, `${root}/outlink`);
+      await storage.persistent.remove("alias");
+      await storage.persistent.remove("dirlink", { recursive: true });
+      await storage.persistent.remove("dirlink2");
+      await storage.persistent.remove("outlink", { recursive: true });
+      deepEqual(await names(ctx, root), ["data"], "entries of the root after removing the four links");
+      equal(
+        await ctx.platform.fs.readTextFile(`${root}/data/important.txt`),
+        "keep me",
+        "the file the links pointed at (directly and through a directory link)",
+      );
+      deepEqual(await names(ctx, outside), ["secret.txt"], "files in the outside directory");
+      equal(storage.usage().persistent, "keep me".length, "usage (links hold no counted bytes)");
+    },
+  },
+  {
+    name: "storage: usage equals the bytes on disk after a recursive remove races a remove and a shrinking write inside it, a cleanup races a rewrite, a recount races a write; the quota then holds on disk",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const maxSize = 10_000;
+      const base = await ctx.tempDir();
+      const g = gatedFs(ctx.platform);
+      // Every ephemeral file is old to this clock, so the cleanup below would take the file being rewritten.
+      const storage = await createStorage(g.platform, {
+        persistent: `${base}/persistent`,
+        ephemeral: `${base}/ephemeral`,
+        maxSize,
+        wallClock: () => Date.now() + 3_600_000,
+      });
+      const exact = async (what: string): Promise<void> => {
+        const disk = {
+          persistent: await diskBytesOf(ctx, storage.persistent.root),
+          ephemeral: await diskBytesOf(ctx, storage.ephemeral.root),
+        };
+        const { persistent, ephemeral } = storage.usage();
+        deepEqual({ persistent, ephemeral }, disk, `usage() against the bytes on disk after ${what}`);
+        const { persistent: p, ephemeral: e } = await storage.refreshUsage();
+        deepEqual({ persistent: p, ephemeral: e }, disk, `refreshUsage() after ${what}`);
+      };
+      const race = async (
+        what: string,
+        first: () => Promise<unknown>,
+        match: (c: GatedCall) => boolean,
+        second: () => Promise<unknown>,
+        after = false,
+      ): Promise<PromiseSettledResult<unknown>[]> => {
+        const gate = g.hold(match, after);
+        const one = first();
+        await gate.reached;
+        const two = second();
+        await g.settledOrStuck(two);
+        gate.open();
+        const outcomes = await Promise.allSettled([one, two]);
+        await exact(what);
+        return outcomes;
+      };
+      const recursive = (c: GatedCall) =>
+        c.op === "remove" && (c.args[1] as { recursive?: boolean } | undefined)?.recursive === true;
+      const temp = (c: GatedCall) => c.path.includes("/.aral-tmp-");
+
+      await storage.persistent.writeFile("keep", patternedBytes(500));
+      await storage.persistent.writeFile("d/x", patternedBytes(300));
+      await race(
+        "remove('d', {recursive}) racing remove('d/x')",
+        () => storage.persistent.remove("d", { recursive: true }),
+        recursive,
+        () => storage.persistent.remove("d/x"),
+      );
+      await storage.persistent.writeFile("d/x", patternedBytes(300));
+      await race(
+        "remove('d', {recursive}) racing a shrinking write of d/x",
+        () => storage.persistent.remove("d", { recursive: true }),
+        recursive,
+        () => storage.persistent.writeFile("d/x", "s"),
+      );
+      await storage.ephemeral.writeFile("state", patternedBytes(400));
+      const [rewrite, cleanup] = await race(
+        "cleanupOlderThan() racing a rewrite of the file it expires",
+        () => storage.ephemeral.writeFile("state", patternedBytes(200)),
+        (c) => c.op === "rename" && temp(c),
+        () => storage.cleanupOlderThan(60_000),
+      );
+      equal(rewrite!.status, "fulfilled", `the rewrite (${String((rewrite as PromiseRejectedResult).reason)})`);
+      equal(cleanup!.status, "fulfilled", `the cleanup (${String((cleanup as PromiseRejectedResult).reason)})`);
+      await storage.persistent.writeFile("x", patternedBytes(3000));
+      await race(
+        "refreshUsage() racing a shrinking write",
+        () => storage.persistent.writeFile("x", "s"),
+        (c) => c.op === "rename" && temp(c),
+        () => storage.refreshUsage(),
+        true,
+      );
+      await storage.persistent.writeFile("fill", patternedBytes(maxSize - storage.usage().total));
+      await rejects(
+        () => storage.persistent.writeFile("one-more", "x"),
+        { instance: StorageQuotaError },
+        "a byte past maxSize after the races",
+      );
+      equal(
+        (await diskBytesOf(ctx, storage.persistent.root)) + (await diskBytesOf(ctx, storage.ephemeral.root)),
+        maxSize,
+        "bytes on disk when the count says the quota is full",
+      );
+      await storage.cleanupEphemeral();
+    },
+  },
+  {
     name: "storage: bad options and inputs fail with typed errors naming them",
     capability: CAPABILITY,
     async run(ctx) {
@@ -541,7 +748,45 @@ export const resourcesStorageCases = defineCases([
         { instance: TypeError, message: /ephemeralDirName/ },
         "an ephemeralDirName with a slash",
       );
+      await rejects(
+        () => createStorage(ctx.platform, null as never),
+        { instance: InvalidArgumentError, message: /^createStorage options must be an object, got null/ },
+        "null options",
+      );
+      await rejects(
+        () => createStorage(ctx.platform, { persistent: "", ephemeral: `${base}/e` }),
+        { instance: InvalidArgumentError, message: /^createStorage persistent must be a non-empty directory path/ },
+        "an empty persistent root (InvalidArgumentError)",
+      );
+      await rejects(
+        () =>
+          createStorage(ctx.platform, {
+            persistent: `${base}/p`,
+            ephemeral: `${base}/e`,
+            diskWarnRatio: "x" as unknown as number,
+          }),
+        {
+          instance: InvalidArgumentError,
+          message: /^createStorage diskWarnRatio must be a number from 0 to 1, got "x"/,
+        },
+        "diskWarnRatio 'x'",
+      );
       const storage = await createStorage(ctx.platform, { persistent: `${base}/p`, ephemeral: `${base}/e` });
+      for (const [path, what] of [
+        ["n".repeat(256), "a 256-byte file name"],
+        [`${"d".repeat(256)}/x`, "a 256-byte directory name"],
+        ["\u00e9".repeat(128), "a 128-character name of 256 UTF-8 bytes"],
+      ] as const)
+        await rejects(
+          () => storage.persistent.writeFile(path, "x"),
+          {
+            instance: InvalidArgumentError,
+            message:
+              /^storage path must be made of names of at most 255 bytes each \(UTF-8\), but one is 256 bytes long/,
+          },
+          what,
+        );
+      deepEqual(await names(ctx, storage.persistent.root), [], "the persistent root after the refused long names");
       await rejects(
         () => storage.cleanupOlderThan(-1),
         { instance: RangeError, message: /-1/ },

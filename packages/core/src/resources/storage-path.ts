@@ -3,6 +3,9 @@ import { StorageEscapeError } from "./errors.ts";
 
 /** Linux's PATH_MAX: a longer path fails in the OS with an error that names no argument. */
 const MAX_PATH_LENGTH = 4096;
+/** NAME_MAX of Linux, macOS and the BSDs (bytes of one path component): past it the OS fails with ENAMETOOLONG. */
+const MAX_NAME_BYTES = 255;
+const utf8 = new TextEncoder();
 
 /** True for "/x", "\\x", "C:\\x", "C:/x" and "//server/share". */
 export function isAbsolutePath(path: string): boolean {
@@ -24,6 +27,13 @@ export function relativeSegments(relPath: string, root: string): string[] {
       if (segments.length === 0) throw new StorageEscapeError(relPath, root, "'..' leads above the root");
       segments.pop();
     } else {
+      const bytes = utf8.encode(part).byteLength;
+      if (bytes > MAX_NAME_BYTES)
+        throw new InvalidArgumentError(
+          "storage path",
+          `made of names of at most ${MAX_NAME_BYTES} bytes each (UTF-8), but one is ${bytes} bytes long`,
+          relPath,
+        );
       segments.push(part);
     }
   }

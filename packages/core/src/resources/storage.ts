@@ -1,9 +1,10 @@
-import { requireArgument } from "../invalid-argument.ts";
+import { InvalidArgumentError, requireArgument } from "../invalid-argument.ts";
 import type { DirEntry, DirHandle, Platform } from "@aral/platform";
 import { isPlatformError, PlatformError } from "@aral/platform";
 import { toBytes, concatBytes } from "@aral/platform";
 import { parseBytes } from "./quantity.ts";
 import { StorageEscapeError, StorageQuotaError } from "./errors.ts";
+import { SharedExclusiveLock } from "./storage-lock.ts";
 import { isAbsolutePath, isInside, joinPath, relativeSegments } from "./storage-path.ts";
 
 export type StorageFs = Pick<
@@ -86,7 +87,11 @@ export interface Storage {
   refreshUsage(): Promise<StorageUsage>;
   /** Removes every ephemeral file and the instance's ephemeral directory itself (on stop). */
   cleanupEphemeral(): Promise<void>;
-  /** Removes ephemeral files last modified more than `ms` ago; returns their relative paths. */
+  /**
+   * Removes ephemeral files last modified more than `ms` ago; returns their relative paths. Files that vanish
+   * meanwhile are skipped, temp files of writes (`.aral-tmp-*`) are left alone, and once the area is gone
+   * (cleanupEphemeral()) there is nothing to remove.
+   */
   cleanupOlderThan(ms: number): Promise<string[]>;
   /** Disk space under the persistent root and the ephemeral parent directory, with `warning` at or past the warn ratio. */
   checkDisk(): Promise<DiskReport[]>;
@@ -96,13 +101,36 @@ const TEMP_PREFIX = ".aral-tmp-";
 
 /** Creates both roots (and the instance's ephemeral directory), counts what they hold and returns the storage API. */
 export async function createStorage(platform: StoragePlatform, options: StorageOptions): Promise<Storage> {
+  requireArgument(
+    platform !== null && typeof platform === "object" && platform.fs !== null && typeof platform.fs === "object",
+    "createStorage platform",
+    "a platform with an fs",
+    platform,
+  );
+  requireArgument(options !== null && typeof options === "object", "createStorage options", "an object", options);
   const fs = platform.fs;
   const maxSize = options.maxSize === undefined ? null : parseBytes(options.maxSize);
   const diskWarnRatio = options.diskWarnRatio ?? 0.9;
+  requireArgument(
+    typeof diskWarnRatio === "number" && diskWarnRatio >= 0 && diskWarnRatio <= 1,
+    "createStorage diskWarnRatio",
+    "a number from 0 to 1",
+    diskWarnRatio,
+  );
+  requireArgument(
+    options.wallClock === undefined || typeof options.wallClock === "function",
+    "createStorage wallClock",
+    "a function returning ms",
+    options.wallClock,
+  );
   const wallClock = options.wallClock ?? (() => Date.now());
   const absolute = (p: string, field: string): string => {
-    if (typeof p !== "string" || p.trim() === "")
-      throw new TypeError(`createStorage: ${field} must be a non-empty directory path`);
+    requireArgument(
+      typeof p === "string" && p.trim() !== "",
+      `createStorage ${field}`,
+      "a non-empty directory path",
+      p,
+    );
     if (isAbsolutePath(p)) return p;
     const cwd = platform.process?.cwd();
     if (!cwd)
@@ -112,14 +140,26 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
   const persistentDir = absolute(options.persistent, "persistent");
   const ephemeralParent = absolute(options.ephemeral, "ephemeral");
   const ephemeralName = options.ephemeralDirName ?? `aral-ephemeral-${randomSuffix()}`;
-  if (relativeSegments(ephemeralName, ephemeralParent).length !== 1)
-    throw new TypeError(
-      `createStorage: ephemeralDirName ${JSON.stringify(ephemeralName)} must be a single directory name`,
-    );
+  const singleName = (): boolean => {
+    try {
+      return relativeSegments(ephemeralName, ephemeralParent).length === 1;
+    } catch {
+      return false;
+    }
+  };
+  if (typeof ephemeralName !== "string" || !singleName())
+    throw new InvalidArgumentError("createStorage ephemeralDirName", "a single directory name", ephemeralName);
   await fs.mkdir(persistentDir, { recursive: true });
   await fs.mkdir(joinPath(ephemeralParent, [ephemeralName]), { recursive: true });
 
+  /**
+   * Bytes counted per area. Every change is a measured delta applied under a lock that keeps everything else
+   * that could change the same bytes out: a single file's key (writes, removes of one file) inside the area's
+   * shared side, or the area's exclusive side (recursive remove, age cleanup, recount). So after any
+   * interleaving the count is what the API left on disk, and the quota check sees no stale number.
+   */
   const used = { persistent: 0, ephemeral: 0 };
+  const areaLocks = { persistent: new SharedExclusiveLock(), ephemeral: new SharedExclusiveLock() };
   let reservedBytes = 0;
   const locks = new Map<string, Promise<unknown>>();
 
@@ -141,6 +181,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     const root = await fs.realPath(dir);
     const escapeError = (relPath: string, why: string): StorageEscapeError =>
       new StorageEscapeError(relPath, root, why);
+    const areaLock = areaLocks[name];
 
     /**
      * Opens the directory `segments` names and checks, through the descriptor, that what was opened is
@@ -191,13 +232,17 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       readonly key: string;
     }
 
-    /** Opens the parent directory of a file path, following a final in-root symlink (never one leading out). */
-    const locate = async (relPath: string, create: boolean, hops = 0): Promise<Located> => {
+    /**
+     * Opens the parent directory of a file path, following a final in-root symlink (never one leading out)
+     * unless `follow` is false: then the path names the link itself (remove() drops the link, as rm does).
+     */
+    const locate = async (relPath: string, create: boolean, hops = 0, follow = true): Promise<Located> => {
       const segments = relativeSegments(relPath, root);
       if (segments.length === 0) throw escapeError(relPath, "names the root directory itself, not a file in it");
       const name = segments[segments.length - 1]!;
       const dir = await openInside(relPath, segments.slice(0, -1), create);
       const path = `${dir.path}/${name}`;
+      if (!follow) return { dir, path, key: `${dir.id}/${name}` };
       let link = false;
       try {
         link = (await fs.lstat(path)).isSymlink;
@@ -224,8 +269,13 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       return locate(real.slice(root.length + 1), create, hops + 1);
     };
 
-    const using = async <T>(relPath: string, create: boolean, op: (file: Located) => Promise<T>): Promise<T> => {
-      const file = await locate(relPath, create);
+    const using = async <T>(
+      relPath: string,
+      create: boolean,
+      op: (file: Located) => Promise<T>,
+      follow = true,
+    ): Promise<T> => {
+      const file = await locate(relPath, create, 0, follow);
       try {
         return await op(file);
       } finally {
@@ -314,44 +364,79 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         data,
       );
       requireArgument(opts !== null && typeof opts === "object", `storage.${name}.writeFile opts`, "an object", opts);
-      await using(relPath, true, (file) =>
-        withLock(file.key, async () => {
-          const bytes = toBytes(data);
-          const existing = await sizeOf(relPath, file.path);
-          const finalBytes =
-            opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
-          const growth = finalBytes.byteLength - existing;
-          if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
-            throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
-          }
-          const reservation = Math.max(0, growth);
-          reservedBytes += reservation;
-          try {
-            const temp = `${file.dir.path}/${TEMP_PREFIX}${randomSuffix()}`;
-            try {
-              await fs.writeFile(temp, finalBytes);
-              await fs.rename(temp, file.path);
-            } catch (error) {
-              await fs.remove(temp).catch(() => {});
-              throw error;
+      // The shared side of the area's lock spans locating the file too: a recursive remove or a cleanup (exclusive)
+      // runs wholly before or wholly after this write, never between its measuring and its renaming.
+      await areaLock.shared(() =>
+        using(relPath, true, (file) =>
+          withLock(file.key, async () => {
+            const bytes = toBytes(data);
+            const existing = await sizeOf(relPath, file.path);
+            const finalBytes =
+              opts.append && existing > 0 ? concatBytes([await readNoFollow(relPath, file), bytes]) : bytes;
+            const growth = finalBytes.byteLength - existing;
+            if (maxSize !== null && growth > 0 && total() + reservedBytes + growth > maxSize) {
+              throw new StorageQuotaError(`${name}:${relPath}`, growth, total() + reservedBytes, maxSize);
             }
-            used[name] = Math.max(0, used[name] + growth);
-          } finally {
-            reservedBytes -= reservation;
-          }
-        }),
+            const reservation = Math.max(0, growth);
+            reservedBytes += reservation;
+            try {
+              const temp = `${file.dir.path}/${TEMP_PREFIX}${randomSuffix()}`;
+              try {
+                await fs.writeFile(temp, finalBytes);
+                await fs.rename(temp, file.path);
+              } catch (error) {
+                await fs.remove(temp).catch(() => {});
+                throw error;
+              }
+              used[name] += growth;
+            } finally {
+              reservedBytes -= reservation;
+            }
+          }),
+        ),
       );
     }
 
+    /**
+     * Removes the named entry itself: a final symlink is unlinked, never followed (its target stays). A
+     * recursive remove takes the area exclusively, since it changes bytes under many files' keys; it credits
+     * what was there minus what is left, so a remove that fails halfway still keeps the count exact.
+     */
     async function removeIn(relPath: string, opts: { recursive?: boolean }): Promise<void> {
+      requireArgument(opts !== null && typeof opts === "object", `storage.${name}.remove opts`, "an object", opts);
       if (relativeSegments(relPath, root).length === 0)
         throw escapeError(relPath, "refusing to remove the root itself");
-      await using(relPath, false, (file) =>
-        withLock(file.key, async () => {
-          const freed = await countBytes(fs, file.path);
-          await fs.remove(file.path, opts);
-          used[name] = Math.max(0, used[name] - freed);
-        }),
+      if (opts.recursive) {
+        await areaLock.exclusive(() =>
+          using(
+            relPath,
+            false,
+            async (file) => {
+              const before = await countBytes(fs, file.path);
+              try {
+                await fs.remove(file.path, { recursive: true });
+              } finally {
+                used[name] -= before - (await countBytes(fs, file.path));
+              }
+            },
+            false,
+          ),
+        );
+        return;
+      }
+      // Without `recursive` only a file, a symlink or an empty directory can go: its own size is all it frees.
+      await areaLock.shared(() =>
+        using(
+          relPath,
+          false,
+          (file) =>
+            withLock(file.key, async () => {
+              const freed = await ownBytes(fs, file.path);
+              await fs.remove(file.path);
+              used[name] -= freed;
+            }),
+          false,
+        ),
       );
     }
 
@@ -372,9 +457,13 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
   const persistent = await makeArea("persistent", persistentDir);
   const ephemeral = await makeArea("ephemeral", joinPath(ephemeralParent, [ephemeralName]));
 
+  // Each area is recounted alone (exclusive), so no write's delta lands on a count that already includes it.
   const refreshUsage = async (): Promise<StorageUsage> => {
-    used.persistent = await countBytes(fs, persistent.root);
-    used.ephemeral = await countBytes(fs, ephemeral.root);
+    for (const area of [persistent, ephemeral]) {
+      await areaLocks[area.name].exclusive(async () => {
+        used[area.name] = await countBytes(fs, area.root);
+      });
+    }
     return storage.usage();
   };
 
@@ -384,35 +473,56 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
     maxSize,
     usage: () => ({ persistent: used.persistent, ephemeral: used.ephemeral, total: total(), maxSize }),
     refreshUsage,
-    async cleanupEphemeral() {
-      await fs.remove(ephemeral.root, { recursive: true }).catch((error: unknown) => {
-        if (!isPlatformError(error, "NotFound")) throw error;
-      });
-      used.ephemeral = 0;
-    },
+    cleanupEphemeral: () =>
+      areaLocks.ephemeral.exclusive(async () => {
+        try {
+          await fs.remove(ephemeral.root, { recursive: true });
+        } catch (error) {
+          if (!isPlatformError(error, "NotFound")) throw error;
+        } finally {
+          used.ephemeral = await countBytes(fs, ephemeral.root);
+        }
+      }),
     async cleanupOlderThan(ms) {
       requireArgument(typeof ms === "number", "cleanupOlderThan age", "a number of ms", ms);
       if (!(ms >= 0 && Number.isFinite(ms)))
         throw new RangeError(`cleanupOlderThan: age must be a non-negative number of ms, got ${ms}`);
       const cutoff = wallClock() - ms;
       const removed: string[] = [];
+      // Something removed or renamed it meanwhile (another process, or the area itself is gone): nothing to do.
+      const vanished = (error: unknown): boolean =>
+        isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory");
       const visit = async (dir: string, prefix: string): Promise<void> => {
-        for (const entry of await fs.readDir(dir)) {
+        let entries: DirEntry[];
+        try {
+          entries = await fs.readDir(dir);
+        } catch (error) {
+          if (vanished(error)) return;
+          throw error;
+        }
+        for (const entry of entries) {
+          // A write's temp file is only ever removed by the write (renamed into place, or removed on failure).
+          if (entry.name.startsWith(TEMP_PREFIX)) continue;
           const path = `${dir}/${entry.name}`;
           const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
           if (entry.isDirectory && !entry.isSymlink) {
             await visit(path, rel);
             continue;
           }
-          const info = await fs.lstat(path);
-          if (info.mtime && info.mtime.getTime() < cutoff) {
+          try {
+            const info = await fs.lstat(path);
+            if (!info.mtime || info.mtime.getTime() >= cutoff) continue;
             await fs.remove(path);
-            used.ephemeral = Math.max(0, used.ephemeral - (info.isFile ? info.size : 0));
+            used.ephemeral -= info.isFile ? info.size : 0;
             removed.push(rel);
+          } catch (error) {
+            if (!vanished(error)) throw error;
           }
         }
       };
-      await visit(ephemeral.root, "");
+      // Exclusive: no write of the area runs between a file's lstat and its removal, so the size credited is
+      // the size removed, and no write's temp file of this storage exists during the pass.
+      await areaLocks.ephemeral.exclusive(() => visit(ephemeral.root, ""));
       return removed.sort();
     },
     async checkDisk() {
@@ -428,6 +538,17 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
   };
   await refreshUsage();
   return storage;
+}
+
+/** Bytes of `path` itself: its size when a regular file, else 0 (a symlink, an empty directory, nothing). */
+async function ownBytes(fs: StorageFs, path: string): Promise<number> {
+  try {
+    const info = await fs.lstat(path);
+    return info.isFile ? info.size : 0;
+  } catch (error) {
+    if (isPlatformError(error, "NotFound")) return 0;
+    throw error;
+  }
 }
 
 /** Bytes of regular files under `path` (symlinks are not followed). */

@@ -176,6 +176,76 @@ describe("createStorage", () => {
     await paranoid.cleanupEphemeral();
   });
 
+  it("remove() of a symlink removes the link itself, never its target (rm semantics), recursive or not", async () => {
+    await storage.persistent.writeFile("data/important.txt", "keep me");
+    await fsp.mkdir(`${base}/outside`);
+    await fsp.writeFile(`${base}/outside/secret`, "not yours");
+    await fsp.symlink("data/important.txt", `${base}/data/alias`);
+    await fsp.symlink("data", `${base}/data/dirlink`);
+    await fsp.symlink("data", `${base}/data/dirlink2`);
+    await fsp.symlink(`${base}/outside`, `${base}/data/outlink`);
+    await storage.persistent.remove("alias");
+    await storage.persistent.remove("dirlink", { recursive: true });
+    await storage.persistent.remove("dirlink2");
+    await storage.persistent.remove("outlink", { recursive: true });
+    expect((await fsp.readdir(`${base}/data`)).sort()).toEqual(["data"]);
+    expect(await fsp.readFile(`${base}/data/data/important.txt`, "utf8")).toBe("keep me");
+    expect(await fsp.readdir(`${base}/outside`)).toEqual(["secret"]);
+    expect(storage.usage().persistent).toBe(7);
+    // Reads and writes still follow an in-root link; one to outside is still refused.
+    await fsp.symlink("data/important.txt", `${base}/data/alias`);
+    expect(await storage.persistent.readTextFile("alias")).toBe("keep me");
+    await fsp.symlink(`${base}/outside/secret`, `${base}/data/outfile`);
+    await expect(storage.persistent.readFile("outfile")).rejects.toBeInstanceOf(StorageEscapeError);
+  });
+
+  it("a path name over 255 bytes is an InvalidArgumentError saying so, before the OS sees it", async () => {
+    for (const path of ["n".repeat(256), `${"d".repeat(256)}/x`, "\u00e9".repeat(128)]) {
+      const error = await storage.persistent.writeFile(path, "x").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(
+        /^storage path must be made of names of at most 255 bytes each \(UTF-8\), but one is 256 bytes long/,
+      );
+      await expect(storage.persistent.readFile(path)).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(await fsp.readdir(`${base}/data`)).toEqual([]);
+    // 255 bytes of UTF-8 (127 two-byte characters and one more byte) is a valid name.
+    await storage.persistent.writeFile(`${"\u00e9".repeat(127)}a`, "ok");
+    expect(await storage.persistent.readTextFile(`${"\u00e9".repeat(127)}a`)).toBe("ok");
+  });
+
+  it("createStorage options that are missing or of the wrong type are InvalidArgumentErrors naming the option", async () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /^createStorage options must be an object, got null/],
+      [{ persistent: "", ephemeral: base }, /^createStorage persistent must be a non-empty directory path, got ""/],
+      [{ persistent: 42, ephemeral: base }, /^createStorage persistent must be a non-empty directory path, got 42/],
+      [{ persistent: base, ephemeral: "  " }, /^createStorage ephemeral must be a non-empty directory path/],
+      [
+        { persistent: base, ephemeral: base, diskWarnRatio: "x" },
+        /^createStorage diskWarnRatio must be a number from 0 to 1, got "x"/,
+      ],
+      [
+        { persistent: base, ephemeral: base, diskWarnRatio: 2 },
+        /^createStorage diskWarnRatio must be a number from 0 to 1, got 2/,
+      ],
+      [{ persistent: base, ephemeral: base, diskWarnRatio: Number.NaN }, /diskWarnRatio/],
+      [
+        { persistent: base, ephemeral: base, ephemeralDirName: 42 },
+        /^createStorage ephemeralDirName must be a single directory name, got 42/,
+      ],
+      [{ persistent: base, ephemeral: base, ephemeralDirName: "a/b" }, /^createStorage ephemeralDirName must be/],
+      [{ persistent: base, ephemeral: base, wallClock: 5 }, /^createStorage wallClock must be a function/],
+    ];
+    for (const [options, message] of cases) {
+      const error = await createStorage(testPlatform, options as never).catch((e: unknown) => e);
+      expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(message);
+    }
+    await expect(createStorage(null as never, { persistent: base, ephemeral: base })).rejects.toThrow(
+      /^createStorage platform must be a platform with an fs/,
+    );
+  });
+
   it("refuses to remove a root and rejects bad options by name", async () => {
     await expect(storage.persistent.remove(".")).rejects.toThrow(/root itself/);
     await expect(createStorage(testPlatform, { persistent: "", ephemeral: base })).rejects.toThrow(/persistent/);
