@@ -12,6 +12,7 @@ import { misuseCases } from "./misuse.ts";
 import { runtimeLifecycleCases } from "./runtime-lifecycle.ts";
 import { runtimeConfigCases } from "./runtime-config.ts";
 import { runtimeHealthCases } from "./runtime-health.ts";
+import { runtimeHealthHttpCases } from "./runtime-health-http.ts";
 import { runtimeResourceCases } from "./runtime-resources.ts";
 import { runtimeSignalCases } from "./runtime-signals.ts";
 import { runtimeResilienceCases } from "./runtime-resilience.ts";
@@ -26,24 +27,31 @@ import { unixSocketCases } from "./unix-sockets.ts";
 import { runtimeArgumentCases } from "./runtime-arguments.ts";
 import { runtimeIssue9Cases } from "./runtime-issue9.ts";
 import { runtimeTaskSignalCases } from "./runtime-task-signal.ts";
+import { contractGapNetCases } from "./contract-gaps-net.ts";
+import { contractGapFsCases } from "./contract-gaps-fs.ts";
+import { contractGapProcessCases } from "./contract-gaps-process.ts";
 
 /** Every case of the suite, in the order they run. Later areas append their lists here. */
 export const allCases: readonly ConformanceCase[] = [
   ...runtimeCases,
   ...fsCases,
   ...fsStreamCases,
+  ...contractGapFsCases,
   ...processCases,
   ...spawnCases,
   ...envCases,
   ...signalCases,
+  ...contractGapProcessCases,
   ...fetchServeCases,
   ...unixSocketCases,
+  ...contractGapNetCases,
   ...usageCases,
   ...misuseCases,
   // core's behaviour on the platform under test
   ...runtimeLifecycleCases,
   ...runtimeConfigCases,
   ...runtimeHealthCases,
+  ...runtimeHealthHttpCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
   ...runtimeSupervisorWatchCases,

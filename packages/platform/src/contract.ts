@@ -30,8 +30,9 @@ export interface FileInfo {
   readonly isDirectory: boolean;
   readonly isSymlink: boolean;
   readonly size: number;
+  /** Last modification of the content (st_mtime): moved by a write, never by a read (it is not atime). */
   readonly mtime: Date | null;
-  /** Unix permission bits, or null where the runtime cannot tell. */
+  /** Unix permission bits only (within 0o7777: 0o600, not 0o100600), or null where the runtime cannot tell. */
   readonly mode: number | null;
 }
 
@@ -42,9 +43,12 @@ export interface DirEntry {
   readonly isSymlink: boolean;
 }
 
+/** Bytes of the file system holding the path, as `df` counts them. */
 export interface DiskUsage {
   readonly total: number;
+  /** Every free byte, including those reserved for the superuser. */
   readonly free: number;
+  /** What an unprivileged process may still write (df's "Available"): at most `free`. */
   readonly available: number;
 }
 
@@ -75,7 +79,12 @@ export interface DirHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Bytes (readFile, the chunks of openRead and of a child's output streams) are plain Uint8Arrays, never a subclass
+ * such as Node's Buffer.
+ */
 export interface FileSystem {
+  /** A plain Uint8Array (see above). */
   readFile(path: string, opts?: ReadFileOptions): Promise<Uint8Array>;
   readTextFile(path: string): Promise<string>;
   writeFile(path: string, data: Uint8Array | string, opts?: WriteFileOptions): Promise<void>;
@@ -87,15 +96,20 @@ export interface FileSystem {
   /** Without `recursive`, an existing path is `AlreadyExists`; with it, an existing directory is fine. */
   mkdir(path: string, opts?: { recursive?: boolean; mode?: number }): Promise<void>;
   readDir(path: string): Promise<DirEntry[]>;
-  /** Without `recursive`, a non-empty directory is `NotEmpty`. */
+  /** Without `recursive`, a non-empty directory is `NotEmpty`. A missing path is `NotFound`, with `recursive` too. */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  /** A missing source is `NotFound` naming `from` (the error's path is `from`, not `to`). */
   rename(from: string, to: string): Promise<void>;
   /** Canonical absolute path with every symlink resolved. */
   realPath(path: string): Promise<string>;
   symlink(target: string, path: string): Promise<void>;
   makeTempDir(opts?: { prefix?: string }): Promise<string>;
+  /**
+   * Reads as the consumer pulls: a slow reader loses nothing. Cancelling the stream closes the file descriptor
+   * (by the time cancel() settles, or a moment later; never only when the stream is garbage-collected).
+   */
   openRead(path: string): Promise<ReadableStream<Uint8Array>>;
-  /** Creates or truncates the file. Data is on disk once the stream's close() resolves. */
+  /** Creates or truncates the file. Data is on disk once the stream's close() resolves; abort() closes the file. */
   openWrite(path: string): Promise<WritableStream<Uint8Array>>;
   diskUsage(path: string): Promise<DiskUsage>;
   /** Opens a directory (symlinks on the way are followed) and holds it until close(). NotFound, NotADirectory. */
@@ -133,6 +147,7 @@ export interface ChildProcess {
   /** OS process id; 0 when the process never started. */
   readonly pid: number;
   readonly stdin: WritableStream<Uint8Array> | null;
+  /** With backpressure (the child's pipe fills while the reader is slow): a slow reader loses nothing. */
   readonly stdout: ReadableStream<Uint8Array> | null;
   readonly stderr: ReadableStream<Uint8Array> | null;
   /**
@@ -173,7 +188,11 @@ export interface EnvApi {
 export type ShutdownSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 export interface SignalsApi {
-  /** While a handler is subscribed the signal no longer ends the process by default. Returns unsubscribe. */
+  /**
+   * While a handler is subscribed the signal no longer ends the process by default. Returns unsubscribe.
+   * Every call is a subscription of its own: the same function subscribed twice runs twice, and each unsubscribe
+   * removes only its own subscription.
+   */
   on(signal: ShutdownSignal, handler: () => void): () => void;
 }
 
@@ -195,6 +214,12 @@ export interface Server {
   close(): Promise<void>;
 }
 
+/**
+ * Answers one request, taking as long as it needs: no idle or request timeout of the runtime cuts a slow handler off.
+ * `request.signal` aborts when the client disconnects before the response is complete (it may also abort once the
+ * response is sent: Deno does). A streamed response body is pulled only as fast as the client reads it
+ * (backpressure): a client that reads nothing leaves the stream unread beyond the socket buffers.
+ */
 export type RequestHandler = (request: Request) => Response | Promise<Response>;
 
 /** One stream connection over a Unix domain socket (either end). */
@@ -208,7 +233,7 @@ export interface UnixConnection {
 export interface UnixListenOptions {
   /** Permission bits of the socket file (e.g. 0o600: only the owner may connect). Default: the umask's. */
   mode?: number;
-  /** Aborting closes the listener as close() does. */
+  /** Aborting closes the listener as close() does, socket file removed (at once when it is already aborted). */
   signal?: AbortSignal;
 }
 
