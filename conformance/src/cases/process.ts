@@ -43,6 +43,21 @@ export const processCases: ConformanceCase[] = defineCases([
     },
   },
   {
+    name: "process: with onUncaught subscribed, writing to a stdout whose reader went away is not an uncaught error: the writes are dropped and the child runs on and exits 0 (Node spun on EPIPE until out of memory)",
+    capability: "process.onUncaught",
+    async run({ spawnFixture }) {
+      const child = spawnFixture("uncaught", ["broken-stdout"]);
+      const reader = child.stdout!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      ok(first.startsWith("ready"), `the child's first line, got ${JSON.stringify(first)}`);
+      await reader.cancel();
+      const err = await readAllText(child.stderr);
+      const status = await statusWithin(child, 8_000);
+      deepEqual(lines(err), ["survived"], "stderr of the child writing to a closed stdout");
+      deepEqual(status, { code: 0, signal: null, success: true }, "status of the child");
+    },
+  },
+  {
     name: "process: after onUncaught's unsubscribe an unhandled rejection crashes the child again",
     capability: "process.onUncaught",
     async run({ spawnFixture }) {

@@ -38,7 +38,20 @@ export function signalsFromProcess(proc: Pick<ProcessObject, "on" | "off">): Sig
  * The process crashes on an uncaught exception or unhandled rejection unless a listener exists, so
  * the listeners are installed only while at least one handler is subscribed.
  */
-export function onUncaughtFromProcess(proc: Pick<ProcessObject, "on" | "off">): ProcessApi["onUncaught"] {
+/** process.stdout / process.stderr, as far as their errors go. */
+interface StdioStream {
+  on(event: "error", listener: Listener): unknown;
+  off(event: "error", listener: Listener): unknown;
+}
+
+/**
+ * While anyone is subscribed, a write to a stdout or stderr whose reader went away (EPIPE) is dropped, as Deno and
+ * Bun drop it, instead of being an uncaught exception: a handler that logs it would write to the same pipe, fail
+ * again and spin (Node grew to its heap limit and ignored SIGTERM). Other stdio errors reach the handlers.
+ */
+export function onUncaughtFromProcess(
+  proc: Pick<ProcessObject, "on" | "off"> & { stdout?: StdioStream; stderr?: StdioStream },
+): ProcessApi["onUncaught"] {
   type Handler = (error: unknown, kind: UncaughtKind) => void;
   const subscriptions = new Set<{ handler: Handler }>();
   const deliver = (error: unknown, kind: UncaughtKind) => {
@@ -46,17 +59,26 @@ export function onUncaughtFromProcess(proc: Pick<ProcessObject, "on" | "off">): 
   };
   const onException = (error: unknown) => deliver(error, "exception");
   const onRejection = (reason: unknown) => deliver(reason, "rejection");
+  const onStdioError = (error: unknown) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== "EPIPE" && code !== "ERR_STREAM_DESTROYED") deliver(error, "exception");
+  };
+  // Read on the first subscription, not now: Node makes process.stdout on first access (a cost every import would pay).
+  let stdio: StdioStream[] = [];
   return (handler) => {
     const subscription = { handler };
     if (subscriptions.size === 0) {
       proc.on("uncaughtException", onException);
       proc.on("unhandledRejection", onRejection);
+      stdio = [proc.stdout, proc.stderr].filter((stream): stream is StdioStream => stream !== undefined);
+      for (const stream of stdio) stream.on("error", onStdioError);
     }
     subscriptions.add(subscription);
     return () => {
       if (!subscriptions.delete(subscription) || subscriptions.size > 0) return;
       proc.off("uncaughtException", onException);
       proc.off("unhandledRejection", onRejection);
+      for (const stream of stdio) stream.off("error", onStdioError);
     };
   };
 }
