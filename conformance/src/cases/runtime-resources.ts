@@ -1,4 +1,4 @@
-import { ResourceLimitError } from "@aral/core";
+import { ConnectionLimitError, ResourceLimitError } from "@aral/core";
 import { deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { until } from "../harness/helpers.ts";
@@ -122,6 +122,30 @@ export const runtimeResourceCases = defineCases([
         false,
         "no stop for a restart that helped",
       );
+    },
+  },
+  {
+    name: "resources: connection leases and runtime.fetch share network.connections — leased connections are busy slots, busy slots cannot be leased",
+    capability: "runtime.resources",
+    async run(ctx) {
+      const server = await ctx.platform.net.serve(() => new Response("ok"));
+      ctx.defer(() => server.close());
+      const { runtime } = runtimeFor(ctx, { resources: { network: { connections: 2, overflow: "reject" } } });
+      await runtime.start();
+      const lease = await runtime.allocate({ connections: 2 });
+      await rejects(() => runtime.fetch(server.url), { instance: ConnectionLimitError }, "fetch with both leased");
+      lease.release();
+      const held = await runtime.fetch(server.url); // its body unread: it holds a slot
+      await rejects(
+        () => runtime.allocate({ connections: 2 }),
+        { instance: ResourceLimitError, message: /Resource limit exceeded/ },
+        "leasing 2 while a request holds a slot",
+      );
+      const one = await runtime.allocate({ connections: 1 });
+      await rejects(() => runtime.fetch(server.url), { instance: ConnectionLimitError }, "fetch with 1 leased, 1 busy");
+      equal(await held.text(), "ok", "the held response's body");
+      one.release();
+      equal(await (await runtime.fetch(server.url)).text(), "ok", "a fetch once everything is free");
     },
   },
 ]);

@@ -859,6 +859,7 @@ export class AralRuntime {
       ...(network.bandwidth === undefined ? {} : { bandwidth: network.bandwidth }),
       waitForSlot: config.resources.network.overflow !== "reject",
     });
+    resources.shareConnections(fetch);
     const storage = await this.#openStorage(config, closers);
 
     const { concurrency, maxQueued, overflow, timeout } = config.tasks;

@@ -72,7 +72,7 @@ export function describeEnforcement(
       value: toggle(r.cpu.throttling),
       status: r.cpu.throttling ? "enforced" : "reported",
       how: r.cpu.throttling
-        ? "while CPU use is at or past cpu.limit the monitor throttles admission of new work (admit() waits)"
+        ? "while CPU use is at or past resources.monitor.thresholds.cpu (default 0.9) of cpu.limit the monitor throttles admission of new work (admit() waits)"
         : "throttling disabled: CPU over its limit only degrades the runtime and is reported",
     },
     {

@@ -24,6 +24,7 @@ export type { ResourcesConfig, ResolvedResources, FallbackPolicy } from "./confi
 export { ResourceManager, RESOURCE_KINDS } from "./manager.ts";
 export type {
   AllocationRequest,
+  ConnectionPool,
   Lease,
   ResourceAmounts,
   ResourceUsage,

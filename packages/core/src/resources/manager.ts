@@ -15,6 +15,14 @@ export interface AllocationRequest {
   connections?: number;
 }
 
+/** What shares `network.connections` with connection leases: runtime.fetch's slots (LimitedFetch). */
+export interface ConnectionPool {
+  /** Slots held by requests now. */
+  readonly active: number;
+  /** Leased connections, to be counted as busy slots. */
+  reserveConnections(slots: number): void;
+}
+
 /** Amounts in base units: cores, bytes, bytes, connections. */
 export type ResourceAmounts = Record<ResourceKind, number>;
 
@@ -87,6 +95,7 @@ export class ResourceManager {
   readonly #leases = new Map<number, HeldLease>();
   readonly #listeners = new Set<ResourceEventListener>();
   #nextId = 1;
+  #connectionPool: ConnectionPool | undefined;
 
   constructor(resources: ResourcesConfig | ResolvedResources | undefined = {}) {
     this.config = resolveResources(resources);
@@ -99,6 +108,15 @@ export class ResourceManager {
     this.#requests = { ...zero(), cpu: this.config.cpu.request ?? 0, memory: this.config.memory.request ?? 0 };
   }
 
+  /**
+   * Makes `pool` (runtime.fetch) and connection leases share `network.connections`: a lease counts the pool's busy
+   * slots as taken, and the pool counts leased connections as busy, so both together never pass the limit.
+   */
+  shareConnections(pool: ConnectionPool): void {
+    this.#connectionPool = pool;
+    pool.reserveConnections(this.#allocated.connections);
+  }
+
   /** Reserves every requested kind at once, or nothing: a request over any limit rejects with ResourceLimitError. */
   async allocate(request: AllocationRequest = {}): Promise<Lease> {
     const amounts = parseRequest(request);
@@ -106,7 +124,8 @@ export class ResourceManager {
       const limit = this.#limits[kind];
       const wanted = amounts[kind];
       if (limit === null || wanted === 0) continue;
-      const available = Math.max(0, limit - this.#allocated[kind]);
+      const inPool = kind === "connections" ? (this.#connectionPool?.active ?? 0) : 0;
+      const available = Math.max(0, limit - this.#allocated[kind] - inPool);
       if (wanted > available + 1e-9) {
         const error = new ResourceLimitError(kind, wanted, available, limit, {
           requested: FORMAT[kind](wanted),
@@ -119,6 +138,7 @@ export class ResourceManager {
       }
     }
     for (const kind of RESOURCE_KINDS) this.#allocated[kind] += amounts[kind];
+    if (amounts.connections > 0) this.#connectionPool?.reserveConnections(this.#allocated.connections);
     const lease = this.#lease(amounts);
     if (this.#listeners.size)
       this.#emit({ type: "allocated", leaseId: lease.id, amounts: lease.amounts, allocated: { ...this.#allocated } });
@@ -170,6 +190,7 @@ export class ResourceManager {
       for (const kind of RESOURCE_KINDS)
         this.#allocated[kind] = Math.max(0, this.#allocated[kind] - held.amounts[kind]);
       this.#leases.delete(held.id);
+      if (held.amounts.connections > 0) this.#connectionPool?.reserveConnections(this.#allocated.connections);
       if (this.#listeners.size)
         this.#emit({ type: "released", leaseId: held.id, amounts: held.amounts, allocated: { ...this.#allocated } });
     });

@@ -19,7 +19,7 @@ export interface UsageSource {
 export interface MonitorThresholds {
   /** Fraction of the memory limit that degrades the runtime. Default 0.9. */
   memory?: number;
-  /** Fraction of the CPU limit that degrades (and, with throttling, throttles). Default 1.0. */
+  /** Fraction of the CPU limit that degrades (and, with throttling, throttles). Default 1.0 here; the manifest's is 0.9. */
   cpu?: number;
   /** Fraction of a storage root's disk in use that warns and degrades. Default 0.9. */
   disk?: number;
@@ -99,7 +99,7 @@ const DEFAULT_THRESHOLDS: Required<MonitorThresholds> = { memory: 0.9, cpu: 1.0,
 
 /**
  * Samples real usage every `intervalMs`, puts the runtime into a degraded state past a threshold (leaving
- * it with hysteresis), and throttles admission while CPU is over its limit. Nothing runs after stop().
+ * it with hysteresis), and throttles admission while CPU is over its threshold. Nothing runs after stop().
  */
 export class ResourceMonitor {
   readonly policy: FallbackPolicy;

@@ -30,6 +30,8 @@ export interface LimitedFetch extends FetchFunction {
   readonly active: number;
   /** Requests waiting for a slot. */
   readonly waiting: number;
+  /** Connection slots leased with allocate({ connections }): they count against `connections` (ResourceManager). */
+  reserveConnections(slots: number): void;
   /** Requests started and not yet ended (response body consumed, cancelled or failed), limit or not. */
   readonly inFlight: number;
   /** Requests made since creation. */
@@ -198,6 +200,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): LimitedFetch {
     timeouts: { get: () => timeouts },
     responseBytes: { get: () => responseBytes },
     requestBytes: { get: () => requestBytes },
+    reserveConnections: { value: (reserved: number) => slots?.reserve(reserved) },
   }) as LimitedFetch;
 }
 

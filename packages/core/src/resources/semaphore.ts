@@ -1,7 +1,11 @@
-/** A counting semaphore with a FIFO wait queue. acquire() resolves to a release function that is safe to call twice. */
+/**
+ * A counting semaphore with a FIFO wait queue. acquire() resolves to a release function that is safe to call twice.
+ * Slots held elsewhere (reserve()) count against the limit too.
+ */
 export class Semaphore {
   readonly limit: number;
   #active = 0;
+  #reserved = 0;
   #queue: { grant(): void; reject(e: unknown): void }[] = [];
 
   constructor(limit: number) {
@@ -18,9 +22,15 @@ export class Semaphore {
     return this.#queue.length;
   }
 
+  /** Sets how many slots are held outside this semaphore (leases): free slots are limit - active - reserved. */
+  reserve(slots: number): void {
+    this.#reserved = slots;
+    this.#grantWaiters();
+  }
+
   /** Takes a slot without waiting, or returns null when all are busy. */
   tryAcquire(): (() => void) | null {
-    if (this.#active >= this.limit) return null;
+    if (this.#active + this.#reserved >= this.limit) return null;
     this.#active++;
     return this.#releaser();
   }
@@ -51,10 +61,16 @@ export class Semaphore {
     return () => {
       if (done) return;
       done = true;
-      const next = this.#queue.shift();
-      // The slot passes straight to the next waiter, so a late arrival cannot jump the queue.
-      if (next) next.grant();
-      else this.#active--;
+      this.#active--;
+      this.#grantWaiters();
     };
+  }
+
+  /** Free slots go to waiters in order, before any later arrival (acquire() queues while anyone waits). */
+  #grantWaiters(): void {
+    while (this.#queue.length > 0 && this.#active + this.#reserved < this.limit) {
+      this.#active++;
+      this.#queue.shift()!.grant();
+    }
   }
 }

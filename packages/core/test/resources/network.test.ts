@@ -341,6 +341,26 @@ describe("TokenBucket and Semaphore", () => {
     expect(done).toBe(true);
   });
 
+  it("reserved slots count against the limit; lowering the reservation grants waiters in order", async () => {
+    const sem = new Semaphore(2);
+    sem.reserve(2);
+    expect(sem.tryAcquire()).toBeNull();
+    const order: number[] = [];
+    const w1 = sem.acquire().then((r) => (order.push(1), r));
+    const w2 = sem.acquire().then((r) => (order.push(2), r));
+    sem.reserve(1);
+    const r1 = await w1;
+    expect([order, sem.active, sem.waiting]).toEqual([[1], 1, 1]);
+    sem.reserve(0);
+    const r2 = await w2;
+    expect([order, sem.active]).toEqual([[1, 2], 2]);
+    sem.reserve(1); // held by a lease while both slots are busy: the next release frees nothing
+    r1();
+    expect(sem.tryAcquire()).toBeNull();
+    r2();
+    expect(sem.tryAcquire()).not.toBeNull();
+  });
+
   it("the semaphore hands a freed slot to the oldest waiter and release is idempotent", async () => {
     const sem = new Semaphore(1);
     const r1 = await sem.acquire();
