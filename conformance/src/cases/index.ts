@@ -21,6 +21,7 @@ import { resourcesNetworkCases } from "./resources-network.ts";
 import { resourcesMonitorCases } from "./resources-monitor.ts";
 import { resilienceCases } from "./resilience.ts";
 import { workerCases } from "./workers.ts";
+import { workerRecoveryCases } from "./workers-recovery.ts";
 import { supervisorCases } from "./supervisor.ts";
 import { runtimeSupervisorWatchCases } from "./runtime-supervisor-watch.ts";
 import { unixSocketCases } from "./unix-sockets.ts";
@@ -64,6 +65,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...resourcesMonitorCases,
   ...resilienceCases,
   ...workerCases,
+  ...workerRecoveryCases,
   ...supervisorCases,
 ];
 

@@ -306,14 +306,30 @@ export class AralRuntime {
   /** Runs work on the runtime's task queue: counted, prioritized, drained on stop. */
   submit<T>(task: (signal: AbortSignal) => Promise<T>, options?: TaskOptions): Promise<T> {
     const session = this.#running("submit");
-    const traced = this.#tracing?.task(task, options);
+    // Not a function: no span, no wrapper; the queue refuses it (TaskQueueConfigError "fn") as with tracing off.
+    const traced = typeof task === "function" ? this.#tracing?.task(task, options) : undefined;
     if (traced) task = traced.fn as (signal: AbortSignal) => Promise<T>;
     const monitor = session.monitor;
     let result: Promise<T>;
     if (monitor && (monitor.degraded || monitor.throttled)) {
       // Admission first: under the "reject" fallback a degraded runtime refuses work; CPU throttling makes it wait.
+      // But the task is checked before admission, so every path refuses the same input with the same error: bad
+      // input gets the queue's TaskQueueConfigError, an already-aborted signal its TaskCancelledError.
       const started = performance.now();
-      result = monitor.admit(options?.signal).then(() => session.tasks.add(task, options));
+      const tasks = session.tasks;
+      const signal = options?.signal;
+      if (tasks.check(task, options) !== undefined || signal?.aborted) {
+        result = tasks.add(task, options);
+      } else {
+        result = monitor.admit(signal).then(
+          () => tasks.add(task, options),
+          (error: unknown) => {
+            // Cancelled while waiting for admission: the queue answers it (TaskCancelledError, counted cancelled).
+            if (signal?.aborted) return tasks.add(task, options);
+            throw error;
+          },
+        );
+      }
       result.then(
         () => this.#requests.record(performance.now() - started, true),
         () => this.#requests.record(performance.now() - started, false),
@@ -449,12 +465,61 @@ export class AralRuntime {
   ): WorkerPool<In, Out> {
     const session = this.#running("createWorkerPool");
     const cpuLimit = session.config.resources.cpu.limit;
-    const pool = new WorkerPool<In, Out>(this.platform, module, {
-      ...(cpuLimit === undefined ? {} : { cpuLimit }),
-      ...options,
-    });
-    session.closers.add(`worker pool ${pool.module}`, () => pool.terminate());
+    // Junk options (4, null, "big", [8]) go to the pool as given: it refuses them with WorkerPoolConfigError("options").
+    const isObject = options !== null && typeof options === "object" && !Array.isArray(options);
+    const userOnCrash = isObject ? options.onCrash : undefined;
+    const pool: WorkerPool<In, Out> = new WorkerPool<In, Out>(
+      this.platform,
+      module,
+      isObject
+        ? {
+            ...(cpuLimit === undefined ? {} : { cpuLimit }),
+            ...options,
+            // A junk onCrash is passed on for the pool to refuse; a function is called after the runtime logs.
+            onCrash:
+              typeof userOnCrash === "function"
+                ? (crash) => {
+                    this.#logWorkerCrash(pool, crash);
+                    userOnCrash(crash);
+                  }
+                : (userOnCrash ?? ((crash) => this.#logWorkerCrash(pool, crash))),
+          }
+        : options,
+    );
+    // One closer for the run's live pools: a pool terminated by its owner is not kept until the runtime stops.
+    pool.closeWith(session.closers, (close) => session.closers.add("worker pools", close));
     return pool;
+  }
+
+  /** A worker that died on its own: an error when nobody else hears of it (idle) or respawning stopped. */
+  #logWorkerCrash(
+    pool: { readonly module: string },
+    crash: Parameters<NonNullable<WorkerPoolOptions["onCrash"]>>[0],
+  ): void {
+    const fields = {
+      event: "workers.crash",
+      module: pool.module,
+      worker: crash.worker,
+      exitCode: crash.exitCode,
+      consecutive: crash.consecutive,
+      respawnInMs: crash.respawnInMs,
+      ...(crash.taskId === undefined ? {} : { taskId: crash.taskId }),
+      ...(crash.error === undefined ? {} : { error: crash.error }),
+    };
+    const what = crash.taskId === undefined ? "while idle" : `running task ${crash.taskId}`;
+    if (crash.respawnInMs === null) {
+      this.logger.error(
+        `worker ${crash.worker} crashed ${what}: ${crash.consecutive} crashes in a row, no worker is respawned until the next run() or start()`,
+        fields,
+      );
+    } else if (crash.taskId === undefined || crash.consecutive > 1) {
+      this.logger.error(
+        `worker ${crash.worker} crashed ${what} (${crash.consecutive} in a row); respawning in ${crash.respawnInMs} ms`,
+        fields,
+      );
+    } else {
+      this.logger.warn(`worker ${crash.worker} crashed ${what}; respawned`, fields);
+    }
   }
 
   /** The live resource monitor; undefined when monitoring is off or nothing is limited. */
@@ -870,6 +935,11 @@ export class AralRuntime {
       overflow,
       ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }),
       onRunSettled: (ms) => durations.observe(ms / 1000),
+      onAbandoned: (task) =>
+        this.logger.warn(`task ${task.id} ignored its timeout's abort for ${task.graceMs} ms: its slot is freed`, {
+          event: "tasks.abandoned",
+          ...task,
+        }),
     });
     closers.add("task queue", () => tasks.shutdown({ timeoutMs: 0 }));
 

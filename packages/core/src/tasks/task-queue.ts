@@ -22,7 +22,27 @@ export interface TaskQueueOptions {
   clock?: Clock;
   /** Called with the run time (ms) of every task whose function settled, e.g. to feed a histogram. */
   onRunSettled?: (durationMs: number) => void;
+  /**
+   * How long a timed-out task keeps its slot after its signal is aborted, for it to stop and clean up (Kubernetes'
+   * termination grace period). Past it the slot goes to the next task and the task is abandoned (stats.abandoned,
+   * onAbandoned): a task that ignores its signal can no longer stall the queue for good. 0 releases the slot at the
+   * timeout. Default: the task's timeout or 5000 ms, whichever is smaller.
+   */
+  timeoutGraceMs?: number;
+  /** Called once for each abandoned task (see timeoutGraceMs), e.g. to log a warning; it may still be running. */
+  onAbandoned?: (task: AbandonedTask) => void;
 }
+
+/** A timed-out task that did not settle within its grace period: its slot was given to the next task. */
+export interface AbandonedTask {
+  readonly id: string;
+  readonly priority: number;
+  readonly timeoutMs: number;
+  readonly graceMs: number;
+}
+
+/** The grace period's cap when timeoutGraceMs is not set. */
+export const DEFAULT_TIMEOUT_GRACE_MS = 5000;
 
 const WAITING = 0;
 const QUEUED = 1;
@@ -55,6 +75,8 @@ interface Entry {
   /** The task's own signal's controller; none when the task function cannot read its signal (see readsSignal). */
   controller: AbortController | undefined;
   timer: AbortController | undefined;
+  /** Timed out and not settled within the grace period: no longer holds a slot. */
+  abandoned: boolean;
   onUserAbort: (() => void) | undefined;
   /** Neighbours in the running list (start order), while running. */
   previousRunning: Entry | undefined;
@@ -86,8 +108,11 @@ export class TaskQueue {
   readonly #defaultTimeoutMs: number | undefined;
   readonly #clock: Clock;
   readonly #onRunSettled: ((durationMs: number) => void) | undefined;
+  readonly #timeoutGraceMs: number | undefined;
+  readonly #onAbandoned: ((task: AbandonedTask) => void) | undefined;
   readonly #buffer = new PriorityBuffer<Entry>();
-  #waiters: Entry[] = [];
+  /** Producers waiting for room (overflow "wait"): admitted by priority, FIFO within one. */
+  readonly #waiters = new PriorityBuffer<Entry>();
   /** Running tasks in start order: a linked list (O(1) add and remove without hashing; Bun's Set is slow at it). */
   #firstRunning: Entry | undefined;
   #lastRunning: Entry | undefined;
@@ -113,6 +138,7 @@ export class TaskQueue {
   #returned = 0;
   #aborted = 0;
   #rejected = 0;
+  #abandoned = 0;
 
   constructor(options: TaskQueueOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -147,6 +173,12 @@ export class TaskQueue {
       throw new TaskQueueConfigError("onRunSettled", "onRunSettled must be a function");
     }
     this.#onRunSettled = options.onRunSettled;
+    if (options.timeoutGraceMs !== undefined) checkTimeout("timeoutGraceMs", options.timeoutGraceMs, true);
+    this.#timeoutGraceMs = options.timeoutGraceMs;
+    if (options.onAbandoned !== undefined && typeof options.onAbandoned !== "function") {
+      throw new TaskQueueConfigError("onAbandoned", "onAbandoned must be a function");
+    }
+    this.#onAbandoned = options.onAbandoned;
   }
 
   /** Accepts a task and returns its outcome. Never left pending: see ShutdownError for tasks the queue gives back. */
@@ -179,6 +211,21 @@ export class TaskQueue {
         onAnswered,
       );
     });
+  }
+
+  /**
+   * The TaskQueueConfigError add() would refuse `fn` and `options` with, or undefined when they are valid. Nothing is
+   * accepted or counted: for a caller that must check a task before doing anything else with it (AralRuntime.submit
+   * while degraded). Not part of the documented API.
+   * @internal
+   */
+  check(fn: unknown, options: TaskOptions | undefined): TaskQueueConfigError | undefined {
+    try {
+      validateTask(fn, options === undefined ? {} : options);
+      return undefined;
+    } catch (error) {
+      return error as TaskQueueConfigError;
+    }
   }
 
   /**
@@ -232,15 +279,27 @@ export class TaskQueue {
 
   /** Queued (and waiting) tasks not yet started. */
   get size(): number {
-    return this.#buffer.size + this.#waiters.length;
+    return this.#buffer.size + this.#waiters.size;
   }
 
-  /** Running tasks, including timed-out ones that have not settled yet. */
+  /**
+   * Entries the queue's buffers hold on to, cancelled ones not yet released included (what a leak would grow).
+   * For tests; not part of the documented API.
+   * @internal
+   */
+  get retainedEntries(): number {
+    return this.#buffer.retained + this.#waiters.retained;
+  }
+
+  /** Running tasks, including timed-out ones still within their grace period (abandoned ones are not counted). */
   get pending(): number {
     return this.#runningCount;
   }
 
-  /** Resolves when nothing is queued, waiting or running. */
+  /**
+   * Resolves when nothing is queued, waiting or running. An abandoned task (timed out, not settled within its grace
+   * period) no longer counts as running: the queue can be idle while it still runs.
+   */
   onIdle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
@@ -272,6 +331,7 @@ export class TaskQueue {
       this.#returned++;
       this.#fail(entry, new ShutdownError(taskName(entry.id), "shed", entry.fn, entry.options));
     }
+    this.#admitWaiters();
     this.#checkIdle();
     return shed.length;
   }
@@ -300,7 +360,7 @@ export class TaskQueue {
   stats(): TaskQueueStats {
     return {
       queued: this.#buffer.size,
-      waiting: this.#waiters.length,
+      waiting: this.#waiters.size,
       running: this.#runningCount,
       paused: this.#paused,
       closed: this.#closed,
@@ -312,6 +372,7 @@ export class TaskQueue {
       returned: this.#returned,
       aborted: this.#aborted,
       rejected: this.#rejected,
+      abandoned: this.#abandoned,
       wait: this.#waitLatency.stats(),
       run: this.#runLatency.stats(),
     };
@@ -379,24 +440,8 @@ export class TaskQueue {
     let priority: number;
     let timeoutMs: number | undefined;
     try {
-      if (typeof fn !== "function")
-        throw new TaskQueueConfigError("fn", `the task must be a function, got ${describeValue(fn)}`);
-      if (options === null || typeof options !== "object") {
-        throw new TaskQueueConfigError("options", `task options must be an object, got ${describeValue(options)}`);
-      }
-      for (const key in options) if (!TASK_OPTION_KEYS.includes(key)) throw unknownTaskOption(key);
-      if (options.id !== undefined && (typeof options.id !== "string" || options.id === "")) {
-        throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${describeValue(options.id)}`);
-      }
-      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-        throw new TaskQueueConfigError(
-          "signal",
-          `task signal must be an AbortSignal, got ${describeValue(options.signal)}`,
-        );
-      }
-      priority = resolvePriority(options.priority);
+      priority = validateTask(fn, options);
       timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
-      if (options.timeoutMs !== undefined) checkTimeout("timeoutMs", options.timeoutMs);
       id = options.id ?? this.#nextId++;
     } catch (error) {
       reject(error);
@@ -428,13 +473,14 @@ export class TaskQueue {
       startedAt: 0,
       controller: undefined,
       timer: undefined,
+      abandoned: false,
       onUserAbort: undefined,
       previousRunning: undefined,
       nextRunning: undefined,
     };
     const canStart =
-      !this.#paused && this.#runningCount < this.concurrency && this.#buffer.size === 0 && this.#waiters.length === 0;
-    if (!canStart && this.#buffer.size + this.#waiters.length >= this.maxQueued && this.overflow === "reject") {
+      !this.#paused && this.#runningCount < this.concurrency && this.#buffer.size === 0 && this.#waiters.size === 0;
+    if (!canStart && this.#buffer.size + this.#waiters.size >= this.maxQueued && this.overflow === "reject") {
       this.#rejected++;
       this.#fail(entry, new QueueFullError(this.maxQueued, taskName(id)));
       return;
@@ -454,12 +500,13 @@ export class TaskQueue {
     if (canStart) {
       this.#admit(entry);
       this.#start(entry);
-    } else if (this.#buffer.size < this.maxQueued && this.#waiters.length === 0) {
+    } else if (this.#buffer.size < this.maxQueued && this.#waiters.size === 0) {
       this.#admit(entry);
       entry.phase = QUEUED;
       entry.live = true;
       this.#buffer.push(entry);
     } else {
+      entry.live = true;
       this.#waiters.push(entry);
     }
   }
@@ -509,6 +556,8 @@ export class TaskQueue {
 
   #onSettled(entry: Entry, ok: boolean, outcome: unknown): void {
     entry.phase = DONE;
+    // Abandoned: its slot was released at the end of its grace period and its caller answered at the timeout.
+    if (entry.abandoned) return;
     this.#removeRunning(entry);
     const runMs = this.#clock.now() - entry.startedAt;
     this.#runLatency.record(runMs);
@@ -540,6 +589,31 @@ export class TaskQueue {
     this.#timedOut++;
     entry.controller?.abort(error);
     this.#fail(entry, error);
+    // The task keeps its slot for a grace period to stop; past it the slot goes to the next task.
+    const graceMs = Math.min(this.#timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS, timeoutMs);
+    if (graceMs === 0) {
+      this.#abandon(entry, timeoutMs, graceMs);
+      return;
+    }
+    this.#clock.sleep(graceMs, entry.timer!.signal).then(
+      () => this.#abandon(entry, timeoutMs, graceMs),
+      () => {},
+    );
+  }
+
+  #abandon(entry: Entry, timeoutMs: number, graceMs: number): void {
+    if (entry.phase !== RUNNING || entry.abandoned) return;
+    entry.abandoned = true;
+    this.#removeRunning(entry);
+    this.#abandoned++;
+    if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
+    try {
+      this.#onAbandoned?.({ id: taskName(entry.id), priority: entry.priority, timeoutMs, graceMs });
+    } catch {
+      // a throwing observer must not keep the slot
+    }
+    this.#pump();
+    this.#checkIdle();
   }
 
   #onUserAbort(entry: Entry): void {
@@ -550,7 +624,7 @@ export class TaskQueue {
     }
     if (entry.answered || entry.phase === DONE) return;
     if (entry.phase === QUEUED) this.#buffer.remove(entry);
-    else this.#waiters = this.#waiters.filter((w) => w !== entry);
+    else this.#waiters.remove(entry);
     entry.phase = DONE;
     this.#answer(entry);
     this.#cancelled++;
@@ -605,8 +679,14 @@ export class TaskQueue {
 
   #pump(): void {
     while (!this.#paused && this.#runningCount < this.concurrency) {
-      // Waiters only remain with an empty buffer when maxQueued is 0: they go straight to a free slot.
-      const next = this.#buffer.shift() ?? this.#waiters.shift();
+      // The highest priority starts first, whether it is queued or still waiting for room (a critical waiter
+      // does not wait behind queued low-priority work; with maxQueued 0 waiters go straight to a free slot).
+      const waiting = this.#waiters.firstPriority;
+      const queued = this.#buffer.firstPriority;
+      const next =
+        waiting !== undefined && (queued === undefined || waiting > queued)
+          ? this.#waiters.shift()
+          : this.#buffer.shift();
       if (!next) break;
       this.#admit(next);
       this.#start(next);
@@ -616,7 +696,7 @@ export class TaskQueue {
   }
 
   #admitWaiters(): void {
-    while (this.#waiters.length > 0 && this.#buffer.size < this.maxQueued) {
+    while (this.#waiters.size > 0 && this.#buffer.size < this.maxQueued) {
       const entry = this.#waiters.shift()!;
       entry.phase = QUEUED;
       entry.live = true;
@@ -626,8 +706,7 @@ export class TaskQueue {
   }
 
   #returnUnstarted(): number {
-    const unstarted = [...this.#waiters, ...this.#buffer.drain()];
-    this.#waiters = [];
+    const unstarted = [...this.#waiters.drain(), ...this.#buffer.drain()];
     for (const entry of unstarted) {
       entry.phase = DONE;
       entry.live = false;
@@ -640,7 +719,7 @@ export class TaskQueue {
   }
 
   #isIdle(): boolean {
-    return this.#runningCount === 0 && this.#buffer.size === 0 && this.#waiters.length === 0;
+    return this.#runningCount === 0 && this.#buffer.size === 0 && this.#waiters.size === 0;
   }
 
   #checkIdle(): void {
@@ -656,6 +735,37 @@ export class TaskQueue {
 /** A task's name in errors and handles: its options.id, else "task-<n>". */
 function taskName(id: string | number): string {
   return typeof id === "number" ? `task-${id}` : id;
+}
+
+/**
+ * Checks a task and its options as add() does; returns the task's priority, throws TaskQueueConfigError. Shared with
+ * TaskQueue.check() so every path that takes a task (the runtime's degraded path too) refuses the same input alike.
+ */
+function validateTask(fn: unknown, options: TaskOptions): number {
+  if (typeof fn !== "function") {
+    const got =
+      fn instanceof Promise ||
+      (typeof fn === "object" && fn !== null && typeof (fn as PromiseLike<unknown>).then === "function")
+        ? "a Promise (pass a function that returns it)"
+        : describeValue(fn);
+    throw new TaskQueueConfigError("fn", `the task must be a function, got ${got}`);
+  }
+  if (options === null || typeof options !== "object") {
+    throw new TaskQueueConfigError("options", `task options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key in options) if (!TASK_OPTION_KEYS.includes(key)) throw unknownTaskOption(key);
+  if (options.id !== undefined && (typeof options.id !== "string" || options.id === "")) {
+    throw new TaskQueueConfigError("id", `task id must be a non-empty string, got ${describeValue(options.id)}`);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TaskQueueConfigError(
+      "signal",
+      `task signal must be an AbortSignal, got ${describeValue(options.signal)}`,
+    );
+  }
+  const priority = resolvePriority(options.priority);
+  if (options.timeoutMs !== undefined) checkTimeout("timeoutMs", options.timeoutMs);
+  return priority;
 }
 
 function checkTimeout(option: string, value: unknown, allowZero = false): void {

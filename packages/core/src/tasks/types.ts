@@ -32,7 +32,7 @@ export interface TaskQueueStats {
   queued: number;
   /** Accepted while the queue was full (overflow "wait"), not yet in the queue. */
   waiting: number;
-  /** Slots in use, including timed-out tasks that have not settled yet. */
+  /** Slots in use, including timed-out tasks still within their grace period (TaskQueueOptions.timeoutGraceMs). */
   running: number;
   paused: boolean;
   closed: boolean;
@@ -47,6 +47,11 @@ export interface TaskQueueStats {
   aborted: number;
   /** Refused at add(): queue full or closed (not accepted). */
   rejected: number;
+  /**
+   * Timed-out tasks that did not settle within their grace period: their slot was released (see
+   * TaskQueueOptions.timeoutGraceMs). Each is also counted in timedOut; it may still be running.
+   */
+  abandoned: number;
   /** Time from acceptance to start (recent samples). */
   wait: LatencyStats;
   /** Time from start to the task's own settlement (recent samples). */

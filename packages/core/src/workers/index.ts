@@ -1,5 +1,11 @@
-export { WorkerPool } from "./pool.ts";
-export type { WorkerPoolOptions, WorkerRunOptions, WorkerPoolStats, WorkerPoolPlatform } from "./pool.ts";
+export {
+  WorkerPool,
+  CRASH_BACKOFF_BASE_MS,
+  CRASH_BACKOFF_MAX_MS,
+  CRASH_STREAK_RESET_MS,
+  MAX_CONSECUTIVE_CRASHES,
+} from "./pool.ts";
+export type { WorkerCrash, WorkerPoolOptions, WorkerRunOptions, WorkerPoolStats, WorkerPoolPlatform } from "./pool.ts";
 export { workerPoolSize } from "./size.ts";
 export { defineWorker } from "./define-worker.ts";
 export type { WorkerHandler } from "./define-worker.ts";

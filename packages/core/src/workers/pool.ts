@@ -26,7 +26,35 @@ export interface WorkerPoolOptions {
   /** How long a new worker may take to load and call defineWorker(). Default 30 000 ms. */
   startTimeoutMs?: number;
   clock?: Clock;
+  /**
+   * Told of every worker that died on its own (not terminated by the pool): the runtime's pools log it. Crashes in
+   * a row are respawned with a growing delay and, past MAX_CONSECUTIVE_CRASHES, not respawned until the next run()
+   * or start() (`respawnInMs` null).
+   */
+  onCrash?: (crash: WorkerCrash) => void;
 }
+
+/** A worker that died on its own, and what the pool does about it. */
+export interface WorkerCrash {
+  readonly worker: string;
+  readonly exitCode: number | null;
+  /** What the worker or the platform reported, when anything. */
+  readonly error: Error | undefined;
+  /** The task it was running (rejected with WorkerCrashedError), or undefined for a worker that died idle. */
+  readonly taskId: number | undefined;
+  /** Crashes in a row: reset when a worker answers a task or has stayed up CRASH_STREAK_RESET_MS. */
+  readonly consecutive: number;
+  /** When the replacement starts: 0 at once, null when respawning stopped (until the next run() or start()). */
+  readonly respawnInMs: number | null;
+}
+
+/** The first crash is replaced at once; the next ones after 100 ms, 200 ms, 400 ms, ... at most 30 s. */
+export const CRASH_BACKOFF_BASE_MS = 100;
+export const CRASH_BACKOFF_MAX_MS = 30_000;
+/** More crashes in a row than this and the pool stops respawning until the next run() or start(). */
+export const MAX_CONSECUTIVE_CRASHES = 10;
+/** A worker that stayed up this long before it died starts a new crash streak. */
+export const CRASH_STREAK_RESET_MS = 60_000;
 
 export interface WorkerRunOptions {
   /** Aborting cancels the task: a queued task leaves the queue, a running one has its worker terminated and replaced. */
@@ -83,9 +111,14 @@ interface Slot {
   /** What the platform reported (onError). */
   platformError?: Error;
   startTimer?: AbortController;
+  /** The clock's time when the worker became ready. */
+  readyAt?: number;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
+
+/** The live pools of each owner (see WorkerPool.closeWith). */
+const livePools = new WeakMap<object, Set<WorkerPool<never, unknown>>>();
 
 /**
  * A fixed-size pool of workers for CPU-heavy tasks. The worker module calls defineWorker(handler);
@@ -108,6 +141,15 @@ export class WorkerPool<In = unknown, Out = unknown> {
   #nextWorker = 0;
   /** After a worker failed to start, no new worker starts until one is ready or run() is called again (no spawn loop). */
   #spawnBlocked = false;
+  /** Crashes in a row (see WorkerCrash.consecutive). */
+  #crashStreak = 0;
+  /** While set, a crash backoff is running: no worker starts until it ends. */
+  #respawnHold: AbortController | undefined;
+  /** Workers to start when the backoff ends (crashed ones not replaced yet). */
+  #pendingRespawns = 0;
+  readonly #onCrash: ((crash: WorkerCrash) => void) | undefined;
+  /** The set of live pools this pool belongs to (see closeWith); it leaves it when terminated. */
+  #liveSet: Set<WorkerPool<never, unknown>> | undefined;
   #terminated = false;
   #terminating: Promise<void> | undefined;
   #counts = { completed: 0, failed: 0, crashed: 0, replaced: 0 };
@@ -135,6 +177,7 @@ export class WorkerPool<In = unknown, Out = unknown> {
       name = "aral-worker",
       startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
       clock = systemClock,
+      onCrash,
     } = options;
     if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= 1024)) {
       throw new WorkerPoolConfigError("size", size, "a whole number of workers from 1 to 1024");
@@ -143,6 +186,9 @@ export class WorkerPool<In = unknown, Out = unknown> {
     if (!(typeof startTimeoutMs === "number" && startTimeoutMs > 0 && Number.isFinite(startTimeoutMs))) {
       throw new WorkerPoolConfigError("startTimeoutMs", startTimeoutMs, "a positive, finite number of milliseconds");
     }
+    if (onCrash !== undefined && typeof onCrash !== "function")
+      throw new WorkerPoolConfigError("onCrash", onCrash, "a function");
+    this.#onCrash = onCrash;
     this.size = size ?? workerPoolSize(cpuLimit, platform.runtime.cpus);
     this.module = module instanceof URL ? module.href : module;
     this.#moduleSpecifier = module;
@@ -213,6 +259,10 @@ export class WorkerPool<In = unknown, Out = unknown> {
   terminate(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     this.#terminated = true;
+    this.#liveSet?.delete(this as WorkerPool<never, unknown>);
+    this.#liveSet = undefined;
+    this.#respawnHold?.abort();
+    this.#respawnHold = undefined;
     for (const task of this.#queue.splice(0))
       this.#settle(task, { error: new WorkerPoolTerminatedError(task.id, "queued") });
     const stopping: Promise<void>[] = [];
@@ -229,6 +279,25 @@ export class WorkerPool<In = unknown, Out = unknown> {
 
   [asyncDisposeSymbol](): Promise<void> {
     return this.terminate();
+  }
+
+  /**
+   * The runtime's hook: the live pools of one `owner` (a run's close registry) share one closer, added by
+   * `addCloser` with the first of them, which terminates those still live; a pool leaves the set when terminated,
+   * so short-lived pools are not kept until the run stops. Not part of the documented API.
+   * @internal
+   */
+  closeWith(owner: object, addCloser: (close: () => Promise<void>) => void): void {
+    if (this.#terminated) return;
+    let pools = livePools.get(owner);
+    if (!pools) {
+      const created = new Set<WorkerPool<never, unknown>>();
+      pools = created;
+      livePools.set(owner, created);
+      addCloser(() => Promise.all([...created].map((pool) => pool.terminate())).then(() => {}));
+    }
+    pools.add(this as WorkerPool<never, unknown>);
+    this.#liveSet = pools;
   }
 
   stats(): WorkerPoolStats {
@@ -255,12 +324,13 @@ export class WorkerPool<In = unknown, Out = unknown> {
   #dispatch(): void {
     if (this.#terminated) return;
     for (const slot of this.#slots) {
+      // A task whose data cannot be sent leaves the worker idle: it takes the next one.
+      while (slot.state === "idle" && this.#queue.length > 0) this.#start(slot, this.#queue.shift()!);
       if (this.#queue.length === 0) return;
-      if (slot.state === "idle") this.#start(slot, this.#queue.shift()!);
     }
     let starting = 0;
     for (const slot of this.#slots) if (slot.state === "starting") starting++;
-    while (!this.#spawnBlocked && this.#queue.length > starting && this.#slots.size < this.size) {
+    while (!this.#spawnBlocked && !this.#respawnHold && this.#queue.length > starting && this.#slots.size < this.size) {
       this.#spawn();
       starting++;
     }
@@ -301,6 +371,7 @@ export class WorkerPool<In = unknown, Out = unknown> {
       if (slot.state !== "starting") return;
       slot.startTimer?.abort();
       slot.state = "idle";
+      slot.readyAt = this.#clock.now();
       this.#spawnBlocked = false;
       this.#settleStartWaiters();
       this.#dispatch();
@@ -309,6 +380,7 @@ export class WorkerPool<In = unknown, Out = unknown> {
       if (!task || task.id !== m.id) return;
       slot.task = undefined;
       slot.state = "idle";
+      this.#crashStreak = 0;
       this.#settle(task, m.ok ? { value: m.value } : { error: new WorkerTaskError(task.id, slot.name, m.error) });
       this.#dispatch();
     } else if (m.kind === "crash") {
@@ -329,7 +401,60 @@ export class WorkerPool<In = unknown, Out = unknown> {
     }
     this.#counts.crashed++;
     if (task) this.#settle(task, { error: new WorkerCrashedError(task.id, slot.name, code, cause) });
-    this.#replace();
+    this.#afterCrash(slot, code, cause, task?.id);
+  }
+
+  /**
+   * Replaces a crashed worker: at once after a first crash, then with a doubling delay (a module that dies on its
+   * own right after start would otherwise be respawned in a tight loop), and not at all past MAX_CONSECUTIVE_CRASHES
+   * until run() or start() is called again.
+   */
+  #afterCrash(slot: Slot, code: number | null, cause: Error | undefined, taskId: number | undefined): void {
+    if (slot.readyAt !== undefined && this.#clock.now() - slot.readyAt >= CRASH_STREAK_RESET_MS) this.#crashStreak = 0;
+    const consecutive = ++this.#crashStreak;
+    const respawnInMs =
+      consecutive > MAX_CONSECUTIVE_CRASHES
+        ? null
+        : consecutive === 1
+          ? 0
+          : Math.min(CRASH_BACKOFF_BASE_MS * 2 ** (consecutive - 2), CRASH_BACKOFF_MAX_MS);
+    try {
+      this.#onCrash?.({ worker: slot.name, exitCode: code, error: cause, taskId, consecutive, respawnInMs });
+    } catch {
+      // an observer that throws must not stop the pool from recovering
+    }
+    if (this.#terminated) return;
+    if (respawnInMs === null) {
+      this.#spawnBlocked = true;
+      this.#respawnHold?.abort();
+      this.#respawnHold = undefined;
+      this.#pendingRespawns = 0;
+      if (this.#slots.size > 0) return;
+      const reason = `its workers keep crashing (${consecutive} in a row); none is respawned until the next run() or start()`;
+      for (const task of this.#queue.splice(0))
+        this.#settle(task, { error: new WorkerStartError(this.module, slot.name, reason, cause) });
+      return;
+    }
+    if (respawnInMs === 0 || this.#respawnHold) {
+      this.#replace();
+      return;
+    }
+    const hold = new AbortController();
+    this.#respawnHold = hold;
+    this.#pendingRespawns++;
+    this.#counts.replaced++;
+    this.#clock.sleep(respawnInMs, hold.signal).then(
+      () => {
+        if (this.#respawnHold !== hold) return;
+        this.#respawnHold = undefined;
+        const respawns = this.#pendingRespawns;
+        this.#pendingRespawns = 0;
+        if (this.#terminated || this.#spawnBlocked) return;
+        for (let i = 0; i < respawns && this.#slots.size < this.size; i++) this.#spawn();
+        this.#dispatch();
+      },
+      () => {},
+    );
   }
 
   /** A worker never became ready: the queue waits for the others, or fails when none is left. */
@@ -404,6 +529,11 @@ export class WorkerPool<In = unknown, Out = unknown> {
   #replace(): void {
     if (this.#terminated) return;
     this.#counts.replaced++;
+    if (this.#respawnHold) {
+      // A crash backoff is running: the replacement starts when it ends.
+      this.#pendingRespawns++;
+      return;
+    }
     this.#spawn();
     this.#dispatch();
   }

@@ -346,8 +346,13 @@ describe("TokenBucket and Semaphore", () => {
     sem.reserve(2);
     expect(sem.tryAcquire()).toBeNull();
     const order: number[] = [];
-    const w1 = sem.acquire().then((r) => (order.push(1), r));
-    const w2 = sem.acquire().then((r) => (order.push(2), r));
+    const waitFor = (n: number) =>
+      sem.acquire().then((release) => {
+        order.push(n);
+        return release;
+      });
+    const w1 = waitFor(1);
+    const w2 = waitFor(2);
     sem.reserve(1);
     const r1 = await w1;
     expect([order, sem.active, sem.waiting]).toEqual([[1], 1, 1]);
