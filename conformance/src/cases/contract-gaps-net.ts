@@ -1,34 +1,10 @@
-/**
- * Promises of serve() and listenUnix() that the first cases did not pin (found by a mutation audit): a client that
- * goes away aborts request.signal, a streamed body follows the client's pace, a slow handler is not cut off by an
- * idle timeout, and aborting listenUnix's signal closes the listener.
- */
-import type { RequestHandler, Server } from "@aral/platform";
 import { atMost, equal, fail, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
 import { within } from "../harness/helpers.ts";
+import { WAIT_MS, deferred, serveFor } from "../harness/serve.ts";
 
-const WAIT_MS = 5_000;
 const MIB = 1024 * 1024;
-
-async function serve(ctx: ConformanceContext, handler: RequestHandler): Promise<Server> {
-  const server = await ctx.platform.net.serve(handler, { port: 0 });
-  ctx.defer(() =>
-    within(
-      server.close().catch(() => {}),
-      WAIT_MS,
-      "server.close() in cleanup",
-    ),
-  );
-  return server;
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Resolves after `ms`, or at once when `signal` aborts; the timer never outlives the case. */
 function delay(ctx: ConformanceContext, ms: number, signal?: AbortSignal): Promise<void> {
@@ -62,7 +38,7 @@ export const contractGapNetCases: ConformanceCase[] = defineCases([
     async run(ctx) {
       const started = deferred();
       const aborted = deferred<number>();
-      const server = await serve(ctx, async (request) => {
+      const server = await serveFor(ctx, async (request) => {
         request.signal.addEventListener("abort", () => aborted.resolve(performance.now()), { once: true });
         started.resolve();
         // answers after 1.5 s, or as soon as the client is gone (so close() in cleanup does not wait)
@@ -89,7 +65,7 @@ export const contractGapNetCases: ConformanceCase[] = defineCases([
     async run(ctx) {
       const LIMIT_MIB = 24;
       let pulled = 0;
-      const server = await serve(
+      const server = await serveFor(
         ctx,
         () =>
           new Response(
@@ -127,7 +103,7 @@ export const contractGapNetCases: ConformanceCase[] = defineCases([
     capability: "net",
     timeoutMs: 25_000,
     async run(ctx) {
-      const server = await serve(ctx, async (request) => {
+      const server = await serveFor(ctx, async (request) => {
         await delay(ctx, 13_000, request.signal);
         return new Response(request.signal.aborted ? "cut off" : "slow ok");
       });

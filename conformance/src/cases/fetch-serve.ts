@@ -1,33 +1,8 @@
-import type { Platform, RequestHandler, Server } from "@aral/platform";
+import type { Platform } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
-import type { ConformanceContext } from "../harness/case.ts";
 import { patternedBytes, sleep, within } from "../harness/helpers.ts";
-
-const WAIT_MS = 5_000;
-
-async function serve(
-  ctx: ConformanceContext,
-  handler: RequestHandler,
-  opts: { signal?: AbortSignal } = {},
-): Promise<Server> {
-  const server = await ctx.platform.net.serve(handler, { port: 0, ...opts });
-  // closing twice is not part of the contract: cleanup ignores a failure of the second close
-  ctx.defer(() =>
-    within(
-      server.close().catch(() => {}),
-      WAIT_MS,
-      "server.close() in cleanup",
-    ),
-  );
-  return server;
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { WAIT_MS, deferred, serveFor } from "../harness/serve.ts";
 
 async function expectRefused(platform: Platform, url: string, what: string): Promise<void> {
   let response: Response | undefined;
@@ -45,7 +20,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: serve on a port already in use rejects PlatformError AddrInUse naming host:port; the first server keeps serving",
     capability: "net",
     async run(ctx) {
-      const first = await serve(ctx, () => new Response("first"));
+      const first = await serveFor(ctx, () => new Response("first"));
       await rejects(
         () => ctx.platform.net.serve(() => new Response("second"), { hostname: "127.0.0.1", port: first.port }),
         { code: "AddrInUse", path: `127.0.0.1:${first.port}` },
@@ -62,8 +37,8 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: serve on port 0 picks a free port on 127.0.0.1 and reports hostname, port and url",
     capability: "net",
     async run(ctx) {
-      const a = await serve(ctx, () => new Response("a"));
-      const b = await serve(ctx, () => new Response("b"));
+      const a = await serveFor(ctx, () => new Response("a"));
+      const b = await serveFor(ctx, () => new Response("b"));
       for (const s of [a, b]) {
         ok(
           Number.isInteger(s.port) && s.port > 0 && s.port < 65536,
@@ -82,7 +57,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     capability: "net",
     async run(ctx) {
       const body = patternedBytes(256 * 1024 + 9, 3);
-      const server = await serve(ctx, async (req) => {
+      const server = await serveFor(ctx, async (req) => {
         const url = new URL(req.url);
         const received = new Uint8Array(await req.arrayBuffer());
         return new Response(received, {
@@ -119,7 +94,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: a handler's status codes and headers reach the client (404, 204 without body)",
     capability: "net",
     async run(ctx) {
-      const server = await serve(ctx, (req) =>
+      const server = await serveFor(ctx, (req) =>
         new URL(req.url).pathname === "/empty"
           ? new Response(null, { status: 204 })
           : new Response("nothing here", { status: 404, headers: { "x-kind": "missing" } }),
@@ -139,7 +114,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     capability: "net",
     async run(ctx) {
       const madeBefore = new Response("made before serve");
-      const server = await serve(ctx, (req) => {
+      const server = await serveFor(ctx, (req) => {
         const path = new URL(req.url).pathname;
         if (path === "/json") return Response.json({ ok: [1, "two"] }, { status: 202 });
         if (path === "/cookies") {
@@ -182,7 +157,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     capability: "net",
     async run(ctx) {
       const firstSeen = deferred();
-      const server = await serve(
+      const server = await serveFor(
         ctx,
         () =>
           new Response(
@@ -225,7 +200,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: a throwing handler yields 500 and the server keeps serving",
     capability: "net",
     async run(ctx) {
-      const server = await serve(ctx, async (req) => {
+      const server = await serveFor(ctx, async (req) => {
         const path = new URL(req.url).pathname;
         if (path === "/throw") throw new Error("handler failure on purpose");
         if (path === "/reject") return Promise.reject(new Error("async handler failure on purpose"));
@@ -259,7 +234,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
       const entered = deferred();
       const release = deferred();
       let handlerDone = false;
-      const server = await serve(ctx, async () => {
+      const server = await serveFor(ctx, async () => {
         entered.resolve();
         await release.promise;
         handlerDone = true;
@@ -291,7 +266,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: close() of a server with an idle keep-alive connection resolves promptly",
     capability: "net",
     async run(ctx) {
-      const server = await serve(ctx, () => new Response("x"));
+      const server = await serveFor(ctx, () => new Response("x"));
       equal(await (await ctx.platform.net.fetch(server.url)).text(), "x", "first response");
       await within(server.close(), 3_000, "close() with only an idle connection left");
       await expectRefused(ctx.platform, server.url, "a request after close()");
@@ -302,7 +277,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     capability: "net",
     async run(ctx) {
       const controller = new AbortController();
-      const server = await serve(ctx, () => new Response("alive"), { signal: controller.signal });
+      const server = await serveFor(ctx, () => new Response("alive"), { signal: controller.signal });
       equal(await (await ctx.platform.net.fetch(server.url)).text(), "alive", "response before abort");
       controller.abort();
       await sleep(300);
@@ -313,7 +288,7 @@ export const fetchServeCases: ConformanceCase[] = defineCases([
     name: "net: fetch of a refused connection rejects",
     capability: "net",
     async run(ctx) {
-      const server = await serve(ctx, () => new Response("x"));
+      const server = await serveFor(ctx, () => new Response("x"));
       const url = server.url;
       await server.close();
       await rejects(

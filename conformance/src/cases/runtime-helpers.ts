@@ -47,9 +47,4 @@ export function sleepTask<T = string>(ms: number, value: T = "done" as T) {
     });
 }
 
-/** A promise with its resolve function outside, for hooks that must wait on the case. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export { deferred } from "../harness/serve.ts";

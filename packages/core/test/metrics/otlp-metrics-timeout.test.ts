@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MetricsRegistry } from "../../src/metrics/index.ts";
 import { OtlpMetricsExporter } from "../../src/metrics/otlp-metrics-exporter.ts";
+import { until, within } from "../wait.ts";
 
 interface Collector {
   url: string;
@@ -44,24 +45,6 @@ async function collector(hang: Collector["hang"]): Promise<Collector> {
   return state;
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
-    ),
-  ]).finally(() => clearTimeout(timer));
-}
-
 function exporter(url: string, options: { intervalMs: number; timeoutMs?: number }, errors: string[]) {
   const registry = new MetricsRegistry();
   registry.counter("jobs_total", "Jobs.").inc({}, 1);
@@ -87,12 +70,12 @@ describe("OtlpMetricsExporter with a hung collector", () => {
     const errors: string[] = [];
     const metrics = exporter(c.url, { intervalMs: 20, timeoutMs: 300 }, errors);
     metrics.start();
-    await until(() => c.requests.length >= 3);
+    await until("c.requests.length >= 3", () => c.requests.length >= 3);
     // The first request was held 300 ms while the interval came every 20 ms: no second request went out meanwhile.
     expect(metrics.skipped).toBeGreaterThan(0);
     expect(errors[0]).toBe(`OTLP metrics export to ${c.url} timed out after 300 ms: aborted`);
-    await within(c.requests[0]!.closed, 5_000, "the timed-out request's connection closing");
-    await within(metrics.stop(), 5_000, "stop");
+    await within("the timed-out request's connection closing", c.requests[0]!.closed, 5_000);
+    await within("stop", metrics.stop(), 5_000);
     expect(errors).toHaveLength(1);
     // One content-type, the one the body is in (a user's Content-Type header is dropped).
     expect(new Set(c.requests.map((r) => r.contentType))).toEqual(new Set(["application/json"]));
@@ -103,9 +86,9 @@ describe("OtlpMetricsExporter with a hung collector", () => {
     const errors: string[] = [];
     const metrics = exporter(c.url, { intervalMs: 20, timeoutMs: 60_000 }, errors);
     metrics.start();
-    await until(() => c.held === 1);
-    await within(metrics.stop(), 5_000, "stop with a request in flight");
-    await within(c.requests[0]!.closed, 5_000, "the held request's connection closing");
+    await until("c.held === 1", () => c.held === 1);
+    await within("stop with a request in flight", metrics.stop(), 5_000);
+    await within("the held request's connection closing", c.requests[0]!.closed, 5_000);
     expect(c.requests).toHaveLength(2);
     expect(c.held).toBe(0);
     // The aborted export was superseded by the final one: nothing to warn about.
@@ -116,8 +99,8 @@ describe("OtlpMetricsExporter with a hung collector", () => {
     const c = await collector(() => true);
     const errors: string[] = [];
     const metrics = exporter(c.url, { intervalMs: 60_000, timeoutMs: 200 }, errors);
-    await within(metrics.stop(), 5_000, "stop against a hung collector");
+    await within("stop against a hung collector", metrics.stop(), 5_000);
     expect(errors).toEqual([`OTLP metrics export to ${c.url} timed out after 200 ms: aborted`]);
-    await until(() => c.held === 0, 5_000);
+    await until("c.held === 0", () => c.held === 0, 5_000);
   });
 });

@@ -6,20 +6,13 @@ import { createPlatform } from "../../../../adapters/node/src/index.ts";
 import { AralRuntime } from "../../src/index.ts";
 import { ResourceDegradedError } from "../../src/resources/errors.ts";
 import { TaskCancelledError, TaskQueueConfigError } from "../../src/tasks/index.ts";
+import { until } from "../wait.ts";
 
 function runtime(manifest: Record<string, unknown>): AralRuntime {
   return new AralRuntime(
     { logging: { level: "error" }, lifecycle: { healthcheck: { enabled: false } }, ...manifest } as never,
     { platform: createPlatform(), logSink: () => {}, handleSignals: false, env: {} },
   );
-}
-
-async function until(what: string, condition: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const outcome = (promise: Promise<unknown>) =>

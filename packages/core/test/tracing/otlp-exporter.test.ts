@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { OtlpHttpExporter, type SpanRecord } from "../../src/tracing/index.ts";
+import { until, within } from "../wait.ts";
 
 interface Received {
   contentType: string | string[] | undefined;
@@ -65,26 +66,6 @@ function span(i: number): SpanRecord {
   };
 }
 
-/** Polls `check` until it holds or the deadline passes (no fixed sleep as synchronisation). */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** `promise`, or a rejection after `ms`: a test of a bounded operation must not hang on the bug it tests for. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
-    ),
-  ]).finally(() => clearTimeout(timer));
-}
-
 const scope = { name: "test", version: "0" };
 
 describe("OtlpHttpExporter with a slow or hung collector", () => {
@@ -102,7 +83,7 @@ describe("OtlpHttpExporter with a slow or hung collector", () => {
       onError: (error) => errors.push(error.message),
     });
     for (let i = 0; i < 100; i++) exporter.export(span(i));
-    await until(() => hung.received.length === 1);
+    await until("hung.received.length === 1", () => hung.received.length === 1);
     // One request at a time: the rest wait for the hung one instead of piling up behind it.
     for (let i = 100; i < 1000; i++) exporter.export(span(i));
     expect(hung.received).toHaveLength(1);
@@ -110,10 +91,10 @@ describe("OtlpHttpExporter with a slow or hung collector", () => {
     // 10 in flight + 40 waiting = 50 held: every other span was dropped.
     expect(exporter.dropped).toBe(1000 - 50);
     // The flush at stop gives up at its deadline, aborts the hung request and counts what it leaves.
-    await within(exporter.flush(300), 5_000, "flush against a hung collector");
+    await within("flush against a hung collector", exporter.flush(300), 5_000);
     expect(exporter.dropped).toBe(1000);
     expect(errors.at(-1)).toMatch(/flush did not finish within 300 ms; 50 span\(s\) dropped/);
-    await within(hung.held[0]!.closed, 5_000, "the aborted request's connection closing");
+    await within("the aborted request's connection closing", hung.held[0]!.closed, 5_000);
   });
 
   it("aborts a request with no answer after timeoutMs, says so, and sends the next batch", async () => {
@@ -130,13 +111,13 @@ describe("OtlpHttpExporter with a slow or hung collector", () => {
       onError: (error) => errors.push(error.message),
     });
     for (let i = 0; i < 5; i++) exporter.export(span(i));
-    await until(() => c.received.length === 1);
+    await until("c.received.length === 1", () => c.received.length === 1);
     c.mode = "answer";
     for (let i = 5; i < 10; i++) exporter.export(span(i));
-    await until(() => c.received.length === 2);
+    await until("c.received.length === 2", () => c.received.length === 2);
     expect(errors).toEqual([`OTLP export to ${c.url} timed out after 200 ms: aborted`]);
-    await within(c.held[0]!.closed, 5_000, "the timed-out request's connection closing");
-    await within(exporter.flush(), 5_000, "flush");
+    await within("the timed-out request's connection closing", c.held[0]!.closed, 5_000);
+    await within("flush", exporter.flush(), 5_000);
     expect(c.received.map((r) => r.spans)).toEqual([5, 5]);
   });
 
@@ -150,7 +131,7 @@ describe("OtlpHttpExporter with a slow or hung collector", () => {
       fetch: (input, init) => fetch(input, init),
     });
     exporter.export(span(1));
-    await within(exporter.flush(), 5_000, "flush");
+    await within("flush", exporter.flush(), 5_000);
     expect(c.received).toEqual([{ contentType: "application/json", authorization: "Bearer t", spans: 1 }]);
   });
 });
