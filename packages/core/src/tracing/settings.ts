@@ -104,10 +104,12 @@ export function otlpSignal(
           ? `${value!.replace(/\/+$/, "")}/v1/${signal}`
           : value!;
   }
-  const headers: Record<string, string> = {
-    ...parsePairs(otelVariable(env, "OTEL_EXPORTER_OTLP_HEADERS")),
-    ...parsePairs(otelVariable(env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`)),
-  };
+  const headers: Record<string, string> = {};
+  for (const variable of ["OTEL_EXPORTER_OTLP_HEADERS", `OTEL_EXPORTER_OTLP_${upper}_HEADERS`]) {
+    const pairs = parsePairs(otelVariable(env, variable));
+    if (builtIn) checkHeaders(pairs, variable, section);
+    Object.assign(headers, pairs);
+  }
   for (const name of Object.keys(headers)) {
     if (name.toLowerCase() !== "content-type") continue;
     delete headers[name];
@@ -118,6 +120,25 @@ export function otlpSignal(
   }
   if (builtIn) checkProtocol(upper, section, env, warnings);
   return { endpoint, headers, timeoutMs: otlpTimeout(upper, env, warnings) };
+}
+
+/** Headers fetch would refuse on every request (a CR or LF in a value, a bad name): refused at start instead. */
+function checkHeaders(pairs: Record<string, string>, variable: string, section: string): void {
+  for (const [name, value] of Object.entries(pairs)) {
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      throw new ConfigError("invalid", [
+        {
+          path: section,
+          value: name,
+          expected: "name=value pairs a request can carry (a token for the name, no CR, LF or NUL in the value)",
+          message: `header ${JSON.stringify(name)} cannot be sent: every export would fail`,
+          variable,
+        },
+      ]);
+    }
+  }
 }
 
 /** A URL fetch can POST to: http: or https:, with a host. */

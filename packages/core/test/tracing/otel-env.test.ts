@@ -121,6 +121,17 @@ describe("OTEL_* variables, as an agent reads them", () => {
     );
     expect(received).toEqual([]);
   });
+
+  it("a header that cannot be sent (a CR/LF in its value, a bad name) fails the start, naming the variable", async () => {
+    received.length = 0;
+    await expect(
+      run({ OTEL_EXPORTER_OTLP_ENDPOINT: base, OTEL_EXPORTER_OTLP_HEADERS: "x-ok=1,x-token=a%0D%0AInjected: 1" }),
+    ).rejects.toThrow(/\[from OTEL_EXPORTER_OTLP_HEADERS\]: header "x-token" cannot be sent: every export would fail/);
+    await expect(
+      run({ OTEL_EXPORTER_OTLP_ENDPOINT: base, OTEL_EXPORTER_OTLP_METRICS_HEADERS: "bad name=1" }),
+    ).rejects.toThrow(/\[from OTEL_EXPORTER_OTLP_METRICS_HEADERS\]: header "bad name" cannot be sent/);
+    expect(received).toEqual([]);
+  });
 });
 
 describe("the OTEL_* reading rules", () => {
