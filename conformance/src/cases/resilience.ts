@@ -357,10 +357,10 @@ export const resilienceCases = defineCases([
     },
   },
   {
-    name: "queue: a task timeout rejects with TaskTimeoutError and aborts its signal; its slot stays counted until the task really settles",
+    name: "queue: a task timeout rejects with TaskTimeoutError and aborts its signal; within the grace period its slot stays counted until the task really settles",
     capability: CAPABILITY,
     async run() {
-      const queue = new TaskQueue({ concurrency: 1 });
+      const queue = new TaskQueue({ concurrency: 1, timeoutGraceMs: 2_000 });
       let timedOutSignal: AbortSignal | undefined;
       let stubbornSettled = false;
       let nextStarted = false;
@@ -398,6 +398,26 @@ export const resilienceCases = defineCases([
       const stats = queue.stats();
       equal(stats.timedOut, 1, "stats().timedOut");
       equal(stats.completed, 1, "stats().completed (the stubborn task's late value is not a completion)");
+    },
+  },
+  {
+    name: "queue: a timed-out task that never settles is abandoned after the grace period: its slot goes to the next task, stats().abandoned counts it, onIdle() resolves",
+    capability: CAPABILITY,
+    async run() {
+      const abandoned: string[] = [];
+      const queue = new TaskQueue({
+        concurrency: 1,
+        timeoutGraceMs: 100,
+        onAbandoned: (task) => void abandoned.push(task.id),
+      });
+      const stuck = queue.add(() => new Promise<never>(() => {}), { timeoutMs: 50, id: "stuck" });
+      const next = queue.add(async () => "next");
+      await rejects(() => stuck, { instance: TaskTimeoutError }, "the stuck task");
+      equal(await within(next, 5_000, "the next task"), "next", "the next task's value");
+      deepEqual(abandoned, ["stuck"], "onAbandoned calls");
+      await within(queue.onIdle(), 1_000, "onIdle() with an abandoned task still hanging");
+      const stats = queue.stats();
+      deepEqual([stats.timedOut, stats.abandoned, stats.running], [1, 1, 0], "stats(): timedOut, abandoned, running");
     },
   },
   {

@@ -590,7 +590,7 @@ export class TaskQueue {
     entry.controller?.abort(error);
     this.#fail(entry, error);
     // The task keeps its slot for a grace period to stop; past it the slot goes to the next task.
-    const graceMs = Math.min(this.#timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS, timeoutMs);
+    const graceMs = this.#timeoutGraceMs ?? Math.min(DEFAULT_TIMEOUT_GRACE_MS, timeoutMs);
     if (graceMs === 0) {
       this.#abandon(entry, timeoutMs, graceMs);
       return;

@@ -3,7 +3,12 @@
  * headers built once per exporter, and a POST that cannot outlive its timeout or its owner's stop.
  */
 
-export { DEFAULT_OTLP_TIMEOUT_MS } from "./settings.ts";
+/**
+ * The per-request timeout when an exporter is made without one: the OTel default, as settings.ts gives the runtime's
+ * exporters. Not imported from there: a module the eager bundle and the lazy exporters shared would become a chunk
+ * of its own that every agent's import loads (packages/aral/test/import-loads.test.ts).
+ */
+export const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
 
 /**
  * The user's headers and content-type application/json. A Content-Type of the user's (any case) is dropped: the body
