@@ -173,6 +173,8 @@ export interface ProcessApi {
   /**
    * Subscribes to uncaught exceptions and unhandled rejections. While at least one handler is
    * subscribed the runtime does not crash on them; the handler decides. Returns unsubscribe.
+   * A write to a stdout or stderr whose reader went away (EPIPE) is not one of them: it is dropped, as Deno
+   * and Bun drop it (a handler that logged it would write to the same pipe again).
    */
   onUncaught(handler: (error: unknown, kind: UncaughtKind) => void): () => void;
 }
