@@ -57,6 +57,9 @@ import { unlessAborted, withDeadline } from "./deadline.ts";
 import { exitCodeFor } from "./exit-code.ts";
 import { watchSupervisor } from "./supervisor-watch.ts";
 
+/** Breakers the runtime keeps (see CircuitBreakerRegistry's maxBreakers): far more than an agent has dependencies. */
+const MAX_DEPENDENCY_BREAKERS = 1000;
+
 /** What `new AralRuntime(config)` accepts: nothing, the `layers.runtime` fields, a whole manifest, or a manifest path. */
 export type RuntimeInput = RuntimeOptions | Manifest | string | undefined;
 
@@ -154,8 +157,14 @@ export class AralRuntime {
     tasks: zeroTaskCounts(),
     fetch: { requests: 0, timeouts: 0, responseBytes: 0, requestBytes: 0 },
   };
-  /** One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). */
-  readonly #breakers = new CircuitBreakerRegistry();
+  /**
+   * One breaker per external dependency, kept across restarts (a dependency's health outlives a restart). Bounded:
+   * dependency names built from URLs or ids would otherwise keep a breaker each for good.
+   */
+  readonly #breakers = new CircuitBreakerRegistry({
+    maxBreakers: MAX_DEPENDENCY_BREAKERS,
+    onEvict: (name) => this.#observedBreakers.delete(name),
+  });
   readonly #observedBreakers = new Set<string>();
   readonly #hooks = {
     start: new Listeners<[]>(),

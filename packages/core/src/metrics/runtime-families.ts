@@ -159,6 +159,7 @@ export class RuntimeFamilies {
       "1 for the state each dependency's circuit breaker is in, 0 for the others.",
       ["dependency", "state"],
     );
+    state.reset(); // a breaker the runtime forgot (maxBreakers) leaves no series behind
     for (const breaker of sources.breakers) {
       for (const s of ["closed", "open", "half-open"] as const)
         state.set(breaker.state === s ? 1 : 0, { dependency: breaker.name, state: s });

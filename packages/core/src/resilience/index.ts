@@ -15,6 +15,7 @@ export type {
   FailureRatioOptions,
 } from "./circuit-breaker.ts";
 export { CircuitBreakerRegistry, circuitBreakers } from "./circuit-registry.ts";
+export type { CircuitBreakerRegistryOptions } from "./circuit-registry.ts";
 export { withTimeout } from "./timeout.ts";
 export type { TimeoutOptions } from "./timeout.ts";
 export { compose, retryPolicy, breakerPolicy, timeoutPolicy } from "./policy.ts";

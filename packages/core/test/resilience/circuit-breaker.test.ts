@@ -242,4 +242,25 @@ describe("CircuitBreakerRegistry", () => {
     expect(registry.delete("openai")).toBe(true);
     expect(registry.has("openai")).toBe(false);
   });
+
+  it("with maxBreakers, forgets the least recently used closed breaker, never an open one", async () => {
+    const evicted: string[] = [];
+    const registry = new CircuitBreakerRegistry({ maxBreakers: 3, onEvict: (name) => evicted.push(name) });
+    const open = registry.get("flaky", { threshold: 1 });
+    await open.execute(fail).catch(() => {});
+    expect(open.state).toBe("open");
+    const a = registry.get("a");
+    registry.get("b");
+    registry.get("a"); // used again: "b" is now the least recently used closed one
+    registry.get("c");
+    expect(evicted).toEqual(["b"]);
+    expect([registry.size, registry.has("flaky"), registry.get("a") === a]).toEqual([3, true, true]);
+    registry.get("d");
+    registry.get("e");
+    expect(evicted).toEqual(["b", "c", "a"]);
+    expect(registry.get("flaky")).toBe(open); // the open breaker kept its state through every eviction
+    expect(() => new CircuitBreakerRegistry({ maxBreakers: 0 })).toThrow(/maxBreakers must be an integer >= 1, got 0/);
+    expect(() => new CircuitBreakerRegistry({ onEvict: 1 } as never)).toThrow(/onEvict must be a function/);
+    expect(() => new CircuitBreakerRegistry({ maxBreaker: 3 } as never)).toThrow(/did you mean "maxBreakers"/);
+  });
 });
