@@ -421,6 +421,39 @@ export const resilienceCases = defineCases([
     },
   },
   {
+    name: "queue: a task aborted at the shutdown deadline that never settles is abandoned after the grace period: stats().abandoned counts it, onIdle() resolves",
+    capability: CAPABILITY,
+    async run() {
+      const abandoned: { id: string; reason: string }[] = [];
+      const queue = new TaskQueue({
+        timeoutGraceMs: 100,
+        onAbandoned: (task) => void abandoned.push({ id: task.id, reason: task.reason }),
+      });
+      let signal: AbortSignal | undefined;
+      const stuck = queue.add(
+        (taskSignal) => {
+          signal = taskSignal;
+          return new Promise<never>(() => {});
+        },
+        { id: "stuck" },
+      );
+      const report = await within(queue.shutdown({ timeoutMs: 50 }), 5_000, "shutdown() with a 50 ms deadline");
+      deepEqual(report, { finished: 0, aborted: 1, returned: 0 }, "shutdown report");
+      const error = (await rejects(() => stuck, { instance: ShutdownError }, "the stuck task")) as ShutdownError;
+      equal(error.outcome, "aborted", "ShutdownError.outcome");
+      equal(signal?.aborted, true, "the task's signal is aborted");
+      equal(queue.stats().running, 1, "stats().running within the grace period");
+      await within(queue.onIdle(), 5_000, "onIdle() after shutdown with a task that never settles");
+      deepEqual(abandoned, [{ id: "stuck", reason: "shutdown" }], "onAbandoned calls");
+      const stats = queue.stats();
+      deepEqual(
+        [stats.aborted, stats.abandoned, stats.timedOut, stats.running],
+        [1, 1, 0, 0],
+        "stats(): aborted, abandoned, timedOut, running",
+      );
+    },
+  },
+  {
     name: "queue: a full bounded queue rejects add() with QueueFullError; accepted tasks still complete",
     capability: CAPABILITY,
     async run() {

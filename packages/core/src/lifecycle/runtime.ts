@@ -945,10 +945,10 @@ export class AralRuntime {
       ...(timeout === undefined ? {} : { defaultTimeoutMs: timeout }),
       onRunSettled: (ms) => durations.observe(ms / 1000),
       onAbandoned: (task) =>
-        this.logger.warn(`task ${task.id} ignored its timeout's abort for ${task.graceMs} ms: its slot is freed`, {
-          event: "tasks.abandoned",
-          ...task,
-        }),
+        this.logger.warn(
+          `task ${task.id} ignored its ${task.reason === "timeout" ? "timeout's" : "shutdown"} abort for ${task.graceMs} ms: its slot is freed`,
+          { event: "tasks.abandoned", ...task },
+        ),
     });
     closers.add("task queue", () => tasks.shutdown({ timeoutMs: 0 }));
 

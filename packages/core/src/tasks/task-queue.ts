@@ -23,25 +23,31 @@ export interface TaskQueueOptions {
   /** Called with the run time (ms) of every task whose function settled, e.g. to feed a histogram. */
   onRunSettled?: (durationMs: number) => void;
   /**
-   * How long a timed-out task keeps its slot after its signal is aborted, for it to stop and clean up (Kubernetes'
-   * termination grace period). Past it the slot goes to the next task and the task is abandoned (stats.abandoned,
-   * onAbandoned): a task that ignores its signal can no longer stall the queue for good. 0 releases the slot at the
-   * timeout. Default: the task's timeout or 5000 ms, whichever is smaller.
+   * How long a task keeps its slot after its signal is aborted by its timeout or by the shutdown deadline, for it to
+   * stop and clean up (Kubernetes' termination grace period). Past it the slot is released and the task is abandoned
+   * (stats.abandoned, onAbandoned): a task that ignores its signal can no longer stall the queue, nor onIdle(), for
+   * good. 0 releases the slot at the abort. Default: for a timeout, the task's timeout or 5000 ms, whichever is
+   * smaller; at the shutdown deadline, 5000 ms.
    */
   timeoutGraceMs?: number;
   /** Called once for each abandoned task (see timeoutGraceMs), e.g. to log a warning; it may still be running. */
   onAbandoned?: (task: AbandonedTask) => void;
 }
 
-/** A timed-out task that did not settle within its grace period: its slot was given to the next task. */
-export interface AbandonedTask {
+/**
+ * A task that did not settle within its grace period after its signal was aborted: its slot was released. `reason`
+ * says what aborted it: its timeout (`timeoutMs`), or the shutdown deadline (its caller got ShutdownError "aborted").
+ */
+export type AbandonedTask = {
   readonly id: string;
   readonly priority: number;
-  readonly timeoutMs: number;
   readonly graceMs: number;
-}
+} & AbandonCause;
 
-/** The grace period's cap when timeoutGraceMs is not set. */
+/** What aborted a task that was abandoned. */
+type AbandonCause = { readonly reason: "timeout"; readonly timeoutMs: number } | { readonly reason: "shutdown" };
+
+/** The grace period (its cap, for a timeout) when timeoutGraceMs is not set. */
 export const DEFAULT_TIMEOUT_GRACE_MS = 5000;
 
 const WAITING = 0;
@@ -74,8 +80,9 @@ interface Entry {
   startedAt: number;
   /** The task's own signal's controller; none when the task function cannot read its signal (see readsSignal). */
   controller: AbortController | undefined;
+  /** Aborted when the task settles: its timeout's sleep, then its grace period's. */
   timer: AbortController | undefined;
-  /** Timed out and not settled within the grace period: no longer holds a slot. */
+  /** Aborted (timeout or shutdown) and not settled within the grace period: no longer holds a slot. */
   abandoned: boolean;
   onUserAbort: (() => void) | undefined;
   /** Neighbours in the running list (start order), while running. */
@@ -291,14 +298,15 @@ export class TaskQueue {
     return this.#buffer.retained + this.#waiters.retained;
   }
 
-  /** Running tasks, including timed-out ones still within their grace period (abandoned ones are not counted). */
+  /** Running tasks, including aborted ones still within their grace period (abandoned ones are not counted). */
   get pending(): number {
     return this.#runningCount;
   }
 
   /**
-   * Resolves when nothing is queued, waiting or running. An abandoned task (timed out, not settled within its grace
-   * period) no longer counts as running: the queue can be idle while it still runs.
+   * Resolves when nothing is queued, waiting or running. An abandoned task (aborted by its timeout or the shutdown
+   * deadline, not settled within its grace period) no longer counts as running: the queue can be idle while it still
+   * runs. After shutdown() it resolves at the latest one grace period after the deadline.
    */
   onIdle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
@@ -339,7 +347,8 @@ export class TaskQueue {
   /**
    * Graceful stop: stops intake, returns unstarted tasks (ShutdownError), lets running tasks finish within
    * `timeoutMs` (or until `signal` aborts, whichever comes first), then aborts the rest (their signal, and
-   * ShutdownError to their callers). Calling it again returns the same report.
+   * ShutdownError to their callers). An aborted task that does not settle within timeoutGraceMs is abandoned (see
+   * TaskQueueOptions.timeoutGraceMs). Calling it again returns the same report.
    */
   shutdown(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ShutdownReport> {
     if (this.#shutdown) return this.#shutdown;
@@ -422,6 +431,10 @@ export class TaskQueue {
       aborted++;
       entry.controller?.abort(error);
       this.#fail(entry, error);
+      // The task's timeout no longer matters (its caller is answered); the grace period starts now.
+      entry.timer?.abort();
+      entry.timer = new AbortController();
+      this.#startGrace(entry, { reason: "shutdown" }, this.#timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS);
     }
     this.#checkIdle();
     return { finished: this.#shutdownFinished, aborted, returned };
@@ -589,26 +602,33 @@ export class TaskQueue {
     this.#timedOut++;
     entry.controller?.abort(error);
     this.#fail(entry, error);
-    // The task keeps its slot for a grace period to stop; past it the slot goes to the next task.
     const graceMs = this.#timeoutGraceMs ?? Math.min(DEFAULT_TIMEOUT_GRACE_MS, timeoutMs);
+    this.#startGrace(entry, { reason: "timeout", timeoutMs }, graceMs);
+  }
+
+  /**
+   * The task's signal was aborted: it keeps its slot for `graceMs` to stop, then is abandoned. entry.timer is aborted
+   * when it settles, which ends the wait.
+   */
+  #startGrace(entry: Entry, cause: AbandonCause, graceMs: number): void {
     if (graceMs === 0) {
-      this.#abandon(entry, timeoutMs, graceMs);
+      this.#abandon(entry, cause, graceMs);
       return;
     }
     this.#clock.sleep(graceMs, entry.timer!.signal).then(
-      () => this.#abandon(entry, timeoutMs, graceMs),
+      () => this.#abandon(entry, cause, graceMs),
       () => {},
     );
   }
 
-  #abandon(entry: Entry, timeoutMs: number, graceMs: number): void {
+  #abandon(entry: Entry, cause: AbandonCause, graceMs: number): void {
     if (entry.phase !== RUNNING || entry.abandoned) return;
     entry.abandoned = true;
     this.#removeRunning(entry);
     this.#abandoned++;
     if (entry.onUserAbort) entry.userSignal!.removeEventListener("abort", entry.onUserAbort);
     try {
-      this.#onAbandoned?.({ id: taskName(entry.id), priority: entry.priority, timeoutMs, graceMs });
+      this.#onAbandoned?.({ id: taskName(entry.id), priority: entry.priority, graceMs, ...cause });
     } catch {
       // a throwing observer must not keep the slot
     }

@@ -32,7 +32,7 @@ export interface TaskQueueStats {
   queued: number;
   /** Accepted while the queue was full (overflow "wait"), not yet in the queue. */
   waiting: number;
-  /** Slots in use, including timed-out tasks still within their grace period (TaskQueueOptions.timeoutGraceMs). */
+  /** Slots in use, including aborted tasks still within their grace period (TaskQueueOptions.timeoutGraceMs). */
   running: number;
   paused: boolean;
   closed: boolean;
@@ -48,8 +48,9 @@ export interface TaskQueueStats {
   /** Refused at add(): queue full or closed (not accepted). */
   rejected: number;
   /**
-   * Timed-out tasks that did not settle within their grace period: their slot was released (see
-   * TaskQueueOptions.timeoutGraceMs). Each is also counted in timedOut; it may still be running.
+   * Tasks aborted by their timeout or by the shutdown deadline that did not settle within their grace period: their
+   * slot was released (see TaskQueueOptions.timeoutGraceMs). Each is also counted in timedOut or aborted; it may
+   * still be running.
    */
   abandoned: number;
   /** Time from acceptance to start (recent samples). */

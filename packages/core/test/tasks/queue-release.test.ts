@@ -1,11 +1,13 @@
 // What a queue releases and in which order it lets work in: cancelled queued tasks are freed (not kept until the
-// queue happens to shift past them), a timed-out task that never settles gives its slot back after a grace period,
+// queue happens to shift past them), a task that never settles after its timeout or the shutdown deadline aborted it
+// gives its slot back after a grace period,
 // producers waiting for room (overflow "wait") get in by priority, and shed() lets them into the room it frees.
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "@aral/platform";
 import { PriorityBuffer } from "../../src/tasks/priority-buffer.ts";
 import {
   DEFAULT_TIMEOUT_GRACE_MS,
+  ShutdownError,
   TaskCancelledError,
   TaskQueue,
   TaskQueueConfigError,
@@ -107,7 +109,7 @@ describe("a timed-out task that never settles", () => {
     await clock.advance(1);
     await settle();
     expect(next.value).toBe("next ran");
-    expect(abandoned).toEqual([{ id: "hung", priority: 0, timeoutMs: 100, graceMs: 100 }]);
+    expect(abandoned).toEqual([{ id: "hung", priority: 0, reason: "timeout", timeoutMs: 100, graceMs: 100 }]);
     expect(queue.stats()).toMatchObject({ timedOut: 1, abandoned: 1, completed: 1, running: 0 });
     // idle although the abandoned function never settles
     await queue.onIdle();
@@ -149,6 +151,88 @@ describe("a timed-out task that never settles", () => {
       expect(() => new TaskQueue({ timeoutGraceMs: timeoutGraceMs as number })).toThrow(TaskQueueConfigError);
     }
     expect(() => new TaskQueue({ onAbandoned: 1 as never })).toThrow(/onAbandoned/);
+  });
+});
+
+describe("a task aborted at the shutdown deadline that never settles", () => {
+  it("keeps its slot for the grace period (default 5 s), then is abandoned: reported once, counted, onIdle() resolves", async () => {
+    const clock = new ManualClock();
+    const abandoned: AbandonedTask[] = [];
+    const queue = new TaskQueue({ concurrency: 2, clock, onAbandoned: (task) => abandoned.push(task) });
+    let seen: AbortSignal | undefined;
+    const hung = track(
+      queue.add(
+        (signal) => {
+          seen = signal;
+          return never(signal);
+        },
+        { id: "hung", priority: "high" },
+      ),
+    );
+    await settle();
+    const report = track(queue.shutdown({ timeoutMs: 100 }));
+    await clock.advance(100);
+    await settle();
+    expect(report.value).toEqual({ finished: 0, aborted: 1, returned: 0 });
+    expect(hung.error).toBeInstanceOf(ShutdownError);
+    expect((hung.error as ShutdownError).outcome).toBe("aborted");
+    expect(seen!.aborted).toBe(true);
+
+    const idle = track(queue.onIdle());
+    await clock.advance(DEFAULT_TIMEOUT_GRACE_MS - 1);
+    expect(idle.settled).toBe(false);
+    expect(queue.pending).toBe(1);
+    expect(abandoned).toEqual([]);
+    await clock.advance(1);
+    await settle();
+    expect(idle.settled).toBe(true);
+    expect(abandoned).toEqual([{ id: "hung", priority: 20, reason: "shutdown", graceMs: DEFAULT_TIMEOUT_GRACE_MS }]);
+    expect(queue.stats()).toMatchObject({ accepted: 1, aborted: 1, abandoned: 1, timedOut: 0, running: 0 });
+    await clock.advance(60_000);
+    expect(abandoned).toHaveLength(1);
+  });
+
+  it("uses timeoutGraceMs (0: abandoned at the deadline), also for a forced stop, and the task's own timeout no longer counts", async () => {
+    const clock = new ManualClock();
+    const abandoned: AbandonedTask[] = [];
+    const queue = new TaskQueue({ clock, timeoutGraceMs: 0, onAbandoned: (task) => abandoned.push(task) });
+    queue.add(never, { id: "forced", timeoutMs: 1_000 }).catch(() => {});
+    await settle();
+    const force = new AbortController();
+    const report = track(queue.shutdown({ timeoutMs: 60_000, signal: force.signal }));
+    force.abort();
+    await settle();
+    expect(report.value).toEqual({ finished: 0, aborted: 1, returned: 0 });
+    await queue.onIdle();
+    expect(abandoned).toEqual([{ id: "forced", priority: 0, reason: "shutdown", graceMs: 0 }]);
+    // past the task's timeout: it is neither timed out nor abandoned a second time
+    await clock.advance(2_000);
+    expect(queue.stats()).toMatchObject({ aborted: 1, abandoned: 1, timedOut: 0 });
+    expect(abandoned).toHaveLength(1);
+  });
+
+  it("is not abandoned when it stops within the grace period: onIdle() resolves when it settles", async () => {
+    const clock = new ManualClock();
+    const queue = new TaskQueue({ clock, timeoutGraceMs: 1_000 });
+    const cleanup = deferred<void>();
+    const stops = (signal: AbortSignal) =>
+      new Promise((_, reject) =>
+        signal.addEventListener("abort", () => cleanup.promise.then(() => reject(signal.reason))),
+      );
+    const task = track(queue.add(stops));
+    await settle();
+    const report = track(queue.shutdown({ timeoutMs: 0 }));
+    await clock.advance(0);
+    expect(report.value).toEqual({ finished: 0, aborted: 1, returned: 0 });
+    expect(task.error).toBeInstanceOf(ShutdownError);
+    const idle = track(queue.onIdle());
+    await clock.advance(500);
+    expect(idle.settled).toBe(false);
+    cleanup.resolve();
+    await settle();
+    expect(idle.settled).toBe(true);
+    await clock.advance(1_000);
+    expect(queue.stats()).toMatchObject({ aborted: 1, abandoned: 0, running: 0 });
   });
 });
 

@@ -6,7 +6,7 @@ import { createPlatform } from "../../../../adapters/node/src/index.ts";
 import { AralRuntime } from "../../src/index.ts";
 import { ResourceDegradedError } from "../../src/resources/errors.ts";
 import { TaskCancelledError, TaskQueueConfigError } from "../../src/tasks/index.ts";
-import { until } from "../wait.ts";
+import { until, within } from "../wait.ts";
 
 function runtime(manifest: Record<string, unknown>): AralRuntime {
   return new AralRuntime(
@@ -98,9 +98,33 @@ describe("AralRuntime task timeouts", () => {
       const record = lines
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .find((l) => l["event"] === "tasks.abandoned");
-      expect(record).toMatchObject({ id: "stuck", timeoutMs: 50, graceMs: 50, level: 40 });
+      expect(record).toMatchObject({ id: "stuck", reason: "timeout", timeoutMs: 50, graceMs: 50, level: 40 });
     } finally {
       await r.stop(false);
     }
   });
+
+  it("a task that ignores the stop's abort is abandoned 5 s later: logged as tasks.abandoned, the queue goes idle", async () => {
+    const lines: string[] = [];
+    const r = new AralRuntime({ logging: { level: "warn" }, lifecycle: { healthcheck: { enabled: false } } } as never, {
+      platform: createPlatform(),
+      logSink: (line) => void lines.push(line),
+      handleSignals: false,
+      env: {},
+    });
+    await r.start();
+    const queue = r.tasks;
+    const stuck = outcome(r.submit(() => new Promise(() => {}), { id: "ignores-stop" }));
+    await until("the task to start", () => queue.pending === 1);
+    const report = await r.stop(false);
+    expect(report.tasks).toMatchObject({ accepted: 1, aborted: 1 });
+    expect((await stuck) as { error: unknown }).toMatchObject({ error: { name: "ShutdownError", outcome: "aborted" } });
+    await within("onIdle() after the stop", queue.onIdle(), 8_000);
+    const record = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l["event"] === "tasks.abandoned");
+    expect(record).toMatchObject({ id: "ignores-stop", reason: "shutdown", graceMs: 5000, level: 40 });
+    expect(record?.["msg"]).toContain("shutdown abort");
+    expect(queue.stats()).toMatchObject({ aborted: 1, abandoned: 1, running: 0 });
+  }, 15_000);
 });
