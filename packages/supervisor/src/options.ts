@@ -98,6 +98,17 @@ export function validateSupervisorOptions(options: SupervisorOptions): void {
   for (const [name, value] of Object.entries(options.env)) {
     if (typeof value !== "string") fail(`env.${name}`, "a string", value);
   }
+  // The kernel's strings end at NUL: a spawn would throw inside supervision instead of naming the option.
+  const texts: [string, string][] = [
+    ["command", options.command],
+    ...(options.args ?? []).map((arg, i): [string, string] => [`args[${i}]`, arg]),
+    ...(options.cwd !== undefined ? [["cwd", options.cwd] as [string, string]] : []),
+    ...Object.entries(options.env).flatMap(([name, value]): [string, string][] => [
+      [`env name ${JSON.stringify(name)}`, name],
+      [`env.${name}`, value],
+    ]),
+  ];
+  for (const [option, text] of texts) if (text.includes("\0")) fail(option, "text without a NUL character", text);
   if (!SUPERVISED_RUNTIMES.includes(options.runtime))
     fail("runtime", `one of ${SUPERVISED_RUNTIMES.join(", ")}`, options.runtime);
   const restart = options.restart;

@@ -148,9 +148,9 @@ export class Supervisor {
       throw new SupervisorStateError(this.#state, `Supervisor.start: already started (state "${this.#state}")`);
     this.#setState("running");
     void this.#supervise().catch((error: unknown) => {
-      this.#logger.error("supervisor: internal failure", {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      const message = error instanceof Error ? error.message : String(error);
+      // said in the line itself: a logger that prints messages only (aral up's) would hide why
+      this.#logger.error(`supervisor: internal failure: ${message}`, { error: message });
       this.#finish({
         state: "failed",
         code: null,

@@ -268,6 +268,12 @@ describe("Supervisor: bad options are typed errors naming the option", () => {
     ["command", { command: "" }],
     ["args", { args: ["ok", 3] }],
     ["env.TOKEN", { env: { TOKEN: 5 } }],
+    // NUL ends a kernel string: the spawn threw inside supervision ("internal failure") instead
+    ["command", { command: "no\0de" }],
+    ["args[1]", { args: ["ok", "x\0y"] }],
+    ["cwd", { cwd: "/tmp\0" }],
+    ["env.TOKEN", { env: { TOKEN: "a\0b" } }],
+    ['env name "T\\u0000"', { env: { "T\0": "v" } }],
     ["runtime", { runtime: "python" }],
     ["restart.maxRestarts", { restart: { ...base.restart, maxRestarts: 1.5 } }],
     ["restart.windowMs", { restart: { ...base.restart, windowMs: -1 } }],

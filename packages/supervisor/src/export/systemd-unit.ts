@@ -68,10 +68,15 @@ function execWord(text: string): string {
   return word(text.replace(/\$/g, "$$$$"), "ExecStart");
 }
 
-/** A directive value: specifiers ("%") escaped; newlines refused (they would start a new directive). */
+/**
+ * A directive value: specifiers ("%") escaped; line breaks refused (they would start a new directive), and so are
+ * NUL and the other control characters but tab (a unit file is text; an argument or a variable cannot hold NUL).
+ */
 function value(text: string, field: string): string {
   if (/[\n\r]/.test(text))
     throw new ExportError(field, `${field} must not contain a line break, got ${JSON.stringify(text)}`);
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text))
+    throw new ExportError(field, `${field} must not contain a control character, got ${JSON.stringify(text)}`);
   return text.replace(/%/g, "%%");
 }
 

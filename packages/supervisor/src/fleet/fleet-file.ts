@@ -116,6 +116,14 @@ function baseName(path: string): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
+/** Every string of a parsed document with its field path (`a.b[2].c`). */
+function stringsWithin(value: unknown, path: string): [string, string][] {
+  if (typeof value === "string") return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((item, i) => stringsWithin(item, `${path}[${i}]`));
+  if (isObject(value)) return Object.entries(value).flatMap(([key, item]) => stringsWithin(item, `${path}.${key}`));
+  return [];
+}
+
 /** Collects issues so one pass reports every problem of the file. */
 class Issues {
   readonly list: ConfigIssue[] = [];
@@ -132,7 +140,16 @@ class Issues {
         "a non-empty string",
         required && value === undefined ? "is required" : "must be a non-empty string",
       );
-    return value;
+    return this.noNul(path, value) ? value : undefined;
+  }
+  /**
+   * A NUL character cannot be part of a path, an argument or an environment value (the kernel's strings end at
+   * it): refused here, naming the field, instead of failing the spawn.
+   */
+  noNul(path: string, value: string): boolean {
+    if (!value.includes("\0")) return true;
+    this.add(path, value, "text without a NUL character", "must not contain a NUL character (\\0)");
+    return false;
   }
   integer(path: string, value: unknown, min: number, max: number, fallback: number): number {
     if (value === undefined) return fallback;
@@ -142,7 +159,8 @@ class Issues {
     }
     return value;
   }
-  strings(path: string, value: unknown, nonEmpty: boolean): string[] | undefined {
+  /** An array of strings; `nul: false` leaves a NUL in an item to the caller's own rule (env names). */
+  strings(path: string, value: unknown, nonEmpty: boolean, nul = true): string[] | undefined {
     if (value === undefined) return undefined;
     if (
       !Array.isArray(value) ||
@@ -156,7 +174,9 @@ class Issues {
         `must be ${nonEmpty ? "a non-empty array of strings" : "an array of strings"}`,
       );
     }
-    return value as string[];
+    const items = value as string[];
+    if (!nul) return items;
+    return items.map((item, i) => this.noNul(`${path}[${i}]`, item)).every(Boolean) ? items : undefined;
   }
   unknownKeys(path: string, value: Record<string, unknown>, known: Set<string>): void {
     for (const key of Object.keys(value)) {
@@ -258,7 +278,7 @@ async function agentSpec(
     issues.add(`${path}.runtime`, undefined, `one of ${SUPERVISED_RUNTIMES.join(", ")}`, "is required with entry");
   const args = issues.strings(`${path}.args`, raw["args"], false) ?? [];
   const cwdText = issues.string(`${path}.cwd`, raw["cwd"], false);
-  const envNames = issues.strings(`${path}.env`, raw["env"], false) ?? [];
+  const envNames = issues.strings(`${path}.env`, raw["env"], false, false) ?? [];
   envNames.forEach((variable, i) => {
     if (variable === "" || variable.includes("=") || variable.includes("\0"))
       issues.add(`${path}.env[${i}]`, variable, "a variable name", "is not a variable name");
@@ -314,6 +334,8 @@ async function agentSpec(
   if (written !== undefined && config !== undefined) {
     const { variables, empty } = settingsVariables(written, config);
     inlineSettings = variables;
+    // They travel as environment values, which end at a NUL (the spawn would fail, a unit would carry it raw).
+    for (const [field, text] of stringsWithin(written, `${path}.layers.runtime`)) issues.noNul(field, text);
     for (const field of empty)
       issues.add(
         `${path}.layers.runtime.${field.path}`,

@@ -139,6 +139,30 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
       loadAgent("example", { entry: "agent.ts" }).then((relative) => exportSystemd(relative)),
     ).rejects.toThrow(/absolute working directory/);
   });
+
+  it("NUL and other control characters in an argument or a setting are an ExportError naming the directive, never raw bytes in the unit", async () => {
+    const agent = await loadAgent("example", { entry: "/srv/agent/agent.ts" });
+    for (const [bad, directive] of [
+      [{ args: ["--mode", "a\0b"] }, "ExecStart"],
+      [{ args: ["\u001b[31mred"] }, "ExecStart"],
+      [{ settings: { ARAL_OBSERVABILITY_SERVICE_NAME: "x\0y" } }, "Environment"],
+      [{ entry: "/srv/agent/a\u007f.ts" }, "ExecStart"],
+    ] as const) {
+      let caught: unknown;
+      try {
+        exportSystemd({ ...agent, ...bad }, { execPath: "/usr/bin/node" });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ExportError);
+      expect(caught).toMatchObject({ field: directive });
+      expect((caught as Error).message).toMatch(new RegExp(`^${directive} must not contain a control character`));
+    }
+    // a tab is text: quoted, not refused
+    expect(exportSystemd({ ...agent, args: ["a\tb"] }, { execPath: "/usr/bin/node" }).units[0]!.text).toContain(
+      '"a\tb"',
+    );
+  });
 });
 
 describe("logging.audit under ProtectSystem=strict: the log's directory writable, the key only read", () => {

@@ -144,6 +144,35 @@ describe("fleet file validation (every problem named by its field path)", () => 
     ]);
   });
 
+  it("a NUL character in a path, an argument or an inline setting is refused naming the field (it failed the spawn as an 'internal failure')", async () => {
+    expect(
+      await issues({
+        logs: { dir: "lo\0gs" },
+        agents: [
+          { name: "a", runtime: "node", entry: "a\0.mjs", cwd: "/srv\0", args: ["ok", "x\0y"] },
+          { name: "b", command: ["py\0thon3", "agent.py"], ready: { line: "re\0ady" } },
+          {
+            name: "c",
+            command: ["python3"],
+            layers: {
+              runtime: { observability: { serviceName: "x\0y" }, lifecycle: { shutdownSignals: ["SIGTERM"] } },
+            },
+          },
+        ],
+      }),
+    ).toEqual(
+      [
+        "logs.dir",
+        "agents[0].entry",
+        "agents[0].args[1]",
+        "agents[0].cwd",
+        "agents[1].command[0]",
+        "agents[1].ready.line",
+        "agents[2].layers.runtime.observability.serviceName",
+      ].map((path) => ({ path, message: "must not contain a NUL character (\\0)" })),
+    );
+  });
+
   it("inline layers.runtime problems carry the full path into the fleet file; duplicates and log sizes too", async () => {
     const found = await issues({
       logs: { maxBytes: "tiny", files: -1 },
