@@ -1,4 +1,5 @@
-import { DEFAULT_OTLP_TIMEOUT_MS, otlpJsonHeaders, postOtlpJson, toError } from "./otlp-http.ts";
+import { OtlpBackoff, type OtlpBackoffOptions } from "./otlp-backoff.ts";
+import { DEFAULT_OTLP_TIMEOUT_MS, RetryableExportError, otlpJsonHeaders, postOtlpJson, toError } from "./otlp-http.ts";
 import { exportRequest, type SpanRecord } from "./otlp-json.ts";
 
 export interface OtlpExporterOptions {
@@ -19,6 +20,12 @@ export interface OtlpExporterOptions {
   maxQueued?: number;
   /** A request with no answer after this long is aborted (and reported). Default 10000 ms. */
   timeoutMs?: number;
+  /**
+   * The wait after a retryable failure (no connection, HTTP 429/502/503/504), doubling from `initialMs` (default
+   * 1000) to `maxMs` (default 30000) with jitter, or the answer's Retry-After when longer; the batch is kept and sent
+   * again then. A success starts over.
+   */
+  backoff?: OtlpBackoffOptions;
   /** Told about every failed export and about dropped spans (the runtime logs it at warn). */
   onError?: (error: Error) => void;
 }
@@ -30,21 +37,32 @@ const ABANDONED = new Error("flush deadline");
 
 /**
  * OTLP/HTTP with the JSON encoding (POST <endpoint>, content-type application/json): a batch per `batchSize`
- * spans or per `delayMs`, one request at a time, each aborted after `timeoutMs`, and a bounded flush() the runtime
- * awaits at stop. At most `maxQueued` spans are held whatever the collector does. Small on purpose - it is what lets
- * @aral/core export traces on Node, Deno and Bun with nothing but @opentelemetry/api installed.
+ * spans or per `delayMs`, one request at a time, each aborted after `timeoutMs`, a growing wait after each retryable
+ * failure in a row (a collector that refuses connections is not sent a doomed request per batch), and a bounded
+ * flush() the runtime awaits at stop. At most `maxQueued` spans are held whatever the collector does. Small on
+ * purpose - it is what lets @aral/core export traces on Node, Deno and Bun with nothing but @opentelemetry/api
+ * installed.
  */
 export class OtlpHttpExporter {
-  readonly #options: Required<Omit<OtlpExporterOptions, "onError" | "headers">> & Pick<OtlpExporterOptions, "onError">;
+  readonly #options: Required<Omit<OtlpExporterOptions, "onError" | "headers" | "backoff">> &
+    Pick<OtlpExporterOptions, "onError">;
   readonly #headers: Record<string, string>;
-  /** Spans not yet handed to a request. */
+  readonly #backoff: OtlpBackoff;
+  /** Spans not yet handed to a request (a batch to send again goes back to the front). */
   #queue: SpanRecord[] = [];
+  /** The next #send: after `delayMs`, or when a backoff ends; `#due` is when (performance.now()). */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #due = 0;
   /** The request in flight (never more than one), the spans it carries and how to abort it. */
   #inFlight: Promise<void> | undefined;
   #inFlightSpans = 0;
   #controller: AbortController | undefined;
-  /** Spans never sent: dropped while `maxQueued` were held, or left when a flush ran out of time. */
+  /** A flush is running: a retryable failure ends it instead of waiting (#post says so, not "sent again"). */
+  #flushing = false;
+  /**
+   * Spans never sent: dropped while `maxQueued` were held, or left when a flush ran out of time or met a retryable
+   * failure.
+   */
   dropped = 0;
   #droppedReported = 0;
 
@@ -57,6 +75,7 @@ export class OtlpHttpExporter {
       ...options,
     };
     this.#headers = otlpJsonHeaders(options.headers);
+    this.#backoff = new OtlpBackoff(options.backoff);
   }
 
   export(span: SpanRecord): void {
@@ -68,65 +87,102 @@ export class OtlpHttpExporter {
     }
     this.#queue.push(span);
     if (this.#queue.length >= this.#options.batchSize) this.#send();
-    else this.#timer ??= setTimeout(() => this.#send(), this.#options.delayMs);
+    else if (this.#timer === undefined) this.#schedule(this.#options.delayMs);
   }
 
   /**
    * Sends everything waiting, a batch at a time; resolves when the collector has answered (or failed) the last one,
    * or at `deadlineMs`: the request in flight is then aborted and what is left is dropped, counted and reported.
+   * A backoff under way is cut short (the flush at stop is the last chance to send); a retryable failure during the
+   * flush ends it the same way at once: the collector asked for a wait the stop cannot give, and the batches after it
+   * would be doomed requests too.
    */
   async flush(deadlineMs = DEFAULT_FLUSH_MS): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), deadlineMs)));
+    this.#backoff.skipWait();
+    this.#flushing = true;
     try {
       while (this.#inFlight !== undefined || this.#queue.length > 0) {
-        if (this.#inFlight === undefined) this.#send();
+        if (this.#inFlight === undefined) {
+          if (this.#backoff.remainingMs() > 0) {
+            this.#abandon("flush stopped at a retryable failure");
+            return;
+          }
+          this.#send();
+        }
         if ((await Promise.race([this.#inFlight, expired])) === true) {
-          this.#abandon(deadlineMs);
+          this.#abandon(`flush did not finish within ${deadlineMs} ms`);
           return;
         }
       }
     } finally {
+      this.#flushing = false;
       clearTimeout(timer);
     }
   }
 
-  #abandon(deadlineMs: number): void {
+  /** Drops, counts and reports everything held, and aborts the request in flight (which then reports nothing). */
+  #abandon(why: string): void {
     const lost = this.#queue.length + this.#inFlightSpans;
+    // A pending backoff timer would otherwise keep the process alive for up to maxMs after the stop.
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (lost === 0) return;
     this.#queue = [];
     this.#inFlightSpans = 0;
     this.dropped += lost;
     this.#droppedReported = this.dropped;
     this.#controller?.abort(ABANDONED);
-    this.#options.onError?.(
-      new Error(
-        `OTLP export to ${this.#options.endpoint}: flush did not finish within ${deadlineMs} ms; ${lost} span(s) dropped`,
-      ),
-    );
+    this.#options.onError?.(new Error(`OTLP export to ${this.#options.endpoint}: ${why}; ${lost} span(s) dropped`));
   }
 
-  /** Starts the next request unless one is in flight (its end starts the next). */
+  /**
+   * Starts the next request unless one is in flight (its end starts the next) or a backoff is under way (its end
+   * starts it).
+   */
   #send(): void {
-    if (this.#inFlight !== undefined) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#inFlight !== undefined || this.#queue.length === 0) return;
+    const wait = this.#backoff.remainingMs();
+    if (wait > 0) {
+      this.#schedule(wait);
+      return;
+    }
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     const { batchSize } = this.#options;
-    if (this.#queue.length === 0) return;
     const batch = this.#queue.length <= batchSize ? this.#queue.splice(0) : this.#queue.splice(0, batchSize);
     this.#inFlightSpans = batch.length;
     const controller = (this.#controller = new AbortController());
-    this.#inFlight = this.#post(batch, controller).then(() => {
+    this.#inFlight = this.#post(batch, controller).then((again) => {
       this.#inFlight = undefined;
       this.#inFlightSpans = 0;
       this.#controller = undefined;
+      // Held all along (counted in flight): putting the batch back keeps the total within maxQueued; spans that
+      // come during the backoff push its oldest out, dropped and counted like any other.
+      if (again) this.#queue = batch.concat(this.#queue);
       this.#reportDropped();
-      if (this.#queue.length >= batchSize) this.#send();
-      else if (this.#queue.length > 0) this.#timer ??= setTimeout(() => this.#send(), this.#options.delayMs);
+      if (this.#queue.length >= batchSize || again) this.#send();
+      else if (this.#queue.length > 0 && this.#timer === undefined) this.#schedule(this.#options.delayMs);
     });
   }
 
-  async #post(batch: SpanRecord[], controller: AbortController): Promise<void> {
+  /** #send after `ms`, unless it is due sooner already. */
+  #schedule(ms: number): void {
+    const due = performance.now() + ms;
+    if (this.#timer !== undefined) {
+      if (this.#due <= due) return;
+      clearTimeout(this.#timer);
+    }
+    this.#due = due;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#send();
+    }, ms);
+  }
+
+  /** Resolves true when the batch is to be sent again (after the backoff); every failure is reported. */
+  async #post(batch: SpanRecord[], controller: AbortController): Promise<boolean> {
     const { endpoint, resource, scope, fetch, timeoutMs, onError } = this.#options;
     try {
       await postOtlpJson(
@@ -140,8 +196,23 @@ export class OtlpHttpExporter {
         },
         controller,
       );
+      this.#backoff.succeeded();
+      return false;
     } catch (error) {
-      if (controller.signal.reason !== ABANDONED) onError?.(toError(error));
+      if (controller.signal.reason === ABANDONED) return false;
+      if (!(error instanceof RetryableExportError)) {
+        onError?.(toError(error));
+        return false;
+      }
+      const wait = this.#backoff.failed(error.retryAfterMs);
+      onError?.(
+        this.#flushing
+          ? error
+          : new Error(`${error.message}; ${batch.length} span(s) kept, sent again in ${Math.round(wait)} ms`, {
+              cause: error,
+            }),
+      );
+      return true;
     }
   }
 

@@ -25,7 +25,9 @@ export function otlpJsonHeaders(headers: Record<string, string> | undefined): Re
 /**
  * POSTs `body` and reads the answer; rejects on a non-2xx status, a network error, after `timeoutMs` (the request is
  * aborted) or when `controller` is aborted by the caller (with the controller's reason). It settles by then even if
- * the fetch ignores its signal, so one hung collector cannot hold an exporter.
+ * the fetch ignores its signal, so one hung collector cannot hold an exporter. No answer at all and 429, 502, 503 and
+ * 504 reject with a RetryableExportError (what the OTLP specification retries after a wait); a timeout does not: the
+ * timeout itself already spaced the requests out.
  */
 export async function postOtlpJson(
   fetch: (input: string, init: RequestInit) => Promise<Response>,
@@ -46,9 +48,20 @@ export async function postOtlpJson(
   });
   aborted.catch(() => undefined);
   try {
-    const response = await Promise.race([fetch(endpoint, { method: "POST", headers, body, signal }), aborted]);
+    let response: Response;
+    try {
+      response = await Promise.race([fetch(endpoint, { method: "POST", headers, body, signal }), aborted]);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new RetryableExportError(`${what} to ${endpoint} failed: ${describeFetchError(error)}`, undefined, error);
+    }
     await Promise.race([response.arrayBuffer().catch(() => undefined), aborted]);
-    if (!response.ok) throw new Error(`${what} to ${endpoint} answered HTTP ${response.status}`);
+    if (!response.ok) {
+      const message = `${what} to ${endpoint} answered HTTP ${response.status}`;
+      if (RETRYABLE_STATUS.has(response.status))
+        throw new RetryableExportError(message, parseRetryAfter(response.headers.get("retry-after"), Date.now()));
+      throw new Error(message);
+    }
   } catch (error) {
     // The fetch's own AbortError says less than the reason the request was aborted for.
     throw signal.aborted ? signal.reason : error;
@@ -56,6 +69,43 @@ export async function postOtlpJson(
     clearTimeout(timer);
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
+}
+
+/** The answers the OTLP specification calls retryable: too many requests, and a gateway or collector overloaded. */
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/** A failed export worth sending again after a wait: no connection, or a 429/502/503/504 answer. */
+export class RetryableExportError extends Error {
+  /** What the answer's Retry-After asked for, in ms; undefined without one (or one that is no delay or date). */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, retryAfterMs: number | undefined, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "RetryableExportError";
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Retry-After as seconds ("120") or an HTTP date (every form of which starts with the day's name: Date.parse alone
+ * would take "-5" for a year); undefined for anything else.
+ */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, a reset) is its cause's message. */
+function describeFetchError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && cause.message && !message.includes(cause.message)
+    ? `${message} (${cause.message})`
+    : message;
 }
 
 export function toError(error: unknown): Error {
