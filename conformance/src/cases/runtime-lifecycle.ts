@@ -183,6 +183,66 @@ export const runtimeLifecycleCases = defineCases([
     },
   },
   {
+    name: "runtime: a start abandoned at lifecycle.startupTimeout whose slow step finishes later installs no signal or uncaught handler and runs no onStart hook; the next start installs one set",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      // Handlers are recorded, not installed: the real ones belong to the suite's process.
+      const live = new Set<number>();
+      let next = 0;
+      const subscribe = () => {
+        const id = next++;
+        live.add(id);
+        return () => void live.delete(id);
+      };
+      let gate = deferred();
+      const closed = deferred();
+      const net = Object.create(ctx.platform.net) as typeof ctx.platform.net;
+      Object.defineProperty(net, "serve", {
+        value: async (...args: Parameters<typeof ctx.platform.net.serve>) => {
+          await gate.promise; // a bind that takes longer than the startupTimeout
+          const server = await ctx.platform.net.serve(...args);
+          return {
+            url: server.url,
+            close: async () => {
+              await server.close();
+              closed.resolve();
+            },
+          };
+        },
+      });
+      const signals = Object.create(ctx.platform.signals) as typeof ctx.platform.signals;
+      Object.defineProperty(signals, "on", { value: subscribe });
+      const process = Object.create(ctx.platform.process) as typeof ctx.platform.process;
+      Object.defineProperty(process, "onUncaught", { value: subscribe });
+      const platform = Object.create(ctx.platform, {
+        net: { value: net },
+        signals: { value: signals },
+        process: { value: process },
+      }) as typeof ctx.platform;
+      const { runtime } = runtimeFor(
+        ctx,
+        { lifecycle: { startupTimeout: 150 }, health: { enabled: true } },
+        { platform, handleSignals: true, handleUncaught: true, watchSupervisor: false },
+      );
+      let hooks = 0;
+      runtime.onStart(() => void hooks++);
+      const error = await rejects(() => runtime.start(), { instance: LifecycleError }, "start()");
+      equal((error as LifecycleError).code, "StartupTimeout", "code");
+      gate.resolve();
+      // The late server is closed at once; handlers and hooks would have come synchronously before that close.
+      await closed.promise;
+      equal(live.size, 0, "handlers installed after the start was abandoned");
+      equal(hooks, 0, "onStart hooks run after the start was abandoned");
+      gate = deferred();
+      gate.resolve();
+      await runtime.start();
+      equal(live.size, 3, "handlers of a running runtime (SIGINT, SIGTERM, uncaught)");
+      equal(hooks, 1, "onStart hooks of the second start");
+      await runtime.stop();
+      equal(live.size, 0, "handlers after stop()");
+    },
+  },
+  {
     name: "runtime: an onError hook that never settles cannot keep a failed start from rejecting (bounded by lifecycle.startupTimeout)",
     capability: "runtime.lifecycle",
     async run(ctx) {

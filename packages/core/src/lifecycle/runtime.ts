@@ -708,15 +708,18 @@ export class AralRuntime {
         this.#restartTrace,
       );
       const timeoutMs = config.lifecycle.startupTimeout;
-      const session = await withDeadline(
-        this.#initialize(config, closers),
-        timeoutMs,
-        () =>
-          new LifecycleError(
-            "StartupTimeout",
-            `Runtime did not start within lifecycle.startupTimeout (${timeoutMs} ms)`,
-          ),
-      );
+      // Past the deadline the start is abandoned, but #initialize may still be awaiting a step (a slow serve(), a
+      // storage root on a slow mount): it checks this signal after each one, so it neither installs signal handlers
+      // for a failed runtime (a later run would then count one SIGTERM twice) nor runs onStart hooks.
+      const abandoned = new AbortController();
+      const session = await withDeadline(this.#initialize(config, closers, abandoned.signal), timeoutMs, () => {
+        const error = new LifecycleError(
+          "StartupTimeout",
+          `Runtime did not start within lifecycle.startupTimeout (${timeoutMs} ms)`,
+        );
+        abandoned.abort(error);
+        return error;
+      });
       this.#session = session;
       this.#transition("running");
       if (session.exhaustion?.pending) this.#onExhausted(session);
@@ -909,7 +912,7 @@ export class AralRuntime {
     return config;
   }
 
-  async #initialize(config: RuntimeConfig, closers: CloseRegistry): Promise<Session> {
+  async #initialize(config: RuntimeConfig, closers: CloseRegistry, abandoned: AbortSignal): Promise<Session> {
     const resolved = resolveResources(config.resources);
     const resources = new ResourceManager(resolved);
     closers.add(
@@ -935,6 +938,7 @@ export class AralRuntime {
     });
     resources.shareConnections(fetch);
     const storage = await this.#openStorage(config, closers);
+    abandoned.throwIfAborted();
 
     const { concurrency, maxQueued, overflow, timeout } = config.tasks;
     const durations = this.#families.taskDuration;
@@ -998,6 +1002,7 @@ export class AralRuntime {
     };
     const monitor = await this.#startMonitor(config, resolved, session);
     if (monitor) session.monitor = monitor;
+    abandoned.throwIfAborted();
     if (config.health?.enabled) {
       const handler = healthHandler({
         monitor: health,
@@ -1008,7 +1013,9 @@ export class AralRuntime {
         hostname: config.health.hostname,
         port: config.health.port,
       });
+      // added even when the start was abandoned meanwhile: the registry then closes it at once
       closers.add("health server", session.server);
+      abandoned.throwIfAborted();
       this.logger.info("health endpoints listening", { event: "health.listen", url: session.server.url });
     }
 
@@ -1029,11 +1036,31 @@ export class AralRuntime {
     const { persistent, ephemeral, maxSize, cleanup } = config.resources.storage;
     if (persistent === undefined) return undefined;
     const ephemeralRoot = ephemeral ?? (await this.platform.fs.makeTempDir({ prefix: "aral-ephemeral-" }));
-    const { createStorage } = await import("../resources/storage.ts");
+    const { createStorage, STALE_TEMP_FILE_AGE_MS } = await import("../resources/storage.ts");
     const storage = await createStorage(this.platform, {
       persistent,
       ephemeral: ephemeralRoot,
       ...(maxSize === undefined ? {} : { maxSize }),
+    });
+    // Temp files of writes a crashed process left behind (in the persistent area above all): swept at start and then
+    // once per STALE_TEMP_FILE_AGE_MS, so one left just before a restart goes within two of them.
+    let sweep: Promise<unknown> | undefined;
+    const sweepStaleTemps = (): void => {
+      sweep ??= storage
+        .removeStaleTempFiles()
+        .then(
+          (removed) =>
+            removed.length &&
+            this.logger.info("stale temp files of writes removed", { event: "storage.stale-temp", removed }),
+          (error: unknown) => this.logger.warn("stale temp file sweep failed", { event: "storage.stale-temp", error }),
+        )
+        .finally(() => (sweep = undefined));
+    };
+    sweepStaleTemps();
+    const sweepTimer = setInterval(sweepStaleTemps, STALE_TEMP_FILE_AGE_MS);
+    closers.add("stale temp file sweep", async () => {
+      clearInterval(sweepTimer);
+      await sweep;
     });
     if (cleanup.maxAge !== undefined) {
       const maxAge = cleanup.maxAge;
@@ -1096,6 +1123,7 @@ export class AralRuntime {
         this.logger[level](`resources ${event.type}`, {
           event: `resources.${event.type}`,
           ...("reasons" in event ? { reasons: event.reasons } : {}),
+          ...(event.type === "error" ? { error: messageOf(event.error), ...(event.root ? { root: event.root } : {}) } : {}),
         });
         void this.#audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
         if (event.type === "degraded" && event.policy === "shed") {
@@ -1151,12 +1179,20 @@ export class AralRuntime {
     if (this.#deps.watchSupervisor ?? handleSignals) {
       // Under @aral/supervisor: if the supervisor dies, stop gracefully rather than run on unwatched. Not a
       // counted signal, so the SIGTERM the supervisor's watcher also sends does not force the stop.
-      const unwatch = watchSupervisor(this.platform, this.#deps.env ?? this.platform.env.toObject(), (pid) => {
-        this.logger.warn("supervisor gone: stopping gracefully", {
-          event: "lifecycle.supervisor-gone",
-          supervisorPid: pid,
-        });
-        void this.#stopAfter(`supervisor ${pid} gone`);
+      const unwatch = watchSupervisor(this.platform, this.#deps.env ?? this.platform.env.toObject(), {
+        onGone: (pid) => {
+          this.logger.warn("supervisor gone: stopping gracefully", {
+            event: "lifecycle.supervisor-gone",
+            supervisorPid: pid,
+          });
+          void this.#stopAfter(`supervisor ${pid} gone`);
+        },
+        onUnwatchable: (pid, reason) =>
+          this.logger.warn("cannot watch the supervisor: it is not watched", {
+            event: "lifecycle.supervisor-unwatchable",
+            supervisorPid: pid,
+            reason,
+          }),
       });
       if (unwatch) this.#unsubscribe.push(unwatch);
     }
