@@ -3,7 +3,7 @@
 // fleet (exit 0) from a lost one (exit 1); its reader going away ends it quietly (exit 141).
 // `aral up` and `aral logs -f` run as real processes (Node 24 on the sources, else the build); the other
 // commands in this process, over the real control socket.
-import { type ChildProcessByStdio, spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,6 +92,34 @@ async function follow(name: string) {
   await until("a followed line", () => (follower.output.out.includes("ticker#0") ? true : undefined));
   return follower;
 }
+
+describe("--fleet names a fleet, never a path: nothing outside the control directory is reached or removed", () => {
+  it("--fleet ../outside/victim exits 2 naming the option, and the stale socket there stays", async () => {
+    // A socket a killed process left (nothing listens: a connect is refused), outside the control directory.
+    const outside = join(dir, "outside");
+    mkdirSync(outside);
+    const victim = join(outside, "victim.sock");
+    const listener = spawnSync(process.execPath, [
+      "-e",
+      `require("node:net").createServer().listen(${JSON.stringify(victim)}, () => process.kill(process.pid, "SIGKILL"))`,
+    ]);
+    expect(listener.signal).toBe("SIGKILL");
+    expect(existsSync(victim)).toBe(true);
+    for (const argv of [
+      ["ps", "--fleet", "../outside/victim"],
+      ["logs", "a", "--fleet", "../outside/victim"],
+      ["restart", "a", "--fleet", "../outside/victim"],
+      ["down", "--fleet=../outside/victim"],
+      ["ps", "--fleet", "a/b"],
+    ]) {
+      const result = await aral(...argv);
+      expect({ argv, code: result.code, out: result.out }).toEqual({ argv, code: 2, out: "" });
+      expect(result.err.split("\n")[0]).toMatch(new RegExp(`^aral ${argv[0]}: --fleet needs a fleet name .*, got "`));
+      expect(result.err).toContain(`usage: aral ${argv[0]} `);
+    }
+    expect(existsSync(victim), "the socket outside the control directory was removed").toBe(true);
+  });
+});
 
 describe.skipIf(aralCommand === undefined)("a fleet that ended: stale sockets and aral logs -f", () => {
   it("a socket left by a SIGKILLed aral up blocks nothing: aral ps finds the one live fleet and removes it", async () => {

@@ -1,8 +1,17 @@
 import type { Platform } from "@aral/core";
 import { controlCall, ControlResponseError, ControlUnreachableError } from "@aral/supervisor";
 import type { ControlCallOptions, ControlRequest } from "@aral/supervisor";
+import { type Arguments, usageError } from "../arguments.ts";
 import type { Output } from "../output.ts";
-import { resolveControlSocket } from "./control-target.ts";
+import { fleetNameProblem, resolveControlSocket } from "./control-target.ts";
+
+/** `--fleet <name>` as given (undefined when not), or 2 after a usage error naming a value that is no fleet name. */
+export function fleetOption(output: Output, args: Arguments, command: string, usage: string): { name?: string } | 2 {
+  const name = args.values.get("--fleet");
+  const problem = fleetNameProblem(name);
+  if (problem !== undefined) return usageError(output, `aral ${command}: ${problem}`, usage);
+  return name === undefined ? {} : { name };
+}
 
 /** Sends one request to the fleet; a failure is printed as `aral <command>: <why>` and gives undefined. */
 export async function callFleet(

@@ -1,5 +1,21 @@
 import type { Platform } from "@aral/core";
-import { controlDir, probeControlSocket, removeStaleSocket, scanFleetSockets, socketPath } from "@aral/supervisor";
+import {
+  controlDir,
+  FLEET_NAME,
+  probeControlSocket,
+  removeStaleSocket,
+  scanFleetSockets,
+  socketPath,
+} from "@aral/supervisor";
+
+/**
+ * Why `--fleet <name>` cannot name a fleet, or undefined when it can: the name becomes `<control dir>/<name>.sock`,
+ * so "../x" would reach (and, were it stale, remove) a socket outside the control directory.
+ */
+export function fleetNameProblem(name: string | undefined): string | undefined {
+  if (name === undefined || FLEET_NAME.test(name)) return undefined;
+  return `--fleet needs a fleet name (letters, digits, '.', '_' or '-', at most 63, starting with a letter or digit: the fleet file's name), got ${JSON.stringify(name)}`;
+}
 
 /**
  * The control socket to talk to: the named fleet's, else the only fleet running for this user - a socket counts
@@ -11,6 +27,8 @@ export async function resolveControlSocket(
   fleet: string | undefined,
   note: (message: string) => void = () => {},
 ): Promise<string> {
+  const problem = fleetNameProblem(fleet);
+  if (problem !== undefined) throw new Error(problem);
   const dir = await controlDir(platform);
   if (fleet !== undefined) {
     const path = socketPath(dir, fleet);

@@ -1,6 +1,6 @@
 import type { Platform } from "@aral/core";
 import type { Output } from "../output.ts";
-import { callFleet } from "./control-command.ts";
+import { callFleet, fleetOption } from "./control-command.ts";
 import { commandArguments } from "../arguments.ts";
 
 const DONE: Record<"restart" | "reload" | "stop", string> = {
@@ -24,8 +24,10 @@ export async function agentCommand(
     required: ["<agent>"],
   });
   if (typeof args === "number") return args;
+  const target = fleetOption(output, args, command, usage);
+  if (target === 2) return 2;
   const [agent] = args.positionals as [string];
-  const answer = await callFleet(platform, args.values.get("--fleet"), { command, agent }, output);
+  const answer = await callFleet(platform, target.name, { command, agent }, output);
   if (!answer) return 1;
   const restarted = (answer.result as { restarted?: boolean } | undefined)?.restarted === true;
   output.out(
@@ -36,13 +38,12 @@ export async function agentCommand(
 
 /** `aral down`: stops every agent of the running fleet and ends its `aral up`. */
 export async function down(platform: Platform, argv: string[], output: Output): Promise<number> {
-  const args = commandArguments(output, argv, {
-    command: "aral down",
-    usage: "usage: aral down [--fleet <name>]",
-    values: ["--fleet"],
-  });
+  const usage = "usage: aral down [--fleet <name>]";
+  const args = commandArguments(output, argv, { command: "aral down", usage, values: ["--fleet"] });
   if (typeof args === "number") return args;
-  const answer = await callFleet(platform, args.values.get("--fleet"), { command: "down" }, output);
+  const target = fleetOption(output, args, "down", usage);
+  if (target === 2) return 2;
+  const answer = await callFleet(platform, target.name, { command: "down" }, output);
   if (!answer) return 1;
   const { fleet, stopped } = answer.result as { fleet: string; stopped: string[] };
   output.out(`fleet ${fleet} is down (${stopped.join(", ")} stopped)`);

@@ -1,6 +1,6 @@
 import type { Platform } from "@aral/core";
 import { type Output, READER_GONE_EXIT_CODE } from "../output.ts";
-import { callFleet } from "./control-command.ts";
+import { callFleet, fleetOption } from "./control-command.ts";
 import { commandArguments, usageError } from "../arguments.ts";
 
 const USAGE = "usage: aral logs <agent> [-f|--follow] [-n|--lines N] [--fleet <name>]";
@@ -21,6 +21,8 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
     required: ["<agent>"],
   });
   if (typeof args === "number") return args;
+  const target = fleetOption(output, args, "logs", USAGE);
+  if (target === 2) return 2;
   const [agent] = args.positionals as [string];
   const follow = args.flags.has("--follow");
   const linesText = args.values.get("--lines");
@@ -48,7 +50,7 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
   try {
     const answer = await callFleet(
       platform,
-      args.values.get("--fleet"),
+      target.name,
       { command: "logs", agent, ...(follow ? { follow } : {}), ...(lines !== undefined ? { lines } : {}) },
       output,
       follow

@@ -1,7 +1,7 @@
 import type { Platform } from "@aral/core";
 import type { InstanceStatus } from "@aral/supervisor";
 import type { Output } from "../output.ts";
-import { callFleet } from "./control-command.ts";
+import { callFleet, fleetOption } from "./control-command.ts";
 import { commandArguments } from "../arguments.ts";
 
 const USAGE = "usage: aral ps [--json] [--fleet <name>] [<agent>]";
@@ -50,10 +50,12 @@ export async function ps(platform: Platform, argv: string[], output: Output): Pr
     optional: 1,
   });
   if (typeof args === "number") return args;
+  const target = fleetOption(output, args, "ps", USAGE);
+  if (target === 2) return 2;
   const agent = args.positionals[0];
   const answer = await callFleet(
     platform,
-    args.values.get("--fleet"),
+    target.name,
     { command: "ps", ...(agent !== undefined ? { agent } : {}) },
     output,
   );

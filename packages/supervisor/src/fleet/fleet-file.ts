@@ -81,7 +81,9 @@ const AGENT_KEYS = new Set([
   "ready",
 ]);
 const TOP_KEYS = new Set(["$schema", "version", "name", "logs", "agents"]);
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/** An agent's or a fleet's name: it names log files, cgroups and the control socket `<dir>/<fleet>.sock`. */
+export const FLEET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const NAME = FLEET_NAME;
 const MAX_INSTANCES = 64;
 
 function isObject(value: unknown): value is Record<string, unknown> {

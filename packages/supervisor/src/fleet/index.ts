@@ -1,4 +1,4 @@
-export { loadFleetFile, resolvePath, validateFleet } from "./fleet-file.ts";
+export { FLEET_NAME, loadFleetFile, resolvePath, validateFleet } from "./fleet-file.ts";
 export type { FleetSpec, FleetAgentSpec, FleetLogSpec, ReadinessSpec } from "./fleet-file.ts";
 export { Fleet, UnknownAgentError } from "./fleet.ts";
 export type { FleetOptions, AgentStartReport } from "./fleet.ts";
