@@ -1,10 +1,12 @@
 import { InvalidArgumentError, QuantityError, StorageEscapeError, StorageQuotaError } from "@aral/core";
 import { createStorage } from "@aral/core/resources";
 import type { Storage } from "@aral/core";
-import type { DirHandle, Platform, PlatformError } from "@aral/platform";
+import type { PlatformError } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
+import { gatedFs } from "../harness/gated-fs.ts";
+import type { GatedCall } from "../harness/gated-fs.ts";
 import { patternedBytes, sleep } from "../harness/helpers.ts";
 
 const CAPABILITY = "resources.storage";
@@ -49,85 +51,6 @@ while (!fs.existsSync(stop)) {
 }
 process.stdout.write(String(swaps) + "\\n"); // not console.log: Deno colours a logged number when FORCE_COLOR is set
 `;
-
-type GatedCall = { readonly op: string; readonly path: string; readonly args: readonly unknown[] };
-
-/**
- * The platform's fs with a gate on one chosen call (held before it runs, or right after) and a count of calls in
- * flight, for races run in one fixed interleaving: hold the first operation at the gate, let the second run until
- * it settles or is stuck (no fs call in flight once pending callbacks and microtasks have run: it waits on a
- * storage lock), then open the gate.
- */
-function gatedFs(platform: Platform) {
-  const fs = platform.fs;
-  let inFlight = 0;
-  let gate: { match: (c: GatedCall) => boolean; after: boolean; reached: () => void; opened: Promise<void> } | null =
-    null;
-  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
-    inFlight++;
-    try {
-      return await run();
-    } finally {
-      inFlight--;
-    }
-  };
-  const wrap =
-    <A extends unknown[], R>(op: string, fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const call = { op, path: String(args[0]), args };
-      const held = gate?.match(call) ? gate : null;
-      if (held) gate = null;
-      if (held && !held.after) {
-        held.reached();
-        await held.opened;
-      }
-      const result = await counted(() => fn(...args));
-      if (held?.after) {
-        held.reached();
-        await held.opened;
-      }
-      return result;
-    };
-  const wrapped = {
-    ...fs,
-    readFile: wrap("readFile", fs.readFile.bind(fs)),
-    writeFile: wrap("writeFile", fs.writeFile.bind(fs)),
-    stat: wrap("stat", fs.stat.bind(fs)),
-    lstat: wrap("lstat", fs.lstat.bind(fs)),
-    exists: wrap("exists", fs.exists.bind(fs)),
-    mkdir: wrap("mkdir", fs.mkdir.bind(fs)),
-    readDir: wrap("readDir", fs.readDir.bind(fs)),
-    remove: wrap("remove", fs.remove.bind(fs)),
-    rename: wrap("rename", fs.rename.bind(fs)),
-    realPath: wrap("realPath", fs.realPath.bind(fs)),
-    diskUsage: wrap("diskUsage", fs.diskUsage.bind(fs)),
-    openDir: wrap("openDir", async (path: string): Promise<DirHandle> => {
-      const h = await fs.openDir(path);
-      return { path: h.path, realPath: h.realPath, pinned: h.pinned, id: h.id, close: () => counted(() => h.close()) };
-    }),
-  };
-  return {
-    platform: { fs: wrapped, process: platform.process },
-    hold(match: (c: GatedCall) => boolean, after = false): { reached: Promise<void>; open: () => void } {
-      let reached!: () => void;
-      let open!: () => void;
-      const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
-      gate = { match, after, reached, opened: new Promise<void>((resolve) => (open = resolve)) };
-      return { reached: reachedPromise, open };
-    },
-    async settledOrStuck(op: Promise<unknown>): Promise<void> {
-      let settled = false;
-      op.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (settled || inFlight === 0) return;
-      }
-    },
-  };
-}
 
 /** Bytes of regular files under `dir`, by the platform (symlinks not followed). */
 async function diskBytesOf(ctx: ConformanceContext, dir: string): Promise<number> {
@@ -638,14 +561,17 @@ export const resourcesStorageCases = defineCases([
     async run(ctx) {
       const maxSize = 10_000;
       const base = await ctx.tempDir();
-      const g = gatedFs(ctx.platform);
+      const g = gatedFs(ctx.platform.fs);
       // Every ephemeral file is old to this clock, so the cleanup below would take the file being rewritten.
-      const storage = await createStorage(g.platform, {
-        persistent: `${base}/persistent`,
-        ephemeral: `${base}/ephemeral`,
-        maxSize,
-        wallClock: () => Date.now() + 3_600_000,
-      });
+      const storage = await createStorage(
+        { fs: g.fs, process: ctx.platform.process },
+        {
+          persistent: `${base}/persistent`,
+          ephemeral: `${base}/ephemeral`,
+          maxSize,
+          wallClock: () => Date.now() + 3_600_000,
+        },
+      );
       const exact = async (what: string): Promise<void> => {
         const disk = {
           persistent: await diskBytesOf(ctx, storage.persistent.root),
@@ -663,7 +589,7 @@ export const resourcesStorageCases = defineCases([
         second: () => Promise<unknown>,
         after = false,
       ): Promise<PromiseSettledResult<unknown>[]> => {
-        const gate = g.hold(match, after);
+        const gate = g.hold(match, after ? "after" : "before");
         const one = first();
         await gate.reached;
         const two = second();

@@ -6,104 +6,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { promises as fsp } from "node:fs";
-import type { DirHandle } from "@aral/platform";
+import { gatedFs } from "../../../../conformance/src/harness/gated-fs.ts";
+import type { GatedCall } from "../../../../conformance/src/harness/gated-fs.ts";
 import { createStorage } from "../../src/resources/storage.ts";
 import type { Storage, StoragePlatform } from "../../src/resources/storage.ts";
 import { StorageQuotaError } from "../../src/resources/errors.ts";
 import { testFs, testPlatform } from "./test-platform.ts";
 
-interface Call {
-  readonly op: string;
-  readonly path: string;
-  readonly args: readonly unknown[];
-}
-
-interface Gate {
-  /** Resolves once the gated call is reached (and, for "after", has run). */
-  readonly reached: Promise<void>;
-  open(): void;
-}
-
-/** testFs with gates on chosen calls and a count of calls in flight (a call held at a gate is not in flight). */
-function gatedPlatform(hooks: { before?: (call: Call) => Promise<void> } = {}) {
-  let inFlight = 0;
-  const gates: {
-    match: (call: Call) => boolean;
-    when: "before" | "after";
-    reached: () => void;
-    opened: Promise<void>;
-  }[] = [];
-  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
-    inFlight++;
-    try {
-      return await run();
-    } finally {
-      inFlight--;
-    }
-  };
-  const wrap =
-    <A extends unknown[], R>(op: string, fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const call: Call = { op, path: String(args[0]), args };
-      const index = gates.findIndex((g) => g.match(call));
-      const gate = index >= 0 ? gates.splice(index, 1)[0] : undefined;
-      if (gate?.when === "before") {
-        gate.reached();
-        await gate.opened;
-      }
-      const result = await counted(async () => {
-        await hooks.before?.(call);
-        return fn(...args);
-      });
-      if (gate?.when === "after") {
-        gate.reached();
-        await gate.opened;
-      }
-      return result;
-    };
-  const fs = {
-    ...testFs,
-    readFile: wrap("readFile", testFs.readFile),
-    writeFile: wrap("writeFile", testFs.writeFile),
-    lstat: wrap("lstat", testFs.lstat),
-    stat: wrap("stat", testFs.stat),
-    mkdir: wrap("mkdir", testFs.mkdir),
-    readDir: wrap("readDir", testFs.readDir),
-    remove: wrap("remove", testFs.remove),
-    rename: wrap("rename", testFs.rename),
-    realPath: wrap("realPath", testFs.realPath),
-    openDir: wrap("openDir", async (path: string): Promise<DirHandle> => {
-      const h = await testFs.openDir(path);
-      return { path: h.path, realPath: h.realPath, pinned: h.pinned, id: h.id, close: () => counted(() => h.close()) };
-    }),
-  };
-  return {
-    platform: { ...testPlatform, fs } satisfies StoragePlatform,
-    /** Holds the next call matching `match` before (or right after) it runs, until open(). */
-    gate(match: (call: Call) => boolean, when: "before" | "after" = "before"): Gate {
-      let reached!: () => void;
-      let open!: () => void;
-      const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
-      const opened = new Promise<void>((resolve) => (open = resolve));
-      gates.push({ match, when, reached, opened });
-      return { reached: reachedPromise, open };
-    },
-    /**
-     * Resolves when `op` has settled or can make no progress on its own: no fs call in flight once the pending
-     * callbacks and microtasks have run (it waits on a lock or a gate). A check of quiescence, not a delay.
-     */
-    async settledOrStuck(op: Promise<unknown>): Promise<void> {
-      let settled = false;
-      op.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      for (;;) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (settled || inFlight === 0) return;
-      }
-    },
-  };
+/** testFs with gates (see gated-fs.ts), as the platform storage is opened on. */
+function gatedPlatform(hooks: { before?: (call: GatedCall) => Promise<void> } = {}) {
+  const g = gatedFs(testFs, hooks);
+  return { ...g, platform: { ...testPlatform, fs: g.fs } satisfies StoragePlatform };
 }
 
 async function bytesOnDisk(dir: string): Promise<number> {
@@ -150,8 +63,9 @@ async function expectExact(storage: Storage): Promise<void> {
   expect(await storage.refreshUsage()).toMatchObject(disk);
 }
 
-const isRecursiveRemove = (c: Call) => c.op === "remove" && (c.args[1] as { recursive?: boolean })?.recursive === true;
-const isTemp = (c: Call) => c.path.includes("/.aral-tmp-");
+const isRecursiveRemove = (c: GatedCall) =>
+  c.op === "remove" && (c.args[1] as { recursive?: boolean })?.recursive === true;
+const isTemp = (c: GatedCall) => c.path.includes("/.aral-tmp-");
 
 describe("storage usage after races (one fixed interleaving each)", () => {
   it("remove('d', {recursive}) racing remove('d/x'): the file's bytes are credited once", async () => {
@@ -159,7 +73,7 @@ describe("storage usage after races (one fixed interleaving each)", () => {
     const storage = await open(g.platform);
     await storage.persistent.writeFile("keep", new Uint8Array(500));
     await storage.persistent.writeFile("d/x", new Uint8Array(300));
-    const gate = g.gate(isRecursiveRemove);
+    const gate = g.hold(isRecursiveRemove);
     const tree = storage.persistent.remove("d", { recursive: true });
     await gate.reached;
     const file = storage.persistent.remove("d/x");
@@ -176,7 +90,7 @@ describe("storage usage after races (one fixed interleaving each)", () => {
     const storage = await open(g.platform);
     await storage.persistent.writeFile("keep", new Uint8Array(500));
     await storage.persistent.writeFile("d/x", new Uint8Array(300));
-    const gate = g.gate(isRecursiveRemove);
+    const gate = g.hold(isRecursiveRemove);
     const tree = storage.persistent.remove("d", { recursive: true });
     await gate.reached;
     const shrink = storage.persistent.writeFile("d/x", "s");
@@ -197,7 +111,7 @@ describe("storage usage after races (one fixed interleaving each)", () => {
     const past = new Date(Date.now() - 3_600_000);
     await fsp.utimes(`${storage.ephemeral.root}/state`, past, past);
     // The write has measured the old file and is about to write its temp file.
-    const gate = g.gate((c) => c.op === "writeFile" && isTemp(c));
+    const gate = g.hold((c) => c.op === "writeFile" && isTemp(c));
     const write = storage.ephemeral.writeFile("state", new Uint8Array(400));
     await gate.reached;
     const cleanup = storage.cleanupOlderThan(60_000);
@@ -213,7 +127,7 @@ describe("storage usage after races (one fixed interleaving each)", () => {
     // Every file is old to this clock, the temp file of the write below included.
     const storage = await open(g.platform, { wallClock: () => Date.now() + 3_600_000 });
     await storage.ephemeral.writeFile("state", new Uint8Array(400));
-    const gate = g.gate((c) => c.op === "rename" && isTemp(c));
+    const gate = g.hold((c) => c.op === "rename" && isTemp(c));
     const write = storage.ephemeral.writeFile("state", new Uint8Array(100));
     await gate.reached;
     const cleanup = storage.cleanupOlderThan(0);
@@ -231,7 +145,7 @@ describe("storage usage after races (one fixed interleaving each)", () => {
     await storage.persistent.writeFile("keep", new Uint8Array(500));
     await storage.persistent.writeFile("x", new Uint8Array(5000));
     // The write has renamed its 1 byte into place and not yet credited the 4,999 freed.
-    const gate = g.gate((c) => c.op === "rename" && isTemp(c), "after");
+    const gate = g.hold((c) => c.op === "rename" && isTemp(c), "after");
     const write = storage.persistent.writeFile("x", "s");
     await gate.reached;
     const refresh = storage.refreshUsage();
