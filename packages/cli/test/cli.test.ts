@@ -148,6 +148,11 @@ describe("aral info / help / unknown", () => {
       [["ps", "a", "b"], 'aral ps: unexpected "b"'],
       [["ps", "--fleet", "x", "--fleet", "y"], "aral ps: --fleet is given twice"],
       [["logs", "a", "--lines", "many"], 'aral logs: --lines needs a non-negative integer, got "many"'],
+      // past what the fleet serves: said here (it was the fleet's refusal, exit 1, once one was running)
+      [
+        ["logs", "a", "-n", "99999999999999999999"],
+        'aral logs: --lines needs a non-negative integer of at most 1000000, got "99999999999999999999"',
+      ],
       [["logs", "a", "--tail"], 'aral logs: unknown option "--tail"'],
       [["stop", "a", "b"], 'aral stop: unexpected "b"'],
       [["down", "now"], 'aral down: unexpected "now"'],

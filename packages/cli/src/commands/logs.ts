@@ -1,4 +1,5 @@
 import type { Platform } from "@aral/core";
+import { MAX_LOG_LINES } from "@aral/supervisor";
 import { type Output, READER_GONE_EXIT_CODE } from "../output.ts";
 import { callFleet, fleetOption } from "./control-command.ts";
 import { commandArguments, usageError } from "../arguments.ts";
@@ -26,10 +27,10 @@ export async function logs(platform: Platform, argv: string[], output: Output): 
   const [agent] = args.positionals as [string];
   const follow = args.flags.has("--follow");
   const linesText = args.values.get("--lines");
-  if (linesText !== undefined && !/^\d+$/.test(linesText))
+  if (linesText !== undefined && !(/^\d+$/.test(linesText) && Number(linesText) <= MAX_LOG_LINES))
     return usageError(
       output,
-      `aral logs: --lines needs a non-negative integer, got ${JSON.stringify(linesText)}`,
+      `aral logs: --lines needs a non-negative integer${/^\d+$/.test(linesText) ? ` of at most ${MAX_LOG_LINES}` : ""}, got ${JSON.stringify(linesText)}`,
       USAGE,
     );
   const lines = linesText === undefined ? undefined : Number(linesText);

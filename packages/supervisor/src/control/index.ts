@@ -1,4 +1,10 @@
-export { CONTROL_COMMANDS, ControlRequestError, parseControlRequest, MAX_REQUEST_BYTES } from "./protocol.ts";
+export {
+  CONTROL_COMMANDS,
+  ControlRequestError,
+  parseControlRequest,
+  MAX_LOG_LINES,
+  MAX_REQUEST_BYTES,
+} from "./protocol.ts";
 export type {
   ControlCommand,
   ControlRequest,

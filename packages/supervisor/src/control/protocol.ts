@@ -37,6 +37,8 @@ export type ControlFollowMessage = { line: string } | { skipped: number } | { en
 
 /** A request line longer than this is refused. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Most lines `logs` sends first (`lines`). */
+export const MAX_LOG_LINES = 1_000_000;
 
 /** A control request that is wrong: `code` says how, `command` names the command when there was one. */
 export class ControlRequestError extends Error {
@@ -96,9 +98,13 @@ export function parseControlRequest(line: string): ControlRequest {
   const lines = request["lines"];
   if (
     lines !== undefined &&
-    !(typeof lines === "number" && Number.isInteger(lines) && lines >= 0 && lines <= 1_000_000)
+    !(typeof lines === "number" && Number.isInteger(lines) && lines >= 0 && lines <= MAX_LOG_LINES)
   ) {
-    throw new ControlRequestError("bad-request", `${command}: "lines" must be an integer from 0 to 1000000`, command);
+    throw new ControlRequestError(
+      "bad-request",
+      `${command}: "lines" must be an integer from 0 to ${MAX_LOG_LINES}`,
+      command,
+    );
   }
   return {
     command: command as ControlCommand,
