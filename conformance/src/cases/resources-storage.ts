@@ -1,5 +1,5 @@
 import { InvalidArgumentError, QuantityError, StorageEscapeError, StorageQuotaError } from "@aral/core";
-import { createStorage } from "@aral/core/resources";
+import { createStorage, STALE_TEMP_FILE_AGE_MS } from "@aral/core/resources";
 import type { Storage } from "@aral/core";
 import type { PlatformError } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, ok, rejects } from "../harness/assert.ts";
@@ -7,7 +7,7 @@ import { defineCases } from "../harness/case.ts";
 import type { ConformanceContext } from "../harness/case.ts";
 import { gatedFs } from "../harness/gated-fs.ts";
 import type { GatedCall } from "../harness/gated-fs.ts";
-import { patternedBytes, sleep } from "../harness/helpers.ts";
+import { patternedBytes, sleep, within } from "../harness/helpers.ts";
 
 const CAPABILITY = "resources.storage";
 
@@ -647,6 +647,77 @@ export const resourcesStorageCases = defineCases([
         "bytes on disk when the count says the quota is full",
       );
       await storage.cleanupEphemeral();
+    },
+  },
+  {
+    name: "storage: removeStaleTempFiles() removes temp files of writes an hour old (a crashed process's) from both areas and recounts; it keeps younger ones, a write's in flight and every other file, and no write may use such a name",
+    capability: CAPABILITY,
+    async run(ctx) {
+      const base = await ctx.tempDir();
+      const g = gatedFs(ctx.platform.fs);
+      // Two storages over the same roots, as two processes would share them: one on the real clock, one an hour on.
+      const open = (wallClock?: () => number) =>
+        createStorage(
+          { fs: g.fs, process: ctx.platform.process },
+          {
+            persistent: `${base}/persistent`,
+            ephemeral: `${base}/ephemeral`,
+            ephemeralDirName: "instance",
+            ...(wallClock ? { wallClock } : {}),
+          },
+        );
+      const now = await open();
+      const later = await open(() => Date.now() + STALE_TEMP_FILE_AGE_MS + 60_000);
+      const p = now.persistent.root;
+      const e = now.ephemeral.root;
+      await now.persistent.writeFile("keep", patternedBytes(100));
+      await now.persistent.writeFile("d/keep", patternedBytes(100));
+      await now.ephemeral.writeFile("keep", patternedBytes(50));
+      // What a write killed between writing its temp file and renaming it leaves behind.
+      for (const path of [`${p}/.aral-tmp-crashed1`, `${p}/d/.aral-tmp-crashed2`, `${e}/.aral-tmp-crashed3`])
+        await ctx.platform.fs.writeFile(path, patternedBytes(1000));
+      deepEqual(
+        await now.refreshUsage(),
+        { persistent: 2200, ephemeral: 1050, total: 3250, maxSize: null },
+        "refreshUsage() counts the leftovers",
+      );
+
+      deepEqual(await now.removeStaleTempFiles(), [], "removed while they are younger than an hour");
+      deepEqual(await names(ctx, p), [".aral-tmp-crashed1", "d", "keep"], "the persistent root after that");
+      deepEqual(
+        await later.removeStaleTempFiles(),
+        ["ephemeral:.aral-tmp-crashed3", "persistent:.aral-tmp-crashed1", "persistent:d/.aral-tmp-crashed2"],
+        "removed an hour on",
+      );
+      deepEqual(await names(ctx, p), ["d", "keep"], "the persistent root");
+      deepEqual(await names(ctx, `${p}/d`), ["keep"], "persistent d/");
+      deepEqual(await names(ctx, e), ["keep"], "the ephemeral area");
+      const { persistent, ephemeral } = later.usage();
+      deepEqual({ persistent, ephemeral }, { persistent: 200, ephemeral: 50 }, "usage() recounted");
+
+      // A write of this storage holds its temp file: the sweep waits for it, however old the clock says it is.
+      const gate = g.hold((c) => c.op === "rename" && c.path.includes("/.aral-tmp-"));
+      const write = later.persistent.writeFile("keep", "rewritten");
+      await gate.reached;
+      const sweep = later.removeStaleTempFiles();
+      await g.settledOrStuck(sweep);
+      equal(
+        (await names(ctx, p)).filter((n) => n.startsWith(".aral-tmp-")).length,
+        1,
+        "temp files while the write is held",
+      );
+      gate.open();
+      await within(write, 5_000, "the held write");
+      deepEqual(await within(sweep, 5_000, "the sweep"), [], "removed by the sweep that waited for the write");
+      equal(await later.persistent.readTextFile("keep"), "rewritten", "the file the held write wrote");
+
+      await rejects(
+        () => later.persistent.writeFile("x/.aral-tmp-mine", "x"),
+        { instance: InvalidArgumentError, message: /\.aral-tmp-/ },
+        "a write to a temp file's name",
+      );
+      deepEqual(await names(ctx, p), ["d", "keep"], "the persistent root after the refused write");
+      await later.cleanupEphemeral();
     },
   },
   {

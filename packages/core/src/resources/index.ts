@@ -46,7 +46,7 @@ export { createLimitedFetch } from "./network.ts";
 export type { LimitedFetch, LimitedFetchOptions, FetchFunction } from "./network.ts";
 export { TokenBucket } from "./token-bucket.ts";
 export { Semaphore } from "./semaphore.ts";
-export { createStorage } from "./storage.ts";
+export { createStorage, STALE_TEMP_FILE_AGE_MS } from "./storage.ts";
 export type {
   Storage,
   StorageArea,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, requireArgument } from "../invalid-argument.ts";
-import type { DirEntry, DirHandle, Platform } from "@aral/platform";
+import type { DirEntry, DirHandle, FileInfo, Platform } from "@aral/platform";
 import { isPlatformError, PlatformError } from "@aral/platform";
 import { toBytes, concatBytes } from "@aral/platform";
 import { parseBytes } from "./quantity.ts";
@@ -89,15 +89,32 @@ export interface Storage {
   cleanupEphemeral(): Promise<void>;
   /**
    * Removes ephemeral files last modified more than `ms` ago; returns their relative paths. Files that vanish
-   * meanwhile are skipped, temp files of writes (`.aral-tmp-*`) are left alone, and once the area is gone
-   * (cleanupEphemeral()) there is nothing to remove.
+   * meanwhile are skipped, temp files of writes (`.aral-tmp-*`) are left to removeStaleTempFiles(), and once the
+   * area is gone (cleanupEphemeral()) there is nothing to remove.
    */
   cleanupOlderThan(ms: number): Promise<string[]>;
+  /**
+   * Removes, from both areas, the temp files of writes (`.aral-tmp-*`) last modified more than
+   * STALE_TEMP_FILE_AGE_MS (1 h) ago, and recounts the areas from disk (as refreshUsage()); returns the removed
+   * files as "<area>:<relative path>". Such a file is left by a write whose process died between writing it and
+   * renaming it into place. A write of this storage has no temp file while this runs (it holds each area
+   * exclusively); the age keeps it off the temp file of a write in another process sharing an area.
+   */
+  removeStaleTempFiles(): Promise<string[]>;
   /** Disk space under the persistent root and the ephemeral parent directory, with `warning` at or past the warn ratio. */
   checkDisk(): Promise<DiskReport[]>;
 }
 
 const TEMP_PREFIX = ".aral-tmp-";
+
+/**
+ * Age (since its last modification) from which removeStaleTempFiles() takes a write's temp file for the debris of a
+ * process that died mid-write. A live write's temp file is modified by each write call and renamed as soon as the
+ * last one returns: it is never near this old unless its process stalls for an hour between the two, and then its
+ * rename fails and the write rejects (nothing is lost silently). An hour also covers clock skew between this host and
+ * a network file system's server.
+ */
+export const STALE_TEMP_FILE_AGE_MS = 60 * 60 * 1000;
 
 /** Creates both roots (and the instance's ephemeral directory), counts what they hold and returns the storage API. */
 export async function createStorage(platform: StoragePlatform, options: StorageOptions): Promise<Storage> {
@@ -177,7 +194,10 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
 
   const total = (): number => used.persistent + used.ephemeral;
 
-  const makeArea = async (name: "persistent" | "ephemeral", dir: string): Promise<StorageArea> => {
+  const makeArea = async (
+    name: "persistent" | "ephemeral",
+    dir: string,
+  ): Promise<{ area: StorageArea; removeStaleTemps: (cutoff: number) => Promise<string[]> }> => {
     const root = await fs.realPath(dir);
     const escapeError = (relPath: string, why: string): StorageEscapeError =>
       new StorageEscapeError(relPath, root, why);
@@ -342,7 +362,7 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       list: (relPath = ".") => named("list", relPath, () => listIn(relPath)),
       usage: () => used[name],
     };
-    return area;
+    return { area, removeStaleTemps: removeStaleTempsIn };
 
     async function resolveIn(relPath: string): Promise<string> {
       if (relativeSegments(relPath, root).length === 0) return root;
@@ -356,6 +376,16 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       });
     }
 
+    /** No name a write uses is a temp file's: list() would hide it and removeStaleTempFiles() could remove it. */
+    function refuseTempNames(relPath: string, names: readonly string[]): void {
+      if (names.some((n) => n.startsWith(TEMP_PREFIX)))
+        throw new InvalidArgumentError(
+          `storage.${name}.writeFile path`,
+          `a path with no name starting with "${TEMP_PREFIX}" (reserved for the temp files of writes)`,
+          relPath,
+        );
+    }
+
     async function writeIn(relPath: string, data: string | Uint8Array, opts: { append?: boolean }): Promise<void> {
       requireArgument(
         typeof data === "string" || data instanceof Uint8Array,
@@ -364,11 +394,13 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         data,
       );
       requireArgument(opts !== null && typeof opts === "object", `storage.${name}.writeFile opts`, "an object", opts);
+      refuseTempNames(relPath, relativeSegments(relPath, root));
       // The shared side of the area's lock spans locating the file too: a recursive remove or a cleanup (exclusive)
       // runs wholly before or wholly after this write, never between its measuring and its renaming.
       await areaLock.shared(() =>
         using(relPath, true, (file) =>
           withLock(file.key, async () => {
+            refuseTempNames(relPath, [file.path.slice(file.dir.path.length + 1)]); // the target of a symlink followed
             const bytes = toBytes(data);
             const existing = await sizeOf(relPath, file.path);
             const finalBytes =
@@ -440,6 +472,68 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       );
     }
 
+    /**
+     * Removes the area's temp files last modified before `cutoff` and recounts the area in the same walk; returns
+     * the removed files' relative paths. The caller holds the area exclusively. Each file is removed through its
+     * parent directory opened and verified inside the root, as a write reaches it.
+     */
+    async function removeStaleTempsIn(cutoff: number): Promise<string[]> {
+      const stale: { segments: string[]; size: number }[] = [];
+      let bytes = 0;
+      const visit = async (path: string, segments: string[]): Promise<void> => {
+        let entries: DirEntry[];
+        try {
+          entries = await fs.readDir(path);
+        } catch (error) {
+          if (vanished(error)) return;
+          throw error;
+        }
+        for (const entry of entries) {
+          const childPath = `${path}/${entry.name}`;
+          let info: FileInfo;
+          try {
+            info = await fs.lstat(childPath);
+          } catch (error) {
+            if (vanished(error)) continue;
+            throw error;
+          }
+          if (info.isDirectory) await visit(childPath, [...segments, entry.name]);
+          else if (!info.isFile) continue;
+          else if (entry.name.startsWith(TEMP_PREFIX) && info.mtime && info.mtime.getTime() < cutoff)
+            stale.push({ segments: [...segments, entry.name], size: info.size });
+          else bytes += info.size;
+        }
+      };
+      await visit(root, []);
+      const removed: string[] = [];
+      let failure: unknown;
+      for (const { segments, size } of stale) {
+        const relPath = segments.join("/");
+        try {
+          const dir = await openInside(relPath, segments.slice(0, -1), false);
+          try {
+            const path = `${dir.path}/${segments[segments.length - 1]}`;
+            const info = await fs.lstat(path);
+            if (!info.isFile || !info.mtime || info.mtime.getTime() >= cutoff) {
+              bytes += info.isFile ? info.size : 0; // written to meanwhile: not debris
+              continue;
+            }
+            await fs.remove(path);
+            removed.push(relPath);
+          } finally {
+            await dir.close();
+          }
+        } catch (error) {
+          if (vanished(error)) continue;
+          bytes += size;
+          failure ??= error;
+        }
+      }
+      used[name] = bytes;
+      if (failure !== undefined) throw failure;
+      return removed;
+    }
+
     async function listIn(relPath: string): Promise<DirEntry[]> {
       const dir = await openInside(relPath, relativeSegments(relPath, root), false);
       try {
@@ -454,8 +548,12 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
   };
 
   const ephemeralParentReal = await fs.realPath(ephemeralParent);
-  const persistent = await makeArea("persistent", persistentDir);
-  const ephemeral = await makeArea("ephemeral", joinPath(ephemeralParent, [ephemeralName]));
+  const areas = {
+    persistent: await makeArea("persistent", persistentDir),
+    ephemeral: await makeArea("ephemeral", joinPath(ephemeralParent, [ephemeralName])),
+  };
+  const persistent = areas.persistent.area;
+  const ephemeral = areas.ephemeral.area;
 
   // Each area is recounted alone (exclusive), so no write's delta lands on a count that already includes it.
   const refreshUsage = async (): Promise<StorageUsage> => {
@@ -489,9 +587,6 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
         throw new RangeError(`cleanupOlderThan: age must be a non-negative number of ms, got ${ms}`);
       const cutoff = wallClock() - ms;
       const removed: string[] = [];
-      // Something removed or renamed it meanwhile (another process, or the area itself is gone): nothing to do.
-      const vanished = (error: unknown): boolean =>
-        isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory");
       const visit = async (dir: string, prefix: string): Promise<void> => {
         let entries: DirEntry[];
         try {
@@ -501,7 +596,8 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
           throw error;
         }
         for (const entry of entries) {
-          // A write's temp file is only ever removed by the write (renamed into place, or removed on failure).
+          // A write's temp file is removed by the write (renamed into place, or removed on failure), or when stale
+          // by removeStaleTempFiles().
           if (entry.name.startsWith(TEMP_PREFIX)) continue;
           const path = `${dir}/${entry.name}`;
           const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
@@ -525,6 +621,15 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
       await areaLocks.ephemeral.exclusive(() => visit(ephemeral.root, ""));
       return removed.sort();
     },
+    async removeStaleTempFiles() {
+      const cutoff = wallClock() - STALE_TEMP_FILE_AGE_MS;
+      const removed: string[] = [];
+      for (const name of ["persistent", "ephemeral"] as const) {
+        const paths = await areaLocks[name].exclusive(() => areas[name].removeStaleTemps(cutoff));
+        for (const path of paths) removed.push(`${name}:${path}`);
+      }
+      return removed.sort();
+    },
     async checkDisk() {
       const reports: DiskReport[] = [];
       // The ephemeral area is gone after cleanupEphemeral(); its parent lives on the same disk.
@@ -538,6 +643,11 @@ export async function createStorage(platform: StoragePlatform, options: StorageO
   };
   await refreshUsage();
   return storage;
+}
+
+/** Something removed or renamed it meanwhile (another process, or the area itself is gone): nothing to do. */
+function vanished(error: unknown): boolean {
+  return isPlatformError(error, "NotFound") || isPlatformError(error, "NotADirectory");
 }
 
 /** Bytes of `path` itself: its size when a regular file, else 0 (a symlink, an empty directory, nothing). */
