@@ -1,4 +1,4 @@
-// Bun has no native API for pid, cwd, exit or uncaught-error hooks: they come from Bun's `process` global (no node: import).
+// Bun has no native API for pid, ppid, cwd, exit or uncaught-error hooks: they come from Bun's `process` global (no node: import).
 import type { ProcessPrimitives } from "@aral/platform";
 import { onUncaughtFromProcess, toPlatformError } from "@aral/platform";
 import { spawn } from "./spawn.ts";
@@ -8,6 +8,9 @@ export function createProcessApi(): ProcessPrimitives {
     spawn,
     get pid() {
       return process.pid;
+    },
+    get ppid() {
+      return process.ppid;
     },
     cwd: () => {
       try {

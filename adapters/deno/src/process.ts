@@ -45,6 +45,9 @@ export function createProcessApi(): ProcessPrimitives {
     get pid() {
       return Deno.pid;
     },
+    get ppid() {
+      return Deno.ppid;
+    },
     cwd() {
       try {
         return Deno.cwd();

@@ -8,6 +8,9 @@ export function createNodeProcess(): ProcessPrimitives {
     get pid() {
       return process.pid;
     },
+    get ppid() {
+      return process.ppid;
+    },
     cwd: () => process.cwd(),
     get argv() {
       return process.argv.slice(2);

@@ -1,7 +1,8 @@
 import { readAll, readAllText } from "@aral/platform";
 import { deepEqual, equal, ok } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
-import { lines, statusWithin } from "../harness/helpers.ts";
+import { adapterImportSpecifier, fixtureCommand } from "../harness/fixture-command.ts";
+import { collectText, lines, statusWithin, within } from "../harness/helpers.ts";
 
 export const processCases: ConformanceCase[] = defineCases([
   {
@@ -25,6 +26,34 @@ export const processCases: ConformanceCase[] = defineCases([
         `process.execPath must be a non-empty path, got ${JSON.stringify(p.execPath)}`,
       );
       equal((await platform.fs.stat(p.execPath)).isFile, true, `stat(process.execPath = ${p.execPath}).isFile`);
+    },
+  },
+  {
+    name: "process: ppid is the parent's pid, read live: it changes once the parent dies and the process is reparented",
+    capability: "process",
+    timeoutMs: 30_000,
+    async run(ctx) {
+      if (ctx.platform.runtime.os === "windows") ctx.skip("the case puts a POSIX sh between it and the fixture");
+      const { command, args } = fixtureCommand(ctx.platform, "parent-watch");
+      // sh is the fixture's parent; killing it leaves the fixture to init (or a subreaper), with our pipe still open
+      const parent = ctx.platform.process.spawn(
+        "sh",
+        ["-c", '"$@" & wait', "sh", command, ...args, adapterImportSpecifier(ctx.adapter)],
+        { stdout: "pipe", stderr: "null" },
+      );
+      ctx.defer(() => parent.kill("SIGKILL"));
+      const out = collectText(parent.stdout);
+      await out.waitFor("\n", 15_000);
+      equal(out.text(), `ppid ${parent.pid}\n`, "the fixture's first line: its ppid is the sh that started it");
+      parent.kill("SIGKILL");
+      await statusWithin(parent, 5_000, "the killed parent's exit");
+      await out.waitFor("reparented", 5_000);
+      await within(out.done, 10_000, "the fixture's exit after it saw the new parent");
+      const now = /reparented (\d+)/.exec(out.text())?.[1];
+      ok(
+        now !== undefined && Number(now) > 0 && Number(now) !== parent.pid,
+        `after the parent died, ppid names another process (output ${JSON.stringify(out.text())})`,
+      );
     },
   },
   {

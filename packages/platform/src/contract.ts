@@ -106,7 +106,10 @@ export interface FileSystem {
   makeTempDir(opts?: { prefix?: string }): Promise<string>;
   /**
    * Reads as the consumer pulls: a slow reader loses nothing. Cancelling the stream closes the file descriptor
-   * (by the time cancel() settles, or a moment later; never only when the stream is garbage-collected).
+   * (by the time cancel() settles, or a moment later; never only when the stream is garbage-collected). A read that
+   * fails once the stream is handed out errors it with a PlatformError naming `path` (the bytes before it delivered;
+   * never an early end that looks like the whole file), and closes the descriptor: an errored stream cannot be
+   * cancelled.
    */
   openRead(path: string): Promise<ReadableStream<Uint8Array>>;
   /** Creates or truncates the file. Data is on disk once the stream's close() resolves; abort() closes the file. */
@@ -164,6 +167,11 @@ export type UncaughtKind = "exception" | "rejection";
 export interface ProcessApi {
   spawn(command: string, args?: string[], opts?: SpawnOptions): ChildProcess;
   readonly pid: number;
+  /**
+   * The parent's process id, read at each access: when the parent dies the process is reparented (to init or a
+   * subreaper) and this changes. Needs no permission on any runtime (Deno grants no /proc read without -A).
+   */
+  readonly ppid: number;
   cwd(): string;
   /** Arguments after the script: what the user passed. */
   readonly argv: string[];

@@ -83,6 +83,9 @@ export function guardProcess(proc: ProcessApi): ProcessApi {
     get pid() {
       return proc.pid;
     },
+    get ppid() {
+      return proc.ppid;
+    },
     cwd: () => proc.cwd(),
     get argv() {
       return proc.argv;

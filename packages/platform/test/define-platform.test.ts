@@ -61,6 +61,7 @@ function primitives(files: Record<string, string | PlatformError>) {
         return child;
       },
       pid: 1,
+      ppid: 0,
       cwd: () => "/",
       argv: [],
       execPath: "/bin/fake",

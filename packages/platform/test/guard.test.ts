@@ -7,6 +7,7 @@ import type { ChildProcess, Platform } from "../src/contract.ts";
 function fakePlatform() {
   const calls: { method: string; args: unknown[] }[] = [];
   let pid = 100;
+  let ppid = 1;
   const record =
     (method: string) =>
     (...args: unknown[]) => {
@@ -57,6 +58,9 @@ function fakePlatform() {
       get pid() {
         return pid;
       },
+      get ppid() {
+        return ppid;
+      },
       cwd: record("process.cwd"),
       argv: ["a"],
       execPath: "/bin/fake",
@@ -87,6 +91,7 @@ function fakePlatform() {
     platform,
     calls,
     setPid: (value: number) => (pid = value),
+    setPpid: (value: number) => (ppid = value),
     setChildPid: (value: number) => (childPid = value),
     child,
   };
@@ -354,12 +359,15 @@ describe("guardPlatform: process", () => {
     ]);
   });
 
-  it("pid, argv and execPath are read live, not snapshotted", () => {
-    const { platform, setPid } = fakePlatform();
+  it("pid, ppid, argv and execPath are read live, not snapshotted", () => {
+    const { platform, setPid, setPpid } = fakePlatform();
     const proc = guardPlatform(platform).process;
     expect(proc.pid).toBe(100);
     setPid(200);
     expect(proc.pid).toBe(200);
+    expect(proc.ppid).toBe(1);
+    setPpid(300);
+    expect(proc.ppid).toBe(300);
     expect(proc.argv).toEqual(["a"]);
     expect(proc.execPath).toBe("/bin/fake");
     expect(proc.cwd()).toBe("adapter:process.cwd");

@@ -28,3 +28,12 @@ export function denoDirectoriesToCreate(manifest: RuntimeConfig | undefined): st
   const slash = path?.lastIndexOf("/") ?? -1;
   return path !== undefined && slash > 0 ? [path.slice(0, slash)] : [];
 }
+
+/**
+ * The system information a Deno agent reads (`--allow-sys=`): statfs, for the disk usage of its storage roots that its
+ * resource monitor samples and `aral_disk_usage_ratio` shows. Without it every sample of a root fails.
+ */
+export function denoSysPermissions(manifest: RuntimeConfig | undefined): string[] {
+  const storage = manifest?.resources.storage;
+  return storage?.persistent !== undefined || storage?.ephemeral !== undefined ? ["statfs"] : [];
+}

@@ -1,5 +1,5 @@
 import type { RuntimeConfig } from "@aral/core";
-import { denoPermissionPaths } from "./deno-permissions.ts";
+import { denoPermissionPaths, denoSysPermissions } from "./deno-permissions.ts";
 import { SupervisorConfigError } from "./errors.ts";
 import { memoryLimitFromManifest } from "./manifest-settings.ts";
 
@@ -101,6 +101,8 @@ export function runtimeCommand(
       const flags: string[] = [];
       if (read.length > 0) flags.push(`--allow-read=${permissionList("allow-read", read)}`);
       if (write.length > 0) flags.push(`--allow-write=${permissionList("allow-write", write)}`);
+      const sys = denoSysPermissions(options.manifest);
+      if (sys.length > 0) flags.push(`--allow-sys=${sys.join(",")}`);
       if (options.allowNet ?? true) flags.push("--allow-net");
       // The supervisor already hands the child only the variables it may see (childEnvironment).
       flags.push("--allow-env");

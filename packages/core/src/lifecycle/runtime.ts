@@ -1123,7 +1123,9 @@ export class AralRuntime {
         this.logger[level](`resources ${event.type}`, {
           event: `resources.${event.type}`,
           ...("reasons" in event ? { reasons: event.reasons } : {}),
-          ...(event.type === "error" ? { error: messageOf(event.error), ...(event.root ? { root: event.root } : {}) } : {}),
+          ...(event.type === "error"
+            ? { error: messageOf(event.error), ...(event.root ? { root: event.root } : {}) }
+            : {}),
         });
         void this.#audit?.append(`resources.${event.type}`, "reasons" in event ? { reasons: [...event.reasons] } : {});
         if (event.type === "degraded" && event.policy === "shed") {

@@ -84,7 +84,8 @@ export type MonitorEvent =
   | { readonly type: "throttled"; readonly sample: ResourceSample }
   | { readonly type: "unthrottled"; readonly sample: ResourceSample }
   | { readonly type: "disk-warning"; readonly root: string; readonly usedRatio: number }
-  | { readonly type: "error"; readonly error: unknown };
+  /** A sample failed; with `root`, only that storage root's disk usage (the rest of the sample went on). */
+  | { readonly type: "error"; readonly error: unknown; readonly root?: string };
 
 export type MonitorEventListener = (event: MonitorEvent) => void;
 
@@ -116,6 +117,8 @@ export class ResourceMonitor {
   #waiters: AdmissionWaiter[] = [];
   #previous: { at: number; cpuMicros: number } | null = null;
   #last: ResourceSample | null = null;
+  /** Storage roots whose disk usage could not be read at the last sample (each reported once, until it reads again). */
+  readonly #unreadableRoots = new Set<string>();
   #loop: { controller: AbortController; done: Promise<void> } | null = null;
 
   constructor(source: UsageSource, options: ResourceMonitorOptions = {}) {
@@ -250,7 +253,16 @@ export class ResourceMonitor {
     const disk: { root: string; total: number; available: number; usedRatio: number }[] = [];
     if (this.#source.fs) {
       for (const root of this.#options.storageRoots ?? []) {
-        const d = await this.#source.fs.diskUsage(root);
+        let d: DiskUsage;
+        try {
+          d = await this.#source.fs.diskUsage(root);
+        } catch (error) {
+          // One unreadable root (gone, or Deno without --allow-sys=statfs) must not stop memory and CPU enforcement.
+          if (!this.#unreadableRoots.has(root)) this.#emit({ type: "error", error, root });
+          this.#unreadableRoots.add(root);
+          continue;
+        }
+        this.#unreadableRoots.delete(root);
         disk.push({
           root,
           total: d.total,

@@ -202,14 +202,15 @@ describe("ResourceMonitor (scripted usage)", () => {
     const monitor = new ResourceMonitor(
       {
         ...source,
-        fs: {
-          diskUsage: async () => {
-            if (fail) throw new Error("statfs broke");
-            return { total: 1, free: 1, available: 1 };
+        usage: {
+          ...source.usage,
+          memory: () => {
+            if (fail) throw new Error("memory usage broke");
+            return source.usage.memory();
           },
         },
       },
-      { storageRoots: ["/x"], intervalMs: 100, clock },
+      { intervalMs: 100, clock },
     );
     const types: string[] = [];
     monitor.onEvent((e) => types.push(e.type));
@@ -219,6 +220,39 @@ describe("ResourceMonitor (scripted usage)", () => {
     await clock.advance(100);
     await monitor.stop();
     expect(types).toEqual(["error", "sample"]);
+  });
+
+  it("a storage root whose disk usage cannot be read is reported once; memory is still sampled and enforced", async () => {
+    const { state, source } = scripted();
+    let unreadable = true;
+    const monitor = new ResourceMonitor(
+      {
+        ...source,
+        fs: {
+          diskUsage: async (root: string) => {
+            if (root === "/gone" && unreadable) throw new Error(`statfs ${root}: permission denied`);
+            return { total: 1000, free: 500, available: 500 };
+          },
+        },
+      },
+      { storageRoots: ["/gone", "/ok"], memoryLimit: 100 * Mi, clock: new ManualClock() },
+    );
+    const errors: { root?: string; message: string }[] = [];
+    monitor.onEvent((e) => {
+      if (e.type === "error") errors.push({ root: e.root, message: (e.error as Error).message });
+    });
+    state.rss = 95 * Mi;
+    const first = await monitor.sample();
+    expect(first.disk.map((d) => d.root)).toEqual(["/ok"]);
+    expect(monitor.degraded).toBe(true);
+    expect(monitor.reasons).toEqual(["memory"]);
+    await monitor.sample();
+    expect(errors).toEqual([{ root: "/gone", message: "statfs /gone: permission denied" }]);
+    unreadable = false;
+    expect((await monitor.sample()).disk.map((d) => d.root)).toEqual(["/gone", "/ok"]);
+    unreadable = true;
+    await monitor.sample();
+    expect(errors).toHaveLength(2);
   });
 
   it("rejects bad options by name", () => {
