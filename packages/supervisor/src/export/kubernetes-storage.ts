@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from "@aral/core";
 import type { Notes } from "./notes.ts";
 import { kubernetesBytes } from "./quantities.ts";
+import type { StorageRoots } from "./storage-roots.ts";
 
 /** Volume names in the pod: each says what it holds. */
 export const VOLUME_NAMES = {
@@ -22,12 +23,26 @@ export interface StorageLayout {
 }
 
 /**
+ * `roots` are the manifest's storage roots resolved on the target (storageRoots).
  * `storage.persistent` -> a PersistentVolumeClaim mounted at that path; `storage.ephemeral` -> an emptyDir with
  * `sizeLimit` = `storage.maxSize`; /tmp always an emptyDir (the root filesystem is read-only, and the runtime
  * makes its temporary files there).
  */
-export function storageLayout(config: RuntimeConfig, notes: Notes, claimName: string): StorageLayout {
-  const { persistent, ephemeral, maxSize } = config.resources.storage;
+export function storageLayout(
+  config: RuntimeConfig,
+  notes: Notes,
+  claimName: string,
+  roots: StorageRoots,
+): StorageLayout {
+  const { maxSize } = config.resources.storage;
+  const { persistent } = roots;
+  // One directory for both: the ephemeral files live on the claim (two volumes cannot share a mountPath).
+  const ephemeral = roots.ephemeral === persistent ? undefined : roots.ephemeral;
+  if (roots.ephemeral !== undefined && ephemeral === undefined)
+    notes.approximated(
+      "resources.storage.ephemeral",
+      `the same directory as storage.persistent (${persistent}): no volume of its own, its files are on the claim`,
+    );
   const sizeLimit = maxSize === undefined ? undefined : kubernetesBytes(maxSize).quantity;
   const layout: StorageLayout = { volumes: [], volumeMounts: [], claim: undefined };
   if (persistent !== undefined) {

@@ -9,6 +9,7 @@ import { Notes } from "./notes.ts";
 import { HEALTH_PORT_NAME, healthProbes } from "./probes.ts";
 import { wholeSeconds } from "./quantities.ts";
 import { RUNTIME_IMAGES } from "./runtime-images.ts";
+import { storageRoots } from "./storage-roots.ts";
 import { containerSecurityContext, podSecurityContext } from "./security-context.ts";
 import { pidsLimit, stopSignal, terminationGracePeriodMs } from "./stop-settings.ts";
 
@@ -166,7 +167,20 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       ? [...agent.command!, ...agent.args]
       : exportRuntimeCommand(agent, entryPath, { manifestPath });
 
-  const storage = storageLayout(config, notes, `${name}-persistent`);
+  // Relative roots are the container's working directory's, as the runtime resolves them (a mountPath must be absolute).
+  const roots = storageRoots(config, workdir, name);
+  const code = [imageRoot, workdir, entryPath, manifestPath].filter((path): path is string => path !== undefined);
+  for (const field of ["persistent", "ephemeral"] as const) {
+    const root = roots[field];
+    const hidden = root === undefined ? undefined : code.find((path) => isWithin(root, path));
+    if (hidden !== undefined)
+      throw new ExportError(
+        `layers.runtime.resources.storage.${field}`,
+        `agent ${name}: layers.runtime.resources.storage.${field} ${root} would be a volume over ${hidden} (the agent's code), hiding it: give the storage a directory of its own (e.g. /data or ${imageRoot.replace(/\/+$/, "")}/data)`,
+        "input",
+      );
+  }
+  const storage = storageLayout(config, notes, `${name}-persistent`, roots);
   const volumes = [...storage.volumes];
   const volumeMounts = [...storage.volumeMounts];
   if (agent.manifest !== undefined) {
@@ -182,8 +196,8 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
   if (audit !== undefined) {
     const mounts = auditMounts(agent, audit, {
       writable: volumeMounts.filter((mount) => mount.readOnly !== true).map((mount) => mount.mountPath),
-      persistent: config.resources.storage.persistent,
-      code: [imageRoot, workdir, entryPath, manifestPath].filter((path): path is string => path !== undefined),
+      persistent: roots.persistent,
+      code,
       notes,
     });
     volumes.push(...mounts.volumes);

@@ -6,6 +6,7 @@ import { ExportError } from "./errors.ts";
 import { Notes } from "./notes.ts";
 import { systemdBytes, systemdCpuQuota, systemdCpuWeight, systemdTimeSpan } from "./quantities.ts";
 import { pidsLimit, stopSignal, terminationGracePeriodMs } from "./stop-settings.ts";
+import { storageRoots } from "./storage-roots.ts";
 
 /** First systemd release that knows RestartSteps= and RestartMaxDelaySec=. */
 export const RESTART_STEPS_SINCE = 254;
@@ -196,8 +197,11 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
   // Least privilege.
   directive("NoNewPrivileges", "yes");
   directive("ProtectSystem", "strict");
+  // Relative roots are the working directory's, as the runtime resolves them: ReadWritePaths= takes absolute paths
+  // only (systemd ignores a relative one, and the storage stayed read-only under ProtectSystem=strict).
+  const resolved = storageRoots(config, workingDirectory, name);
   const roots = [
-    ...new Set([storage.persistent, storage.ephemeral].filter((root): root is string => root !== undefined)),
+    ...new Set([resolved.persistent, resolved.ephemeral].filter((root): root is string => root !== undefined)),
   ];
   // The audit log is appended to (and first created) in its directory: writable as the storage roots are,
   // unless it lies in one (or where the sandbox hides or replaces the host's files: noted below). Its key is only

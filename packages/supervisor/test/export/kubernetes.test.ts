@@ -445,3 +445,45 @@ describe("names Kubernetes would refuse are refused here, by option or field", (
     },
   );
 });
+
+describe("resources.storage roots in the pod: where the runtime will look for them, one volume per directory", () => {
+  const agentWith = (storage: Record<string, unknown>) =>
+    loadManifestAgent(platform, manifestWith(dir, "store.json", { resources: { storage } }), { name: "store" });
+  const mounts = (objects: Record<string, unknown>[]): Obj[] =>
+    podSpecOf(objects.find((object) => object.kind === "Deployment") as Obj).containers[0].volumeMounts;
+
+  it("a relative root is the working directory's (as createStorage resolves it): an absolute mountPath, never 'data'", async () => {
+    const agent = await agentWith({ persistent: "data", ephemeral: "./scratch/../tmp-files/" });
+    for (const workdir of [undefined, "/srv/code"]) {
+      const { objects } = exportKubernetes(agent, workdir === undefined ? {} : { workdir });
+      for (const object of await roundTripYaml(objects)) validate(object);
+      const base = workdir ?? "/app";
+      expect(mounts(objects)).toContainEqual({ name: "persistent-storage", mountPath: `${base}/data` });
+      expect(mounts(objects)).toContainEqual({ name: "ephemeral-storage", mountPath: `${base}/tmp-files` });
+      for (const mount of mounts(objects)) expect(mount.mountPath, mount.name).toMatch(/^\/(?!.*\/\.\.?(\/|$))/);
+    }
+  });
+
+  it("persistent and ephemeral naming one directory: one volume there (two mounts at one path are invalid), and a note", async () => {
+    const { objects, notes } = exportKubernetes(await agentWith({ persistent: "/data", ephemeral: "/data/" }));
+    const paths = mounts(objects).map((mount) => mount.mountPath);
+    expect(paths.filter((path) => path === "/data")).toHaveLength(1);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(notes.map((note) => note.field)).toContain("layers.runtime.resources.storage.ephemeral");
+  });
+
+  it("a root that is / or holds the agent's code is refused by field, not exported as a volume over it", async () => {
+    for (const [storage, field, message] of [
+      [{ persistent: "/" }, "persistent", /"\/" is the root directory/],
+      [{ ephemeral: "/data/.." }, "ephemeral", /is the root directory/],
+      [{ persistent: "." }, "persistent", /\/app would be a volume over \/app \(the agent's code\)/],
+      [{ ephemeral: "/app" }, "ephemeral", /would be a volume over \/app/],
+    ] as const) {
+      const agent = await agentWith(storage);
+      const error = thrown(() => exportKubernetes(agent));
+      expect(error, JSON.stringify(storage)).toBeInstanceOf(ExportError);
+      expect(error).toMatchObject({ field: `layers.runtime.resources.storage.${field}`, origin: "input" });
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+});

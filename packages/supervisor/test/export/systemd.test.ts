@@ -165,6 +165,43 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
   });
 });
 
+describe("resources.storage roots under ProtectSystem=strict: absolute ReadWritePaths=, never the whole file system", () => {
+  const store = (storage: Record<string, unknown>) =>
+    loadManifestAgent(platform, manifestWith(dir, "store.json", { resources: { storage } }), {
+      name: "store",
+      entry: join(repoRoot, "examples", "agent.ts"),
+    });
+
+  it("a relative root is WorkingDirectory's, as the runtime resolves it (systemd ignores a relative ReadWritePaths=, leaving the storage read-only)", async () => {
+    const agent = await store({ persistent: "data", ephemeral: "-scratch dir/" });
+    const { units } = exportSystemd(agent, { execPath: EXEC_PATHS.node });
+    const workdir = join(repoRoot, "examples");
+    expect(directives(units[0]!.text).get("ReadWritePaths")).toBe(`${workdir}/data "${workdir}/-scratch dir"`);
+    if (hasSystemdAnalyze) expect(verify(units[0]!.fileName, units[0]!.text)).toEqual([]);
+    // the same directory twice is written once
+    const same = exportSystemd(await store({ persistent: "/var/lib/store", ephemeral: "/var/lib/store/" }));
+    expect(directives(same.units[0]!.text).get("ReadWritePaths")).toBe("/var/lib/store");
+  });
+
+  it("a root that is / (ReadWritePaths=/ would undo ProtectSystem=strict) is an ExportError naming the field", async () => {
+    for (const [storage, field] of [
+      [{ persistent: "/" }, "persistent"],
+      [{ ephemeral: "/var/.." }, "ephemeral"],
+    ] as const) {
+      const agent = await store(storage);
+      let caught: unknown;
+      try {
+        exportSystemd(agent);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ExportError);
+      expect(caught).toMatchObject({ field: `layers.runtime.resources.storage.${field}`, origin: "input" });
+      expect((caught as Error).message).toContain("is the root directory");
+    }
+  });
+});
+
 describe("logging.audit under ProtectSystem=strict: the log's directory writable, the key only read", () => {
   const ledger = (runtime: Record<string, unknown>, options: { runtime?: "node" | "deno" } = {}) =>
     loadManifestAgent(platform, manifestWith(dir, "ledger.json", runtime), {
