@@ -1,13 +1,13 @@
 /**
  * File-system promises the first cases did not pin (found by a mutation audit): plain Uint8Array bytes, streams
- * that keep every byte for a slow reader and release their descriptor when cancelled, the path an error names,
- * what diskUsage and stat report.
+ * that keep every byte for a slow reader and release their descriptor when cancelled, a read that fails mid-stream,
+ * the path an error names, what diskUsage and stat report.
  */
 import { readAllText } from "@aral/platform";
 import type { Platform } from "@aral/platform";
-import { atMost, bytesEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
+import { atMost, bytesEqual, checkError, equal, fail, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
-import { joinPath, patternedBytes, statusWithin } from "../harness/helpers.ts";
+import { collectText, joinPath, patternedBytes, statusWithin } from "../harness/helpers.ts";
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -145,6 +145,73 @@ export const contractGapFsCases: ConformanceCase[] = defineCases([
         grown = await count();
       }
       atMost(grown, 4, `descriptors left open by ${ROUNDS} cancelled openRead and ${ROUNDS} aborted openWrite`);
+    },
+  },
+  {
+    // Linux fails a read of a regular file on a local disk only on a hardware fault; a /proc file of another process
+    // fails for sure once that process is gone and reaped (its smaps: ESRCH), and is read a few KiB per read(2), so
+    // the first chunk comes before the failure on every runtime.
+    name: "fs.streams: a read that fails mid-stream errors the stream with a PlatformError naming the path, after the bytes before it, not an early end (Linux: /proc/<pid>/smaps of a child reaped after the first chunk)",
+    capability: "fs.streams",
+    async run({ platform, spawnFixture, skip }) {
+      if (platform.runtime.os !== "linux") skip("reads /proc/<pid>/smaps of a reaped child, which only Linux has");
+      const child = spawnFixture("wait");
+      // Past "ready" the child runs the runtime's own program: its smaps has tens of KiB (a mapping per library).
+      await collectText(child.stdout).waitFor("ready", 10_000);
+      const file = `/proc/${child.pid}/smaps`;
+      const whole = (await platform.fs.readFile(file)).byteLength;
+      const reader = (await platform.fs.openRead(file)).getReader();
+      const first = await reader.read();
+      ok(!first.done && first.value.byteLength > 0, `the first read of ${file} (${whole} bytes) yields bytes`);
+      match(
+        new TextDecoder().decode(first.value.subarray(0, 80)),
+        /^[0-9a-f]+-[0-9a-f]+ [r-][w-][x-][ps] /,
+        "the first chunk (smaps starts with a mapping)",
+      );
+      child.kill("SIGKILL");
+      await statusWithin(child, 10_000, "the killed child's exit");
+      let read = first.value.byteLength;
+      let error: unknown;
+      try {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) break;
+          read += next.value.byteLength;
+        }
+      } catch (e) {
+        error = e;
+      }
+      if (error === undefined)
+        fail(
+          `openRead(${file}) ended after ${read} of about ${whole} bytes as if the file were complete, though the reads after its process was reaped fail (ESRCH): a failed read must error the stream`,
+        );
+      // ESRCH has no code of its own: Unknown, with the path the caller opened.
+      checkError(error, { code: "Unknown", path: file }, "the read after the process was reaped");
+      await rejects(
+        () => reader.read(),
+        { code: "Unknown", path: file },
+        "a read after the failure (the stream stays errored)",
+      );
+    },
+  },
+  {
+    name: "fs.streams: openRead whose reads fail (Linux: /proc/self/mem, EIO at offset 0) rejects with a PlatformError naming the path, and 50 such streams leave no descriptor open (counts /proc/self/fd)",
+    capability: "fs.streams",
+    async run({ platform, skip }) {
+      if (platform.runtime.os !== "linux") skip("reads /proc/self/mem and counts /proc/self/fd, which only Linux has");
+      const file = "/proc/self/mem";
+      const before = await openDescriptors(platform);
+      let most = 0;
+      const ROUNDS = 50;
+      for (let i = 0; i < ROUNDS; i++) {
+        const reader = (await platform.fs.openRead(file)).getReader();
+        // Address 0 is never mapped (vm.mmap_min_addr): the first read fails, whoever the process runs as.
+        await rejects(() => reader.read(), { code: "Unknown", path: file }, `read ${i + 1} of ${file}`);
+        most = Math.max(most, (await openDescriptors(platform)) - before);
+      }
+      // Nobody can cancel an errored stream to close its descriptor: the adapter must have closed it (at most a
+      // round or two late).
+      atMost(most, 4, `descriptors open at once over ${ROUNDS} openRead whose read failed`);
     },
   },
   {
