@@ -186,6 +186,33 @@ export const resilienceCases = defineCases([
     },
   },
   {
+    name: "retry: an attempt that ignores its signal cannot hold executeWithRetry past its budgetMs (RuntimeError reason 'budget') or past the caller's abort",
+    capability: CAPABILITY,
+    async run() {
+      const hung = () => new Promise<never>(() => {}); // a call that never settles and never looks at its signal
+      let started = performance.now();
+      const budget = await rejects(
+        () => executeWithRetry(hung, "hung call", { budgetMs: 60 }),
+        { instance: RuntimeError, message: /time budget of 60 ms exhausted/ },
+        "executeWithRetry with budgetMs 60",
+      );
+      equal((budget as RuntimeError).reason, "budget", "reason");
+      atLeast(performance.now() - started, 60 - EARLY_MS, "ms until the rejection");
+      atMost(performance.now() - started, 3_000, "ms until the rejection");
+      const controller = new AbortController();
+      const reason = new Error("caller stopped");
+      started = performance.now();
+      setTimeout(() => controller.abort(reason), 50);
+      const aborted = await rejects(
+        () => executeWithRetry(hung, "hung call", { signal: controller.signal }),
+        {},
+        "executeWithRetry aborted during a hung attempt",
+      );
+      equal(aborted, reason, "the rejection is the abort reason");
+      atMost(performance.now() - started, 3_000, "ms until the rejection");
+    },
+  },
+  {
     name: "breaker: threshold 2, timeout 100 ms on real time — opens after 2 failures, fails fast with CircuitOpenError, half-opens after ≥ 100 ms, closes on a good probe",
     capability: CAPABILITY,
     async run() {

@@ -1,5 +1,5 @@
 import { ResilienceConfigError } from "./errors.ts";
-import { requireNonNegative, requireOneOf } from "./validate.ts";
+import { describe, requireNonNegative, requireOneOf } from "./validate.ts";
 
 export const BACKOFF_STRATEGIES = ["exponential", "linear", "constant"] as const;
 export type BackoffStrategy = (typeof BACKOFF_STRATEGIES)[number];
@@ -66,10 +66,30 @@ export function nextDelay(options: BackoffOptions, failedAttempt: number, previo
     case "none":
       return baseDelay(strategy, backoffMs, maxBackoffMs, failedAttempt);
     case "full":
-      return random() * baseDelay(strategy, backoffMs, maxBackoffMs, failedAttempt);
+      return draw(random) * baseDelay(strategy, backoffMs, maxBackoffMs, failedAttempt);
     case "decorrelated": {
       const upper = Math.max(backoffMs, (previousDelay ?? backoffMs) * 3);
-      return Math.min(maxBackoffMs, backoffMs + random() * (upper - backoffMs));
+      return Math.min(maxBackoffMs, backoffMs + draw(random) * (upper - backoffMs));
     }
   }
+}
+
+/**
+ * One number from the injected `random`, which must be in [0, 1]: NaN would retry at once without a word, 50 would
+ * sleep fifty times maxBackoffMs. A bad value or a throw is a ResilienceConfigError naming `random`.
+ */
+function draw(random: () => number): number {
+  let value: unknown;
+  try {
+    value = random();
+  } catch (error) {
+    throw new ResilienceConfigError("random", `random() threw: ${messageOf(error)}`, { cause: error });
+  }
+  if (typeof value !== "number" || !(value >= 0 && value <= 1))
+    throw new ResilienceConfigError("random", `random() must return a number from 0 to 1, got ${describe(value)}`);
+  return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : describe(error);
 }

@@ -37,7 +37,10 @@ export interface CircuitBreakerOptions {
   halfOpenProbes?: number;
   /** Also open when the failure ratio over a sliding window is reached. */
   failureRatio?: FailureRatioOptions;
-  /** Which errors count against the dependency (default: all). Others count as a success: it did answer. */
+  /**
+   * Which errors count against the dependency (default: all). Others count as a success: it did answer. One that
+   * throws is reported (console.error) and the error counts as a failure.
+   */
   isFailure?: (error: unknown) => boolean;
   clock?: Clock;
 }
@@ -232,7 +235,7 @@ export class CircuitBreaker implements Policy {
       if (probe) this.#probesInFlight--;
       return;
     }
-    if (this.#isFailure && !this.#isFailure(error)) {
+    if (this.#isFailure && !this.#counts(error)) {
       this.#onSuccess(generation, probe);
       return;
     }
@@ -252,6 +255,19 @@ export class CircuitBreaker implements Policy {
       if (calls >= this.#ratio.minimumCalls && failures / calls >= this.#ratio.ratio) {
         this.#transition("open", `failure ratio ${failures}/${calls} over ${this.#ratio.windowMs} ms`);
       }
+    }
+  }
+
+  /**
+   * isFailure's verdict. One that throws is reported and the error counts as a failure: escaping, its throw would
+   * replace the caller's error and leave a half-open probe slot taken for good (every later call refused).
+   */
+  #counts(error: unknown): boolean {
+    try {
+      return this.#isFailure!(error);
+    } catch (thrown) {
+      console.error(`CircuitBreaker '${this.name}' isFailure threw; the error counts as a failure`, thrown);
+      return true;
     }
   }
 

@@ -4,7 +4,9 @@ import type { ResilienceLogger } from "./logger.ts";
 import { consoleLogger, describeError } from "./logger.ts";
 import { RETRY_OPTION_KEYS, resolveRetryOptions, runWithRetry } from "./retry.ts";
 import type { ResolvedRetryOptions, RetryAttempt, RetryEvent, RetryOptions } from "./retry.ts";
+import { ResilienceConfigError } from "./errors.ts";
 import {
+  describe,
   requireClock,
   requireFunction,
   requireNonNegative,
@@ -66,6 +68,19 @@ export class RuntimeErrorHandler {
     this.#monitorTimeoutMs = requireNonNegative("monitorTimeoutMs", monitorTimeoutMs ?? 5000);
     requireClock("clock", retry.clock);
     this.#clock = retry.clock ?? systemClock;
+    if (
+      logger !== undefined &&
+      (logger === null ||
+        typeof logger !== "object" ||
+        typeof logger.warn !== "function" ||
+        typeof logger.error !== "function")
+    ) {
+      // every failure this handler reports would otherwise vanish into the catch of #log
+      throw new ResilienceConfigError(
+        "logger",
+        `logger must have warn(message, fields) and error(message, fields) functions, got ${describe(logger)}`,
+      );
+    }
     this.#logger = logger ?? consoleLogger;
     this.#retryOptions = { ...retry, clock: this.#clock };
     this.retryConfig = Object.freeze(this.#withLogging(resolveRetryOptions(this.#retryOptions, "RuntimeErrorHandler")));
@@ -170,7 +185,15 @@ export class RuntimeErrorHandler {
             error: describeError(event.error),
           },
         );
-        userOnRetry?.(event);
+        try {
+          userOnRetry?.(event);
+        } catch (error) {
+          // an observer: its failure is logged and the retries go on
+          this.#log("error", `${event.context}: onRetry threw; retrying anyway`, {
+            context: event.context,
+            error: describeError(error),
+          });
+        }
       },
     };
   }

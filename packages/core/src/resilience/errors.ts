@@ -4,8 +4,8 @@ export class ResilienceConfigError extends Error {
   /** The option that was wrong, e.g. "maxRetries". */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super(message);
+  constructor(option: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.option = option;
   }
 }

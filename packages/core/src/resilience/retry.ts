@@ -2,9 +2,10 @@ import type { Clock } from "@aral/platform";
 import { systemClock } from "@aral/platform";
 import { nextDelay, validateBackoff } from "./backoff.ts";
 import type { BackoffOptions, BackoffStrategy, JitterMode } from "./backoff.ts";
-import { NonRetryableError, RuntimeError, TimeoutError } from "./errors.ts";
+import { NonRetryableError, ResilienceConfigError, RuntimeError, TimeoutError } from "./errors.ts";
 import { abortReason, NEVER_ABORTED } from "./never-aborted.ts";
 import {
+  describe,
   requireClock,
   requireFunction,
   requireInteger,
@@ -45,15 +46,25 @@ export interface RetryOptions {
   backoffStrategy?: BackoffStrategy;
   /** Default "full". */
   jitter?: JitterMode;
-  /** Total time allowed for all attempts and sleeps; the running attempt's signal aborts when it runs out. */
+  /**
+   * Total time allowed for all attempts and sleeps; the running attempt's signal aborts when it runs out, and
+   * executeWithRetry rejects then (RuntimeError, reason "budget") even if that attempt ignores its signal.
+   */
   budgetMs?: number;
-  /** Aborts the running attempt's signal and any sleep; executeWithRetry then rejects with the signal's reason. */
+  /**
+   * Aborts the running attempt's signal and any sleep; executeWithRetry then rejects with the signal's reason at once,
+   * even if the attempt ignores its signal (its late outcome is dropped, as withTimeout drops one).
+   */
   signal?: AbortSignal;
-  /** Return false to fail at once with the error itself. NonRetryableError always fails at once. */
+  /**
+   * Return false to fail at once with the error itself. NonRetryableError always fails at once. One that throws is a
+   * ResilienceConfigError naming `retryable` (its throw is the cause).
+   */
   retryable?: (error: unknown, attempt: number) => boolean;
+  /** Observes each retry; one that throws is reported (console.error, or the handler's logger) and the retries go on. */
   onRetry?: (event: RetryEvent) => void;
   clock?: Clock;
-  /** Uniform random in [0, 1) for jitter; default Math.random. */
+  /** Uniform random in [0, 1) for jitter; default Math.random. A value outside [0, 1] or a throw is a ResilienceConfigError. */
   random?: () => number;
 }
 
@@ -157,13 +168,16 @@ export async function runWithRetry<T>(
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fn({ attempt, signal: attemptSignal });
+        const call = fn({ attempt, signal: attemptSignal });
+        // An attempt that ignores its aborted signal (caller's abort, budget run out) is left behind, as withTimeout
+        // leaves a call: executeWithRetry settles at the abort all the same.
+        return await (attemptSignal === NEVER_ABORTED ? call : settleOrAbort(call, attemptSignal));
       } catch (error) {
         (errors ??= []).push(error);
         if (signal?.aborted) throw abortReason(signal);
         if (budget?.signal.aborted) throw budgetExhausted(context, budgetMs!, errors);
         if (error instanceof NonRetryableError) throw error;
-        if (options.retryable && !options.retryable(error, attempt)) throw error;
+        if (options.retryable && !isRetryable(options.retryable, error, attempt, context)) throw error;
         if (attempt >= options.maxRetries) {
           throw new RuntimeError(`${context} failed after ${attempt} attempts`, {
             context,
@@ -175,13 +189,58 @@ export async function runWithRetry<T>(
         previousDelay = delayMs;
         const elapsedMs = clock.now() - started;
         if (budget && elapsedMs + delayMs >= budgetMs!) throw budgetExhausted(context, budgetMs!, errors);
-        options.onRetry?.({ context, attempt, error, delayMs, elapsedMs });
+        if (options.onRetry) notify(options.onRetry, { context, attempt, error, delayMs, elapsedMs });
         if (delayMs > 0) await clock.sleep(delayMs, signal);
       }
     }
   } finally {
     budget?.stop();
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts; a late outcome is dropped. */
+function settleOrAbort<T>(value: T | PromiseLike<T>, signal: AbortSignal): Promise<T> {
+  const promise = Promise.resolve(value);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * The caller's retryable() verdict. One that throws is a bug in the predicate, not a verdict: a ResilienceConfigError
+ * naming `retryable`, whose message says which attempt's error it was judging (its throw is the cause).
+ */
+function isRetryable(
+  retryable: (error: unknown, attempt: number) => boolean,
+  error: unknown,
+  attempt: number,
+  context: string,
+): boolean {
+  try {
+    return retryable(error, attempt);
+  } catch (thrown) {
+    throw new ResilienceConfigError(
+      "retryable",
+      `retryable() threw while judging attempt ${attempt} of ${context} (${describeError(error)}): ${describeError(thrown)}`,
+      { cause: thrown },
+    );
+  }
+}
+
+/** onRetry only observes: one that throws is reported and the retries go on, as a breaker's state listeners. */
+function notify(onRetry: (event: RetryEvent) => void, event: RetryEvent): void {
+  try {
+    onRetry(event);
+  } catch (error) {
+    console.error(`executeWithRetry(${event.context}): onRetry threw; retrying anyway`, error);
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
 }
 
 function budgetExhausted(context: string, budgetMs: number, errors: unknown[]): RuntimeError {
