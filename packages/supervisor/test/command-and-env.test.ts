@@ -71,6 +71,7 @@ describe("runtimeCommand", () => {
       "run",
       "--allow-read=/data/agent,/tmp/agent,/etc/agent.yaml",
       "--allow-write=/data/agent,/tmp/agent",
+      "--allow-sys=statfs",
       "--allow-net",
       "--allow-env",
       "agent.ts",
