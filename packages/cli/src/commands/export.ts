@@ -40,7 +40,8 @@ and anything else the target cannot take (or an output that cannot be written) e
                            units, or when <path> is one); its directory must exist
 kubernetes:
   --kind deployment|statefulset|sandbox   default deployment (sandbox: agents.x-k8s.io/v1alpha1 Sandbox)
-  --image <ref>            default the runtime's official image (node:24-slim, denoland/deno:2.9.6, oven/bun:1.4.5-slim)
+  --image <ref>            an image reference ([registry[:port]/]path[:tag][@digest]); default the runtime's
+                           official image (node:24-slim, denoland/deno:2.9.6, oven/bun:1.4.5-slim)
   --monitor                a PodMonitor (Prometheus Operator) instead of prometheus.io/* annotations
   --replicas N             Deployment/StatefulSet replicas (default 1)
   --health-port N          port of the health server (default the manifest's health.port, else 8080)
@@ -50,7 +51,7 @@ systemd:
   --exec-path <path>       the runtime's executable (default its name, looked up in systemd's PATH; a relative
                            path is taken from the current directory)
   --workdir <dir>          WorkingDirectory= (default the entry's directory; a relative entry is relative to it)
-  --user <name>            User= (default aral)
+  --user <name>            User= (default aral): a letter or _, then letters, digits, _ or - (at most 31), or a uid
   --systemd-version N      the target's systemd (default the installed one): RestartSteps= needs ${RESTART_STEPS_SINCE}
   --max-restarts N         restarts within 60 s before systemd gives up (default 5, as aral run)`;
 

@@ -8,7 +8,7 @@ import { type StorageLayout, storageLayout, VOLUME_NAMES } from "./kubernetes-st
 import { Notes } from "./notes.ts";
 import { HEALTH_PORT_NAME, healthProbes } from "./probes.ts";
 import { wholeSeconds } from "./quantities.ts";
-import { RUNTIME_IMAGES } from "./runtime-images.ts";
+import { imageReferenceProblem, RUNTIME_IMAGES } from "./runtime-images.ts";
 import { storageRoots } from "./storage-roots.ts";
 import { containerSecurityContext, podSecurityContext } from "./security-context.ts";
 import { pidsLimit, stopSignal, terminationGracePeriodMs } from "./stop-settings.ts";
@@ -131,6 +131,11 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       ? imageRoot
       : joinPath(imageRoot, agent.relativeWorkdir);
   const defaults = agent.runtime === undefined ? undefined : RUNTIME_IMAGES[agent.runtime];
+  if (options.image !== undefined) {
+    // the API server takes any string; the pod would fail at pull with InvalidImageName
+    const problem = imageReferenceProblem(options.image);
+    if (problem !== undefined) throw new ExportError("image", problem);
+  }
   const image = options.image ?? defaults?.image;
   if (image === undefined)
     throw new ExportError(

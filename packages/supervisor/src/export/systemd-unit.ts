@@ -38,6 +38,9 @@ export interface SystemdExport {
   notes: Notes["list"];
 }
 
+/** User= as systemd's strict rule takes it (others it warns about, or refuses), or a numeric uid. */
+const SYSTEMD_USER = /^(?:[A-Za-z_][A-Za-z0-9_-]{0,30}|\d{1,10})$/;
+
 /** Directories ProtectHome=yes makes inaccessible, and the ones PrivateTmp=yes replaces with the service's own. */
 const HIDDEN_HOME = ["/home", "/root", "/run/user"];
 const PRIVATE_TMP = ["/tmp", "/var/tmp"];
@@ -111,6 +114,20 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
       ? [commandExecutable(agent.command[0]!, workingDirectory), ...agent.command.slice(1), ...agent.args]
       : exportRuntimeCommand(agent, absoluteEntry, { manifestPath, execPath: options.execPath });
   const template = agent.instances > 1;
+  // ExecStart= reads a leading "@", "-", ":", "+", "!" or "|" as a prefix (ignore failure, run as root, ...), not as
+  // part of the executable's name
+  if (/^[@\-:+!|]/.test(command[0]!))
+    throw new ExportError(
+      agent.command !== undefined ? "command" : "exec-path",
+      `${agent.command !== undefined ? `agent ${name}: its command's executable` : "--exec-path"} ${JSON.stringify(command[0])} starts with a character ExecStart= reads as a prefix (@ - : + ! |): give its path (e.g. ./${command[0]})`,
+      agent.command !== undefined ? "input" : "option",
+    );
+  const user = options.user ?? "aral";
+  if (!SYSTEMD_USER.test(user))
+    throw new ExportError(
+      "user",
+      `--user must be a user name (a letter or _, then letters, digits, _ or -, at most 31) or a numeric uid, got ${JSON.stringify(user)}`,
+    );
 
   const { cpu, memory, storage } = config.resources;
   const lines: string[] = [];
@@ -132,7 +149,7 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
   directive("Type", "exec");
   lines.push(`ExecStart=${command.map(execWord).join(" ")}`);
   textDirective("WorkingDirectory", workingDirectory);
-  textDirective("User", options.user ?? "aral");
+  textDirective("User", user);
   if (manifestPath !== undefined) lines.push(`Environment=${word(`ARAL_MANIFEST=${manifestPath}`, "Environment")}`);
   for (const [variable, setting] of Object.entries(agent.settings ?? {}))
     lines.push(`Environment=${word(`${variable}=${setting}`, "Environment")}`);

@@ -386,6 +386,24 @@ describe("logging.audit on a read-only root filesystem: a volume for the log's d
 });
 
 describe("names Kubernetes would refuse are refused here, by option or field", () => {
+  it("--image must be an image reference (the API server takes any string; the pod failed at pull, InvalidImageName)", async () => {
+    const agent = await loadAgent("example");
+    for (const bad of ["a b", "Node:24", "node:24\nx", "node:", "registry.local:5000/", "node@sha256:abc", " node"]) {
+      const error = thrown(() => exportKubernetes(agent, { image: bad }));
+      expect(error, bad).toBeInstanceOf(ExportError);
+      expect(error).toMatchObject({ field: "image", origin: "option" });
+    }
+    for (const good of [
+      "node:24-slim",
+      "denoland/deno:2.9.6",
+      "registry.local:5000/team/agent:1.2",
+      "ghcr.io/org/agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ]) {
+      const deployment = exportKubernetes(agent, { image: good }).objects.find((o) => o.kind === "Deployment") as Obj;
+      expect(deployment.spec.template.spec.containers[0].image).toBe(good);
+    }
+  });
+
   it("--service-account must be a DNS-1123 subdomain", async () => {
     const agent = await loadAgent("example");
     for (const bad of ["Bad_SA", "-sa", "sa.", "a".repeat(254)]) {

@@ -140,6 +140,40 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
     ).rejects.toThrow(/absolute working directory/);
   });
 
+  it("--user must be a name systemd takes strictly (or a uid): 'a b', '$(id)', '-x' are refused (verify only warned, 'Accepting user/group name')", async () => {
+    const agent = await loadAgent("example", { entry: "/srv/agent/agent.ts" });
+    for (const bad of ["a b", "$(id)", "x;y", "-x", "ops@corp", "a".repeat(32)]) {
+      let caught: unknown;
+      try {
+        exportSystemd(agent, { user: bad });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, bad).toBeInstanceOf(ExportError);
+      expect(caught).toMatchObject({ field: "user", origin: "option" });
+      expect((caught as Error).message).toContain(JSON.stringify(bad));
+    }
+    for (const good of ["aral", "svc_agent-2", "_x", "1000"])
+      expect(directives(exportSystemd(agent, { user: good }).units[0]!.text).get("User")).toBe(good);
+  });
+
+  it("an executable ExecStart= would read as a prefix (-, @, :, +, !, |) is refused: '-node' ran node ignoring its failures", async () => {
+    const agent = await loadAgent("example", { entry: "/srv/agent/agent.ts" });
+    for (const execPath of ["-node", "@node", "+node", "!node", ":node", "|node"]) {
+      expect(() => exportSystemd(agent, { execPath }), execPath).toThrow(
+        expect.objectContaining({ name: "ExportError", field: "exec-path", origin: "option" }),
+      );
+    }
+    const command = { ...agent, runtime: undefined, command: ["-agent", "--serve"] };
+    expect(() => exportSystemd(command)).toThrow(
+      expect.objectContaining({ name: "ExportError", field: "command", origin: "input" }),
+    );
+    // a path is a path
+    expect(exportSystemd({ ...command, command: ["./-agent"], cwd: "/srv/agent" }).units[0]!.text).toMatch(
+      /^ExecStart=\/srv\/agent\/-agent$/m,
+    );
+  });
+
   it("NUL and other control characters in an argument or a setting are an ExportError naming the directive, never raw bytes in the unit", async () => {
     const agent = await loadAgent("example", { entry: "/srv/agent/agent.ts" });
     for (const [bad, directive] of [
