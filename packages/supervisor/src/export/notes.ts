@@ -2,7 +2,10 @@
 export interface ExportNote {
   /** Agent the note is about (a fleet exports several). */
   agent: string;
-  /** Full manifest path of the field, e.g. "layers.runtime.resources.memory.swap". */
+  /**
+   * Full manifest path of the field, e.g. "layers.runtime.resources.memory.swap"; or, in parentheses, what is not a
+   * manifest field: "(instances)", "(working directory)", "(entry)", "(manifest)", "(executable)".
+   */
   field: string;
   /**
    * - `not-expressible`: the target has no equivalent; the field has no effect there (or only in-process);
@@ -44,5 +47,10 @@ export class Notes {
 
   approximated(path: string, message: string): void {
     this.list.push({ agent: this.#agent, field: `layers.runtime.${path}`, kind: "approximated", message });
+  }
+
+  /** A note on what is not a manifest field (the entry, the working directory, the manifest file itself). */
+  unreachable(what: string, message: string): void {
+    this.list.push({ agent: this.#agent, field: what, kind: "not-expressible", message });
   }
 }

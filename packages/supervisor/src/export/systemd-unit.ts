@@ -290,6 +290,33 @@ export function exportSystemd(agent: ExportAgent, options: SystemdExportOptions 
       }
     }
   }
+  // The agent's own files where the sandbox hides (ProtectHome=) or replaces (PrivateTmp=) the host's: the unit
+  // would fail at start (CHDIR, or the runtime not finding its entry or manifest).
+  const executable = command[0]!;
+  let notedDirectory = false;
+  for (const [what, path] of [
+    ["working directory", workingDirectory],
+    ["entry", agent.command === undefined ? absoluteEntry : undefined],
+    ["manifest", manifestPath],
+    ["executable", executable.startsWith("/") ? executable : undefined],
+  ] as const) {
+    // said once for the working directory, not again for each file in it
+    if (path === undefined || (what !== "working directory" && notedDirectory && isWithin(workingDirectory, path)))
+      continue;
+    const hidden = HIDDEN_HOME.find((root) => isWithin(root, path));
+    const replaced = PRIVATE_TMP.find((root) => isWithin(root, path));
+    if (what === "working directory") notedDirectory = hidden !== undefined || replaced !== undefined;
+    if (hidden !== undefined)
+      notes.unreachable(
+        `(${what})`,
+        `${path} is under ${hidden}, which ProtectHome=yes makes inaccessible to the service: the unit cannot start as written; install it outside /home, /root and /run/user (e.g. under /srv/${name} or /opt)`,
+      );
+    else if (replaced !== undefined)
+      notes.unreachable(
+        `(${what})`,
+        `${path} is under ${replaced}, which PrivateTmp=yes replaces with the service's own empty one: the unit cannot start as written; install it elsewhere (e.g. under /srv/${name} or /opt)`,
+      );
+  }
   if (notes.written("version"))
     notes.notExpressible(
       "version",

@@ -174,6 +174,29 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
     );
   });
 
+  it("the agent's own files where ProtectHome= hides or PrivateTmp= replaces the host's: a note each (the unit could not start), once for the working directory", async () => {
+    const agent = await loadAgent("example", { entry: "/tmp/build/agent.ts" });
+    const fields = (notes: ExportNote[]) =>
+      notes.filter((note) => note.field.startsWith("(")).map((note) => [note.field, note.message]);
+    // the entry's directory is the working directory: said once; the manifest lives in the repository, not noted
+    expect(fields(exportSystemd(agent).notes)).toEqual([
+      ["(working directory)", expect.stringMatching(/^\/tmp\/build is under \/tmp, which PrivateTmp=yes replaces/)],
+    ]);
+    const home = exportSystemd(
+      { ...agent, entry: "/srv/agent/agent.ts" },
+      { execPath: "/home/ops/.nvm/versions/node/v24/bin/node" },
+    );
+    expect(fields(home.notes)).toEqual([
+      ["(executable)", expect.stringMatching(/under \/home, which ProtectHome=yes makes inaccessible/)],
+    ]);
+    const manifest = { ...agent.manifest!, path: "/root/agent.manifest.jsonc" };
+    expect(fields(exportSystemd({ ...agent, entry: "/srv/agent/agent.ts", manifest }).notes)).toEqual([
+      ["(manifest)", expect.stringMatching(/^\/root\/agent\.manifest\.jsonc is under \/root/)],
+    ]);
+    // installed where the sandbox leaves it: nothing to say
+    expect(fields(exportSystemd({ ...agent, entry: "/srv/agent/agent.ts" }).notes)).toEqual([]);
+  });
+
   it("NUL and other control characters in an argument or a setting are an ExportError naming the directive, never raw bytes in the unit", async () => {
     const agent = await loadAgent("example", { entry: "/srv/agent/agent.ts" });
     for (const [bad, directive] of [
