@@ -9,7 +9,7 @@ import { Notes } from "./notes.ts";
 import { HEALTH_PORT_NAME, healthProbes } from "./probes.ts";
 import { wholeSeconds } from "./quantities.ts";
 import { imageReferenceProblem, RUNTIME_IMAGES } from "./runtime-images.ts";
-import { storageRoots } from "./storage-roots.ts";
+import { normalizeAbsolute, storageRoots } from "./storage-roots.ts";
 import { containerSecurityContext, podSecurityContext } from "./security-context.ts";
 import { pidsLimit, stopSignal, terminationGracePeriodMs } from "./stop-settings.ts";
 
@@ -109,8 +109,7 @@ function configMapKey(fileName: string): string {
 }
 
 function joinPath(dir: string, path: string): string {
-  if (path.startsWith("/")) return path;
-  return `${dir.replace(/\/+$/, "")}/${path.replace(/^\.\//, "")}`;
+  return normalizeAbsolute(path.startsWith("/") ? path : `${dir}/${path}`);
 }
 
 /** The Kubernetes objects for one agent: ConfigMap (manifest), workload, claim/Service as the kind needs, PDB, PodMonitor. */
@@ -120,12 +119,14 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     throw new ExportError("kind", `--kind must be one of ${KUBERNETES_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
   const notes = new Notes(agent.name, agent.written);
   const { config, name } = agent;
-  const imageRoot = options.workdir ?? DEFAULT_WORKDIR;
-  if (!imageRoot.startsWith("/"))
+  const givenRoot = options.workdir ?? DEFAULT_WORKDIR;
+  if (!givenRoot.startsWith("/"))
     throw new ExportError(
       "workdir",
-      `the working directory must be an absolute path in the image, got ${JSON.stringify(imageRoot)}`,
+      `the working directory must be an absolute path in the image, got ${JSON.stringify(givenRoot)}`,
     );
+  // "/app/../x/" -> "/x": it becomes workingDir and the mountPath of the manifest, written plainly
+  const imageRoot = normalizeAbsolute(givenRoot);
   const workdir =
     agent.relativeWorkdir === undefined || agent.relativeWorkdir === "" || agent.relativeWorkdir === "."
       ? imageRoot

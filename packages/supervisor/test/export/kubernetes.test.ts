@@ -483,6 +483,19 @@ describe("resources.storage roots in the pod: where the runtime will look for th
     }
   });
 
+  it("--workdir and the entry are written plainly: '/app/../srv/code/' is workingDir /srv/code, no '..' or '//' in a mountPath", async () => {
+    const agent = await loadAgent("example", { entry: "./src/../agent.ts" });
+    const { objects } = exportKubernetes(agent, { workdir: "/app/../srv//code/" });
+    for (const object of await roundTripYaml(objects)) validate(object);
+    const container = podSpecOf(objects.find((object) => object.kind === "Deployment") as Obj).containers[0];
+    expect(container.workingDir).toBe("/srv/code");
+    expect(container.command.at(-1)).toBe("/srv/code/agent.ts");
+    expect(container.volumeMounts).toContainEqual(
+      expect.objectContaining({ name: "aral-manifest", mountPath: "/srv/code/agent.manifest.jsonc" }),
+    );
+    for (const mount of container.volumeMounts) expect(mount.mountPath).not.toMatch(/\/\.\.?(\/|$)|\/\/|.\/$/);
+  });
+
   it("persistent and ephemeral naming one directory: one volume there (two mounts at one path are invalid), and a note", async () => {
     const { objects, notes } = exportKubernetes(await agentWith({ persistent: "/data", ephemeral: "/data/" }));
     const paths = mounts(objects).map((mount) => mount.mountPath);
