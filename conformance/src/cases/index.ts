@@ -15,6 +15,7 @@ import { runtimeHealthCases } from "./runtime-health.ts";
 import { runtimeHealthHttpCases } from "./runtime-health-http.ts";
 import { runtimeResourceCases } from "./runtime-resources.ts";
 import { runtimeSignalCases } from "./runtime-signals.ts";
+import { runtimeExitOnSignalCases } from "./runtime-exit-on-signal.ts";
 import { runtimeResilienceCases } from "./runtime-resilience.ts";
 import { resourcesStorageCases } from "./resources-storage.ts";
 import { resourcesNetworkCases } from "./resources-network.ts";
@@ -55,6 +56,7 @@ export const allCases: readonly ConformanceCase[] = [
   ...runtimeHealthHttpCases,
   ...runtimeResourceCases,
   ...runtimeSignalCases,
+  ...runtimeExitOnSignalCases,
   ...runtimeSupervisorWatchCases,
   ...runtimeResilienceCases,
   ...runtimeArgumentCases,
