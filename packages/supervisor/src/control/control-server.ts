@@ -38,6 +38,16 @@ export class FleetAlreadyRunningError extends Error {
   }
 }
 
+/** The control socket cannot be made at its path (too long for a Unix socket, or something else is there). */
+export class ControlSocketPathError extends Error {
+  override readonly name = "ControlSocketPathError";
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(message);
+    this.path = path;
+  }
+}
+
 /**
  * The fleet's control channel: a Unix socket (mode 0600, in a 0700 directory) that only the fleet's user can
  * reach, speaking the line-delimited JSON protocol of protocol.ts.
@@ -60,8 +70,23 @@ export class ControlServer {
   }
 
   async listen(): Promise<void> {
+    // sun_path holds 108 bytes on Linux (104 on macOS and the BSDs), its NUL included; listen() said only EINVAL
+    const limit = this.#platform.runtime.os === "linux" ? 107 : 103;
+    const bytes = new TextEncoder().encode(this.path).byteLength;
+    if (bytes > limit)
+      throw new ControlSocketPathError(
+        this.path,
+        `the control socket path ${this.path} is ${bytes} bytes, more than the ${limit} a Unix socket path can have: set ARAL_CONTROL_DIR to a shorter directory or give the fleet a shorter name`,
+      );
     await ensureControlDir(this.#platform, this.#options.dir);
-    if (await this.#platform.fs.exists(this.path)) {
+    const existing = await this.#platform.fs.lstat(this.path).catch(() => undefined);
+    // Only a socket is replaced: a file, directory or symlink of that name is not a dead fleet's, and is left alone.
+    if (existing !== undefined && (existing.isFile || existing.isDirectory || existing.isSymlink))
+      throw new ControlSocketPathError(
+        this.path,
+        `${this.path} exists and is not a socket (a ${existing.isFile ? "file" : existing.isDirectory ? "directory" : "symlink"}): it is left alone; move it away or give the fleet another name`,
+      );
+    if (existing !== undefined) {
       let live = false;
       try {
         (await this.#platform.net.connectUnix(this.path)).close();

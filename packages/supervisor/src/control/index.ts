@@ -13,7 +13,7 @@ export type {
   ControlErrorCode,
   ControlFollowMessage,
 } from "./protocol.ts";
-export { ControlServer, FleetAlreadyRunningError } from "./control-server.ts";
+export { ControlServer, ControlSocketPathError, FleetAlreadyRunningError } from "./control-server.ts";
 export type { ControlServerOptions } from "./control-server.ts";
 export { controlCall, ControlUnreachableError, ControlResponseError } from "./control-client.ts";
 export type { ControlCallOptions } from "./control-client.ts";

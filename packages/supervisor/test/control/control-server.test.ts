@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { controlCall, ControlResponseError, ControlUnreachableError } from "../../src/control/control-client.ts";
-import { ControlServer, FleetAlreadyRunningError } from "../../src/control/control-server.ts";
+import { ControlServer, ControlSocketPathError, FleetAlreadyRunningError } from "../../src/control/control-server.ts";
 import { validateFleet } from "../../src/fleet/fleet-file.ts";
 import { Fleet } from "../../src/fleet/fleet.ts";
 import { platform, quietLogger } from "../helpers.ts";
@@ -141,5 +141,33 @@ describe("control channel (real Unix socket)", () => {
     );
     expect(error).toBeInstanceOf(ControlUnreachableError);
     expect((error as ControlUnreachableError).reason).toBe("not-running");
+  });
+});
+
+describe("a control socket that cannot be made is named, and nothing in its place is removed", () => {
+  it("a path too long for a Unix socket (108 bytes on Linux): ControlSocketPathError naming its length and ARAL_CONTROL_DIR, not 'listen EINVAL'", async () => {
+    const dir = join(root, "d".repeat(120 - root.length));
+    const error = await new ControlServer(platform, fleet, { dir }).listen().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ControlSocketPathError);
+    expect((error as Error).message).toMatch(
+      /is \d+ bytes, more than the 107 a Unix socket path can have: set ARAL_CONTROL_DIR/,
+    );
+    expect(existsSync(dir), "nothing was created for it").toBe(false);
+  });
+
+  it("a file, directory or symlink named <fleet>.sock is not a dead fleet's socket: refused, left as it was", async () => {
+    for (const [kind, make] of [
+      ["file", (path: string) => writeFileSync(path, "precious")],
+      ["directory", (path: string) => mkdirSync(path)],
+    ] as const) {
+      const dir = mkdtempSync(join(root, `occupied-${kind}-`));
+      const path = join(dir, "ctltest.sock");
+      make(path);
+      const error = await new ControlServer(platform, fleet, { dir }).listen().catch((e: unknown) => e);
+      expect(error, kind).toBeInstanceOf(ControlSocketPathError);
+      expect((error as Error).message).toContain(`exists and is not a socket (a ${kind})`);
+      expect(existsSync(path), kind).toBe(true);
+      if (kind === "file") expect(readFileSync(path, "utf8")).toBe("precious");
+    }
   });
 });
