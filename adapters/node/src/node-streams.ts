@@ -73,8 +73,16 @@ export function writableToWeb(writable: Writable, syscall: string): WritableStre
     },
     close() {
       if (failure !== undefined) throw fail(failure);
+      // destroyed already (node destroys a child's stdin when the child exits): end()'s callback would never come
+      if (writable.destroyed) return;
       return new Promise<void>((resolve, reject) => {
-        writable.end(() => (failure !== undefined ? reject(fail(failure)) : resolve()));
+        const settle = () => {
+          writable.off("close", settle);
+          if (failure !== undefined) reject(fail(failure));
+          else resolve();
+        };
+        writable.once("close", settle); // destroyed while ending
+        writable.end(settle);
       });
     },
     abort() {

@@ -1,9 +1,9 @@
-import { readAll, readAllText } from "@aral/platform";
+import { isPlatformError, readAll, readAllText } from "@aral/platform";
 import { bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
 import type { ProcessSignal } from "@aral/platform";
 import { defineCases } from "../harness/case.ts";
 import type { ConformanceCase, ConformanceContext } from "../harness/case.ts";
-import { chunksOf, collectText, patternedBytes, statusWithin, writeAllAndClose } from "../harness/helpers.ts";
+import { chunksOf, collectText, patternedBytes, statusWithin, within, writeAllAndClose } from "../harness/helpers.ts";
 
 const EXIT_WAIT_MS = 8_000;
 
@@ -25,6 +25,28 @@ export const spawnCases: ConformanceCase[] = defineCases([
         await statusWithin(child, EXIT_WAIT_MS),
         { code: 0, signal: null, success: true },
         "status of the echoing child",
+      );
+    },
+  },
+  {
+    name: "process.spawn: closing a child's stdin after the child has exited settles at once (it never hangs)",
+    capability: "process.spawn",
+    async run({ platform }) {
+      const child = platform.process.spawn("sh", ["-c", "read line; exit 0"], {
+        stdin: "pipe",
+        stdout: "null",
+        stderr: "null",
+      });
+      const writer = child.stdin!.getWriter();
+      await writer.write(new TextEncoder().encode("ping\n"));
+      deepEqual(await statusWithin(child, EXIT_WAIT_MS), { code: 0, signal: null, success: true }, "status");
+      // resolving (nothing left to deliver) or rejecting with a PlatformError both settle; waiting forever does not
+      await within(
+        writer.close().catch((error: unknown) => {
+          if (!isPlatformError(error)) throw error;
+        }),
+        3_000,
+        "close() of the exited child's stdin",
       );
     },
   },

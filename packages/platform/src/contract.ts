@@ -149,6 +149,7 @@ export interface ExitStatus {
 export interface ChildProcess {
   /** OS process id; 0 when the process never started. */
   readonly pid: number;
+  /** Closing it after the child has exited settles at once (nothing is left to deliver); it never waits for a reader. */
   readonly stdin: WritableStream<Uint8Array> | null;
   /** With backpressure (the child's pipe fills while the reader is slow): a slow reader loses nothing. */
   readonly stdout: ReadableStream<Uint8Array> | null;
