@@ -21,8 +21,9 @@ export const runtimeExitOnSignalCases = defineCases([
       const err = collectText(child.stderr, "stderr");
       await out.waitFor("fixture ready\n", 15_000);
       child.kill("SIGTERM");
-      // The stop has finished once the runtime logs lifecycle.exit: that is where it would have exited.
-      await out.waitFor('"event":"lifecycle.exit"', 10_000);
+      // The stop has finished once the runtime logs lifecycle.stay: that is where it would have exited.
+      await out.waitFor('"event":"lifecycle.stay"', 10_000);
+      ok(!out.text().includes('"event":"lifecycle.exit"'), "no 'runtime exiting' record: it does not exit");
       ok(out.text().includes("fixture stopped signal SIGTERM\n"), "onStop ran, with the signal as the reason");
       const transitions = records(out.text())
         .filter((r) => r["event"] === "lifecycle.transition")

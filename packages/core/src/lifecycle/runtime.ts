@@ -1227,17 +1227,21 @@ export class AralRuntime {
       ...(signal ? { signal } : {}),
       signalExitCode: this.config?.lifecycle.signalExitCode ?? false,
     });
-    this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
-    if (this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true) {
-      // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
-      await this.#audit
-        ?.flush()
-        .catch((error: unknown) =>
-          this.logger.error("audit flush before exit failed", { event: "audit.flush", error }),
-        );
-      await this.logger.flush().catch(() => {});
-      this.platform.process.exit(code);
+    if (!(this.#deps.exitAfterSignal ?? this.config?.lifecycle.exitOnSignal ?? true)) {
+      this.logger.info("runtime stopped; the process stays (lifecycle.exitOnSignal: false)", {
+        event: "lifecycle.stay",
+        reason,
+        code,
+      });
+      return;
     }
+    this.logger.info("runtime exiting", { event: "lifecycle.exit", reason, code });
+    // Nothing the stop recorded may be lost to the exit: the audit's "stopping"/"stopped" records and the last log lines.
+    await this.#audit
+      ?.flush()
+      .catch((error: unknown) => this.logger.error("audit flush before exit failed", { event: "audit.flush", error }));
+    await this.logger.flush().catch(() => {});
+    this.platform.process.exit(code);
   }
 
   async #stop(graceful: boolean, reason: string): Promise<StopReport> {
