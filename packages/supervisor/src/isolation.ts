@@ -10,6 +10,8 @@ export interface IsolationPlan {
   /** Usable cgroups, or undefined (then `cgroupReason` says why). */
   readonly host: CgroupHost | undefined;
   readonly cgroupReason?: string;
+  /** An option this host does not do (a cgroup parent on cgroup v1): said once as a warning. */
+  readonly notice?: string;
   /**
    * util-linux `setsid`: the agent gets its own session and process group (a terminal's Ctrl-C stays out), and
    * a watcher in that group sends it one SIGTERM when the supervisor dies (see isolatedCommand).
@@ -66,7 +68,7 @@ export async function planIsolation(
     options.cgroupParent !== undefined ? { parent: options.cgroupParent } : {},
   );
   return "host" in detection
-    ? { host: detection.host, setsid }
+    ? { host: detection.host, setsid, ...(detection.notice !== undefined ? { notice: detection.notice } : {}) }
     : { host: undefined, cgroupReason: detection.unusable, setsid };
 }
 

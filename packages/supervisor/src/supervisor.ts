@@ -296,6 +296,10 @@ export class Supervisor {
       ...(options.cgroupParent !== undefined ? { cgroupParent: options.cgroupParent } : {}),
       ...(options.env["PATH"] !== undefined ? { path: options.env["PATH"] } : {}),
     });
+    if (plan.notice !== undefined && !announced.has(plan.notice)) {
+      announced.add(plan.notice);
+      this.#logger.warn(`supervisor: ${plan.notice}`, { notice: plan.notice });
+    }
     // Records exist only for runs without a cgroup; the host may refuse cgroups only once one is created.
     reapingGroups ??= recordDir(this.#platform)
       .then((dir) => reapLeftoverProcessGroups(this.#platform, this.#clock, dir))

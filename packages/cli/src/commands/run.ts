@@ -19,7 +19,7 @@ Runs <entry> under node, deno or bun (default: the runtime running aral) and kee
   samples memory from /proc and says which limits are not enforced), and stops it with one SIGTERM, then
   SIGKILL to everything it started at lifecycle.terminationGracePeriod (default shutdownTimeout + 2 s).
 --manifest defaults to $ARAL_MANIFEST; the agent gets the absolute path as ARAL_MANIFEST.
-ARAL_CGROUP_PARENT=<dir> creates the agent's cgroup under a delegated cgroup subtree.
+ARAL_CGROUP_PARENT=<dir> creates the agent's cgroup under a delegated cgroup subtree (inside the cgroup v2 mount).
 The agent sees only PATH, HOME, LANG, LC_*, TZ, TMPDIR, ARAL_* (but aral's own ARAL_INSTANCE_ID and
 ARAL_MANIFEST) and each --allow-env NAME.
 SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) stop the agent gracefully; aral run exits

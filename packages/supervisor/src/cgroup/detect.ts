@@ -21,7 +21,8 @@ export type CgroupHost =
       readonly parents: Readonly<Partial<Record<V1Controller, string>>>;
     };
 
-export type CgroupDetection = { readonly host: CgroupHost } | { readonly unusable: string };
+/** `notice`: something the caller asked for that this host does not do (said once by the supervisor). */
+export type CgroupDetection = { readonly host: CgroupHost; readonly notice?: string } | { readonly unusable: string };
 
 export interface CgroupMount {
   readonly mountPoint: string;
@@ -30,6 +31,17 @@ export interface CgroupMount {
   readonly version: 1 | 2;
   /** v1: the controllers bound to this hierarchy (from the super options). v2: empty (read cgroup.controllers). */
   readonly controllers: readonly string[];
+}
+
+/** An absolute path with "." and ".." resolved and no trailing "/". */
+function normalizeDirectory(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join("/")}`;
 }
 
 /** mountinfo escapes space, tab, newline and backslash as octal. */
@@ -128,7 +140,17 @@ export async function detectCgroups(
     }
     const controllers = new Set(V2_CONTROLLERS.filter((controller) => available.includes(controller)));
     if (controllers.has("memory")) {
-      return { host: { version: 2, parent: options.parent ?? `${v2.mountPoint}/aral`, controllers } };
+      if (options.parent === undefined) return { host: { version: 2, parent: `${v2.mountPoint}/aral`, controllers } };
+      // A delegated subtree is a cgroup: a directory below the mount. Anywhere else the supervisor would make
+      // directories and write cgroup.subtree_control / memory.max as plain files (outside /sys/fs/cgroup), and
+      // a typo would pass for kernel enforcement until the first cgroup.controllers read failed.
+      const parent = normalizeDirectory(options.parent);
+      const mount = normalizeDirectory(v2.mountPoint);
+      if (!parent.startsWith(`${mount === "/" ? "" : mount}/`))
+        return {
+          unusable: `the cgroup parent ${options.parent} (ARAL_CGROUP_PARENT) is not a directory inside the cgroup v2 mount ${v2.mountPoint}: name a delegated cgroup such as ${v2.mountPoint}/system.slice/<unit>.service/agents`,
+        };
+      return { host: { version: 2, parent, controllers } };
     }
   }
 
@@ -137,7 +159,15 @@ export async function detectCgroups(
     const mount = mounts.find((candidate) => candidate.version === 1 && candidate.controllers.includes(controller));
     if (mount) parents[controller] = `${ownDirectory(mount, own.get(controller) ?? "/")}/aral`;
   }
-  if (parents.memory) return { host: { version: 1, parents } };
+  if (parents.memory)
+    return {
+      host: { version: 1, parents },
+      ...(options.parent !== undefined
+        ? {
+            notice: `the cgroup parent ${options.parent} (ARAL_CGROUP_PARENT) is not used: this host's memory controller is on cgroup v1, where instance cgroups go under the supervisor's own cgroup of each hierarchy (a delegated parent is a cgroup v2 subtree)`,
+          }
+        : {}),
+    };
   return {
     unusable: v2
       ? `the cgroup v2 mount at ${v2.mountPoint} offers no memory controller and no v1 memory hierarchy is mounted`
