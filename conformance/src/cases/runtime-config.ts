@@ -32,7 +32,36 @@ layers:
       shutdownTimeout: 1234
 `;
 
+/** The cause of a start that failed on its configuration. */
+async function configErrorOfStart(start: () => Promise<void>): Promise<ConfigError> {
+  const error = await rejects(start, { instance: LifecycleError }, "start()");
+  const cause = (error as LifecycleError).cause;
+  ok(cause instanceof ConfigError, `the cause is a ConfigError (got ${String(cause)})`);
+  return cause;
+}
+
 export const runtimeConfigCases = defineCases([
+  {
+    name: "config: a manifest saved as UTF-16 (Windows PowerShell 5) fails the start with a syntax ConfigError saying to save it as UTF-8; one over 4 MiB is not read",
+    capability: "runtime.config",
+    async run(ctx) {
+      const dir = await ctx.tempDir();
+      const utf16 = `${dir}/agent.yaml`;
+      const text = 'aral:\n  version: "1.0"\n';
+      await ctx.platform.fs.writeFile(
+        utf16,
+        new Uint8Array([0xff, 0xfe, ...[...text].flatMap((char) => [char.charCodeAt(0), 0])]),
+      );
+      const encoding = await configErrorOfStart(() => runtimeFor(ctx, utf16).runtime.start());
+      equal(encoding.code, "syntax", "code of the UTF-16 manifest's error");
+      match(encoding.issues[0]?.message ?? "", /save it as UTF-8/, "what to do about it");
+      const huge = `${dir}/agent.json`;
+      await ctx.platform.fs.writeFile(huge, `{"aral":{"version":"1.0"},"pad":"${"x".repeat(5 * 1024 * 1024)}"}`);
+      const size = await configErrorOfStart(() => runtimeFor(ctx, huge).runtime.start());
+      equal(size.code, "unreadable", "code of the huge manifest's error");
+      match(size.issues[0]?.message ?? "", /larger than 4 MiB \(\d+ bytes\): not read/, "the size, from stat");
+    },
+  },
   {
     name: "config: a JSONC manifest with // comments and trailing commas, read through the platform, configures the runtime",
     capability: "runtime.config",

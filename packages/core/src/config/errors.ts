@@ -68,8 +68,19 @@ function formatConfigErrorMessage(
 ): string {
   const where = source === undefined ? "" : ` in ${source}`;
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  const lines = issues.map((issue) => `  - ${formatIssue(issue)}`);
-  return [`${HEADINGS[code]}${where} (${count}):`, ...lines].join("\n");
+  // Bounded: 100k unknown keys made a 10 MB message (every one is still in `issues`).
+  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `  - ${clip(formatIssue(issue))}`);
+  if (issues.length > MAX_LISTED_ISSUES) lines.push(`  ... and ${issues.length - MAX_LISTED_ISSUES} more (see issues)`);
+  return [`${HEADINGS[code]}${clip(where)} (${count}):`, ...lines].join("\n");
+}
+
+/** The most issues a ConfigError's message lists. */
+const MAX_LISTED_ISSUES = 50;
+/** The longest line of a ConfigError's message (a 1 MB key is named, not printed whole). */
+const MAX_LINE = 500;
+
+function clip(text: string): string {
+  return text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}\u2026` : text;
 }
 
 /** `path: message (got <value>, expected <expected>)`, with the line/column or variable when there is one. */

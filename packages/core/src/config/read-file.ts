@@ -2,6 +2,12 @@ import type { Platform } from "@aral/platform";
 import { ConfigError } from "./errors.ts";
 import { type ManifestFormat, formatForPath } from "./formats.ts";
 
+/**
+ * The largest manifest or fleet file read: far above any real one (every key is known, so a manifest is a few
+ * kilobytes), far below what would take seconds of parsing with the event loop blocked.
+ */
+export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+
 export interface ReadConfigFileOptions {
   /** What the file is, for "expected a readable ..." (default "manifest file"). */
   what?: string;
@@ -31,8 +37,29 @@ export async function readConfigFile(
       { source: path },
     );
   }
+  const tooLarge = (size: number, unit: string) =>
+    new ConfigError(
+      "unreadable",
+      [
+        {
+          path: "",
+          value: path,
+          expected: `a ${options.what ?? "manifest file"} of at most ${MAX_CONFIG_FILE_BYTES} bytes`,
+          message: `the file is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB (${size} ${unit}): not read (a manifest is a few kilobytes)`,
+          ...fromVariable,
+        },
+      ],
+      { source: path },
+    );
+  // A size known before reading spares reading a huge file; a stat that fails leaves the read to report the failure.
+  const size = await platform.fs.stat?.(path).then(
+    (info) => info.size,
+    () => undefined,
+  );
+  if (size !== undefined && size > MAX_CONFIG_FILE_BYTES) throw tooLarge(size, "bytes");
+  let text: string;
   try {
-    return { text: await platform.fs.readTextFile(path), format };
+    text = await platform.fs.readTextFile(path);
   } catch (error) {
     // A PlatformError's message starts with its code ("NotFound: readFile '...' failed: ...").
     const reason = error instanceof Error ? error.message : String(error);
@@ -50,4 +77,7 @@ export async function readConfigFile(
       { source: path, cause: error },
     );
   }
+  // a file that grew meanwhile, or one whose size stat does not tell (a FIFO, /proc)
+  if (text.length > MAX_CONFIG_FILE_BYTES) throw tooLarge(text.length, "characters");
+  return { text, format };
 }

@@ -1,4 +1,5 @@
-import { parseAllDocuments } from "yaml";
+import { isMap, isScalar, parseAllDocuments, visit } from "yaml";
+import type { ConfigIssue } from "./errors.ts";
 import { ConfigError } from "./errors.ts";
 import { lineAndColumn } from "./jsonc.ts";
 
@@ -10,7 +11,9 @@ import { lineAndColumn } from "./jsonc.ts";
 export function parseYaml(text: string, source?: string): unknown {
   const documents = parseAllDocuments(text, {
     schema: "core",
-    uniqueKeys: true,
+    // The library's own check compares each key with every earlier one (100k keys: minutes of CPU with the event loop
+    // blocked); duplicateKeys() below does it with a Set.
+    uniqueKeys: false,
     merge: false,
     prettyErrors: false,
     logLevel: "silent",
@@ -53,6 +56,8 @@ export function parseYaml(text: string, source?: string): unknown {
       sourceOption,
     );
   }
+  const duplicates = duplicateKeys(document, text);
+  if (duplicates.length > 0) throw new ConfigError("syntax", duplicates, sourceOption);
   try {
     const value = document.toJS({ maxAliasCount: 100 }) as unknown;
     // An empty file is `null` in YAML; report it like any other non-object root.
@@ -71,4 +76,34 @@ export function parseYaml(text: string, source?: string): unknown {
 
 function firstLine(text: string): string {
   return text.split("\n")[0]!.trim();
+}
+
+/** A key written twice in one mapping (same scalar value, as the library's uniqueKeys compares them), in one pass. */
+function duplicateKeys(document: ReturnType<typeof parseAllDocuments>[number], text: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(document, {
+    Map(_key, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        if (!seen.has(value)) {
+          seen.add(value);
+          continue;
+        }
+        const offset = pair.key.range?.[0] ?? 0;
+        const { line, column } = lineAndColumn(text, offset);
+        issues.push({
+          path: "",
+          value: text.slice(offset, offset + 20).split("\n")[0]!,
+          expected: "each key once per mapping",
+          message: `Map keys must be unique: ${JSON.stringify(String(value))} is written twice`,
+          line,
+          column,
+        });
+      }
+    },
+  });
+  return issues;
 }

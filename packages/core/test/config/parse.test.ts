@@ -8,9 +8,18 @@ import {
   readConfigFile,
 } from "../../src/config/index.ts";
 import { PlatformError } from "@aral/platform";
+import { stat, writeFile } from "node:fs/promises";
+import type { Platform } from "@aral/platform";
 import { fsPlatform, join, tempDir } from "./fs-platform.ts";
 
 const platform = fsPlatform();
+/** The same fs with stat (the size is all readConfigFile reads of it). */
+const nodePlatform = {
+  fs: {
+    ...platform.fs,
+    stat: async (path: string) => ({ size: (await stat(path)).size }),
+  } as unknown as Platform["fs"],
+};
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   dir = await tempDir();
@@ -210,5 +219,74 @@ describe("files", () => {
     ]);
     const broken = await dir.write("broken.yaml", "aral:\n\tversion: 1\n");
     expect((await rejectionOf(loadManifest(platform, broken))).code).toBe("syntax");
+  });
+});
+
+describe("odd files an operator may hand over", () => {
+  it("a YAML mapping with 40,000 keys is checked for duplicates in one pass (the library's check took minutes with the event loop blocked)", async () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}: ${i}`).join("\n");
+    const started = performance.now();
+    const error = await errorOf(() => parseManifest(`aral:\n  version: "1.0"\n${keys}\n`, "yaml"));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(error.code).toBe("invalid");
+    expect(error.issues).toHaveLength(40_000);
+    const duplicate = await errorOf(() =>
+      parseManifest(`aral:\n  version: "1.0"\n${keys}\nk17: again\nlayers: {runtime: {}, runtime: {}}\n`, "yaml"),
+    );
+    expect(duplicate.code).toBe("syntax");
+    expect(duplicate.issues).toMatchObject([
+      { line: 40_003, column: 1, message: expect.stringContaining('"k17" is written twice') },
+      { line: 40_004, column: 23, message: expect.stringContaining("unique") },
+    ]);
+    // one key and the same text as a string are two keys in YAML, as the library counts them
+    expect(await parseManifestText('a: 1\n1: 2\n"1": 3\n', "yaml")).toEqual({ a: 1, "1": 3 });
+  });
+
+  it("the message lists at most 50 issues and clips a huge key; every issue stays in issues", async () => {
+    const keys = Array.from({ length: 1_000 }, (_, i) => `"k${i}":${i}`).join(",");
+    const many = await errorOf(() => parseManifest(`{"aral":{"version":"1.0"},${keys}}`, "json"));
+    expect(many.issues).toHaveLength(1_000);
+    expect(many.message.split("\n")).toHaveLength(1 + 50 + 1);
+    expect(many.message).toMatch(/\(1000 problems\):\n/);
+    expect(many.message).toMatch(/\n {2}\.\.\. and 950 more \(see issues\)$/);
+    const key = "k".repeat(1_000_000);
+    const long = await errorOf(() => parseManifest(`{"aral":{"version":"1.0"},"${key}":1}`, "json"));
+    expect(long.message.length).toBeLessThan(1_000);
+    expect(long.issues[0]!.path).toBe(key);
+  });
+
+  it("a UTF-16 file (Windows PowerShell 5's > and Out-File) or a NUL is a syntax error saying to save as UTF-8, not 'must be an object'", async () => {
+    const yaml = 'aral:\n  version: "1.0"\n';
+    for (const [name, bytes] of [
+      ["le.yaml", [0xff, 0xfe, ...new Uint8Array(new Uint16Array([...yaml].map((c) => c.charCodeAt(0))).buffer)]],
+      ["le.json", [0xff, 0xfe, ...[...'{"aral":{"version":"1.0"}}'].flatMap((c) => [c.charCodeAt(0), 0])]],
+      ["be.yaml", [0xfe, 0xff, ...[...yaml].flatMap((c) => [0, c.charCodeAt(0)])]],
+    ] as const) {
+      const path = join(dir.path, name);
+      await writeFile(path, new Uint8Array(bytes));
+      const error = await rejectionOf(loadManifest(platform, path));
+      expect(error.code).toBe("syntax");
+      expect(error.issues[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/save it as UTF-8/) });
+    }
+    const nul = await errorOf(() => parseManifest(`${yaml}\0\n`, "yaml"));
+    expect(nul.issues[0]).toMatchObject({ line: 3, column: 1, message: expect.stringMatching(/NUL/) });
+    // a UTF-8 byte-order mark is fine
+    expect((await parseManifest(`\ufeff${yaml}`, "yaml")).aral.version).toBe("1.0");
+  });
+
+  it("a file over 4 MiB is refused before it is parsed, by its size when stat tells it, else by its length", async () => {
+    const path = join(dir.path, "huge.json");
+    await writeFile(path, `{"aral":{"version":"1.0"},"pad":"${"x".repeat(4 * 1024 * 1024)}"}`);
+    const withStat = await rejectionOf(loadManifest(nodePlatform, path));
+    expect(withStat.code).toBe("unreadable");
+    expect(withStat.issues[0]!.message).toMatch(/larger than 4 MiB \(\d+ bytes\): not read/);
+    const withoutStat = await rejectionOf(loadManifest(platform, path, { variable: "ARAL_MANIFEST" }));
+    expect(withoutStat.issues[0]).toMatchObject({
+      variable: "ARAL_MANIFEST",
+      message: expect.stringMatching(/larger than 4 MiB \(\d+ characters\)/),
+    });
+    const small = join(dir.path, "small.json");
+    await writeFile(small, '{"aral":{"version":"1.0"}}');
+    expect((await loadManifest(nodePlatform, small)).aral.version).toBe("1.0");
   });
 });
