@@ -1,5 +1,6 @@
 import type { Platform } from "@aral/core";
 import { isPlatformError } from "@aral/platform";
+import { makeDirectories } from "../make-directories.ts";
 import { LogFileError } from "./log-file-error.ts";
 
 export interface RotatingLogOptions {
@@ -225,7 +226,7 @@ export class RotatingLog {
 
   async #mkdir(): Promise<void> {
     try {
-      await this.#platform.fs.mkdir(this.#options.dir, { recursive: true, mode: 0o700 });
+      await makeDirectories(this.#platform, this.#options.dir, 0o700);
     } catch (error) {
       throw new LogFileError("create the log directory", this.#options.dir, error);
     }

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Platform } from "@aral/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { ensureControlDir } from "../../src/control/socket-path.ts";
 import { LogFileError } from "../../src/logs/log-file-error.ts";
+import { makeDirectories } from "../../src/make-directories.ts";
 import { RotatingLog, type RotatingLogOptions } from "../../src/logs/rotating-log.ts";
 import { platform } from "../helpers.ts";
 
@@ -45,6 +47,52 @@ function logIn(dir: string, options: Partial<RotatingLogOptions> = {}) {
 
 const noteLine = (dropped: number, message: string) =>
   new RegExp(`^\\S+Z aral log: ${dropped} line\\(s\\) dropped: ${escapeRegExp(message)}$`);
+
+/** Rejects when `promise` has not settled within `ms`: what would otherwise hang the test settles it. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+describe.runIf(process.platform === "linux")(
+  "a log directory where mkdir says ENOENT under an existing parent (/proc)",
+  () => {
+    it("check() rejects with ENOENT naming the directory: Node's recursive mkdir looped there forever (aral up hung without a word)", async () => {
+      const dir = `/proc/aral-no-such-${process.pid}/logs`;
+      const { log } = logIn(dir);
+      const error = await within(log.check(), 5_000, "check()").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LogFileError);
+      expect((error as Error).message).toBe(
+        `cannot create the log directory ${dir}: ENOENT (no such file or directory)`,
+      );
+    });
+
+    it("the control directory too: ensureControlDir rejects NotFound", async () => {
+      const error = await within(
+        ensureControlDir(platform, `/proc/aral-no-such-${process.pid}/ctl`),
+        5_000,
+        "ensureControlDir",
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "NotFound" });
+    });
+
+    it("makeDirectories: an existing directory is fine, a file at the end is EEXIST, a file on the way ENOTDIR; modes as asked", async () => {
+      const base = mkdtempSync(join(tmpdir(), "aral-mkdirs-"));
+      await makeDirectories(platform, join(base, "a", "b", "c"), 0o700);
+      expect(statSync(join(base, "a")).mode & 0o777).toBe(0o700);
+      expect(statSync(join(base, "a", "b", "c")).isDirectory()).toBe(true);
+      await makeDirectories(platform, join(base, "a", "b", "c"));
+      writeFileSync(join(base, "file"), "x");
+      await expect(makeDirectories(platform, join(base, "file"))).rejects.toMatchObject({ code: "AlreadyExists" });
+      await expect(makeDirectories(platform, join(base, "file", "below"))).rejects.toMatchObject({
+        code: "NotADirectory",
+      });
+    });
+  },
+);
 
 describe("RotatingLog when the file cannot be written", () => {
   it("check() creates the directory (0700) and the file (0600, empty) as the first write would", async () => {
