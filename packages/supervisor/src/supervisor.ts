@@ -60,6 +60,8 @@ interface Run {
   groupRecord?: Promise<string | undefined>;
   memoryExceeded: boolean;
   termination?: Promise<boolean>;
+  /** The child has exited (set at once; the run's cleanup and the "exited" event come after it). */
+  exited: boolean;
 }
 
 type Listener<E extends SupervisorEventName> = (payload: SupervisorEvents[E]) => void;
@@ -122,6 +124,14 @@ export class Supervisor {
   /** How the limits are held (kernel, sampled, not enforced): known once the first instance has been started. */
   get enforcement(): EnforcementReport | undefined {
     return this.#enforcement;
+  }
+
+  /**
+   * Whether the current child is running now: false from the moment it exits, while its run is still being cleaned up
+   * (`pid` and `state` change only after that, with the "exited" event).
+   */
+  get childRunning(): boolean {
+    return this.#run !== undefined && !this.#run.exited;
   }
 
   /** The latest usage sample of the running instance (its cgroup's accounting where there is one), or undefined. */
@@ -420,7 +430,7 @@ export class Supervisor {
     };
     const forward = (stream: ReadableStream<Uint8Array> | null, name: "stdout" | "stderr"): Promise<void> =>
       stream ? forwardLines(stream, (line) => deliver(name, line)) : Promise.resolve();
-    return {
+    const run: Run = {
       child,
       pid,
       ended: child.status.then(
@@ -433,7 +443,10 @@ export class Supervisor {
       cgroup,
       processGroup: watched && pid > 0,
       memoryExceeded: false,
+      exited: false,
     };
+    void run.ended.then(() => (run.exited = true));
+    return run;
   }
 
   /** Records the run's process group for the next supervisor, should this one die; a failure is said, not fatal. */

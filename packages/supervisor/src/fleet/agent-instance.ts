@@ -157,12 +157,31 @@ export class AgentInstance {
     const timer = setTimeout(() => abort.abort(), this.#context.agent.ready.timeoutMs);
     const offExit = this.supervisor.on("exited", () => abort.abort());
     void this.supervisor.finished().then(() => abort.abort());
+    let offStarted = (): void => {};
+    const started = new Promise<void>((resolve) => {
+      offStarted = this.supervisor.on("started", () => resolve());
+    });
     try {
       this.supervisor.start();
-      return await waitReady(this.#context.platform, probe, lineSeen, abort.signal);
+      if (probe.kind !== "startup") return await waitReady(this.#context.platform, probe, lineSeen, abort.signal);
+      // "Stayed up this long": counted from the spawn, and true only if that same child is still running. The
+      // "exited" event comes after the run's cleanup (cgroup removal, output drained), which can take longer than
+      // startupMs: an agent that exited at once was reported ready ("3 instance(s) ready"), and a reload stopped
+      // the old instance for a replacement that had already crashed.
+      await Promise.race([
+        started,
+        new Promise((resolve) => abort.signal.addEventListener("abort", resolve, { once: true })),
+      ]);
+      if (abort.signal.aborted) return false;
+      const { pid, restarts } = this.supervisor;
+      const waited = await waitReady(this.#context.platform, probe, lineSeen, abort.signal);
+      return (
+        waited && this.supervisor.childRunning && this.supervisor.pid === pid && this.supervisor.restarts === restarts
+      );
     } finally {
       clearTimeout(timer);
       offExit();
+      offStarted();
       this.#lineWatch = undefined;
     }
   }
