@@ -1,7 +1,10 @@
-import type { AralRuntime } from "@aral/core";
+import { AralRuntime, ConfigError, LifecycleError } from "@aral/core";
+import type { RuntimeDeps } from "@aral/core";
+import { createLogger } from "@aral/core/logging";
 import { MetricsRegistry } from "@aral/core/metrics";
 import { WorkerPool } from "@aral/core/workers";
 import type { Platform } from "@aral/platform";
+import { equal, match, ok, rejects } from "../harness/assert.ts";
 import { defineCases } from "../harness/case.ts";
 import { runtimeFor } from "./runtime-helpers.ts";
 
@@ -276,6 +279,56 @@ export const runtimeArgumentCases = defineCases([
       // a refused call leaves no trace in the counters (a bad fetch signal once left a request "in flight" for good)
       const inFlight = /^aral_fetch_in_flight\{[^}]*\} (\S+)$/m.exec(runtime.prometheusMetrics())?.[1];
       if (inFlight !== "0") throw new Error(`aral_fetch_in_flight after the refused calls: ${inFlight}`);
+    },
+  },
+  {
+    name: "arguments: new AralRuntime(config, deps) refuses deps that are no object, a misspelt key (with the right one), a switch that is no boolean, an env value that is no string, a logSink beside a logger; a bad ARAL_LOG_LEVEL fails start() naming the variable",
+    capability: "runtime.lifecycle",
+    async run(ctx) {
+      const { platform } = ctx;
+      const refused = (deps: unknown, names: RegExp, what: string) => {
+        let error: unknown;
+        try {
+          new AralRuntime({}, deps as RuntimeDeps);
+        } catch (caught) {
+          error = caught;
+        }
+        ok(
+          error instanceof TypeError && (error as Error).name === "InvalidArgumentError",
+          `${what}: got ${String(error)}`,
+        );
+        match((error as Error).message, names, `${what}: the message`);
+      };
+      for (const junk of [null, 42, "deps", [platform]])
+        refused(junk, /second argument\) must be an object/, String(junk));
+      refused(
+        { platform, handlesignals: false },
+        /key "handlesignals" .*did you mean "handleSignals"/,
+        "a misspelt key",
+      );
+      refused({ platform, handleSignals: "no" }, /deps\.handleSignals must be a boolean, got "no"/, "a string switch");
+      refused({ platform, exitAfterSignal: 0 }, /deps\.exitAfterSignal must be a boolean/, "a number switch");
+      refused(
+        { platform, env: { ARAL_TASKS_CONCURRENCY: 4 } },
+        /deps\.env\.ARAL_TASKS_CONCURRENCY must be a string, got 4/,
+        "a number in env",
+      );
+      refused({ platform, logger: {} }, /deps\.logger must be a Logger/, "a logger without methods");
+      refused(
+        { platform, logger: createLogger({ sink: () => {} }), logSink: () => {} },
+        /deps\.logSink must be left out when deps\.logger is given/,
+        "a logSink beside a logger",
+      );
+      refused({ platform, audit: {} }, /deps\.audit must be an AuditLog/, "an audit without append");
+      const { runtime } = runtimeFor(ctx, {}, { env: { ARAL_LOG_LEVEL: "verbose" } });
+      const error = await rejects(
+        () => runtime.start(),
+        { instance: LifecycleError },
+        "start() with ARAL_LOG_LEVEL=verbose",
+      );
+      const cause = (error as LifecycleError).cause;
+      ok(cause instanceof ConfigError, "the cause is a ConfigError");
+      equal(cause.issues[0]?.variable, "ARAL_LOG_LEVEL", "the variable named");
     },
   },
   {

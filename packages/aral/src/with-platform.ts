@@ -5,7 +5,11 @@ import type { Platform, RuntimeDeps, RuntimeInput } from "@aral/core";
 export function withPlatform(platform: () => Platform): typeof CoreRuntime {
   return class AralRuntime extends CoreRuntime {
     constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
-      super(config, { ...deps, platform: deps.platform ?? platform() });
+      // deps that are not an object go on as given: core refuses them with an InvalidArgumentError naming them
+      super(
+        config,
+        deps !== null && typeof deps === "object" ? { ...deps, platform: deps.platform ?? platform() } : deps,
+      );
     }
   };
 }

@@ -3,12 +3,13 @@ import type { Manifest, RuntimeConfig, RuntimeOptions } from "../config/index.ts
 import { resolveRuntimeConfig } from "../config/resolve.ts";
 import { DEFAULT_STARTUP_TIMEOUT_MS } from "../config/schema.ts";
 import { manifestPathFromEnvironment } from "../config/settings-variables.ts";
-import type { Logger, LogSink, LogSinkLike } from "../logging/index.ts";
+import type { Logger, LogSink, LogSinkLike, LogThreshold } from "../logging/index.ts";
 import { consoleSink } from "../logging/console-sink.ts";
 import { createLogger } from "../logging/logger.ts";
 import { parseLogLevel } from "../logging/levels.ts";
 import type { AuditLog } from "../logging/index.ts";
-import { requireArgument } from "../invalid-argument.ts";
+import { InvalidArgumentError, requireArgument } from "../invalid-argument.ts";
+import { closest } from "../config/suggest.ts";
 import type { ConfigError } from "../config/errors.ts";
 import { instanceIdFromEnvironment, newInstanceId } from "./instance-id.ts";
 import { openManifestAudit } from "./manifest-audit.ts";
@@ -203,6 +204,7 @@ export class AralRuntime {
   readonly #instanceIdError: ConfigError | undefined;
 
   constructor(config?: RuntimeInput, deps: RuntimeDeps = {}) {
+    checkDeps(deps);
     if (!deps.platform) {
       throw new LifecycleError(
         "NoPlatform",
@@ -220,7 +222,8 @@ export class AralRuntime {
     this.logger =
       deps.logger ??
       createLogger({
-        level: env["ARAL_LOG_LEVEL"] ? parseLogLevel(env["ARAL_LOG_LEVEL"]) : "info",
+        // A level that does not parse fails start() as a ConfigError naming ARAL_LOG_LEVEL, as every ARAL_* does.
+        level: logLevelOr(env["ARAL_LOG_LEVEL"], "info"),
         // the default sink follows logging.format once the manifest is loaded
         sink: deps.logSink ?? { write: (line) => this.#defaultSink.write(line) },
         // pino's standard base fields, so pino tooling reads these lines as its own
@@ -1240,7 +1243,10 @@ export class AralRuntime {
     await this.#audit
       ?.flush()
       .catch((error: unknown) => this.logger.error("audit flush before exit failed", { event: "audit.flush", error }));
-    await this.logger.flush().catch(() => {});
+    // a logger's flush that throws or returns no promise (pino's flush(cb)) must not keep the process from exiting
+    await Promise.resolve()
+      .then(() => this.logger.flush())
+      .catch(() => {});
     this.platform.process.exit(code);
   }
 
@@ -1372,6 +1378,98 @@ export class AralRuntime {
     const level = to === "failed" ? "error" : "info";
     this.logger[level](`runtime ${to}`, { event: "lifecycle.transition", from, to, ...details });
     void this.#audit?.append("lifecycle.transition", { instanceId: this.instanceId, from, to });
+  }
+}
+
+/** Every RuntimeDeps key (`satisfies` keeps the list in step with the interface). */
+const DEPS_KEYS: readonly string[] = Object.keys({
+  platform: true,
+  logger: true,
+  logSink: true,
+  audit: true,
+  env: true,
+  handleSignals: true,
+  handleUncaught: true,
+  exitAfterSignal: true,
+  watchSupervisor: true,
+} satisfies Record<keyof RuntimeDeps, true>);
+
+/**
+ * The second argument of `new AralRuntime()`: an object of known keys with values of the right kind. A misspelt key
+ * (`handlesignals`), a switch given as "no" (truthy) or an env value that is no string were taken silently and
+ * ignored, or failed deep inside start().
+ */
+function checkDeps(deps: unknown): asserts deps is RuntimeDeps {
+  const what = "new AralRuntime() deps (its second argument)";
+  requireArgument(
+    deps !== null && typeof deps === "object" && !Array.isArray(deps),
+    what,
+    "an object such as { platform, logSink, env, handleSignals }",
+    deps,
+  );
+  const given = deps as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (DEPS_KEYS.includes(key)) continue;
+    const near = closest(key, DEPS_KEYS);
+    throw new InvalidArgumentError(
+      `${what}: key ${JSON.stringify(key)}`,
+      near ? `a known key (did you mean ${JSON.stringify(near)}?)` : `one of the known keys: ${DEPS_KEYS.join(", ")}`,
+      given[key],
+    );
+  }
+  for (const key of ["handleSignals", "handleUncaught", "exitAfterSignal", "watchSupervisor"]) {
+    const value = given[key];
+    requireArgument(value === undefined || typeof value === "boolean", `deps.${key}`, "a boolean", value);
+  }
+  const { env, logger, logSink, audit } = given;
+  if (env !== undefined) {
+    requireArgument(
+      env !== null && typeof env === "object" && !Array.isArray(env),
+      "deps.env",
+      "an object of strings",
+      env,
+    );
+    for (const [name, value] of Object.entries(env as Record<string, unknown>))
+      requireArgument(value === undefined || typeof value === "string", `deps.env.${name}`, "a string", value);
+  }
+  if (logger !== undefined) {
+    const methods = logger as Record<string, unknown> | null;
+    requireArgument(
+      methods !== null &&
+        typeof methods === "object" &&
+        ["debug", "info", "warn", "error"].every((level) => typeof methods[level] === "function"),
+      "deps.logger",
+      "a Logger (createLogger()) with debug, info, warn and error",
+      logger,
+    );
+    // one or the other: a logSink beside a logger was never written to
+    requireArgument(
+      logSink === undefined,
+      "deps.logSink",
+      "left out when deps.logger is given (the logger writes to its own sink)",
+      logSink,
+    );
+  }
+  if (audit !== undefined) {
+    const log = audit as Record<string, unknown> | null;
+    requireArgument(
+      log !== null &&
+        typeof log === "object" &&
+        typeof log["append"] === "function" &&
+        typeof log["flush"] === "function",
+      "deps.audit",
+      "an AuditLog",
+      audit,
+    );
+  }
+}
+
+/** ARAL_LOG_LEVEL for the logger made before the configuration is read; `fallback` when it does not parse. */
+function logLevelOr(value: string | undefined, fallback: LogThreshold): LogThreshold {
+  try {
+    return parseLogLevel(value, fallback);
+  } catch {
+    return fallback;
   }
 }
 
