@@ -132,4 +132,26 @@ export const runtimeHealthCases = defineCases([
       ok(runtime.healthReport()?.checks["db"] !== undefined, "'db' added again after removal survives a restart");
     },
   },
+  {
+    name: "health: a misspelt check option is refused naming it (timeout: did you mean timeoutMs?); a check that hangs past its timeout is not called again while that call runs",
+    capability: "runtime.health",
+    async run(ctx) {
+      const { runtime } = runtimeFor(ctx, { lifecycle: { healthcheck: { interval: 10, timeout: 30 } } });
+      await rejects(
+        () => runtime.addHealthCheck("db", () => true, { timeout: 50 } as never),
+        { instance: HealthCheckError, message: /unknown option "timeout" \(did you mean "timeoutMs"\?\)/ },
+        "addHealthCheck with { timeout }",
+      );
+      let calls = 0;
+      runtime.addHealthCheck("hangs", () => {
+        calls++;
+        return new Promise<boolean>(() => {}); // ignores its signal, never settles
+      });
+      await runtime.start();
+      await until("a run that finds the first call still running", 5_000, () =>
+        /^still running/.test(runtime.healthReport()?.checks["hangs"]?.error ?? ""),
+      );
+      equal(calls, 1, "calls of a check whose first call never settled");
+    },
+  },
 ]);

@@ -2,6 +2,7 @@ import type { RequestHandler } from "@aral/platform";
 import { toJsonValue } from "../logging/to-json-value.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/exposition.ts";
 import type { MetricsRegistry } from "../metrics/registry.ts";
+import { putOwn } from "./monitor.ts";
 import type { HealthMonitor, HealthReport } from "./monitor.ts";
 
 export interface HealthHandlerOptions {
@@ -93,8 +94,8 @@ function serialisable(report: HealthReport): HealthReport {
     try {
       JSON.stringify(check.detail);
     } catch {
-      checks ??= { ...report.checks };
-      checks[name] = { ...check, detail: toJsonValue(check.detail, keepEveryKey) };
+      checks ??= copyChecks(report.checks);
+      putOwn(checks, name, { ...check, detail: toJsonValue(check.detail, keepEveryKey) });
     }
   }
   return checks === undefined ? report : { ...report, checks };
@@ -104,7 +105,7 @@ function serialisable(report: HealthReport): HealthReport {
 function redacted(report: HealthReport): HealthReport {
   const checks: HealthReport["checks"] = {};
   for (const [name, { ok, kind, durationMs, lastRun }] of Object.entries(report.checks))
-    checks[name] = { ok, kind, durationMs, lastRun };
+    putOwn(checks, name, { ok, kind, durationMs, lastRun });
   return { ...report, checks };
 }
 
@@ -118,4 +119,11 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
     text = JSON.stringify({ error: `report failed: ${error instanceof Error ? error.message : String(error)}` });
   }
   return new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** A copy keeping every check as an own property (a check named `__proto__` included; spread would drop it). */
+function copyChecks(checks: HealthReport["checks"]): HealthReport["checks"] {
+  const copy: HealthReport["checks"] = {};
+  for (const [name, check] of Object.entries(checks)) putOwn(copy, name, check);
+  return copy;
 }

@@ -2,6 +2,7 @@ import { describeValue } from "../config/describe-value.ts";
 import { MAX_TIMER_MS, systemClock, type Clock } from "@aral/platform";
 import type { Logger } from "../logging/logger.ts";
 import { wallTime } from "../logging/wall-time.ts";
+import { closest } from "../config/suggest.ts";
 import { HealthCheckError } from "./errors.ts";
 
 export type CheckKind = "liveness" | "readiness" | "both";
@@ -64,6 +65,41 @@ interface Registered {
   kind: CheckKind;
   timeoutMs: number;
   result: CheckResult;
+  /** The call still running past its timeout: the check is not called again until it settles. */
+  hung?: Promise<unknown> | undefined;
+}
+
+const MONITOR_OPTION_KEYS: readonly string[] = Object.keys({
+  interval: true,
+  timeout: true,
+  clock: true,
+  logger: true,
+  instanceId: true,
+  startTime: true,
+  onRound: true,
+} satisfies Record<keyof HealthMonitorOptions, true>);
+
+const REGISTER_OPTION_KEYS: readonly string[] = Object.keys({ kind: true, timeoutMs: true } satisfies Record<
+  keyof RegisterOptions,
+  true
+>);
+
+/** A key of `options` that is not one of `known`: a HealthCheckError naming it (with the closest known key). */
+function refuseUnknownKeys(options: object, known: readonly string[], owner: string, check: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    throw new HealthCheckError(
+      `${owner}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : `; known: ${known.join(", ")}`}`,
+      check,
+      "invalid-option",
+    );
+  }
+}
+
+/** `record[key] = value` that stays an own property for any key, `__proto__` included. */
+export function putOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Named checks run on an interval with a timeout each; liveness and readiness derived from them. */
@@ -84,6 +120,7 @@ export class HealthMonitor {
   constructor(options: HealthMonitorOptions) {
     if (options === null || typeof options !== "object")
       throw new HealthCheckError("HealthMonitor needs options { interval, timeout }", "", "invalid-option");
+    refuseUnknownKeys(options, MONITOR_OPTION_KEYS, "HealthMonitor", "");
     this.#interval = positive("interval", options.interval);
     this.#timeout = positive("timeout", options.timeout);
     this.#clock = options.clock ?? systemClock;
@@ -179,7 +216,7 @@ export class HealthMonitor {
     const live = this.isLive();
     const ready = this.isReady();
     const checks: Record<string, CheckResult> = {};
-    for (const [name, entry] of this.#checks) checks[name] = { ...entry.result };
+    for (const [name, entry] of this.#checks) putOwn(checks, name, { ...entry.result });
     return {
       status: !live ? "fail" : ready ? "pass" : "warn",
       live,
@@ -210,22 +247,39 @@ export class HealthMonitor {
     const controller = new AbortController();
     const timeout = new AbortController();
     let outcome: { ok: boolean; error?: string; detail?: unknown };
-    try {
-      const timedOut = this.#clock.sleep(entry.timeoutMs, timeout.signal).then(
-        () => {
-          controller.abort(new Error(`timed out after ${entry.timeoutMs} ms`));
-          return { ok: false, error: `timed out after ${entry.timeoutMs} ms` };
-        },
-        () => new Promise<never>(() => {}), // cancelled because the check settled first
-      );
-      const checked = (async () => interpret(await entry.check({ signal: controller.signal })))();
-      checked.catch(() => {}); // a check that fails after its timeout must not surface as unhandled
-      outcome = await Promise.race([checked, timedOut]);
-    } catch (error) {
-      outcome = { ok: false, error: describe(error) };
-    } finally {
-      timeout.abort();
-    }
+    if (entry.hung) {
+      // A check that ignores its signal is not called again while it runs: one more call per round would pile up.
+      outcome = {
+        ok: false,
+        error: `still running: its call from an earlier run has not settled (timeout ${entry.timeoutMs} ms)`,
+      };
+    } else
+      try {
+        const timedOut = this.#clock.sleep(entry.timeoutMs, timeout.signal).then(
+          () => {
+            controller.abort(new Error(`timed out after ${entry.timeoutMs} ms`));
+            return { ok: false, error: `timed out after ${entry.timeoutMs} ms` };
+          },
+          () => new Promise<never>(() => {}), // cancelled because the check settled first
+        );
+        const checked = (async () => interpret(await entry.check({ signal: controller.signal })))();
+        checked.catch(() => {}); // a check that fails after its timeout must not surface as unhandled
+        outcome = await Promise.race([checked, timedOut]);
+        if (controller.signal.aborted) {
+          const hung = checked.then(
+            () => {},
+            () => {},
+          );
+          entry.hung = hung;
+          void hung.then(() => {
+            if (entry.hung === hung) entry.hung = undefined;
+          });
+        }
+      } catch (error) {
+        outcome = { ok: false, error: describe(error) };
+      } finally {
+        timeout.abort();
+      }
     const previous = entry.result;
     if (this.#checks.get(name) !== entry) return undefined; // unregistered meanwhile
     entry.result = {
@@ -296,6 +350,7 @@ export function validateHealthCheck(
       String(name),
       "invalid-option",
     );
+  refuseUnknownKeys(options, REGISTER_OPTION_KEYS, `Health check ${describeValue(name)}`, String(name));
   const { kind = "both", timeoutMs: requested } = options as RegisterOptions;
   if (typeof name !== "string" || name.trim() === "") {
     throw new HealthCheckError(

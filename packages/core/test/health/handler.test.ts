@@ -201,3 +201,17 @@ describe("healthHandler: HEAD and unserialisable details over real HTTP on 127.0
     }
   });
 });
+
+describe("healthHandler: a check named __proto__", () => {
+  it("is served on /health like any other, with and without exposeDetails", async () => {
+    const monitor = new HealthMonitor({ interval: 1000, timeout: 200 });
+    monitor.register("__proto__", () => ({ ok: false, detail: { big: 10n } }));
+    await monitor.runChecks();
+    for (const exposeDetails of [false, true]) {
+      const response = await healthHandler({ monitor, exposeDetails })(new Request("http://x/health"));
+      const body = JSON.parse(await response.text()) as { checks: Record<string, unknown> };
+      expect(Object.keys(body.checks)).toEqual(["__proto__"]);
+      expect(Object.getOwnPropertyDescriptor(body.checks, "__proto__")?.value).toMatchObject({ ok: false });
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "@aral/platform";
 import { createLogger, memorySink } from "../../src/logging/index.ts";
 import { HealthCheckError, HealthMonitor } from "../../src/health/index.ts";
+import { until } from "../wait.ts";
 
 const monitor = (extra: Partial<ConstructorParameters<typeof HealthMonitor>[0]> = {}) =>
   new HealthMonitor({ interval: 1000, timeout: 200, instanceId: "i-1", ...extra });
@@ -188,5 +189,57 @@ describe("scheduling", () => {
     });
     await Promise.all([m.runChecks(), m.runChecks(), m.runChecks()]);
     expect(calls).toBe(1);
+  });
+});
+
+describe("checks and options an operator gets wrong", () => {
+  it("an unknown option of the monitor or of a check is a HealthCheckError naming it, not ignored", () => {
+    expect(() => monitor({ intervall: 5 } as never)).toThrow(
+      expect.objectContaining({
+        reason: "invalid-option",
+        message: expect.stringContaining('did you mean "interval"'),
+      }),
+    );
+    const m = monitor();
+    expect(() => m.register("db", () => true, { timeout: 50 } as never)).toThrow(
+      expect.objectContaining({
+        name: "HealthCheckError",
+        check: "db",
+        reason: "invalid-option",
+        message: expect.stringContaining('unknown option "timeout" (did you mean "timeoutMs"?)'),
+      }),
+    );
+    expect(m.report().checks).toEqual({});
+  });
+
+  it("a check named __proto__ is reported like any other", async () => {
+    const m = monitor();
+    m.register("__proto__", () => false);
+    await m.runChecks();
+    const { checks, status } = m.report();
+    expect(status).toBe("fail");
+    expect(Object.keys(checks)).toEqual(["__proto__"]);
+    expect(JSON.parse(JSON.stringify(checks))).toMatchObject({ ["__proto__"]: { ok: false } });
+  });
+
+  it("a check that hangs past its timeout is not called again until its call settles (calls piled up, one per run)", async () => {
+    const m = monitor({ timeout: 20 });
+    let calls = 0;
+    let settle!: () => void;
+    m.register("hangs", () => {
+      calls++;
+      return new Promise<boolean>((resolve) => (settle = () => resolve(true)));
+    });
+    await m.runChecks();
+    expect(m.report().checks["hangs"]).toMatchObject({ ok: false, error: "timed out after 20 ms" });
+    await m.runChecks();
+    await m.runChecks();
+    expect(calls).toBe(1);
+    expect(m.report().checks["hangs"]).toMatchObject({ ok: false, error: expect.stringMatching(/^still running/) });
+    settle();
+    await until("the hung call to settle and the check to be called again", () => {
+      void m.runChecks();
+      return calls === 2;
+    });
   });
 });
