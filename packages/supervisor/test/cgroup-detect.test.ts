@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detectCgroups, parseCgroupMounts, parseOwnCgroups } from "../src/cgroup/detect.ts";
-import { cpuQuotaMicros, cpuShares, cpuWeight } from "../src/cgroup/limits.ts";
+import { cpuMax, cpuShares, cpuWeight } from "../src/cgroup/limits.ts";
 import { instanceCgroupName, supervisorPidOf } from "../src/cgroup/reap.ts";
 import { platform } from "./helpers.ts";
 
@@ -105,9 +105,15 @@ describe("cgroup detection (never assumed)", () => {
     expect(await detectCgroups(mac)).toEqual({ unusable: "cgroups exist only on Linux (this is darwin)" });
   });
 
-  it("limit values: quota per 100 ms period, shares 1024 per core, weight by the Kubernetes formula; names carry the supervisor pid", () => {
-    expect(cpuQuotaMicros(0.25)).toBe(25_000);
-    expect(cpuQuotaMicros(0.001)).toBe(1_000);
+  it("limit values: quota per 100 ms period (longer under 10m), shares 1024 per core, weight by the Kubernetes formula; names carry the supervisor pid", () => {
+    expect(cpuMax(0.25)).toEqual({ quotaUs: 25_000, periodUs: 100_000 });
+    expect(cpuMax(2)).toEqual({ quotaUs: 200_000, periodUs: 100_000 });
+    expect(cpuMax(0.01)).toEqual({ quotaUs: 1_000, periodUs: 100_000 });
+    // the kernel's 1 ms minimum quota in a 100 ms period held these as 10m: a longer period keeps the ratio
+    expect(cpuMax(0.005)).toEqual({ quotaUs: 1_000, periodUs: 200_000 });
+    expect(cpuMax(0.001)).toEqual({ quotaUs: 1_000, periodUs: 1_000_000 });
+    // below what a 1 s period can hold: 1m, the least the kernel takes
+    expect(cpuMax(0.0001)).toEqual({ quotaUs: 1_000, periodUs: 1_000_000 });
     expect(cpuShares(0.5)).toBe(512);
     expect(cpuWeight(1)).toBe(39);
     expect(cpuWeight(0.001)).toBe(1);

@@ -1,7 +1,7 @@
 import type { Clock, Platform } from "@aral/platform";
 import { signalProcesses } from "../signal-processes.ts";
 import type { CgroupHost, V1Controller } from "./detect.ts";
-import { CPU_PERIOD_US, cpuQuotaMicros, cpuShares, cpuWeight, type CgroupLimits } from "./limits.ts";
+import { cpuMax, cpuShares, cpuWeight, type CgroupLimits } from "./limits.ts";
 
 type CgroupPlatform = Pick<Platform, "fs" | "process">;
 
@@ -299,7 +299,11 @@ async function createV2(
   }
   const cpuLimit =
     has("cpu") && limits.cpuLimitCores !== undefined
-      ? await tryWrite(platform, `${directory}/cpu.max`, `${cpuQuotaMicros(limits.cpuLimitCores)} ${CPU_PERIOD_US}`)
+      ? await tryWrite(
+          platform,
+          `${directory}/cpu.max`,
+          `${cpuMax(limits.cpuLimitCores).quotaUs} ${cpuMax(limits.cpuLimitCores).periodUs}`,
+        )
       : false;
   const cpuRequest =
     has("cpu") && limits.cpuRequestCores !== undefined
@@ -364,9 +368,10 @@ async function createV1(
   let cpuLimit = false;
   let cpuRequest = false;
   if (cpuDir && limits.cpuLimitCores !== undefined) {
+    const { quotaUs, periodUs } = cpuMax(limits.cpuLimitCores);
     cpuLimit =
-      (await tryWrite(platform, `${cpuDir}/cpu.cfs_period_us`, String(CPU_PERIOD_US))) &&
-      (await tryWrite(platform, `${cpuDir}/cpu.cfs_quota_us`, String(cpuQuotaMicros(limits.cpuLimitCores))));
+      (await tryWrite(platform, `${cpuDir}/cpu.cfs_period_us`, String(periodUs))) &&
+      (await tryWrite(platform, `${cpuDir}/cpu.cfs_quota_us`, String(quotaUs)));
   }
   if (cpuDir && limits.cpuRequestCores !== undefined)
     cpuRequest = await tryWrite(platform, `${cpuDir}/cpu.shares`, String(cpuShares(limits.cpuRequestCores)));

@@ -11,10 +11,19 @@ export interface CgroupLimits {
 }
 
 export const CPU_PERIOD_US = 100_000;
+/** The kernel's bounds: a quota of at least 1 ms, a period of at most 1 s. */
+const MIN_QUOTA_US = 1_000;
+const MAX_PERIOD_US = 1_000_000;
 
-/** cpu.cfs_quota_us / the first field of cpu.max: at least 1 ms, as the kernel requires. */
-export function cpuQuotaMicros(cores: number): number {
-  return Math.max(1_000, Math.round(cores * CPU_PERIOD_US));
+/**
+ * cpu.max (`<quota> <period>`) / cpu.cfs_quota_us and cpu.cfs_period_us for a limit in cores: 100 ms periods, or a
+ * longer one (up to 1 s) where the kernel's 1 ms minimum quota would be more than the limit - under 10m a 100 ms
+ * period held "1m" as 10m. Below 1m even a 1 s period gives 1m (the least the kernel can hold).
+ */
+export function cpuMax(cores: number): { quotaUs: number; periodUs: number } {
+  const periodUs =
+    cores * CPU_PERIOD_US >= MIN_QUOTA_US ? CPU_PERIOD_US : Math.min(MAX_PERIOD_US, Math.ceil(MIN_QUOTA_US / cores));
+  return { quotaUs: Math.max(MIN_QUOTA_US, Math.round(cores * periodUs)), periodUs };
 }
 
 /** v1 cpu.shares: 1024 per core, at least 2 (the kernel minimum). */
