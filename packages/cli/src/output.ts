@@ -38,6 +38,11 @@ export interface ProcessOutput extends Output {
   /** The reader of stdout or stderr went away (EPIPE). */
   readonly readerGone: boolean;
   /**
+   * The first write that failed for another reason than a reader that went away (EPIPE) or a terminal that hung up
+   * (EIO): a full disk (ENOSPC), a file too large (EFBIG), a quota (EDQUOT). What was written after it is lost.
+   */
+  readonly writeFailure: { readonly stream: "stdout" | "stderr"; readonly code: string } | undefined;
+  /**
    * Resolves once every line written has been taken by the reader, or the stream can take no more (its reader
    * went away). No time limit: like any program writing to a pipe, aral waits for a slow reader.
    */
@@ -70,10 +75,17 @@ export function processOutput(
 ): ProcessOutput {
   const handlers = new Set<() => void>();
   let readerGone = false;
+  let writeFailure: ProcessOutput["writeFailure"];
 
   const fail = (state: StreamState, error: unknown): void => {
     state.closed = true;
     for (const settle of [...state.waiters]) settle();
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!isBrokenPipe(error) && code !== "EIO" && writeFailure === undefined)
+      writeFailure = {
+        stream: state === states[0] ? "stdout" : "stderr",
+        code: typeof code === "string" ? code : error instanceof Error ? error.message : String(error),
+      };
     if (!isBrokenPipe(error) || readerGone) return;
     readerGone = true;
     for (const handler of [...handlers]) handler();
@@ -133,6 +145,9 @@ export function processOutput(
     get readerGone() {
       return readerGone;
     },
+    get writeFailure() {
+      return writeFailure;
+    },
     backlog: () => states[0]!.draining ?? states[1]!.draining,
     async flush() {
       for (const state of states) {
@@ -156,7 +171,8 @@ const SIGNAL_NUMBERS: Record<ShutdownSignal, number> = { SIGHUP: 1, SIGINT: 2, S
  * The code to exit with once the output has reached its reader: process.exit() drops what a pipe has not taken
  * yet (Node; Bun's process.stdout), so `aral run agent.mjs | slow-reader` lost the agent's last lines. aral waits
  * for a slow reader like any program writing to a pipe; the reader going away (EPIPE) ends the wait, and so does
- * SIGINT, SIGTERM or SIGHUP (128 + its number). 141 (128 + SIGPIPE) when the reader went away.
+ * SIGINT, SIGTERM or SIGHUP (128 + its number). 141 (128 + SIGPIPE) when the reader went away. Output that could
+ * not be written (writeFailure: a full disk) fails the command: 1 instead of 0, said on stderr when stdout failed.
  */
 export async function exitCodeAfterFlush(output: ProcessOutput, signals: SignalsApi, code: number): Promise<number> {
   let unsubscribe: (() => void)[] = [];
@@ -168,7 +184,16 @@ export async function exitCodeAfterFlush(output: ProcessOutput, signals: Signals
     });
     const interrupted = await Promise.race([output.flush().then(() => undefined), signalled]);
     if (interrupted !== undefined) return interrupted;
-    return output.readerGone ? READER_GONE_EXIT_CODE : code;
+    if (output.readerGone) return READER_GONE_EXIT_CODE;
+    const failure = output.writeFailure;
+    if (failure === undefined) return code;
+    // `aral export ... > /dev/full` printed nothing and exited 0: the output is lost, so the command failed
+    if (failure.stream === "stdout") {
+      output.err(`aral: cannot write to stdout: ${failure.code}; the output is incomplete`);
+      const again = await Promise.race([output.flush().then(() => undefined), signalled]);
+      if (again !== undefined) return again;
+    }
+    return code === 0 ? 1 : code;
   } finally {
     for (const off of unsubscribe) off();
   }

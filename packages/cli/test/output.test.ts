@@ -100,6 +100,31 @@ describe("processOutput", () => {
     expect(stdout.written()).toBe("kept\n");
   });
 
+  it("stdout that cannot be written (ENOSPC: > /dev/full) fails the command: exit 1 with a line on stderr; a failing code is kept", async () => {
+    for (const [given, expected] of [
+      [0, 1],
+      [3, 3],
+    ] as const) {
+      const [stdout, stderr] = [slowStream(), slowStream()];
+      stderr.read();
+      const output = processOutput(stdout.stream, stderr.stream);
+      output.out("the objects");
+      stdout.fail("ENOSPC");
+      await new Promise<void>((resolve) => stdout.stream.once("close", resolve));
+      expect(output.readerGone).toBe(false);
+      expect(output.writeFailure).toEqual({ stream: "stdout", code: "ENOSPC" });
+      expect(await exitCodeAfterFlush(output, noSignals, given)).toBe(expected);
+      expect(stderr.written()).toBe("aral: cannot write to stdout: ENOSPC; the output is incomplete\n");
+    }
+    // stderr full: nobody can be told, the exit code says it
+    const [stdout, stderr] = [slowStream(), slowStream()];
+    stdout.read();
+    const output = processOutput(stdout.stream, stderr.stream);
+    stderr.fail("EDQUOT");
+    await new Promise<void>((resolve) => stderr.stream.once("close", resolve));
+    expect(await exitCodeAfterFlush(output, noSignals, 0)).toBe(1);
+  });
+
   it("SIGINT, SIGTERM or SIGHUP while waiting for a reader ends the wait with 128 + the signal's number", async () => {
     for (const [signal, number] of [
       ["SIGHUP", 1],

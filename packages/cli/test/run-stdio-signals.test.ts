@@ -1,8 +1,8 @@
 // `aral run` as a real process on Node, Deno and Bun, its stdout a real pipe and its signals real ones:
 // a slow reader still gets every line; a reader that goes away (EPIPE) stops the agent quietly (exit 141);
 // SIGHUP stops the agent gracefully; an agent a signal killed gives 128 + the signal's number.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -208,4 +208,31 @@ describe("aral run paces the agent by its own reader", () => {
     },
     120_000,
   );
+});
+
+describe("output that cannot be written (stdout on a full disk: > /dev/full), on each runtime", () => {
+  for (const [runtime, command] of commands) {
+    it.skipIf(command === undefined || !existsSync("/dev/full"))(
+      `${runtime}: aral export and aral info exit 1 and say so on stderr (they exited 0 with nothing written)${command === undefined ? " (skipped: runtime not installed)" : ""}`,
+      () => {
+        for (const argv of [["export", "kubernetes", "--manifest", fastManifest], ["info"]]) {
+          const full = openSync("/dev/full", "w");
+          try {
+            const run = spawnSync(command![0]!, [...command!.slice(1), ...argv], {
+              cwd: repo,
+              env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+              stdio: ["ignore", full, "pipe"],
+              encoding: "utf8",
+              timeout: 60_000,
+            });
+            expect({ argv, status: run.status }).toEqual({ argv, status: 1 });
+            expect(run.stderr).toMatch(/^aral: cannot write to stdout: ENOSPC; the output is incomplete$/m);
+            expect(run.stderr).not.toMatch(STACK);
+          } finally {
+            closeSync(full);
+          }
+        }
+      },
+    );
+  }
 });
