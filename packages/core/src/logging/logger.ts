@@ -70,7 +70,7 @@ export interface Logger {
   flush(): Promise<void>;
 }
 
-/** Keys every line owns; a binding or field with one of these names is written as `_<name>`. */
+/** Keys every line owns; a binding or field with one of these names is written as `_<name>` (`__<name>` if that is taken too). */
 const RESERVED = new Set(["level", "time", "msg"]);
 
 const DEBUG = LEVEL_VALUES.debug;
@@ -217,7 +217,7 @@ class JsonLogger implements Logger {
       extra = undefined;
     } else text = safeString(msg);
     if (extra instanceof Error) extra = { err: extra };
-    const time = Math.round(wallTime(this.#shared.clock));
+    const time = lineTime(this.#shared.clock);
     let body = `{"level":${value},"time":${time}`;
     if (this.#bindingsJson) body += `,${this.#bindingsJson}`;
     const fieldText =
@@ -271,11 +271,26 @@ function fieldsJson(fields: LogFields, redact: KeyRedactor): string {
   const converted = toJsonValue(fields, redact);
   if (!converted || typeof converted !== "object" || Array.isArray(converted)) return "";
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(converted as Record<string, JsonValue>)) {
-    const name = RESERVED.has(key) ? `_${key}` : key;
+  const entries = converted as Record<string, JsonValue>;
+  for (const [key, value] of Object.entries(entries)) {
+    let name = key;
+    // `level` is written as `_level`, or `__level` when the fields hold a `_level` too: no key twice on a line
+    while (RESERVED.has(name.replace(/^_+/, "")) && (name === key ? RESERVED.has(name) : Object.hasOwn(entries, name)))
+      name = `_${name}`;
     parts.push(`${JSON.stringify(name)}:${JSON.stringify(value)}`);
   }
   return parts.join(",");
+}
+
+/** The line's epoch ms: a clock that throws or reads NaN must not drop the line or write `"time":NaN` (not JSON). */
+function lineTime(clock: Clock): number {
+  try {
+    const time = Math.round(wallTime(clock));
+    if (Number.isFinite(time)) return time;
+  } catch {
+    // fall through to the wall clock
+  }
+  return Date.now();
 }
 
 function safeString(value: unknown): string {

@@ -127,11 +127,14 @@ function putEntry(
 ): void {
   const next = levels === undefined ? undefined : levelsBelow(key, levels);
   if (next === REDACT || redact(key)) {
-    out[key] = REDACTED;
+    Object.defineProperty(out, key, { value: REDACTED, enumerable: true, writable: true, configurable: true });
     return;
   }
   const converted = convert(item, redact, ancestors, depth, next);
-  if (converted !== undefined) out[key] = converted;
+  // defined, not assigned: `out["__proto__"] = value` sets the prototype (the field vanished, or a logged request
+  // body's `{"__proto__": {...}}` became the prototype of the line's object)
+  if (converted !== undefined)
+    Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
 }
 
 function itemAtPath(

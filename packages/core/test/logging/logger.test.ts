@@ -434,3 +434,39 @@ describe("createLogger and child() options: a bad one is a TypeError naming it a
     });
   });
 });
+
+describe("odd keys and clocks", () => {
+  it("a __proto__ key (a logged request body parsed from JSON) is written, and redacted inside, not dropped or made the prototype", () => {
+    const sink = memorySink();
+    const logger = createLogger({ sink });
+    logger.info("request", { body: JSON.parse('{"__proto__":{"password":"hunter2","user":"ann"},"id":7}') });
+    logger.info("top", JSON.parse('{"__proto__":"v","y":2}'));
+    expect(sink.lines[0]).toContain('"body":{"__proto__":{"password":"[REDACTED]","user":"ann"},"id":7}');
+    expect(sink.lines[1]).toContain('"__proto__":"v","y":2');
+    expect(sink.lines[0]).not.toContain("hunter2");
+  });
+
+  it("a field named level beside one named _level writes both under distinct keys, not _level twice", () => {
+    const sink = memorySink();
+    createLogger({ sink }).info("m", { level: 1, _level: 4, msg: "x" });
+    const line = sink.lines[0]!;
+    expect(line.match(/"_level":/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({ level: 30, __level: 1, _level: 4, _msg: "x", msg: "m" });
+  });
+
+  it("a clock that throws or reads NaN still writes the line, with a JSON time", () => {
+    const sink = memorySink();
+    createLogger({ sink, clock: { now: () => Number.NaN, sleep: async () => {} } }).info("nan clock");
+    createLogger({
+      sink,
+      clock: {
+        now: () => {
+          throw new Error("clock broke");
+        },
+        sleep: async () => {},
+      },
+    }).info("throwing clock");
+    expect(sink.lines).toHaveLength(2);
+    for (const line of sink.lines) expect(Number.isFinite((JSON.parse(line) as { time: number }).time)).toBe(true);
+  });
+});
