@@ -240,7 +240,7 @@ describe("odd files an operator may hand over", () => {
     ]);
     // one key and the same text as a string are two keys in YAML, as the library counts them
     expect(await parseManifestText('a: 1\n1: 2\n"1": 3\n', "yaml")).toEqual({ a: 1, "1": 3 });
-  });
+  }, 30_000);
 
   it("the message lists at most 50 issues and clips a huge key; every issue stays in issues", async () => {
     const keys = Array.from({ length: 1_000 }, (_, i) => `"k${i}":${i}`).join(",");
