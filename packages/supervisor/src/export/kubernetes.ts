@@ -18,6 +18,8 @@ export type KubernetesKind = (typeof KUBERNETES_KINDS)[number];
 
 /** Port of the health server in the pod when the manifest's `health.port` is 0 (pick any). */
 export const DEFAULT_HEALTH_PORT = 8080;
+/** Most bytes a ConfigMap's data may hold (the API server's limit). */
+const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
 /** Where the agent's code is in the image; relative entries are relative to it. */
 export const DEFAULT_WORKDIR = "/app";
 
@@ -302,6 +304,14 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
 
   const objects: Record<string, unknown>[] = [];
   if (agent.manifest !== undefined) {
+    // The API server refuses a ConfigMap whose data passes 1 MiB (etcd keeps objects small).
+    const bytes = new TextEncoder().encode(agent.manifest.text).byteLength;
+    if (bytes > CONFIG_MAP_MAX_BYTES)
+      throw new ExportError(
+        "manifest",
+        `agent ${name}: the manifest ${agent.manifest.path} is ${bytes} bytes; a ConfigMap holds at most ${CONFIG_MAP_MAX_BYTES} (1 MiB), so the API server would refuse ${name}-manifest: trim it (comments, unused sections)`,
+        "input",
+      );
     objects.push({
       apiVersion: "v1",
       kind: "ConfigMap",

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -386,6 +386,22 @@ describe("logging.audit on a read-only root filesystem: a volume for the log's d
 });
 
 describe("names Kubernetes would refuse are refused here, by option or field", () => {
+  it("a manifest over 1 MiB is an ExportError naming it: the API server refuses such a ConfigMap", async () => {
+    const big = (bytes: number) => {
+      const path = join(dir, "big.json");
+      const head = JSON.stringify({ aral: { version: "1.0" }, layers: { runtime: {} } });
+      writeFileSync(path, `${head}${" ".repeat(bytes - head.length)}`);
+      return path;
+    };
+    const over = await loadManifestAgent(platform, big(1024 * 1024 + 1), { name: "big" });
+    const error = thrown(() => exportKubernetes(over));
+    expect(error).toBeInstanceOf(ExportError);
+    expect(error).toMatchObject({ field: "manifest", origin: "input" });
+    expect((error as Error).message).toContain("is 1048577 bytes; a ConfigMap holds at most 1048576 (1 MiB)");
+    const at = await loadManifestAgent(platform, big(1024 * 1024), { name: "big" });
+    for (const object of await roundTripYaml(exportKubernetes(at).objects)) validate(object);
+  });
+
   it("--image must be an image reference (the API server takes any string; the pod failed at pull, InvalidImageName)", async () => {
     const agent = await loadAgent("example");
     for (const bad of ["a b", "Node:24", "node:24\nx", "node:", "registry.local:5000/", "node@sha256:abc", " node"]) {
