@@ -90,7 +90,11 @@ export function checkField(
         return undefined;
       }
       if (field.minLength !== undefined && input.length < field.minLength)
-        add(path, input, `must be at least ${field.minLength} characters`);
+        add(
+          path,
+          input,
+          field.minLength === 1 ? "must not be empty" : `must be at least ${field.minLength} characters`,
+        );
       else if (field.pattern && !field.pattern.test(input))
         add(path, input, field.patternMessage ?? `must match ${String(field.pattern)}`);
       break;

@@ -119,7 +119,7 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): NumberField
 
 /** A fraction such as 0.9 (90 % of the limit). */
 export function ratio(options: { allowZero: boolean; allowOne: boolean }): NumberField {
-  const low = options.allowZero ? "0" : "more than 0";
+  const low = options.allowZero ? "at least 0" : "more than 0";
   const high = options.allowOne ? "at most 1" : "less than 1";
   return {
     kind: "number",

@@ -308,3 +308,20 @@ describe("validation names the path, the value and what was expected", () => {
     expect(validateManifest({ ...once, $schema: "./schema.json" }).$schema).toBe("./schema.json");
   });
 });
+
+describe("messages read as English", () => {
+  it("an empty string is 'must not be empty'; a ratio says 'at least 0 and at most 1'", () => {
+    const issues = (value: unknown) => {
+      try {
+        validateRuntimeOptions(value);
+      } catch (error) {
+        return (error as ConfigError).issues;
+      }
+      throw new Error("expected a ConfigError");
+    };
+    expect(issues({ health: { hostname: "" } })[0]).toMatchObject({ message: "must not be empty" });
+    expect(issues({ observability: { tracing: { sampleRatio: 2 } } })[0]).toMatchObject({
+      expected: "a number at least 0 and at most 1",
+    });
+  });
+});
