@@ -1,8 +1,15 @@
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PlatformError, fileInfoFromStats, mapErrors, toBytes, toPlatformError } from "@aral/platform";
-import type { DirEntry, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
+import {
+  PlatformError,
+  fileInfoFromStats,
+  makeDirectoryTree,
+  mapErrors,
+  toBytes,
+  toPlatformError,
+} from "@aral/platform";
+import type { DirEntry, DirectoryOps, FileSystemPrimitives, WriteFileOptions } from "@aral/platform";
 import { openDirHandle, readFileNoFollow } from "./dir-handle.ts";
 import { plainBytes } from "./node-streams.ts";
 import { fsPromises as fsp } from "./on-first-use.ts";
@@ -49,6 +56,15 @@ async function remove(target: string, opts: { recursive?: boolean } = {}): Promi
     }
   });
 }
+
+async function mkdirOne(dir: string, mode: number | undefined): Promise<void> {
+  await mapErrors("mkdir", dir, () => fsp.mkdir(dir, mode === undefined ? {} : { mode }));
+}
+
+const directoryOps: DirectoryOps = {
+  mkdir: mkdirOne,
+  stat: async (file) => fileInfoFromStats(await fsp.stat(file), process.platform !== "win32"),
+};
 
 async function makeTempDir(opts: { prefix?: string } = {}): Promise<string> {
   // not path.join: with an empty prefix it would drop the separator and create the directory next to tmpdir
@@ -149,9 +165,9 @@ export function createNodeFileSystem(): FileSystemPrimitives {
       return fileInfoFromStats(await mapErrors("lstat", file, () => fsp.lstat(file)), process.platform !== "win32");
     },
     async mkdir(dir, opts = {}) {
-      await mapErrors("mkdir", dir, () =>
-        fsp.mkdir(dir, { recursive: opts.recursive === true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) }),
-      );
+      // not node's recursive mkdir: it retries forever where a parent takes no children (under /proc)
+      if (opts.recursive === true) await makeDirectoryTree(directoryOps, dir, opts.mode);
+      else await mkdirOne(dir, opts.mode);
     },
     readDir,
     remove,

@@ -1,7 +1,7 @@
 import { PLATFORM_ERROR_CODES } from "@aral/platform";
 import { atLeast, atMost, bytesEqual, deepEqual, equal, fail, ok, rejects } from "../harness/assert.ts";
 import { defineCases, type ConformanceCase } from "../harness/case.ts";
-import { joinPath, patternedBytes } from "../harness/helpers.ts";
+import { joinPath, patternedBytes, within } from "../harness/helpers.ts";
 
 const UNICODE_TEXT = "héllo wörld ✓ 🚀 — ARAL\n";
 
@@ -249,6 +249,44 @@ export const fsCases: ConformanceCase[] = defineCases([
         await platform.fs.readTextFile(joinPath(deep, "keep.txt")),
         "kept",
         "a file inside survives mkdir recursive of an existing directory",
+      );
+    },
+  },
+  {
+    name: "fs: mkdir recursive over a file rejects AlreadyExists, through a file NotADirectory, and under a parent that takes no children (Linux /proc) NotFound - never a hang",
+    capability: "fs",
+    async run({ platform, tempDir }) {
+      const dir = await tempDir();
+      const file = joinPath(dir, "f.txt");
+      await platform.fs.writeFile(file, "x");
+      await within(
+        rejects(
+          () => platform.fs.mkdir(file, { recursive: true }),
+          { code: "AlreadyExists" },
+          "mkdir(file, recursive)",
+        ),
+        5_000,
+        "mkdir recursive of an existing file",
+      );
+      await within(
+        rejects(
+          () => platform.fs.mkdir(joinPath(file, "a", "b"), { recursive: true }),
+          { code: "NotADirectory" },
+          "mkdir(file/a/b, recursive)",
+        ),
+        5_000,
+        "mkdir recursive through a file",
+      );
+      if (platform.runtime.os !== "linux") return;
+      // /proc exists but refuses new entries with ENOENT: node's own recursive mkdir retries that forever
+      await within(
+        rejects(
+          () => platform.fs.mkdir("/proc/aral-no-such/child", { recursive: true }),
+          { code: "NotFound" },
+          "mkdir(/proc/x/y)",
+        ),
+        5_000,
+        "mkdir recursive under /proc",
       );
     },
   },

@@ -13,6 +13,8 @@ export { mapReadableErrors, mapWritableErrors } from "./map-stream-errors.ts";
 export { onUncaughtFromProcess, signalsFromProcess, usageFromProcess } from "./process-object.ts";
 export type { ProcessObject } from "./process-object.ts";
 export { fileInfoFromStats } from "./file-info.ts";
+export { makeDirectoryTree } from "./make-directory-tree.ts";
+export type { DirectoryOps } from "./make-directory-tree.ts";
 export type { StatsLike } from "./file-info.ts";
 export { guardPlatform } from "./guard.ts";
 export { definePlatform } from "./define-platform.ts";
