@@ -146,7 +146,7 @@ describe("aral export", () => {
     expect(critic).not.toMatch(/ARAL_MANIFEST/);
     expect(readFileSync(join(units, "planner.service"), "utf8")).toMatch(
       new RegExp(
-        `^ExecStart=deno run --allow-read=${fleetDir}/agent.manifest.jsonc --allow-net --allow-env ${fleetDir}/agent.ts$`,
+        `^ExecStart=deno run --allow-read=${fleetDir}/agent.manifest.jsonc --allow-sys=hostname --allow-net --allow-env ${fleetDir}/agent.ts$`,
         "m",
       ),
     );

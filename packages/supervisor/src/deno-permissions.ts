@@ -30,10 +30,13 @@ export function denoDirectoriesToCreate(manifest: RuntimeConfig | undefined): st
 }
 
 /**
- * The system information a Deno agent reads (`--allow-sys=`): statfs, for the disk usage of its storage roots that its
- * resource monitor samples and `aral_disk_usage_ratio` shows. Without it every sample of a root fails.
+ * The system information a Deno agent reads (`--allow-sys=`, one list): hostname always, for pino's base field
+ * `hostname` on every log line (without it Deno.hostname() throws and the runtime logs ""); statfs when it has a
+ * storage root, for the disk usage its resource monitor samples and `aral_disk_usage_ratio` shows (without it every
+ * sample of a root fails).
  */
 export function denoSysPermissions(manifest: RuntimeConfig | undefined): string[] {
   const storage = manifest?.resources.storage;
-  return storage?.persistent !== undefined || storage?.ephemeral !== undefined ? ["statfs"] : [];
+  const statfs = storage?.persistent !== undefined || storage?.ephemeral !== undefined;
+  return ["hostname", ...(statfs ? ["statfs"] : [])];
 }

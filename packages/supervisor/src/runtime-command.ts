@@ -50,7 +50,8 @@ function permissionList(option: string, paths: readonly string[]): string {
  * The command line that runs `entry` under `runtime`, first element the executable:
  * - node: [node, --max-old-space-size=<MiB of the memory limit>?, entry, ...args]
  * - deno: [deno, "run", --allow-read=<what it writes + audit key + extraReadPaths>?, --allow-write=<storage roots +
- *   audit log>?, --allow-net?, --allow-env, entry, ...args] (denoPermissionPaths)
+ *   audit log>?, --allow-sys=hostname[,statfs], --allow-net?, --allow-env, entry, ...args] (denoPermissionPaths,
+ *   denoSysPermissions)
  * - bun:  [bun, entry, ...args]
  * Which manifest field produces which flag is tabled in supervisor/README.md.
  */
@@ -101,8 +102,7 @@ export function runtimeCommand(
       const flags: string[] = [];
       if (read.length > 0) flags.push(`--allow-read=${permissionList("allow-read", read)}`);
       if (write.length > 0) flags.push(`--allow-write=${permissionList("allow-write", write)}`);
-      const sys = denoSysPermissions(options.manifest);
-      if (sys.length > 0) flags.push(`--allow-sys=${sys.join(",")}`);
+      flags.push(`--allow-sys=${denoSysPermissions(options.manifest).join(",")}`);
       if (options.allowNet ?? true) flags.push("--allow-net");
       // The supervisor already hands the child only the variables it may see (childEnvironment).
       flags.push("--allow-env");

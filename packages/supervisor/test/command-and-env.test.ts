@@ -65,13 +65,13 @@ describe("runtimeCommand", () => {
     expect(nodeHeapFlag(1000)).toBe("--max-old-space-size=1");
   });
 
-  it("deno: read/write on the storage roots, net, env", () => {
+  it("deno: read/write on the storage roots, hostname and statfs, net, env", () => {
     expect(runtimeCommand("deno", "agent.ts", { manifest, extraReadPaths: ["/etc/agent.yaml"] })).toEqual([
       "deno",
       "run",
       "--allow-read=/data/agent,/tmp/agent,/etc/agent.yaml",
       "--allow-write=/data/agent,/tmp/agent",
-      "--allow-sys=statfs",
+      "--allow-sys=hostname,statfs",
       "--allow-net",
       "--allow-env",
       "agent.ts",
@@ -79,6 +79,7 @@ describe("runtimeCommand", () => {
     expect(runtimeCommand("deno", "agent.ts", { manifest: resolveRuntimeConfig({}), allowNet: false })).toEqual([
       "deno",
       "run",
+      "--allow-sys=hostname",
       "--allow-env",
       "agent.ts",
     ]);

@@ -17,7 +17,7 @@ it("Deno: an agent with a storage root under the supervisor's permission flags k
     execPaths: { deno: denoBinary },
     tempDir: tmpdir(),
   });
-  expect(args).toContain("--allow-sys=statfs");
+  expect(args).toContain("--allow-sys=hostname,statfs");
   expect(args).not.toContain("-A");
   const run = supervise("unused", {
     command: command!,

@@ -222,7 +222,7 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
       "run",
       "--allow-read=/data,/tmp,/app/seed.manifest.json",
       "--allow-write=/data,/tmp",
-      "--allow-sys=statfs",
+      "--allow-sys=hostname,statfs",
       "--allow-net",
       "--allow-env",
       "/app/agent.ts",
