@@ -1,10 +1,13 @@
 // One agent, three runtimes: `node examples/agent.ts` (Node ≥ 22), `deno run -A examples/agent.ts`,
 // `bun examples/agent.ts`. It thinks in prioritized tasks, holds a memory lease, answers health checks,
 // and stops gracefully on Ctrl-C: every accepted task finishes or is reported as returned.
-import { AralRuntime } from "aral";
+import { AralRuntime, platform } from "aral";
 
-const manifest = new URL("./agent.manifest.jsonc", import.meta.url);
-const runtime = new AralRuntime(decodeURIComponent(manifest.pathname));
+// Under `aral run` / `aral up` the operator's manifest (ARAL_MANIFEST), or the defaults when they gave none: new
+// AralRuntime() reads it. Run on its own, the manifest beside this file.
+const operated = platform.env.has("ARAL_MANIFEST") || platform.env.has("ARAL_SUPERVISOR");
+const beside = decodeURIComponent(new URL("./agent.manifest.jsonc", import.meta.url).pathname);
+const runtime = new AralRuntime(operated ? undefined : beside);
 const say = (msg: string) => console.log(`[agent ${runtime.platform.runtime.name}] ${msg}`);
 
 let thoughts = 0;
