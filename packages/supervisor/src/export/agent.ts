@@ -33,6 +33,8 @@ export interface ExportAgent {
   allowEnv: readonly string[];
   /** Instances (replicas, or systemd template instances). */
   instances: number;
+  /** A fleet agent's `ready:` (how `aral up` decides an instance is ready); undefined outside a fleet file. */
+  ready?: { line?: string; url?: string; startupMs: number } | undefined;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -24,6 +24,7 @@ export interface FleetLike {
     manifestPath: string | undefined;
     inlineSettings?: Readonly<Record<string, string>>;
     env: readonly string[];
+    ready?: { line?: string; url?: string; startupMs: number };
   }[];
 }
 
@@ -114,6 +115,7 @@ export async function fleetExportAgents(
       ...(spec.inlineSettings === undefined ? {} : { settings: spec.inlineSettings }),
       allowEnv: spec.env,
       instances: spec.instances,
+      ...(spec.ready === undefined ? {} : { ready: spec.ready }),
       ...(target === "kubernetes" ? { relativeWorkdir: cwd } : { cwd }),
     });
   }

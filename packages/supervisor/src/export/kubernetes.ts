@@ -1,12 +1,12 @@
 import type { ExportAgent } from "./agent.ts";
 import { exportRuntimeCommand, isWithin } from "./agent-command.ts";
 import { type AuditFiles, auditFiles } from "./audit-log.ts";
-import { containerEnv } from "./container-env.ts";
+import { containerEnv, instanceEnv, POD_INDEX_LABEL } from "./container-env.ts";
 import { ExportError } from "./errors.ts";
 import { containerResources } from "./kubernetes-resources.ts";
 import { type StorageLayout, storageLayout, VOLUME_NAMES } from "./kubernetes-storage.ts";
 import { Notes } from "./notes.ts";
-import { HEALTH_PORT_NAME, healthProbes } from "./probes.ts";
+import { HEALTH_PORT_NAME, type HttpProbe, healthProbes, readyUrlProbe } from "./probes.ts";
 import { wholeSeconds } from "./quantities.ts";
 import { imageReferenceProblem, RUNTIME_IMAGES } from "./runtime-images.ts";
 import { normalizeAbsolute, storageRoots } from "./storage-roots.ts";
@@ -241,17 +241,47 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     "errorHandling.maxBackoffMs",
     `container restarts follow the kubelet's own backoff (10 s doubling to 5 min), not ${config.errorHandling.backoffMs} \u2026 ${config.errorHandling.maxBackoffMs} ms as under aral run; the agent's in-process retries still use them`,
   );
-  if (notes.written("health.enabled") && !config.health.enabled)
+  // An aral runtime agent (entry) serves the health endpoints; a command agent only when its layers.runtime says so
+  // (health on a fixed port, which aral up probes too). Nothing else gets ARAL_HEALTH_*, HTTP probes or scraping.
+  const servesHealth = agent.command === undefined || (config.health.enabled && config.health.port !== 0);
+  const probes: { livenessProbe?: HttpProbe; readinessProbe?: HttpProbe; startupProbe?: HttpProbe } = servesHealth
+    ? healthProbes(config, notes)
+    : {};
+  let minReadySeconds: number | undefined;
+  if (agent.ready?.url !== undefined) {
+    // aral up's order: ready.url first
+    const probe = readyUrlProbe(agent.ready.url, config, notes);
+    if (probe !== undefined) probes.readinessProbe = probe;
+  } else if (!servesHealth && agent.ready?.line !== undefined) {
+    notes.unreachable(
+      "(ready.line)",
+      `the kubelet cannot watch a container's output for ${JSON.stringify(agent.ready.line)}: no readiness probe, the pod is Ready once its container runs (give ready.url, or serve the runtime's health)`,
+    );
+  } else if (!servesHealth && agent.ready !== undefined) {
+    const seconds = wholeSeconds(agent.ready.startupMs);
+    if (kind !== "sandbox" && seconds > 0) minReadySeconds = seconds;
+    notes.unreachable(
+      "(ready)",
+      `"ready once it has stayed up ${agent.ready.startupMs} ms" has no probe: the pod is Ready once its container runs; ${minReadySeconds !== undefined ? `minReadySeconds ${minReadySeconds} makes a rollout count it available only once it has stayed up that long` : "nothing waits for it to stay up"} (give ready.url for a real probe)`,
+    );
+  }
+  const instance = instanceEnv(kind);
+  if (instance === undefined)
+    notes.unreachable(
+      "(instances)",
+      `a Deployment's pods have no index: ARAL_INSTANCE (aral up's instance number) is not set, ARAL_INSTANCE_ID (the pod's name) tells them apart; --kind statefulset sets ARAL_INSTANCE from the pod's ${POD_INDEX_LABEL} label`,
+    );
+  if (servesHealth && notes.written("health.enabled") && !config.health.enabled)
     notes.approximated(
       "health.enabled",
       "set to true in the container (ARAL_HEALTH_ENABLED): the probes need the health endpoints",
     );
-  if (notes.written("health.hostname"))
+  if (servesHealth && notes.written("health.hostname"))
     notes.approximated(
       "health.hostname",
       "replaced by the pod's IP (ARAL_HEALTH_HOSTNAME from status.podIP): the kubelet probes that address",
     );
-  if (options.healthPort !== undefined && config.health.port !== 0 && config.health.port !== healthPort)
+  if (servesHealth && options.healthPort !== undefined && config.health.port !== 0 && config.health.port !== healthPort)
     notes.approximated("health.port", `replaced by --health-port ${healthPort}`);
 
   const container = {
@@ -266,10 +296,12 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       healthPort,
       allowEnv: agent.allowEnv,
       settings: agent.settings ?? {},
+      servesHealth,
+      instance,
     }),
-    ports: [{ name: HEALTH_PORT_NAME, containerPort: healthPort, protocol: "TCP" }],
+    ...(servesHealth ? { ports: [{ name: HEALTH_PORT_NAME, containerPort: healthPort, protocol: "TCP" }] } : {}),
     resources: containerResources(config, notes),
-    ...healthProbes(config, notes),
+    ...probes,
     securityContext: containerSecurityContext(),
     volumeMounts,
   };
@@ -289,9 +321,13 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
     containers: [container],
     ...(volumes.length > 0 ? { volumes } : {}),
   };
-  const scrape = options.monitor
-    ? {}
-    : { "prometheus.io/scrape": "true", "prometheus.io/port": String(healthPort), "prometheus.io/path": "/metrics" };
+  const monitor = options.monitor === true && servesHealth;
+  if (options.monitor === true && !servesHealth)
+    notes.unreachable("(monitor)", "no PodMonitor: the agent serves no /metrics (it is not an aral runtime agent)");
+  const scrape =
+    monitor || !servesHealth
+      ? {}
+      : { "prometheus.io/scrape": "true", "prometheus.io/port": String(healthPort), "prometheus.io/path": "/metrics" };
   const template = {
     metadata: { labels, ...(Object.keys(scrape).length > 0 ? { annotations: scrape } : {}) },
     spec: podSpec,
@@ -334,6 +370,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
         metadata,
         spec: {
           replicas,
+          ...(minReadySeconds !== undefined ? { minReadySeconds } : {}),
           selector: { matchLabels: selector },
           // A ReadWriteOnce claim cannot be attached to the old and the new pod at once.
           ...(storage.claim !== undefined ? { strategy: { type: "Recreate" } } : {}),
@@ -349,7 +386,9 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
         spec: {
           clusterIP: "None",
           selector,
-          ports: [{ name: HEALTH_PORT_NAME, port: healthPort, targetPort: HEALTH_PORT_NAME }],
+          ...(servesHealth
+            ? { ports: [{ name: HEALTH_PORT_NAME, port: healthPort, targetPort: HEALTH_PORT_NAME }] }
+            : {}),
         },
       });
       objects.push({
@@ -359,6 +398,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
         spec: {
           serviceName: name,
           replicas,
+          ...(minReadySeconds !== undefined ? { minReadySeconds } : {}),
           selector: { matchLabels: selector },
           template,
           ...(claimTemplates ? { volumeClaimTemplates: claimTemplates } : {}),
@@ -382,7 +422,7 @@ export function exportKubernetes(agent: ExportAgent, options: KubernetesExportOp
       spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
     });
   }
-  if (options.monitor) {
+  if (monitor) {
     objects.push({
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PodMonitor",

@@ -53,4 +53,9 @@ export class Notes {
   unreachable(what: string, message: string): void {
     this.list.push({ agent: this.#agent, field: what, kind: "not-expressible", message });
   }
+
+  /** An approximation of what is not a manifest field (a fleet agent's `ready.url`). */
+  approximatedOutside(what: string, message: string): void {
+    this.list.push({ agent: this.#agent, field: what, kind: "approximated", message });
+  }
 }

@@ -6,7 +6,7 @@ import { wholeSeconds } from "./quantities.ts";
 export const HEALTH_PORT_NAME = "health";
 
 export interface HttpProbe {
-  httpGet: { path: string; port: string };
+  httpGet: { path: string; port: string | number; scheme?: "HTTP" | "HTTPS" };
   periodSeconds: number;
   timeoutSeconds: number;
   failureThreshold: number;
@@ -59,5 +59,36 @@ export function healthProbes(
       timeoutSeconds,
       failureThreshold: startupFailures,
     },
+  };
+}
+
+/**
+ * A fleet agent's `ready.url` as the kubelet can probe it: a readiness probe GET on the URL's path and port at the
+ * pod's IP (the kubelet has no other address for the pod, so the URL's host is noted as replaced), scheme from the
+ * URL; period from `lifecycle.healthcheck.interval`, 2 s per request as `aral up` allows. A URL with `{instance}`
+ * (a different URL per instance) is not expressible in one pod template: undefined, noted.
+ */
+export function readyUrlProbe(url: string, config: RuntimeConfig, notes: Notes): HttpProbe | undefined {
+  if (url.includes("{instance}")) {
+    notes.unreachable(
+      "(ready.url)",
+      `${url} differs per instance ({instance}), and every pod of one template gets the same probe: no readiness probe (each pod has its own network: give the agent one port and path)`,
+    );
+    return undefined;
+  }
+  const parsed = new URL(url);
+  const https = parsed.protocol === "https:";
+  const port = parsed.port !== "" ? Number(parsed.port) : https ? 443 : 80;
+  const path = `${parsed.pathname}${parsed.search}`;
+  notes.approximatedOutside(
+    "(ready.url)",
+    `a readiness probe GET ${path} on port ${port} of the pod's IP (the kubelet's address for the pod, not ${parsed.hostname}): the agent must listen there, not only on a loopback address`,
+  );
+  return {
+    httpGet: { path, port, scheme: https ? "HTTPS" : "HTTP" },
+    periodSeconds: wholeSeconds(config.lifecycle.healthcheck.interval),
+    timeoutSeconds: 2,
+    failureThreshold: 1,
+    successThreshold: 1,
   };
 }

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Service } from "kubernetes-models/v1/Service";
 import { exportKubernetes, exportSystemd, fleetExportAgents, ExportError } from "../../src/export/index.ts";
 import { loadFleetFile } from "../../src/fleet/index.ts";
 import { MANIFESTS } from "./export-fixtures.ts";
@@ -44,6 +46,11 @@ function fleetFileWith(name: string, agent: Record<string, unknown>): string {
   return path;
 }
 
+const systemdUnits = async () => {
+  const agents = await fleetExportAgents(platform, await fleet(), "systemd");
+  return { planner: exportSystemd(agents[0]!, { execPath: process.execPath }), tool: exportSystemd(agents[1]!) };
+};
+
 describe("aral export of a fleet file: one object set / unit per agent", () => {
   it("kubernetes: each agent its own valid objects; paths placed relative to the fleet's directory; a command agent needs --image", async () => {
     const agents = await fleetExportAgents(platform, await fleet(), "kubernetes");
@@ -76,11 +83,6 @@ describe("aral export of a fleet file: one object set / unit per agent", () => {
       value: "256Mi",
     });
   });
-
-  const systemdUnits = async () => {
-    const agents = await fleetExportAgents(platform, await fleet(), "systemd");
-    return { planner: exportSystemd(agents[0]!, { execPath: process.execPath }), tool: exportSystemd(agents[1]!) };
-  };
 
   it("systemd: a template unit for the 2-instance agent, a plain one for the command agent", async () => {
     const { planner, tool } = await systemdUnits();
@@ -199,5 +201,114 @@ describe("fleet agents the targets cannot run as aral up does are placed or refu
       command: ["./run.sh", "--x"],
       workingDir: "/app/bin",
     });
+  });
+});
+
+describe("what aral up gives a fleet agent's instances, exported: readiness as the fleet says, ARAL_AGENT and ARAL_INSTANCE", () => {
+  const ticker = { name: "ticker", command: ["sh", "-c", "while :; do echo tick; sleep 1; done"] };
+  const k8s = async (agent: Record<string, unknown>, kind: "deployment" | "statefulset" | "sandbox" = "deployment") => {
+    const [exported] = await fleetExportAgents(
+      platform,
+      await loadFleetFile(platform, fleetFileWith(`${String(agent["name"])}-${kind}.json`, agent)),
+      "kubernetes",
+    );
+    const result = exportKubernetes(exported!, { image: "alpine:3.20", kind });
+    const workload = result.objects.find((object) =>
+      ["Deployment", "StatefulSet", "Sandbox"].includes(String(object["kind"])),
+    ) as Record<string, any>;
+    return {
+      result,
+      workload,
+      container: workload["spec"].template?.spec.containers[0] ?? workload["spec"].podTemplate.spec.containers[0],
+      fields: result.notes.map((note) => note.field),
+    };
+  };
+
+  it("a plain command agent (sh) gets no HTTP probes, no scrape annotations, no ARAL_HEALTH_*; staying up becomes minReadySeconds", async () => {
+    const { workload, container, result, fields } = await k8s(ticker);
+    new Deployment(workload as never).validate();
+    for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) expect(container[probe]).toBeUndefined();
+    expect(container.ports).toBeUndefined();
+    expect(workload["spec"].template.metadata.annotations).toBeUndefined();
+    expect(
+      container.env
+        .map((variable: { name: string }) => variable.name)
+        .filter((name: string) => name.startsWith("ARAL_HEALTH_")),
+    ).toEqual([]);
+    expect(workload["spec"].minReadySeconds).toBe(1);
+    expect(fields).toContain("(ready)");
+    expect(result.notes.find((note) => note.field === "(ready)")!.message).toMatch(/stayed up/);
+    const statefulSet = await k8s(ticker, "statefulset");
+    new StatefulSet(statefulSet.workload as never).validate();
+    const service = statefulSet.result.objects.find((object) => object["kind"] === "Service")!;
+    new Service(service as never).validate();
+    expect((service as Record<string, any>)["spec"].ports).toBeUndefined();
+  });
+
+  it("ready.url becomes an httpGet readiness probe on its port and path; ready.line cannot be expressed and is named", async () => {
+    const url = await k8s({ ...ticker, name: "web", ready: { url: "http://127.0.0.1:9000/healthz?full=1" } });
+    new Deployment(url.workload as never).validate();
+    expect(url.container.readinessProbe).toMatchObject({
+      httpGet: { path: "/healthz?full=1", port: 9000, scheme: "HTTP" },
+    });
+    expect(url.container.livenessProbe).toBeUndefined();
+    expect(url.container.startupProbe).toBeUndefined();
+    expect(url.workload["spec"].minReadySeconds).toBeUndefined();
+    expect(url.result.notes.find((note) => note.field === "(ready.url)")!.message).toMatch(/pod's IP/);
+    const line = await k8s({ ...ticker, name: "liner", ready: { line: "listening" } });
+    expect(line.container.readinessProbe).toBeUndefined();
+    expect(line.result.notes).toContainEqual(
+      expect.objectContaining({ field: "(ready.line)", kind: "not-expressible" }),
+    );
+    const perInstance = await k8s({ ...ticker, name: "per", ready: { url: "http://127.0.0.1:900{instance}/" } });
+    expect(perInstance.container.readinessProbe).toBeUndefined();
+    expect(perInstance.result.notes).toContainEqual(
+      expect.objectContaining({ field: "(ready.url)", kind: "not-expressible" }),
+    );
+  });
+
+  it("a command agent that says it serves the runtime's health (health.enabled on a fixed port) keeps the probes; a runtime agent too", async () => {
+    const served = await k8s({
+      ...ticker,
+      name: "served",
+      layers: { runtime: { health: { enabled: true, port: 7000 } } },
+    });
+    expect(served.container.readinessProbe.httpGet).toEqual({ path: "/health/ready", port: "health" });
+    expect(served.container.ports).toEqual([{ name: "health", containerPort: 7000, protocol: "TCP" }]);
+    expect(served.workload["spec"].template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true" });
+    const [planner] = await fleetExportAgents(platform, await fleet(), "kubernetes");
+    const deployment = exportKubernetes(planner!).objects.find((object) => object["kind"] === "Deployment") as Record<
+      string,
+      any
+    >;
+    expect(deployment["spec"].template.spec.containers[0].livenessProbe.httpGet.path).toBe("/health/live");
+  });
+
+  it("kubernetes: ARAL_AGENT always; ARAL_INSTANCE the StatefulSet pod's index label, 0 in a Sandbox, absent (and said) in a Deployment", async () => {
+    const env = (container: Record<string, any>) => container["env"] as { name: string }[];
+    const deployment = await k8s(ticker);
+    expect(env(deployment.container)).toContainEqual({ name: "ARAL_AGENT", value: "ticker" });
+    expect(env(deployment.container).some((variable) => variable.name === "ARAL_INSTANCE")).toBe(false);
+    expect(deployment.result.notes).toContainEqual(
+      expect.objectContaining({ field: "(instances)", kind: "not-expressible" }),
+    );
+    const statefulSet = await k8s(ticker, "statefulset");
+    expect(env(statefulSet.container)).toContainEqual({
+      name: "ARAL_INSTANCE",
+      valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
+    });
+    new StatefulSet(statefulSet.workload as never).validate();
+    expect(env((await k8s(ticker, "sandbox")).container)).toContainEqual({ name: "ARAL_INSTANCE", value: "0" });
+  });
+
+  it("systemd: ARAL_AGENT, and ARAL_INSTANCE %i in a template (instances enabled as @0 ... @n-1, as aral up numbers them) or 0", async () => {
+    const { planner, tool } = await systemdUnits();
+    const template = planner.units[0]!.text;
+    expect(template).toMatch(/^Environment=ARAL_AGENT=planner$/m);
+    expect(template).toMatch(/^Environment=ARAL_INSTANCE=%i$/m);
+    expect(template).toMatch(/^Environment=ARAL_INSTANCE_ID=planner-%i$/m);
+    expect(template).toMatch(/systemctl enable --now planner@0 planner@1$/m);
+    expect(tool.units[0]!.text).toMatch(/^Environment=ARAL_AGENT=tool$/m);
+    expect(tool.units[0]!.text).toMatch(/^Environment=ARAL_INSTANCE=0$/m);
   });
 });

@@ -192,9 +192,10 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
     );
   });
 
-  it("the pod is the same for every kind: the end-to-end run of the Deployment's container covers all three", async () => {
+  it("the pod is the same for every kind but ARAL_INSTANCE: the end-to-end run of the Deployment's container covers all three", async () => {
     for (const manifest of Object.keys(MANIFESTS) as (keyof typeof MANIFESTS)[]) {
       const agent = await loadAgent(manifest);
+      const instances: unknown[] = [];
       const pods = KUBERNETES_KINDS.map((kind) => {
         const workload = exportKubernetes(agent, { kind }).objects.find((object) =>
           ["Deployment", "StatefulSet", "Sandbox"].includes(object.kind as string),
@@ -204,8 +205,20 @@ describe("aral export kubernetes: the manifest's values, read back from the obje
         );
         // a Deployment names its claim's volume itself; StatefulSet and Sandbox controllers add it from the claim template
         template.spec.volumes = template.spec.volumes?.filter((volume: Obj) => !volume.persistentVolumeClaim);
+        // aral up's instance number, as each kind can give it (none on a Deployment's interchangeable pods)
+        const container = template.spec.containers[0];
+        instances.push(container.env.find((variable: Obj) => variable.name === "ARAL_INSTANCE"));
+        container.env = container.env.filter((variable: Obj) => variable.name !== "ARAL_INSTANCE");
         return template;
       });
+      expect(instances).toEqual([
+        undefined,
+        {
+          name: "ARAL_INSTANCE",
+          valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
+        },
+        { name: "ARAL_INSTANCE", value: "0" },
+      ]);
       expect(pods[1]).toEqual(pods[0]);
       expect(pods[2]).toEqual(pods[0]);
     }

@@ -81,6 +81,7 @@ describe.skipIf(!hasSystemdAnalyze)("aral export systemd: systemd-analyze verify
     const { units } = exportSystemd(agent, { execPath: EXEC_PATHS.node });
     expect(units[0]!.fileName).toBe("agent@.service");
     expect(units[0]!.text).toMatch(/^Environment=ARAL_INSTANCE_ID=agent-%i$/m);
+    expect(units[0]!.text).toMatch(/^Environment=ARAL_INSTANCE=%i$/m);
     expect(verify("agent@.service", units[0]!.text)).toEqual([]);
   });
 });
@@ -90,7 +91,8 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
     it(`${manifest}: limits, stop, restart and sandboxing equal the manifest's`, async () => {
       const agent = await loadAgent(manifest, { entry: "/srv/agent/agent.ts" });
       const { config } = agent;
-      const unit = directives(exportSystemd(agent, { systemdVersion: RESTART_STEPS_SINCE }).units[0]!.text);
+      const text = exportSystemd(agent, { systemdVersion: RESTART_STEPS_SINCE }).units[0]!.text;
+      const unit = directives(text);
       const { cpu, memory, storage } = config.resources;
       expect(systemdSize(unit.get("MemoryMax")!)).toBe(parseBytes(memory.limit!));
       expect(systemdSize(unit.get("MemoryLow")!)).toBe(parseBytes(memory.request!));
@@ -115,7 +117,12 @@ describe("aral export systemd: the manifest's values, read back from the unit", 
         expect(unit.get(key)).toBe(value);
       const roots = [storage.persistent, storage.ephemeral].filter(Boolean);
       expect(unit.get("ReadWritePaths")).toBe(roots.length ? roots.join(" ") : undefined);
-      expect(unit.get("Environment")).toBe(`ARAL_MANIFEST=${MANIFESTS[manifest]}`);
+      // ARAL_AGENT and ARAL_INSTANCE as aral run and aral up give them (one instance: 0)
+      expect(text.match(/^Environment=.*$/gm)).toEqual([
+        `Environment=ARAL_MANIFEST=${MANIFESTS[manifest]}`,
+        `Environment=ARAL_AGENT=${agent.name}`,
+        "Environment=ARAL_INSTANCE=0",
+      ]);
     });
   }
 
