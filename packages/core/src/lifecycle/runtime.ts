@@ -967,9 +967,13 @@ export class AralRuntime {
       startTime: Date.now(),
       ...(this.#tracing ? { onRound: (round: HealthRound) => this.#tracing?.healthRound(round) } : {}),
     });
-    health.register(RUNTIME_CHECK, () => this.#status === "running" || this.#status === "starting", {
-      kind: "liveness",
-    });
+    // Alive while draining too: a failing liveness probe during a graceful stop would have the kubelet kill it mid-drain
+    // (readiness fails at once instead: setAccepting(false)).
+    health.register(
+      RUNTIME_CHECK,
+      () => this.#status === "running" || this.#status === "starting" || this.#status === "stopping",
+      { kind: "liveness" },
+    );
     for (const [name, { check, options }] of this.#checks) health.register(name, check, options);
     if (config.lifecycle.healthcheck.enabled) health.start();
     closers.add("health checks", () => health.stop());
