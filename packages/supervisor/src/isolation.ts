@@ -116,13 +116,17 @@ export function isolatedCommand(
 
 let reaping: Promise<string[]> | undefined;
 
-/** Once per process: reap the cgroups of supervisors that died (see reapLeftoverCgroups). */
+/**
+ * Once per process: reap the cgroups of supervisors that died (see reapLeftoverCgroups). The first caller gets
+ * what was reaped (to report it); every later one gets [] once that reaping is done, so it is reported once.
+ */
 export function reapOnce(
   platform: Pick<Platform, "fs" | "process">,
   clock: Clock,
   host: CgroupHost,
 ): Promise<string[]> {
-  reaping ??= reapLeftoverCgroups(platform, clock, host).catch(() => []);
+  if (reaping !== undefined) return reaping.then(() => []);
+  reaping = reapLeftoverCgroups(platform, clock, host).catch(() => []);
   return reaping;
 }
 

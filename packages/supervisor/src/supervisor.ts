@@ -311,10 +311,12 @@ export class Supervisor {
       this.#logger.warn(`supervisor: ${plan.notice}`, { notice: plan.notice });
     }
     // Records exist only for runs without a cgroup; the host may refuse cgroups only once one is created.
+    // The first supervisor of the process reaps, and reports; the others wait for it and say nothing.
+    const reapsGroups = reapingGroups === undefined;
     reapingGroups ??= recordDir(this.#platform)
       .then((dir) => reapLeftoverProcessGroups(this.#platform, this.#clock, dir))
       .catch(() => []);
-    const groups = (await reapingGroups).filter((group) => group.outcome !== "gone");
+    const groups = (await reapingGroups).filter((group) => reapsGroups && group.outcome !== "gone");
     if (groups.length > 0)
       this.#logger.warn(
         `supervisor: reaped ${groups.length} process group(s) a dead supervisor left behind (${groups.map((g) => `${g.pid}: ${g.outcome === "killed" ? "ended" : "pid reused by another process, left alone"}`).join(", ")})`,

@@ -229,9 +229,21 @@ export class ControlServer {
         () => backlog--,
       );
     };
-    const buffered: string[] = [];
+    // Lines queued while the last lines are read: the newest FOLLOW_BACKLOG are kept (a ring), older ones only
+    // counted (an agent writing faster than its log is written would otherwise fill memory before the follow begins).
+    const ring: string[] = [];
+    let ringStart = 0;
+    let overflow = 0;
     let live = false;
-    const unsubscribe = log.subscribe((line) => (live ? send({ line }) : buffered.push(line)));
+    const unsubscribe = log.subscribe((line) => {
+      if (live) send({ line });
+      else if (ring.length < FOLLOW_BACKLOG) ring.push(line);
+      else {
+        ring[ringStart] = line;
+        ringStart = (ringStart + 1) % FOLLOW_BACKLOG;
+        overflow += 1;
+      }
+    });
     // the last message, after every line queued before it; a client that does not read is not waited for long
     const end = async (): Promise<void> => {
       if (ended) return;
@@ -246,12 +258,16 @@ export class ControlServer {
     try {
       await log.flush();
       const recent = await readLastLines(this.#platform, log.paths, request.lines ?? DEFAULT_LOG_LINES);
-      // lines queued while the files were read may be in both: keep the file's copy
-      const overlap = buffered.filter((line) => recent.includes(line)).length;
       await writeJsonLine(writer, { ok: true, result: { lines: recent, follow: true } } satisfies ControlResponse);
       this.#followers.add(end);
-      for (const line of buffered.slice(overlap)) send({ line });
+      const buffered = [...ring.slice(ringStart), ...ring.slice(0, ringStart)];
+      ring.length = 0;
+      // Lines queued while the files were read may be in both: what follows the file's last line is sent. When the
+      // file's last line is older than every line kept, the ones between were not kept: skipped (the file has them).
+      const at = recent.length > 0 ? buffered.lastIndexOf(recent[recent.length - 1]!) : -1;
+      if (at < 0) skipped += overflow;
       live = true;
+      for (const line of buffered.slice(at + 1)) send({ line });
       // until the client hangs up (it sends nothing more)
       for await (const _ of lines) {
         // ignored

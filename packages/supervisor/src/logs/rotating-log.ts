@@ -12,7 +12,10 @@ export interface RotatingLogOptions {
   maxBytes: number;
   /** Rotated files kept; 0 keeps none (the current file is truncated by rotation). */
   files: number;
-  /** Queued bytes past which write() asks its caller to wait. Default 1 MiB. */
+  /**
+   * Queued bytes past which write() asks its caller to wait. Default: what the files keep (`maxBytes * (files + 1)`),
+   * at least 64 KiB and at most 1 MiB; more would only be rotated away, and would make flush() wait longer.
+   */
   highWaterBytes?: number;
   /** While the file cannot be written, lines are dropped and a write is tried again at most this often. Default 1000 ms. */
   retryMs?: number;
@@ -63,10 +66,17 @@ export class RotatingLog {
   #droppedTotal = 0;
   /** queue[0] is the "lines dropped" note, not an agent's line. */
   #noteQueued = false;
+  /** Lines ever queued, and of those the ones written or dropped: flush() waits for a count, not for an empty queue. */
+  #queuedLines = 0;
+  #settledLines = 0;
+  /** flush() calls waiting for #settledLines to reach their count. */
+  #settleWaiters: Array<{ lines: number; resolve: () => void }> = [];
 
   constructor(platform: Pick<Platform, "fs">, options: RotatingLogOptions) {
     this.#platform = platform;
-    this.#options = { highWaterBytes: 1024 * 1024, retryMs: 1000, ...options };
+    const kept = options.maxBytes * (options.files + 1);
+    const highWaterBytes = Math.min(1024 * 1024, Math.max(64 * 1024, kept));
+    this.#options = { highWaterBytes, retryMs: 1000, ...options };
   }
 
   /** The current file. */
@@ -132,17 +142,35 @@ export class RotatingLog {
     const bytes = encoder.encode(`${line}\n`);
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.byteLength;
+    this.#queuedLines += 1;
     this.#flushing ??= this.#flush();
     if (this.#queuedBytes <= this.#options.highWaterBytes) return undefined;
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
   /**
-   * Resolves once every queued line is on disk, or dropped because the file cannot be written: it waits for the
-   * write in flight, never for a broken disk to come back.
+   * Resolves once every line queued before the call is on disk, or dropped because the file cannot be written: it
+   * waits for the writes in flight, never for a broken disk to come back, nor for lines queued after the call (a
+   * producer that never pauses would keep the queue from ever being empty). What it waits for is bounded by
+   * highWaterBytes plus what a producer writes before it pauses.
    */
   async flush(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+    const lines = this.#queuedLines;
+    if (this.#settledLines >= lines || this.#flushing === undefined) return;
+    await new Promise<void>((resolve) => this.#settleWaiters.push({ lines, resolve }));
+  }
+
+  /** Lines written or dropped: lets the flush() calls waiting for them go. */
+  #settled(lines: number): void {
+    this.#settledLines += lines;
+    if (this.#settleWaiters.length === 0) return;
+    const idle = this.#flushing === undefined;
+    const waiting = this.#settleWaiters;
+    this.#settleWaiters = [];
+    for (const waiter of waiting) {
+      if (idle || this.#settledLines >= waiter.lines) waiter.resolve();
+      else this.#settleWaiters.push(waiter);
+    }
   }
 
   /** Never rejects: a failure drops what is queued (see the class). */
@@ -167,6 +195,7 @@ export class RotatingLog {
     } finally {
       this.#release();
       this.#flushing = undefined;
+      this.#settled(0);
     }
   }
 
@@ -193,7 +222,9 @@ export class RotatingLog {
     this.#queue.splice(0, take);
     this.#queuedBytes -= bytes;
     this.#size! += bytes;
+    const lines = take - (this.#noteQueued ? 1 : 0);
     this.#noteQueued = false; // it was the head of the queue: written
+    this.#settled(lines);
     if (this.#failure !== undefined) {
       const dropped = this.#dropped;
       this.#failure = undefined;
@@ -211,6 +242,7 @@ export class RotatingLog {
     this.#noteQueued = false;
     this.#dropped += lines;
     this.#droppedTotal += lines;
+    this.#settled(lines);
     this.#size = undefined; // looked at again on the next attempt
     this.#retryAt = Date.now() + this.#options.retryMs;
     const first = this.#failure === undefined;

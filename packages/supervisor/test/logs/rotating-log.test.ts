@@ -86,4 +86,29 @@ describe("RotatingLog", () => {
     expect(peak).toBeLessThanOrEqual(highWaterBytes + 200); // at most one line past the mark: the child was paused, not buffered
     for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).size).toBeLessThanOrEqual(512 * 1024);
   }, 60_000);
+
+  it("flush() waits for the lines queued before it, not for a queue a producer that never pauses keeps full", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aral-rotlog-"));
+    const log = new RotatingLog(platform, { dir, name: "flood", maxBytes: 1024, files: 2 });
+    let n = 0;
+    const batch = (): void => {
+      for (let i = 0; i < 50; i++) void log.write(`line ${++n}`);
+    };
+    batch();
+    const flushedAt = n;
+    let flushed = false;
+    const flush = log.flush().then(() => (flushed = true));
+    // a producer that ignores backpressure: more lines every turn of the event loop, until flush() resolves
+    const deadline = Date.now() + 5_000;
+    while (!flushed && Date.now() < deadline) {
+      batch();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(flushed).toBe(true);
+    await flush;
+    expect(n).toBeGreaterThan(flushedAt);
+    // the lines queued before the call are on disk (the files keep the last 3 KiB of them, or of later ones)
+    const last = Number(/line (\d+)$/.exec(logLines(dir, "flood", 2).at(-1)!)![1]);
+    expect(last).toBeGreaterThanOrEqual(flushedAt);
+  });
 });
