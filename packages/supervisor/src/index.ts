@@ -10,7 +10,6 @@ export type {
 } from "./events.ts";
 export { SupervisorConfigError, SupervisorStateError, CrashLoopError } from "./errors.ts";
 export { childEnvironment } from "./child-environment.ts";
-export { makeDirectories } from "./make-directories.ts";
 export type { ChildEnvironmentOptions } from "./child-environment.ts";
 export { runtimeCommand, nodeHeapFlag, SUPERVISED_RUNTIMES } from "./runtime-command.ts";
 export type { RuntimeCommandOptions, SupervisedRuntime } from "./runtime-command.ts";

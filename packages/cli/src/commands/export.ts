@@ -12,7 +12,6 @@ import {
   formatNote,
   KUBERNETES_KINDS,
   loadManifestAgent,
-  makeDirectories,
   RESTART_STEPS_SINCE,
   SUPERVISED_RUNTIMES,
   yamlDocuments,
@@ -317,7 +316,7 @@ async function writeOutput(
   );
   if (units.length > 1 || (units.length === 1 && isDirectory)) {
     try {
-      await makeDirectories(platform, path);
+      await platform.fs.mkdir(path, { recursive: true });
     } catch (error) {
       return `cannot write the units into ${path}: ${writeReason(error, path)} (${units.length > 1 ? `${units.length} units need a directory` : "-o names a directory or a file"})`;
     }

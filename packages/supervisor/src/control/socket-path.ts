@@ -1,6 +1,5 @@
 import { PlatformError } from "@aral/platform";
 import type { Platform } from "@aral/core";
-import { makeDirectories } from "../make-directories.ts";
 
 /** The user's id from Linux's /proc, else the user name: names the control directory under /tmp. */
 async function userTag(platform: Pick<Platform, "fs" | "env">): Promise<string> {
@@ -31,7 +30,7 @@ export function socketPath(dir: string, fleet: string): string {
 
 /** Creates the control directory (0700) or checks an existing one lets nobody else in. */
 export async function ensureControlDir(platform: Pick<Platform, "fs">, dir: string): Promise<void> {
-  await makeDirectories(platform, dir, 0o700);
+  await platform.fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await platform.fs.stat(dir);
   if (info.mode !== null && (info.mode & 0o077) !== 0) {
     throw new PlatformError(

@@ -6,7 +6,6 @@ import type { SupervisedRuntime } from "../runtime-command.ts";
 import { RotatingLog } from "../logs/rotating-log.ts";
 import { AgentInstance, type InstanceContext, type InstanceOutputLine, type InstanceStatus } from "./agent-instance.ts";
 import { fixedHealthPort, type FleetAgentSpec, type FleetSpec } from "./fleet-file.ts";
-import { makeDirectories } from "../make-directories.ts";
 
 /**
  * Why the agent's instances cannot run side by side on this machine: each one's runtime would bind the same fixed
@@ -361,7 +360,7 @@ export class Fleet {
     for (const directory of denoDirectoriesToCreate(spec.config)) {
       const path = directory.startsWith("/") ? directory : `${spec.cwd}/${directory}`;
       try {
-        await makeDirectories(this.#platform, path);
+        await this.#platform.fs.mkdir(path, { recursive: true });
       } catch (error) {
         return `logging.audit.path's directory ${path} cannot be created: ${error instanceof Error ? error.message : String(error)}`;
       }

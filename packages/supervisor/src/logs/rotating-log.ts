@@ -1,6 +1,5 @@
 import type { Platform } from "@aral/core";
 import { isPlatformError } from "@aral/platform";
-import { makeDirectories } from "../make-directories.ts";
 import { LogFileError } from "./log-file-error.ts";
 
 export interface RotatingLogOptions {
@@ -258,7 +257,7 @@ export class RotatingLog {
 
   async #mkdir(): Promise<void> {
     try {
-      await makeDirectories(this.#platform, this.#options.dir, 0o700);
+      await this.#platform.fs.mkdir(this.#options.dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       throw new LogFileError("create the log directory", this.#options.dir, error);
     }

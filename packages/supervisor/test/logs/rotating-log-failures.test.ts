@@ -9,7 +9,6 @@ import type { Platform } from "@aral/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureControlDir } from "../../src/control/socket-path.ts";
 import { LogFileError } from "../../src/logs/log-file-error.ts";
-import { makeDirectories } from "../../src/make-directories.ts";
 import { RotatingLog, type RotatingLogOptions } from "../../src/logs/rotating-log.ts";
 import { platform } from "../helpers.ts";
 
@@ -77,19 +76,6 @@ describe.runIf(process.platform === "linux")(
         "ensureControlDir",
       ).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "NotFound" });
-    });
-
-    it("makeDirectories: an existing directory is fine, a file at the end is EEXIST, a file on the way ENOTDIR; modes as asked", async () => {
-      const base = mkdtempSync(join(tmpdir(), "aral-mkdirs-"));
-      await makeDirectories(platform, join(base, "a", "b", "c"), 0o700);
-      expect(statSync(join(base, "a")).mode & 0o777).toBe(0o700);
-      expect(statSync(join(base, "a", "b", "c")).isDirectory()).toBe(true);
-      await makeDirectories(platform, join(base, "a", "b", "c"));
-      writeFileSync(join(base, "file"), "x");
-      await expect(makeDirectories(platform, join(base, "file"))).rejects.toMatchObject({ code: "AlreadyExists" });
-      await expect(makeDirectories(platform, join(base, "file", "below"))).rejects.toMatchObject({
-        code: "NotADirectory",
-      });
     });
   },
 );
