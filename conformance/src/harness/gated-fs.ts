@@ -3,27 +3,14 @@
  * (before it runs, or right after), let the second run until it settles or is stuck (no fs call in flight once
  * pending callbacks and microtasks have run: it waits on a lock or a gate), then open the gate.
  *
- * Shared by the storage conformance case and core's storage race tests (packages/core/test/resources): it depends
- * on nothing but @aral/platform's types, so core's tests importing it pull in nothing of the suite.
+ * Shared by the storage conformance case and core's storage race tests (packages/core/test/resources): it imports
+ * only types (@aral/platform's DirHandle, core's StorageFs), so core's tests importing it pull in nothing of the suite.
  */
-import type { DirHandle, FileSystem } from "@aral/platform";
+import type { DirHandle } from "@aral/platform";
+import type { StorageFs } from "@aral/core/resources";
 
 /** The calls a gated fs wraps: the ones confined storage makes. */
-export type GatedFsCalls = Pick<
-  FileSystem,
-  | "readFile"
-  | "writeFile"
-  | "stat"
-  | "lstat"
-  | "exists"
-  | "mkdir"
-  | "readDir"
-  | "remove"
-  | "rename"
-  | "realPath"
-  | "diskUsage"
-  | "openDir"
->;
+export type GatedFsCalls = StorageFs;
 
 export interface GatedCall {
   readonly op: string;
