@@ -1,5 +1,5 @@
 import { PlatformError } from "@aral/platform";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { watchSupervisor } from "../../src/lifecycle/supervisor-watch.ts";
 import { until } from "../wait.ts";
 
@@ -118,16 +118,21 @@ describe("watchSupervisor", () => {
   });
 
   it("/proc unreadable from the first look (Deno without -A): says why once and stops looking, never 'gone'", async () => {
-    const { state, platform } = scripted();
-    state.proc = new PlatformError("PermissionDenied", 'Requires all access to "/proc/4242/stat"');
-    const { seen } = watch(platform);
-    await until("the watch gave up", () => seen.length > 0);
-    const reads = state.reads;
-    expect(seen).toEqual([`unwatchable ${SUPERVISOR}: Requires all access to "/proc/4242/stat"`]);
-    // polls would have read again by now: 20 intervals
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(state.reads).toBe(reads);
-    expect(seen).toHaveLength(1);
+    // fake timers: that nothing is read any more is shown by running 20 more intervals, not by waiting
+    vi.useFakeTimers();
+    try {
+      const { state, platform } = scripted();
+      state.proc = new PlatformError("PermissionDenied", 'Requires all access to "/proc/4242/stat"');
+      const { seen } = watch(platform);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(seen).toEqual([`unwatchable ${SUPERVISOR}: Requires all access to "/proc/4242/stat"`]);
+      const reads = state.reads;
+      await vi.advanceTimersByTimeAsync(100);
+      expect(state.reads).toBe(reads);
+      expect(seen).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("nothing to watch without the variable, with a pid of 0 or 1, or off Linux under another parent", () => {
